@@ -1,0 +1,270 @@
+//! Audit events: who did what to which record, and the status before and after.
+//!
+//! Must not: carry personal data. Details hold ids, codes, scores and reasons a reviewer typed,
+//! never names, addresses or document numbers. Events are appended, never changed: the
+//! database refuses UPDATE and DELETE on `audit_logs` and chains each row's hash to the last.
+
+use crate::{CheckStatus, EntityId, Transition, UserId};
+
+/// What happened.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::VariantArray,
+    strum::VariantNames,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum AuditAction {
+    /// A user was created.
+    UserCreated,
+    /// A rule version was published.
+    RulePublished,
+    /// A KYC check was recorded.
+    KycRecorded,
+    /// An AML screening was recorded.
+    AmlRecorded,
+    /// The engine decided a new case.
+    DecisionRecorded,
+    /// A case's status changed (by the engine on re-screening, or by a reviewer).
+    StatusChanged,
+    /// The first of two reviewers proposed approving an escalated case.
+    ApprovalProposed,
+    /// A re-screening re-evaluated an approved case without changing its status.
+    Rescreened,
+}
+
+crate::text_form!(AuditAction, "audit action");
+
+/// The kind of record an event is about (the table it lives in).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::VariantArray,
+    strum::VariantNames,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum SubjectKind {
+    /// A row of `users`.
+    User,
+    /// A row of `compliance_rules`.
+    ComplianceRule,
+    /// A row of `kyc_checks`.
+    KycCheck,
+    /// A row of `aml_checks`.
+    AmlCheck,
+    /// A row of `compliance_checks`.
+    ComplianceCheck,
+}
+
+crate::text_form!(SubjectKind, "audit subject");
+
+/// Why an audit event is malformed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuditError {
+    /// `status_changed` built without its transition.
+    #[error("a status_changed event records a transition: build it with AuditEvent::status_change")]
+    MissingTransition,
+    /// Details that are not a JSON object.
+    #[error("audit details must be a JSON object")]
+    DetailsNotAnObject,
+}
+
+/// One thing that happened, as the audit log records it. A status change always carries an
+/// allowed [`Transition`]; no other event carries one.
+///
+/// ```
+/// use compliance_domain::*;
+/// let actor = UserId::from_uuid(uuid::Uuid::from_u128(1));
+/// let case = uuid::Uuid::from_u128(9);
+/// let transition = CheckStatus::Approved.transition_to(CheckStatus::Rejected, Trigger::Engine)?;
+/// let event = AuditEvent::status_change(actor, SubjectKind::ComplianceCheck, case, transition)
+///     .with_entity(EntityId::parse("ae-ind-clean-001")?)
+///     .with_details(serde_json::json!({"reason": "re-screening: sanctions match"}))?;
+/// assert_eq!(event.old_status(), Some(CheckStatus::Approved));
+/// assert_eq!(event.new_status(), Some(CheckStatus::Rejected));
+/// assert!(AuditEvent::new(actor, AuditAction::StatusChanged, SubjectKind::ComplianceCheck, case).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditEvent {
+    actor: UserId,
+    action: AuditAction,
+    subject_kind: SubjectKind,
+    subject_id: uuid::Uuid,
+    entity_id: Option<EntityId>,
+    transition: Option<Transition>,
+    details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl AuditEvent {
+    /// An event that changes no status; `status_changed` is refused here (use
+    /// [`AuditEvent::status_change`]).
+    pub fn new(
+        actor: UserId,
+        action: AuditAction,
+        subject_kind: SubjectKind,
+        subject_id: uuid::Uuid,
+    ) -> Result<Self, AuditError> {
+        if action == AuditAction::StatusChanged {
+            return Err(AuditError::MissingTransition);
+        }
+        Ok(Self::build(actor, action, subject_kind, subject_id, None))
+    }
+
+    /// A `status_changed` event for an allowed transition.
+    pub fn status_change(
+        actor: UserId,
+        subject_kind: SubjectKind,
+        subject_id: uuid::Uuid,
+        transition: Transition,
+    ) -> Self {
+        Self::build(
+            actor,
+            AuditAction::StatusChanged,
+            subject_kind,
+            subject_id,
+            Some(transition),
+        )
+    }
+
+    fn build(
+        actor: UserId,
+        action: AuditAction,
+        subject_kind: SubjectKind,
+        subject_id: uuid::Uuid,
+        transition: Option<Transition>,
+    ) -> Self {
+        Self {
+            actor,
+            action,
+            subject_kind,
+            subject_id,
+            entity_id: None,
+            transition,
+            details: serde_json::Map::new(),
+        }
+    }
+
+    /// Names the onboarded entity the event concerns.
+    pub fn with_entity(mut self, entity_id: EntityId) -> Self {
+        self.entity_id = Some(entity_id);
+        self
+    }
+
+    /// Sets the details, which must be a JSON object.
+    pub fn with_details(mut self, details: serde_json::Value) -> Result<Self, AuditError> {
+        match details {
+            serde_json::Value::Object(map) => {
+                self.details = map;
+                Ok(self)
+            }
+            _ => Err(AuditError::DetailsNotAnObject),
+        }
+    }
+
+    /// Who acted.
+    pub fn actor(&self) -> UserId {
+        self.actor
+    }
+
+    /// What happened.
+    pub fn action(&self) -> AuditAction {
+        self.action
+    }
+
+    /// The kind of record concerned.
+    pub fn subject_kind(&self) -> SubjectKind {
+        self.subject_kind
+    }
+
+    /// The id of the record concerned.
+    pub fn subject_id(&self) -> uuid::Uuid {
+        self.subject_id
+    }
+
+    /// The onboarded entity concerned, if any.
+    pub fn entity_id(&self) -> Option<&EntityId> {
+        self.entity_id.as_ref()
+    }
+
+    /// The status change recorded, if any.
+    pub fn transition(&self) -> Option<Transition> {
+        self.transition
+    }
+
+    /// The status before, for a status change.
+    pub fn old_status(&self) -> Option<CheckStatus> {
+        self.transition.map(|t| t.from)
+    }
+
+    /// The status after, for a status change.
+    pub fn new_status(&self) -> Option<CheckStatus> {
+        self.transition.map(|t| t.to)
+    }
+
+    /// The details object.
+    pub fn details(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.details
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Trigger;
+
+    #[test]
+    fn status_changes_carry_their_transition_and_only_they_do() {
+        let (actor, id) = (UserId::from_uuid(uuid::Uuid::nil()), uuid::Uuid::nil());
+        let t = CheckStatus::Pending
+            .transition_to(CheckStatus::Approved, Trigger::Reviewer)
+            .unwrap();
+        assert_eq!(
+            AuditEvent::new(
+                actor,
+                AuditAction::StatusChanged,
+                SubjectKind::ComplianceCheck,
+                id
+            ),
+            Err(AuditError::MissingTransition)
+        );
+        let change = AuditEvent::status_change(actor, SubjectKind::ComplianceCheck, id, t);
+        assert_eq!(change.action(), AuditAction::StatusChanged);
+        assert_eq!(
+            (change.old_status(), change.new_status()),
+            (Some(CheckStatus::Pending), Some(CheckStatus::Approved))
+        );
+        let kyc =
+            AuditEvent::new(actor, AuditAction::KycRecorded, SubjectKind::KycCheck, id).unwrap();
+        assert_eq!(kyc.transition(), None);
+    }
+
+    #[test]
+    fn details_must_be_an_object() {
+        let event = AuditEvent::new(
+            UserId::from_uuid(uuid::Uuid::nil()),
+            AuditAction::KycRecorded,
+            SubjectKind::KycCheck,
+            uuid::Uuid::nil(),
+        )
+        .unwrap();
+        assert_eq!(
+            event.with_details(serde_json::json!([1])),
+            Err(AuditError::DetailsNotAnObject)
+        );
+    }
+}

@@ -1,0 +1,157 @@
+//! A KYC check: who the entity is, which documents were verified, what raised concern, and the
+//! investor profile that accreditation rules look at.
+//!
+//! Must not: decide anything. Whether documents are enough, or a profile accredited, is for the
+//! rules engine; this module only guarantees that a [`KycCheck`] is well formed.
+
+use crate::{EntityId, EntityType, Jurisdiction, Money, VerificationScore};
+use std::collections::BTreeSet;
+
+/// A kind of document that a KYC provider verified.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::VariantArray,
+    strum::VariantNames,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum DocumentKind {
+    /// A passport.
+    Passport,
+    /// A national identity card (Emirates ID, Aadhaar, a US state ID).
+    NationalId,
+    /// A utility bill or bank statement showing the address.
+    ProofOfAddress,
+    /// A tax identifier (PAN in India, SSN/TIN in the US, TRN in the UAE).
+    TaxId,
+    /// A liveness or selfie check matched to the identity document.
+    LivenessCheck,
+    /// Evidence of where the invested money comes from.
+    SourceOfFunds,
+    /// The certificate of incorporation or trade licence of a company.
+    CertificateOfIncorporation,
+    /// Memorandum and articles of association, or equivalent constitution.
+    ArticlesOfAssociation,
+    /// The register of directors.
+    RegisterOfDirectors,
+    /// The declaration of ultimate beneficial owners.
+    BeneficialOwnership,
+    /// A fund's constitutional document (prospectus, offering memorandum, limited partnership agreement).
+    FundConstitution,
+    /// Audited financial statements.
+    FinancialStatements,
+    /// A third party's written verification of accredited-investor status (Reg D 506(c)).
+    AccreditationLetter,
+}
+
+crate::text_form!(DocumentKind, "document kind");
+
+/// A concern that KYC raised about an entity; several together may reject a case.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::VariantArray,
+    strum::VariantNames,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum RedFlag {
+    /// Negative news coverage linked to financial crime.
+    AdverseMedia,
+    /// Residence in, or ties to, a high-risk or non-cooperative jurisdiction (FATF lists).
+    HighRiskCountry,
+    /// The source of funds could not be established.
+    UnverifiedSourceOfFunds,
+    /// Documents contradict each other or look altered.
+    DocumentInconsistency,
+    /// Nominee shareholders, shell companies or layered ownership hide the owners.
+    OpaqueOwnership,
+    /// Activity that does not fit the profile (structuring, rapid movement of funds).
+    UnusualActivity,
+    /// The identity could not be matched to the person presenting it.
+    IdentityMismatch,
+}
+
+crate::text_form!(RedFlag, "red flag");
+
+/// The figures that accreditation and suitability rules look at. Every field is optional: a
+/// figure that was not provided is `None`, never zero.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvestorProfile {
+    /// Net worth (for individuals, excluding the primary residence, as Reg D counts it).
+    pub net_worth: Option<Money>,
+    /// Annual income.
+    pub annual_income: Option<Money>,
+    /// Total assets (for companies and funds).
+    pub total_assets: Option<Money>,
+    /// Whether a third party verified the accredited status (Reg D 506(c) requires it).
+    pub accreditation_verified: bool,
+}
+
+/// A well-formed KYC result for one entity.
+///
+/// ```
+/// use compliance_domain::*;
+/// let kyc = KycCheck {
+///     entity_id: EntityId::parse("ae-ind-clean-001")?,
+///     entity_type: EntityType::Individual,
+///     jurisdiction: Jurisdiction::Ae,
+///     verification_score: VerificationScore::new(95)?,
+///     documents: [DocumentKind::Passport, DocumentKind::ProofOfAddress].into(),
+///     red_flags: Default::default(),
+///     investor: InvestorProfile::default(),
+/// };
+/// assert!(kyc.has_document(DocumentKind::Passport));
+/// assert!(kyc.missing(&[DocumentKind::Passport, DocumentKind::TaxId]).eq([DocumentKind::TaxId]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KycCheck {
+    /// The entity checked.
+    pub entity_id: EntityId,
+    /// Its legal form.
+    pub entity_type: EntityType,
+    /// Where it is onboarded.
+    pub jurisdiction: Jurisdiction,
+    /// How well the identity was verified.
+    pub verification_score: VerificationScore,
+    /// The documents that were received and verified.
+    pub documents: BTreeSet<DocumentKind>,
+    /// The concerns raised.
+    pub red_flags: BTreeSet<RedFlag>,
+    /// The investor's figures.
+    pub investor: InvestorProfile,
+}
+
+impl KycCheck {
+    /// True when this document was verified.
+    pub fn has_document(&self, kind: DocumentKind) -> bool {
+        self.documents.contains(&kind)
+    }
+
+    /// The documents of `required` that were not verified, in the order given.
+    pub fn missing<'a>(
+        &'a self,
+        required: &'a [DocumentKind],
+    ) -> impl Iterator<Item = DocumentKind> + 'a {
+        required
+            .iter()
+            .copied()
+            .filter(|kind| !self.has_document(*kind))
+    }
+}

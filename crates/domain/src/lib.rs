@@ -1,0 +1,38 @@
+#![doc = include_str!("../README.md")]
+
+mod aml;
+mod audit;
+mod case;
+mod decision;
+mod entity;
+pub mod input;
+mod jurisdiction;
+mod kyc;
+mod money;
+mod review;
+mod risk;
+mod score;
+mod status;
+mod text;
+mod token;
+mod user;
+
+pub use aml::{AmlScreening, WatchlistKind, WatchlistMatch};
+pub use audit::{AuditAction, AuditError, AuditEvent, SubjectKind};
+pub use case::Case;
+pub use decision::{Decision, Reason, RuleCode, RuleRef, RuleRefError, RuleVersion, Stage};
+pub use entity::{EntityId, EntityIdError, EntityType};
+pub use jurisdiction::Jurisdiction;
+pub use kyc::{DocumentKind, InvestorProfile, KycCheck, RedFlag};
+pub use money::{Currency, Money, MoneyError};
+pub use review::{ReviewError, ReviewReason, ReviewReasonError, ReviewStep, Verdict, plan_review};
+pub use risk::RiskLevel;
+pub use score::{RiskScore, ScoreError, VerificationScore};
+pub use status::{CheckStatus, TRANSITIONS, Transition, TransitionError, Trigger};
+pub use text::{TextForm, UnknownVariant};
+pub use token::{ListEntryRef, ListName, ScreeningProvider, TokenError, WatchlistVersion};
+pub use user::{Email, NotAReviewer, Reviewer, Role, User, UserError, UserId, Username};
+
+/// Re-exported so that callers name the same versions the domain types use.
+pub use rust_decimal::Decimal;
+pub use uuid::Uuid;

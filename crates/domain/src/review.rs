@@ -1,0 +1,308 @@
+//! Manual review, with the four-eyes rule: clearing an escalated case takes two different people.
+//!
+//! Must not: decide on its own what the status table allows. Every step it plans is a
+//! [`Transition`](crate::Transition) checked by [`CheckStatus::transition_to`].
+
+use crate::{CheckStatus, Reviewer, Role, Transition, TransitionError, Trigger, UserId};
+
+/// What a reviewer wants for a case.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::VariantArray,
+    strum::VariantNames,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum Verdict {
+    /// Let the investor proceed.
+    Approve,
+    /// Refuse the investor.
+    Reject,
+}
+
+crate::text_form!(Verdict, "verdict");
+
+/// Why a text is not a review reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ReviewReasonError {
+    /// Empty or blank.
+    #[error("a review needs a reason: say why the case is approved or rejected")]
+    Blank,
+    /// Longer than [`ReviewReason::MAX_LEN`] characters.
+    #[error("review reason is {len} characters long; at most {max} are kept", max = ReviewReason::MAX_LEN)]
+    TooLong {
+        /// The length given.
+        len: usize,
+    },
+    /// A control character other than a line break or tab.
+    #[error("review reason contains a control character")]
+    ControlCharacter,
+}
+
+/// Why a reviewer decided as they did, in their words (trimmed, 1 to 2000 characters).
+///
+/// Stored with the decision; never written to logs, since a person may write anything in it.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ReviewReason(String);
+
+impl ReviewReason {
+    /// The longest accepted reason, in characters.
+    pub const MAX_LEN: usize = 2000;
+
+    /// Parses a reason.
+    pub fn parse(text: &str) -> Result<Self, ReviewReasonError> {
+        let text = text.trim();
+        let len = text.chars().count();
+        if len == 0 {
+            Err(ReviewReasonError::Blank)
+        } else if len > Self::MAX_LEN {
+            Err(ReviewReasonError::TooLong { len })
+        } else if text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            Err(ReviewReasonError::ControlCharacter)
+        } else {
+            Ok(Self(text.to_owned()))
+        }
+    }
+
+    /// The reason.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ReviewReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ReviewReason({} chars)", self.0.chars().count())
+    }
+}
+
+impl TryFrom<String> for ReviewReason {
+    type Error = ReviewReasonError;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text)
+    }
+}
+
+impl From<ReviewReason> for String {
+    fn from(reason: ReviewReason) -> Self {
+        reason.0
+    }
+}
+
+/// Why a review step is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ReviewError {
+    /// The case is not in the review queue.
+    #[error(
+        "the case is {status}, not awaiting review (only PENDING and ESCALATED cases are reviewed)"
+    )]
+    NotAwaitingReview {
+        /// Its status.
+        status: CheckStatus,
+    },
+    /// The reviewer's role may not decide cases of this status.
+    #[error("a user with role {role} may not review a {status} case")]
+    NotPermitted {
+        /// The reviewer's role.
+        role: Role,
+        /// The case's status.
+        status: CheckStatus,
+    },
+    /// The reviewer who proposed the approval tried to confirm it too.
+    #[error(
+        "user {reviewer} proposed this approval and may not also confirm it: a second reviewer must"
+    )]
+    SameReviewer {
+        /// The reviewer.
+        reviewer: UserId,
+    },
+    /// The status table refused the change.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+}
+
+/// What a review does to a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewStep {
+    /// The status changes now.
+    Decide(Transition),
+    /// First pair of eyes on an escalated case: the approval is proposed, the status stays
+    /// ESCALATED until a different reviewer confirms it.
+    ProposeApproval,
+}
+
+/// Plans one review of a case whose status is `status`, whose approval was proposed by
+/// `proposed_by` (if anyone), by `reviewer` with `verdict`.
+///
+/// - PENDING: an analyst, compliance officer or admin approves or rejects at once.
+/// - ESCALATED, reject: a compliance officer or admin rejects at once (refusing is the safe
+///   direction; one person suffices).
+/// - ESCALATED, approve: the first compliance officer or admin proposes; a second, different
+///   one confirms, which approves the case.
+///
+/// ```
+/// use compliance_domain::*;
+/// # let officer = |n| Reviewer::try_from(&User { id: UserId::from_uuid(uuid::Uuid::from_u128(n)),
+/// #   username: Username::parse("officer").unwrap(), email: Email::parse("o@example.com").unwrap(),
+/// #   role: Role::ComplianceOfficer, active: true }).unwrap();
+/// let (first, second) = (officer(1), officer(2));
+/// let status = CheckStatus::Escalated;
+/// assert_eq!(plan_review(status, None, &first, Verdict::Approve)?, ReviewStep::ProposeApproval);
+/// assert!(matches!(plan_review(status, Some(first.id()), &first, Verdict::Approve),
+///     Err(ReviewError::SameReviewer { .. })));
+/// let ReviewStep::Decide(t) = plan_review(status, Some(first.id()), &second, Verdict::Approve)? else { panic!() };
+/// assert_eq!(t.to, CheckStatus::Approved);
+/// # Ok::<(), ReviewError>(())
+/// ```
+pub fn plan_review(
+    status: CheckStatus,
+    proposed_by: Option<UserId>,
+    reviewer: &Reviewer,
+    verdict: Verdict,
+) -> Result<ReviewStep, ReviewError> {
+    if !status.awaits_review() {
+        return Err(ReviewError::NotAwaitingReview { status });
+    }
+    if !reviewer.role().may_review(status) {
+        return Err(ReviewError::NotPermitted {
+            role: reviewer.role(),
+            status,
+        });
+    }
+    let decide = |to| -> Result<ReviewStep, ReviewError> {
+        Ok(ReviewStep::Decide(
+            status.transition_to(to, Trigger::Reviewer)?,
+        ))
+    };
+    match (status, verdict, proposed_by) {
+        (_, Verdict::Reject, _) => decide(CheckStatus::Rejected),
+        (CheckStatus::Escalated, Verdict::Approve, None) => Ok(ReviewStep::ProposeApproval),
+        (CheckStatus::Escalated, Verdict::Approve, Some(first)) if first == reviewer.id() => {
+            Err(ReviewError::SameReviewer { reviewer: first })
+        }
+        (_, Verdict::Approve, _) => decide(CheckStatus::Approved),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Email, User, Username};
+    use CheckStatus::*;
+
+    fn reviewer(n: u128, role: Role) -> Reviewer {
+        Reviewer::try_from(&User {
+            id: UserId::from_uuid(uuid::Uuid::from_u128(n)),
+            username: Username::parse("someone").unwrap(),
+            email: Email::parse("someone@example.com").unwrap(),
+            role,
+            active: true,
+        })
+        .unwrap()
+    }
+
+    fn decided(step: Result<ReviewStep, ReviewError>) -> CheckStatus {
+        match step {
+            Ok(ReviewStep::Decide(t)) => t.to,
+            other => panic!("expected a decision, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn pending_cases_take_one_reviewer() {
+        let analyst = reviewer(1, Role::Analyst);
+        assert_eq!(
+            decided(plan_review(Pending, None, &analyst, Verdict::Approve)),
+            Approved
+        );
+        assert_eq!(
+            decided(plan_review(Pending, None, &analyst, Verdict::Reject)),
+            Rejected
+        );
+    }
+
+    #[test]
+    fn escalations_take_two_officers_to_approve_and_one_to_reject() {
+        let (a, b) = (
+            reviewer(1, Role::ComplianceOfficer),
+            reviewer(2, Role::Admin),
+        );
+        assert_eq!(
+            plan_review(Escalated, None, &a, Verdict::Approve),
+            Ok(ReviewStep::ProposeApproval)
+        );
+        assert_eq!(
+            plan_review(Escalated, Some(a.id()), &a, Verdict::Approve),
+            Err(ReviewError::SameReviewer { reviewer: a.id() })
+        );
+        assert_eq!(
+            decided(plan_review(Escalated, Some(a.id()), &b, Verdict::Approve)),
+            Approved
+        );
+        assert_eq!(
+            decided(plan_review(Escalated, None, &a, Verdict::Reject)),
+            Rejected
+        );
+        // The proposer may still change their mind and reject.
+        assert_eq!(
+            decided(plan_review(Escalated, Some(a.id()), &a, Verdict::Reject)),
+            Rejected
+        );
+    }
+
+    #[test]
+    fn analysts_do_not_decide_escalations() {
+        let analyst = reviewer(3, Role::Analyst);
+        for verdict in [Verdict::Approve, Verdict::Reject] {
+            assert_eq!(
+                plan_review(Escalated, None, &analyst, verdict),
+                Err(ReviewError::NotPermitted {
+                    role: Role::Analyst,
+                    status: Escalated
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn review_reasons() {
+        assert_eq!(
+            ReviewReason::parse("  ").unwrap_err(),
+            ReviewReasonError::Blank
+        );
+        assert_eq!(
+            ReviewReason::parse(" EDD complete \n").unwrap().as_str(),
+            "EDD complete"
+        );
+        assert!(ReviewReason::parse("line one\nline two").is_ok());
+        assert_eq!(
+            ReviewReason::parse("a\u{0}b").unwrap_err(),
+            ReviewReasonError::ControlCharacter
+        );
+        assert_eq!(
+            ReviewReason::parse(&"x".repeat(2001)).unwrap_err(),
+            ReviewReasonError::TooLong { len: 2001 }
+        );
+        assert!(!format!("{:?}", ReviewReason::parse("secret words").unwrap()).contains("secret"));
+    }
+
+    #[test]
+    fn decided_cases_are_not_reviewed() {
+        let officer = reviewer(1, Role::ComplianceOfficer);
+        for status in [Approved, Rejected] {
+            assert_eq!(
+                plan_review(status, None, &officer, Verdict::Approve),
+                Err(ReviewError::NotAwaitingReview { status })
+            );
+        }
+    }
+}

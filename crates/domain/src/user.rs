@@ -1,0 +1,309 @@
+//! The people and systems that submit and review cases, and what each role may do.
+//!
+//! Must not: print a user's e-mail address. `Debug` and `Display` show the id and role only,
+//! because users end up in logs.
+
+use std::fmt;
+use validator::ValidateEmail;
+
+/// A user's id (a UUID): what logs and audit rows carry instead of a name.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct UserId(uuid::Uuid);
+
+impl UserId {
+    /// Wraps a UUID.
+    pub fn from_uuid(id: uuid::Uuid) -> Self {
+        Self(id)
+    }
+
+    /// The UUID.
+    pub fn as_uuid(self) -> uuid::Uuid {
+        self.0
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What a user may do.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::VariantArray,
+    strum::VariantNames,
+    strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum Role {
+    /// Administers the platform; may review any case.
+    Admin,
+    /// Owns compliance decisions; may review any case, including escalations.
+    ComplianceOfficer,
+    /// Works the review queue; may decide PENDING cases, not escalations.
+    Analyst,
+    /// The automated agent that submits cases and records the engine's decisions; never reviews.
+    System,
+}
+
+crate::text_form!(Role, "role");
+
+impl Role {
+    /// True for the roles a person holds (everything but `system`).
+    pub fn is_human(self) -> bool {
+        self != Role::System
+    }
+
+    /// True when this role may decide a case in the review queue with this status.
+    pub fn may_review(self, status: crate::CheckStatus) -> bool {
+        use crate::CheckStatus::{Escalated, Pending};
+        matches!(
+            (self, status),
+            (Role::Admin | Role::ComplianceOfficer, Pending | Escalated) | (Role::Analyst, Pending)
+        )
+    }
+}
+
+/// Why a text is not a username or an e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UserError {
+    /// Not 3 to 32 characters of `a-z`, `0-9`, `.`, `_`, `-`, starting with a letter.
+    #[error(
+        "username must be 3 to 32 characters of a-z, 0-9, '.', '_' or '-', starting with a letter"
+    )]
+    Username,
+    /// Not an e-mail address (the address itself is not repeated: it is personal data).
+    #[error("e-mail address is not valid")]
+    Email,
+}
+
+/// A login name, e.g. `compliance.officer`.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct Username(String);
+
+impl Username {
+    /// Parses a username.
+    pub fn parse(text: &str) -> Result<Self, UserError> {
+        let bytes = text.as_bytes();
+        let ok = (3..=32).contains(&bytes.len())
+            && bytes[0].is_ascii_lowercase()
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(b));
+        if ok {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(UserError::Username)
+        }
+    }
+
+    /// The username.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Username {
+    type Error = UserError;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text)
+    }
+}
+
+impl From<Username> for String {
+    fn from(name: Username) -> Self {
+        name.0
+    }
+}
+
+/// An e-mail address (HTML5 rules, as `validator` checks them). Personal data: `Debug` hides it.
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl Email {
+    /// Parses an address of at most 254 characters.
+    pub fn parse(text: &str) -> Result<Self, UserError> {
+        if text.len() <= 254 && text.validate_email() {
+            Ok(Self(text.to_owned()))
+        } else {
+            Err(UserError::Email)
+        }
+    }
+
+    /// The address, for the places that must send to it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Email(<redacted>)")
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = UserError;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text)
+    }
+}
+
+impl From<Email> for String {
+    fn from(email: Email) -> Self {
+        email.0
+    }
+}
+
+/// A user of the platform.
+///
+/// ```
+/// use compliance_domain::*;
+/// let officer = User {
+///     id: UserId::from_uuid(uuid::Uuid::nil()),
+///     username: Username::parse("compliance.officer")?,
+///     email: Email::parse("officer@example.com")?,
+///     role: Role::ComplianceOfficer,
+///     active: true,
+/// };
+/// assert!(!format!("{officer:?}").contains("example.com"));
+/// assert!(Reviewer::try_from(&officer).is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct User {
+    /// The id.
+    pub id: UserId,
+    /// The login name.
+    pub username: Username,
+    /// The e-mail address.
+    pub email: Email,
+    /// What the user may do.
+    pub role: Role,
+    /// False once the user has left: an inactive user decides nothing.
+    pub active: bool,
+}
+
+/// A user who may review cases: active and human. Built only from such a [`User`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reviewer {
+    id: UserId,
+    role: Role,
+}
+
+/// Why a user may not review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NotAReviewer {
+    /// The user is deactivated.
+    #[error("user {0} is inactive and may not review cases")]
+    Inactive(UserId),
+    /// The user is the automated agent.
+    #[error("user {0} is the system agent; only a person may review cases")]
+    System(UserId),
+}
+
+impl TryFrom<&User> for Reviewer {
+    type Error = NotAReviewer;
+    fn try_from(user: &User) -> Result<Self, Self::Error> {
+        if !user.active {
+            Err(NotAReviewer::Inactive(user.id))
+        } else if !user.role.is_human() {
+            Err(NotAReviewer::System(user.id))
+        } else {
+            Ok(Self {
+                id: user.id,
+                role: user.role,
+            })
+        }
+    }
+}
+
+impl Reviewer {
+    /// The reviewer's user id.
+    pub fn id(&self) -> UserId {
+        self.id
+    }
+
+    /// The reviewer's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::CheckStatus;
+
+    #[test]
+    fn usernames() {
+        for ok in ["admin", "compliance.officer", "kyc_agent-2"] {
+            assert!(Username::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["ad", "Admin", "1admin", "ad min", &"a".repeat(33)] {
+            assert!(Username::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails_are_checked_and_never_echoed() {
+        assert!(Email::parse("a.b@example.ae").is_ok());
+        let err = Email::parse("not-an-address").unwrap_err();
+        assert!(!err.to_string().contains("not-an-address"));
+        assert_eq!(
+            format!("{:?}", Email::parse("a@b.co").unwrap()),
+            "Email(<redacted>)"
+        );
+    }
+
+    #[test]
+    fn review_permissions() {
+        use CheckStatus::*;
+        assert!(Role::Analyst.may_review(Pending));
+        assert!(!Role::Analyst.may_review(Escalated));
+        assert!(Role::ComplianceOfficer.may_review(Escalated));
+        assert!(Role::Admin.may_review(Pending));
+        for status in [Approved, Pending, Escalated, Rejected] {
+            assert!(!Role::System.may_review(status));
+            assert!(!Role::ComplianceOfficer.may_review(status) || status.awaits_review());
+        }
+    }
+
+    #[test]
+    fn reviewers_are_active_humans() {
+        let mut user = User {
+            id: UserId::from_uuid(uuid::Uuid::from_u128(7)),
+            username: Username::parse("agent").unwrap(),
+            email: Email::parse("agent@example.com").unwrap(),
+            role: Role::System,
+            active: true,
+        };
+        assert_eq!(
+            Reviewer::try_from(&user),
+            Err(NotAReviewer::System(user.id))
+        );
+        user.role = Role::Analyst;
+        user.active = false;
+        assert_eq!(
+            Reviewer::try_from(&user),
+            Err(NotAReviewer::Inactive(user.id))
+        );
+        user.active = true;
+        assert_eq!(Reviewer::try_from(&user).unwrap().role(), Role::Analyst);
+    }
+}
