@@ -24,8 +24,12 @@ use crate::{CheckStatus, EntityId, Transition, UserId};
 pub enum AuditAction {
     /// A user was created.
     UserCreated,
+    /// A user was deactivated or reactivated.
+    UserUpdated,
     /// A rule version was published.
     RulePublished,
+    /// A rule version was closed (its effective period ended) for the next one to take over.
+    RuleClosed,
     /// A KYC check was recorded.
     KycRecorded,
     /// An AML screening was recorded.
@@ -68,6 +72,8 @@ pub enum SubjectKind {
     AmlCheck,
     /// A row of `compliance_checks`.
     ComplianceCheck,
+    /// A row of `blockchain_transactions`.
+    BlockchainTransaction,
 }
 
 crate::text_form!(SubjectKind, "audit subject");

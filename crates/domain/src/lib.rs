@@ -2,6 +2,7 @@
 
 mod aml;
 mod audit;
+pub mod blockchain;
 mod case;
 mod decision;
 mod entity;

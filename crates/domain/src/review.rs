@@ -148,6 +148,7 @@ pub enum ReviewStep {
 ///   direction; one person suffices).
 /// - ESCALATED, approve: the first compliance officer or admin proposes; a second, different
 ///   one confirms, which approves the case.
+/// - APPROVED, reject: a compliance officer or admin revokes the approval.
 ///
 /// ```
 /// use compliance_domain::*;
@@ -169,7 +170,8 @@ pub fn plan_review(
     reviewer: &Reviewer,
     verdict: Verdict,
 ) -> Result<ReviewStep, ReviewError> {
-    if !status.awaits_review() {
+    let revocation = status == CheckStatus::Approved && verdict == Verdict::Reject;
+    if !status.awaits_review() && !revocation {
         return Err(ReviewError::NotAwaitingReview { status });
     }
     if !reviewer.role().may_review(status) {
@@ -296,13 +298,28 @@ mod tests {
     }
 
     #[test]
-    fn decided_cases_are_not_reviewed() {
+    fn decided_cases_are_not_reviewed_except_to_revoke_an_approval() {
         let officer = reviewer(1, Role::ComplianceOfficer);
-        for status in [Approved, Rejected] {
+        assert_eq!(
+            plan_review(Approved, None, &officer, Verdict::Approve),
+            Err(ReviewError::NotAwaitingReview { status: Approved })
+        );
+        for verdict in [Verdict::Approve, Verdict::Reject] {
             assert_eq!(
-                plan_review(status, None, &officer, Verdict::Approve),
-                Err(ReviewError::NotAwaitingReview { status })
+                plan_review(Rejected, None, &officer, verdict),
+                Err(ReviewError::NotAwaitingReview { status: Rejected })
             );
         }
+        assert_eq!(
+            decided(plan_review(Approved, None, &officer, Verdict::Reject)),
+            Rejected
+        );
+        assert_eq!(
+            plan_review(Approved, None, &reviewer(2, Role::Analyst), Verdict::Reject),
+            Err(ReviewError::NotPermitted {
+                role: Role::Analyst,
+                status: Approved
+            })
+        );
     }
 }

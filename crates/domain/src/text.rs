@@ -130,6 +130,8 @@ mod tests {
             $check::<Verdict>()?;
             $check::<AuditAction>()?;
             $check::<SubjectKind>()?;
+            $check::<blockchain::WatchKind>()?;
+            $check::<blockchain::Direction>()?;
         };
     }
 
@@ -207,6 +209,8 @@ mod tests {
             check(accepts_exactly_the_canonical_forms::<Verdict>)?;
             check(accepts_exactly_the_canonical_forms::<AuditAction>)?;
             check(accepts_exactly_the_canonical_forms::<SubjectKind>)?;
+            check(accepts_exactly_the_canonical_forms::<blockchain::WatchKind>)?;
+            check(accepts_exactly_the_canonical_forms::<blockchain::Direction>)?;
         }
     }
 

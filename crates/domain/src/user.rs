@@ -47,9 +47,9 @@ impl fmt::Display for UserId {
 )]
 #[strum(serialize_all = "snake_case")]
 pub enum Role {
-    /// Administers the platform; may review any case.
+    /// Administers the platform; may decide what a compliance officer may.
     Admin,
-    /// Owns compliance decisions; may review any case, including escalations.
+    /// Owns compliance decisions: decides pending and escalated cases, and may revoke an approval.
     ComplianceOfficer,
     /// Works the review queue; may decide PENDING cases, not escalations.
     Analyst,
@@ -65,12 +65,18 @@ impl Role {
         self != Role::System
     }
 
-    /// True when this role may decide a case in the review queue with this status.
+    /// True when this role may decide, by hand, a case that has this status: analysts the
+    /// PENDING queue; admins and compliance officers also ESCALATED cases and the revocation of
+    /// an APPROVED one. Nobody decides a REJECTED case, and the system agent decides nothing by
+    /// hand.
     pub fn may_review(self, status: crate::CheckStatus) -> bool {
-        use crate::CheckStatus::{Escalated, Pending};
+        use crate::CheckStatus::{Approved, Escalated, Pending};
         matches!(
             (self, status),
-            (Role::Admin | Role::ComplianceOfficer, Pending | Escalated) | (Role::Analyst, Pending)
+            (
+                Role::Admin | Role::ComplianceOfficer,
+                Pending | Escalated | Approved
+            ) | (Role::Analyst, Pending)
         )
     }
 }
@@ -278,9 +284,13 @@ mod tests {
         assert!(!Role::Analyst.may_review(Escalated));
         assert!(Role::ComplianceOfficer.may_review(Escalated));
         assert!(Role::Admin.may_review(Pending));
+        assert!(Role::ComplianceOfficer.may_review(Approved));
+        assert!(!Role::Analyst.may_review(Approved));
         for status in [Approved, Pending, Escalated, Rejected] {
             assert!(!Role::System.may_review(status));
-            assert!(!Role::ComplianceOfficer.may_review(status) || status.awaits_review());
+        }
+        for role in [Role::Admin, Role::ComplianceOfficer, Role::Analyst] {
+            assert!(!role.may_review(Rejected));
         }
     }
 
