@@ -1,0 +1,4 @@
+-- Undoes up.sql exactly.
+DROP TABLE blockchain_transactions;
+DROP FUNCTION blockchain_transactions_guard();
+DROP TABLE blockchain_monitoring;
