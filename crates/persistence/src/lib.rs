@@ -1,2 +1,21 @@
-//! The compliance database: Diesel schema, embedded migrations, the connection pool and one
-//! repository per table. Will hold them (issue #3); depends on `compliance-domain` only.
+#![doc = include_str!("../README.md")]
+
+mod config;
+mod convert;
+mod error;
+pub mod migrations;
+mod pool;
+pub mod repo;
+#[allow(missing_docs)] // Written by `diesel print-schema`; never edited by hand.
+pub mod schema;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod views;
+
+pub use config::{ConfigError, DatabaseConfig, defaults};
+pub use convert::OptionalExt;
+pub use error::{PersistenceError, Result};
+pub use pool::{Database, PoolStats, PooledPg, connect};
+
+/// Re-exported so that callers use the same Diesel as the schema.
+pub use diesel;

@@ -1,0 +1,411 @@
+//! Where the database is: `DATABASE_URL`, or else `DATABASE_HOST`, `DATABASE_PORT`,
+//! `DATABASE_NAME`, `DATABASE_USER`, `DATABASE_PASSWORD`, plus `DATABASE_POOL_MAX` and
+//! `DATABASE_CONNECT_TIMEOUT`, with the local server as the default.
+//!
+//! Must not: print the password. `Display` and `Debug` show `host:port/database` and the user;
+//! the URL with the password is only handed to the driver.
+
+use std::fmt;
+use std::time::Duration;
+use url::Url;
+
+/// The defaults: the local server, database `compliance_db`, user `postgres`, pool of 20.
+pub mod defaults {
+    /// `DATABASE_HOST`.
+    pub const HOST: &str = "127.0.0.1";
+    /// `DATABASE_PORT`.
+    pub const PORT: u16 = 5432;
+    /// `DATABASE_NAME`.
+    pub const NAME: &str = "compliance_db";
+    /// `DATABASE_USER`.
+    pub const USER: &str = "postgres";
+    /// `DATABASE_POOL_MAX`.
+    pub const POOL_MAX: u32 = 20;
+    /// `DATABASE_CONNECT_TIMEOUT`, in seconds.
+    pub const CONNECT_TIMEOUT_SECS: u64 = 5;
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// `DATABASE_URL` is not a `postgres://` or `postgresql://` URL.
+    #[error("DATABASE_URL is not a valid postgres:// URL: {0}")]
+    Url(String),
+    /// A variable that should be a number is not one, or is out of range.
+    #[error("{name} must be {expected}, got {value:?}")]
+    Number {
+        /// The variable.
+        name: &'static str,
+        /// What it must be.
+        expected: &'static str,
+        /// What it was.
+        value: String,
+    },
+}
+
+/// A password: `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq)]
+struct Secret(String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// How to reach the database.
+///
+/// ```
+/// use compliance_persistence::DatabaseConfig;
+/// let config = DatabaseConfig::from_url("postgres://app:s3cret@db.internal:6432/compliance_db")?;
+/// assert_eq!(config.target(), "db.internal:6432/compliance_db");
+/// assert!(!format!("{config} {config:?}").contains("s3cret"));
+/// # Ok::<(), compliance_persistence::ConfigError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseConfig {
+    url: Url,
+    password: Option<Secret>,
+    /// Largest number of pooled connections (`DATABASE_POOL_MAX`).
+    pub pool_max: u32,
+    /// How long to wait for a connection (`DATABASE_CONNECT_TIMEOUT`).
+    pub connect_timeout: Duration,
+}
+
+impl DatabaseConfig {
+    /// Reads the environment: `DATABASE_URL` if set, else the `DATABASE_*` parts, else defaults.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Like [`DatabaseConfig::from_env`], reading variables through `lookup` (for tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut config =
+            match lookup("DATABASE_URL") {
+                Some(url) => Self::from_url(&url)?,
+                None => {
+                    let port =
+                        match lookup("DATABASE_PORT") {
+                            Some(p) => p.parse::<u16>().ok().filter(|p| *p > 0).ok_or(
+                                ConfigError::Number {
+                                    name: "DATABASE_PORT",
+                                    expected: "a port number from 1 to 65535",
+                                    value: p,
+                                },
+                            )?,
+                            None => defaults::PORT,
+                        };
+                    Self::from_parts(
+                        &lookup("DATABASE_HOST").unwrap_or_else(|| defaults::HOST.into()),
+                        port,
+                        &lookup("DATABASE_NAME").unwrap_or_else(|| defaults::NAME.into()),
+                        &lookup("DATABASE_USER").unwrap_or_else(|| defaults::USER.into()),
+                        lookup("DATABASE_PASSWORD").as_deref(),
+                    )?
+                }
+            };
+        if let Some(max) = lookup("DATABASE_POOL_MAX") {
+            config.pool_max = max
+                .parse::<u32>()
+                .ok()
+                .filter(|m| (1..=1000).contains(m))
+                .ok_or(ConfigError::Number {
+                    name: "DATABASE_POOL_MAX",
+                    expected: "a whole number from 1 to 1000",
+                    value: max,
+                })?;
+        }
+        if let Some(secs) = lookup("DATABASE_CONNECT_TIMEOUT") {
+            let secs = secs
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=300).contains(s))
+                .ok_or(ConfigError::Number {
+                    name: "DATABASE_CONNECT_TIMEOUT",
+                    expected: "a number of seconds from 1 to 300",
+                    value: secs,
+                })?;
+            config.connect_timeout = Duration::from_secs(secs);
+        }
+        Ok(config)
+    }
+
+    /// From a `postgres://user:password@host:port/database?params` URL.
+    pub fn from_url(text: &str) -> Result<Self, ConfigError> {
+        // The parser's own message may quote the input; say only what is wrong in general.
+        let mut url = Url::parse(text).map_err(|e| ConfigError::Url(e.to_string()))?;
+        if !matches!(url.scheme(), "postgres" | "postgresql") {
+            return Err(ConfigError::Url(format!(
+                "the scheme must be postgres:// or postgresql://, not {}://",
+                url.scheme()
+            )));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(ConfigError::Url("the URL names no host".into()));
+        }
+        let password = url.password().map(|p| Secret(decode(p)));
+        // The password lives apart from the URL, so that printing the URL can never show it.
+        let _ = url.set_password(None);
+        Ok(Self {
+            url,
+            password,
+            pool_max: defaults::POOL_MAX,
+            connect_timeout: Duration::from_secs(defaults::CONNECT_TIMEOUT_SECS),
+        })
+    }
+
+    /// From its parts; the password may be absent (trust or peer authentication, `.pgpass`).
+    pub fn from_parts(
+        host: &str,
+        port: u16,
+        database: &str,
+        user: &str,
+        password: Option<&str>,
+    ) -> Result<Self, ConfigError> {
+        let host = if host.contains(':') && !host.starts_with('[') {
+            format!("[{host}]")
+        } else {
+            host.to_owned()
+        };
+        let mut url = Url::parse(&format!("postgres://{host}:{port}/")).map_err(|e| {
+            ConfigError::Url(format!("DATABASE_HOST is not a valid host name: {e}"))
+        })?;
+        url.set_username(user)
+            .map_err(|()| ConfigError::Url("DATABASE_USER cannot be used in a URL".into()))?;
+        url.path_segments_mut()
+            .map_err(|()| ConfigError::Url("the URL cannot take a database name".into()))?
+            .clear()
+            .push(database);
+        Ok(Self {
+            url,
+            password: password.map(|p| Secret(p.to_owned())),
+            pool_max: defaults::POOL_MAX,
+            connect_timeout: Duration::from_secs(defaults::CONNECT_TIMEOUT_SECS),
+        })
+    }
+
+    /// The host name or address.
+    pub fn host(&self) -> &str {
+        self.url.host_str().unwrap_or(defaults::HOST)
+    }
+
+    /// The port.
+    pub fn port(&self) -> u16 {
+        self.url.port().unwrap_or(defaults::PORT)
+    }
+
+    /// The database name.
+    pub fn database(&self) -> String {
+        self.url
+            .path_segments()
+            .and_then(|mut s| s.next())
+            .filter(|s| !s.is_empty())
+            .map(decode)
+            .unwrap_or_else(|| self.user())
+    }
+
+    /// The user name.
+    pub fn user(&self) -> String {
+        match self.url.username() {
+            "" => defaults::USER.to_owned(),
+            user => decode(user),
+        }
+    }
+
+    /// True when the server is on this machine (a loopback address, `localhost` or a socket).
+    pub fn is_local(&self) -> bool {
+        let host = self.host().trim_start_matches('[').trim_end_matches(']');
+        matches!(host, "localhost" | "127.0.0.1" | "::1") || host.starts_with('/')
+    }
+
+    /// `host:port/database`, for messages: no user, no password.
+    pub fn target(&self) -> String {
+        format!("{}:{}/{}", self.host(), self.port(), self.database())
+    }
+
+    /// The same server with another database (e.g. `postgres` to create this one).
+    pub fn with_database(&self, database: &str) -> Self {
+        let mut other = self.clone();
+        if let Ok(mut segments) = other.url.path_segments_mut() {
+            segments.clear().push(database);
+        }
+        other
+    }
+
+    /// The connection URL for the driver, password included, with `connect_timeout` and
+    /// `application_name` added unless given. Never log it.
+    pub fn connection_url(&self) -> String {
+        let mut url = self.url.clone();
+        let has = |key: &str| url.query_pairs().any(|(k, _)| k == key);
+        let (timeout, name) = (has("connect_timeout"), has("application_name"));
+        {
+            let mut query = url.query_pairs_mut();
+            if !timeout {
+                // libpq counts whole seconds and treats values below 2 as 2.
+                query.append_pair(
+                    "connect_timeout",
+                    &self.connect_timeout.as_secs().max(2).to_string(),
+                );
+            }
+            if !name {
+                query.append_pair("application_name", "compliance-db");
+            }
+        }
+        if let Some(Secret(password)) = &self.password {
+            // `set_password` percent-encodes what a URL cannot hold as is.
+            let _ = url.set_password(Some(password));
+        }
+        url.to_string()
+    }
+}
+
+/// Percent-decodes a URL component (`compliance%20db` is `compliance db`).
+fn decode(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+impl fmt::Display for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} as {} (password {}, pool max {}, connect timeout {}s)",
+            self.target(),
+            self.user(),
+            if self.password.is_some() {
+                "set"
+            } else {
+                "not set"
+            },
+            self.pool_max,
+            self.connect_timeout.as_secs()
+        )
+    }
+}
+
+impl fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("target", &self.target())
+            .field("user", &self.user())
+            .field("password", &self.password)
+            .field("pool_max", &self.pool_max)
+            .field("connect_timeout", &self.connect_timeout)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(vars: &[(&str, &str)]) -> Result<DatabaseConfig, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        DatabaseConfig::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_are_the_local_server() {
+        let config = from(&[]).unwrap();
+        assert_eq!(config.target(), "127.0.0.1:5432/compliance_db");
+        assert_eq!(config.user(), "postgres");
+        assert_eq!(config.pool_max, 20);
+        assert!(config.is_local());
+    }
+
+    #[test]
+    fn parts_build_an_encoded_url_and_never_print_the_password() {
+        let config = from(&[
+            ("DATABASE_HOST", "postgres"),
+            ("DATABASE_PORT", "5433"),
+            ("DATABASE_NAME", "compliance db"),
+            ("DATABASE_USER", "app"),
+            ("DATABASE_PASSWORD", "p@ss:w/rd hunter2"),
+            ("DATABASE_POOL_MAX", "7"),
+        ])
+        .unwrap();
+        assert_eq!(config.target(), "postgres:5433/compliance db");
+        assert_eq!(config.pool_max, 7);
+        assert!(!config.is_local());
+        for shown in [config.to_string(), format!("{config:?}")] {
+            assert!(
+                !shown.contains("hunter2") && !shown.contains("p@ss"),
+                "{shown}"
+            );
+        }
+        let url = config.connection_url();
+        assert!(url.starts_with("postgres://app:"), "{url}");
+        assert!(url.contains("@postgres:5433/compliance%20db?"), "{url}");
+        let back = DatabaseConfig::from_url(&url).unwrap();
+        assert_eq!(back.password, Some(Secret("p@ss:w/rd hunter2".into())));
+        assert_eq!(back.database(), "compliance db");
+        assert!(
+            url.contains("connect_timeout=5") && url.contains("application_name=compliance-db")
+        );
+    }
+
+    #[test]
+    fn url_wins_over_parts_and_keeps_its_parameters() {
+        let config = from(&[
+            (
+                "DATABASE_URL",
+                "postgresql://u:secret@[::1]:6000/db1?sslmode=require&connect_timeout=9",
+            ),
+            ("DATABASE_HOST", "ignored"),
+        ])
+        .unwrap();
+        assert_eq!(config.target(), "[::1]:6000/db1");
+        assert!(config.is_local());
+        assert!(!format!("{config}{config:?}").contains("secret"));
+        let url = config.connection_url();
+        assert!(
+            url.contains("sslmode=require") && url.contains("connect_timeout=9"),
+            "{url}"
+        );
+        assert!(!url.contains("connect_timeout=5"), "{url}");
+        assert!(url.contains("u:secret@"), "{url}");
+        assert_eq!(
+            config.with_database("postgres").target(),
+            "[::1]:6000/postgres"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_named() {
+        assert!(matches!(
+            from(&[("DATABASE_URL", "mysql://x@y/z")]),
+            Err(ConfigError::Url(_))
+        ));
+        assert!(matches!(
+            from(&[("DATABASE_URL", "not a url")]),
+            Err(ConfigError::Url(_))
+        ));
+        assert_eq!(
+            from(&[("DATABASE_PORT", "99999")]).unwrap_err().to_string(),
+            r#"DATABASE_PORT must be a port number from 1 to 65535, got "99999""#
+        );
+        assert!(matches!(
+            from(&[("DATABASE_POOL_MAX", "0")]),
+            Err(ConfigError::Number {
+                name: "DATABASE_POOL_MAX",
+                ..
+            })
+        ));
+        assert!(matches!(
+            from(&[("DATABASE_CONNECT_TIMEOUT", "x")]),
+            Err(ConfigError::Number { .. })
+        ));
+    }
+
+    #[test]
+    fn a_url_without_a_database_uses_the_user_name() {
+        let config = DatabaseConfig::from_url("postgres://alice@localhost").unwrap();
+        assert_eq!(config.database(), "alice");
+        assert_eq!(config.port(), 5432);
+    }
+}

@@ -1,0 +1,81 @@
+//! The migrations in `migrations/`, embedded at build time, and the functions that run and list
+//! them.
+//!
+//! Must not: run two migrators at once. Every run holds a PostgreSQL advisory lock, so that two
+//! `provision` commands started together apply each migration once.
+
+use crate::{PersistenceError, Result};
+use diesel::pg::PgConnection;
+use diesel::{RunQueryDsl, sql_query};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+/// Every migration of the project, embedded.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
+
+/// A fingerprint of the migrations' SQL, which changes whenever any of it does.
+pub const FINGERPRINT: &str = env!("MIGRATIONS_FINGERPRINT");
+
+/// The key of the advisory lock held while migrating ("compliance-db migrate" as a number).
+const LOCK_KEY: i64 = 0x636f_6d70_6d69_6772;
+
+/// Which migrations a database has and which it lacks, by version (e.g. `20260303000000`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MigrationStatus {
+    /// Applied, oldest first.
+    pub applied: Vec<String>,
+    /// Not yet applied, in the order they would run.
+    pub pending: Vec<String>,
+}
+
+fn migration_error(error: impl std::fmt::Display) -> PersistenceError {
+    PersistenceError::Migration(error.to_string())
+}
+
+/// Runs every pending migration, each in its own transaction; returns the versions applied.
+pub fn run_pending(conn: &mut PgConnection) -> Result<Vec<String>> {
+    with_lock(conn, |conn| {
+        conn.run_pending_migrations(MIGRATIONS)
+            .map(|versions| versions.iter().map(ToString::to_string).collect())
+            .map_err(migration_error)
+    })
+}
+
+/// Reverts every applied migration, newest first (for tests and `diesel migration redo`-like
+/// checks; never run by provisioning).
+pub fn revert_all(conn: &mut PgConnection) -> Result<Vec<String>> {
+    with_lock(conn, |conn| {
+        conn.revert_all_migrations(MIGRATIONS)
+            .map(|versions| versions.iter().map(ToString::to_string).collect())
+            .map_err(migration_error)
+    })
+}
+
+/// Lists applied and pending migrations.
+pub fn status(conn: &mut PgConnection) -> Result<MigrationStatus> {
+    let mut applied: Vec<String> = conn
+        .applied_migrations()
+        .map_err(migration_error)?
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    applied.sort();
+    let pending = conn
+        .pending_migrations(MIGRATIONS)
+        .map_err(migration_error)?
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect();
+    Ok(MigrationStatus { applied, pending })
+}
+
+fn with_lock<T>(
+    conn: &mut PgConnection,
+    f: impl FnOnce(&mut PgConnection) -> Result<T>,
+) -> Result<T> {
+    sql_query(format!("SELECT pg_advisory_lock({LOCK_KEY})")).execute(conn)?;
+    let result = f(conn);
+    let unlocked = sql_query(format!("SELECT pg_advisory_unlock({LOCK_KEY})")).execute(conn);
+    let value = result?;
+    unlocked?;
+    Ok(value)
+}

@@ -1,0 +1,101 @@
+//! The connection pool (r2d2) and the handle services hold: [`Database`].
+//!
+//! Must not: hand out a connection error that shows the password, or block forever: every wait
+//! for a connection ends after the configured timeout with [`PersistenceError::Unavailable`].
+
+use crate::{DatabaseConfig, PersistenceError, Result};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::{Connection, RunQueryDsl};
+
+/// A pooled connection.
+pub type PooledPg = PooledConnection<ConnectionManager<PgConnection>>;
+
+/// The database a service talks to: its configuration and a pool of connections.
+///
+/// Cheap to clone (the pool is shared). Building it does not connect: the pool connects on
+/// demand, so a service can start while the database is down and recover when it comes back.
+#[derive(Clone)]
+pub struct Database {
+    config: DatabaseConfig,
+    pool: Pool<ConnectionManager<PgConnection>>,
+}
+
+/// The pool's figures, for the health endpoint and `verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct PoolStats {
+    /// Largest number of connections.
+    pub max: u32,
+    /// Connections open now.
+    pub open: u32,
+    /// Open connections not in use.
+    pub idle: u32,
+}
+
+impl Database {
+    /// A pool for `config` (`pool_max` connections, `connect_timeout` to get one).
+    pub fn new(config: DatabaseConfig) -> Self {
+        let manager = ConnectionManager::<PgConnection>::new(config.connection_url());
+        let pool = Pool::builder()
+            .max_size(config.pool_max)
+            .min_idle(Some(0))
+            .connection_timeout(config.connect_timeout)
+            .test_on_check_out(true)
+            // r2d2 logs connection errors itself; ours go through PersistenceError instead.
+            .error_handler(Box::new(diesel::r2d2::NopErrorHandler))
+            .build_unchecked(manager);
+        Self { config, pool }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &DatabaseConfig {
+        &self.config
+    }
+
+    /// A connection from the pool, or [`PersistenceError::Unavailable`] after the timeout.
+    pub fn conn(&self) -> Result<PooledPg> {
+        self.pool.get().map_err(|e| PersistenceError::Unavailable {
+            target: self.config.target(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// Runs `f` in one transaction on a pooled connection: all of it is written, or none.
+    pub fn transaction<T>(&self, f: impl FnOnce(&mut PgConnection) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn()?;
+        conn.transaction(|conn| f(conn))
+    }
+
+    /// The pool's figures now.
+    pub fn stats(&self) -> PoolStats {
+        let state = self.pool.state();
+        PoolStats {
+            max: self.pool.max_size(),
+            open: state.connections,
+            idle: state.idle_connections,
+        }
+    }
+
+    /// Checks that the database answers: a pooled connection and `SELECT 1`.
+    pub fn ping(&self) -> Result<()> {
+        let mut conn = self.conn()?;
+        diesel::sql_query("SELECT 1").execute(&mut conn)?;
+        Ok(())
+    }
+}
+
+/// One connection outside any pool (for provisioning, migrations and tests).
+pub fn connect(config: &DatabaseConfig) -> Result<PgConnection> {
+    PgConnection::establish(&config.connection_url()).map_err(|e| PersistenceError::Unavailable {
+        target: config.target(),
+        reason: crate::error::connection_reason(&e),
+    })
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,373 @@
+//! `blockchain_monitoring` and `blockchain_transactions`: wallets watched per entity and the
+//! transactions seen on them, with their compliance status.
+//!
+//! Must not: change what was observed: only a transaction's status moves (along the domain's
+//! status table, with its revision checked and an audit entry written).
+
+use crate::convert::{domain, text, text_opt};
+use crate::error::found;
+use crate::repo::audit_logs;
+use crate::schema::{blockchain_monitoring, blockchain_transactions};
+use crate::{PersistenceError, Result};
+use chrono::{DateTime, Utc};
+use compliance_domain::blockchain::{
+    Asset, Chain, CryptoAmount, Direction, ObservedTransaction, OnChainRef, WalletWatch, WatchKind,
+};
+use compliance_domain::{
+    AuditEvent, CheckStatus, Decimal, RiskScore, SubjectKind, TextForm, Transition, UserId,
+};
+use diesel::pg::{Pg, PgConnection};
+use diesel::prelude::*;
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+/// A row of `blockchain_monitoring`, as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = blockchain_monitoring, check_for_backend(Pg))]
+#[allow(missing_docs)] // One field per column; docs/data-model.md describes each.
+pub struct MonitoringRow {
+    pub id: Uuid,
+    pub kyc_check_id: Uuid,
+    pub chain: String,
+    pub address: String,
+    pub watch: Vec<Option<String>>,
+    pub active: bool,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A stored wallet watch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredWallet {
+    /// The row's id.
+    pub id: Uuid,
+    /// The entity's KYC check.
+    pub kyc_check_id: Uuid,
+    /// The wallet and what is watched.
+    pub wallet: WalletWatch,
+    /// Whether monitoring is on.
+    pub active: bool,
+}
+
+const MONITORING: &str = "blockchain_monitoring";
+const TRANSACTIONS: &str = "blockchain_transactions";
+
+impl TryFrom<MonitoringRow> for StoredWallet {
+    type Error = PersistenceError;
+    fn try_from(row: MonitoringRow) -> Result<Self> {
+        let id = row.id;
+        let watch = row
+            .watch
+            .iter()
+            .map(|w| match w {
+                Some(w) => text::<WatchKind>(MONITORING, id, w),
+                None => Err(PersistenceError::invalid(MONITORING, id, "a NULL in watch")),
+            })
+            .collect::<Result<BTreeSet<_>>>()?;
+        let wallet = domain(
+            MONITORING,
+            id,
+            WalletWatch::new(
+                domain(MONITORING, id, Chain::parse(&row.chain))?,
+                domain(
+                    MONITORING,
+                    id,
+                    OnChainRef::parse(&row.address, "wallet address"),
+                )?,
+                watch,
+            ),
+        )?;
+        Ok(Self {
+            id,
+            kyc_check_id: row.kyc_check_id,
+            wallet,
+            active: row.active,
+        })
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = blockchain_monitoring)]
+struct NewMonitoringRow<'a> {
+    kyc_check_id: Uuid,
+    chain: &'a str,
+    address: &'a str,
+    watch: Vec<&'static str>,
+    created_by: Uuid,
+}
+
+/// Starts watching a wallet for an entity's KYC check. A wallet is watched once (a second
+/// time is a [`PersistenceError::Conflict`]).
+pub fn watch_wallet(
+    conn: &mut PgConnection,
+    kyc_check_id: Uuid,
+    wallet: &WalletWatch,
+    created_by: UserId,
+) -> Result<StoredWallet> {
+    diesel::insert_into(blockchain_monitoring::table)
+        .values(&NewMonitoringRow {
+            kyc_check_id,
+            chain: wallet.chain.as_str(),
+            address: wallet.address.as_str(),
+            watch: wallet.watch().iter().map(|w| w.as_str()).collect(),
+            created_by: created_by.as_uuid(),
+        })
+        .returning(MonitoringRow::as_returning())
+        .get_result(conn)?
+        .try_into()
+}
+
+/// The watch with this id.
+pub fn find_wallet(conn: &mut PgConnection, id: Uuid) -> Result<StoredWallet> {
+    let row = blockchain_monitoring::table
+        .find(id)
+        .select(MonitoringRow::as_select())
+        .first(conn)
+        .optional()?;
+    found(row, "monitored wallet", id)?.try_into()
+}
+
+/// The watch of a wallet (the natural key: chain and address).
+pub fn find_wallet_by_address(
+    conn: &mut PgConnection,
+    chain: &Chain,
+    address: &OnChainRef,
+) -> Result<StoredWallet> {
+    let row = blockchain_monitoring::table
+        .filter(blockchain_monitoring::chain.eq(chain.as_str()))
+        .filter(blockchain_monitoring::address.eq(address.as_str()))
+        .select(MonitoringRow::as_select())
+        .first(conn)
+        .optional()?;
+    found(
+        row,
+        "monitored wallet",
+        format!("{}:{}", chain.as_str(), address.as_str()),
+    )?
+    .try_into()
+}
+
+/// The wallets watched for a KYC check.
+pub fn wallets_for_kyc(conn: &mut PgConnection, kyc_check_id: Uuid) -> Result<Vec<StoredWallet>> {
+    blockchain_monitoring::table
+        .filter(blockchain_monitoring::kyc_check_id.eq(kyc_check_id))
+        .order(blockchain_monitoring::created_at)
+        .select(MonitoringRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+/// Turns monitoring of a wallet on or off.
+pub fn set_wallet_active(conn: &mut PgConnection, id: Uuid, active: bool) -> Result<StoredWallet> {
+    let row = diesel::update(blockchain_monitoring::table.find(id))
+        .set(blockchain_monitoring::active.eq(active))
+        .returning(MonitoringRow::as_returning())
+        .get_result(conn)
+        .optional()?;
+    found(row, "monitored wallet", id)?.try_into()
+}
+
+/// A row of `blockchain_transactions`, as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = blockchain_transactions, check_for_backend(Pg))]
+#[allow(missing_docs)] // One field per column; docs/data-model.md describes each.
+pub struct TransactionRow {
+    pub id: Uuid,
+    pub monitoring_id: Uuid,
+    pub tx_hash: String,
+    pub direction: String,
+    pub amount: Decimal,
+    pub asset: String,
+    pub counterparty: Option<String>,
+    pub observed_at: DateTime<Utc>,
+    pub risk_score: Option<i16>,
+    pub compliance_status: String,
+    pub revision: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A stored transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTransaction {
+    /// The row's id.
+    pub id: Uuid,
+    /// The wallet watch it was seen on.
+    pub monitoring_id: Uuid,
+    /// What was seen.
+    pub transaction: ObservedTransaction,
+    /// Its compliance status.
+    pub status: CheckStatus,
+    /// The revision, raised by one at every status change.
+    pub revision: i32,
+}
+
+impl TryFrom<TransactionRow> for StoredTransaction {
+    type Error = PersistenceError;
+    fn try_from(row: TransactionRow) -> Result<Self> {
+        let id = row.id;
+        let transaction = ObservedTransaction {
+            tx_hash: domain(
+                TRANSACTIONS,
+                id,
+                OnChainRef::parse(&row.tx_hash, "transaction hash"),
+            )?,
+            direction: text::<Direction>(TRANSACTIONS, id, &row.direction)?,
+            amount: domain(TRANSACTIONS, id, CryptoAmount::new(row.amount))?,
+            asset: domain(TRANSACTIONS, id, Asset::parse(&row.asset))?,
+            counterparty: row
+                .counterparty
+                .as_deref()
+                .map(|c| domain(TRANSACTIONS, id, OnChainRef::parse(c, "counterparty")))
+                .transpose()?,
+            observed_at: row.observed_at,
+            risk_score: row
+                .risk_score
+                .map(|s| domain(TRANSACTIONS, id, RiskScore::new(s)))
+                .transpose()?,
+        };
+        Ok(Self {
+            id,
+            monitoring_id: row.monitoring_id,
+            transaction,
+            status: text(TRANSACTIONS, id, &row.compliance_status)?,
+            revision: row.revision,
+        })
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = blockchain_transactions)]
+struct NewTransactionRow<'a> {
+    monitoring_id: Uuid,
+    tx_hash: &'a str,
+    direction: &'static str,
+    amount: Decimal,
+    asset: &'a str,
+    counterparty: Option<&'a str>,
+    observed_at: DateTime<Utc>,
+    risk_score: Option<i16>,
+}
+
+/// Records a transaction seen on a watched wallet, PENDING. Seeing it again is a
+/// [`PersistenceError::Conflict`].
+pub fn record_transaction(
+    conn: &mut PgConnection,
+    monitoring_id: Uuid,
+    tx: &ObservedTransaction,
+) -> Result<StoredTransaction> {
+    diesel::insert_into(blockchain_transactions::table)
+        .values(&NewTransactionRow {
+            monitoring_id,
+            tx_hash: tx.tx_hash.as_str(),
+            direction: tx.direction.into(),
+            amount: tx.amount.get(),
+            asset: tx.asset.as_str(),
+            counterparty: tx.counterparty.as_ref().map(OnChainRef::as_str),
+            observed_at: tx.observed_at,
+            risk_score: tx.risk_score.map(i16::from),
+        })
+        .returning(TransactionRow::as_returning())
+        .get_result(conn)?
+        .try_into()
+}
+
+/// The transaction with this id.
+pub fn find_transaction(conn: &mut PgConnection, id: Uuid) -> Result<StoredTransaction> {
+    let row = blockchain_transactions::table
+        .find(id)
+        .select(TransactionRow::as_select())
+        .first(conn)
+        .optional()?;
+    found(row, "blockchain transaction", id)?.try_into()
+}
+
+/// Which transactions to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TransactionFilter {
+    /// Only those of this wallet watch.
+    pub monitoring_id: Option<Uuid>,
+    /// Only this status.
+    pub status: Option<CheckStatus>,
+    /// At most this many (default 100, at most 10,000).
+    pub limit: Option<i64>,
+}
+
+/// Transactions matching the filter, newest first.
+pub fn list_transactions(
+    conn: &mut PgConnection,
+    filter: TransactionFilter,
+) -> Result<Vec<StoredTransaction>> {
+    let mut query = blockchain_transactions::table
+        .select(TransactionRow::as_select())
+        .into_boxed();
+    if let Some(monitoring_id) = filter.monitoring_id {
+        query = query.filter(blockchain_transactions::monitoring_id.eq(monitoring_id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(blockchain_transactions::compliance_status.eq(<&str>::from(status)));
+    }
+    query
+        .order((
+            blockchain_transactions::observed_at.desc(),
+            blockchain_transactions::id.asc(),
+        ))
+        .limit(filter.limit.unwrap_or(100).clamp(1, 10_000))
+        .load(conn)?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+/// Changes a transaction's status if it is still at `expected_revision`, with a
+/// `status_changed` audit entry by `actor`, in one transaction.
+pub fn change_transaction_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    expected_revision: i32,
+    transition: Transition,
+    actor: UserId,
+) -> Result<StoredTransaction> {
+    conn.transaction(|conn| {
+        let row = diesel::update(
+            blockchain_transactions::table
+                .filter(blockchain_transactions::id.eq(id))
+                .filter(blockchain_transactions::revision.eq(expected_revision))
+                .filter(blockchain_transactions::compliance_status.eq(<&str>::from(transition.from))),
+        )
+        .set((
+            blockchain_transactions::compliance_status.eq(<&str>::from(transition.to)),
+            blockchain_transactions::revision.eq(blockchain_transactions::revision + 1),
+        ))
+        .returning(TransactionRow::as_returning())
+        .get_result(conn)
+        .optional()?;
+        let Some(row) = row else {
+            let current = blockchain_transactions::table
+                .find(id)
+                .select((blockchain_transactions::revision, blockchain_transactions::compliance_status))
+                .first::<(i32, String)>(conn)
+                .optional()?;
+            return Err(match current {
+                Some((revision, status)) => PersistenceError::Conflict {
+                    what: "blockchain transaction",
+                    key: id.to_string(),
+                    reason: format!(
+                        "it changed since it was read (revision {expected_revision}); it is now at revision {revision}, status {}",
+                        text_opt::<CheckStatus>(TRANSACTIONS, id, Some(&status))?.map_or(status, |s| s.to_string())
+                    ),
+                },
+                None => PersistenceError::not_found("blockchain transaction", id),
+            });
+        };
+        let stored: StoredTransaction = row.try_into()?;
+        let event = AuditEvent::status_change(actor, SubjectKind::BlockchainTransaction, id, transition)
+            .with_details(serde_json::json!({ "revision": stored.revision }))
+            .map_err(|e| PersistenceError::invalid(TRANSACTIONS, id, e))?;
+        audit_logs::append(conn, &event)?;
+        Ok(stored)
+    })
+}

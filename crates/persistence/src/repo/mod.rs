@@ -1,0 +1,15 @@
+//! One repository per table (and one for the views): functions over `&mut PgConnection`, so
+//! that the caller decides the transaction. Each write that matters writes its audit entry in
+//! the same transaction.
+//!
+//! Must not: hold state or a pool. Connections and transactions belong to the caller.
+
+pub mod aml_checks;
+pub mod audit_logs;
+pub mod blockchain;
+pub mod compliance_checks;
+pub mod compliance_rules;
+pub mod decision_vectors;
+pub mod kyc_checks;
+pub mod reports;
+pub mod users;

@@ -1,0 +1,251 @@
+//! The three views: the review queue, the high-risk entities, the summary counts.
+//!
+//! Must not: write. Views are reports; every change goes through the tables' repositories.
+
+use crate::convert::{domain, json, text, text_opt};
+use crate::views::{compliance_summary, high_risk_entities, pending_approvals};
+use crate::{PersistenceError, Result};
+use chrono::{DateTime, Utc};
+use compliance_domain::{
+    CheckStatus, EntityId, EntityType, Jurisdiction, RiskLevel, RiskScore, UserId, WatchlistMatch,
+};
+use diesel::pg::{Pg, PgConnection};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = pending_approvals, check_for_backend(Pg))]
+struct PendingRow {
+    compliance_check_id: Uuid,
+    entity_id: String,
+    entity_type: String,
+    jurisdiction: String,
+    status: String,
+    risk_score: i16,
+    risk_level: String,
+    sanctions_match: bool,
+    pep_match: bool,
+    approval_proposed_by: Option<Uuid>,
+    revision: i32,
+    created_at: DateTime<Utc>,
+}
+
+/// A case in the review queue.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PendingApproval {
+    /// The case.
+    pub compliance_check_id: Uuid,
+    /// The entity.
+    pub entity_id: EntityId,
+    /// Its type.
+    pub entity_type: EntityType,
+    /// Its jurisdiction.
+    pub jurisdiction: Jurisdiction,
+    /// PENDING or ESCALATED.
+    pub status: CheckStatus,
+    /// The current screening's risk score.
+    pub risk_score: RiskScore,
+    /// Its level.
+    pub risk_level: RiskLevel,
+    /// A sanctions match.
+    pub sanctions_match: bool,
+    /// A PEP match.
+    pub pep_match: bool,
+    /// Who proposed approving it, if anyone (four eyes: someone else confirms).
+    pub approval_proposed_by: Option<UserId>,
+    /// The revision to quote when deciding it.
+    pub revision: i32,
+    /// When the case was opened.
+    pub created_at: DateTime<Utc>,
+}
+
+const QUEUE: &str = "pending_approvals";
+
+impl TryFrom<PendingRow> for PendingApproval {
+    type Error = PersistenceError;
+    fn try_from(row: PendingRow) -> Result<Self> {
+        let id = row.compliance_check_id;
+        Ok(Self {
+            compliance_check_id: id,
+            entity_id: domain(QUEUE, id, EntityId::parse(&row.entity_id))?,
+            entity_type: text(QUEUE, id, &row.entity_type)?,
+            jurisdiction: text(QUEUE, id, &row.jurisdiction)?,
+            status: text(QUEUE, id, &row.status)?,
+            risk_score: domain(QUEUE, id, RiskScore::new(row.risk_score))?,
+            risk_level: text(QUEUE, id, &row.risk_level)?,
+            sanctions_match: row.sanctions_match,
+            pep_match: row.pep_match,
+            approval_proposed_by: row.approval_proposed_by.map(UserId::from_uuid),
+            revision: row.revision,
+            created_at: row.created_at,
+        })
+    }
+}
+
+/// The review queue, riskiest and oldest first, optionally of one jurisdiction and status.
+pub fn pending_approvals(
+    conn: &mut PgConnection,
+    jurisdiction: Option<Jurisdiction>,
+    status: Option<CheckStatus>,
+    limit: i64,
+) -> Result<Vec<PendingApproval>> {
+    let mut query = pending_approvals::table
+        .select(PendingRow::as_select())
+        .into_boxed();
+    if let Some(jurisdiction) = jurisdiction {
+        query = query.filter(pending_approvals::jurisdiction.eq(<&str>::from(jurisdiction)));
+    }
+    if let Some(status) = status {
+        query = query.filter(pending_approvals::status.eq(<&str>::from(status)));
+    }
+    query
+        .order((
+            pending_approvals::risk_score.desc(),
+            pending_approvals::created_at.asc(),
+            pending_approvals::compliance_check_id.asc(),
+        ))
+        .limit(limit.clamp(1, 10_000))
+        .load(conn)?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = high_risk_entities, check_for_backend(Pg))]
+struct HighRiskRow {
+    compliance_check_id: Uuid,
+    entity_id: String,
+    entity_type: String,
+    jurisdiction: String,
+    status: String,
+    risk_score: i16,
+    risk_level: String,
+    sanctions_match: bool,
+    pep_match: bool,
+    matched_entries: serde_json::Value,
+    screened_at: DateTime<Utc>,
+}
+
+/// An entity whose current screening is HIGH or CRITICAL, or matched a sanctions or PEP list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HighRiskEntity {
+    /// The case.
+    pub compliance_check_id: Uuid,
+    /// The entity.
+    pub entity_id: EntityId,
+    /// Its type.
+    pub entity_type: EntityType,
+    /// Its jurisdiction.
+    pub jurisdiction: Jurisdiction,
+    /// The case's status.
+    pub status: CheckStatus,
+    /// The risk score.
+    pub risk_score: RiskScore,
+    /// Its level.
+    pub risk_level: RiskLevel,
+    /// A sanctions match.
+    pub sanctions_match: bool,
+    /// A PEP match.
+    pub pep_match: bool,
+    /// The entries matched.
+    pub matches: Vec<WatchlistMatch>,
+    /// When screened.
+    pub screened_at: DateTime<Utc>,
+}
+
+const HIGH_RISK: &str = "high_risk_entities";
+
+impl TryFrom<HighRiskRow> for HighRiskEntity {
+    type Error = PersistenceError;
+    fn try_from(row: HighRiskRow) -> Result<Self> {
+        let id = row.compliance_check_id;
+        Ok(Self {
+            compliance_check_id: id,
+            entity_id: domain(HIGH_RISK, id, EntityId::parse(&row.entity_id))?,
+            entity_type: text(HIGH_RISK, id, &row.entity_type)?,
+            jurisdiction: text(HIGH_RISK, id, &row.jurisdiction)?,
+            status: text(HIGH_RISK, id, &row.status)?,
+            risk_score: domain(HIGH_RISK, id, RiskScore::new(row.risk_score))?,
+            risk_level: text(HIGH_RISK, id, &row.risk_level)?,
+            sanctions_match: row.sanctions_match,
+            pep_match: row.pep_match,
+            matches: json(HIGH_RISK, id, "matched_entries", &row.matched_entries)?,
+            screened_at: row.screened_at,
+        })
+    }
+}
+
+/// High-risk entities, riskiest first, optionally of one jurisdiction.
+pub fn high_risk_entities(
+    conn: &mut PgConnection,
+    jurisdiction: Option<Jurisdiction>,
+    limit: i64,
+) -> Result<Vec<HighRiskEntity>> {
+    let mut query = high_risk_entities::table
+        .select(HighRiskRow::as_select())
+        .into_boxed();
+    if let Some(jurisdiction) = jurisdiction {
+        query = query.filter(high_risk_entities::jurisdiction.eq(<&str>::from(jurisdiction)));
+    }
+    query
+        .order((
+            high_risk_entities::risk_score.desc(),
+            high_risk_entities::entity_id.asc(),
+        ))
+        .limit(limit.clamp(1, 10_000))
+        .load(conn)?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = compliance_summary, check_for_backend(Pg))]
+struct SummaryRow {
+    jurisdiction: String,
+    status: String,
+    risk_level: String,
+    checks: i64,
+    last_updated_at: Option<DateTime<Utc>>,
+}
+
+/// How many cases have a jurisdiction, status and risk level.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SummaryLine {
+    /// The jurisdiction.
+    pub jurisdiction: Jurisdiction,
+    /// The status.
+    pub status: CheckStatus,
+    /// The risk level.
+    pub risk_level: RiskLevel,
+    /// The number of cases.
+    pub checks: i64,
+    /// The latest change among them.
+    pub last_updated_at: Option<DateTime<Utc>>,
+}
+
+/// The summary, by jurisdiction, status and risk level.
+pub fn compliance_summary(conn: &mut PgConnection) -> Result<Vec<SummaryLine>> {
+    let rows: Vec<SummaryRow> = compliance_summary::table
+        .select(SummaryRow::as_select())
+        .load(conn)?;
+    let mut lines = rows
+        .into_iter()
+        .map(|row| {
+            let key = format!("{}/{}/{}", row.jurisdiction, row.status, row.risk_level);
+            Ok(SummaryLine {
+                jurisdiction: text("compliance_summary", &key, &row.jurisdiction)?,
+                status: text("compliance_summary", &key, &row.status)?,
+                risk_level: text_opt("compliance_summary", &key, Some(&row.risk_level))?
+                    .ok_or_else(|| {
+                        PersistenceError::invalid("compliance_summary", &key, "no risk level")
+                    })?,
+                checks: row.checks,
+                last_updated_at: row.last_updated_at,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    lines.sort_by_key(|l| (l.jurisdiction, l.status, l.risk_level));
+    Ok(lines)
+}

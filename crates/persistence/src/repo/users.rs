@@ -1,0 +1,177 @@
+//! `users`: the people and the system agent that submit and review.
+//!
+//! Must not: log or return an e-mail address in an error: errors name the user id or username.
+
+use crate::convert::{domain, text};
+use crate::error::found;
+use crate::repo::audit_logs;
+use crate::schema::users;
+use crate::{PersistenceError, Result};
+use chrono::{DateTime, Utc};
+use compliance_domain::input::NewUser;
+use compliance_domain::{
+    AuditAction, AuditEvent, Email, Role, SubjectKind, User, UserId, Username,
+};
+use diesel::pg::{Pg, PgConnection};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+/// A row of `users`, as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(Pg))]
+pub struct UserRow {
+    /// The id.
+    pub id: Uuid,
+    /// The login name.
+    pub username: String,
+    /// The e-mail address (personal data).
+    pub email: String,
+    /// The role, canonical text.
+    pub role: String,
+    /// Whether the user may act.
+    pub active: bool,
+    /// When created.
+    pub created_at: DateTime<Utc>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+struct NewUserRow<'a> {
+    username: &'a str,
+    email: &'a str,
+    role: &'static str,
+}
+
+const TABLE: &str = "users";
+
+impl TryFrom<UserRow> for User {
+    type Error = PersistenceError;
+    fn try_from(row: UserRow) -> Result<Self> {
+        let id = row.id;
+        Ok(User {
+            id: UserId::from_uuid(id),
+            username: domain(TABLE, id, Username::parse(&row.username))?,
+            email: domain(TABLE, id, Email::parse(&row.email))?,
+            role: text(TABLE, id, &row.role)?,
+            active: row.active,
+        })
+    }
+}
+
+/// Creates a user; `actor` is who creates it (`None` when a user creates itself, as the first
+/// system agent does). Writes a `user_created` audit entry in the same transaction.
+pub fn insert(conn: &mut PgConnection, user: &NewUser, actor: Option<UserId>) -> Result<User> {
+    conn.transaction(|conn| {
+        let row = NewUserRow {
+            username: user.username.as_str(),
+            email: user.email.as_str(),
+            role: user.role.into(),
+        };
+        let created: User = diesel::insert_into(users::table)
+            .values(&row)
+            .returning(UserRow::as_returning())
+            .get_result(conn)
+            .map_err(|e| conflict_on_username(e, &user.username))?
+            .try_into()?;
+        let event = AuditEvent::new(
+            actor.unwrap_or(created.id),
+            AuditAction::UserCreated,
+            SubjectKind::User,
+            created.id.as_uuid(),
+        )
+        .and_then(|e| {
+            e.with_details(
+                serde_json::json!({ "username": created.username.as_str(), "role": created.role }),
+            )
+        })
+        .map_err(|e| PersistenceError::invalid(TABLE, created.id, e))?;
+        audit_logs::append(conn, &event)?;
+        Ok(created)
+    })
+}
+
+fn conflict_on_username(error: diesel::result::Error, username: &Username) -> PersistenceError {
+    match PersistenceError::from(error) {
+        PersistenceError::Conflict { key, .. } => PersistenceError::Conflict {
+            what: "user",
+            key: username.as_str().to_owned(),
+            reason: format!("a user with this username or e-mail address already exists ({key})"),
+        },
+        other => other,
+    }
+}
+
+/// The user with this id.
+pub fn find(conn: &mut PgConnection, id: UserId) -> Result<User> {
+    let row = users::table
+        .find(id.as_uuid())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?;
+    found(row, "user", id)?.try_into()
+}
+
+/// The user with this username (the natural key).
+pub fn find_by_username(conn: &mut PgConnection, username: &Username) -> Result<User> {
+    let row = users::table
+        .filter(users::username.eq(username.as_str()))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?;
+    found(row, "user", username.as_str())?.try_into()
+}
+
+/// Which users to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UserFilter {
+    /// Only this role.
+    pub role: Option<Role>,
+    /// Only active (or only inactive) users.
+    pub active: Option<bool>,
+}
+
+/// Users matching the filter, by username.
+pub fn list(conn: &mut PgConnection, filter: UserFilter) -> Result<Vec<User>> {
+    let mut query = users::table.select(UserRow::as_select()).into_boxed();
+    if let Some(role) = filter.role {
+        query = query.filter(users::role.eq(<&str>::from(role)));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(users::active.eq(active));
+    }
+    query
+        .order(users::username.asc())
+        .load(conn)?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+/// Deactivates or reactivates a user, with a `user_updated` audit entry by `actor`.
+pub fn set_active(
+    conn: &mut PgConnection,
+    id: UserId,
+    active: bool,
+    actor: UserId,
+) -> Result<User> {
+    conn.transaction(|conn| {
+        let row = diesel::update(users::table.find(id.as_uuid()))
+            .set(users::active.eq(active))
+            .returning(UserRow::as_returning())
+            .get_result(conn)
+            .optional()?;
+        let user: User = found(row, "user", id)?.try_into()?;
+        let event = AuditEvent::new(
+            actor,
+            AuditAction::UserUpdated,
+            SubjectKind::User,
+            id.as_uuid(),
+        )
+        .and_then(|e| e.with_details(serde_json::json!({ "active": active })))
+        .map_err(|e| PersistenceError::invalid(TABLE, id, e))?;
+        audit_logs::append(conn, &event)?;
+        Ok(user)
+    })
+}

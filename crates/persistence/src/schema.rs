@@ -1,0 +1,194 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    aml_checks (id) {
+        id -> Uuid,
+        kyc_check_id -> Uuid,
+        risk_score -> Int2,
+        risk_level -> Text,
+        sanctions_match -> Bool,
+        pep_match -> Bool,
+        matched_entries -> Jsonb,
+        #[max_length = 64]
+        screening_provider -> Varchar,
+        #[max_length = 128]
+        watchlist_version -> Varchar,
+        screened_at -> Timestamptz,
+        submitted_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_logs (id) {
+        id -> Int8,
+        actor_id -> Uuid,
+        action -> Text,
+        subject_kind -> Text,
+        subject_id -> Uuid,
+        #[max_length = 64]
+        entity_id -> Nullable<Varchar>,
+        old_status -> Nullable<Text>,
+        new_status -> Nullable<Text>,
+        details -> Jsonb,
+        created_at -> Timestamptz,
+        prev_hash -> Nullable<Bytea>,
+        hash -> Bytea,
+    }
+}
+
+diesel::table! {
+    blockchain_monitoring (id) {
+        id -> Uuid,
+        kyc_check_id -> Uuid,
+        #[max_length = 32]
+        chain -> Varchar,
+        #[max_length = 128]
+        address -> Varchar,
+        watch -> Array<Nullable<Text>>,
+        active -> Bool,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    blockchain_transactions (id) {
+        id -> Uuid,
+        monitoring_id -> Uuid,
+        #[max_length = 128]
+        tx_hash -> Varchar,
+        direction -> Text,
+        amount -> Numeric,
+        #[max_length = 16]
+        asset -> Varchar,
+        #[max_length = 128]
+        counterparty -> Nullable<Varchar>,
+        observed_at -> Timestamptz,
+        risk_score -> Nullable<Int2>,
+        compliance_status -> Text,
+        revision -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    compliance_checks (id) {
+        id -> Uuid,
+        kyc_check_id -> Uuid,
+        aml_check_id -> Uuid,
+        jurisdiction -> Text,
+        status -> Text,
+        engine_status -> Text,
+        risk_score -> Int2,
+        risk_level -> Text,
+        rule_versions -> Jsonb,
+        reasons -> Jsonb,
+        decided_by -> Uuid,
+        decided_at -> Timestamptz,
+        review_reason -> Nullable<Text>,
+        approval_proposed_by -> Nullable<Uuid>,
+        approval_proposed_at -> Nullable<Timestamptz>,
+        approval_proposal_reason -> Nullable<Text>,
+        revision -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    compliance_rules (id) {
+        id -> Uuid,
+        jurisdiction -> Text,
+        #[max_length = 64]
+        code -> Varchar,
+        version -> Int4,
+        parameters -> Jsonb,
+        effective_from -> Timestamptz,
+        effective_to -> Nullable<Timestamptz>,
+        regulation -> Text,
+        description -> Text,
+        published_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    decision_vectors (id) {
+        id -> Uuid,
+        compliance_check_id -> Uuid,
+        #[max_length = 128]
+        model -> Varchar,
+        dimension -> Int4,
+        embedding -> Bytea,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    kyc_checks (id) {
+        id -> Uuid,
+        #[max_length = 64]
+        entity_id -> Varchar,
+        entity_type -> Text,
+        jurisdiction -> Text,
+        status -> Text,
+        verification_score -> Int2,
+        documents -> Jsonb,
+        red_flags -> Jsonb,
+        net_worth -> Nullable<Numeric>,
+        #[max_length = 3]
+        net_worth_currency -> Nullable<Bpchar>,
+        annual_income -> Nullable<Numeric>,
+        #[max_length = 3]
+        annual_income_currency -> Nullable<Bpchar>,
+        total_assets -> Nullable<Numeric>,
+        #[max_length = 3]
+        total_assets_currency -> Nullable<Bpchar>,
+        accreditation_verified -> Bool,
+        submitted_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        #[max_length = 32]
+        username -> Varchar,
+        #[max_length = 254]
+        email -> Varchar,
+        role -> Text,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(aml_checks -> kyc_checks (kyc_check_id));
+diesel::joinable!(aml_checks -> users (submitted_by));
+diesel::joinable!(audit_logs -> users (actor_id));
+diesel::joinable!(blockchain_monitoring -> kyc_checks (kyc_check_id));
+diesel::joinable!(blockchain_monitoring -> users (created_by));
+diesel::joinable!(blockchain_transactions -> blockchain_monitoring (monitoring_id));
+diesel::joinable!(compliance_rules -> users (published_by));
+diesel::joinable!(decision_vectors -> compliance_checks (compliance_check_id));
+diesel::joinable!(kyc_checks -> users (submitted_by));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    aml_checks,
+    audit_logs,
+    blockchain_monitoring,
+    blockchain_transactions,
+    compliance_checks,
+    compliance_rules,
+    decision_vectors,
+    kyc_checks,
+    users,
+);

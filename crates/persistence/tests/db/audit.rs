@@ -1,0 +1,142 @@
+//! The audit log: append-only whoever asks, and hash-chained so that a change made behind the
+//! triggers' back (by a superuser with triggers off) is found.
+
+use crate::support::*;
+use compliance_domain::*;
+use compliance_persistence::repo::audit_logs::{self, AuditFilter};
+use compliance_persistence::testing::TestDatabase;
+
+fn append_some(conn: &mut diesel::PgConnection, actor: UserId, n: usize) {
+    for i in 0..n {
+        let event = AuditEvent::new(
+            actor,
+            AuditAction::RulePublished,
+            SubjectKind::ComplianceRule,
+            uuid::Uuid::from_u128(i as u128),
+        )
+        .unwrap()
+        .with_details(serde_json::json!({ "n": i, "note": "ünïcödé ok" }))
+        .unwrap();
+        audit_logs::append(conn, &event).unwrap();
+    }
+}
+
+#[test]
+fn entries_chain_from_one_without_gaps_and_the_chain_verifies() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn); // four user_created entries
+    append_some(&mut conn, u.system.id, 3);
+    let entries = audit_logs::list(&mut conn, &AuditFilter::default()).unwrap();
+    assert_eq!(
+        entries.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5, 6, 7]
+    );
+    let report = audit_logs::verify_chain(&mut conn).unwrap();
+    assert_eq!(report.entries, 7);
+    assert_eq!(report.first_break, None);
+    assert_eq!(report.head, Some((7, entries[6].hash.clone())));
+    assert_eq!(entries[6].hash.len(), 64);
+}
+
+#[test]
+fn update_delete_and_truncate_fail_whoever_sends_them() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    users(&mut conn);
+    // The tests connect as the superuser `postgres`: even it is refused.
+    refused(
+        &mut conn,
+        "UPDATE audit_logs SET details = '{}'",
+        "audit_logs_append_only",
+    );
+    refused(
+        &mut conn,
+        "DELETE FROM audit_logs WHERE id = 1",
+        "audit_logs_append_only",
+    );
+    refused(&mut conn, "TRUNCATE audit_logs", "audit_logs_append_only");
+    assert_eq!(audit_logs::count(&mut conn).unwrap(), 4);
+}
+
+/// Runs SQL with triggers off, as only a superuser can: the attack the hash chain is for.
+fn behind_the_triggers(conn: &mut diesel::PgConnection, sql: &str) {
+    raw(conn, "SET session_replication_role = replica").unwrap();
+    raw(conn, sql).unwrap();
+    raw(conn, "SET session_replication_role = DEFAULT").unwrap();
+}
+
+#[test]
+fn the_chain_finds_an_altered_row() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    append_some(&mut conn, u.system.id, 3);
+    behind_the_triggers(
+        &mut conn,
+        r#"UPDATE audit_logs SET details = '{"n": 99}' WHERE id = 5"#,
+    );
+    let report = audit_logs::verify_chain(&mut conn).unwrap();
+    assert_eq!(
+        report.first_break.map(|b| (b.id, b.kind)),
+        Some((5, "altered".into()))
+    );
+}
+
+#[test]
+fn the_chain_finds_a_row_whose_hash_was_recomputed_to_hide_a_change() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    append_some(&mut conn, u.system.id, 3);
+    behind_the_triggers(
+        &mut conn,
+        r#"UPDATE audit_logs SET details = '{"n": 99}',
+                  hash = audit_log_hash(prev_hash, id, actor_id, action, subject_kind, subject_id, entity_id,
+                                        old_status, new_status, '{"n": 99}', created_at)
+            WHERE id = 5"#,
+    );
+    let report = audit_logs::verify_chain(&mut conn).unwrap();
+    assert_eq!(
+        report.first_break.map(|b| (b.id, b.kind)),
+        Some((6, "unlinked".into()))
+    );
+}
+
+#[test]
+fn the_chain_finds_a_removed_row() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    append_some(&mut conn, u.system.id, 3);
+    behind_the_triggers(&mut conn, "DELETE FROM audit_logs WHERE id = 3");
+    let report = audit_logs::verify_chain(&mut conn).unwrap();
+    assert_eq!(
+        report.first_break.map(|b| (b.id, b.kind)),
+        Some((4, "gap".into()))
+    );
+    assert_eq!(report.entries, 6);
+}
+
+#[test]
+fn concurrent_writers_never_fork_the_chain() {
+    let db = TestDatabase::new();
+    let system = users(&mut db.conn()).system;
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let config = db.config().clone();
+            std::thread::spawn(move || {
+                let mut conn = compliance_persistence::connect(&config).unwrap();
+                append_some(&mut conn, system.id, 10);
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let mut conn = db.conn();
+    let report = audit_logs::verify_chain(&mut conn).unwrap();
+    assert_eq!(report.entries, 44);
+    assert_eq!(report.first_break, None);
+    assert_eq!(report.head.map(|h| h.0), Some(44));
+}

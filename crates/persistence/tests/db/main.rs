@@ -1,0 +1,11 @@
+//! Integration tests of the persistence crate against the real PostgreSQL server: one binary,
+//! one database per test (see `compliance_persistence::testing`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod audit;
+mod concurrency;
+mod constraints;
+mod migrations;
+mod repositories;
+mod support;

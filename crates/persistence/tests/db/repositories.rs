@@ -1,0 +1,727 @@
+//! Every repository function, through the real database: what goes in comes back, filters
+//! filter, natural keys find, duplicates conflict, and each write leaves its audit entry.
+
+use crate::support::*;
+use chrono::{TimeZone, Utc};
+use compliance_domain::blockchain::*;
+use compliance_domain::{
+    AuditAction, CheckStatus, Decision, Email, Jurisdiction, Reason, ReviewReason, RiskLevel,
+    RiskScore, Role, RuleCode, RuleRef, RuleVersion, Stage, Trigger, User, UserId, Username,
+    WatchlistKind,
+};
+use compliance_persistence::repo::*;
+use compliance_persistence::testing::TestDatabase;
+use compliance_persistence::{Database, DatabaseConfig, OptionalExt, PersistenceError};
+
+fn audit_actions(conn: &mut diesel::PgConnection, subject: uuid::Uuid) -> Vec<AuditAction> {
+    audit_logs::list(
+        conn,
+        &audit_logs::AuditFilter {
+            subject_id: Some(subject),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .into_iter()
+    .map(|e| e.action)
+    .collect()
+}
+
+#[test]
+fn users_round_trip_filter_and_conflict() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    assert_eq!(users::find(&mut conn, u.analyst.id).unwrap(), u.analyst);
+    assert_eq!(
+        users::find_by_username(&mut conn, &u.officer.username).unwrap(),
+        u.officer
+    );
+    let officers = users::list(
+        &mut conn,
+        users::UserFilter {
+            role: Some(Role::ComplianceOfficer),
+            active: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        officers
+            .iter()
+            .map(|u| u.username.as_str())
+            .collect::<Vec<_>>(),
+        ["officer.one", "officer.two"]
+    );
+    let inactive = users::set_active(&mut conn, u.analyst.id, false, u.officer.id).unwrap();
+    assert!(!inactive.active);
+    assert_eq!(
+        users::list(
+            &mut conn,
+            users::UserFilter {
+                role: None,
+                active: Some(false)
+            }
+        )
+        .unwrap(),
+        [inactive]
+    );
+    assert_eq!(
+        audit_actions(&mut conn, u.analyst.id.as_uuid()),
+        [AuditAction::UserCreated, AuditAction::UserUpdated]
+    );
+    let again = compliance_domain::input::NewUser {
+        username: u.analyst.username.clone(),
+        email: Email::parse("other@example.com").unwrap(),
+        role: Role::Analyst,
+    };
+    let err = users::insert(&mut conn, &again, Some(u.officer.id)).unwrap_err();
+    assert!(err.is_conflict(), "{err}");
+    assert!(!err.to_string().contains("other@example.com"), "{err}");
+    let missing = users::find(&mut conn, UserId::from_uuid(uuid::Uuid::nil()));
+    assert!(matches!(missing, Err(PersistenceError::NotFound { .. })));
+    assert_eq!(
+        users::find(&mut conn, UserId::from_uuid(uuid::Uuid::nil()))
+            .optional()
+            .unwrap(),
+        None
+    );
+}
+
+#[test]
+fn a_stored_row_the_domain_rejects_is_invalid_data_naming_the_row() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    // The database's e-mail check is looser than the domain's HTML5 one.
+    raw(
+        &mut conn,
+        "INSERT INTO users (username, email, role) VALUES ('odd.user', 'odd@-bad-', 'analyst')",
+    )
+    .unwrap();
+    let username = Username::parse("odd.user").unwrap();
+    let err = users::find_by_username(&mut conn, &username).unwrap_err();
+    assert!(
+        matches!(&err, PersistenceError::InvalidData { table: "users", .. }),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("odd@-bad-"), "{err}");
+}
+
+fn rule(code: &str, version: i64, from: (i32, u32, u32)) -> compliance_rules::NewRule {
+    compliance_rules::NewRule {
+        jurisdiction: Jurisdiction::Ae,
+        rule: RuleRef {
+            code: RuleCode::parse(code).unwrap(),
+            version: RuleVersion::new(version).unwrap(),
+        },
+        parameters: serde_json::json!({ "kind": "sanctions_match" }),
+        effective_from: Utc
+            .with_ymd_and_hms(from.0, from.1, from.2, 0, 0, 0)
+            .unwrap(),
+        effective_to: None,
+        regulation: "UAE Federal Decree-Law 20/2018, art. 16".into(),
+        description: "A sanctions match rejects.".into(),
+    }
+}
+
+#[test]
+fn rules_publish_close_and_are_found_in_force_and_by_version() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    let at = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap();
+    let before = compliance_rules::fingerprint(&mut conn, Jurisdiction::Ae).unwrap();
+    let v1 = compliance_rules::insert(
+        &mut conn,
+        &rule("AE-SANCTIONS", 1, (2026, 1, 1)),
+        u.officer.id,
+    )
+    .unwrap();
+    compliance_rules::insert(&mut conn, &rule("AE-PEP", 1, (2026, 1, 1)), u.officer.id).unwrap();
+    let after = compliance_rules::fingerprint(&mut conn, Jurisdiction::Ae).unwrap();
+    assert_ne!(before, after);
+    assert_eq!(after.versions, 2);
+    // An overlapping second version is refused; publishing closes the first.
+    let err = compliance_rules::insert(
+        &mut conn,
+        &rule("AE-SANCTIONS", 2, (2026, 6, 1)),
+        u.officer.id,
+    )
+    .unwrap_err();
+    assert!(err.is_conflict(), "{err}");
+    let v2 = compliance_rules::publish(
+        &mut conn,
+        &rule("AE-SANCTIONS", 2, (2026, 6, 1)),
+        u.officer.id,
+    )
+    .unwrap();
+    let v1_now = compliance_rules::find(&mut conn, v1.id).unwrap();
+    assert_eq!(v1_now.effective_to, Some(v2.effective_from));
+    let in_force = |conn: &mut _, when| {
+        compliance_rules::in_force(conn, Jurisdiction::Ae, when)
+            .unwrap()
+            .into_iter()
+            .map(|r| format!("{}", r.rule_ref().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        in_force(&mut conn, at(2026, 3, 1)),
+        ["AE-PEP v1", "AE-SANCTIONS v1"]
+    );
+    assert_eq!(
+        in_force(&mut conn, at(2026, 7, 1)),
+        ["AE-PEP v1", "AE-SANCTIONS v2"]
+    );
+    assert!(in_force(&mut conn, at(2025, 7, 1)).is_empty());
+    assert!(
+        compliance_rules::in_force(&mut conn, Jurisdiction::Us, at(2026, 7, 1))
+            .unwrap()
+            .is_empty()
+    );
+    let wanted = v1.rule_ref().unwrap();
+    assert_eq!(
+        compliance_rules::find_version(&mut conn, Jurisdiction::Ae, &wanted)
+            .unwrap()
+            .id,
+        v1.id
+    );
+    assert_eq!(
+        compliance_rules::versions(&mut conn, Jurisdiction::Ae, std::slice::from_ref(&wanted))
+            .unwrap()[0]
+            .id,
+        v1.id
+    );
+    let missing = RuleRef {
+        code: wanted.code.clone(),
+        version: RuleVersion::new(9).unwrap(),
+    };
+    assert!(matches!(
+        compliance_rules::versions(&mut conn, Jurisdiction::Ae, &[wanted, missing]),
+        Err(PersistenceError::NotFound { .. })
+    ));
+    let listed = compliance_rules::list(
+        &mut conn,
+        &compliance_rules::RuleFilter {
+            jurisdiction: Some(Jurisdiction::Ae),
+            code: Some(RuleCode::parse("AE-SANCTIONS").unwrap()),
+        },
+    )
+    .unwrap();
+    assert_eq!(listed.iter().map(|r| r.version).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(
+        audit_actions(&mut conn, v1.id),
+        [AuditAction::RulePublished, AuditAction::RuleClosed]
+    );
+    assert!(
+        compliance_rules::close(&mut conn, v1.id, at(2026, 9, 1), u.officer.id).is_err(),
+        "reopening is refused"
+    );
+}
+
+#[test]
+fn kyc_and_aml_checks_round_trip_and_are_found() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    let c = case(&mut conn, &u.system, "in-corp-pep-002", vec![pep_reason()]);
+    assert_eq!(
+        c.kyc.check,
+        kyc("in-corp-pep-002"),
+        "what goes in comes back, amounts included"
+    );
+    assert_eq!(kyc_checks::find(&mut conn, c.kyc.id).unwrap(), c.kyc);
+    assert_eq!(
+        kyc_checks::find_by_entity_id(&mut conn, &c.kyc.check.entity_id).unwrap(),
+        c.kyc
+    );
+    let filter = |j, s| kyc_checks::KycFilter {
+        jurisdiction: Some(j),
+        status: s,
+        ..Default::default()
+    };
+    assert_eq!(
+        kyc_checks::list(&mut conn, filter(Jurisdiction::In, None))
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        kyc_checks::list(&mut conn, filter(Jurisdiction::Us, None))
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        kyc_checks::list(
+            &mut conn,
+            filter(Jurisdiction::In, Some(CheckStatus::Rejected))
+        )
+        .unwrap()
+        .is_empty()
+    );
+    let err = kyc_checks::insert(
+        &mut conn,
+        &kyc("in-corp-pep-002"),
+        CheckStatus::Approved,
+        u.system.id,
+    )
+    .unwrap_err();
+    assert!(
+        err.is_conflict() && err.to_string().contains("in-corp-pep-002"),
+        "{err}"
+    );
+
+    assert_eq!(
+        c.aml.screening,
+        screening(68, &[(WatchlistKind::Pep, "IN-PEP", "PEP-1")])
+    );
+    assert_eq!(aml_checks::find(&mut conn, c.aml.id).unwrap(), c.aml);
+    let later = aml_checks::insert(
+        &mut conn,
+        c.kyc.id,
+        &c.kyc.check.entity_id,
+        &screening(12, &[]),
+        Utc::now(),
+        u.system.id,
+    )
+    .unwrap();
+    let history: Vec<_> = aml_checks::list_for_kyc(&mut conn, c.kyc.id)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(history, [later.id, c.aml.id], "newest first");
+    let matched = aml_checks::list(
+        &mut conn,
+        aml_checks::AmlFilter {
+            matched: Some(true),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(matched.iter().map(|a| a.id).collect::<Vec<_>>(), [c.aml.id]);
+    let low = aml_checks::list(
+        &mut conn,
+        aml_checks::AmlFilter {
+            risk_level: Some(RiskLevel::Low),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(low.iter().map(|a| a.id).collect::<Vec<_>>(), [later.id]);
+    assert_eq!(
+        audit_actions(&mut conn, c.kyc.id),
+        [AuditAction::KycRecorded]
+    );
+    assert_eq!(
+        audit_actions(&mut conn, later.id),
+        [AuditAction::AmlRecorded]
+    );
+}
+
+#[test]
+fn cases_are_decided_with_four_eyes_and_re_evaluated() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    let c = case(&mut conn, &u.system, "in-corp-pep-002", vec![pep_reason()]);
+    let entity = &c.kyc.check.entity_id;
+    assert_eq!(c.case.status, CheckStatus::Escalated);
+    assert_eq!(c.case.decision.reasons(), [pep_reason()]);
+    assert_eq!(c.case.rule_versions, rule_versions());
+    assert_eq!(
+        compliance_checks::find(&mut conn, c.case.id).unwrap(),
+        c.case
+    );
+    assert_eq!(
+        compliance_checks::find_by_kyc_check(&mut conn, c.kyc.id)
+            .unwrap()
+            .id,
+        c.case.id
+    );
+    assert_eq!(
+        compliance_checks::find_by_entity_id(&mut conn, entity)
+            .unwrap()
+            .id,
+        c.case.id
+    );
+    let escalated = compliance_checks::CaseFilter {
+        status: Some(CheckStatus::Escalated),
+        ..Default::default()
+    };
+    assert_eq!(
+        compliance_checks::list(&mut conn, escalated).unwrap().len(),
+        1
+    );
+
+    let reason = ReviewReason::parse("enhanced due diligence complete").unwrap();
+    let proposed =
+        compliance_checks::propose_approval(&mut conn, c.case.id, 1, entity, u.officer.id, &reason)
+            .unwrap();
+    assert_eq!(
+        (proposed.status, proposed.revision),
+        (CheckStatus::Escalated, 2)
+    );
+    let confirm = |by: &User| compliance_checks::StatusChange {
+        transition: CheckStatus::Escalated
+            .transition_to(CheckStatus::Approved, Trigger::Reviewer)
+            .unwrap(),
+        decided_by: by.id,
+        review_reason: Some(ReviewReason::parse("confirmed").unwrap()),
+    };
+    let err =
+        compliance_checks::change_status(&mut conn, c.case.id, 2, entity, &confirm(&u.officer))
+            .unwrap_err();
+    assert_eq!(
+        err.refused_by(),
+        Some("ck_compliance_checks_four_eyes"),
+        "{err}"
+    );
+    let approved = compliance_checks::change_status(
+        &mut conn,
+        c.case.id,
+        2,
+        entity,
+        &confirm(&u.second_officer),
+    )
+    .unwrap();
+    assert_eq!(approved.status, CheckStatus::Approved);
+    assert_eq!(approved.decided_by, u.second_officer.id);
+    assert_eq!(approved.approval.as_ref().map(|a| a.by), Some(u.officer.id));
+
+    // Re-screening finds a sanctions match: the engine rejects.
+    let sanction = screening(95, &[(WatchlistKind::Sanctions, "OFAC-SDN", "SDN-36512")]);
+    let aml = aml_checks::insert(
+        &mut conn,
+        c.kyc.id,
+        entity,
+        &sanction,
+        Utc::now(),
+        u.system.id,
+    )
+    .unwrap();
+    let reject = Reason {
+        rule: RuleRef {
+            code: RuleCode::parse("IN-SANCTIONS").unwrap(),
+            version: RuleVersion::FIRST,
+        },
+        stage: Stage::Aml,
+        outcome: CheckStatus::Rejected,
+        explanation: "sanctions match on OFAC-SDN entry SDN-36512".into(),
+    };
+    let decision = Decision::new(RiskLevel::Critical, vec![reject]);
+    let update = compliance_checks::Reevaluation {
+        aml_check_id: aml.id,
+        risk_score: sanction.risk_score,
+        decision: &decision,
+        rule_versions: &rule_versions(),
+        transition: Some(
+            CheckStatus::Approved
+                .transition_to(CheckStatus::Rejected, Trigger::Engine)
+                .unwrap(),
+        ),
+        decided_by: u.system.id,
+    };
+    let rejected =
+        compliance_checks::record_reevaluation(&mut conn, c.case.id, 3, entity, &update).unwrap();
+    assert_eq!(
+        (rejected.status, rejected.revision, rejected.aml_check_id),
+        (CheckStatus::Rejected, 4, aml.id)
+    );
+    assert_eq!(rejected.approval, None);
+    assert_eq!(rejected.risk_score.value(), 95);
+    assert_eq!(
+        audit_actions(&mut conn, c.case.id),
+        [
+            AuditAction::DecisionRecorded,
+            AuditAction::ApprovalProposed,
+            AuditAction::StatusChanged,
+            AuditAction::StatusChanged
+        ]
+    );
+    // A re-evaluation that keeps the status is recorded as a re-screening.
+    let again = compliance_checks::Reevaluation {
+        transition: None,
+        ..update
+    };
+    let kept =
+        compliance_checks::record_reevaluation(&mut conn, c.case.id, 4, entity, &again).unwrap();
+    assert_eq!(
+        (kept.status, kept.revision, kept.decided_by),
+        (CheckStatus::Rejected, 5, u.system.id)
+    );
+    assert_eq!(
+        audit_actions(&mut conn, c.case.id).last(),
+        Some(&AuditAction::Rescreened)
+    );
+}
+
+#[test]
+fn pending_cases_take_one_analyst() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    let pending = Reason {
+        outcome: CheckStatus::Pending,
+        stage: Stage::Kyc,
+        ..pep_reason()
+    };
+    let c = case(&mut conn, &u.system, "ae-corp-pending-002", vec![pending]);
+    assert_eq!(c.case.status, CheckStatus::Pending);
+    assert_eq!(c.kyc.status, CheckStatus::Pending);
+    let change = compliance_checks::StatusChange {
+        transition: CheckStatus::Pending
+            .transition_to(CheckStatus::Approved, Trigger::Reviewer)
+            .unwrap(),
+        decided_by: u.analyst.id,
+        review_reason: Some(ReviewReason::parse("documents received and verified").unwrap()),
+    };
+    let approved =
+        compliance_checks::change_status(&mut conn, c.case.id, 1, &c.kyc.check.entity_id, &change)
+            .unwrap();
+    assert_eq!(approved.status, CheckStatus::Approved);
+    assert_eq!(
+        approved.review_reason.map(|r| r.as_str().to_owned()),
+        Some("documents received and verified".into())
+    );
+    let status_change = audit_logs::list(
+        &mut conn,
+        &audit_logs::AuditFilter {
+            action: Some(AuditAction::StatusChanged),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(status_change.len(), 1);
+    assert_eq!(
+        (status_change[0].old_status, status_change[0].new_status),
+        (Some(CheckStatus::Pending), Some(CheckStatus::Approved))
+    );
+    assert_eq!(
+        status_change[0].details["review_reason"],
+        "documents received and verified"
+    );
+}
+
+#[test]
+fn the_views_report_the_queue_the_high_risk_and_the_summary() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    let pending = Reason {
+        outcome: CheckStatus::Pending,
+        stage: Stage::Kyc,
+        ..pep_reason()
+    };
+    let first = case(&mut conn, &u.system, "in-first-001", vec![pending.clone()]);
+    let second = case(&mut conn, &u.system, "in-second-002", vec![pep_reason()]);
+    case(&mut conn, &u.system, "in-third-003", vec![]);
+    let queue = reports::pending_approvals(&mut conn, None, None, 100).unwrap();
+    // Same risk score (68): oldest first.
+    assert_eq!(
+        queue
+            .iter()
+            .map(|q| q.compliance_check_id)
+            .collect::<Vec<_>>(),
+        [first.case.id, second.case.id]
+    );
+    assert_eq!(
+        reports::pending_approvals(&mut conn, None, Some(CheckStatus::Escalated), 100)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        reports::pending_approvals(&mut conn, Some(Jurisdiction::Us), None, 100)
+            .unwrap()
+            .is_empty()
+    );
+    let high = reports::high_risk_entities(&mut conn, Some(Jurisdiction::In), 100).unwrap();
+    assert_eq!(
+        high.len(),
+        3,
+        "every case here screens at 68 with a PEP match"
+    );
+    assert!(
+        high.iter()
+            .all(|h| h.pep_match && h.risk_level == RiskLevel::High && h.matches.len() == 1)
+    );
+    let summary = reports::compliance_summary(&mut conn).unwrap();
+    let counts: Vec<_> = summary
+        .iter()
+        .map(|l| (l.jurisdiction, l.status, l.risk_level, l.checks))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            (Jurisdiction::In, CheckStatus::Approved, RiskLevel::High, 1),
+            (Jurisdiction::In, CheckStatus::Pending, RiskLevel::High, 1),
+            (Jurisdiction::In, CheckStatus::Escalated, RiskLevel::High, 1),
+        ]
+    );
+}
+
+#[test]
+fn decision_vectors_store_and_rank_by_similarity() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    let a = case(&mut conn, &u.system, "in-a-001", vec![]);
+    let b = case(&mut conn, &u.system, "in-b-002", vec![]);
+    let e = |v: Vec<f32>| decision_vectors::Embedding::new("all-MiniLM-L6-v2", v).unwrap();
+    let stored = decision_vectors::insert(&mut conn, a.case.id, &e(vec![1.0, 0.0, 0.0])).unwrap();
+    decision_vectors::insert(&mut conn, b.case.id, &e(vec![0.0, 1.0, 0.0])).unwrap();
+    assert_eq!(
+        decision_vectors::find(&mut conn, stored.id).unwrap(),
+        stored
+    );
+    assert_eq!(
+        decision_vectors::find_for_check(&mut conn, a.case.id, "all-MiniLM-L6-v2")
+            .unwrap()
+            .embedding
+            .values(),
+        [1.0, 0.0, 0.0]
+    );
+    assert_eq!(
+        decision_vectors::list_for_model(&mut conn, "all-MiniLM-L6-v2")
+            .unwrap()
+            .len(),
+        2
+    );
+    let ranked = decision_vectors::most_similar(&mut conn, &e(vec![0.1, 0.9, 0.0]), 2).unwrap();
+    assert_eq!(
+        ranked.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [b.case.id, a.case.id]
+    );
+    assert!(
+        decision_vectors::insert(&mut conn, a.case.id, &e(vec![0.0, 0.0, 1.0]))
+            .unwrap_err()
+            .is_conflict()
+    );
+}
+
+#[test]
+fn wallets_and_transactions_are_watched_and_decided() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    let c = case(&mut conn, &u.system, "us-fund-001", vec![]);
+    let chain = Chain::parse("ethereum").unwrap();
+    let address = OnChainRef::parse(
+        "0x52908400098527886E0F7030069857D2E4169EE7",
+        "wallet address",
+    )
+    .unwrap();
+    let watch = WalletWatch::new(
+        chain.clone(),
+        address.clone(),
+        [WatchKind::Incoming, WatchKind::SanctionedCounterparty].into(),
+    )
+    .unwrap();
+    let wallet = blockchain::watch_wallet(&mut conn, c.kyc.id, &watch, u.officer.id).unwrap();
+    assert_eq!(wallet.wallet, watch);
+    assert_eq!(
+        blockchain::find_wallet(&mut conn, wallet.id).unwrap(),
+        wallet
+    );
+    assert_eq!(
+        blockchain::find_wallet_by_address(&mut conn, &chain, &address)
+            .unwrap()
+            .id,
+        wallet.id
+    );
+    assert_eq!(
+        blockchain::wallets_for_kyc(&mut conn, c.kyc.id)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        !blockchain::set_wallet_active(&mut conn, wallet.id, false)
+            .unwrap()
+            .active
+    );
+    assert!(
+        blockchain::watch_wallet(&mut conn, c.kyc.id, &watch, u.officer.id)
+            .unwrap_err()
+            .is_conflict()
+    );
+
+    let tx = ObservedTransaction {
+        tx_hash: OnChainRef::parse(
+            "0x88df016429689c079f3b2f6ad39fa052532c56795b733da78a91ebe6a713944b",
+            "transaction hash",
+        )
+        .unwrap(),
+        direction: Direction::Incoming,
+        amount: CryptoAmount::new("1.000000000000000001".parse().unwrap()).unwrap(),
+        asset: Asset::parse("ETH").unwrap(),
+        counterparty: None,
+        observed_at: Utc.with_ymd_and_hms(2026, 11, 20, 8, 30, 0).unwrap(),
+        risk_score: Some(RiskScore::new(40).unwrap()),
+    };
+    let seen = blockchain::record_transaction(&mut conn, wallet.id, &tx).unwrap();
+    assert_eq!(
+        (seen.transaction.clone(), seen.status, seen.revision),
+        (tx.clone(), CheckStatus::Pending, 1)
+    );
+    assert_eq!(
+        blockchain::find_transaction(&mut conn, seen.id).unwrap(),
+        seen
+    );
+    let open = blockchain::TransactionFilter {
+        status: Some(CheckStatus::Pending),
+        ..Default::default()
+    };
+    assert_eq!(
+        blockchain::list_transactions(&mut conn, open)
+            .unwrap()
+            .len(),
+        1
+    );
+    let t = CheckStatus::Pending
+        .transition_to(CheckStatus::Escalated, Trigger::Reviewer)
+        .unwrap();
+    let escalated =
+        blockchain::change_transaction_status(&mut conn, seen.id, 1, t, u.officer.id).unwrap();
+    assert_eq!(
+        (escalated.status, escalated.revision),
+        (CheckStatus::Escalated, 2)
+    );
+    assert!(
+        blockchain::change_transaction_status(&mut conn, seen.id, 1, t, u.officer.id)
+            .unwrap_err()
+            .is_conflict()
+    );
+    assert_eq!(
+        audit_actions(&mut conn, seen.id),
+        [AuditAction::StatusChanged]
+    );
+    assert!(
+        blockchain::record_transaction(&mut conn, wallet.id, &tx)
+            .unwrap_err()
+            .is_conflict()
+    );
+}
+
+#[test]
+fn an_unreachable_server_is_unavailable_naming_host_port_and_database_never_the_password() {
+    let mut config =
+        DatabaseConfig::from_url("postgres://app:hunter2@127.0.0.1:1/compliance_db").unwrap();
+    config.connect_timeout = std::time::Duration::from_secs(2);
+    let db = Database::new(config);
+    let err = db.conn().map(|_| ()).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err, PersistenceError::Unavailable { .. }),
+        "{text}"
+    );
+    assert!(text.contains("127.0.0.1:1/compliance_db"), "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+    let single = compliance_persistence::connect(db.config())
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        single.contains("127.0.0.1:1/compliance_db") && !single.contains("hunter2"),
+        "{single}"
+    );
+}
