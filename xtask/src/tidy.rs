@@ -127,6 +127,31 @@ mod tests {
         }
     }
 
+    /// `unsafe` is denied everywhere; the single exception is the test binary that counts
+    /// allocations with a global allocator.
+    #[test]
+    fn unsafe_code_is_allowed_in_one_test_file_only() {
+        let root = workspace_root();
+        let mut files = Vec::new();
+        for dir in ["crates", "xtask"] {
+            rust_files(&root.join(dir), &mut files);
+        }
+        let allowing: Vec<_> = files
+            .iter()
+            .filter(|path| {
+                let text: String = std::fs::read_to_string(path)
+                    .unwrap()
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                // Split so that this file does not find itself.
+                text.contains(concat!("allow(", "unsafe_code"))
+            })
+            .map(|path| path.strip_prefix(&root).unwrap().display().to_string())
+            .collect();
+        assert_eq!(allowing, ["crates/rules/tests/allocations.rs"]);
+    }
+
     /// Every source file opens with a `//!` line (or, for a crate root, the README as its
     /// rustdoc front page) saying what it holds.
     #[test]

@@ -1,0 +1,91 @@
+//! The default rules of India (SEBI; Prevention of Money Laundering Act 2002 and its rules).
+//!
+//! Must not: hold another jurisdiction's rules, or a rule without its regulatory source.
+
+use super::{Draft, build, money, risk};
+use crate::{
+    Accreditation, AccreditationTest, Comparison, DocumentSet, RedFlagLimit, RequiredDocuments,
+    Rule, RuleKind,
+};
+use compliance_domain::{CheckStatus, Currency, DocumentKind::*, EntityType, Jurisdiction};
+
+/// SEBI's accredited-investor tests, in rupees (1 crore = 10,000,000): an individual with annual
+/// income of at least 2 crore, or net worth of at least 7.5 crore, or annual income of at least
+/// 1 crore and net worth of at least 5 crore; a body corporate or trust with net worth of at least
+/// 50 crore.
+fn sebi_accredited_investor() -> Result<RuleKind, crate::FieldError> {
+    let inr = |amount| money(amount, Currency::INR);
+    Accreditation::new(
+        &[
+            EntityType::Individual,
+            EntityType::Corporate,
+            EntityType::Fund,
+        ],
+        true,
+        Comparison::AtLeast,
+        vec![
+            AccreditationTest::new(None, Some(inr("20000000")), None)?,
+            AccreditationTest::new(Some(inr("75000000")), None, None)?,
+            AccreditationTest::new(Some(inr("50000000")), Some(inr("10000000")), None)?,
+        ],
+        vec![AccreditationTest::new(Some(inr("500000000")), None, None)?],
+    )
+    .map(RuleKind::Accreditation)
+}
+
+pub(super) fn rules() -> Vec<Rule> {
+    let docs = |kinds: &[compliance_domain::DocumentKind]| -> DocumentSet {
+        kinds.iter().copied().collect()
+    };
+    build(
+        Jurisdiction::In,
+        vec![
+            Draft {
+                code: "IN-SANCTIONS-REJECT",
+                regulation: "IN Unlawful Activities (Prevention) Act 1967, s. 51A (Order of 2 February 2021 implementing UN Security Council sanctions); PMLA 2002, s. 12; SEBI Master Circular on AML/CFT obligations (screening against the UNSC and UAPA lists)",
+                description: "A match on any sanctions list (UN Security Council consolidated list, MHA UAPA list, OFAC SDN) rejects the case.",
+                kind: Ok(RuleKind::SanctionsMatch),
+            },
+            Draft {
+                code: "IN-PEP-EDD",
+                regulation: "IN PML (Maintenance of Records) Rules 2005, r. 9 (client due diligence); SEBI Master Circular on AML/CFT obligations (clients of special category: politically exposed persons need enhanced due diligence and senior management approval)",
+                description: "A politically exposed person match escalates the case for enhanced due diligence and senior management approval.",
+                kind: Ok(RuleKind::PepMatch),
+            },
+            Draft {
+                code: "IN-RED-FLAGS-REJECT",
+                regulation: "IN PMLA 2002, s. 12; PML (Maintenance of Records) Rules 2005, r. 9; SEBI Master Circular on AML/CFT obligations (client acceptance policy: no account where due diligence cannot be completed)",
+                description: "Three or more KYC red flags together reject the case.",
+                kind: RedFlagLimit::new(3).map(RuleKind::RedFlags),
+            },
+            Draft {
+                code: "IN-KYC-DOCUMENTS",
+                regulation: "IN PML (Maintenance of Records) Rules 2005, r. 9 (officially valid documents, PAN and the documents of companies and trusts); SEBI KYC Master Circular (PAN as the identification number in the securities market)",
+                description: "PAN and proof of address for individuals, and constitution, PAN and beneficial owners for companies and funds, must be verified before the case can proceed.",
+                kind: RequiredDocuments::new(
+                    docs(&[TaxId, ProofOfAddress]),
+                    docs(&[
+                        CertificateOfIncorporation,
+                        ArticlesOfAssociation,
+                        TaxId,
+                        BeneficialOwnership,
+                    ]),
+                    docs(&[FundConstitution, TaxId, BeneficialOwnership]),
+                )
+                .map(RuleKind::RequiredDocuments),
+            },
+            Draft {
+                code: "IN-ACCREDITED-INVESTOR",
+                regulation: "IN SEBI (Alternative Investment Funds) Regulations 2012, reg. 2(1)(ab) (accredited investor, inserted in 2021), with accreditation granted by an accreditation agency",
+                description: "The investor must hold a verified accreditation meeting SEBI's income or net worth thresholds in INR before the case can proceed.",
+                kind: sebi_accredited_investor(),
+            },
+            Draft {
+                code: "IN-AML-RISK-EDD",
+                regulation: "IN PMLA 2002, s. 12; SEBI Master Circular on AML/CFT obligations (risk-based categorisation of clients; enhanced due diligence for high-risk clients)",
+                description: "An AML risk score of 61/100 or more (the HIGH and CRITICAL bands) escalates the case for enhanced due diligence.",
+                kind: risk(61, CheckStatus::Escalated),
+            },
+        ],
+    )
+}

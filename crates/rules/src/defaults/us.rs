@@ -1,0 +1,84 @@
+//! The default rules of the United States (SEC Regulation D 506(c); OFAC; FinCEN's AML rules for
+//! broker-dealers).
+//!
+//! Must not: hold another jurisdiction's rules, or a rule without its regulatory source.
+
+use super::{Draft, build, money, risk, verification};
+use crate::{
+    Accreditation, AccreditationTest, Comparison, DocumentSet, RequiredDocuments, Rule, RuleKind,
+};
+use compliance_domain::{CheckStatus, Currency, DocumentKind::*, EntityType, Jurisdiction};
+
+/// Reg D's accredited investor, as 17 CFR 230.501(a) words it: a natural person with net worth
+/// (excluding the primary residence) in excess of $1,000,000, or income in excess of $200,000; an
+/// entity with total assets in excess of $5,000,000. Rule 506(c) requires reasonable steps to
+/// verify the status.
+fn reg_d_accredited_investor() -> Result<RuleKind, crate::FieldError> {
+    let usd = |amount| money(amount, Currency::USD);
+    Accreditation::new(
+        &[
+            EntityType::Individual,
+            EntityType::Corporate,
+            EntityType::Fund,
+        ],
+        true,
+        Comparison::MoreThan,
+        vec![
+            AccreditationTest::new(Some(usd("1000000")), None, None)?,
+            AccreditationTest::new(None, Some(usd("200000")), None)?,
+        ],
+        vec![AccreditationTest::new(None, None, Some(usd("5000000")))?],
+    )
+    .map(RuleKind::Accreditation)
+}
+
+pub(super) fn rules() -> Vec<Rule> {
+    let docs = |kinds: &[compliance_domain::DocumentKind]| -> DocumentSet {
+        kinds.iter().copied().collect()
+    };
+    build(
+        Jurisdiction::Us,
+        vec![
+            Draft {
+                code: "US-OFAC-SDN-REJECT",
+                regulation: "US 31 CFR chapter V (OFAC sanctions regulations; Specially Designated Nationals and Blocked Persons List); IEEPA, 50 U.S.C. 1701-1706",
+                description: "A match on a sanctions list, the OFAC SDN List first of all, rejects the case.",
+                kind: Ok(RuleKind::SanctionsMatch),
+            },
+            Draft {
+                code: "US-506C-ACCREDITATION",
+                regulation: "US 17 CFR 230.506(c); 17 CFR 230.501(a)",
+                description: "Every purchaser in a Rule 506(c) offering must be a verified accredited investor under the individual or entity thresholds in USD.",
+                kind: reg_d_accredited_investor(),
+            },
+            Draft {
+                code: "US-KYC-DOCUMENTS",
+                regulation: "US 31 CFR 1023.220 (customer identification program for broker-dealers); 31 CFR 1010.230 (beneficial owners of legal entity customers)",
+                description: "Identity and taxpayer documents for individuals, and formation documents, taxpayer number and beneficial owners for companies and funds, must be verified before the case can proceed.",
+                kind: RequiredDocuments::new(
+                    docs(&[NationalId, TaxId]),
+                    docs(&[
+                        CertificateOfIncorporation,
+                        ArticlesOfAssociation,
+                        TaxId,
+                        BeneficialOwnership,
+                    ]),
+                    docs(&[FundConstitution, TaxId, BeneficialOwnership]),
+                )
+                .map(RuleKind::RequiredDocuments),
+            },
+            Draft {
+                code: "US-IDV-MINIMUM",
+                regulation: "US 31 CFR 1023.220(a)(2) (risk-based procedures for verifying the identity of each customer)",
+                description: "An identity verification score below 70/100 escalates the case so that a reviewer verifies the identity by hand.",
+                kind: verification(70, CheckStatus::Escalated),
+            },
+            Draft {
+                code: "US-AML-RISK-EDD",
+                regulation: "US 31 U.S.C. 5318(h); 31 CFR 1023.210(b)(5) (risk-based ongoing customer due diligence)",
+                description: "An AML risk score of 61/100 or more (the HIGH and CRITICAL bands) escalates the case for enhanced due diligence.",
+                kind: risk(61, CheckStatus::Escalated),
+            },
+        ],
+    )
+}

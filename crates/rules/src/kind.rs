@@ -1,0 +1,198 @@
+//! What a rule checks: the [`RuleKind`] enum, each kind's fixed stage and outcome, and its
+//! `parameters` JSON (the object whose `"kind"` field names the kind).
+//!
+//! Must not: accept a parameter it does not know or fill in one that is missing; the kinds' own
+//! files hold their checks, this one only dispatches.
+
+use crate::accreditation::Accreditation;
+use crate::documents::{DocumentSet, RequiredDocuments};
+use crate::error::{FieldError, Problem, echo};
+use crate::params::{Object, wrong};
+use crate::thresholds::{RedFlagLimit, RiskThreshold, VerificationMinimum};
+use crate::watchlist;
+use compliance_domain::{Case, CheckStatus, Stage};
+use serde_json::{Map, Value};
+
+/// What a rule checks, with its parameters. Each kind has a fixed [`Stage`]; its outcome is
+/// fixed too, except where a parameter chooses it.
+///
+/// | kind | stage | fires when | outcome |
+/// |---|---|---|---|
+/// | `sanctions_match` | AML | any match on a sanctions list | REJECTED |
+/// | `pep_match` | AML | any match on a PEP list | ESCALATED |
+/// | `risk_score` | AML | risk score >= `min_score` | `outcome`: ESCALATED or REJECTED |
+/// | `required_documents` | KYC | a document required of the entity type is not verified | PENDING |
+/// | `red_flags` | KYC | red flags >= `min_count` | REJECTED |
+/// | `verification_score` | KYC | verification score < `min_score` | `outcome`: PENDING or ESCALATED |
+/// | `accreditation` | KYC | accredited status not demonstrated | PENDING |
+///
+/// ```
+/// use compliance_domain::{CheckStatus, Stage};
+/// use compliance_rules::RuleKind;
+/// let kind = RuleKind::from_parameters(&serde_json::json!(
+///     {"kind": "risk_score", "min_score": 85, "outcome": "REJECTED"}))?;
+/// assert_eq!((kind.name(), kind.stage(), kind.outcome()), ("risk_score", Stage::Aml, CheckStatus::Rejected));
+/// assert_eq!(RuleKind::from_parameters(&kind.to_parameters())?, kind);
+///
+/// let err = RuleKind::from_parameters(&serde_json::json!(
+///     {"kind": "risk_score", "min_score": 85, "outcome": "REJECTED", "max_score": 99})).unwrap_err();
+/// assert_eq!(err.to_string(), "parameters.max_score is not a parameter of rule kind risk_score");
+/// # Ok::<(), compliance_rules::FieldError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RuleKind {
+    /// `sanctions_match`: a match on any sanctions list rejects the case. No parameters.
+    SanctionsMatch,
+    /// `pep_match`: a match on any PEP list escalates the case for enhanced due diligence. No
+    /// parameters.
+    PepMatch,
+    /// `risk_score`: an AML risk score at or above a threshold escalates or rejects.
+    RiskScore(RiskThreshold),
+    /// `required_documents`: documents missing for the entity type keep the case pending.
+    RequiredDocuments(RequiredDocuments),
+    /// `red_flags`: at least so many red flags reject the case.
+    RedFlags(RedFlagLimit),
+    /// `verification_score`: a verification score below a minimum keeps the case pending or
+    /// escalates it.
+    VerificationScore(VerificationMinimum),
+    /// `accreditation`: accredited-investor status not demonstrated keeps the case pending.
+    Accreditation(Accreditation),
+}
+
+/// What the engine knows about a case before it runs the rules: the case, and its documents as a
+/// [`DocumentSet`]. Computed once per evaluation, without allocating.
+pub(crate) struct Facts<'a> {
+    pub(crate) case: &'a Case,
+    pub(crate) documents: DocumentSet,
+}
+
+impl<'a> Facts<'a> {
+    pub(crate) fn of(case: &'a Case) -> Self {
+        Self {
+            case,
+            documents: DocumentSet::of(&case.kyc.documents),
+        }
+    }
+}
+
+impl RuleKind {
+    /// The text forms of the kinds, as `parameters.kind` holds them.
+    pub const NAMES: &'static [&'static str] = &[
+        "sanctions_match",
+        "pep_match",
+        RiskThreshold::KIND,
+        RequiredDocuments::KIND,
+        RedFlagLimit::KIND,
+        VerificationMinimum::KIND,
+        Accreditation::KIND,
+    ];
+
+    /// The kind's text form, e.g. `sanctions_match`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            RuleKind::SanctionsMatch => "sanctions_match",
+            RuleKind::PepMatch => "pep_match",
+            RuleKind::RiskScore(_) => RiskThreshold::KIND,
+            RuleKind::RequiredDocuments(_) => RequiredDocuments::KIND,
+            RuleKind::RedFlags(_) => RedFlagLimit::KIND,
+            RuleKind::VerificationScore(_) => VerificationMinimum::KIND,
+            RuleKind::Accreditation(_) => Accreditation::KIND,
+        }
+    }
+
+    /// The part of onboarding the kind judges.
+    pub fn stage(&self) -> Stage {
+        match self {
+            RuleKind::SanctionsMatch | RuleKind::PepMatch | RuleKind::RiskScore(_) => Stage::Aml,
+            RuleKind::RequiredDocuments(_)
+            | RuleKind::RedFlags(_)
+            | RuleKind::VerificationScore(_)
+            | RuleKind::Accreditation(_) => Stage::Kyc,
+        }
+    }
+
+    /// The status a rule of this kind gives when it fires.
+    pub fn outcome(&self) -> CheckStatus {
+        match self {
+            RuleKind::SanctionsMatch | RuleKind::RedFlags(_) => CheckStatus::Rejected,
+            RuleKind::PepMatch => CheckStatus::Escalated,
+            RuleKind::RequiredDocuments(_) | RuleKind::Accreditation(_) => CheckStatus::Pending,
+            RuleKind::RiskScore(t) => t.outcome(),
+            RuleKind::VerificationScore(m) => m.outcome(),
+        }
+    }
+
+    /// Reads a `parameters` object. Errors name the field, e.g. `parameters.min_score`.
+    pub fn from_parameters(parameters: &Value) -> Result<Self, FieldError> {
+        const PATH: &str = "parameters";
+        let Value::Object(map) = parameters else {
+            return Err(wrong(PATH, "a JSON object", parameters));
+        };
+        let kind = match map.get("kind") {
+            None => return Err(FieldError::new("parameters.kind", Problem::Missing)),
+            Some(Value::String(kind)) => kind.as_str(),
+            Some(other) => return Err(wrong("parameters.kind", "a JSON string", other)),
+        };
+        let object = |keys: &[&str], name: &'static str| Object::read(parameters, PATH, keys, name);
+        match kind {
+            "sanctions_match" => {
+                object(&["kind"], "sanctions_match").map(|_| RuleKind::SanctionsMatch)
+            }
+            "pep_match" => object(&["kind"], "pep_match").map(|_| RuleKind::PepMatch),
+            RiskThreshold::KIND => {
+                let o = object(&["kind", "min_score", "outcome"], RiskThreshold::KIND)?;
+                RiskThreshold::read(&o).map(RuleKind::RiskScore)
+            }
+            RequiredDocuments::KIND => {
+                let o = object(&["kind", "documents"], RequiredDocuments::KIND)?;
+                RequiredDocuments::read(&o).map(RuleKind::RequiredDocuments)
+            }
+            RedFlagLimit::KIND => {
+                let o = object(&["kind", "min_count"], RedFlagLimit::KIND)?;
+                RedFlagLimit::read(&o).map(RuleKind::RedFlags)
+            }
+            VerificationMinimum::KIND => {
+                let o = object(&["kind", "min_score", "outcome"], VerificationMinimum::KIND)?;
+                VerificationMinimum::read(&o).map(RuleKind::VerificationScore)
+            }
+            Accreditation::KIND => {
+                let o = object(&Accreditation::KEYS, Accreditation::KIND)?;
+                Accreditation::read(&o).map(RuleKind::Accreditation)
+            }
+            other => Err(FieldError::new(
+                "parameters.kind",
+                Problem::UnknownKind { value: echo(other) },
+            )),
+        }
+    }
+
+    /// Writes the `parameters` object that [`RuleKind::from_parameters`] reads back.
+    pub fn to_parameters(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("kind".into(), self.name().into());
+        match self {
+            RuleKind::SanctionsMatch | RuleKind::PepMatch => {}
+            RuleKind::RiskScore(t) => t.write(&mut map),
+            RuleKind::RequiredDocuments(d) => d.write(&mut map),
+            RuleKind::RedFlags(r) => r.write(&mut map),
+            RuleKind::VerificationScore(m) => m.write(&mut map),
+            RuleKind::Accreditation(a) => a.write(&mut map),
+        }
+        Value::Object(map)
+    }
+
+    /// `None` when the rule does not fire on this case; otherwise the sentence that explains why
+    /// it does. Allocates only when it fires.
+    pub(crate) fn assess(&self, facts: &Facts<'_>) -> Option<String> {
+        let (kyc, aml) = (&facts.case.kyc, &facts.case.aml);
+        match self {
+            RuleKind::SanctionsMatch => watchlist::sanctions(aml),
+            RuleKind::PepMatch => watchlist::pep(aml),
+            RuleKind::RiskScore(t) => t.assess(aml.risk_score),
+            RuleKind::RequiredDocuments(d) => d.assess(kyc, facts.documents),
+            RuleKind::RedFlags(r) => r.assess(kyc),
+            RuleKind::VerificationScore(m) => m.assess(kyc.verification_score),
+            RuleKind::Accreditation(a) => a.assess(kyc),
+        }
+    }
+}

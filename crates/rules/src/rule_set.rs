@@ -1,0 +1,207 @@
+//! The rules of ONE jurisdiction that a case is decided with: those in force at a time
+//! ([`RuleSet::in_force`]), or exactly the versions a past decision recorded
+//! ([`RuleSet::pinned`], for replay).
+//!
+//! Must not: hold two versions of one code, mix jurisdictions, or be empty: any of these would
+//! make a decision ambiguous or approve a case with no rule looked at.
+
+use crate::Rule;
+use chrono::{DateTime, Utc};
+use compliance_domain::{Jurisdiction, RuleCode, RuleRef, RuleVersion};
+
+/// Why a rule set could not be formed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleSetError {
+    /// Two versions of one code are both in force at the time asked for.
+    #[error(
+        "{jurisdiction} rule {code} has two versions in force at {at}: {first} and {second}; a new version must end where the previous one does"
+    )]
+    Overlap {
+        /// The jurisdiction.
+        jurisdiction: Jurisdiction,
+        /// The rule code.
+        code: RuleCode,
+        /// The lower version.
+        first: RuleVersion,
+        /// The higher version.
+        second: RuleVersion,
+        /// The time asked for.
+        at: DateTime<Utc>,
+    },
+    /// The same version of a rule appears twice with different contents.
+    #[error(
+        "{jurisdiction} rule {rule} appears twice with different contents; a published version never changes"
+    )]
+    Conflicting {
+        /// The jurisdiction.
+        jurisdiction: Jurisdiction,
+        /// The rule version.
+        rule: RuleRef,
+    },
+    /// Rule versions recorded by a decision are not among the rules given.
+    #[error("{jurisdiction} rule set cannot be rebuilt: {} not found among the rules given", list(.missing))]
+    Missing {
+        /// The jurisdiction.
+        jurisdiction: Jurisdiction,
+        /// Every recorded version that was not found.
+        missing: Vec<RuleRef>,
+    },
+    /// Two versions of one code were asked for together.
+    #[error(
+        "rule {code} is pinned twice, as {first} and {second}; a rule set holds one version of each rule"
+    )]
+    PinnedTwice {
+        /// The rule code.
+        code: RuleCode,
+        /// The lower version.
+        first: RuleVersion,
+        /// The higher version.
+        second: RuleVersion,
+    },
+    /// No rule at all: deciding with it would approve every case unexamined.
+    #[error("no {jurisdiction} rule {when}: refusing to decide with an empty rule set")]
+    Empty {
+        /// The jurisdiction.
+        jurisdiction: Jurisdiction,
+        /// `is in force at <time>` or `was pinned`.
+        when: String,
+    },
+}
+
+fn list(refs: &[RuleRef]) -> String {
+    let names: Vec<String> = refs.iter().map(ToString::to_string).collect();
+    names.join(", ")
+}
+
+/// The rules of one jurisdiction, one version per code, in code order.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use compliance_domain::Jurisdiction;
+/// use compliance_rules::{RuleSet, default_rules};
+/// let rules = default_rules();
+/// let at = Utc.with_ymd_and_hms(2026, 3, 3, 9, 0, 0).unwrap();
+/// let us = RuleSet::in_force(&rules, Jurisdiction::Us, at)?;
+/// assert_eq!(us.jurisdiction(), Jurisdiction::Us);
+/// // What a decision records, and how it is replayed later:
+/// let recorded = us.refs();
+/// let replay = RuleSet::pinned(&rules, Jurisdiction::Us, &recorded)?;
+/// assert_eq!(replay, us);
+/// # Ok::<(), compliance_rules::RuleSetError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSet {
+    jurisdiction: Jurisdiction,
+    rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The rules of `jurisdiction` in force at `at`, taken from a pool that may hold every
+    /// jurisdiction and every version.
+    pub fn in_force(
+        rules: &[Rule],
+        jurisdiction: Jurisdiction,
+        at: DateTime<Utc>,
+    ) -> Result<Self, RuleSetError> {
+        let chosen = rules
+            .iter()
+            .filter(|r| r.jurisdiction() == jurisdiction && r.is_in_force(at));
+        Self::build(jurisdiction, chosen, || format!("is in force at {at}")).map_err(|e| match e {
+            RuleSetError::PinnedTwice {
+                code,
+                first,
+                second,
+            } => RuleSetError::Overlap {
+                jurisdiction,
+                code,
+                first,
+                second,
+                at,
+            },
+            other => other,
+        })
+    }
+
+    /// Exactly the versions `refs` of `jurisdiction` (the ones a decision recorded), whatever
+    /// their effective periods, so that a decision can be replayed after newer versions are
+    /// published. Every missing version is named.
+    pub fn pinned(
+        rules: &[Rule],
+        jurisdiction: Jurisdiction,
+        refs: &[RuleRef],
+    ) -> Result<Self, RuleSetError> {
+        let missing: Vec<RuleRef> = refs
+            .iter()
+            .filter(|wanted| {
+                !rules
+                    .iter()
+                    .any(|r| r.jurisdiction() == jurisdiction && r.rule_ref() == *wanted)
+            })
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            return Err(RuleSetError::Missing {
+                jurisdiction,
+                missing,
+            });
+        }
+        let chosen = rules
+            .iter()
+            .filter(|r| r.jurisdiction() == jurisdiction && refs.contains(r.rule_ref()));
+        Self::build(jurisdiction, chosen, || "was pinned".to_owned())
+    }
+
+    fn build<'a>(
+        jurisdiction: Jurisdiction,
+        chosen: impl Iterator<Item = &'a Rule>,
+        when: impl FnOnce() -> String,
+    ) -> Result<Self, RuleSetError> {
+        let mut rules: Vec<Rule> = chosen.cloned().collect();
+        rules.sort_by(|a, b| a.rule_ref().cmp(b.rule_ref()));
+        // Identical copies of one version (a pool loaded twice, say) are one rule.
+        rules.dedup();
+        for pair in rules.windows(2) {
+            let [a, b] = pair else { continue };
+            if a.code() != b.code() {
+                continue;
+            }
+            if a.version() == b.version() {
+                return Err(RuleSetError::Conflicting {
+                    jurisdiction,
+                    rule: a.rule_ref().clone(),
+                });
+            }
+            return Err(RuleSetError::PinnedTwice {
+                code: a.code().clone(),
+                first: a.version(),
+                second: b.version(),
+            });
+        }
+        if rules.is_empty() {
+            return Err(RuleSetError::Empty {
+                jurisdiction,
+                when: when(),
+            });
+        }
+        Ok(Self {
+            jurisdiction,
+            rules,
+        })
+    }
+
+    /// The jurisdiction whose cases this set decides.
+    pub fn jurisdiction(&self) -> Jurisdiction {
+        self.jurisdiction
+    }
+
+    /// The rules, in code order (the order they are evaluated and their reasons listed in).
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rule versions to record with a decision, in code order; [`RuleSet::pinned`] rebuilds
+    /// this set from them.
+    pub fn refs(&self) -> Vec<RuleRef> {
+        self.rules.iter().map(|r| r.rule_ref().clone()).collect()
+    }
+}

@@ -1,0 +1,16 @@
+//! The integration tests of compliance-rules, in one binary to keep compile time down: golden
+//! seed scenarios, stored-row round trips and refusals, rule sets, and the engine's properties.
+//!
+//! Must not: depend on anything outside this crate and the domain (no database, no network).
+//! The allocation test lives in its own binary (tests/allocations.rs) for its global allocator.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions: a failed unwrap is a failed test"
+)]
+
+mod docs;
+mod golden;
+mod properties;
+mod rule_sets;
+mod stored;
+mod strategies;
