@@ -20,6 +20,7 @@ DROP FUNCTION compliance_checks_insert_guard();
 DROP FUNCTION compliance_rules_guard();
 DROP FUNCTION refuse_change();
 DROP FUNCTION set_updated_at();
+DROP FUNCTION is_iso_4217(TEXT);
 DROP FUNCTION strictest_outcome(JSONB);
 DROP FUNCTION status_transition_allowed(TEXT, TEXT, BOOLEAN);
 DROP FUNCTION risk_level_for(SMALLINT);

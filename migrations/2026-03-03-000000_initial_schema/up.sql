@@ -47,6 +47,13 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     END
 $$;
 
+-- ISO 4217 codes in circulation, as the domain's Currency accepts them (crates/domain/src/money.rs;
+-- a test compares the two lists).
+CREATE FUNCTION is_iso_4217(code TEXT) RETURNS BOOLEAN
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT code = ANY ('{AED,AFN,ALL,AMD,AOA,ARS,AUD,AWG,AZN,BAM,BBD,BDT,BGN,BHD,BIF,BMD,BND,BOB,BRL,BSD,BTN,BWP,BYN,BZD,CAD,CDF,CHF,CLP,CNY,COP,CRC,CUP,CVE,CZK,DJF,DKK,DOP,DZD,EGP,ERN,ETB,EUR,FJD,FKP,GBP,GEL,GHS,GIP,GMD,GNF,GTQ,GYD,HKD,HNL,HTG,HUF,IDR,ILS,INR,IQD,IRR,ISK,JMD,JOD,JPY,KES,KGS,KHR,KMF,KPW,KRW,KWD,KYD,KZT,LAK,LBP,LKR,LRD,LSL,LYD,MAD,MDL,MGA,MKD,MMK,MNT,MOP,MRU,MUR,MVR,MWK,MXN,MYR,MZN,NAD,NGN,NIO,NOK,NPR,NZD,OMR,PAB,PEN,PGK,PHP,PKR,PLN,PYG,QAR,RON,RSD,RUB,RWF,SAR,SBD,SCR,SDG,SEK,SGD,SHP,SLE,SOS,SRD,SSP,STN,SVC,SYP,SZL,THB,TJS,TMT,TND,TOP,TRY,TTD,TWD,TZS,UAH,UGX,USD,UYU,UZS,VED,VES,VND,VUV,WST,XAF,XCD,XCG,XOF,XPF,YER,ZAR,ZMW,ZWG}'::TEXT[])
+$$;
+
 -- Keeps updated_at current on every UPDATE and created_at as it was inserted.
 CREATE FUNCTION set_updated_at() RETURNS TRIGGER
 LANGUAGE plpgsql AS $$
@@ -83,7 +90,10 @@ CREATE TABLE users (
     CONSTRAINT uq_users_username UNIQUE (username),
     CONSTRAINT uq_users_email UNIQUE (email),
     CONSTRAINT ck_users_username CHECK (username ~ '^[a-z][a-z0-9._-]{2,31}$'),
-    CONSTRAINT ck_users_email CHECK (email ~ '^[^@[:space:]]+@[^@[:space:]]+$'),
+    -- The HTML5 rule the domain's Email applies (ASCII addresses, no IP literals).
+    CONSTRAINT ck_users_email CHECK (
+        length(email) <= 254
+        AND email ~ '^[a-zA-Z0-9.!#$%&''*+/=?^_`{|}~-]{1,64}@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$'),
     CONSTRAINT ck_users_role CHECK (role IN ('admin', 'compliance_officer', 'analyst', 'system')),
     CONSTRAINT ck_users_timestamps CHECK (created_at <= updated_at)
 );
@@ -169,11 +179,11 @@ CREATE TABLE kyc_checks (
     verification_score      SMALLINT NOT NULL,
     documents               JSONB NOT NULL DEFAULT '[]',
     red_flags               JSONB NOT NULL DEFAULT '[]',
-    net_worth               NUMERIC(19, 4),
+    net_worth               NUMERIC,
     net_worth_currency      CHAR(3),
-    annual_income           NUMERIC(19, 4),
+    annual_income           NUMERIC,
     annual_income_currency  CHAR(3),
-    total_assets            NUMERIC(19, 4),
+    total_assets            NUMERIC,
     total_assets_currency   CHAR(3),
     accreditation_verified  BOOLEAN NOT NULL DEFAULT FALSE,
     submitted_by            UUID NOT NULL REFERENCES users (id),
@@ -198,9 +208,12 @@ CREATE TABLE kyc_checks (
         AND red_flags <@ '["adverse_media", "high_risk_country", "unverified_source_of_funds",
                            "document_inconsistency", "opaque_ownership", "unusual_activity",
                            "identity_mismatch"]'),
-    CONSTRAINT ck_kyc_checks_net_worth CHECK ((net_worth IS NULL) = (net_worth_currency IS NULL) AND net_worth >= 0 AND net_worth_currency ~ '^[A-Z]{3}$'),
-    CONSTRAINT ck_kyc_checks_annual_income CHECK ((annual_income IS NULL) = (annual_income_currency IS NULL) AND annual_income >= 0 AND annual_income_currency ~ '^[A-Z]{3}$'),
-    CONSTRAINT ck_kyc_checks_total_assets CHECK ((total_assets IS NULL) = (total_assets_currency IS NULL) AND total_assets >= 0 AND total_assets_currency ~ '^[A-Z]{3}$'),
+    CONSTRAINT ck_kyc_checks_net_worth CHECK ((net_worth IS NULL) = (net_worth_currency IS NULL) AND net_worth >= 0 AND net_worth < 1e15
+        AND scale(trim_scale(net_worth)) <= 4 AND is_iso_4217(net_worth_currency)),
+    CONSTRAINT ck_kyc_checks_annual_income CHECK ((annual_income IS NULL) = (annual_income_currency IS NULL) AND annual_income >= 0 AND annual_income < 1e15
+        AND scale(trim_scale(annual_income)) <= 4 AND is_iso_4217(annual_income_currency)),
+    CONSTRAINT ck_kyc_checks_total_assets CHECK ((total_assets IS NULL) = (total_assets_currency IS NULL) AND total_assets >= 0 AND total_assets < 1e15
+        AND scale(trim_scale(total_assets)) <= 4 AND is_iso_4217(total_assets_currency)),
     CONSTRAINT ck_kyc_checks_timestamps CHECK (created_at <= updated_at)
 );
 
@@ -466,6 +479,8 @@ CREATE TABLE audit_logs (
              THEN old_status IS NOT NULL AND new_status IS NOT NULL AND old_status <> new_status
              ELSE old_status IS NULL AND new_status IS NULL END),
     CONSTRAINT ck_audit_logs_details CHECK (jsonb_typeof(details) = 'object'),
+    -- The entity id's own format (so that no value hashes like a missing one).
+    CONSTRAINT ck_audit_logs_entity_id CHECK (length(entity_id) >= 3 AND entity_id ~ '^[a-z][a-z0-9]*(-[a-z0-9]+)*$'),
     CONSTRAINT ck_audit_logs_chain CHECK ((id = 1) = (prev_hash IS NULL) AND octet_length(hash) = 32)
 );
 
@@ -496,7 +511,9 @@ BEGIN
     SELECT a.id, a.hash INTO last_id, last_hash FROM audit_logs a ORDER BY a.id DESC LIMIT 1;
     NEW.id := coalesce(last_id, 0) + 1;
     NEW.prev_hash := last_hash;
-    NEW.created_at := now();
+    -- The clock, read under the lock, so that created_at rises with id (now() is the
+    -- transaction's start, which a writer that waited for the lock may have passed long ago).
+    NEW.created_at := clock_timestamp();
     NEW.hash := audit_log_hash(NEW.prev_hash, NEW.id, NEW.actor_id, NEW.action, NEW.subject_kind,
                                NEW.subject_id, NEW.entity_id, NEW.old_status, NEW.new_status,
                                NEW.details, NEW.created_at);
@@ -509,6 +526,19 @@ CREATE TRIGGER trg_audit_logs_chain BEFORE INSERT ON audit_logs
 CREATE TRIGGER trg_audit_logs_append_only BEFORE UPDATE OR DELETE ON audit_logs
     FOR EACH ROW EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER trg_audit_logs_no_truncate BEFORE TRUNCATE ON audit_logs
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+
+-- TRUNCATE skips row triggers (and, with CASCADE, empties every table that refers to the one
+-- named): refuse it on every table whose rows are evidence or decisions.
+CREATE TRIGGER trg_users_no_truncate BEFORE TRUNCATE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER trg_compliance_rules_no_truncate BEFORE TRUNCATE ON compliance_rules
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER trg_kyc_checks_no_truncate BEFORE TRUNCATE ON kyc_checks
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER trg_aml_checks_no_truncate BEFORE TRUNCATE ON aml_checks
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER trg_compliance_checks_no_truncate BEFORE TRUNCATE ON compliance_checks
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 
 -- ---------------------------------------------------------------------------------------------
@@ -540,8 +570,10 @@ CREATE INDEX idx_compliance_checks_approval_proposed_by ON compliance_checks (ap
 -- compliance_rules
 CREATE INDEX idx_compliance_rules_in_force ON compliance_rules (jurisdiction, effective_from, effective_to);
 CREATE INDEX idx_compliance_rules_published_by ON compliance_rules (published_by);
+-- decision_vectors
+CREATE INDEX idx_decision_vectors_model ON decision_vectors (model, compliance_check_id);
 -- audit_logs
-CREATE INDEX idx_audit_logs_subject ON audit_logs (subject_kind, subject_id, id);
+CREATE INDEX idx_audit_logs_subject ON audit_logs (subject_id, id);
 CREATE INDEX idx_audit_logs_entity_id ON audit_logs (entity_id, id) WHERE entity_id IS NOT NULL;
 CREATE INDEX idx_audit_logs_actor_id ON audit_logs (actor_id);
 CREATE INDEX idx_audit_logs_action ON audit_logs (action, created_at);

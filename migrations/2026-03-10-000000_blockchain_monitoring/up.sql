@@ -22,16 +22,37 @@ CREATE TABLE blockchain_monitoring (
     CONSTRAINT ck_blockchain_monitoring_timestamps CHECK (created_at <= updated_at)
 );
 
+-- A watch belongs to one wallet of one entity for good: only `watch` and `active` change.
+CREATE FUNCTION blockchain_monitoring_guard() RETURNS TRIGGER
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'monitored wallet % cannot be deleted: set active to false', OLD.id
+            USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = 'blockchain_monitoring_kept';
+    END IF;
+    IF (NEW.id, NEW.kyc_check_id, NEW.chain, NEW.address, NEW.created_by)
+       IS DISTINCT FROM (OLD.id, OLD.kyc_check_id, OLD.chain, OLD.address, OLD.created_by) THEN
+        RAISE EXCEPTION 'monitored wallet %: its entity, chain and address never change; watch a new wallet instead', OLD.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'blockchain_monitoring_wallet';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER trg_blockchain_monitoring_guard BEFORE UPDATE OR DELETE ON blockchain_monitoring
+    FOR EACH ROW EXECUTE FUNCTION blockchain_monitoring_guard();
 CREATE TRIGGER trg_blockchain_monitoring_updated_at BEFORE UPDATE ON blockchain_monitoring
     FOR EACH ROW EXECUTE FUNCTION set_updated_at();
+CREATE TRIGGER trg_blockchain_monitoring_no_truncate BEFORE TRUNCATE ON blockchain_monitoring
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 
 CREATE TABLE blockchain_transactions (
     id                 UUID PRIMARY KEY DEFAULT gen_random_uuid(),
     monitoring_id      UUID NOT NULL REFERENCES blockchain_monitoring (id),
     tx_hash            VARCHAR(128) NOT NULL,
     direction          TEXT NOT NULL,
-    -- Up to 10 integer and 18 fractional digits: wei-precise, and within rust_decimal's range.
-    amount             NUMERIC(28, 18) NOT NULL,
+    -- Below 10^10 with up to 18 fractional digits: wei-precise, and within rust_decimal's range.
+    amount             NUMERIC NOT NULL,
     asset              VARCHAR(16) NOT NULL,
     counterparty       VARCHAR(128),
     observed_at        TIMESTAMPTZ NOT NULL,
@@ -41,9 +62,9 @@ CREATE TABLE blockchain_transactions (
     created_at         TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at         TIMESTAMPTZ NOT NULL DEFAULT now(),
     CONSTRAINT uq_blockchain_transactions_seen UNIQUE (monitoring_id, tx_hash, direction),
-    CONSTRAINT ck_blockchain_transactions_tx_hash CHECK (tx_hash ~ '^[A-Za-z0-9:]{8,128}$'),
+    CONSTRAINT ck_blockchain_transactions_tx_hash CHECK (tx_hash ~ '^[A-Za-z0-9:._-]{8,128}$'),
     CONSTRAINT ck_blockchain_transactions_direction CHECK (direction IN ('incoming', 'outgoing')),
-    CONSTRAINT ck_blockchain_transactions_amount CHECK (amount >= 0),
+    CONSTRAINT ck_blockchain_transactions_amount CHECK (amount >= 0 AND amount < 1e10 AND scale(trim_scale(amount)) <= 18),
     CONSTRAINT ck_blockchain_transactions_asset CHECK (asset ~ '^[A-Z0-9.]{2,16}$'),
     CONSTRAINT ck_blockchain_transactions_counterparty CHECK (counterparty ~ '^[A-Za-z0-9:._-]{8,128}$'),
     CONSTRAINT ck_blockchain_transactions_risk_score CHECK (risk_score BETWEEN 0 AND 100),
@@ -58,13 +79,22 @@ CREATE TABLE blockchain_transactions (
 CREATE FUNCTION blockchain_transactions_guard() RETURNS TRIGGER
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.compliance_status <> 'PENDING' OR NEW.revision <> 1 THEN
+            RAISE EXCEPTION 'a transaction is recorded PENDING at revision 1, then decided'
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'blockchain_transactions_new';
+        END IF;
+        RETURN NEW;
+    END IF;
     IF TG_OP = 'DELETE' THEN
         RAISE EXCEPTION 'blockchain transaction % cannot be deleted', OLD.id
             USING ERRCODE = 'integrity_constraint_violation', CONSTRAINT = 'blockchain_transactions_kept';
     END IF;
-    IF (NEW.id, NEW.monitoring_id, NEW.tx_hash, NEW.direction, NEW.amount, NEW.asset, NEW.counterparty, NEW.observed_at)
+    IF (NEW.id, NEW.monitoring_id, NEW.tx_hash, NEW.direction, NEW.amount, NEW.asset, NEW.counterparty, NEW.observed_at,
+        NEW.risk_score, NEW.created_at)
        IS DISTINCT FROM
-       (OLD.id, OLD.monitoring_id, OLD.tx_hash, OLD.direction, OLD.amount, OLD.asset, OLD.counterparty, OLD.observed_at) THEN
+       (OLD.id, OLD.monitoring_id, OLD.tx_hash, OLD.direction, OLD.amount, OLD.asset, OLD.counterparty, OLD.observed_at,
+        OLD.risk_score, OLD.created_at) THEN
         RAISE EXCEPTION 'blockchain transaction %: what was observed never changes', OLD.id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'blockchain_transactions_observed';
     END IF;
@@ -81,8 +111,10 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER trg_blockchain_transactions_guard BEFORE UPDATE OR DELETE ON blockchain_transactions
+CREATE TRIGGER trg_blockchain_transactions_guard BEFORE INSERT OR UPDATE OR DELETE ON blockchain_transactions
     FOR EACH ROW EXECUTE FUNCTION blockchain_transactions_guard();
+CREATE TRIGGER trg_blockchain_transactions_no_truncate BEFORE TRUNCATE ON blockchain_transactions
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER trg_blockchain_transactions_updated_at BEFORE UPDATE ON blockchain_transactions
     FOR EACH ROW EXECUTE FUNCTION set_updated_at();
 

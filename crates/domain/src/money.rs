@@ -57,6 +57,11 @@ impl Currency {
             })
     }
 
+    /// Every currency accepted, in code order.
+    pub fn all() -> impl Iterator<Item = Currency> {
+        ISO_4217.iter().map(|code| Currency(code))
+    }
+
     /// The three-letter code.
     pub fn as_str(self) -> &'static str {
         self.0

@@ -48,7 +48,7 @@ pub enum PersistenceError {
     },
     /// The database could not be reached.
     #[error(
-        "database unavailable at {target}: {reason}. Check that PostgreSQL is running and that DATABASE_URL (or DATABASE_HOST/PORT/NAME/USER/PASSWORD) is right"
+        "cannot reach the database at {target}: {reason} (check that PostgreSQL is running there and that DATABASE_URL, or DATABASE_HOST/PORT/NAME/USER/PASSWORD, is right)"
     )]
     Unavailable {
         /// `host:port/database` (never the password).

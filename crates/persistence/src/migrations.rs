@@ -31,6 +31,18 @@ fn migration_error(error: impl std::fmt::Display) -> PersistenceError {
     PersistenceError::Migration(error.to_string())
 }
 
+/// The versions of every migration this build embeds, oldest first.
+pub fn known() -> Result<Vec<String>> {
+    use diesel::migration::MigrationSource;
+    let mut versions: Vec<String> = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+        .map_err(migration_error)?
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect();
+    versions.sort();
+    Ok(versions)
+}
+
 /// Runs every pending migration, each in its own transaction; returns the versions applied.
 pub fn run_pending(conn: &mut PgConnection) -> Result<Vec<String>> {
     with_lock(conn, |conn| {

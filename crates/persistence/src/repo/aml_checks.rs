@@ -11,8 +11,8 @@ use crate::schema::aml_checks;
 use crate::{PersistenceError, Result};
 use chrono::{DateTime, Utc};
 use compliance_domain::{
-    AmlScreening, AuditAction, AuditEvent, EntityId, RiskLevel, RiskScore, ScreeningProvider,
-    SubjectKind, UserId, WatchlistVersion,
+    AmlScreening, AuditAction, AuditEvent, EntityId, ListEntryRef, ListName, RiskLevel, RiskScore,
+    ScreeningProvider, SubjectKind, UserId, WatchlistVersion,
 };
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
@@ -171,6 +171,26 @@ pub fn list_for_kyc(conn: &mut PgConnection, kyc_check_id: Uuid) -> Result<Vec<S
             aml_checks::screened_at.desc(),
             aml_checks::created_at.desc(),
         ))
+        .select(AmlCheckRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+/// The screenings that matched one entry of one list, newest first (served by the GIN index
+/// on `matched_entries`): who is affected when that entry is listed or delisted.
+pub fn matching_entry(
+    conn: &mut PgConnection,
+    list: &ListName,
+    entry: &ListEntryRef,
+    limit: i64,
+) -> Result<Vec<StoredAmlCheck>> {
+    let wanted = serde_json::json!([{ "list": list.as_str(), "entry": entry.as_str() }]);
+    aml_checks::table
+        .filter(aml_checks::matched_entries.contains(wanted))
+        .order((aml_checks::screened_at.desc(), aml_checks::id.asc()))
+        .limit(limit.clamp(1, 10_000))
         .select(AmlCheckRow::as_select())
         .load(conn)?
         .into_iter()

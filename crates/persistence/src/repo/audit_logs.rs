@@ -182,6 +182,26 @@ pub fn list(conn: &mut PgConnection, filter: &AuditFilter) -> Result<Vec<AuditEn
         .collect()
 }
 
+/// Entries written in `[from, to)`, oldest first (served by the BRIN index on `created_at`,
+/// which rises with `id`).
+pub fn between(
+    conn: &mut PgConnection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<AuditEntry>> {
+    audit_logs::table
+        .filter(audit_logs::created_at.ge(from))
+        .filter(audit_logs::created_at.lt(to))
+        .order(audit_logs::id.asc())
+        .limit(limit.clamp(1, 10_000))
+        .select(AuditRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
 /// The number of entries.
 pub fn count(conn: &mut PgConnection) -> Result<i64> {
     Ok(audit_logs::table.count().get_result(conn)?)

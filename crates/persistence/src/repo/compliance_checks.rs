@@ -7,8 +7,10 @@
 
 use crate::convert::{domain, json, text, to_json};
 use crate::error::found;
+use crate::repo::aml_checks::{AmlCheckRow, StoredAmlCheck};
 use crate::repo::audit_logs;
-use crate::schema::{compliance_checks, kyc_checks};
+use crate::repo::kyc_checks::{KycCheckRow, StoredKycCheck};
+use crate::schema::{aml_checks, compliance_checks, kyc_checks};
 use crate::{PersistenceError, Result};
 use chrono::{DateTime, Utc};
 use compliance_domain::{
@@ -17,6 +19,7 @@ use compliance_domain::{
 };
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text, Timestamptz};
 use uuid::Uuid;
 
 /// A row of `compliance_checks`, as stored.
@@ -356,6 +359,31 @@ pub fn list(conn: &mut PgConnection, filter: CaseFilter) -> Result<Vec<StoredCom
         .collect()
 }
 
+/// The `limit` most recently decided cases with the KYC check and the screening each decision
+/// rests on (its inputs), newest first: what a replay needs, in one query.
+pub fn recent_with_inputs(
+    conn: &mut PgConnection,
+    limit: i64,
+) -> Result<Vec<(StoredComplianceCheck, StoredKycCheck, StoredAmlCheck)>> {
+    let rows: Vec<(ComplianceCheckRow, KycCheckRow, AmlCheckRow)> = compliance_checks::table
+        .inner_join(kyc_checks::table.on(kyc_checks::id.eq(compliance_checks::kyc_check_id)))
+        .inner_join(aml_checks::table.on(aml_checks::id.eq(compliance_checks::aml_check_id)))
+        .select((
+            ComplianceCheckRow::as_select(),
+            KycCheckRow::as_select(),
+            AmlCheckRow::as_select(),
+        ))
+        .order((
+            compliance_checks::decided_at.desc(),
+            compliance_checks::id.asc(),
+        ))
+        .limit(limit.max(0))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(case, kyc, aml)| Ok((case.try_into()?, kyc.try_into()?, aml.try_into()?)))
+        .collect()
+}
+
 /// Explains why an update matched no row: the case is gone, or it changed since `expected`.
 fn lost_update(conn: &mut PgConnection, id: Uuid, expected: i32) -> PersistenceError {
     let current = compliance_checks::table
@@ -517,9 +545,32 @@ pub struct Reevaluation<'a> {
     pub decided_by: UserId,
 }
 
+/// The assignments that withdraw an approval proposal.
+type WithdrawProposal = (
+    diesel::dsl::Eq<compliance_checks::approval_proposed_by, Option<Uuid>>,
+    diesel::dsl::Eq<compliance_checks::approval_proposed_at, Option<DateTime<Utc>>>,
+    diesel::dsl::Eq<compliance_checks::approval_proposal_reason, Option<String>>,
+);
+
+fn withdraw_proposal() -> WithdrawProposal {
+    (
+        compliance_checks::approval_proposed_by.eq(None),
+        compliance_checks::approval_proposed_at.eq(None),
+        compliance_checks::approval_proposal_reason.eq(None),
+    )
+}
+
+/// `column` as it is while the case is APPROVED, NULL otherwise (evaluated on the row before
+/// the update).
+fn keep_if_approved<T: diesel::sql_types::SingleValue>(
+    column: &'static str,
+) -> diesel::expression::SqlLiteral<T> {
+    diesel::dsl::sql::<T>(&format!("CASE WHEN status = 'APPROVED' THEN {column} END"))
+}
+
 /// Records a re-evaluation if the case is still at `expected_revision`: the new screening and
 /// decision, and the status change if any, with a `status_changed` or `rescreened` audit entry,
-/// in one transaction. Any pending approval proposal is withdrawn: it was made on other facts.
+/// in one transaction.
 pub fn record_reevaluation(
     conn: &mut PgConnection,
     id: Uuid,
@@ -538,36 +589,54 @@ pub fn record_reevaluation(
         let base = compliance_checks::table
             .filter(compliance_checks::id.eq(id))
             .filter(compliance_checks::revision.eq(expected_revision));
-        let values = (
+        let evaluation = (
             compliance_checks::aml_check_id.eq(update.aml_check_id),
             compliance_checks::engine_status.eq(<&str>::from(update.decision.status())),
             compliance_checks::risk_score.eq(i16::from(update.risk_score)),
             compliance_checks::risk_level.eq(<&str>::from(update.decision.risk_level())),
             compliance_checks::rule_versions.eq(to_json(&update.rule_versions)),
             compliance_checks::reasons.eq(to_json(&update.decision.reasons())),
-            compliance_checks::approval_proposed_by.eq(None::<Uuid>),
-            compliance_checks::approval_proposed_at.eq(None::<DateTime<Utc>>),
-            compliance_checks::approval_proposal_reason.eq(None::<String>),
             compliance_checks::revision.eq(compliance_checks::revision + 1),
         );
         let row = match update.transition {
             Some(t) => {
                 diesel::update(base.filter(compliance_checks::status.eq(<&str>::from(t.from))))
                     .set((
-                        values,
+                        evaluation,
                         (
                             compliance_checks::status.eq(<&str>::from(t.to)),
                             compliance_checks::decided_by.eq(update.decided_by.as_uuid()),
                             compliance_checks::decided_at.eq(diesel::dsl::now),
                             compliance_checks::review_reason.eq(None::<String>),
                         ),
+                        withdraw_proposal(),
                     ))
                     .returning(ComplianceCheckRow::as_returning())
                     .get_result(conn)
                     .optional()?
             }
+            // The status stays. A confirmed approval keeps the record of its first pair of
+            // eyes; a proposal still waiting (on an escalation) was made on other facts and is
+            // withdrawn.
             None => diesel::update(base)
-                .set(values)
+                .set((
+                    evaluation,
+                    compliance_checks::approval_proposed_by.eq(keep_if_approved::<
+                        Nullable<diesel::sql_types::Uuid>,
+                    >(
+                        "approval_proposed_by"
+                    )),
+                    compliance_checks::approval_proposed_at.eq(keep_if_approved::<
+                        Nullable<Timestamptz>,
+                    >(
+                        "approval_proposed_at"
+                    )),
+                    compliance_checks::approval_proposal_reason.eq(keep_if_approved::<
+                        Nullable<Text>,
+                    >(
+                        "approval_proposal_reason"
+                    )),
+                ))
                 .returning(ComplianceCheckRow::as_returning())
                 .get_result(conn)
                 .optional()?,

@@ -11,7 +11,7 @@ use crate::{PersistenceError, Result};
 use chrono::{DateTime, Utc};
 use compliance_domain::{
     AuditAction, AuditEvent, CheckStatus, Currency, Decimal, EntityId, EntityType, InvestorProfile,
-    Jurisdiction, KycCheck, Money, SubjectKind, UserId, VerificationScore,
+    Jurisdiction, KycCheck, Money, RedFlag, SubjectKind, UserId, VerificationScore,
 };
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
@@ -204,6 +204,23 @@ pub fn find_by_entity_id(conn: &mut PgConnection, entity_id: &EntityId) -> Resul
         .first(conn)
         .optional()?;
     found(row, "kyc check", entity_id)?.try_into()
+}
+
+/// The checks that raised a red flag, oldest first (served by the GIN index on `red_flags`).
+pub fn with_red_flag(
+    conn: &mut PgConnection,
+    flag: RedFlag,
+    limit: i64,
+) -> Result<Vec<StoredKycCheck>> {
+    kyc_checks::table
+        .filter(kyc_checks::red_flags.contains(serde_json::json!([flag])))
+        .order((kyc_checks::created_at.asc(), kyc_checks::id.asc()))
+        .limit(limit.clamp(1, 10_000))
+        .select(KycCheckRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
 }
 
 /// Which checks to list; every field narrows the list.

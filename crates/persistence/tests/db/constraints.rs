@@ -653,3 +653,160 @@ fn bad_vectors_audit_rows_and_blockchain_rows_are_refused() {
         "blockchain_transactions_status_transition",
     );
 }
+
+#[test]
+fn what_the_domain_refuses_in_users_and_amounts_the_database_refuses_too() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    users(&mut conn);
+    // The domain's e-mail rule: HTML5, ASCII, no IP literal.
+    for bad in [
+        "odd@-bad-",
+        "a@bücher.de",
+        "a@[127.0.0.1]",
+        "two@@x.io",
+        "sp ace@x.io",
+    ] {
+        let sql = format!(
+            "INSERT INTO users (username, email, role) VALUES ('odd.user', '{bad}', 'analyst')"
+        );
+        refused(&mut conn, &sql, "ck_users_email");
+        assert!(compliance_domain::Email::parse(bad).is_err(), "{bad}");
+    }
+    // Amounts are refused, not rounded, past four decimal places, at 10^15, or in a currency
+    // that is not ISO 4217, as the domain's Money refuses them.
+    refused(
+        &mut conn,
+        &kyc_row(&[("net_worth", "1.23456"), ("net_worth_currency", "'USD'")]),
+        "ck_kyc_checks_net_worth",
+    );
+    refused(
+        &mut conn,
+        &kyc_row(&[("net_worth", "1e15"), ("net_worth_currency", "'USD'")]),
+        "ck_kyc_checks_net_worth",
+    );
+    refused(
+        &mut conn,
+        &kyc_row(&[("net_worth", "1"), ("net_worth_currency", "'XYZ'")]),
+        "ck_kyc_checks_net_worth",
+    );
+    raw(
+        &mut conn,
+        &kyc_row(&[("net_worth", "1.50000"), ("net_worth_currency", "'USD'")]),
+    )
+    .unwrap();
+}
+
+#[test]
+fn truncate_is_refused_on_every_table_of_evidence_and_decisions() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    case(&mut conn, &u.system, "in-corp-pep-002", vec![pep_reason()]);
+    for table in [
+        "users",
+        "compliance_rules",
+        "kyc_checks",
+        "aml_checks",
+        "compliance_checks",
+        "audit_logs",
+        "blockchain_monitoring",
+        "blockchain_transactions",
+    ] {
+        refused(
+            &mut conn,
+            &format!("TRUNCATE {table} CASCADE"),
+            &format!("{table}_append_only"),
+        );
+    }
+    assert_eq!(
+        text(&mut conn, "SELECT count(*)::text AS value FROM kyc_checks"),
+        "1"
+    );
+}
+
+#[test]
+fn watched_wallets_and_observed_transactions_keep_what_was_observed() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    let c = case(&mut conn, &u.system, "in-corp-pep-002", vec![pep_reason()]);
+    raw(
+        &mut conn,
+        &format!(
+            "INSERT INTO blockchain_monitoring (kyc_check_id, chain, address, watch, created_by)
+             VALUES ('{}', 'ethereum', '0x52908400098527886E0F7030069857D2E4169EE7', ARRAY['incoming'], {SYSTEM})",
+            c.kyc.id
+        ),
+    )
+    .unwrap();
+    refused(
+        &mut conn,
+        "UPDATE blockchain_monitoring SET address = '0x0000000000000000000000000000000000000001'",
+        "blockchain_monitoring_wallet",
+    );
+    refused(
+        &mut conn,
+        "DELETE FROM blockchain_monitoring",
+        "blockchain_monitoring_kept",
+    );
+    raw(
+        &mut conn,
+        "UPDATE blockchain_monitoring SET active = false, watch = ARRAY['outgoing']",
+    )
+    .unwrap();
+    let tx = |hash: &str, amount: &str, extra_columns: &str, extra_values: &str| {
+        format!(
+            "INSERT INTO blockchain_transactions (monitoring_id, tx_hash, direction, amount, asset, observed_at{extra_columns})
+             VALUES ((SELECT id FROM blockchain_monitoring), '{hash}', 'incoming', {amount}, 'ETH', now(){extra_values})"
+        )
+    };
+    refused(
+        &mut conn,
+        &tx("0xabc12345", "0.0000000000000000001", "", ""),
+        "ck_blockchain_transactions_amount",
+    );
+    refused(
+        &mut conn,
+        &tx("0xabc12345", "1", ", compliance_status", ", 'APPROVED'"),
+        "blockchain_transactions_new",
+    );
+    refused(
+        &mut conn,
+        &tx("0xabc12345", "1", ", revision", ", 5"),
+        "blockchain_transactions_new",
+    );
+    // The hash characters the domain's OnChainRef accepts are accepted here too.
+    raw(
+        &mut conn,
+        &tx(
+            "0xabc-123_45.6",
+            "1.000000000000000001",
+            ", risk_score",
+            ", 40",
+        ),
+    )
+    .unwrap();
+    refused(
+        &mut conn,
+        "UPDATE blockchain_transactions SET risk_score = 5, revision = revision + 1",
+        "blockchain_transactions_observed",
+    );
+}
+
+#[test]
+fn an_audit_entry_names_a_well_formed_entity_or_none() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    users(&mut conn);
+    let audit = |entity: &str| {
+        format!(
+            "INSERT INTO audit_logs (actor_id, action, subject_kind, subject_id, entity_id)
+             VALUES ({SYSTEM}, 'kyc_recorded', 'kyc_check', gen_random_uuid(), {entity})"
+        )
+    };
+    refused(&mut conn, &audit("''"), "ck_audit_logs_entity_id");
+    refused(&mut conn, &audit("'Not An Id'"), "ck_audit_logs_entity_id");
+    raw(&mut conn, &audit("'ae-ind-clean-001'")).unwrap();
+    raw(&mut conn, &audit("NULL")).unwrap();
+}

@@ -259,3 +259,99 @@ fn the_database_check_constraints_list_exactly_the_domain_text_forms() {
         }
     }
 }
+
+#[test]
+fn the_catalog_describes_exactly_the_migrated_schema() {
+    use compliance_persistence::catalog;
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let columns = text(
+        &mut conn,
+        r#"SELECT string_agg(table_name || '.' || column_name || ':' || udt_name, ' ' ORDER BY table_name, ordinal_position) AS value
+             FROM information_schema.columns
+            WHERE table_schema = 'public' AND table_name NOT LIKE '\_\_%'
+              AND table_name NOT IN ('pending_approvals', 'high_risk_entities', 'compliance_summary')"#,
+    );
+    let mut expected: Vec<(&str, usize, &str, &str)> = catalog::TABLES
+        .iter()
+        .flat_map(|(t, cols)| {
+            cols.iter()
+                .enumerate()
+                .map(move |(i, (c, ty))| (*t, i, *c, *ty))
+        })
+        .collect();
+    expected.sort_by_key(|(t, i, _, _)| (*t, *i));
+    let expected: Vec<String> = expected
+        .iter()
+        .map(|(t, _, c, ty)| format!("{t}.{c}:{ty}"))
+        .collect();
+    assert_eq!(columns, expected.join(" "));
+    let indexes = text(
+        &mut conn,
+        r"SELECT string_agg(indexname, ' ' ORDER BY indexname) AS value FROM pg_indexes WHERE schemaname = 'public' AND indexname LIKE 'idx\_%'",
+    );
+    let mut names = catalog::INDEXES.to_vec();
+    names.sort();
+    assert_eq!(indexes, names.join(" "));
+    let views = text(
+        &mut conn,
+        "SELECT string_agg(viewname, ' ' ORDER BY viewname) AS value FROM pg_views WHERE schemaname = 'public'",
+    );
+    let mut expected_views = catalog::VIEWS.to_vec();
+    expected_views.sort();
+    assert_eq!(views, expected_views.join(" "));
+}
+
+#[test]
+fn the_database_currency_list_agrees_with_the_domain() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let codes: Vec<&str> = Currency::all().map(Currency::as_str).collect();
+    let accepted = text(
+        &mut conn,
+        &format!(
+            "SELECT string_agg(c, ',' ORDER BY c) AS value FROM unnest('{{{}}}'::text[]) c WHERE is_iso_4217(c)",
+            codes.join(",")
+        ),
+    );
+    assert_eq!(accepted, codes.join(","));
+    for near_miss in ["usd", "XYZ", "US", "USDD", "ANG", "HRK"] {
+        assert!(Currency::parse(near_miss).is_err());
+        let db_says = text(
+            &mut conn,
+            &format!("SELECT is_iso_4217('{near_miss}')::text AS value"),
+        );
+        assert_eq!(db_says, "false", "{near_miss}");
+    }
+}
+
+#[test]
+fn docs_data_model_names_every_constraint_index_trigger_function_and_view() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let names = text(
+        &mut conn,
+        r#"SELECT string_agg(name, ' ' ORDER BY name) AS value FROM (
+               SELECT conname::text AS name FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+                  AND conrelid::regclass::text NOT LIKE '\_\_diesel%'
+               UNION SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public' AND tablename NOT LIKE '\_\_diesel%'
+               UNION SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal
+               UNION SELECT proname::text FROM pg_proc p WHERE pronamespace = 'public'::regnamespace
+                  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+               UNION SELECT viewname::text FROM pg_views WHERE schemaname = 'public'
+           ) n"#,
+    );
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/data-model.md"
+    ))
+    .expect("docs/data-model.md exists");
+    let missing: Vec<&str> = names
+        .split(' ')
+        .filter(|name| !doc.contains(name))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/data-model.md does not mention: {missing:?}"
+    );
+}
