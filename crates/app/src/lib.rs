@@ -1,2 +1,22 @@
-//! The compliance service: submission, manual review, re-screening, seeding and the health
-//! endpoint, wiring `compliance-rules` to `compliance-persistence`. Will hold them (issue #5).
+#![doc = include_str!("../README.md")]
+
+#[cfg(feature = "api")]
+pub mod api;
+mod error;
+pub mod health;
+pub mod provision;
+mod rule_rows;
+mod rules_cache;
+pub mod seed;
+mod service;
+pub mod verify;
+
+pub use error::{AppError, Result};
+pub use rule_rows::{new_rule, rule_from_row};
+pub use rules_cache::RulesCache;
+pub use service::{ComplianceService, Replay, Rescreened, Reviewed, Submitted, replay};
+
+/// The crates this one wires together, re-exported for its users.
+pub use {
+    compliance_domain as domain, compliance_persistence as persistence, compliance_rules as rules,
+};

@@ -1,0 +1,315 @@
+//! Provisioning: from a PostgreSQL server to a migrated, seeded, verified compliance database.
+//! Create the database if missing (or drop and recreate it with `reset`), run pending
+//! migrations, seed, verify. Idempotent: a second run changes nothing.
+//!
+//! Must not: drop a database on another machine unless told to (`force`), or print the
+//! password. Each step reports its duration through the caller's callback.
+
+use crate::verify::{VerifyOptions, VerifyReport, verify};
+use crate::{AppError, ComplianceService, seed};
+use compliance_persistence::diesel::{PgConnection, RunQueryDsl, sql_query};
+use compliance_persistence::{Database, DatabaseConfig, PersistenceError, connect, migrations};
+use std::time::{Duration, Instant};
+
+/// What to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProvisionOptions {
+    /// Seed the data set (users, default rules, the nine scenarios).
+    pub seed: bool,
+    /// Drop and recreate the database first.
+    pub reset: bool,
+    /// Allow `reset` on a server that is not local.
+    pub force: bool,
+}
+
+impl Default for ProvisionOptions {
+    fn default() -> Self {
+        Self {
+            seed: true,
+            reset: false,
+            force: false,
+        }
+    }
+}
+
+/// Why provisioning stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    /// The server could not be reached.
+    #[error(transparent)]
+    Unavailable(PersistenceError),
+    /// `reset` on a server that is not local, without `force`.
+    #[error(
+        "refusing to drop {target}: it is not a local server; pass --force if you really mean to drop it"
+    )]
+    ResetRefused {
+        /// `host:port/database`.
+        target: String,
+    },
+    /// The database name cannot be used.
+    #[error("database name is not usable: {0}")]
+    BadName(&'static str),
+    /// A step failed.
+    #[error("{step} failed: {source}")]
+    Step {
+        /// The step.
+        step: &'static str,
+        /// Why.
+        source: Box<AppError>,
+    },
+}
+
+/// One finished step.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StepReport {
+    /// What it did, e.g. `migrate`.
+    pub step: &'static str,
+    /// What came of it, e.g. `applied 2 migrations`.
+    pub detail: String,
+    /// How long it took.
+    #[serde(serialize_with = "micros")]
+    pub duration: Duration,
+}
+
+fn micros<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u128(d.as_micros())
+}
+
+/// Progress, as it happens.
+#[derive(Debug, Clone)]
+pub enum Progress<'a> {
+    /// A step started.
+    Started(&'static str),
+    /// A step finished.
+    Finished(&'a StepReport),
+}
+
+/// Everything provisioning did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProvisionReport {
+    /// The database, as `host:port/database`.
+    pub target: String,
+    /// The steps, in order.
+    pub steps: Vec<StepReport>,
+    /// True when the database was created by this run.
+    pub created: bool,
+    /// The migrations this run applied.
+    pub migrations_applied: Vec<String>,
+    /// What seeding wrote (`None` with `--no-seed`).
+    pub seeded: Option<seed::SeedReport>,
+    /// The verification report.
+    pub verify: VerifyReport,
+    /// Total time.
+    #[serde(serialize_with = "micros")]
+    pub total: Duration,
+}
+
+impl ProvisionReport {
+    /// True when the run wrote nothing (the database was already provisioned).
+    pub fn changed_nothing(&self) -> bool {
+        !self.created
+            && self.migrations_applied.is_empty()
+            && self.seeded.is_none_or(|s| s.is_empty())
+    }
+}
+
+/// `"name"`, with any `"` doubled: a PostgreSQL quoted identifier.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Provisions the database named by `config`, reporting each step to `progress`.
+pub fn provision(
+    config: &DatabaseConfig,
+    options: ProvisionOptions,
+    mut progress: impl FnMut(Progress<'_>),
+) -> Result<ProvisionReport, ProvisionError> {
+    let started = Instant::now();
+    let name = config.database();
+    if name.is_empty() || name.contains('\0') {
+        return Err(ProvisionError::BadName(
+            "it is empty or contains a NUL character",
+        ));
+    }
+    if name.len() > 63 {
+        return Err(ProvisionError::BadName(
+            "PostgreSQL keeps at most 63 bytes of a name and would silently shorten it",
+        ));
+    }
+    if options.reset && !options.force && !config.is_local() {
+        return Err(ProvisionError::ResetRefused {
+            target: config.target(),
+        });
+    }
+    let mut steps = Vec::new();
+    let mut step = |name: &'static str, f: &mut dyn FnMut() -> Result<String, ProvisionError>| {
+        progress(Progress::Started(name));
+        let t = Instant::now();
+        let detail = f()?;
+        steps.push(StepReport {
+            step: name,
+            detail,
+            duration: t.elapsed(),
+        });
+        if let Some(last) = steps.last() {
+            progress(Progress::Finished(last));
+        }
+        Ok::<(), ProvisionError>(())
+    };
+
+    let mut admin: Option<PgConnection> = None;
+    step("connect", &mut || {
+        let server = config.with_database("postgres");
+        let conn = connect(&server).map_err(|e| match e {
+            // Say which database we meant, not the maintenance one we used to get there.
+            PersistenceError::Unavailable { reason, .. } => {
+                ProvisionError::Unavailable(PersistenceError::Unavailable {
+                    target: config.target(),
+                    reason,
+                })
+            }
+            other => ProvisionError::Unavailable(other),
+        })?;
+        admin = Some(conn);
+        Ok(format!(
+            "server {}:{} as {}",
+            config.host(),
+            config.port(),
+            config.user()
+        ))
+    })?;
+    let Some(mut admin) = admin else {
+        return Err(ProvisionError::BadName("no server connection"));
+    };
+
+    let quoted = quote_ident(&name);
+    let admin_step = |step: &'static str| {
+        move |e: PersistenceError| ProvisionError::Step {
+            step,
+            source: Box::new(e.into()),
+        }
+    };
+    if options.reset {
+        step("reset", &mut || {
+            sql_query(format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
+                .execute(&mut admin)
+                .map_err(|e| admin_step("reset")(e.into()))?;
+            Ok(format!("dropped {name}"))
+        })?;
+    }
+
+    let mut created = false;
+    step("create database", &mut || {
+        created =
+            create_if_missing(&mut admin, &name, &quoted).map_err(admin_step("create database"))?;
+        Ok(if created {
+            format!("created {name}")
+        } else {
+            format!("{name} exists")
+        })
+    })?;
+    drop(admin);
+
+    let mut migrations_applied = Vec::new();
+    step("migrate", &mut || {
+        let mut conn = connect(config).map_err(ProvisionError::Unavailable)?;
+        migrations_applied = migrations::run_pending(&mut conn).map_err(admin_step("migrate"))?;
+        let status = migrations::status(&mut conn).map_err(admin_step("migrate"))?;
+        Ok(format!(
+            "applied {} migration(s); {} applied in all, {} pending",
+            migrations_applied.len(),
+            status.applied.len(),
+            status.pending.len()
+        ))
+    })?;
+
+    // Seeding needs few connections; keep the pool small whatever DATABASE_POOL_MAX says.
+    let mut small = config.clone();
+    small.pool_max = small.pool_max.min(4);
+    let service = ComplianceService::new(Database::new(small));
+    let mut seeded = None;
+    if options.seed {
+        step("seed", &mut || {
+            let report = seed::seed(&service).map_err(|source| ProvisionError::Step {
+                step: "seed",
+                source: Box::new(source),
+            })?;
+            seeded = Some(report);
+            Ok(format!(
+                "{} user(s), {} rule version(s), {} case(s) added",
+                report.users, report.rules, report.cases
+            ))
+        })?;
+    }
+
+    let mut verified = None;
+    step("verify", &mut || {
+        let options = VerifyOptions {
+            expect_seed: options.seed,
+            pool_max: config.pool_max,
+            ..VerifyOptions::default()
+        };
+        let report = verify(config, &options).map_err(ProvisionError::Unavailable)?;
+        let detail = report.summary();
+        verified = Some(report);
+        Ok(detail)
+    })?;
+    let Some(verify) = verified else {
+        return Err(ProvisionError::BadName("verification did not run"));
+    };
+
+    Ok(ProvisionReport {
+        target: config.target(),
+        steps,
+        created,
+        migrations_applied,
+        seeded,
+        verify,
+        total: started.elapsed(),
+    })
+}
+
+/// Creates the database unless it exists; true when it created it. An advisory lock keeps two
+/// provisions from racing on the same name.
+fn create_if_missing(
+    admin: &mut PgConnection,
+    name: &str,
+    quoted: &str,
+) -> Result<bool, PersistenceError> {
+    #[derive(diesel::QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        exists: bool,
+    }
+    use diesel::sql_types::Text;
+    sql_query("SELECT pg_advisory_lock(hashtext('compliance-db provision ' || $1))")
+        .bind::<Text, _>(name)
+        .execute(admin)?;
+    let result = (|| {
+        let found: Exists =
+            sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+                .bind::<Text, _>(name)
+                .get_result(admin)?;
+        if found.exists {
+            return Ok(false);
+        }
+        sql_query(format!("CREATE DATABASE {quoted}")).execute(admin)?;
+        Ok(true)
+    })();
+    let _ = sql_query("SELECT pg_advisory_unlock(hashtext('compliance-db provision ' || $1))")
+        .bind::<Text, _>(name)
+        .execute(admin);
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_ident;
+
+    #[test]
+    fn identifiers_are_quoted_whatever_they_contain() {
+        assert_eq!(quote_ident("compliance_db"), r#""compliance_db""#);
+        assert_eq!(quote_ident(r#"we"ird; DROP"#), r#""we""ird; DROP""#);
+        assert_eq!(quote_ident("Ünïcode db"), r#""Ünïcode db""#);
+    }
+}

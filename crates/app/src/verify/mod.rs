@@ -1,0 +1,146 @@
+//! Verification of a compliance database: the seed material's 15 checks and four more (rules,
+//! migrations, replay of decisions, the audit chain), each PASS, WARN or FAIL with one line of
+//! detail. Runs against any compliance database, production included: it only reads.
+//!
+//! Must not: write, or stop at the first failure. A check whose query fails is itself a FAIL;
+//! only an unreachable server ends the run, as [`PersistenceError::Unavailable`].
+
+mod checks;
+
+use compliance_persistence::{DatabaseConfig, PersistenceError, connect};
+use std::time::Instant;
+
+/// How a check came out, from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Outcome {
+    /// As it should be.
+    Pass,
+    /// Works, but worth a look.
+    Warn,
+    /// Broken.
+    Fail,
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Outcome::Pass => "PASS",
+            Outcome::Warn => "WARN",
+            Outcome::Fail => "FAIL",
+        })
+    }
+}
+
+/// One check's result.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Check {
+    /// Its number (1-15 are the seed material's).
+    pub number: u8,
+    /// What it checks.
+    pub name: &'static str,
+    /// How it came out.
+    pub outcome: Outcome,
+    /// One line of detail.
+    pub detail: String,
+    /// How long it took, in microseconds.
+    pub duration_us: u64,
+}
+
+/// What to check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifyOptions {
+    /// Also check what only holds for the seed data set (exact counts and distributions).
+    pub expect_seed: bool,
+    /// Replay at most this many decisions (the most recent); `None` replays all.
+    pub replay_limit: Option<i64>,
+    /// The pool size the services use (`DATABASE_POOL_MAX`), for the sessions check.
+    pub pool_max: u32,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        Self {
+            expect_seed: false,
+            replay_limit: Some(10_000),
+            pool_max: compliance_persistence::defaults::POOL_MAX,
+        }
+    }
+}
+
+/// Every check's result.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct VerifyReport {
+    /// The database, as `host:port/database`.
+    pub target: String,
+    /// Whether the seed-only checks ran.
+    pub expect_seed: bool,
+    /// The worst outcome.
+    pub outcome: Outcome,
+    /// The checks, by number.
+    pub checks: Vec<Check>,
+    /// Total time, in microseconds.
+    pub duration_us: u64,
+}
+
+impl VerifyReport {
+    /// How many checks came out `outcome`.
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.checks.iter().filter(|c| c.outcome == outcome).count()
+    }
+
+    /// `19 checks: 18 PASS, 1 WARN, 0 FAIL`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} checks: {} PASS, {} WARN, {} FAIL",
+            self.checks.len(),
+            self.count(Outcome::Pass),
+            self.count(Outcome::Warn),
+            self.count(Outcome::Fail)
+        )
+    }
+
+    /// The checks that failed.
+    pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| c.outcome == Outcome::Fail)
+    }
+}
+
+/// Runs every check against the database named by `config`.
+pub fn verify(
+    config: &DatabaseConfig,
+    options: &VerifyOptions,
+) -> Result<VerifyReport, PersistenceError> {
+    let started = Instant::now();
+    let connect_started = Instant::now();
+    let mut conn = connect(config)?;
+    let connect_time = connect_started.elapsed();
+    let mut context = checks::Context {
+        conn: &mut conn,
+        config,
+        options,
+        connect_time,
+        rules: compliance_rules_cache(),
+    };
+    let checks = checks::run_all(&mut context);
+    let outcome = checks
+        .iter()
+        .map(|c| c.outcome)
+        .max()
+        .unwrap_or(Outcome::Pass);
+    Ok(VerifyReport {
+        target: config.target(),
+        expect_seed: options.expect_seed,
+        outcome,
+        checks,
+        duration_us: micros(started.elapsed()),
+    })
+}
+
+fn compliance_rules_cache() -> crate::RulesCache {
+    crate::RulesCache::new()
+}
+
+pub(crate) fn micros(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,177 @@
+//! `GET /api/v1/health` through a real HTTP server: connected, behind on migrations, down, and
+//! back up again without a restart. The database goes down and up behind a TCP proxy that the
+//! test opens and closes.
+
+use compliance_app::api;
+use compliance_persistence::testing::{TestDatabase, server};
+use compliance_persistence::{Database, DatabaseConfig};
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Serves the API for `db` on an ephemeral port, on its own runtime thread.
+fn serve(db: Database) -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .worker_threads(1)
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            api::serve(listener, db, std::future::pending())
+                .await
+                .unwrap();
+        });
+    });
+    addr
+}
+
+/// `GET /api/v1/health`: the status code and the JSON body.
+fn get_health(addr: SocketAddr) -> (u16, serde_json::Value) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let code: u16 = response.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = response.split("\r\n\r\n").nth(1).unwrap();
+    (
+        code,
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}")),
+    )
+}
+
+#[test]
+fn a_migrated_database_is_connected_and_ok() {
+    let db = TestDatabase::new();
+    let addr = serve(db.database());
+    let (code, body) = get_health(addr);
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["database"], "connected");
+    assert_eq!(body["migrations"]["pending"], 0);
+    assert_eq!(body["migrations"]["applied"], 2);
+    assert_eq!(body["pool"]["max"], 20);
+    assert!(body["latency_us"].as_u64().is_some());
+}
+
+#[test]
+fn pending_migrations_are_degraded_but_connected() {
+    let db = TestDatabase::empty();
+    let (code, body) = get_health(serve(db.database()));
+    assert_eq!(code, 503, "{body}");
+    assert_eq!(
+        (body["status"].as_str(), body["database"].as_str()),
+        (Some("degraded"), Some("connected"))
+    );
+    assert_eq!(body["migrations"]["pending"], 2);
+}
+
+/// A TCP proxy to the test server that can be closed (connection refused, open connections
+/// cut) and opened again on the same port.
+struct Proxy {
+    port: u16,
+    open: Arc<AtomicBool>,
+    connections: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Proxy {
+    fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let proxy = Proxy {
+            port,
+            open: Arc::new(AtomicBool::new(true)),
+            connections: Arc::default(),
+        };
+        proxy.accept(listener);
+        proxy
+    }
+
+    fn accept(&self, listener: TcpListener) {
+        let (open, connections) = (self.open.clone(), self.connections.clone());
+        let upstream = format!("{}:{}", server().host(), server().port());
+        listener.set_nonblocking(true).unwrap();
+        std::thread::spawn(move || {
+            while open.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        client.set_nonblocking(false).unwrap();
+                        let Ok(backend) = TcpStream::connect(&upstream) else {
+                            continue;
+                        };
+                        for (mut from, mut to) in [
+                            (client.try_clone().unwrap(), backend.try_clone().unwrap()),
+                            (backend.try_clone().unwrap(), client.try_clone().unwrap()),
+                        ] {
+                            std::thread::spawn(move || {
+                                let _ = std::io::copy(&mut from, &mut to);
+                                let _ = to.shutdown(Shutdown::Both);
+                            });
+                        }
+                        connections.lock().unwrap().extend([client, backend]);
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+            // Dropping the listener here closes the port: connections are refused.
+        });
+    }
+
+    fn close(&self) {
+        self.open.store(false, Ordering::SeqCst);
+        for stream in self.connections.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    fn reopen(&self) {
+        self.open.store(true, Ordering::SeqCst);
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).unwrap();
+        self.accept(listener);
+    }
+}
+
+#[test]
+fn an_unreachable_database_answers_503_and_recovers_by_itself() {
+    let db = TestDatabase::new();
+    let proxy = Proxy::start();
+    let mut config = DatabaseConfig::from_url(&format!(
+        "postgres://{}@127.0.0.1:{}/{}",
+        server().user(),
+        proxy.port,
+        db.name()
+    ))
+    .unwrap();
+    config.connect_timeout = Duration::from_secs(2);
+    config.pool_max = 2;
+    let addr = serve(Database::new(config));
+
+    assert_eq!(get_health(addr).0, 200);
+    proxy.close();
+    let (code, body) = get_health(addr);
+    assert_eq!(code, 503, "{body}");
+    assert_eq!(body["database"], "unreachable");
+    let error = body["error"].as_str().unwrap();
+    assert!(
+        error.contains(&format!("127.0.0.1:{}/{}", proxy.port, db.name())),
+        "{error}"
+    );
+    proxy.reopen();
+    let (code, body) = get_health(addr);
+    assert_eq!(code, 200, "recovered without a restart: {body}");
+    assert_eq!(body["database"], "connected");
+}

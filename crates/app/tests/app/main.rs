@@ -1,0 +1,10 @@
+//! End-to-end tests of the service, provisioning, verification and the health endpoint,
+//! against the real PostgreSQL server: one binary, one database per test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod health;
+mod provision;
+mod service;
+mod support;
+mod verify;

@@ -1,0 +1,39 @@
+//! `cargo xtask verify`: the checks against the configured database, printed in the chosen
+//! format; exit 0 when none fails, 1 when one does, 2 when the database cannot be reached.
+//!
+//! Must not: write to the database (the checks only read).
+
+use crate::cli::VerifyArgs;
+use crate::{exit, report};
+use compliance_app::persistence::DatabaseConfig;
+use compliance_app::verify::{Outcome, VerifyOptions, verify};
+
+/// Runs `verify`; returns the exit status.
+pub fn run(args: &VerifyArgs) -> u8 {
+    let config = match DatabaseConfig::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::UNREACHABLE;
+        }
+    };
+    let options = VerifyOptions {
+        expect_seed: args.expect_seed,
+        replay_limit: (args.replay_limit > 0).then_some(args.replay_limit),
+        pool_max: config.pool_max,
+    };
+    match verify(&config, &options) {
+        Ok(report) => {
+            print!("{}", report::render(&report, args.format));
+            if report.outcome == Outcome::Fail {
+                exit::FAILED
+            } else {
+                exit::OK
+            }
+        }
+        Err(e) => {
+            eprintln!("error: cannot verify: {e}");
+            exit::UNREACHABLE
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! The `cargo xtask` binary as people run it: exit statuses, messages and formats, against the
+//! real server.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use compliance_persistence::testing::{TestDatabase, server};
+use std::process::{Command, Output};
+
+fn xtask(args: &[&str], database_url: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env_remove("DATABASE_HOST")
+        .env_remove("DATABASE_NAME")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const CLOSED: &str = "postgres://app:hunter2@127.0.0.1:1/compliance_db";
+
+#[test]
+fn verify_and_provision_against_a_closed_port_exit_2_with_a_clear_message() {
+    for args in [&["verify"][..], &["provision"][..]] {
+        let out = xtask(args, CLOSED);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("127.0.0.1:1/compliance_db"), "{stderr}");
+        assert!(
+            stderr.contains("Connection refused")
+                && stderr.contains("check that PostgreSQL is running"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("hunter2") && !text(&out.stdout).contains("hunter2"));
+    }
+}
+
+#[test]
+fn provision_then_verify_in_every_format() {
+    let db = TestDatabase::empty();
+    let url = db.config().connection_url();
+    let out = xtask(&["provision"], &url);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    for step in ["connect", "create database", "migrate", "seed", "verify"] {
+        assert!(
+            stdout.contains(&format!("  {step}")),
+            "step {step} not shown: {stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("19 checks: 19 PASS, 0 WARN, 0 FAIL"),
+        "{stdout}"
+    );
+    let again = text(&xtask(&["provision"], &url).stdout);
+    assert!(
+        again.contains("was already provisioned: nothing changed"),
+        "{again}"
+    );
+
+    let json = xtask(&["verify", "--expect-seed", "--format", "json"], &url);
+    assert_eq!(json.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["outcome"], "PASS");
+    assert_eq!(report["checks"].as_array().unwrap().len(), 19);
+    assert_eq!(
+        report["checks"][13]["detail"],
+        "AE 3, IN 3, US 3 (as seeded)"
+    );
+
+    let markdown = text(&xtask(&["verify", "--format", "markdown"], &url).stdout);
+    assert!(
+        markdown.starts_with("# Compliance database verification"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| 19 | audit hash chain intact | PASS |"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn a_failing_check_exits_1() {
+    let db = TestDatabase::empty();
+    let url = db.config().connection_url();
+    assert_eq!(xtask(&["provision"], &url).status.code(), Some(0));
+    let mut conn = db.conn();
+    use compliance_persistence::diesel::RunQueryDsl;
+    compliance_persistence::diesel::sql_query("DROP INDEX idx_kyc_checks_red_flags")
+        .execute(&mut conn)
+        .unwrap();
+    let out = xtask(&["verify"], &url);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("idx_kyc_checks_red_flags"));
+}
+
+#[test]
+fn reset_of_a_remote_host_is_refused_without_force() {
+    let out = xtask(
+        &["provision", "--reset"],
+        "postgres://app:pw@db.prod.example/compliance_db",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("pass --force"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn help_explains_each_command() {
+    let url = server().connection_url();
+    let top = text(&xtask(&["--help"], &url).stdout);
+    for words in [
+        "provision",
+        "verify",
+        "bench",
+        "DATABASE_URL",
+        "Exit status",
+    ] {
+        assert!(top.contains(words), "--help lacks {words}: {top}");
+    }
+    let provision = text(&xtask(&["provision", "--help"], &url).stdout);
+    for flag in ["--no-seed", "--reset", "--force", "--format"] {
+        assert!(provision.contains(flag), "{provision}");
+    }
+    let verify = text(&xtask(&["verify", "--help"], &url).stdout);
+    for flag in ["--expect-seed", "--format", "--replay-limit"] {
+        assert!(verify.contains(flag), "{verify}");
+    }
+}
