@@ -47,7 +47,114 @@ fn bench(args: &BenchArgs) -> Result<()> {
     if !args.no_provision {
         provisioning(args.runs.max(1))?;
     }
+    if args.verify_scale > 0 {
+        verify_at_scale(args.verify_scale)?;
+    }
     Ok(())
+}
+
+/// Clones the approved seed cases (KYC check, screening, decision and three audit entries each)
+/// up to `cases` cases, through the constraints and triggers like any insert.
+const SCALE_SQL: &str = r"
+CREATE TEMP TABLE tpl AS
+SELECT (row_number() OVER (ORDER BY k.entity_id) - 1)::int AS n, k.id AS kyc_id, a.id AS aml_id, c.id AS case_id
+  FROM kyc_checks k JOIN compliance_checks c ON c.kyc_check_id = k.id JOIN aml_checks a ON a.id = c.aml_check_id
+ WHERE c.status = 'APPROVED';
+CREATE TEMP TABLE gen AS
+SELECT g AS i, gen_random_uuid() AS kyc_id, gen_random_uuid() AS aml_id, gen_random_uuid() AS case_id,
+       t.kyc_id AS tk, t.aml_id AS ta, t.case_id AS tc
+  FROM generate_series(1, :cases) g JOIN tpl t ON t.n = g % (SELECT count(*) FROM tpl);
+INSERT INTO kyc_checks (id, entity_id, entity_type, jurisdiction, status, verification_score, documents, red_flags,
+                        net_worth, net_worth_currency, annual_income, annual_income_currency, total_assets,
+                        total_assets_currency, accreditation_verified, submitted_by)
+SELECT g.kyc_id, 'bench-' || g.i, k.entity_type, k.jurisdiction, k.status, k.verification_score, k.documents, k.red_flags,
+       k.net_worth, k.net_worth_currency, k.annual_income, k.annual_income_currency, k.total_assets,
+       k.total_assets_currency, k.accreditation_verified, k.submitted_by
+  FROM gen g JOIN kyc_checks k ON k.id = g.tk;
+INSERT INTO aml_checks (id, kyc_check_id, risk_score, risk_level, sanctions_match, pep_match, matched_entries,
+                        screening_provider, watchlist_version, screened_at, submitted_by)
+SELECT g.aml_id, g.kyc_id, a.risk_score, a.risk_level, a.sanctions_match, a.pep_match, a.matched_entries,
+       a.screening_provider, a.watchlist_version, a.screened_at, a.submitted_by
+  FROM gen g JOIN aml_checks a ON a.id = g.ta;
+INSERT INTO compliance_checks (id, kyc_check_id, aml_check_id, jurisdiction, status, engine_status, risk_score,
+                               risk_level, rule_versions, reasons, decided_by)
+SELECT g.case_id, g.kyc_id, g.aml_id, c.jurisdiction, c.status, c.engine_status, c.risk_score, c.risk_level,
+       c.rule_versions, c.reasons, c.decided_by
+  FROM gen g JOIN compliance_checks c ON c.id = g.tc;
+INSERT INTO audit_logs (actor_id, action, subject_kind, subject_id, entity_id)
+SELECT c.decided_by, x.action, x.kind, x.subject, 'bench-' || g.i
+  FROM gen g JOIN compliance_checks c ON c.id = g.tc,
+       LATERAL (VALUES ('kyc_recorded', 'kyc_check', g.kyc_id), ('aml_recorded', 'aml_check', g.aml_id),
+                       ('decision_recorded', 'compliance_check', g.case_id)) x(action, kind, subject)
+ ORDER BY g.i;
+ANALYZE;
+";
+
+fn verify_at_scale(cases: u64) -> Result<()> {
+    use compliance_app::verify::{VerifyOptions, verify};
+    let server = DatabaseConfig::from_env()?;
+    let name = format!("compliance_bench_scale_{cases}");
+    let config = server.with_database(&name);
+    println!("\n==> verify on {cases} cases ({})", config.target());
+    drop_database(&server, &name)?;
+    provision(&config, ProvisionOptions::default(), |_| {})?;
+    let started = Instant::now();
+    run_quiet(
+        Command::new("psql")
+            .args([
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-v",
+                &format!("cases={cases}"),
+                "-d",
+            ])
+            .arg(config.connection_url())
+            .args(["-c", "SET synchronous_commit = off"])
+            .arg("-f")
+            .arg(write_temp("compliance_bench_scale.sql", SCALE_SQL)?),
+        "psql (building the large database)",
+    )?;
+    println!("built in {} s", started.elapsed().as_secs());
+    // A first run prints the audit head, as a daily run would record it.
+    let head = verify(&config, &VerifyOptions::default())?;
+    let checkpoint = head
+        .checks
+        .iter()
+        .find(|c| c.number == 19)
+        .and_then(|c| c.detail.split("head ").nth(1))
+        .and_then(|h| h.split(' ').next())
+        .and_then(|h| h.parse().ok());
+    let runs = [
+        ("defaults", VerifyOptions::default()),
+        ("--audit-from the recorded head", VerifyOptions { audit_from: checkpoint, ..VerifyOptions::default() }),
+        ("--replay-limit 0 (every decision)", VerifyOptions { replay_limit: None, ..VerifyOptions::default() }),
+    ];
+    for (what, options) in runs {
+        let report = verify(&config, &options)?;
+        println!(
+            "verify ({what}): {} in {}",
+            report.summary(),
+            ms(Duration::from_micros(report.duration_us))
+        );
+        for check in &report.checks {
+            println!(
+                "  {:>2} {:<40} {:>12}  {}",
+                check.number,
+                check.name,
+                ms(Duration::from_micros(check.duration_us)),
+                check.outcome
+            );
+        }
+    }
+    drop_database(&server, &name)
+}
+
+fn write_temp(name: &str, text: &str) -> Result<PathBuf> {
+    let path = std::env::temp_dir().join(format!("{}_{name}", std::process::id()));
+    std::fs::write(&path, text)?;
+    Ok(path)
 }
 
 fn ms(d: Duration) -> String {

@@ -69,8 +69,12 @@ pub struct VerifyArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Replay at most this many decisions (the most recent); 0 replays them all.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 1_000)]
     pub replay_limit: i64,
+    /// Check the audit chain from a recorded head (`ID:HASH`, as an earlier run printed it)
+    /// instead of from the first entry: finds a removed tail, and is fast on a large log.
+    #[arg(long, value_name = "ID:HASH")]
+    pub audit_from: Option<compliance_app::verify::Checkpoint>,
 }
 
 /// Options of `bench`.
@@ -85,6 +89,10 @@ pub struct BenchArgs {
     /// Runs of each provisioning variant (the median is reported).
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
+    /// Also time `verify` on a database of this many cases (cloned from the approved seed
+    /// cases, with their audit entries), e.g. 1000000; 0 skips it.
+    #[arg(long, default_value_t = 0)]
+    pub verify_scale: u64,
 }
 
 /// Report formats.

@@ -21,6 +21,7 @@ pub fn run(args: &VerifyArgs) -> u8 {
         expect_seed: args.expect_seed,
         replay_limit: (args.replay_limit > 0).then_some(args.replay_limit),
         pool_max: config.pool_max,
+        audit_from: args.audit_from.clone(),
     };
     match verify(&config, &options) {
         Ok(report) => {

@@ -71,6 +71,16 @@ fn provision_then_verify_in_every_format() {
         "AE 3, IN 3, US 3 (as seeded)"
     );
 
+    // The head printed today is tomorrow's checkpoint.
+    let chain = report["checks"][18]["detail"].as_str().unwrap();
+    let head = chain.split("head ").nth(1).unwrap().split(' ').next().unwrap();
+    let from_head = xtask(&["verify", "--audit-from", head], &url);
+    assert_eq!(from_head.status.code(), Some(0), "{}", text(&from_head.stdout));
+    assert!(text(&from_head.stdout).contains("from checkpoint"), "{}", text(&from_head.stdout));
+    let bad = xtask(&["verify", "--audit-from", "12:not-a-hash"], &url);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("a checkpoint is ID:HASH"), "{}", text(&bad.stderr));
+
     let markdown = text(&xtask(&["verify", "--format", "markdown"], &url).stdout);
     assert!(
         markdown.starts_with("# Compliance database verification"),

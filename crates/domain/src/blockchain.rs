@@ -133,8 +133,8 @@ string_conversions!(
     Asset => Asset::parse
 );
 
-/// A non-negative crypto amount below 10^10 with at most 18 decimal places (the column is
-/// `NUMERIC(28,18)`).
+/// A non-negative crypto amount below 10^10 with at most 18 decimal places (the database's
+/// `ck_blockchain_transactions_amount` refuses anything else).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]

@@ -120,7 +120,7 @@ pub enum MoneyError {
         /// The decimal places given.
         scale: u32,
     },
-    /// At or above 10^15 (the column is `NUMERIC(19,4)`).
+    /// At or above 10^15 (the database refuses it too).
     #[error("amount is too large: it must be below 10^15")]
     TooLarge,
     /// Not a decimal number.
@@ -141,8 +141,8 @@ pub enum MoneyError {
 
 /// A non-negative amount of money in one currency.
 ///
-/// At most 4 decimal places and below 10^15, so that every value fits the database's
-/// `NUMERIC(19,4)` exactly. Amounts in the messages of errors are never shown (they are
+/// At most 4 decimal places and below 10^15, the same rule as the database's CHECK on every
+/// amount column (which refuses, rather than rounds, a fifth decimal). Amounts in the messages of errors are never shown (they are
 /// personal data when they describe an investor).
 ///
 /// ```

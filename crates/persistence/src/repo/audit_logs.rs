@@ -229,7 +229,7 @@ pub struct ChainBreak {
 }
 
 #[derive(QueryableByName)]
-struct ChainRow {
+struct LinkRow {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     entries: i64,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
@@ -237,55 +237,111 @@ struct ChainRow {
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Bytea>)]
     head_hash: Option<Vec<u8>>,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
-    break_id: Option<i64>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    break_kind: Option<String>,
+    gap: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    unlinked: Option<i64>,
 }
 
-/// Walks the whole chain in the database and reports the first break.
-///
-/// The hash is recomputed here, in this query's own SQL, not by calling the database function
-/// the insert trigger uses: a tampered function cannot vouch for tampered rows.
+#[derive(QueryableByName)]
+struct AlteredRow {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    altered: Option<i64>,
+}
+
+/// A point of the chain trusted from outside the database: an entry's position and its hash
+/// (hex), as `verify` printed it on an earlier day and someone recorded it (a ticket, an object
+/// store). Written `ID:HASH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    /// The entry's position.
+    pub id: i64,
+    /// Its hash, 64 lower-case hex digits.
+    pub hash: String,
+}
+
+impl std::str::FromStr for Checkpoint {
+    type Err = String;
+    fn from_str(text: &str) -> std::result::Result<Self, Self::Err> {
+        let bad = || format!("a checkpoint is ID:HASH, e.g. 47:{}, as verify prints the head", "ab".repeat(32));
+        let (id, hash) = text.split_once(':').ok_or_else(bad)?;
+        let id: i64 = id.parse().ok().filter(|id| *id >= 1).ok_or_else(bad)?;
+        let hash = hash.to_ascii_lowercase();
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        Ok(Self { id, hash })
+    }
+}
+
+/// Walks the whole chain in the database and reports the first break: see [`verify_chain_from`].
 pub fn verify_chain(conn: &mut PgConnection) -> Result<ChainReport> {
-    let row: ChainRow = diesel::sql_query(VERIFY_CHAIN_SQL).get_result(conn)?;
+    verify_chain_from(conn, None)
+}
+
+/// Walks the chain from `checkpoint` (or from the first entry) and reports the first break.
+///
+/// From a checkpoint, the entry there must still have the recorded hash (`checkpoint`
+/// otherwise, or `missing` when it is gone, which is how a removed tail shows), and the chain
+/// is checked from it onwards: cheap on a large log, and as strong as the record is trusted.
+///
+/// Two passes: one over the links (ids without gaps, each `prev_hash` equal to the previous
+/// row's `hash`), one recomputing every row's hash, which PostgreSQL may spread over parallel
+/// workers since it needs no ordering. The hash is recomputed in this query's own SQL, not by
+/// calling the function the insert trigger uses: a tampered function cannot vouch for tampered
+/// rows.
+pub fn verify_chain_from(conn: &mut PgConnection, checkpoint: Option<&Checkpoint>) -> Result<ChainReport> {
+    use diesel::sql_types::BigInt;
+    let from = checkpoint.map_or(1, |c| c.id);
+    let links: LinkRow = diesel::sql_query(LINKS_SQL).bind::<BigInt, _>(from).get_result(conn)?;
+    let altered: AlteredRow = diesel::sql_query(ALTERED_SQL).bind::<BigInt, _>(from).get_result(conn)?;
+    let mut breaks = vec![
+        (links.gap, "gap"),
+        (links.unlinked, "unlinked"),
+        (altered.altered, "altered"),
+    ];
+    if let Some(checkpoint) = checkpoint {
+        let anchored = audit_logs::table
+            .find(checkpoint.id)
+            .select(audit_logs::hash)
+            .first::<Vec<u8>>(conn)
+            .optional()?;
+        match anchored {
+            None => breaks.insert(0, (Some(checkpoint.id), "missing")),
+            Some(hash) if hex(&hash) != checkpoint.hash => breaks.insert(0, (Some(checkpoint.id), "checkpoint")),
+            Some(_) => {}
+        }
+    }
+    // The earliest entry wins; at one entry the order above breaks ties (a missing or changed
+    // anchor, then a gap, which explains a broken link, which explains a wrong hash).
+    let first_break = breaks
+        .into_iter()
+        .filter_map(|(id, kind)| id.map(|id| ChainBreak { id, kind: kind.to_owned() }))
+        .min_by_key(|b| b.id);
     Ok(ChainReport {
-        entries: row.entries,
-        head: row.head_id.zip(row.head_hash.as_deref().map(hex)),
-        first_break: row
-            .break_id
-            .zip(row.break_kind)
-            .map(|(id, kind)| ChainBreak { id, kind }),
+        entries: links.entries,
+        head: links.head_id.zip(links.head_hash.as_deref().map(hex)),
+        first_break,
     })
 }
 
-const VERIFY_CHAIN_SQL: &str = r#"
-WITH chain AS (
-    SELECT id, hash, prev_hash,
-           lag(id) OVER w AS previous_id,
-           lag(hash) OVER w AS previous_hash,
-           sha256(convert_to(concat_ws(E'\x1f',
-               coalesce(encode(prev_hash, 'hex'), 'genesis'), id::text, actor_id::text, action, subject_kind,
-               subject_id::text, coalesce(entity_id, ''), coalesce(old_status, ''), coalesce(new_status, ''),
-               details::text, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'UTF8')) AS recomputed
-    FROM audit_logs
-    WINDOW w AS (ORDER BY id)
-), breaks AS (
-    SELECT id,
-           CASE WHEN id <> coalesce(previous_id, 0) + 1 THEN 'gap'
-                WHEN prev_hash IS DISTINCT FROM previous_hash THEN 'unlinked'
-                ELSE 'altered' END AS kind
-    FROM chain
-    WHERE id <> coalesce(previous_id, 0) + 1
-       OR prev_hash IS DISTINCT FROM previous_hash
-       OR hash <> recomputed
-    ORDER BY id
-    LIMIT 1
-), head AS (
-    SELECT id, hash FROM audit_logs ORDER BY id DESC LIMIT 1
-)
-SELECT (SELECT count(*) FROM audit_logs) AS entries,
-       (SELECT id FROM head) AS head_id,
-       (SELECT hash FROM head) AS head_hash,
-       (SELECT id FROM breaks) AS break_id,
-       (SELECT kind FROM breaks) AS break_kind
+/// `$1` is the first position checked: its own link lies before the range (and, from a
+/// checkpoint, is vouched for by the recorded hash).
+const LINKS_SQL: &str = "
+SELECT count(*) AS entries,
+       max(id) AS head_id,
+       (SELECT hash FROM audit_logs ORDER BY id DESC LIMIT 1) AS head_hash,
+       min(id) FILTER (WHERE id <> coalesce(previous_id, $1 - 1) + 1) AS gap,
+       min(id) FILTER (WHERE id > $1 AND prev_hash IS DISTINCT FROM previous_hash
+                          OR id = 1 AND prev_hash IS NOT NULL) AS unlinked
+  FROM (SELECT id, prev_hash, lag(id) OVER w AS previous_id, lag(hash) OVER w AS previous_hash
+          FROM audit_logs WHERE id >= $1 WINDOW w AS (ORDER BY id)) links
+";
+
+const ALTERED_SQL: &str = r#"
+SELECT min(id) AS altered
+  FROM audit_logs
+ WHERE id >= $1 AND hash <> sha256(convert_to(concat_ws(E'\x1f',
+           coalesce(encode(prev_hash, 'hex'), 'genesis'), id::text, actor_id::text, action, subject_kind,
+           subject_id::text, coalesce(entity_id, ''), coalesce(old_status, ''), coalesce(new_status, ''),
+           details::text, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'UTF8'))
 "#;

@@ -375,7 +375,7 @@ pub fn recent_with_inputs(
         ))
         .order((
             compliance_checks::decided_at.desc(),
-            compliance_checks::id.asc(),
+            compliance_checks::id.desc(),
         ))
         .limit(limit.max(0))
         .load(conn)?;

@@ -140,3 +140,50 @@ fn concurrent_writers_never_fork_the_chain() {
     assert_eq!(report.first_break, None);
     assert_eq!(report.head.map(|h| h.0), Some(44));
 }
+
+#[test]
+fn a_recorded_head_finds_a_removed_tail_that_the_chain_alone_cannot() {
+    use compliance_persistence::repo::audit_logs::Checkpoint;
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    append_some(&mut conn, u.system.id, 3);
+    let (id, hash) = audit_logs::verify_chain(&mut conn).unwrap().head.unwrap();
+    let head: Checkpoint = format!("{id}:{hash}").parse().unwrap();
+    let from_head = audit_logs::verify_chain_from(&mut conn, Some(&head)).unwrap();
+    assert_eq!((from_head.entries, from_head.first_break), (1, None));
+
+    append_some(&mut conn, u.system.id, 2);
+    let later = audit_logs::verify_chain_from(&mut conn, Some(&head)).unwrap();
+    assert_eq!((later.entries, later.first_break), (3, None));
+    behind_the_triggers(&mut conn, &format!("DELETE FROM audit_logs WHERE id >= {id}"));
+    assert_eq!(audit_logs::verify_chain(&mut conn).unwrap().first_break, None, "a shorter chain is still a chain");
+    let cut = audit_logs::verify_chain_from(&mut conn, Some(&head)).unwrap();
+    assert_eq!(cut.first_break.map(|b| (b.id, b.kind)), Some((id, "missing".into())));
+
+    let wrong: Checkpoint = format!("3:{}", "0".repeat(64)).parse().unwrap();
+    let changed = audit_logs::verify_chain_from(&mut conn, Some(&wrong)).unwrap();
+    assert_eq!(changed.first_break.map(|b| (b.id, b.kind)), Some((3, "checkpoint".into())));
+    for bad in ["7", "x:ab", "0:ab", &format!("7:{}", "g".repeat(64))] {
+        assert!(bad.parse::<Checkpoint>().is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn the_triggers_work_whatever_the_search_path_as_a_restore_sets_it() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    // pg_dump's output runs with an empty search_path; its data then passes these triggers.
+    raw(&mut conn, "SET search_path = ''").unwrap();
+    raw(
+        &mut conn,
+        &format!(
+            "INSERT INTO public.audit_logs (actor_id, action, subject_kind, subject_id) VALUES ('{}', 'user_updated', 'user', '{}')",
+            u.system.id, u.system.id
+        ),
+    )
+    .unwrap();
+    raw(&mut conn, "SET search_path = DEFAULT").unwrap();
+    assert_eq!(audit_logs::verify_chain(&mut conn).unwrap().first_break, None);
+}
