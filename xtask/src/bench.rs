@@ -128,8 +128,20 @@ fn verify_at_scale(cases: u64) -> Result<()> {
         .and_then(|h| h.parse().ok());
     let runs = [
         ("defaults", VerifyOptions::default()),
-        ("--audit-from the recorded head", VerifyOptions { audit_from: checkpoint, ..VerifyOptions::default() }),
-        ("--replay-limit 0 (every decision)", VerifyOptions { replay_limit: None, ..VerifyOptions::default() }),
+        (
+            "--audit-from the recorded head",
+            VerifyOptions {
+                audit_from: checkpoint,
+                ..VerifyOptions::default()
+            },
+        ),
+        (
+            "--replay-limit 0 (every decision)",
+            VerifyOptions {
+                replay_limit: None,
+                ..VerifyOptions::default()
+            },
+        ),
     ];
     for (what, options) in runs {
         let report = verify(&config, &options)?;

@@ -18,6 +18,8 @@ use std::process::ExitCode;
 
 /// Exit statuses, as the docs list them.
 pub mod exit {
+    /// The command line was not understood (clap's message says why).
+    pub const USAGE: u8 = 64;
     /// Everything passed.
     pub const OK: u8 = 0;
     /// A check failed (or a step of provisioning did).
@@ -26,8 +28,30 @@ pub mod exit {
     pub const UNREACHABLE: u8 = 2;
 }
 
+/// Writes to stdout; a closed pipe (`cargo xtask verify | head`) ends the output quietly
+/// instead of panicking.
+pub fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` are not errors; a bad command line is EX_USAGE, apart
+            // from 2, which means the database could not be reached.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
+        }
+    };
     let code = match cli.command {
         cli::Command::Provision(args) => provision::run(&args),
         cli::Command::Verify(args) => verify::run(&args),

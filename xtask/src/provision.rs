@@ -52,13 +52,13 @@ pub fn run(args: &ProvisionArgs) -> u8 {
     match result {
         Ok(report) => {
             if json {
-                println!(
-                    "{}",
+                crate::out(&format!(
+                    "{}\n",
                     serde_json::to_string_pretty(&report).unwrap_or_default()
-                );
+                ));
             } else {
                 say("", true);
-                print!("{}", report::render(&report.verify, args.format));
+                crate::out(&report::render(&report.verify, args.format));
                 let what = if report.changed_nothing() {
                     format!("{} was already provisioned: nothing changed", report.target)
                 } else {

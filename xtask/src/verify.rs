@@ -25,7 +25,7 @@ pub fn run(args: &VerifyArgs) -> u8 {
     };
     match verify(&config, &options) {
         Ok(report) => {
-            print!("{}", report::render(&report, args.format));
+            crate::out(&report::render(&report, args.format));
             if report.outcome == Outcome::Fail {
                 exit::FAILED
             } else {

@@ -73,13 +73,36 @@ fn provision_then_verify_in_every_format() {
 
     // The head printed today is tomorrow's checkpoint.
     let chain = report["checks"][18]["detail"].as_str().unwrap();
-    let head = chain.split("head ").nth(1).unwrap().split(' ').next().unwrap();
+    let head = chain
+        .split("head ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
     let from_head = xtask(&["verify", "--audit-from", head], &url);
-    assert_eq!(from_head.status.code(), Some(0), "{}", text(&from_head.stdout));
-    assert!(text(&from_head.stdout).contains("from checkpoint"), "{}", text(&from_head.stdout));
+    assert_eq!(
+        from_head.status.code(),
+        Some(0),
+        "{}",
+        text(&from_head.stdout)
+    );
+    assert!(
+        text(&from_head.stdout).contains("from checkpoint"),
+        "{}",
+        text(&from_head.stdout)
+    );
     let bad = xtask(&["verify", "--audit-from", "12:not-a-hash"], &url);
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(text(&bad.stderr).contains("a checkpoint is ID:HASH"), "{}", text(&bad.stderr));
+    assert_eq!(
+        bad.status.code(),
+        Some(64),
+        "a usage error, not an unreachable database"
+    );
+    assert!(
+        text(&bad.stderr).contains("a checkpoint is ID:HASH"),
+        "{}",
+        text(&bad.stderr)
+    );
 
     let markdown = text(&xtask(&["verify", "--format", "markdown"], &url).stdout);
     assert!(
@@ -142,4 +165,29 @@ fn help_explains_each_command() {
     for flag in ["--expect-seed", "--format", "--replay-limit"] {
         assert!(verify.contains(flag), "{verify}");
     }
+}
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::Read;
+    let db = TestDatabase::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["verify"])
+        .env("DATABASE_URL", db.config().connection_url())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before the report is written, as `| head -c0` would.
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(status.code(), Some(101), "{stderr}");
 }

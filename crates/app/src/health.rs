@@ -47,43 +47,57 @@ impl Health {
 }
 
 /// Checks the database: a pooled connection, `SELECT 1`, the migrations.
+///
+/// `database` is `connected` once a connection answered `SELECT 1` (a later failure, such as a
+/// role that may not read the migrations table, makes the report `degraded` with the error,
+/// but the database is still connected), `busy` when every pooled connection is in use, and
+/// `unreachable` otherwise.
 pub fn check(db: &Database) -> Health {
+    use compliance_persistence::PersistenceError;
+    use compliance_persistence::diesel::{RunQueryDsl, sql_query};
+    let report = |status, database, latency_us, migrations, error| Health {
+        status,
+        database,
+        target: db.config().target(),
+        latency_us,
+        migrations,
+        pool: db.stats(),
+        error,
+        version: env!("CARGO_PKG_VERSION"),
+    };
     let started = Instant::now();
-    let probe = db.conn().and_then(|mut conn| {
-        use compliance_persistence::diesel::{RunQueryDsl, sql_query};
-        sql_query("SELECT 1").execute(&mut conn)?;
-        let latency = started.elapsed();
-        let status = migrations::status(&mut conn)?;
-        Ok((latency, status))
-    });
-    match probe {
-        Ok((latency, status)) => {
+    let mut conn = match db.conn() {
+        Ok(conn) => conn,
+        Err(e @ PersistenceError::PoolExhausted { .. }) => {
+            return report("degraded", "busy", None, None, Some(e.to_string()));
+        }
+        Err(e) => return report("degraded", "unreachable", None, None, Some(e.to_string())),
+    };
+    if let Err(e) = sql_query("SELECT 1").execute(&mut conn) {
+        return report(
+            "degraded",
+            "unreachable",
+            None,
+            None,
+            Some(PersistenceError::from(e).to_string()),
+        );
+    }
+    let latency = Some(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
+    match migrations::status(&mut conn) {
+        Ok(status) => {
             let pending = status.pending.len();
-            Health {
-                status: if pending == 0 { "ok" } else { "degraded" },
-                database: "connected",
-                target: db.config().target(),
-                latency_us: Some(u64::try_from(latency.as_micros()).unwrap_or(u64::MAX)),
-                migrations: Some(MigrationHealth {
-                    applied: status.applied.len(),
-                    pending,
-                    latest: status.applied.last().cloned(),
-                }),
-                pool: db.stats(),
-                error: (pending > 0)
-                    .then(|| format!("{pending} migration(s) pending: run cargo xtask provision")),
-                version: env!("CARGO_PKG_VERSION"),
+            let health = MigrationHealth {
+                applied: status.applied.len(),
+                pending,
+                latest: status.applied.last().cloned(),
+            };
+            if pending == 0 {
+                report("ok", "connected", latency, Some(health), None)
+            } else {
+                let error = format!("{pending} migration(s) pending: run cargo xtask provision");
+                report("degraded", "connected", latency, Some(health), Some(error))
             }
         }
-        Err(e) => Health {
-            status: "degraded",
-            database: "unreachable",
-            target: db.config().target(),
-            latency_us: None,
-            migrations: None,
-            pool: db.stats(),
-            error: Some(e.to_string()),
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        Err(e) => report("degraded", "connected", latency, None, Some(e.to_string())),
     }
 }

@@ -46,6 +46,16 @@ pub enum ProvisionError {
         /// `host:port/database`.
         target: String,
     },
+    /// The user may not create databases.
+    #[error(
+        "{source}. The user {user} may not create databases: create it first (createdb), or grant CREATEDB (ALTER ROLE ... CREATEDB)"
+    )]
+    NoCreateDb {
+        /// The user.
+        user: String,
+        /// The refusal.
+        source: Box<ProvisionError>,
+    },
     /// The database name cannot be used.
     #[error("database name is not usable: {0}")]
     BadName(&'static str),
@@ -200,8 +210,20 @@ pub fn provision(
 
     let mut created = false;
     step("create database", &mut || {
-        created =
-            create_if_missing(&mut admin, &name, &quoted).map_err(admin_step("create database"))?;
+        created = create_if_missing(&mut admin, &name, &quoted).map_err(|e| {
+            let hint = e
+                .to_string()
+                .contains("permission denied to create database");
+            let e = admin_step("create database")(e);
+            if hint {
+                ProvisionError::NoCreateDb {
+                    user: config.user(),
+                    source: Box::new(e),
+                }
+            } else {
+                e
+            }
+        })?;
         Ok(if created {
             format!("created {name}")
         } else {

@@ -140,8 +140,13 @@ impl DatabaseConfig {
                 url.scheme()
             )));
         }
-        if url.host_str().is_none_or(str::is_empty) {
-            return Err(ConfigError::Url("the URL names no host".into()));
+        let socket = url
+            .query_pairs()
+            .any(|(k, v)| k == "host" && v.starts_with('/'));
+        if url.host_str().is_none_or(str::is_empty) && !socket {
+            return Err(ConfigError::Url(
+                "the URL names no host (for a Unix socket, add ?host=/path/to/socket/dir)".into(),
+            ));
         }
         let password = url.password().map(|p| Secret(decode(p)));
         // The password lives apart from the URL, so that printing the URL can never show it.
@@ -162,14 +167,21 @@ impl DatabaseConfig {
         user: &str,
         password: Option<&str>,
     ) -> Result<Self, ConfigError> {
-        let host = if host.contains(':') && !host.starts_with('[') {
+        // A Unix socket directory is passed to libpq as the `host` parameter.
+        let socket = host.starts_with('/');
+        let url_host = if socket {
+            "localhost".to_owned()
+        } else if host.contains(':') && !host.starts_with('[') {
             format!("[{host}]")
         } else {
             host.to_owned()
         };
-        let mut url = Url::parse(&format!("postgres://{host}:{port}/")).map_err(|e| {
+        let mut url = Url::parse(&format!("postgres://{url_host}:{port}/")).map_err(|e| {
             ConfigError::Url(format!("DATABASE_HOST is not a valid host name: {e}"))
         })?;
+        if socket {
+            url.query_pairs_mut().append_pair("host", host);
+        }
         url.set_username(user)
             .map_err(|()| ConfigError::Url("DATABASE_USER cannot be used in a URL".into()))?;
         url.path_segments_mut()
@@ -185,8 +197,18 @@ impl DatabaseConfig {
     }
 
     /// The host name or address.
-    pub fn host(&self) -> &str {
-        self.url.host_str().unwrap_or(defaults::HOST)
+    pub fn host(&self) -> String {
+        self.url
+            .query_pairs()
+            .find(|(k, _)| k == "host")
+            .map(|(_, v)| v.into_owned())
+            .or_else(|| {
+                self.url
+                    .host_str()
+                    .filter(|h| !h.is_empty())
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| defaults::HOST.to_owned())
     }
 
     /// The port.
@@ -214,7 +236,8 @@ impl DatabaseConfig {
 
     /// True when the server is on this machine (a loopback address, `localhost` or a socket).
     pub fn is_local(&self) -> bool {
-        let host = self.host().trim_start_matches('[').trim_end_matches(']');
+        let host = self.host();
+        let host = host.trim_start_matches('[').trim_end_matches(']');
         matches!(host, "localhost" | "127.0.0.1" | "::1") || host.starts_with('/')
     }
 
@@ -400,6 +423,30 @@ mod tests {
             from(&[("DATABASE_CONNECT_TIMEOUT", "x")]),
             Err(ConfigError::Number { .. })
         ));
+    }
+
+    #[test]
+    fn a_unix_socket_directory_is_a_local_host() {
+        let config = from(&[
+            ("DATABASE_HOST", "/var/run/postgresql"),
+            ("DATABASE_USER", "app"),
+        ])
+        .unwrap();
+        assert_eq!(config.target(), "/var/run/postgresql:5432/compliance_db");
+        assert!(config.is_local());
+        assert!(
+            config
+                .connection_url()
+                .contains("host=%2Fvar%2Frun%2Fpostgresql"),
+            "{}",
+            config.connection_url()
+        );
+        let from_url =
+            DatabaseConfig::from_url("postgresql:///compliance_db?host=/var/run/postgresql")
+                .unwrap();
+        assert_eq!(from_url.host(), "/var/run/postgresql");
+        assert!(from_url.is_local());
+        assert!(DatabaseConfig::from_url("postgresql:///compliance_db").is_err());
     }
 
     #[test]

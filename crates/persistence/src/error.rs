@@ -56,6 +56,19 @@ pub enum PersistenceError {
         /// What failed.
         reason: String,
     },
+    /// Every pooled connection was in use for the whole wait: the database is reachable, the
+    /// service holds too many connections too long.
+    #[error(
+        "all {size} pooled connections to {target} stayed in use for {waited_secs}s: raise DATABASE_POOL_MAX (within the server's max_connections) or find what holds connections this long"
+    )]
+    PoolExhausted {
+        /// `host:port/database`.
+        target: String,
+        /// The pool size.
+        size: u32,
+        /// How long the request waited.
+        waited_secs: u64,
+    },
     /// A migration failed to run or to be listed.
     #[error("migration failed: {0}")]
     Migration(String),
@@ -148,9 +161,12 @@ pub(crate) fn found<T>(row: Option<T>, what: &'static str, key: impl ToString) -
 /// What a failed connection attempt says, on one line (libpq's messages span several and never
 /// contain the password).
 pub(crate) fn connection_reason(error: &diesel::ConnectionError) -> String {
-    error
-        .to_string()
-        .lines()
+    one_line(&error.to_string())
+}
+
+/// A message on one line: libpq's span several.
+pub(crate) fn one_line(text: &str) -> String {
+    text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()

@@ -63,19 +63,36 @@ pub fn revert_all(conn: &mut PgConnection) -> Result<Vec<String>> {
 }
 
 /// Lists applied and pending migrations.
+///
+/// A plain SELECT, so that a read-only role or a replica can answer (Diesel's own harness
+/// creates its bookkeeping table first, which needs CREATE on the schema).
 pub fn status(conn: &mut PgConnection) -> Result<MigrationStatus> {
-    let mut applied: Vec<String> = conn
-        .applied_migrations()
-        .map_err(migration_error)?
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    #[derive(diesel::QueryableByName)]
+    struct Version {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        exists: bool,
+    }
+    let table: Exists =
+        sql_query("SELECT to_regclass('__diesel_schema_migrations') IS NOT NULL AS exists")
+            .get_result(conn)?;
+    let mut applied: Vec<String> = if table.exists {
+        sql_query("SELECT version::text AS version FROM __diesel_schema_migrations")
+            .load::<Version>(conn)?
+            .into_iter()
+            .map(|v| v.version)
+            .collect()
+    } else {
+        Vec::new()
+    };
     applied.sort();
-    let pending = conn
-        .pending_migrations(MIGRATIONS)
-        .map_err(migration_error)?
-        .iter()
-        .map(|m| m.name().version().to_string())
+    let pending = known()?
+        .into_iter()
+        .filter(|v| !applied.contains(v))
         .collect();
     Ok(MigrationStatus { applied, pending })
 }

@@ -54,9 +54,21 @@ impl Database {
 
     /// A connection from the pool, or [`PersistenceError::Unavailable`] after the timeout.
     pub fn conn(&self) -> Result<PooledPg> {
-        self.pool.get().map_err(|e| PersistenceError::Unavailable {
-            target: self.config.target(),
-            reason: e.to_string(),
+        self.pool.get().map_err(|e| {
+            let state = self.pool.state();
+            // Every connection open and none idle: the server is fine, the pool is full.
+            if state.connections >= self.pool.max_size() && state.idle_connections == 0 {
+                PersistenceError::PoolExhausted {
+                    target: self.config.target(),
+                    size: self.pool.max_size(),
+                    waited_secs: self.config.connect_timeout.as_secs(),
+                }
+            } else {
+                PersistenceError::Unavailable {
+                    target: self.config.target(),
+                    reason: crate::error::one_line(&e.to_string()),
+                }
+            }
         })
     }
 

@@ -182,4 +182,13 @@ diesel::joinable!(decision_vectors -> compliance_checks (compliance_check_id));
 diesel::joinable!(kyc_checks -> users (submitted_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    aml_checks,audit_logs,blockchain_monitoring,blockchain_transactions,compliance_checks,compliance_rules,decision_vectors,kyc_checks,users,);
+    aml_checks,
+    audit_logs,
+    blockchain_monitoring,
+    blockchain_transactions,
+    compliance_checks,
+    compliance_rules,
+    decision_vectors,
+    kyc_checks,
+    users,
+);

@@ -9,6 +9,9 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
+        // Colours only on a terminal: a container's log collector gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
@@ -25,7 +28,8 @@ async fn main() -> ExitCode {
         Err(_) => 3000,
         Ok(Ok(port)) => port,
         Ok(Err(_)) => {
-            tracing::error!("API_PORT must be a port number from 0 to 65535");
+            let value = std::env::var("API_PORT").unwrap_or_default();
+            tracing::error!("API_PORT must be a port number from 0 to 65535, got {value:?}");
             return ExitCode::from(2);
         }
     };

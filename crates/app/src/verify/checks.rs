@@ -900,18 +900,22 @@ fn rules(cx: &mut Context<'_>) -> Found {
             Err(e) => return Ok((Outcome::Fail, e.to_string())),
         }
     }
-    let detail = format!(
-        "{} version(s) stored; in force now: {}",
-        rows.len(),
-        in_force.join(", ")
-    );
+    let detail = if in_force.is_empty() {
+        format!("{} version(s) stored; none in force now", rows.len())
+    } else {
+        format!(
+            "{} version(s) stored; in force now: {}",
+            rows.len(),
+            in_force.join(", ")
+        )
+    };
     Ok(if empty.is_empty() {
         (Outcome::Pass, detail)
     } else {
         (
             Outcome::Warn,
             format!(
-                "{detail}; no rules in force for {}: its cases cannot be decided",
+                "{detail}; no rules in force for {}: cases there cannot be decided until rules are published (cargo xtask provision seeds the default ones)",
                 empty.join(", ")
             ),
         )

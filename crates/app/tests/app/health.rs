@@ -175,3 +175,95 @@ fn an_unreachable_database_answers_503_and_recovers_by_itself() {
     assert_eq!(code, 200, "recovered without a restart: {body}");
     assert_eq!(body["database"], "connected");
 }
+
+/// A login role that may only read, dropped at the end.
+struct ReadOnlyRole {
+    name: String,
+    db: String,
+}
+
+impl ReadOnlyRole {
+    fn create(db: &TestDatabase) -> Self {
+        let name = format!("compliance_ro_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = db.conn();
+        for sql in [
+            format!("CREATE ROLE {name} LOGIN"),
+            format!("GRANT CONNECT ON DATABASE \"{}\" TO {name}", db.name()),
+            format!("GRANT USAGE ON SCHEMA public TO {name}"),
+            format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {name}"),
+        ] {
+            crate::support::exec(&mut conn, &sql);
+        }
+        Self {
+            name,
+            db: db.name().to_owned(),
+        }
+    }
+
+    fn config(&self) -> DatabaseConfig {
+        DatabaseConfig::from_parts(
+            &server().host(),
+            server().port(),
+            &self.db,
+            &self.name,
+            None,
+        )
+        .unwrap()
+    }
+}
+
+impl Drop for ReadOnlyRole {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = compliance_persistence::connect(&server().with_database(&self.db)) {
+            use compliance_persistence::diesel::{RunQueryDsl, sql_query};
+            let _ = sql_query(format!("DROP OWNED BY {}", self.name)).execute(&mut conn);
+            let _ = sql_query(format!("DROP ROLE {}", self.name)).execute(&mut conn);
+        }
+    }
+}
+
+#[test]
+fn a_read_only_role_gets_a_healthy_answer_and_a_passing_verify() {
+    let seeded = crate::support::seeded();
+    let role = ReadOnlyRole::create(&seeded.db);
+    let (code, body) = get_health(serve(Database::new(role.config())));
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["migrations"]["applied"], 2);
+    let report = compliance_app::verify::verify(
+        &role.config(),
+        &compliance_app::verify::VerifyOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        report.count(compliance_app::verify::Outcome::Fail),
+        0,
+        "{:#?}",
+        report.checks
+    );
+}
+
+#[test]
+fn a_role_that_may_not_read_the_migrations_is_connected_but_degraded() {
+    let db = TestDatabase::new();
+    let role = ReadOnlyRole::create(&db);
+    crate::support::exec(
+        &mut db.conn(),
+        &format!(
+            "REVOKE SELECT ON __diesel_schema_migrations FROM {}",
+            role.name
+        ),
+    );
+    let (code, body) = get_health(serve(Database::new(role.config())));
+    assert_eq!(code, 503, "{body}");
+    assert_eq!(
+        (body["database"].as_str(), body["status"].as_str()),
+        (Some("connected"), Some("degraded"))
+    );
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("permission denied"),
+        "{body}"
+    );
+}

@@ -262,7 +262,12 @@ pub struct Checkpoint {
 impl std::str::FromStr for Checkpoint {
     type Err = String;
     fn from_str(text: &str) -> std::result::Result<Self, Self::Err> {
-        let bad = || format!("a checkpoint is ID:HASH, e.g. 47:{}, as verify prints the head", "ab".repeat(32));
+        let bad = || {
+            format!(
+                "a checkpoint is ID:HASH, e.g. 47:{}, as verify prints the head",
+                "ab".repeat(32)
+            )
+        };
         let (id, hash) = text.split_once(':').ok_or_else(bad)?;
         let id: i64 = id.parse().ok().filter(|id| *id >= 1).ok_or_else(bad)?;
         let hash = hash.to_ascii_lowercase();
@@ -289,11 +294,18 @@ pub fn verify_chain(conn: &mut PgConnection) -> Result<ChainReport> {
 /// workers since it needs no ordering. The hash is recomputed in this query's own SQL, not by
 /// calling the function the insert trigger uses: a tampered function cannot vouch for tampered
 /// rows.
-pub fn verify_chain_from(conn: &mut PgConnection, checkpoint: Option<&Checkpoint>) -> Result<ChainReport> {
+pub fn verify_chain_from(
+    conn: &mut PgConnection,
+    checkpoint: Option<&Checkpoint>,
+) -> Result<ChainReport> {
     use diesel::sql_types::BigInt;
     let from = checkpoint.map_or(1, |c| c.id);
-    let links: LinkRow = diesel::sql_query(LINKS_SQL).bind::<BigInt, _>(from).get_result(conn)?;
-    let altered: AlteredRow = diesel::sql_query(ALTERED_SQL).bind::<BigInt, _>(from).get_result(conn)?;
+    let links: LinkRow = diesel::sql_query(LINKS_SQL)
+        .bind::<BigInt, _>(from)
+        .get_result(conn)?;
+    let altered: AlteredRow = diesel::sql_query(ALTERED_SQL)
+        .bind::<BigInt, _>(from)
+        .get_result(conn)?;
     let mut breaks = vec![
         (links.gap, "gap"),
         (links.unlinked, "unlinked"),
@@ -307,7 +319,9 @@ pub fn verify_chain_from(conn: &mut PgConnection, checkpoint: Option<&Checkpoint
             .optional()?;
         match anchored {
             None => breaks.insert(0, (Some(checkpoint.id), "missing")),
-            Some(hash) if hex(&hash) != checkpoint.hash => breaks.insert(0, (Some(checkpoint.id), "checkpoint")),
+            Some(hash) if hex(&hash) != checkpoint.hash => {
+                breaks.insert(0, (Some(checkpoint.id), "checkpoint"))
+            }
             Some(_) => {}
         }
     }
@@ -315,7 +329,12 @@ pub fn verify_chain_from(conn: &mut PgConnection, checkpoint: Option<&Checkpoint
     // anchor, then a gap, which explains a broken link, which explains a wrong hash).
     let first_break = breaks
         .into_iter()
-        .filter_map(|(id, kind)| id.map(|id| ChainBreak { id, kind: kind.to_owned() }))
+        .filter_map(|(id, kind)| {
+            id.map(|id| ChainBreak {
+                id,
+                kind: kind.to_owned(),
+            })
+        })
         .min_by_key(|b| b.id);
     Ok(ChainReport {
         entries: links.entries,

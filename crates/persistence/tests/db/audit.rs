@@ -156,14 +156,27 @@ fn a_recorded_head_finds_a_removed_tail_that_the_chain_alone_cannot() {
     append_some(&mut conn, u.system.id, 2);
     let later = audit_logs::verify_chain_from(&mut conn, Some(&head)).unwrap();
     assert_eq!((later.entries, later.first_break), (3, None));
-    behind_the_triggers(&mut conn, &format!("DELETE FROM audit_logs WHERE id >= {id}"));
-    assert_eq!(audit_logs::verify_chain(&mut conn).unwrap().first_break, None, "a shorter chain is still a chain");
+    behind_the_triggers(
+        &mut conn,
+        &format!("DELETE FROM audit_logs WHERE id >= {id}"),
+    );
+    assert_eq!(
+        audit_logs::verify_chain(&mut conn).unwrap().first_break,
+        None,
+        "a shorter chain is still a chain"
+    );
     let cut = audit_logs::verify_chain_from(&mut conn, Some(&head)).unwrap();
-    assert_eq!(cut.first_break.map(|b| (b.id, b.kind)), Some((id, "missing".into())));
+    assert_eq!(
+        cut.first_break.map(|b| (b.id, b.kind)),
+        Some((id, "missing".into()))
+    );
 
     let wrong: Checkpoint = format!("3:{}", "0".repeat(64)).parse().unwrap();
     let changed = audit_logs::verify_chain_from(&mut conn, Some(&wrong)).unwrap();
-    assert_eq!(changed.first_break.map(|b| (b.id, b.kind)), Some((3, "checkpoint".into())));
+    assert_eq!(
+        changed.first_break.map(|b| (b.id, b.kind)),
+        Some((3, "checkpoint".into()))
+    );
     for bad in ["7", "x:ab", "0:ab", &format!("7:{}", "g".repeat(64))] {
         assert!(bad.parse::<Checkpoint>().is_err(), "{bad}");
     }
@@ -185,5 +198,8 @@ fn the_triggers_work_whatever_the_search_path_as_a_restore_sets_it() {
     )
     .unwrap();
     raw(&mut conn, "SET search_path = DEFAULT").unwrap();
-    assert_eq!(audit_logs::verify_chain(&mut conn).unwrap().first_break, None);
+    assert_eq!(
+        audit_logs::verify_chain(&mut conn).unwrap().first_break,
+        None
+    );
 }

@@ -830,3 +830,21 @@ fn a_re_screening_that_keeps_an_approval_keeps_its_first_pair_of_eyes() {
     assert_eq!(kept.approval.map(|a| a.by), Some(u.officer.id));
     assert_eq!(kept.decision.status(), CheckStatus::Approved);
 }
+
+#[test]
+fn a_full_pool_is_pool_exhausted_not_an_unreachable_server() {
+    let db = TestDatabase::new();
+    let mut config = db.config().clone();
+    config.pool_max = 1;
+    config.connect_timeout = std::time::Duration::from_secs(1);
+    let pool = Database::new(config);
+    let held = pool.conn().unwrap();
+    let err = pool.conn().map(|_| ()).unwrap_err();
+    assert!(
+        matches!(err, PersistenceError::PoolExhausted { size: 1, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("DATABASE_POOL_MAX"), "{err}");
+    drop(held);
+    assert!(pool.conn().is_ok());
+}
