@@ -6,31 +6,18 @@
 
 use crate::{ListEntryRef, ListName, RiskLevel, RiskScore, ScreeningProvider, WatchlistVersion};
 
-/// What kind of list a match was found on.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum WatchlistKind {
-    /// A sanctions list (OFAC SDN, UN Security Council, UAE local terrorist list, EU).
-    Sanctions,
-    /// A list of politically exposed persons.
-    Pep,
-    /// Adverse media about financial crime.
-    AdverseMedia,
+crate::text_enum! {
+    /// What kind of list a match was found on.
+    #[strum(serialize_all = "snake_case")]
+    pub enum WatchlistKind as "watchlist kind" {
+        /// A sanctions list (OFAC SDN, UN Security Council, UAE local terrorist list, EU).
+        Sanctions,
+        /// A list of politically exposed persons.
+        Pep,
+        /// Adverse media about financial crime.
+        AdverseMedia,
+    }
 }
-
-crate::text_form!(WatchlistKind, "watchlist kind");
 
 /// One list entry that the screened entity matched.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

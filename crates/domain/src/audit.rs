@@ -6,77 +6,51 @@
 
 use crate::{CheckStatus, EntityId, Transition, UserId};
 
-/// What happened.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum AuditAction {
-    /// A user was created.
-    UserCreated,
-    /// A user was deactivated or reactivated.
-    UserUpdated,
-    /// A rule version was published.
-    RulePublished,
-    /// A rule version was closed (its effective period ended) for the next one to take over.
-    RuleClosed,
-    /// A KYC check was recorded.
-    KycRecorded,
-    /// An AML screening was recorded.
-    AmlRecorded,
-    /// The engine decided a new case.
-    DecisionRecorded,
-    /// A case's status changed (by the engine on re-screening, or by a reviewer).
-    StatusChanged,
-    /// The first of two reviewers proposed approving an escalated case.
-    ApprovalProposed,
-    /// A re-screening re-evaluated an approved case without changing its status.
-    Rescreened,
+crate::text_enum! {
+    /// What happened.
+    #[strum(serialize_all = "snake_case")]
+    pub enum AuditAction as "audit action" {
+        /// A user was created.
+        UserCreated,
+        /// A user was deactivated or reactivated.
+        UserUpdated,
+        /// A rule version was published.
+        RulePublished,
+        /// A rule version was closed (its effective period ended) for the next one to take over.
+        RuleClosed,
+        /// A KYC check was recorded.
+        KycRecorded,
+        /// An AML screening was recorded.
+        AmlRecorded,
+        /// The engine decided a new case.
+        DecisionRecorded,
+        /// A case's status changed (by the engine on re-screening, or by a reviewer).
+        StatusChanged,
+        /// The first of two reviewers proposed approving an escalated case.
+        ApprovalProposed,
+        /// A re-screening re-evaluated an approved case without changing its status.
+        Rescreened,
+    }
 }
 
-crate::text_form!(AuditAction, "audit action");
-
-/// The kind of record an event is about (the table it lives in).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum SubjectKind {
-    /// A row of `users`.
-    User,
-    /// A row of `compliance_rules`.
-    ComplianceRule,
-    /// A row of `kyc_checks`.
-    KycCheck,
-    /// A row of `aml_checks`.
-    AmlCheck,
-    /// A row of `compliance_checks`.
-    ComplianceCheck,
-    /// A row of `blockchain_transactions`.
-    BlockchainTransaction,
+crate::text_enum! {
+    /// The kind of record an event is about (the table it lives in).
+    #[strum(serialize_all = "snake_case")]
+    pub enum SubjectKind as "audit subject" {
+        /// A row of `users`.
+        User,
+        /// A row of `compliance_rules`.
+        ComplianceRule,
+        /// A row of `kyc_checks`.
+        KycCheck,
+        /// A row of `aml_checks`.
+        AmlCheck,
+        /// A row of `compliance_checks`.
+        ComplianceCheck,
+        /// A row of `blockchain_transactions`.
+        BlockchainTransaction,
+    }
 }
-
-crate::text_form!(SubjectKind, "audit subject");
 
 /// Why an audit event is malformed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

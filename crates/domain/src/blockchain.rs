@@ -174,59 +174,33 @@ impl From<CryptoAmount> for Decimal {
     }
 }
 
-/// What is watched on a wallet.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum WatchKind {
-    /// Funds coming in.
-    Incoming,
-    /// Funds going out.
-    Outgoing,
-    /// Any transfer with a sanctioned counterparty.
-    SanctionedCounterparty,
-    /// Exposure to mixers and tumblers.
-    MixerExposure,
-    /// Transfers above the platform's large-transfer threshold.
-    LargeTransfer,
+crate::text_enum! {
+    /// What is watched on a wallet.
+    #[strum(serialize_all = "snake_case")]
+    pub enum WatchKind as "watch kind" {
+        /// Funds coming in.
+        Incoming,
+        /// Funds going out.
+        Outgoing,
+        /// Any transfer with a sanctioned counterparty.
+        SanctionedCounterparty,
+        /// Exposure to mixers and tumblers.
+        MixerExposure,
+        /// Transfers above the platform's large-transfer threshold.
+        LargeTransfer,
+    }
 }
 
-crate::text_form!(WatchKind, "watch kind");
-
-/// Which way a transaction moved funds, seen from the watched wallet.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum Direction {
-    /// Into the wallet.
-    Incoming,
-    /// Out of the wallet.
-    Outgoing,
+crate::text_enum! {
+    /// Which way a transaction moved funds, seen from the watched wallet.
+    #[strum(serialize_all = "snake_case")]
+    pub enum Direction as "direction" {
+        /// Into the wallet.
+        Incoming,
+        /// Out of the wallet.
+        Outgoing,
+    }
 }
-
-crate::text_form!(Direction, "direction");
 
 /// A wallet to watch for an entity.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

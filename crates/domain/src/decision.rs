@@ -156,29 +156,16 @@ impl fmt::Display for RuleRef {
     }
 }
 
-/// Which part of onboarding a rule judges.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "UPPERCASE")]
-pub enum Stage {
-    /// Identity, documents, red flags and investor accreditation.
-    Kyc,
-    /// Sanctions, PEP and the screening's risk score.
-    Aml,
+crate::text_enum! {
+    /// Which part of onboarding a rule judges.
+    #[strum(serialize_all = "UPPERCASE")]
+    pub enum Stage as "stage" {
+        /// Identity, documents, red flags and investor accreditation.
+        Kyc,
+        /// Sanctions, PEP and the screening's risk score.
+        Aml,
+    }
 }
-
-crate::text_form!(Stage, "stage");
 
 /// A rule that fired: which one, what it concluded, and a sentence that explains why.
 ///

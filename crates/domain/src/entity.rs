@@ -5,39 +5,26 @@
 
 use std::fmt;
 
-/// The legal form of an investor.
-///
-/// ```
-/// use compliance_domain::{EntityType, TextForm};
-/// assert_eq!("fund".parse::<EntityType>()?, EntityType::Fund);
-/// assert_eq!(EntityType::Corporate.as_str(), "corporate");
-/// assert!("Fund".parse::<EntityType>().is_err());
-/// # Ok::<(), compliance_domain::UnknownVariant>(())
-/// ```
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "lowercase")]
-pub enum EntityType {
-    /// A natural person.
-    Individual,
-    /// A company or other body corporate.
-    Corporate,
-    /// An investment fund or other collective vehicle.
-    Fund,
+crate::text_enum! {
+    /// The legal form of an investor.
+    ///
+    /// ```
+    /// use compliance_domain::{EntityType, TextForm};
+    /// assert_eq!("fund".parse::<EntityType>()?, EntityType::Fund);
+    /// assert_eq!(EntityType::Corporate.as_str(), "corporate");
+    /// assert!("Fund".parse::<EntityType>().is_err());
+    /// # Ok::<(), compliance_domain::UnknownVariant>(())
+    /// ```
+    #[strum(serialize_all = "lowercase")]
+    pub enum EntityType as "entity type" {
+        /// A natural person.
+        Individual,
+        /// A company or other body corporate.
+        Corporate,
+        /// An investment fund or other collective vehicle.
+        Fund,
+    }
 }
-
-crate::text_form!(EntityType, "entity type");
 
 impl EntityType {
     /// True for legal persons (companies and funds), whose KYC covers owners and constitution.

@@ -4,42 +4,29 @@
 
 use crate::money::Currency;
 
-/// Where an investor is onboarded; decides which rule set applies.
-///
-/// Text form: the ISO 3166-1 alpha-2 code.
-///
-/// ```
-/// use compliance_domain::{Jurisdiction, TextForm};
-/// let ae: Jurisdiction = "AE".parse()?;
-/// assert_eq!(ae, Jurisdiction::Ae);
-/// assert_eq!(ae.as_str(), "AE");
-/// assert_eq!(ae.home_currency().as_str(), "AED");
-/// # Ok::<(), compliance_domain::UnknownVariant>(())
-/// ```
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "UPPERCASE")]
-pub enum Jurisdiction {
-    /// United Arab Emirates (Dubai): VARA, DFSA; UAE AML law (Federal Decree-Law 20/2018).
-    Ae,
-    /// India: SEBI; Prevention of Money Laundering Act 2002 (PMLA).
-    In,
-    /// United States: SEC Regulation D; OFAC sanctions.
-    Us,
+crate::text_enum! {
+    /// Where an investor is onboarded; decides which rule set applies.
+    ///
+    /// Text form: the ISO 3166-1 alpha-2 code.
+    ///
+    /// ```
+    /// use compliance_domain::{Jurisdiction, TextForm};
+    /// let ae: Jurisdiction = "AE".parse()?;
+    /// assert_eq!(ae, Jurisdiction::Ae);
+    /// assert_eq!(ae.as_str(), "AE");
+    /// assert_eq!(ae.home_currency().as_str(), "AED");
+    /// # Ok::<(), compliance_domain::UnknownVariant>(())
+    /// ```
+    #[strum(serialize_all = "UPPERCASE")]
+    pub enum Jurisdiction as "jurisdiction" {
+        /// United Arab Emirates (Dubai): VARA, DFSA; UAE AML law (Federal Decree-Law 20/2018).
+        Ae,
+        /// India: SEBI; Prevention of Money Laundering Act 2002 (PMLA).
+        In,
+        /// United States: SEC Regulation D; OFAC sanctions.
+        Us,
+    }
 }
-
-crate::text_form!(Jurisdiction, "jurisdiction");
 
 impl Jurisdiction {
     /// The currency investor thresholds of this jurisdiction are written in.

@@ -7,85 +7,59 @@
 use crate::{EntityId, EntityType, Jurisdiction, Money, VerificationScore};
 use std::collections::BTreeSet;
 
-/// A kind of document that a KYC provider verified.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum DocumentKind {
-    /// A passport.
-    Passport,
-    /// A national identity card (Emirates ID, Aadhaar, a US state ID).
-    NationalId,
-    /// A utility bill or bank statement showing the address.
-    ProofOfAddress,
-    /// A tax identifier (PAN in India, SSN/TIN in the US, TRN in the UAE).
-    TaxId,
-    /// A liveness or selfie check matched to the identity document.
-    LivenessCheck,
-    /// Evidence of where the invested money comes from.
-    SourceOfFunds,
-    /// The certificate of incorporation or trade licence of a company.
-    CertificateOfIncorporation,
-    /// Memorandum and articles of association, or equivalent constitution.
-    ArticlesOfAssociation,
-    /// The register of directors.
-    RegisterOfDirectors,
-    /// The declaration of ultimate beneficial owners.
-    BeneficialOwnership,
-    /// A fund's constitutional document (prospectus, offering memorandum, limited partnership agreement).
-    FundConstitution,
-    /// Audited financial statements.
-    FinancialStatements,
-    /// A third party's written verification of accredited-investor status (Reg D 506(c)).
-    AccreditationLetter,
+crate::text_enum! {
+    /// A kind of document that a KYC provider verified.
+    #[strum(serialize_all = "snake_case")]
+    pub enum DocumentKind as "document kind" {
+        /// A passport.
+        Passport,
+        /// A national identity card (Emirates ID, Aadhaar, a US state ID).
+        NationalId,
+        /// A utility bill or bank statement showing the address.
+        ProofOfAddress,
+        /// A tax identifier (PAN in India, SSN/TIN in the US, TRN in the UAE).
+        TaxId,
+        /// A liveness or selfie check matched to the identity document.
+        LivenessCheck,
+        /// Evidence of where the invested money comes from.
+        SourceOfFunds,
+        /// The certificate of incorporation or trade licence of a company.
+        CertificateOfIncorporation,
+        /// Memorandum and articles of association, or equivalent constitution.
+        ArticlesOfAssociation,
+        /// The register of directors.
+        RegisterOfDirectors,
+        /// The declaration of ultimate beneficial owners.
+        BeneficialOwnership,
+        /// A fund's constitutional document (prospectus, offering memorandum, limited partnership agreement).
+        FundConstitution,
+        /// Audited financial statements.
+        FinancialStatements,
+        /// A third party's written verification of accredited-investor status (Reg D 506(c)).
+        AccreditationLetter,
+    }
 }
 
-crate::text_form!(DocumentKind, "document kind");
-
-/// A concern that KYC raised about an entity; several together may reject a case.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum RedFlag {
-    /// Negative news coverage linked to financial crime.
-    AdverseMedia,
-    /// Residence in, or ties to, a high-risk or non-cooperative jurisdiction (FATF lists).
-    HighRiskCountry,
-    /// The source of funds could not be established.
-    UnverifiedSourceOfFunds,
-    /// Documents contradict each other or look altered.
-    DocumentInconsistency,
-    /// Nominee shareholders, shell companies or layered ownership hide the owners.
-    OpaqueOwnership,
-    /// Activity that does not fit the profile (structuring, rapid movement of funds).
-    UnusualActivity,
-    /// The identity could not be matched to the person presenting it.
-    IdentityMismatch,
+crate::text_enum! {
+    /// A concern that KYC raised about an entity; several together may reject a case.
+    #[strum(serialize_all = "snake_case")]
+    pub enum RedFlag as "red flag" {
+        /// Negative news coverage linked to financial crime.
+        AdverseMedia,
+        /// Residence in, or ties to, a high-risk or non-cooperative jurisdiction (FATF lists).
+        HighRiskCountry,
+        /// The source of funds could not be established.
+        UnverifiedSourceOfFunds,
+        /// Documents contradict each other or look altered.
+        DocumentInconsistency,
+        /// Nominee shareholders, shell companies or layered ownership hide the owners.
+        OpaqueOwnership,
+        /// Activity that does not fit the profile (structuring, rapid movement of funds).
+        UnusualActivity,
+        /// The identity could not be matched to the person presenting it.
+        IdentityMismatch,
+    }
 }
-
-crate::text_form!(RedFlag, "red flag");
 
 /// The figures that accreditation and suitability rules look at. Every field is optional: a
 /// figure that was not provided is `None`, never zero.

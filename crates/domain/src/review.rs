@@ -5,27 +5,16 @@
 
 use crate::{CheckStatus, Reviewer, Role, Transition, TransitionError, Trigger, UserId};
 
-/// What a reviewer wants for a case.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum Verdict {
-    /// Let the investor proceed.
-    Approve,
-    /// Refuse the investor.
-    Reject,
+crate::text_enum! {
+    /// What a reviewer wants for a case.
+    #[strum(serialize_all = "snake_case")]
+    pub enum Verdict as "verdict" {
+        /// Let the investor proceed.
+        Approve,
+        /// Refuse the investor.
+        Reject,
+    }
 }
-
-crate::text_form!(Verdict, "verdict");
 
 /// Why a text is not a review reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

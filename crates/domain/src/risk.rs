@@ -6,55 +6,42 @@
 use crate::RiskScore;
 use std::ops::RangeInclusive;
 
-/// How risky an entity is, derived from its [`RiskScore`]:
-///
-/// | level | scores |
-/// |---|---|
-/// | `LOW` | 0-30 |
-/// | `MEDIUM` | 31-60 |
-/// | `HIGH` | 61-84 |
-/// | `CRITICAL` | 85-100 |
-///
-/// The seed material wrote "LOW 0-30, MEDIUM 30-60, CRITICAL 85-100": 30 belonged to two bands and
-/// 61-84 to none. Here 30 is LOW and 61-84 is HIGH.
-///
-/// `Ord` follows severity: `Low < Medium < High < Critical`.
-///
-/// ```
-/// use compliance_domain::{RiskLevel, RiskScore};
-/// assert_eq!(RiskLevel::from_score(RiskScore::new(30)?), RiskLevel::Low);
-/// assert_eq!(RiskLevel::from_score(RiskScore::new(31)?), RiskLevel::Medium);
-/// assert_eq!(RiskLevel::from_score(RiskScore::new(84)?), RiskLevel::High);
-/// assert_eq!(RiskLevel::from_score(RiskScore::new(85)?), RiskLevel::Critical);
-/// assert_eq!(RiskLevel::High.scores(), 61..=84);
-/// # Ok::<(), compliance_domain::ScoreError>(())
-/// ```
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "UPPERCASE")]
-pub enum RiskLevel {
-    /// Scores 0-30.
-    Low,
-    /// Scores 31-60.
-    Medium,
-    /// Scores 61-84.
-    High,
-    /// Scores 85-100.
-    Critical,
+crate::text_enum! {
+    /// How risky an entity is, derived from its [`RiskScore`]:
+    ///
+    /// | level | scores |
+    /// |---|---|
+    /// | `LOW` | 0-30 |
+    /// | `MEDIUM` | 31-60 |
+    /// | `HIGH` | 61-84 |
+    /// | `CRITICAL` | 85-100 |
+    ///
+    /// The seed material wrote "LOW 0-30, MEDIUM 30-60, CRITICAL 85-100": 30 belonged to two bands and
+    /// 61-84 to none. Here 30 is LOW and 61-84 is HIGH.
+    ///
+    /// `Ord` follows severity: `Low < Medium < High < Critical`.
+    ///
+    /// ```
+    /// use compliance_domain::{RiskLevel, RiskScore};
+    /// assert_eq!(RiskLevel::from_score(RiskScore::new(30)?), RiskLevel::Low);
+    /// assert_eq!(RiskLevel::from_score(RiskScore::new(31)?), RiskLevel::Medium);
+    /// assert_eq!(RiskLevel::from_score(RiskScore::new(84)?), RiskLevel::High);
+    /// assert_eq!(RiskLevel::from_score(RiskScore::new(85)?), RiskLevel::Critical);
+    /// assert_eq!(RiskLevel::High.scores(), 61..=84);
+    /// # Ok::<(), compliance_domain::ScoreError>(())
+    /// ```
+    #[strum(serialize_all = "UPPERCASE")]
+    pub enum RiskLevel as "risk level" {
+        /// Scores 0-30.
+        Low,
+        /// Scores 31-60.
+        Medium,
+        /// Scores 61-84.
+        High,
+        /// Scores 85-100.
+        Critical,
+    }
 }
-
-crate::text_form!(RiskLevel, "risk level");
 
 impl RiskLevel {
     /// The level a score falls in.

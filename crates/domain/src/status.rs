@@ -4,44 +4,31 @@
 //! [`CheckStatus::transition_to`]; the database's trigger on `compliance_checks` repeats the same
 //! table, and a test compares the two pair by pair.
 
-/// Where a case stands.
-///
-/// `Ord` is the order of strictness that the rules engine uses when several rules fire:
-/// `Approved < Pending < Escalated < Rejected`, so the strictest outcome is the maximum.
-///
-/// ```
-/// use compliance_domain::CheckStatus;
-/// let fired = [CheckStatus::Pending, CheckStatus::Rejected, CheckStatus::Escalated];
-/// assert_eq!(fired.into_iter().max(), Some(CheckStatus::Rejected));
-/// assert_eq!("ESCALATED".parse::<CheckStatus>()?, CheckStatus::Escalated);
-/// # Ok::<(), compliance_domain::UnknownVariant>(())
-/// ```
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "UPPERCASE")]
-pub enum CheckStatus {
-    /// KYC verified and AML clear: the investor may proceed.
-    Approved,
-    /// Waiting for something, typically missing documents.
-    Pending,
-    /// Needs a human decision, e.g. a politically exposed person.
-    Escalated,
-    /// Must not proceed, e.g. a sanctions match. Final.
-    Rejected,
+crate::text_enum! {
+    /// Where a case stands.
+    ///
+    /// `Ord` is the order of strictness that the rules engine uses when several rules fire:
+    /// `Approved < Pending < Escalated < Rejected`, so the strictest outcome is the maximum.
+    ///
+    /// ```
+    /// use compliance_domain::CheckStatus;
+    /// let fired = [CheckStatus::Pending, CheckStatus::Rejected, CheckStatus::Escalated];
+    /// assert_eq!(fired.into_iter().max(), Some(CheckStatus::Rejected));
+    /// assert_eq!("ESCALATED".parse::<CheckStatus>()?, CheckStatus::Escalated);
+    /// # Ok::<(), compliance_domain::UnknownVariant>(())
+    /// ```
+    #[strum(serialize_all = "UPPERCASE")]
+    pub enum CheckStatus as "check status" {
+        /// KYC verified and AML clear: the investor may proceed.
+        Approved,
+        /// Waiting for something, typically missing documents.
+        Pending,
+        /// Needs a human decision, e.g. a politically exposed person.
+        Escalated,
+        /// Must not proceed, e.g. a sanctions match. Final.
+        Rejected,
+    }
 }
-
-crate::text_form!(CheckStatus, "check status");
 
 /// Who makes a status change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

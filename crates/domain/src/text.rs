@@ -64,6 +64,37 @@ pub trait TextForm:
     }
 }
 
+/// Declares a domain enum with one canonical text form per variant: the derives every such
+/// enum shares (equality, order, hashing, and strum's variant list, names and `&'static str`
+/// conversion) and [`text_form!`](crate::text_form). The enum's `#[strum(...)]` attributes are
+/// the single place its text forms are written.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident as $kind:literal { $($body:tt)* }
+    ) => {
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            Hash,
+            PartialOrd,
+            Ord,
+            strum::VariantArray,
+            strum::VariantNames,
+            strum::IntoStaticStr,
+        )]
+        $(#[$meta])*
+        $vis enum $name { $($body)* }
+
+        $crate::text_form!($name, $kind);
+    };
+}
+
 /// Implements [`TextForm`] and, in its terms, `FromStr`, `Display`, `Serialize` and `Deserialize`.
 ///
 /// The type derives `strum::VariantArray`, `strum::VariantNames` and `strum::IntoStaticStr`, whose

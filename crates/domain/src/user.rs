@@ -31,33 +31,20 @@ impl fmt::Display for UserId {
     }
 }
 
-/// What a user may do.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::IntoStaticStr,
-)]
-#[strum(serialize_all = "snake_case")]
-pub enum Role {
-    /// Administers the platform; may decide what a compliance officer may.
-    Admin,
-    /// Owns compliance decisions: decides pending and escalated cases, and may revoke an approval.
-    ComplianceOfficer,
-    /// Works the review queue; may decide PENDING cases, not escalations.
-    Analyst,
-    /// The automated agent that submits cases and records the engine's decisions; never reviews.
-    System,
+crate::text_enum! {
+    /// What a user may do.
+    #[strum(serialize_all = "snake_case")]
+    pub enum Role as "role" {
+        /// Administers the platform; may decide what a compliance officer may.
+        Admin,
+        /// Owns compliance decisions: decides pending and escalated cases, and may revoke an approval.
+        ComplianceOfficer,
+        /// Works the review queue; may decide PENDING cases, not escalations.
+        Analyst,
+        /// The automated agent that submits cases and records the engine's decisions; never reviews.
+        System,
+    }
 }
-
-crate::text_form!(Role, "role");
 
 impl Role {
     /// True for the roles a person holds (everything but `system`).

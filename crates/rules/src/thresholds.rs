@@ -76,6 +76,37 @@ impl RedFlagLimit {
     }
 }
 
+/// The rule both score thresholds share: a score of 1 to 100 (0 would fire on every case, or on
+/// none) and one of the outcomes the kind allows.
+fn check_threshold(
+    min_score: u8,
+    outcome: CheckStatus,
+    allowed: &[CheckStatus],
+    expected_outcome: &'static str,
+) -> Result<(), FieldError> {
+    if min_score == 0 {
+        return Err(FieldError::new(
+            "min_score",
+            Problem::OutOfRange {
+                expected: EXPECTED_SCORE,
+                got: "0".into(),
+            },
+        ));
+    }
+    if !allowed.contains(&outcome) {
+        return Err(FieldError::new(
+            "outcome",
+            Problem::OutOfRange {
+                expected: expected_outcome,
+                got: outcome.to_string(),
+            },
+        ));
+    }
+    Ok(())
+}
+
+const EXPECTED_SCORE: &str = "an integer from 1 to 100";
+
 /// Escalates or rejects a case whose AML risk score is at least `min_score`.
 ///
 /// Stored as `{"kind": "risk_score", "min_score": 85, "outcome": "REJECTED"}`; `min_score` is 1 to
@@ -89,29 +120,16 @@ pub struct RiskThreshold {
 impl RiskThreshold {
     pub(crate) const KIND: &'static str = "risk_score";
     const OUTCOMES: [CheckStatus; 2] = [CheckStatus::Escalated, CheckStatus::Rejected];
-    const EXPECTED_SCORE: &'static str = "an integer from 1 to 100";
     const EXPECTED_OUTCOME: &'static str = "ESCALATED or REJECTED";
 
     /// A threshold of `min_score` (1 to 100) with its outcome (ESCALATED or REJECTED).
     pub fn new(min_score: RiskScore, outcome: CheckStatus) -> Result<Self, FieldError> {
-        if min_score.value() == 0 {
-            return Err(FieldError::new(
-                "min_score",
-                Problem::OutOfRange {
-                    expected: Self::EXPECTED_SCORE,
-                    got: "0".into(),
-                },
-            ));
-        }
-        if !Self::OUTCOMES.contains(&outcome) {
-            return Err(FieldError::new(
-                "outcome",
-                Problem::OutOfRange {
-                    expected: Self::EXPECTED_OUTCOME,
-                    got: outcome.to_string(),
-                },
-            ));
-        }
+        check_threshold(
+            min_score.value(),
+            outcome,
+            &Self::OUTCOMES,
+            Self::EXPECTED_OUTCOME,
+        )?;
         Ok(Self { min_score, outcome })
     }
 
@@ -126,7 +144,7 @@ impl RiskThreshold {
     }
 
     pub(crate) fn read(parameters: &Object<'_>) -> Result<Self, FieldError> {
-        let score = parameters.integer("min_score", 1..=100, Self::EXPECTED_SCORE)?;
+        let score = parameters.integer("min_score", 1..=100, EXPECTED_SCORE)?;
         let score = RiskScore::new(score)
             .map_err(|e| FieldError::new(parameters.path_of("min_score"), Problem::invalid(e)))?;
         let outcome = parameters.status("outcome", &Self::OUTCOMES, Self::EXPECTED_OUTCOME)?;
@@ -167,29 +185,16 @@ pub struct VerificationMinimum {
 impl VerificationMinimum {
     pub(crate) const KIND: &'static str = "verification_score";
     const OUTCOMES: [CheckStatus; 2] = [CheckStatus::Pending, CheckStatus::Escalated];
-    const EXPECTED_SCORE: &'static str = "an integer from 1 to 100";
     const EXPECTED_OUTCOME: &'static str = "PENDING or ESCALATED";
 
     /// A minimum of `min_score` (1 to 100) with its outcome (PENDING or ESCALATED).
     pub fn new(min_score: VerificationScore, outcome: CheckStatus) -> Result<Self, FieldError> {
-        if min_score.value() == 0 {
-            return Err(FieldError::new(
-                "min_score",
-                Problem::OutOfRange {
-                    expected: Self::EXPECTED_SCORE,
-                    got: "0".into(),
-                },
-            ));
-        }
-        if !Self::OUTCOMES.contains(&outcome) {
-            return Err(FieldError::new(
-                "outcome",
-                Problem::OutOfRange {
-                    expected: Self::EXPECTED_OUTCOME,
-                    got: outcome.to_string(),
-                },
-            ));
-        }
+        check_threshold(
+            min_score.value(),
+            outcome,
+            &Self::OUTCOMES,
+            Self::EXPECTED_OUTCOME,
+        )?;
         Ok(Self { min_score, outcome })
     }
 
@@ -204,7 +209,7 @@ impl VerificationMinimum {
     }
 
     pub(crate) fn read(parameters: &Object<'_>) -> Result<Self, FieldError> {
-        let score = parameters.integer("min_score", 1..=100, Self::EXPECTED_SCORE)?;
+        let score = parameters.integer("min_score", 1..=100, EXPECTED_SCORE)?;
         let score = VerificationScore::new(score)
             .map_err(|e| FieldError::new(parameters.path_of("min_score"), Problem::invalid(e)))?;
         let outcome = parameters.status("outcome", &Self::OUTCOMES, Self::EXPECTED_OUTCOME)?;

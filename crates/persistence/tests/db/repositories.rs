@@ -848,3 +848,50 @@ fn a_full_pool_is_pool_exhausted_not_an_unreachable_server() {
     drop(held);
     assert!(pool.conn().is_ok());
 }
+
+#[test]
+fn the_latest_decisions_come_with_their_inputs_and_audit_entries_are_found_by_position() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    let first = case(&mut conn, &u.system, "in-first-001", vec![pep_reason()]);
+    let second = case(&mut conn, &u.system, "in-second-002", vec![]);
+    let recent = compliance_checks::recent_with_inputs(&mut conn, 10).unwrap();
+    let ids: Vec<_> = recent.iter().map(|(c, _, _)| c.id).collect();
+    assert_eq!(ids, [second.case.id, first.case.id], "newest first");
+    let (case, kyc, aml) = &recent[1];
+    assert_eq!(
+        (case.kyc_check_id, kyc.id, aml.id),
+        (first.kyc.id, first.kyc.id, first.aml.id)
+    );
+    assert_eq!(
+        compliance_checks::recent_with_inputs(&mut conn, 1)
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let listed = audit_logs::list(&mut conn, &audit_logs::AuditFilter::default()).unwrap();
+    let fifth = audit_logs::find(&mut conn, 5).unwrap();
+    assert_eq!(fifth, listed[4]);
+    assert!(matches!(
+        audit_logs::find(&mut conn, 10_000),
+        Err(PersistenceError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn every_migration_can_be_reverted_and_applied_again() {
+    use compliance_persistence::migrations;
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let reverted = migrations::revert_all(&mut conn).unwrap();
+    assert_eq!(reverted, ["20260310000000", "20260303000000"]);
+    let status = migrations::status(&mut conn).unwrap();
+    assert_eq!((status.applied.len(), status.pending.len()), (0, 2));
+    assert_eq!(migrations::run_pending(&mut conn).unwrap().len(), 2);
+    assert_eq!(
+        migrations::known().unwrap(),
+        migrations::status(&mut conn).unwrap().applied
+    );
+}
