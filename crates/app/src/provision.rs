@@ -245,9 +245,10 @@ pub fn provision(
         ))
     })?;
 
-    // Seeding needs few connections; keep the pool small whatever DATABASE_POOL_MAX says.
+    // Seeding holds two pooled connections at once (its reads, a submission): a small pool of
+    // its own, whatever DATABASE_POOL_MAX says for the services.
     let mut small = config.clone();
-    small.pool_max = small.pool_max.min(4);
+    small.pool_max = 2;
     let service = ComplianceService::new(Database::new(small));
     let mut seeded = None;
     if options.seed {

@@ -61,7 +61,8 @@ const LOCK_KEY: i64 = 0x636f_6d70_7365_6564;
 
 /// Seeds the database behind `service`: users, default rules, then the nine scenarios.
 pub fn seed(service: &ComplianceService) -> Result<SeedReport> {
-    let mut lock = service.database().conn()?;
+    // A connection of its own, outside the pool, so that the session lock ends with it.
+    let mut lock = compliance_persistence::connect(service.database().config())?;
     sql_query(format!("SELECT pg_advisory_lock({LOCK_KEY})"))
         .execute(&mut lock)
         .map_err(PersistenceError::from)?;
