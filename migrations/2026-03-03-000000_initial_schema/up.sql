@@ -317,9 +317,7 @@ CREATE TABLE compliance_checks (
 -- A new case starts where the engine put it: status = engine_status, first revision, no proposal,
 -- decided by the system agent.
 CREATE FUNCTION compliance_checks_insert_guard() RETURNS TRIGGER
--- The tables and functions it names are found whatever the caller's search_path (pg_dump's
--- restore sets it empty).
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.status <> NEW.engine_status OR NEW.revision <> 1 OR NEW.approval_proposed_by IS NOT NULL
        OR NEW.review_reason IS NOT NULL THEN
@@ -338,9 +336,7 @@ $$;
 -- to make it, with a reason when a person makes it; four eyes for clearing an escalation; the
 -- case's identity never changes.
 CREATE FUNCTION compliance_checks_update_guard() RETURNS TRIGGER
--- The tables and functions it names are found whatever the caller's search_path (pg_dump's
--- restore sets it empty).
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
     decider_role TEXT;
     proposer_role TEXT;
@@ -506,9 +502,7 @@ $$;
 -- writer in REPEATABLE READ miss a concurrent row, the two would take the same id and the
 -- primary key refuses the second: a retryable error, never a fork in the chain.
 CREATE FUNCTION audit_logs_chain() RETURNS TRIGGER
--- The tables and functions it names are found whatever the caller's search_path (pg_dump's
--- restore sets it empty).
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
     last_id BIGINT;
     last_hash BYTEA;
@@ -554,7 +548,7 @@ CREATE TRIGGER trg_compliance_checks_no_truncate BEFORE TRUNCATE ON compliance_c
 -- kyc_checks
 CREATE INDEX idx_kyc_checks_jurisdiction_status ON kyc_checks (jurisdiction, status);
 CREATE INDEX idx_kyc_checks_entity_type ON kyc_checks (entity_type);
-CREATE INDEX idx_kyc_checks_created_at ON kyc_checks (created_at, id);
+CREATE INDEX idx_kyc_checks_created_at ON kyc_checks (created_at);
 CREATE INDEX idx_kyc_checks_submitted_by ON kyc_checks (submitted_by);
 CREATE INDEX idx_kyc_checks_red_flags ON kyc_checks USING gin (red_flags jsonb_path_ops);
 -- aml_checks
@@ -570,7 +564,7 @@ CREATE INDEX idx_compliance_checks_review_queue ON compliance_checks (risk_score
     WHERE status IN ('PENDING', 'ESCALATED');
 CREATE INDEX idx_compliance_checks_risk_level ON compliance_checks (risk_level);
 CREATE INDEX idx_compliance_checks_decided_by ON compliance_checks (decided_by);
-CREATE INDEX idx_compliance_checks_decided_at ON compliance_checks (decided_at, id);
+CREATE INDEX idx_compliance_checks_decided_at ON compliance_checks (decided_at);
 CREATE INDEX idx_compliance_checks_approval_proposed_by ON compliance_checks (approval_proposed_by)
     WHERE approval_proposed_by IS NOT NULL;
 -- compliance_rules

@@ -77,9 +77,7 @@ CREATE TABLE blockchain_transactions (
 -- authority: transaction monitoring has no engine yet), with revision + 1; what was seen never
 -- changes.
 CREATE FUNCTION blockchain_transactions_guard() RETURNS TRIGGER
--- The tables and functions it names are found whatever the caller's search_path (pg_dump's
--- restore sets it empty).
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         IF NEW.compliance_status <> 'PENDING' OR NEW.revision <> 1 THEN

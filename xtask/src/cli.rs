@@ -9,7 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// The database is the one named by DATABASE_URL, or else by DATABASE_HOST (default
 /// 127.0.0.1), DATABASE_PORT (5432), DATABASE_NAME (compliance_db), DATABASE_USER (postgres)
 /// and DATABASE_PASSWORD (none); a .env file in the current directory is not read: export the
-/// variables. Exit status: 0 all passed, 1 a check failed, 2 the database could not be reached.
+/// variables. Exit status: 0 all passed, 1 a check (or a step) failed, 2 the database could not
+/// be reached, 64 the command line was not understood.
 #[derive(Debug, Parser)]
 #[command(
     name = "cargo xtask",

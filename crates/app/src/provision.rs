@@ -201,10 +201,15 @@ pub fn provision(
     };
     if options.reset {
         step("reset", &mut || {
+            let existed = database_exists(&mut admin, &name).map_err(admin_step("reset"))?;
             sql_query(format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
                 .execute(&mut admin)
                 .map_err(|e| admin_step("reset")(e.into()))?;
-            Ok(format!("dropped {name}"))
+            Ok(if existed {
+                format!("dropped {name}")
+            } else {
+                format!("{name} did not exist")
+            })
         })?;
     }
 
@@ -235,7 +240,16 @@ pub fn provision(
     let mut migrations_applied = Vec::new();
     step("migrate", &mut || {
         let mut conn = connect(config).map_err(ProvisionError::Unavailable)?;
-        migrations_applied = migrations::run_pending(&mut conn).map_err(admin_step("migrate"))?;
+        // Only a database behind needs the migrator (which needs CREATE on the schema); one
+        // that is up to date is left alone, so that a service role can provision it too.
+        if !migrations::status(&mut conn)
+            .map_err(admin_step("migrate"))?
+            .pending
+            .is_empty()
+        {
+            migrations_applied =
+                migrations::run_pending(&mut conn).map_err(admin_step("migrate"))?;
+        }
         let status = migrations::status(&mut conn).map_err(admin_step("migrate"))?;
         Ok(format!(
             "applied {} migration(s); {} applied in all, {} pending",
@@ -299,21 +313,12 @@ fn create_if_missing(
     name: &str,
     quoted: &str,
 ) -> Result<bool, PersistenceError> {
-    #[derive(diesel::QueryableByName)]
-    struct Exists {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        exists: bool,
-    }
     use diesel::sql_types::Text;
     sql_query("SELECT pg_advisory_lock(hashtext('compliance-db provision ' || $1))")
         .bind::<Text, _>(name)
         .execute(admin)?;
     let result = (|| {
-        let found: Exists =
-            sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
-                .bind::<Text, _>(name)
-                .get_result(admin)?;
-        if found.exists {
+        if database_exists(admin, name)? {
             return Ok(false);
         }
         sql_query(format!("CREATE DATABASE {quoted}")).execute(admin)?;
@@ -323,6 +328,20 @@ fn create_if_missing(
         .bind::<Text, _>(name)
         .execute(admin);
     result
+}
+
+/// True when the server has a database of this name.
+fn database_exists(admin: &mut PgConnection, name: &str) -> Result<bool, PersistenceError> {
+    #[derive(diesel::QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        exists: bool,
+    }
+    let found: Exists =
+        sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .get_result(admin)?;
+    Ok(found.exists)
 }
 
 #[cfg(test)]

@@ -206,7 +206,8 @@ impl DatabaseConfig {
                 self.url
                     .host_str()
                     .filter(|h| !h.is_empty())
-                    .map(str::to_owned)
+                    // libpq also takes a socket directory percent-encoded in the host part.
+                    .map(decode)
             })
             .unwrap_or_else(|| defaults::HOST.to_owned())
     }
@@ -447,6 +448,11 @@ mod tests {
         assert_eq!(from_url.host(), "/var/run/postgresql");
         assert!(from_url.is_local());
         assert!(DatabaseConfig::from_url("postgresql:///compliance_db").is_err());
+        let encoded =
+            DatabaseConfig::from_url("postgresql://%2Fvar%2Frun%2Fpostgresql/compliance_db")
+                .unwrap();
+        assert_eq!(encoded.host(), "/var/run/postgresql");
+        assert!(encoded.is_local());
     }
 
     #[test]

@@ -9,8 +9,12 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        // Colours only on a terminal: a container's log collector gets plain text.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        // Colours only on a terminal, and never with NO_COLOR set (no-color.org): a container's
+        // log collector gets plain text.
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none(),
+        )
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),

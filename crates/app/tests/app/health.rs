@@ -62,7 +62,7 @@ fn a_migrated_database_is_connected_and_ok() {
     assert_eq!(body["status"], "ok");
     assert_eq!(body["database"], "connected");
     assert_eq!(body["migrations"]["pending"], 0);
-    assert_eq!(body["migrations"]["applied"], 2);
+    assert_eq!(body["migrations"]["applied"], 3);
     assert_eq!(body["pool"]["max"], 20);
     assert!(body["latency_us"].as_u64().is_some());
 }
@@ -76,7 +76,7 @@ fn pending_migrations_are_degraded_but_connected() {
         (body["status"].as_str(), body["database"].as_str()),
         (Some("degraded"), Some("connected"))
     );
-    assert_eq!(body["migrations"]["pending"], 2);
+    assert_eq!(body["migrations"]["pending"], 3);
 }
 
 /// A TCP proxy to the test server that can be closed (connection refused, open connections
@@ -228,7 +228,7 @@ fn a_read_only_role_gets_a_healthy_answer_and_a_passing_verify() {
     let role = ReadOnlyRole::create(&seeded.db);
     let (code, body) = get_health(serve(Database::new(role.config())));
     assert_eq!(code, 200, "{body}");
-    assert_eq!(body["migrations"]["applied"], 2);
+    assert_eq!(body["migrations"]["applied"], 3);
     let report = compliance_app::verify::verify(
         &role.config(),
         &compliance_app::verify::VerifyOptions::default(),
@@ -265,5 +265,29 @@ fn a_role_that_may_not_read_the_migrations_is_connected_but_degraded() {
             .unwrap()
             .contains("permission denied"),
         "{body}"
+    );
+}
+
+#[test]
+fn a_role_without_create_can_provision_an_up_to_date_database() {
+    use compliance_app::provision::{ProvisionOptions, provision};
+    let seeded = crate::support::seeded();
+    let role = ReadOnlyRole::create(&seeded.db);
+    let report = provision(
+        &role.config(),
+        ProvisionOptions {
+            seed: false,
+            ..Default::default()
+        },
+        |_| {},
+    )
+    .unwrap();
+    assert!(report.migrations_applied.is_empty());
+    assert!(report.changed_nothing());
+    assert_eq!(
+        report.verify.count(compliance_app::verify::Outcome::Fail),
+        0,
+        "{:#?}",
+        report.verify.checks
     );
 }

@@ -53,7 +53,7 @@ fn provision_creates_migrates_seeds_and_verifies_then_changes_nothing_the_second
         ["connect", "create database", "migrate", "seed", "verify"]
     );
     assert!(first.created);
-    assert_eq!(first.migrations_applied.len(), 2);
+    assert_eq!(first.migrations_applied.len(), 3);
     let seeded = first.seeded.unwrap();
     assert_eq!((seeded.users, seeded.cases), (4, 9));
     assert_eq!(
@@ -79,6 +79,19 @@ fn provision_creates_migrates_seeds_and_verifies_then_changes_nothing_the_second
 #[test]
 fn provision_without_seed_leaves_an_empty_verified_schema_and_reset_starts_over() {
     let fresh = Fresh::new(&format!("compliance_noseed_{}", std::process::id()));
+    let nothing = provision(
+        &fresh.0,
+        ProvisionOptions {
+            reset: true,
+            seed: false,
+            ..Default::default()
+        },
+        |_| {},
+    )
+    .unwrap();
+    let reset = nothing.steps.iter().find(|s| s.step == "reset").unwrap();
+    assert!(reset.detail.ends_with("did not exist"), "{}", reset.detail);
+    fresh.drop_it();
     let report = provision(
         &fresh.0,
         ProvisionOptions {

@@ -203,3 +203,34 @@ fn the_triggers_work_whatever_the_search_path_as_a_restore_sets_it() {
         None
     );
 }
+
+#[test]
+fn a_temporary_table_cannot_stand_in_for_the_audit_log() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    // A session's temporary table comes first on its default search_path; the chain trigger
+    // must still read the real log.
+    raw(
+        &mut conn,
+        "CREATE TEMP TABLE audit_logs (id BIGINT, hash BYTEA)",
+    )
+    .unwrap();
+    raw(
+        &mut conn,
+        "INSERT INTO pg_temp.audit_logs VALUES (1000, '\\x00')",
+    )
+    .unwrap();
+    raw(
+        &mut conn,
+        &format!(
+            "INSERT INTO public.audit_logs (actor_id, action, subject_kind, subject_id) VALUES ('{0}', 'user_updated', 'user', '{0}')",
+            u.system.id
+        ),
+    )
+    .unwrap();
+    raw(&mut conn, "DROP TABLE pg_temp.audit_logs").unwrap();
+    let report = audit_logs::verify_chain(&mut conn).unwrap();
+    assert_eq!((report.entries, report.first_break.clone()), (5, None));
+    assert_eq!(report.head.map(|h| h.0), Some(5));
+}

@@ -886,10 +886,13 @@ fn every_migration_can_be_reverted_and_applied_again() {
     let db = TestDatabase::new();
     let mut conn = db.conn();
     let reverted = migrations::revert_all(&mut conn).unwrap();
-    assert_eq!(reverted, ["20260310000000", "20260303000000"]);
+    assert_eq!(
+        reverted,
+        ["20260317000000", "20260310000000", "20260303000000"]
+    );
     let status = migrations::status(&mut conn).unwrap();
-    assert_eq!((status.applied.len(), status.pending.len()), (0, 2));
-    assert_eq!(migrations::run_pending(&mut conn).unwrap().len(), 2);
+    assert_eq!((status.applied.len(), status.pending.len()), (0, 3));
+    assert_eq!(migrations::run_pending(&mut conn).unwrap().len(), 3);
     assert_eq!(
         migrations::known().unwrap(),
         migrations::status(&mut conn).unwrap().applied
