@@ -898,3 +898,27 @@ fn every_migration_can_be_reverted_and_applied_again() {
         migrations::status(&mut conn).unwrap().applied
     );
 }
+
+#[test]
+fn a_pool_transaction_commits_all_or_nothing() {
+    let db = TestDatabase::new();
+    let pool = db.database();
+    let created = pool
+        .transaction(|conn| Ok(user(conn, "kept.user", Role::Analyst)))
+        .unwrap();
+    let failed: Result<(), PersistenceError> = pool.transaction(|conn| {
+        user(conn, "lost.user", Role::Analyst);
+        Err(PersistenceError::NotFound {
+            what: "anything",
+            key: "to roll back".into(),
+        })
+    });
+    assert!(failed.is_err());
+    let mut conn = db.conn();
+    let names: Vec<String> = users::list(&mut conn, users::UserFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username.as_str().to_owned())
+        .collect();
+    assert_eq!(names, [created.username.as_str()]);
+}
