@@ -1,5 +1,6 @@
 //! What a rule checks: the [`RuleKind`] enum, each kind's fixed stage and outcome, and its
-//! `parameters` JSON (the object whose `"kind"` field names the kind).
+//! `parameters` JSON (the object whose `"kind"` field names the kind). One kind,
+//! `periodic_review`, is a policy rather than a check: it never fires.
 //!
 //! Must not: accept a parameter it does not know or fill in one that is missing; the kinds' own
 //! files hold their checks, this one only dispatches.
@@ -8,13 +9,15 @@ use crate::accreditation::Accreditation;
 use crate::documents::{DocumentSet, RequiredDocuments};
 use crate::error::{FieldError, Problem, echo};
 use crate::params::{Object, wrong};
+use crate::review::ReviewIntervals;
 use crate::thresholds::{RedFlagLimit, RiskThreshold, VerificationMinimum};
 use crate::watchlist;
 use compliance_domain::{Case, CheckStatus, Stage};
 use serde_json::{Map, Value};
 
 /// What a rule checks, with its parameters. Each kind has a fixed [`Stage`]; its outcome is
-/// fixed too, except where a parameter chooses it.
+/// fixed too, except where a parameter chooses it. `periodic_review` checks nothing: it says when
+/// an approved case falls due for review ([`crate::RuleSet::next_review`]) and never fires.
 ///
 /// | kind | stage | fires when | outcome |
 /// |---|---|---|---|
@@ -25,6 +28,7 @@ use serde_json::{Map, Value};
 /// | `red_flags` | KYC | red flags >= `min_count` | REJECTED |
 /// | `verification_score` | KYC | verification score < `min_score` | `outcome`: PENDING or ESCALATED |
 /// | `accreditation` | KYC | accredited status not demonstrated | PENDING |
+/// | `periodic_review` | KYC | never (a policy: months to the next review, by risk level) | none (APPROVED, never given) |
 ///
 /// ```
 /// use compliance_domain::{CheckStatus, Stage};
@@ -57,6 +61,9 @@ pub enum RuleKind {
     VerificationScore(VerificationMinimum),
     /// `accreditation`: accredited-investor status not demonstrated keeps the case pending.
     Accreditation(Accreditation),
+    /// `periodic_review`: how many months after approval a case falls due for review, by risk
+    /// level. A policy, not a check: it never fires.
+    PeriodicReview(ReviewIntervals),
 }
 
 /// What the engine knows about a case before it runs the rules: the case, and its documents as a
@@ -85,6 +92,7 @@ impl RuleKind {
         RedFlagLimit::KIND,
         VerificationMinimum::KIND,
         Accreditation::KIND,
+        ReviewIntervals::KIND,
     ];
 
     /// The kind's text form, e.g. `sanctions_match`.
@@ -97,23 +105,29 @@ impl RuleKind {
             RuleKind::RedFlags(_) => RedFlagLimit::KIND,
             RuleKind::VerificationScore(_) => VerificationMinimum::KIND,
             RuleKind::Accreditation(_) => Accreditation::KIND,
+            RuleKind::PeriodicReview(_) => ReviewIntervals::KIND,
         }
     }
 
-    /// The part of onboarding the kind judges.
+    /// The part of onboarding the kind judges. `periodic_review` is KYC's: a periodic review is a
+    /// new KYC check of the entity.
     pub fn stage(&self) -> Stage {
         match self {
             RuleKind::SanctionsMatch | RuleKind::PepMatch | RuleKind::RiskScore(_) => Stage::Aml,
             RuleKind::RequiredDocuments(_)
             | RuleKind::RedFlags(_)
             | RuleKind::VerificationScore(_)
-            | RuleKind::Accreditation(_) => Stage::Kyc,
+            | RuleKind::Accreditation(_)
+            | RuleKind::PeriodicReview(_) => Stage::Kyc,
         }
     }
 
-    /// The status a rule of this kind gives when it fires.
+    /// The status a rule of this kind gives when it fires. `periodic_review` never fires, so its
+    /// outcome is never given to a case; it is APPROVED, the status that adds nothing to a
+    /// decision, so that a policy could never make one stricter even if it were asked.
     pub fn outcome(&self) -> CheckStatus {
         match self {
+            RuleKind::PeriodicReview(_) => CheckStatus::Approved,
             RuleKind::SanctionsMatch | RuleKind::RedFlags(_) => CheckStatus::Rejected,
             RuleKind::PepMatch => CheckStatus::Escalated,
             RuleKind::RequiredDocuments(_) | RuleKind::Accreditation(_) => CheckStatus::Pending,
@@ -159,6 +173,10 @@ impl RuleKind {
                 let o = object(&Accreditation::KEYS, Accreditation::KIND)?;
                 Accreditation::read(&o).map(RuleKind::Accreditation)
             }
+            ReviewIntervals::KIND => {
+                let o = object(&["kind", "months"], ReviewIntervals::KIND)?;
+                ReviewIntervals::read(&o).map(RuleKind::PeriodicReview)
+            }
             other => Err(FieldError::new(
                 "parameters.kind",
                 Problem::UnknownKind { value: echo(other) },
@@ -177,6 +195,7 @@ impl RuleKind {
             RuleKind::RedFlags(r) => r.write(&mut map),
             RuleKind::VerificationScore(m) => m.write(&mut map),
             RuleKind::Accreditation(a) => a.write(&mut map),
+            RuleKind::PeriodicReview(i) => i.write(&mut map),
         }
         Value::Object(map)
     }
@@ -193,6 +212,8 @@ impl RuleKind {
             RuleKind::RedFlags(r) => r.assess(kyc),
             RuleKind::VerificationScore(m) => m.assess(kyc.verification_score),
             RuleKind::Accreditation(a) => a.assess(kyc),
+            // A policy, not a check: it says when to look again, never what was found.
+            RuleKind::PeriodicReview(_) => None,
         }
     }
 }

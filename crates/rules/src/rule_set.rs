@@ -2,10 +2,11 @@
 //! ([`RuleSet::in_force`]), or exactly the versions a past decision recorded
 //! ([`RuleSet::pinned`], for replay).
 //!
-//! Must not: hold two versions of one code, mix jurisdictions, or be empty: any of these would
-//! make a decision ambiguous or approve a case with no rule looked at.
+//! Must not: hold two versions of one code, two `periodic_review` rules, mix jurisdictions, or
+//! hold no rule that checks a case: any of these would make a decision or a review date
+//! ambiguous, or approve a case with no rule looked at.
 
-use crate::Rule;
+use crate::{Rule, RuleKind};
 use chrono::{DateTime, Utc};
 use compliance_domain::{Jurisdiction, RuleCode, RuleRef, RuleVersion};
 
@@ -58,8 +59,26 @@ pub enum RuleSetError {
         /// The higher version.
         second: RuleVersion,
     },
-    /// No rule at all: deciding with it would approve every case unexamined.
-    #[error("no {jurisdiction} rule {when}: refusing to decide with an empty rule set")]
+    /// Two rules of kind `periodic_review` (two codes): the review date would depend on which
+    /// one is read.
+    #[error(
+        "{jurisdiction} rules {first} and {second} are both of kind periodic_review and each {when}: a jurisdiction has one review policy at a time; end one where the other begins"
+    )]
+    TwoReviewPolicies {
+        /// The jurisdiction.
+        jurisdiction: Jurisdiction,
+        /// The first code, in code order.
+        first: RuleCode,
+        /// The second code.
+        second: RuleCode,
+        /// `is in force at <time>` or `was pinned`.
+        when: String,
+    },
+    /// No rule that checks a case (none at all, or only a `periodic_review` policy): deciding
+    /// with it would approve every case unexamined.
+    #[error(
+        "no {jurisdiction} rule that checks a case {when}: refusing to decide with an empty rule set"
+    )]
     Empty {
         /// The jurisdiction.
         jurisdiction: Jurisdiction,
@@ -73,7 +92,8 @@ fn list(refs: &[RuleRef]) -> String {
     names.join(", ")
 }
 
-/// The rules of one jurisdiction, one version per code, in code order.
+/// The rules of one jurisdiction, one version per code, in code order; at most one of them of
+/// kind `periodic_review`, and at least one that checks a case.
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};
@@ -177,7 +197,21 @@ impl RuleSet {
                 second: b.version(),
             });
         }
-        if rules.is_empty() {
+        let mut policies = rules
+            .iter()
+            .filter(|r| matches!(r.kind(), RuleKind::PeriodicReview(_)));
+        if let (Some(first), Some(second)) = (policies.next(), policies.next()) {
+            return Err(RuleSetError::TwoReviewPolicies {
+                jurisdiction,
+                first: first.code().clone(),
+                second: second.code().clone(),
+                when: when(),
+            });
+        }
+        if rules
+            .iter()
+            .all(|r| matches!(r.kind(), RuleKind::PeriodicReview(_)))
+        {
             return Err(RuleSetError::Empty {
                 jurisdiction,
                 when: when(),

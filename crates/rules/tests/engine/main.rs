@@ -1,5 +1,6 @@
 //! The integration tests of compliance-rules, in one binary to keep compile time down: golden
-//! seed scenarios, stored-row round trips and refusals, rule sets, and the engine's properties.
+//! seed scenarios, stored-row round trips and refusals, rule sets, the engine's properties, and
+//! the periodic review policy.
 //!
 //! Must not: depend on anything outside this crate and the domain (no database, no network).
 //! The allocation test lives in its own binary (tests/allocations.rs) for its global allocator.
@@ -11,6 +12,7 @@
 mod docs;
 mod golden;
 mod properties;
+mod review;
 mod rule_sets;
 mod stored;
 mod strategies;

@@ -220,7 +220,24 @@ fn accreditation() -> impl Strategy<Value = Accreditation> {
         })
 }
 
+/// Review intervals in months, each 1 to 120 and never longer for a riskier level.
+pub fn review_intervals() -> impl Strategy<Value = ReviewIntervals> {
+    prop::collection::vec(1u32..=ReviewIntervals::MAX_MONTHS, 4).prop_map(|mut months| {
+        months.sort_unstable_by(|a, b| b.cmp(a));
+        ReviewIntervals::new(months[0], months[1], months[2], months[3]).unwrap()
+    })
+}
+
+/// Any kind, the `periodic_review` policy included.
 pub fn kind() -> impl Strategy<Value = RuleKind> {
+    prop_oneof![
+        7 => check_kind(),
+        1 => review_intervals().prop_map(RuleKind::PeriodicReview),
+    ]
+}
+
+/// A kind that checks a case (every kind but `periodic_review`).
+pub fn check_kind() -> impl Strategy<Value = RuleKind> {
     prop_oneof![
         Just(RuleKind::SanctionsMatch),
         Just(RuleKind::PepMatch),
@@ -290,33 +307,47 @@ pub fn rule() -> impl Strategy<Value = Rule> {
     jurisdiction().prop_flat_map(rule_in)
 }
 
-/// A rule set of `jurisdiction` with 1 to 8 rules of random kinds, codes `XX-R0`.., all open-ended
-/// from 2026-01-01.
+/// A rule set of `jurisdiction` with 1 to 8 checks of random kinds and perhaps a review policy
+/// (a set holds at most one), codes `XX-R0`.., all open-ended from 2026-01-01.
 pub fn rule_set_in(jurisdiction: Jurisdiction) -> impl Strategy<Value = RuleSet> {
-    prop::collection::vec(kind(), 1..8).prop_map(move |kinds| {
-        let rules: Vec<Rule> = kinds
-            .into_iter()
-            .enumerate()
-            .map(|(i, kind)| {
-                let code = format!("{jurisdiction}-R{i}");
-                let rule = RuleRef {
-                    code: RuleCode::parse(&code).unwrap(),
-                    version: RuleVersion::FIRST,
-                };
-                let period = EffectivePeriod::starting(default_effective_from()).unwrap();
-                Rule::new(
-                    jurisdiction,
-                    rule,
-                    period,
-                    "Test regulation",
-                    "A test rule.",
-                    kind,
-                )
-                .unwrap()
-            })
-            .collect();
-        RuleSet::in_force(&rules, jurisdiction, scenarios::decided_at()).unwrap()
-    })
+    (
+        prop::collection::vec(check_kind(), 1..8),
+        prop::option::of(review_intervals()),
+    )
+        .prop_map(move |(mut kinds, review)| {
+            kinds.extend(review.map(RuleKind::PeriodicReview));
+            let rules: Vec<Rule> = kinds
+                .into_iter()
+                .enumerate()
+                .map(|(i, kind)| {
+                    let period = EffectivePeriod::starting(default_effective_from()).unwrap();
+                    test_rule(jurisdiction, &format!("{jurisdiction}-R{i}"), period, kind)
+                })
+                .collect();
+            RuleSet::in_force(&rules, jurisdiction, scenarios::decided_at()).unwrap()
+        })
+}
+
+/// Version 1 of a test rule of `jurisdiction` with `code` and `kind`, in force over `period`.
+pub fn test_rule(
+    jurisdiction: Jurisdiction,
+    code: &str,
+    period: EffectivePeriod,
+    kind: RuleKind,
+) -> Rule {
+    let rule = RuleRef {
+        code: RuleCode::parse(code).unwrap(),
+        version: RuleVersion::FIRST,
+    };
+    Rule::new(
+        jurisdiction,
+        rule,
+        period,
+        "Test regulation",
+        "A test rule.",
+        kind,
+    )
+    .unwrap()
 }
 
 /// The default rules in force at the seed date, for `jurisdiction`.
