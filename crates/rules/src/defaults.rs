@@ -26,17 +26,20 @@ pub fn default_effective_from() -> DateTime<Utc> {
     )
 }
 
-/// Version 1 of every default rule of AE, IN and US (16 rules), in force from
+/// Version 1 of every default rule of AE, IN and US (19 rules: AE 6, IN 7, US 6, each
+/// jurisdiction's including its one `periodic_review` policy), in force from
 /// [`default_effective_from`], open-ended. docs/rules.md explains each.
 ///
 /// ```
 /// use compliance_domain::Jurisdiction;
 /// use compliance_rules::default_rules;
 /// let rules = default_rules();
-/// assert_eq!(rules.len(), 16);
-/// for j in [Jurisdiction::Ae, Jurisdiction::In, Jurisdiction::Us] {
-///     assert!(rules.iter().filter(|r| r.jurisdiction() == j).count() >= 4);
-/// }
+/// assert_eq!(rules.len(), 19);
+/// let count = |j| rules.iter().filter(|r| r.jurisdiction() == j).count();
+/// assert_eq!(
+///     [Jurisdiction::Ae, Jurisdiction::In, Jurisdiction::Us].map(count),
+///     [6, 7, 6]
+/// );
 /// ```
 pub fn default_rules() -> Vec<Rule> {
     let mut rules = uae::rules();
@@ -90,6 +93,11 @@ fn risk(min_score: u8, outcome: CheckStatus) -> Result<RuleKind, FieldError> {
     crate::RiskThreshold::new(score, outcome).map(RuleKind::RiskScore)
 }
 
+/// A `periodic_review` policy: months to the next review at LOW, MEDIUM, HIGH and CRITICAL risk.
+fn review(low: u32, medium: u32, high: u32, critical: u32) -> Result<RuleKind, FieldError> {
+    crate::ReviewIntervals::new(low, medium, high, critical).map(RuleKind::PeriodicReview)
+}
+
 fn verification(min_score: u8, outcome: CheckStatus) -> Result<RuleKind, FieldError> {
     let score = literal("a verification score", VerificationScore::new(min_score));
     crate::VerificationMinimum::new(score, outcome).map(RuleKind::VerificationScore)
@@ -117,6 +125,25 @@ mod tests {
             assert!(rule.description().ends_with('.'), "{}", rule.code());
             assert_eq!(rule.period().from(), default_effective_from());
             assert_eq!(rule.period().to(), None);
+        }
+    }
+
+    #[test]
+    fn every_jurisdiction_has_its_review_policy_in_force() {
+        use compliance_domain::RiskLevel::*;
+        let rules = default_rules();
+        let expected = [
+            (Jurisdiction::Ae, [36, 24, 12, 6]),
+            (Jurisdiction::In, [120, 96, 24, 12]),
+            (Jurisdiction::Us, [36, 24, 12, 6]),
+        ];
+        for (jurisdiction, months) in expected {
+            let set =
+                crate::RuleSet::in_force(&rules, jurisdiction, default_effective_from()).unwrap();
+            let got = [Low, Medium, High, Critical].map(|l| set.review_interval(l));
+            assert_eq!(got, months.map(Some), "{jurisdiction}");
+            let code = format!("{jurisdiction}-PERIODIC-REVIEW");
+            assert!(set.refs().iter().any(|r| r.code.as_str() == code), "{code}");
         }
     }
 }

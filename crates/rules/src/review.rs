@@ -155,25 +155,16 @@ impl RuleSet {
     ///
     /// ```
     /// use chrono::{TimeZone, Utc};
-    /// use compliance_domain::{Jurisdiction, RiskLevel, RuleCode, RuleRef, RuleVersion};
-    /// use compliance_rules::{EffectivePeriod, ReviewIntervals, Rule, RuleKind, RuleSet};
+    /// use compliance_domain::{Jurisdiction, RiskLevel};
+    /// use compliance_rules::{RuleSet, default_rules};
     /// let approved = Utc.with_ymd_and_hms(2026, 8, 31, 9, 30, 0).unwrap();
-    /// let since = EffectivePeriod::starting(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap())?;
-    /// let rule = |code, kind| {
-    ///     let rule = RuleRef { code: RuleCode::parse(code).unwrap(), version: RuleVersion::FIRST };
-    ///     Rule::new(Jurisdiction::Ae, rule, since, "AE test", "A test.", kind).unwrap()
-    /// };
-    /// let rules = [
-    ///     rule("AE-SANCTIONS", RuleKind::SanctionsMatch),
-    ///     rule("AE-REVIEW", RuleKind::PeriodicReview(ReviewIntervals::new(36, 24, 12, 6)?)),
-    /// ];
-    /// let ae = RuleSet::in_force(&rules, Jurisdiction::Ae, approved).unwrap();
+    /// let ae = RuleSet::in_force(&default_rules(), Jurisdiction::Ae, approved)?;
     /// assert_eq!(ae.review_interval(RiskLevel::Critical), Some(6));
     /// assert_eq!(
     ///     ae.next_review(RiskLevel::Critical, approved),
     ///     Some(Utc.with_ymd_and_hms(2027, 2, 28, 9, 30, 0).unwrap())
     /// );
-    /// # Ok::<(), compliance_rules::FieldError>(())
+    /// # Ok::<(), compliance_rules::RuleSetError>(())
     /// ```
     pub fn next_review(
         &self,

@@ -1,8 +1,9 @@
-//! The default rules of India (SEBI; Prevention of Money Laundering Act 2002 and its rules).
+//! The default rules of India (SEBI; Prevention of Money Laundering Act 2002 and its rules; the
+//! RBI KYC Master Direction for the periodic review intervals).
 //!
 //! Must not: hold another jurisdiction's rules, or a rule without its regulatory source.
 
-use super::{Draft, build, money, risk};
+use super::{Draft, build, money, review, risk};
 use crate::{
     Accreditation, AccreditationTest, Comparison, DocumentSet, RedFlagLimit, RequiredDocuments,
     Rule, RuleKind,
@@ -85,6 +86,12 @@ pub(super) fn rules() -> Vec<Rule> {
                 regulation: "IN PMLA 2002, s. 12; SEBI Master Circular on AML/CFT obligations (risk-based categorisation of clients; enhanced due diligence for high-risk clients)",
                 description: "An AML risk score of 61/100 or more (the HIGH and CRITICAL bands) escalates the case for enhanced due diligence.",
                 kind: risk(61, CheckStatus::Escalated),
+            },
+            Draft {
+                code: "IN-PERIODIC-REVIEW",
+                regulation: "IN RBI Master Direction - Know Your Customer (KYC) Direction, 2016, s. 38 (periodic updation: at least every 2 years for high risk, 8 years for medium risk and 10 years for low risk customers); PML (Maintenance of Records) Rules 2005, r. 9(12) (ongoing due diligence); CRITICAL at 12 months is platform policy",
+                description: "An approved case falls due for periodic updation of KYC 120 months after approval at LOW risk, 96 at MEDIUM, 24 at HIGH and 12 at CRITICAL.",
+                kind: review(120, 96, 24, 12),
             },
         ],
     )

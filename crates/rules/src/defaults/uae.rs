@@ -2,7 +2,7 @@
 //!
 //! Must not: hold another jurisdiction's rules, or a rule without its regulatory source.
 
-use super::{Draft, build, risk, verification};
+use super::{Draft, build, review, risk, verification};
 use crate::{DocumentSet, RequiredDocuments, Rule, RuleKind};
 use compliance_domain::{CheckStatus, DocumentKind::*, Jurisdiction};
 
@@ -52,6 +52,12 @@ pub(super) fn rules() -> Vec<Rule> {
                 regulation: "AE Federal Decree-Law No. 20 of 2018, Art. 16 (risk-based due diligence); Cabinet Decision No. 10 of 2019, Art. 4 (assessing and mitigating risk); platform risk appetite: no onboarding in the CRITICAL band",
                 description: "An AML risk score of 85/100 or more (the CRITICAL band) rejects the case.",
                 kind: risk(85, CheckStatus::Rejected),
+            },
+            Draft {
+                code: "AE-PERIODIC-REVIEW",
+                regulation: "AE Cabinet Decision No. 10 of 2019 (implementing regulation of Federal Decree-Law No. 20 of 2018), Art. 7 (ongoing due diligence of the business relationship, on a risk basis); DFSA Rulebook, Anti-Money Laundering module (AML), ongoing customer due diligence; the intervals are platform policy on a risk basis",
+                description: "An approved case falls due for periodic review 36 months after approval at LOW risk, 24 at MEDIUM, 12 at HIGH and 6 at CRITICAL.",
+                kind: review(36, 24, 12, 6),
             },
         ],
     )

@@ -3,7 +3,7 @@
 //!
 //! Must not: hold another jurisdiction's rules, or a rule without its regulatory source.
 
-use super::{Draft, build, money, risk, verification};
+use super::{Draft, build, money, review, risk, verification};
 use crate::{
     Accreditation, AccreditationTest, Comparison, DocumentSet, RequiredDocuments, Rule, RuleKind,
 };
@@ -78,6 +78,12 @@ pub(super) fn rules() -> Vec<Rule> {
                 regulation: "US 31 U.S.C. 5318(h); 31 CFR 1023.210(b)(5) (risk-based ongoing customer due diligence)",
                 description: "An AML risk score of 61/100 or more (the HIGH and CRITICAL bands) escalates the case for enhanced due diligence.",
                 kind: risk(61, CheckStatus::Escalated),
+            },
+            Draft {
+                code: "US-PERIODIC-REVIEW",
+                regulation: "US 31 CFR 1010.230 and 31 CFR 1023.210(b)(5)(ii) (FinCEN customer due diligence rule: ongoing monitoring, updating customer information on a risk basis); the intervals are platform policy on a risk basis",
+                description: "An approved case falls due for periodic review 36 months after approval at LOW risk, 24 at MEDIUM, 12 at HIGH and 6 at CRITICAL.",
+                kind: review(36, 24, 12, 6),
             },
         ],
     )

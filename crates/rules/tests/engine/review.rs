@@ -230,6 +230,121 @@ proptest! {
 }
 
 #[test]
+fn every_jurisdiction_has_a_default_policy_and_none_can_mean_none() {
+    for j in strategies::JURISDICTIONS {
+        let set = default_set(j);
+        for level in LEVELS {
+            assert!(set.review_interval(level).is_some(), "{j} {level}");
+        }
+        let bare = with_policy(j, None);
+        assert_eq!(bare.review_interval(RiskLevel::High), None);
+        assert_eq!(
+            bare.next_review(RiskLevel::High, default_effective_from()),
+            None
+        );
+    }
+}
+
+#[test]
+fn a_malformed_policy_row_is_refused_naming_the_row_and_the_level() {
+    let rules = default_rules();
+    let mut row = rules
+        .iter()
+        .find(|r| r.code().as_str() == "IN-PERIODIC-REVIEW")
+        .unwrap()
+        .to_stored();
+    row.parameters["months"]["HIGH"] = json!(121);
+    assert_eq!(
+        Rule::try_from(row).unwrap_err().to_string(),
+        r#"rule row (jurisdiction "IN", code "IN-PERIODIC-REVIEW", version 1) refused: parameters.months.HIGH must be an integer number of months from 1 to 120, got 121"#
+    );
+    for (parameters, field) in [
+        (json!({"kind": "periodic_review"}), "parameters.months"),
+        (
+            json!({"kind": "periodic_review", "months": [36, 24, 12, 6]}),
+            "parameters.months",
+        ),
+        (
+            json!({"kind": "periodic_review", "months": {"LOW": 36, "MEDIUM": 24, "HIGH": 12, "CRITICAL": 6}, "days": 1}),
+            "parameters.days",
+        ),
+    ] {
+        let err = RuleKind::from_parameters(&parameters).unwrap_err();
+        assert_eq!(err.field, field, "{parameters}: {err}");
+    }
+}
+
+#[test]
+fn two_review_policies_in_force_together_are_refused_naming_both() {
+    let j = Jurisdiction::Ae;
+    let start = default_effective_from();
+    let switch = start + Duration::days(90);
+    let intervals = ReviewIntervals::new(24, 24, 12, 6).unwrap();
+    let mut pool = default_rules();
+    let until_switch = EffectivePeriod::new(start, Some(switch)).unwrap();
+    let from_switch = EffectivePeriod::starting(switch).unwrap();
+    // AE-PERIODIC-REVIEW is in force throughout; a second code from the switch on.
+    pool.push(rule(
+        j,
+        "AE-REVIEW-BIS",
+        from_switch,
+        RuleKind::PeriodicReview(intervals),
+    ));
+    assert!(RuleSet::in_force(&pool, j, switch - Duration::microseconds(1)).is_ok());
+    let err = RuleSet::in_force(&pool, j, switch).unwrap_err();
+    let RuleSetError::TwoReviewPolicies { first, second, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(
+        (first.as_str(), second.as_str()),
+        ("AE-PERIODIC-REVIEW", "AE-REVIEW-BIS")
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "AE rules AE-PERIODIC-REVIEW and AE-REVIEW-BIS are both of kind periodic_review and each is in force at {switch}: a jurisdiction has one review policy at a time; end one where the other begins"
+        )
+    );
+    // Pinned together, as no decision made with `in_force` could have recorded them.
+    let refs: Vec<RuleRef> = pool
+        .iter()
+        .filter(|r| r.jurisdiction() == j)
+        .map(|r| r.rule_ref().clone())
+        .collect();
+    let err = RuleSet::pinned(&pool, j, &refs).unwrap_err();
+    assert!(
+        matches!(err, RuleSetError::TwoReviewPolicies { .. }),
+        "{err}"
+    );
+
+    // The same new code ending the default one where it begins is a clean hand-over.
+    let mut handed_over: Vec<Rule> = default_rules()
+        .into_iter()
+        .filter(|r| r.code().as_str() != "AE-PERIODIC-REVIEW")
+        .collect();
+    let old = default_rules()
+        .into_iter()
+        .find(|r| r.code().as_str() == "AE-PERIODIC-REVIEW")
+        .unwrap();
+    handed_over.push(rule(
+        j,
+        "AE-PERIODIC-REVIEW",
+        until_switch,
+        old.kind().clone(),
+    ));
+    handed_over.push(rule(
+        j,
+        "AE-REVIEW-BIS",
+        from_switch,
+        RuleKind::PeriodicReview(intervals),
+    ));
+    let before = RuleSet::in_force(&handed_over, j, switch - Duration::microseconds(1)).unwrap();
+    let after = RuleSet::in_force(&handed_over, j, switch).unwrap();
+    assert_eq!(before.review_interval(RiskLevel::Low), Some(36));
+    assert_eq!(after.review_interval(RiskLevel::Low), Some(24));
+}
+
+#[test]
 fn a_set_with_only_a_review_policy_is_refused_as_empty() {
     let policy = rule(
         Jurisdiction::Us,
@@ -247,8 +362,8 @@ fn a_set_with_only_a_review_policy_is_refused_as_empty() {
 }
 
 /// PostgreSQL 15 computed both dates (`SET TimeZone = 'UTC'`): the later approval, clamped from
-/// Feb 29 2047 to Feb 28, falls due at midnight, before the earlier one's 07:42. The `reviews_due`
-/// view and this code agree on it; neither sorts reviews by approval time expecting otherwise.
+/// Feb 29 2047 to Feb 28, falls due at midnight, before the earlier one's 07:42. SQL that adds
+/// months in UTC gives the same dates.
 #[test]
 fn a_later_approval_can_fall_due_hours_earlier() {
     let at = |text: &str| DateTime::parse_from_rfc3339(text).unwrap().to_utc();

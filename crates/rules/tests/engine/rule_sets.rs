@@ -37,6 +37,7 @@ fn in_force_picks_the_jurisdictions_rules_in_code_order() {
             "IN-AML-RISK-EDD",
             "IN-KYC-DOCUMENTS",
             "IN-PEP-EDD",
+            "IN-PERIODIC-REVIEW",
             "IN-RED-FLAGS-REJECT",
             "IN-SANCTIONS-REJECT"
         ]
