@@ -3,7 +3,7 @@
 //! Must not: carry personal data or a password (these messages reach logs and HTTP answers).
 
 use compliance_domain::input::InputError;
-use compliance_domain::{NotAReviewer, ReviewError};
+use compliance_domain::{CheckStatus, DispositionError, EntityId, NotAReviewer, ReviewError};
 use compliance_persistence::PersistenceError;
 use compliance_rules::{EvaluateError, RuleError, RuleSetError};
 
@@ -19,6 +19,40 @@ pub enum AppError {
     /// The review step is not allowed (status table, role, four eyes).
     #[error(transparent)]
     Review(#[from] ReviewError),
+    /// The disposition of a list match is not allowed (role, four eyes, not matched).
+    #[error(transparent)]
+    Disposition(#[from] DispositionError),
+    /// A different submission for an entity whose current case is still open.
+    #[error(
+        "entity {entity} already has an open case {case} ({status}): a new case opens only after a rejection or when the periodic review is due; re-screen or review the open case instead"
+    )]
+    OpenCase {
+        /// The entity.
+        entity: EntityId,
+        /// Its open case.
+        case: uuid::Uuid,
+        /// That case's status.
+        status: CheckStatus,
+    },
+    /// An idempotency key already used for a submission with other inputs.
+    #[error(
+        "this idempotency key was already used for case {case} with different inputs: use a new key for a new submission"
+    )]
+    IdempotencyKeyReused {
+        /// The case the key belongs to.
+        case: uuid::Uuid,
+    },
+    /// The database stayed contended (deadlocks, serialization failures, concurrent
+    /// submissions) through every attempt; nothing was written. Retrying later is safe.
+    #[error(
+        "the database was busy through {attempts} attempts ({reason}); nothing was written, retry later"
+    )]
+    Busy {
+        /// How many times the operation ran.
+        attempts: u32,
+        /// The last transient failure.
+        reason: String,
+    },
     /// A stored rule is malformed.
     #[error(transparent)]
     Rule(#[from] RuleError),
@@ -47,6 +81,20 @@ impl AppError {
     /// True for a conflict (a lost race, a duplicate): retry after reloading.
     pub fn is_conflict(&self) -> bool {
         matches!(self, AppError::Persistence(e) if e.is_conflict())
+    }
+
+    /// True for a transient failure inside one attempt (the service retries those).
+    pub(crate) fn is_transient(&self) -> bool {
+        matches!(self, AppError::Persistence(e) if e.is_transient())
+    }
+
+    /// True when retrying the same call later may succeed: a conflict, the database busy or
+    /// unreachable.
+    pub fn is_retryable(&self) -> bool {
+        self.is_conflict()
+            || self.is_unavailable()
+            || matches!(self, AppError::Busy { .. })
+            || self.is_transient()
     }
 
     /// True when the database could not be reached.

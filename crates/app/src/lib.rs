@@ -14,7 +14,9 @@ pub mod verify;
 pub use error::{AppError, Result};
 pub use rule_rows::{new_rule, rule_from_row};
 pub use rules_cache::RulesCache;
-pub use service::{ComplianceService, Replay, Rescreened, Reviewed, Submitted, replay};
+pub use service::{
+    Cleared, ComplianceService, EntityHistory, Replay, Rescreened, Reviewed, Submitted, replay,
+};
 
 /// The crates this one wires together, re-exported for its users.
 pub use {

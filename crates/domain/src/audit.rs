@@ -30,6 +30,14 @@ crate::text_enum! {
         ApprovalProposed,
         /// A re-screening re-evaluated an approved case without changing its status.
         Rescreened,
+        /// A reviewer proposed clearing a matched list entry of a case as a false positive.
+        FalsePositiveProposed,
+        /// A second reviewer confirmed a proposed false positive.
+        FalsePositiveConfirmed,
+        /// The confirmed false positives now override the engine's rejection of a case.
+        OverrideConfirmed,
+        /// A review note's text was erased (the chain keeps its commitment).
+        NoteErased,
     }
 }
 
@@ -49,6 +57,10 @@ crate::text_enum! {
         ComplianceCheck,
         /// A row of `blockchain_transactions`.
         BlockchainTransaction,
+        /// A row of `false_positives`.
+        FalsePositive,
+        /// A row of `review_notes`.
+        ReviewNote,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod blockchain;
 mod case;
 mod decision;
 mod entity;
+mod false_positive;
 pub mod input;
 mod jurisdiction;
 mod kyc;
@@ -23,6 +24,9 @@ pub use audit::{AuditAction, AuditError, AuditEvent, SubjectKind};
 pub use case::Case;
 pub use decision::{Decision, Reason, RuleCode, RuleRef, RuleRefError, RuleVersion, Stage};
 pub use entity::{EntityId, EntityIdError, EntityType};
+pub use false_positive::{
+    Disposition, DispositionError, DispositionStep, plan_false_positive, without_false_positives,
+};
 pub use jurisdiction::Jurisdiction;
 pub use kyc::{DocumentKind, InvestorProfile, KycCheck, RedFlag};
 pub use money::{Currency, Money, MoneyError};
@@ -31,7 +35,9 @@ pub use risk::RiskLevel;
 pub use score::{RiskScore, ScoreError, VerificationScore};
 pub use status::{CheckStatus, TRANSITIONS, Transition, TransitionError, Trigger};
 pub use text::{TextForm, UnknownVariant};
-pub use token::{ListEntryRef, ListName, ScreeningProvider, TokenError, WatchlistVersion};
+pub use token::{
+    IdempotencyKey, ListEntryRef, ListName, ScreeningProvider, TokenError, WatchlistVersion,
+};
 pub use user::{Email, NotAReviewer, Reviewer, Role, User, UserError, UserId, Username};
 
 /// Re-exported so that callers name the same versions the domain types use.

@@ -114,6 +114,12 @@ pub enum ReviewError {
         /// The reviewer.
         reviewer: UserId,
     },
+    /// An approval asked for while the engine's latest verdict (after any confirmed false
+    /// positives) rejects the case.
+    #[error(
+        "the rules engine rejects this case: it can be approved only once every sanctions match is confirmed a false positive by two reviewers and no other rule rejects it"
+    )]
+    EngineRejects,
     /// The status table refused the change.
     #[error(transparent)]
     Transition(#[from] TransitionError),
@@ -130,7 +136,10 @@ pub enum ReviewStep {
 }
 
 /// Plans one review of a case whose status is `status`, whose approval was proposed by
-/// `proposed_by` (if anyone), by `reviewer` with `verdict`.
+/// `proposed_by` (if anyone), by `reviewer` with `verdict`. `engine` is the engine's latest
+/// verdict on the case, evaluated without the list entries confirmed as false positives: while
+/// it is REJECTED, nobody approves the case (the override goes through
+/// [`crate::plan_false_positive`] first).
 ///
 /// - PENDING: an analyst, compliance officer or admin approves or rejects at once.
 /// - ESCALATED, reject: a compliance officer or admin rejects at once (refusing is the safe
@@ -138,6 +147,7 @@ pub enum ReviewStep {
 /// - ESCALATED, approve: the first compliance officer or admin proposes; a second, different
 ///   one confirms, which approves the case.
 /// - APPROVED, reject: a compliance officer or admin revokes the approval.
+/// - Approve, while `engine` is REJECTED: refused ([`ReviewError::EngineRejects`]).
 ///
 /// ```
 /// use compliance_domain::*;
@@ -145,12 +155,15 @@ pub enum ReviewStep {
 /// #   username: Username::parse("officer").unwrap(), email: Email::parse("o@example.com").unwrap(),
 /// #   role: Role::ComplianceOfficer, active: true }).unwrap();
 /// let (first, second) = (officer(1), officer(2));
-/// let status = CheckStatus::Escalated;
-/// assert_eq!(plan_review(status, None, &first, Verdict::Approve)?, ReviewStep::ProposeApproval);
-/// assert!(matches!(plan_review(status, Some(first.id()), &first, Verdict::Approve),
+/// let (status, engine) = (CheckStatus::Escalated, CheckStatus::Escalated);
+/// assert_eq!(plan_review(status, None, &first, Verdict::Approve, engine)?, ReviewStep::ProposeApproval);
+/// assert!(matches!(plan_review(status, Some(first.id()), &first, Verdict::Approve, engine),
 ///     Err(ReviewError::SameReviewer { .. })));
-/// let ReviewStep::Decide(t) = plan_review(status, Some(first.id()), &second, Verdict::Approve)? else { panic!() };
+/// let ReviewStep::Decide(t) = plan_review(status, Some(first.id()), &second, Verdict::Approve, engine)? else { panic!() };
 /// assert_eq!(t.to, CheckStatus::Approved);
+/// // A sanctions match found by a re-screening: nobody approves until it is cleared.
+/// assert_eq!(plan_review(status, Some(first.id()), &second, Verdict::Approve, CheckStatus::Rejected),
+///     Err(ReviewError::EngineRejects));
 /// # Ok::<(), ReviewError>(())
 /// ```
 pub fn plan_review(
@@ -158,6 +171,7 @@ pub fn plan_review(
     proposed_by: Option<UserId>,
     reviewer: &Reviewer,
     verdict: Verdict,
+    engine: CheckStatus,
 ) -> Result<ReviewStep, ReviewError> {
     let revocation = status == CheckStatus::Approved && verdict == Verdict::Reject;
     if !status.awaits_review() && !revocation {
@@ -168,6 +182,9 @@ pub fn plan_review(
             role: reviewer.role(),
             status,
         });
+    }
+    if verdict == Verdict::Approve && engine == CheckStatus::Rejected {
+        return Err(ReviewError::EngineRejects);
     }
     let decide = |to| -> Result<ReviewStep, ReviewError> {
         Ok(ReviewStep::Decide(
@@ -185,12 +202,13 @@ pub fn plan_review(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::{Email, User, Username};
     use CheckStatus::*;
 
-    fn reviewer(n: u128, role: Role) -> Reviewer {
+    /// An active reviewer with this id and role, for tests.
+    pub(crate) fn reviewer(n: u128, role: Role) -> Reviewer {
         Reviewer::try_from(&User {
             id: UserId::from_uuid(uuid::Uuid::from_u128(n)),
             username: Username::parse("someone").unwrap(),
@@ -212,11 +230,23 @@ mod tests {
     fn pending_cases_take_one_reviewer() {
         let analyst = reviewer(1, Role::Analyst);
         assert_eq!(
-            decided(plan_review(Pending, None, &analyst, Verdict::Approve)),
+            decided(plan_review(
+                Pending,
+                None,
+                &analyst,
+                Verdict::Approve,
+                Pending
+            )),
             Approved
         );
         assert_eq!(
-            decided(plan_review(Pending, None, &analyst, Verdict::Reject)),
+            decided(plan_review(
+                Pending,
+                None,
+                &analyst,
+                Verdict::Reject,
+                Pending
+            )),
             Rejected
         );
     }
@@ -228,24 +258,36 @@ mod tests {
             reviewer(2, Role::Admin),
         );
         assert_eq!(
-            plan_review(Escalated, None, &a, Verdict::Approve),
+            plan_review(Escalated, None, &a, Verdict::Approve, Escalated),
             Ok(ReviewStep::ProposeApproval)
         );
         assert_eq!(
-            plan_review(Escalated, Some(a.id()), &a, Verdict::Approve),
+            plan_review(Escalated, Some(a.id()), &a, Verdict::Approve, Escalated),
             Err(ReviewError::SameReviewer { reviewer: a.id() })
         );
         assert_eq!(
-            decided(plan_review(Escalated, Some(a.id()), &b, Verdict::Approve)),
+            decided(plan_review(
+                Escalated,
+                Some(a.id()),
+                &b,
+                Verdict::Approve,
+                Escalated
+            )),
             Approved
         );
         assert_eq!(
-            decided(plan_review(Escalated, None, &a, Verdict::Reject)),
+            decided(plan_review(Escalated, None, &a, Verdict::Reject, Escalated)),
             Rejected
         );
         // The proposer may still change their mind and reject.
         assert_eq!(
-            decided(plan_review(Escalated, Some(a.id()), &a, Verdict::Reject)),
+            decided(plan_review(
+                Escalated,
+                Some(a.id()),
+                &a,
+                Verdict::Reject,
+                Escalated
+            )),
             Rejected
         );
     }
@@ -255,13 +297,50 @@ mod tests {
         let analyst = reviewer(3, Role::Analyst);
         for verdict in [Verdict::Approve, Verdict::Reject] {
             assert_eq!(
-                plan_review(Escalated, None, &analyst, verdict),
+                plan_review(Escalated, None, &analyst, verdict, Escalated),
                 Err(ReviewError::NotPermitted {
                     role: Role::Analyst,
                     status: Escalated
                 })
             );
         }
+    }
+
+    #[test]
+    fn nobody_approves_what_the_engine_rejects() {
+        let (a, b) = (
+            reviewer(1, Role::ComplianceOfficer),
+            reviewer(2, Role::Admin),
+        );
+        let analyst = reviewer(3, Role::Analyst);
+        assert_eq!(
+            plan_review(Escalated, None, &a, Verdict::Approve, Rejected),
+            Err(ReviewError::EngineRejects)
+        );
+        assert_eq!(
+            plan_review(Escalated, Some(a.id()), &b, Verdict::Approve, Rejected),
+            Err(ReviewError::EngineRejects)
+        );
+        assert_eq!(
+            plan_review(Pending, None, &analyst, Verdict::Approve, Rejected),
+            Err(ReviewError::EngineRejects)
+        );
+        // Rejecting is always open to whoever may decide the case.
+        assert_eq!(
+            decided(plan_review(Escalated, None, &a, Verdict::Reject, Rejected)),
+            Rejected
+        );
+        // Any verdict short of REJECTED leaves the usual rules in charge.
+        assert_eq!(
+            decided(plan_review(
+                Pending,
+                None,
+                &analyst,
+                Verdict::Approve,
+                Escalated
+            )),
+            Approved
+        );
     }
 
     #[test]
@@ -290,21 +369,33 @@ mod tests {
     fn decided_cases_are_not_reviewed_except_to_revoke_an_approval() {
         let officer = reviewer(1, Role::ComplianceOfficer);
         assert_eq!(
-            plan_review(Approved, None, &officer, Verdict::Approve),
+            plan_review(Approved, None, &officer, Verdict::Approve, Approved),
             Err(ReviewError::NotAwaitingReview { status: Approved })
         );
         for verdict in [Verdict::Approve, Verdict::Reject] {
             assert_eq!(
-                plan_review(Rejected, None, &officer, verdict),
+                plan_review(Rejected, None, &officer, verdict, Rejected),
                 Err(ReviewError::NotAwaitingReview { status: Rejected })
             );
         }
         assert_eq!(
-            decided(plan_review(Approved, None, &officer, Verdict::Reject)),
+            decided(plan_review(
+                Approved,
+                None,
+                &officer,
+                Verdict::Reject,
+                Approved
+            )),
             Rejected
         );
         assert_eq!(
-            plan_review(Approved, None, &reviewer(2, Role::Analyst), Verdict::Reject),
+            plan_review(
+                Approved,
+                None,
+                &reviewer(2, Role::Analyst),
+                Verdict::Reject,
+                Approved
+            ),
             Err(ReviewError::NotPermitted {
                 role: Role::Analyst,
                 status: Approved

@@ -76,6 +76,15 @@ pub enum TransitionError {
         /// The status asked for.
         to: CheckStatus,
     },
+    /// A change only the rules engine makes (a reviewer decides; finding something missing is
+    /// the engine's), attempted by a reviewer.
+    #[error("{from} -> {to} is made by the rules engine on re-evaluation, not by a reviewer")]
+    EngineOnly {
+        /// The status before.
+        from: CheckStatus,
+        /// The status asked for.
+        to: CheckStatus,
+    },
     /// A change that nobody may make.
     #[error("{from} -> {to} is not an allowed status change")]
     NotAllowed {
@@ -99,10 +108,12 @@ use CheckStatus::{Approved, Escalated, Pending, Rejected};
 /// | ESCALATED | REJECTED | no | yes | only a human decides an escalated case |
 /// | APPROVED | ESCALATED | yes | yes | a re-screening finds new risk (a PEP match, say) |
 /// | APPROVED | REJECTED | yes | yes | a re-screening finds a sanctions match |
+/// | APPROVED | PENDING | yes | no | a re-evaluation finds something missing (a new rule asks for a document): back into the queue |
 ///
 /// Not allowed: any change to the same status; anything out of REJECTED (final); back to PENDING
-/// from APPROVED or ESCALATED (a case that was decided does not become undecided: a new
-/// submission opens a new case); ESCALATED -> anything by the engine.
+/// from ESCALATED, or by a reviewer (a reviewer decides; asking for more is the engine's finding);
+/// ESCALATED -> anything by the engine (an escalation belongs to its reviewers: a stricter
+/// engine verdict on it is flagged in the queue instead).
 pub const TRANSITIONS: &[Transition] = &[
     t(Pending, Approved, Trigger::Engine),
     t(Pending, Approved, Trigger::Reviewer),
@@ -116,6 +127,7 @@ pub const TRANSITIONS: &[Transition] = &[
     t(Approved, Escalated, Trigger::Reviewer),
     t(Approved, Rejected, Trigger::Engine),
     t(Approved, Rejected, Trigger::Reviewer),
+    t(Approved, Pending, Trigger::Engine),
 ];
 
 const fn t(from: CheckStatus, to: CheckStatus, by: Trigger) -> Transition {
@@ -148,7 +160,10 @@ impl CheckStatus {
         } else if self.is_final() {
             TransitionError::Final { from: self, to }
         } else if TRANSITIONS.iter().any(|t| t.from == self && t.to == to) {
-            TransitionError::ReviewerOnly { from: self, to }
+            match by {
+                Trigger::Engine => TransitionError::ReviewerOnly { from: self, to },
+                Trigger::Reviewer => TransitionError::EngineOnly { from: self, to },
+            }
         } else {
             TransitionError::NotAllowed { from: self, to }
         })
@@ -203,20 +218,12 @@ mod tests {
             (Pending, Escalated, rev, Ok(())),
             (Pending, Rejected, eng, Ok(())),
             (Pending, Rejected, rev, Ok(())),
-            (
-                Approved,
-                Pending,
-                eng,
-                Err(E::NotAllowed {
-                    from: Approved,
-                    to: Pending,
-                }),
-            ),
+            (Approved, Pending, eng, Ok(())),
             (
                 Approved,
                 Pending,
                 rev,
-                Err(E::NotAllowed {
+                Err(E::EngineOnly {
                     from: Approved,
                     to: Pending,
                 }),

@@ -112,6 +112,14 @@ ascii_token!(
     64
 );
 
+ascii_token!(
+    /// A caller's key for one submission (HTTP's `Idempotency-Key`): a retried submission with
+    /// the same key gets the first answer back, never a second case.
+    IdempotencyKey,
+    "idempotency key",
+    128
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

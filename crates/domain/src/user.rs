@@ -68,6 +68,14 @@ impl Role {
     }
 }
 
+impl Role {
+    /// True when this role may clear a list match as a false positive (propose or confirm): the
+    /// roles that decide escalations, admins and compliance officers.
+    pub fn may_clear_matches(self) -> bool {
+        matches!(self, Role::Admin | Role::ComplianceOfficer)
+    }
+}
+
 /// Why a text is not a username or an e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UserError {

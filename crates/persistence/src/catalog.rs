@@ -8,7 +8,8 @@
 pub type Column = (&'static str, &'static str);
 
 /// Every table with its columns, in column order. The first seven are the core schema; the
-/// last two come with the blockchain monitoring migration.
+/// next two come with the blockchain monitoring migration, the last three with the case
+/// lifecycle migration (review notes, case submissions, false positives).
 pub const TABLES: &[(&str, &[Column])] = &[
     (
         "users",
@@ -102,6 +103,9 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("revision", "int4"),
             ("created_at", "timestamptz"),
             ("updated_at", "timestamptz"),
+            ("review_note_id", "uuid"),
+            ("approval_note_id", "uuid"),
+            ("engine_decided_at", "timestamptz"),
         ],
     ),
     (
@@ -165,6 +169,49 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("updated_at", "timestamptz"),
         ],
     ),
+    (
+        "review_notes",
+        &[
+            ("id", "uuid"),
+            ("entity_id", "varchar"),
+            ("author_id", "uuid"),
+            ("body", "text"),
+            ("salt", "bytea"),
+            ("commitment", "bytea"),
+            ("created_at", "timestamptz"),
+            ("erased_at", "timestamptz"),
+            ("erased_by", "uuid"),
+        ],
+    ),
+    (
+        "case_submissions",
+        &[
+            ("compliance_check_id", "uuid"),
+            ("kyc_check_id", "uuid"),
+            ("entity_id", "varchar"),
+            ("sequence", "int4"),
+            ("idempotency_key", "varchar"),
+            ("submitted_by", "uuid"),
+            ("created_at", "timestamptz"),
+        ],
+    ),
+    (
+        "false_positives",
+        &[
+            ("id", "uuid"),
+            ("compliance_check_id", "uuid"),
+            ("aml_check_id", "uuid"),
+            ("list", "varchar"),
+            ("entry", "varchar"),
+            ("proposed_by", "uuid"),
+            ("proposed_at", "timestamptz"),
+            ("proposal_note_id", "uuid"),
+            ("confirmed_by", "uuid"),
+            ("confirmed_at", "timestamptz"),
+            ("confirmation_note_id", "uuid"),
+            ("created_at", "timestamptz"),
+        ],
+    ),
 ];
 
 /// The seven core tables of the seed material.
@@ -194,28 +241,42 @@ pub const INDEXES: &[&str] = &[
     "idx_blockchain_monitoring_kyc_check_id",
     "idx_blockchain_transactions_observed",
     "idx_blockchain_transactions_open",
+    "idx_case_submissions_submitted_by",
     "idx_compliance_checks_aml_check_id",
+    "idx_compliance_checks_approval_note_id",
     "idx_compliance_checks_approval_proposed_by",
     "idx_compliance_checks_decided_at",
     "idx_compliance_checks_decided_by",
     "idx_compliance_checks_jurisdiction_status",
+    "idx_compliance_checks_review_note_id",
     "idx_compliance_checks_review_queue",
     "idx_compliance_checks_risk_level",
     "idx_compliance_rules_in_force",
     "idx_compliance_rules_published_by",
     "idx_decision_vectors_model",
+    "idx_false_positives_aml_check_id",
+    "idx_false_positives_confirmation_note_id",
+    "idx_false_positives_confirmed_by",
+    "idx_false_positives_proposal_note_id",
+    "idx_false_positives_proposed_by",
     "idx_kyc_checks_created_at",
+    "idx_kyc_checks_entity_id",
     "idx_kyc_checks_entity_type",
     "idx_kyc_checks_jurisdiction_status",
     "idx_kyc_checks_red_flags",
     "idx_kyc_checks_submitted_by",
+    "idx_review_notes_author_id",
+    "idx_review_notes_entity_id",
+    "idx_review_notes_erased_by",
 ];
 
-/// The three views.
-pub const VIEWS: [&str; 3] = [
+/// The views.
+pub const VIEWS: [&str; 5] = [
     "pending_approvals",
     "high_risk_entities",
     "compliance_summary",
+    "current_cases",
+    "reviews_due",
 ];
 
 /// The columns of a table, if it is in the catalog.

@@ -69,6 +69,14 @@ pub enum PersistenceError {
         /// How long the request waited.
         waited_secs: u64,
     },
+    /// A transient failure that retrying the whole transaction resolves: a serialization
+    /// failure, a deadlock, a lock wait past `lock_timeout`, or the connection lost mid-way.
+    /// Nothing was committed.
+    #[error("transient database failure: {reason}; nothing was written, retry")]
+    Transient {
+        /// What happened, e.g. `deadlock detected`.
+        reason: String,
+    },
     /// A migration failed to run or to be listed.
     #[error("migration failed: {0}")]
     Migration(String),
@@ -97,10 +105,18 @@ impl From<DieselError> for PersistenceError {
                             reason: "a row with the same key already exists".into(),
                         }
                     }
-                    DatabaseErrorKind::SerializationFailure => PersistenceError::Conflict {
-                        what: "transaction",
-                        key: "serialization".into(),
-                        reason: "a concurrent transaction changed the same rows; retry".into(),
+                    DatabaseErrorKind::SerializationFailure => PersistenceError::Transient {
+                        reason: "a concurrent transaction changed the same rows".into(),
+                    },
+                    DatabaseErrorKind::ClosedConnection
+                    | DatabaseErrorKind::UnableToSendCommand => PersistenceError::Transient {
+                        reason: "the connection to the database was lost".into(),
+                    },
+                    // Diesel has no kind for 40P01 (deadlock) or 55P03 (lock timeout); the
+                    // server's messages name them (lc_messages is English unless a superuser
+                    // changed it: docs/operations.md).
+                    _ if is_transient_message(&message) => PersistenceError::Transient {
+                        reason: one_line(&message),
                     },
                     DatabaseErrorKind::CheckViolation
                     | DatabaseErrorKind::ForeignKeyViolation
@@ -137,6 +153,11 @@ impl PersistenceError {
         matches!(self, PersistenceError::Conflict { .. })
     }
 
+    /// True for a transient failure: retrying the whole transaction may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, PersistenceError::Transient { .. })
+    }
+
     pub(crate) fn invalid(table: &'static str, id: impl ToString, reason: impl ToString) -> Self {
         PersistenceError::InvalidData {
             table,
@@ -151,6 +172,15 @@ impl PersistenceError {
             key: key.to_string(),
         }
     }
+}
+
+/// The server's messages for a deadlock, a lock wait past `lock_timeout`, and a backend ended
+/// by an administrator (`pg_terminate_backend`).
+fn is_transient_message(message: &str) -> bool {
+    message.starts_with("deadlock detected")
+        || message.starts_with("canceling statement due to lock timeout")
+        || message.starts_with("terminating connection due to administrator command")
+        || message.starts_with("server closed the connection unexpectedly")
 }
 
 /// Turns `Ok(None)` from an optional lookup into [`PersistenceError::NotFound`].

@@ -76,6 +76,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_submissions (compliance_check_id) {
+        compliance_check_id -> Uuid,
+        kyc_check_id -> Uuid,
+        #[max_length = 64]
+        entity_id -> Varchar,
+        sequence -> Int4,
+        #[max_length = 128]
+        idempotency_key -> Nullable<Varchar>,
+        submitted_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     compliance_checks (id) {
         id -> Uuid,
         kyc_check_id -> Uuid,
@@ -96,6 +110,9 @@ diesel::table! {
         revision -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        review_note_id -> Nullable<Uuid>,
+        approval_note_id -> Nullable<Uuid>,
+        engine_decided_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -131,6 +148,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    false_positives (id) {
+        id -> Uuid,
+        compliance_check_id -> Uuid,
+        aml_check_id -> Uuid,
+        #[max_length = 64]
+        list -> Varchar,
+        #[max_length = 64]
+        entry -> Varchar,
+        proposed_by -> Uuid,
+        proposed_at -> Timestamptz,
+        proposal_note_id -> Uuid,
+        confirmed_by -> Nullable<Uuid>,
+        confirmed_at -> Nullable<Timestamptz>,
+        confirmation_note_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     kyc_checks (id) {
         id -> Uuid,
         #[max_length = 64]
@@ -158,6 +194,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    review_notes (id) {
+        id -> Uuid,
+        #[max_length = 64]
+        entity_id -> Varchar,
+        author_id -> Uuid,
+        body -> Nullable<Text>,
+        salt -> Nullable<Bytea>,
+        commitment -> Bytea,
+        created_at -> Timestamptz,
+        erased_at -> Nullable<Timestamptz>,
+        erased_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         #[max_length = 32]
@@ -177,8 +228,11 @@ diesel::joinable!(audit_logs -> users (actor_id));
 diesel::joinable!(blockchain_monitoring -> kyc_checks (kyc_check_id));
 diesel::joinable!(blockchain_monitoring -> users (created_by));
 diesel::joinable!(blockchain_transactions -> blockchain_monitoring (monitoring_id));
+diesel::joinable!(case_submissions -> users (submitted_by));
 diesel::joinable!(compliance_rules -> users (published_by));
 diesel::joinable!(decision_vectors -> compliance_checks (compliance_check_id));
+diesel::joinable!(false_positives -> aml_checks (aml_check_id));
+diesel::joinable!(false_positives -> compliance_checks (compliance_check_id));
 diesel::joinable!(kyc_checks -> users (submitted_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -186,9 +240,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_logs,
     blockchain_monitoring,
     blockchain_transactions,
+    case_submissions,
     compliance_checks,
     compliance_rules,
     decision_vectors,
+    false_positives,
     kyc_checks,
+    review_notes,
     users,
 );

@@ -2,7 +2,7 @@
 //! that is migrated once per version of the migrations, and dropped when the test ends.
 //!
 //! Must not: be used outside tests (it is behind the `testing` feature), or touch any database
-//! but the ones it creates: `compliance_tpl_*` templates and `compliance_test_*` clones.
+//! but the ones it creates: `compliance_template_*` templates (and the `compliance_tpl_*` of older checkouts) and `compliance_test_*` clones.
 
 // A test-support failure is a failed test; panicking with a clear message is the point.
 #![allow(clippy::expect_used, clippy::panic)]
@@ -42,7 +42,7 @@ fn execute(conn: &mut PgConnection, sql: &str) {
 fn template() -> &'static str {
     static NAME: OnceLock<String> = OnceLock::new();
     NAME.get_or_init(|| {
-        let name = format!("compliance_tpl_{}", migrations::FINGERPRINT);
+        let name = format!("compliance_template_{}", migrations::FINGERPRINT);
         let mut conn = admin();
         execute(&mut conn, "SELECT pg_advisory_lock(7355608)");
         let exists: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
@@ -61,11 +61,21 @@ fn template() -> &'static str {
                 migrations::run_pending(&mut db).expect("migrations run on the template");
             }
             execute(&mut conn, &format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""));
-            // Templates of older migrations are of no further use.
+            // The template's birth date, so that another checkout's template (other migrations,
+            // tests running at the same time) is left alone until it is a day old.
+            execute(
+                &mut conn,
+                &format!(
+                    "COMMENT ON DATABASE \"{name}\" IS 'compliance-db test template; created {}'",
+                    chrono::Utc::now().timestamp()
+                ),
+            );
+            // Templates of older migrations, unused for a day, are of no further use.
             let stale: Vec<String> = diesel::select(diesel::dsl::sql::<
                 diesel::sql_types::Array<diesel::sql_types::Text>,
             >(&format!(
-                "coalesce(array_agg(datname), '{{}}') FROM pg_database WHERE datname LIKE 'compliance\\_tpl\\_%' AND datname <> '{name}'"
+                "coalesce(array_agg(datname), '{{}}') FROM pg_database d WHERE (datname LIKE 'compliance\\_tpl\\_%' OR datname LIKE 'compliance\\_template\\_%') AND datname <> '{name}' \
+                 AND coalesce(substring(shobj_description(d.oid, 'pg_database') FROM 'created ([0-9]+)')::bigint, 0) < extract(epoch FROM now()) - 86400"
             )))
             .get_result(&mut conn)
             .expect("pg_database is readable");

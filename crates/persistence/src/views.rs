@@ -1,4 +1,4 @@
-//! The three views, declared by hand (`diesel print-schema` skips views). Read-only by
+//! The views, declared by hand (`diesel print-schema` skips views). Read-only by
 //! convention: nothing inserts into them, and PostgreSQL would refuse it for the joined ones.
 //!
 //! Must not: drift from `migrations/`: the persistence tests select every column of every view.
@@ -6,7 +6,8 @@
 #![allow(missing_docs)]
 
 diesel::table! {
-    /// The review queue: PENDING and ESCALATED cases, riskiest and oldest first.
+    /// The review queue: PENDING and ESCALATED cases and cases with an unseen stricter engine
+    /// verdict, riskiest and oldest first.
     pending_approvals (compliance_check_id) {
         compliance_check_id -> Uuid,
         entity_id -> Varchar,
@@ -21,6 +22,8 @@ diesel::table! {
         revision -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        engine_status -> Text,
+        engine_stricter -> Bool,
     }
 }
 
@@ -52,8 +55,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Each entity's latest case.
+    current_cases (compliance_check_id) {
+        entity_id -> Varchar,
+        sequence -> Int4,
+        compliance_check_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    /// Current approved cases whose periodic review has fallen due.
+    reviews_due (compliance_check_id) {
+        compliance_check_id -> Uuid,
+        entity_id -> Varchar,
+        jurisdiction -> Text,
+        risk_level -> Text,
+        approved_at -> Timestamptz,
+        review_due_at -> Timestamptz,
+        rule_code -> Varchar,
+        rule_version -> Int4,
+        revision -> Int4,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     pending_approvals,
     high_risk_entities,
-    compliance_summary
+    compliance_summary,
+    current_cases,
+    reviews_due
 );

@@ -126,14 +126,45 @@ fn bad_input_is_a_typed_error_naming_every_field_and_writes_nothing() {
 }
 
 #[test]
-fn a_second_submission_for_an_entity_is_a_conflict() {
+fn a_repeated_submission_gets_its_stored_case_and_a_different_one_names_the_open_case() {
     let s = seeded();
-    let err = s
+    let mut conn = s.db.conn();
+    let cases = count(&mut conn, "SELECT count(*) AS n FROM compliance_checks");
+    let audit = count(&mut conn, "SELECT count(*) AS n FROM audit_logs");
+    let stored = case_of(&s, "us-ind-standard-002");
+    let again = s
         .service
         .submit(&scenario("us-ind-standard-002"), s.users.agent.id)
-        .unwrap_err();
-    assert!(err.is_conflict(), "{err}");
-    assert!(err.to_string().contains("us-ind-standard-002"), "{err}");
+        .unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.case, stored);
+    // An open case (ESCALATED) and different inputs: a clear error naming both.
+    let mut changed = scenario("in-corp-pep-002");
+    changed.aml.risk_score = RiskScore::new(12).unwrap();
+    let open = case_of(&s, "in-corp-pep-002");
+    let err = s.service.submit(&changed, s.users.agent.id).unwrap_err();
+    let AppError::OpenCase {
+        entity: e,
+        case,
+        status,
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(
+        (e.as_str(), *case, *status),
+        ("in-corp-pep-002", open.id, CheckStatus::Escalated)
+    );
+    assert!(err.to_string().contains("in-corp-pep-002"), "{err}");
+    assert!(err.to_string().contains(&open.id.to_string()), "{err}");
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM compliance_checks"),
+        cases
+    );
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM audit_logs"),
+        audit
+    );
 }
 
 fn case_of(s: &Seeded, id: &str) -> compliance_checks::StoredComplianceCheck {
@@ -142,6 +173,11 @@ fn case_of(s: &Seeded, id: &str) -> compliance_checks::StoredComplianceCheck {
 
 fn reason(text: &str) -> ReviewReason {
     ReviewReason::parse(text).unwrap()
+}
+
+/// The revision a reviewer sees now.
+fn seen(s: &Seeded, id: &str) -> i32 {
+    case_of(s, id).revision
 }
 
 #[test]
@@ -156,7 +192,7 @@ fn an_analyst_decides_a_pending_case() {
             s.users.analyst.id,
             Verdict::Approve,
             &reason("documents received by courier and verified"),
-            Some(case.revision),
+            case.revision,
         )
         .unwrap();
     let Reviewed::Decided(after) = reviewed else {
@@ -195,7 +231,7 @@ fn an_escalation_is_cleared_by_two_different_officers() {
             s.users.analyst.id,
             Verdict::Approve,
             &reason("looks fine"),
-            None,
+            seen(&s, "in-corp-pep-002"),
         )
         .unwrap_err();
     assert!(
@@ -209,7 +245,7 @@ fn an_escalation_is_cleared_by_two_different_officers() {
             s.users.agent.id,
             Verdict::Approve,
             &reason("auto"),
-            None,
+            seen(&s, "in-corp-pep-002"),
         )
         .unwrap_err();
     assert!(matches!(agent, AppError::NotAReviewer(_)), "{agent}");
@@ -221,7 +257,7 @@ fn an_escalation_is_cleared_by_two_different_officers() {
             s.users.officer.id,
             Verdict::Approve,
             &reason("EDD complete: source of wealth verified"),
-            None,
+            seen(&s, "in-corp-pep-002"),
         )
         .unwrap();
     assert!(
@@ -235,7 +271,7 @@ fn an_escalation_is_cleared_by_two_different_officers() {
             s.users.officer.id,
             Verdict::Approve,
             &reason("confirming myself"),
-            None,
+            seen(&s, "in-corp-pep-002"),
         )
         .unwrap_err();
     assert!(
@@ -249,7 +285,7 @@ fn an_escalation_is_cleared_by_two_different_officers() {
             second.id,
             Verdict::Approve,
             &reason("second review agrees"),
-            None,
+            seen(&s, "in-corp-pep-002"),
         )
         .unwrap();
     let after = confirmed.case();
@@ -280,7 +316,7 @@ fn two_reviewers_at_once_get_one_success_and_one_conflict() {
                     reviewer,
                     Verdict::Reject,
                     &reason("refused after EDD"),
-                    Some(case.revision),
+                    case.revision,
                 )
             })
         })
@@ -380,6 +416,12 @@ fn re_screening_leaves_an_escalation_to_its_reviewers_and_a_clean_approval_as_it
         (escalated.engine_status, escalated.case.status),
         (CheckStatus::Rejected, CheckStatus::Escalated)
     );
+    // Kept for its reviewers, and flagged: the engine's rejection waits in the queue, first.
+    assert!(escalated.case.engine_stricter());
+    let queue = s.service.queue(None, 100).unwrap();
+    assert_eq!(queue[0].compliance_check_id, escalated.case.id);
+    assert!(queue[0].engine_stricter);
+    assert_eq!(queue[0].engine_status, CheckStatus::Rejected);
     let mut clean = sanctions_hit();
     clean.matches.clear();
     clean.risk_score = RiskScore::new(5).unwrap();

@@ -75,3 +75,8 @@ pub fn behind_the_triggers(conn: &mut PgConnection, sql: &str) {
     exec(conn, sql);
     exec(conn, "SET session_replication_role = DEFAULT");
 }
+
+/// How many migrations the crate embeds (every one of them is applied by provisioning).
+pub fn migrations_known() -> usize {
+    compliance_persistence::migrations::known().unwrap().len()
+}

@@ -10,7 +10,8 @@ use crate::error::found;
 use crate::repo::aml_checks::{AmlCheckRow, StoredAmlCheck};
 use crate::repo::audit_logs;
 use crate::repo::kyc_checks::{KycCheckRow, StoredKycCheck};
-use crate::schema::{aml_checks, compliance_checks, kyc_checks};
+use crate::repo::review_notes::NoteRef;
+use crate::schema::{aml_checks, case_submissions, compliance_checks, kyc_checks};
 use crate::{PersistenceError, Result};
 use chrono::{DateTime, Utc};
 use compliance_domain::{
@@ -46,6 +47,19 @@ pub struct ComplianceCheckRow {
     pub revision: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub review_note_id: Option<Uuid>,
+    pub approval_note_id: Option<Uuid>,
+    pub engine_decided_at: Option<DateTime<Utc>>,
+}
+
+/// A reviewer's reason for a step: a review note (erasable, outside the hash chain), or, for
+/// steps recorded before notes existed, the text stored with the case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseNote {
+    /// A row of `review_notes`.
+    Note(Uuid),
+    /// Text stored in the case itself (written before review notes existed).
+    Text(ReviewReason),
 }
 
 /// The first half of four eyes: who proposed approving an escalated case, when and why.
@@ -56,7 +70,7 @@ pub struct ApprovalProposal {
     /// When.
     pub at: DateTime<Utc>,
     /// Why.
-    pub reason: ReviewReason,
+    pub reason: CaseNote,
 }
 
 /// A stored case.
@@ -83,7 +97,7 @@ pub struct StoredComplianceCheck {
     /// When.
     pub decided_at: DateTime<Utc>,
     /// Why, when a reviewer set it.
-    pub review_reason: Option<ReviewReason>,
+    pub review_reason: Option<CaseNote>,
     /// A pending (or, once approved, the confirmed) four-eyes proposal.
     pub approval: Option<ApprovalProposal>,
     /// The revision, raised by one at every change.
@@ -92,6 +106,20 @@ pub struct StoredComplianceCheck {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// When the engine's verdict last changed since the case was opened (a re-screening).
+    pub engine_decided_at: Option<DateTime<Utc>>,
+}
+
+impl StoredComplianceCheck {
+    /// True when the engine's latest verdict is stricter than the status and came after the
+    /// status was set, so that no reviewer has decided on it yet (an override that cleared a
+    /// rejection aside): such a case is in the review queue, flagged.
+    pub fn engine_stricter(&self) -> bool {
+        let engine = self.decision.status();
+        engine > self.status
+            && self.engine_decided_at.unwrap_or(self.created_at) > self.decided_at
+            && !(engine == CheckStatus::Rejected && self.status == CheckStatus::Approved)
+    }
 }
 
 const TABLE: &str = "compliance_checks";
@@ -122,20 +150,35 @@ impl TryFrom<ComplianceCheckRow> for StoredComplianceCheck {
                 ),
             ));
         }
-        let reason = |text: Option<&str>| {
-            text.map(|t| domain(TABLE, id, ReviewReason::parse(t)))
-                .transpose()
+        let note = |note: Option<Uuid>, text: Option<&str>| -> Result<Option<CaseNote>> {
+            match (note, text) {
+                (Some(note), None) => Ok(Some(CaseNote::Note(note))),
+                (None, Some(text)) => Ok(Some(CaseNote::Text(domain(
+                    TABLE,
+                    id,
+                    ReviewReason::parse(text),
+                )?))),
+                (None, None) => Ok(None),
+                (Some(_), Some(_)) => Err(PersistenceError::invalid(
+                    TABLE,
+                    id,
+                    "a reason both as a note and as text",
+                )),
+            }
         };
         let approval = match (
             row.approval_proposed_by,
             row.approval_proposed_at,
-            row.approval_proposal_reason.as_deref(),
+            note(
+                row.approval_note_id,
+                row.approval_proposal_reason.as_deref(),
+            )?,
         ) {
             (None, None, None) => None,
-            (Some(by), Some(at), Some(why)) => Some(ApprovalProposal {
+            (Some(by), Some(at), Some(reason)) => Some(ApprovalProposal {
                 by: UserId::from_uuid(by),
                 at,
-                reason: domain(TABLE, id, ReviewReason::parse(why))?,
+                reason,
             }),
             _ => {
                 return Err(PersistenceError::invalid(
@@ -156,11 +199,12 @@ impl TryFrom<ComplianceCheckRow> for StoredComplianceCheck {
             rule_versions: json(TABLE, id, "rule_versions", &row.rule_versions)?,
             decided_by: UserId::from_uuid(row.decided_by),
             decided_at: row.decided_at,
-            review_reason: reason(row.review_reason.as_deref())?,
+            review_reason: note(row.review_note_id, row.review_reason.as_deref())?,
             approval,
             revision: row.revision,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            engine_decided_at: row.engine_decided_at,
         })
     }
 }
@@ -306,18 +350,35 @@ pub fn find_by_kyc_check(
     found(row, "compliance check for kyc check", kyc_check_id)?.try_into()
 }
 
-/// The case of an entity (the natural key, through its KYC check).
+/// The entity's current case (its latest; see `case_submissions`).
 pub fn find_by_entity_id(
     conn: &mut PgConnection,
     entity_id: &EntityId,
 ) -> Result<StoredComplianceCheck> {
     let row = compliance_checks::table
-        .inner_join(kyc_checks::table.on(kyc_checks::id.eq(compliance_checks::kyc_check_id)))
-        .filter(kyc_checks::entity_id.eq(entity_id.as_str()))
+        .inner_join(
+            case_submissions::table
+                .on(case_submissions::compliance_check_id.eq(compliance_checks::id)),
+        )
+        .filter(case_submissions::entity_id.eq(entity_id.as_str()))
+        .order(case_submissions::sequence.desc())
         .select(ComplianceCheckRow::as_select())
         .first(conn)
         .optional()?;
     found(row, "compliance check for entity", entity_id)?.try_into()
+}
+
+/// The case with this id, locked for this transaction (`FOR UPDATE`). Every operation that
+/// changes a case takes this lock before it writes anything else, so that all of them take
+/// their locks in one order: the case row, then the audit chain.
+pub fn lock(conn: &mut PgConnection, id: Uuid) -> Result<StoredComplianceCheck> {
+    let row = compliance_checks::table
+        .find(id)
+        .select(ComplianceCheckRow::as_select())
+        .for_update()
+        .first(conn)
+        .optional()?;
+    found(row, "compliance check", id)?.try_into()
 }
 
 /// Which cases to list; every field narrows the list.
@@ -411,8 +472,9 @@ pub struct StatusChange {
     pub transition: Transition,
     /// Who makes it.
     pub decided_by: UserId,
-    /// Why, when a reviewer makes it (the database requires one then).
-    pub review_reason: Option<ReviewReason>,
+    /// Why, when a reviewer makes it (the database requires one then): a review note written
+    /// in the same transaction.
+    pub review_note: Option<NoteRef>,
 }
 
 /// Changes a case's status if it is still at `expected_revision`, with a `status_changed` audit
@@ -438,8 +500,8 @@ pub fn change_status(
                     compliance_checks::status.eq(<&str>::from(t.to)),
                     compliance_checks::decided_by.eq(change.decided_by.as_uuid()),
                     compliance_checks::decided_at.eq(diesel::dsl::now),
-                    compliance_checks::review_reason
-                        .eq(change.review_reason.as_ref().map(ReviewReason::as_str)),
+                    compliance_checks::review_reason.eq(None::<String>),
+                    compliance_checks::review_note_id.eq(change.review_note.as_ref().map(|n| n.id)),
                     compliance_checks::revision.eq(compliance_checks::revision + 1),
                 ))
                 .returning(ComplianceCheckRow::as_returning())
@@ -451,11 +513,9 @@ pub fn change_status(
                     compliance_checks::status.eq(<&str>::from(t.to)),
                     compliance_checks::decided_by.eq(change.decided_by.as_uuid()),
                     compliance_checks::decided_at.eq(diesel::dsl::now),
-                    compliance_checks::review_reason
-                        .eq(change.review_reason.as_ref().map(ReviewReason::as_str)),
-                    compliance_checks::approval_proposed_by.eq(None::<Uuid>),
-                    compliance_checks::approval_proposed_at.eq(None::<DateTime<Utc>>),
-                    compliance_checks::approval_proposal_reason.eq(None::<String>),
+                    compliance_checks::review_reason.eq(None::<String>),
+                    compliance_checks::review_note_id.eq(change.review_note.as_ref().map(|n| n.id)),
+                    withdraw_proposal(),
                     compliance_checks::revision.eq(compliance_checks::revision + 1),
                 ))
                 .returning(ComplianceCheckRow::as_returning())
@@ -466,12 +526,14 @@ pub fn change_status(
             return Err(lost_update(conn, id, expected_revision));
         };
         let stored: StoredComplianceCheck = row.try_into()?;
-        let details = serde_json::json!({
+        let mut details = serde_json::json!({
             "revision": stored.revision,
             "by": t.by,
-            "review_reason": change.review_reason.as_ref().map(ReviewReason::as_str),
             "approval_proposed_by": stored.approval.as_ref().map(|a| a.by),
         });
+        if let (Some(note), Some(map)) = (&change.review_note, details.as_object_mut()) {
+            map.extend(note.details("review_note"));
+        }
         let audit = event(
             change.decided_by,
             AuditAction::StatusChanged,
@@ -493,7 +555,7 @@ pub fn propose_approval(
     expected_revision: i32,
     entity_id: &EntityId,
     proposer: UserId,
-    reason: &ReviewReason,
+    note: &NoteRef,
 ) -> Result<StoredComplianceCheck> {
     conn.transaction(|conn| {
         let row = diesel::update(
@@ -504,7 +566,7 @@ pub fn propose_approval(
         .set((
             compliance_checks::approval_proposed_by.eq(proposer.as_uuid()),
             compliance_checks::approval_proposed_at.eq(diesel::dsl::now),
-            compliance_checks::approval_proposal_reason.eq(reason.as_str()),
+            compliance_checks::approval_note_id.eq(note.id),
             compliance_checks::revision.eq(compliance_checks::revision + 1),
         ))
         .returning(ComplianceCheckRow::as_returning())
@@ -514,7 +576,9 @@ pub fn propose_approval(
             return Err(lost_update(conn, id, expected_revision));
         };
         let stored: StoredComplianceCheck = row.try_into()?;
-        let details = serde_json::json!({ "revision": stored.revision, "reason": reason.as_str() });
+        let mut details = note.details("note");
+        details.insert("revision".into(), stored.revision.into());
+        let details = serde_json::Value::Object(details);
         let audit = event(
             proposer,
             AuditAction::ApprovalProposed,
@@ -550,6 +614,7 @@ type WithdrawProposal = (
     diesel::dsl::Eq<compliance_checks::approval_proposed_by, Option<Uuid>>,
     diesel::dsl::Eq<compliance_checks::approval_proposed_at, Option<DateTime<Utc>>>,
     diesel::dsl::Eq<compliance_checks::approval_proposal_reason, Option<String>>,
+    diesel::dsl::Eq<compliance_checks::approval_note_id, Option<Uuid>>,
 );
 
 fn withdraw_proposal() -> WithdrawProposal {
@@ -557,6 +622,7 @@ fn withdraw_proposal() -> WithdrawProposal {
         compliance_checks::approval_proposed_by.eq(None),
         compliance_checks::approval_proposed_at.eq(None),
         compliance_checks::approval_proposal_reason.eq(None),
+        compliance_checks::approval_note_id.eq(None),
     )
 }
 
@@ -608,6 +674,7 @@ pub fn record_reevaluation(
                             compliance_checks::decided_by.eq(update.decided_by.as_uuid()),
                             compliance_checks::decided_at.eq(diesel::dsl::now),
                             compliance_checks::review_reason.eq(None::<String>),
+                            compliance_checks::review_note_id.eq(None::<Uuid>),
                         ),
                         withdraw_proposal(),
                     ))
@@ -635,6 +702,11 @@ pub fn record_reevaluation(
                         Nullable<Text>,
                     >(
                         "approval_proposal_reason"
+                    )),
+                    compliance_checks::approval_note_id.eq(keep_if_approved::<
+                        Nullable<diesel::sql_types::Uuid>,
+                    >(
+                        "approval_note_id"
                     )),
                 ))
                 .returning(ComplianceCheckRow::as_returning())

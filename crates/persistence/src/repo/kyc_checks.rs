@@ -196,10 +196,11 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<StoredKycCheck> {
     found(row, "kyc check", id)?.try_into()
 }
 
-/// The check of this entity (the natural key).
+/// The entity's latest check (an entity has a new one with each new case).
 pub fn find_by_entity_id(conn: &mut PgConnection, entity_id: &EntityId) -> Result<StoredKycCheck> {
     let row = kyc_checks::table
         .filter(kyc_checks::entity_id.eq(entity_id.as_str()))
+        .order((kyc_checks::created_at.desc(), kyc_checks::id.desc()))
         .select(KycCheckRow::as_select())
         .first(conn)
         .optional()?;

@@ -7,9 +7,13 @@
 pub mod aml_checks;
 pub mod audit_logs;
 pub mod blockchain;
+pub mod case_submissions;
 pub mod compliance_checks;
 pub mod compliance_rules;
 pub mod decision_vectors;
+pub mod false_positives;
 pub mod kyc_checks;
 pub mod reports;
+pub mod review_notes;
+pub mod reviews_due;
 pub mod users;

@@ -1,4 +1,5 @@
-//! The three views: the review queue, the high-risk entities, the summary counts.
+//! The report views: the review queue, the high-risk entities, the summary counts (the
+//! periodic reviews due are in `reviews_due.rs`).
 //!
 //! Must not: write. Views are reports; every change goes through the tables' repositories.
 
@@ -28,6 +29,8 @@ struct PendingRow {
     approval_proposed_by: Option<Uuid>,
     revision: i32,
     created_at: DateTime<Utc>,
+    engine_status: String,
+    engine_stricter: bool,
 }
 
 /// A case in the review queue.
@@ -41,8 +44,13 @@ pub struct PendingApproval {
     pub entity_type: EntityType,
     /// Its jurisdiction.
     pub jurisdiction: Jurisdiction,
-    /// PENDING or ESCALATED.
+    /// PENDING or ESCALATED, or any status when [`PendingApproval::engine_stricter`].
     pub status: CheckStatus,
+    /// The engine's latest verdict.
+    pub engine_status: CheckStatus,
+    /// True when that verdict is stricter than the status and no reviewer has decided since it
+    /// was reached (a re-screening's sanctions match on an escalated case, say).
+    pub engine_stricter: bool,
     /// The current screening's risk score.
     pub risk_score: RiskScore,
     /// Its level.
@@ -71,6 +79,8 @@ impl TryFrom<PendingRow> for PendingApproval {
             entity_type: text(QUEUE, id, &row.entity_type)?,
             jurisdiction: text(QUEUE, id, &row.jurisdiction)?,
             status: text(QUEUE, id, &row.status)?,
+            engine_status: text(QUEUE, id, &row.engine_status)?,
+            engine_stricter: row.engine_stricter,
             risk_score: domain(QUEUE, id, RiskScore::new(row.risk_score))?,
             risk_level: text(QUEUE, id, &row.risk_level)?,
             sanctions_match: row.sanctions_match,
@@ -82,7 +92,8 @@ impl TryFrom<PendingRow> for PendingApproval {
     }
 }
 
-/// The review queue, riskiest and oldest first, optionally of one jurisdiction and status.
+/// The review queue, riskiest first (flagged cases before others of the same score), then
+/// oldest, optionally of one jurisdiction and status.
 pub fn pending_approvals(
     conn: &mut PgConnection,
     jurisdiction: Option<Jurisdiction>,
@@ -101,6 +112,7 @@ pub fn pending_approvals(
     query
         .order((
             pending_approvals::risk_score.desc(),
+            pending_approvals::engine_stricter.desc(),
             pending_approvals::created_at.asc(),
             pending_approvals::compliance_check_id.asc(),
         ))

@@ -6,6 +6,7 @@ use compliance_domain::*;
 use compliance_persistence::PersistenceError;
 use compliance_persistence::repo::audit_logs::{self, AuditFilter};
 use compliance_persistence::repo::compliance_checks::{self, StatusChange};
+use compliance_persistence::repo::review_notes;
 use compliance_persistence::testing::TestDatabase;
 use std::sync::{Arc, Barrier};
 
@@ -31,15 +32,16 @@ fn two_concurrent_status_changes_one_wins_one_conflicts_one_audit_entry() {
             let id = c.case.id;
             std::thread::spawn(move || {
                 let mut conn = compliance_persistence::connect(&config).unwrap();
+                let reason =
+                    ReviewReason::parse(&format!("rejected by {}", reviewer.username.as_str()))
+                        .unwrap();
+                let note = review_notes::insert(&mut conn, &entity, reviewer.id, &reason).unwrap();
                 let change = StatusChange {
                     transition: CheckStatus::Escalated
                         .transition_to(CheckStatus::Rejected, Trigger::Reviewer)
                         .unwrap(),
                     decided_by: reviewer.id,
-                    review_reason: Some(
-                        ReviewReason::parse(&format!("rejected by {}", reviewer.username.as_str()))
-                            .unwrap(),
-                    ),
+                    review_note: Some(note),
                 };
                 barrier.wait();
                 compliance_checks::change_status(&mut conn, id, revision, &entity, &change)
@@ -89,13 +91,16 @@ fn a_stale_revision_is_a_conflict_and_writes_nothing() {
     let u = users(&mut conn);
     let c = case(&mut conn, &u.system, "in-corp-pep-002", vec![pep_reason()]);
     let reason = ReviewReason::parse("enhanced due diligence complete").unwrap();
+    let entity = &c.kyc.check.entity_id;
+    let first = review_notes::insert(&mut conn, entity, u.officer.id, &reason).unwrap();
+    let second = review_notes::insert(&mut conn, entity, u.second_officer.id, &reason).unwrap();
     compliance_checks::propose_approval(
         &mut conn,
         c.case.id,
         c.case.revision,
-        &c.kyc.check.entity_id,
+        entity,
         u.officer.id,
-        &reason,
+        &first,
     )
     .unwrap();
     let before = audit_logs::count(&mut conn).unwrap();
@@ -104,9 +109,9 @@ fn a_stale_revision_is_a_conflict_and_writes_nothing() {
         &mut conn,
         c.case.id,
         c.case.revision,
-        &c.kyc.check.entity_id,
+        entity,
         u.second_officer.id,
-        &reason,
+        &second,
     )
     .unwrap_err();
     assert!(err.is_conflict(), "{err}");

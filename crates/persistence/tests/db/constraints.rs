@@ -154,11 +154,9 @@ fn bad_kyc_checks_are_refused_and_stored_ones_never_change() {
         &kyc_row(&[("total_assets_currency", r#"'USD'"#)]),
         "ck_kyc_checks_total_assets",
     );
-    refused(
-        &mut conn,
-        &kyc_row(&[("entity_id", "'in-corp-pep-002'")]),
-        "uq_kyc_checks_entity_id",
-    );
+    // A second KYC check of an entity is how its next case starts (case_submissions decides
+    // when one may open): the check itself is accepted.
+    raw(&mut conn, &kyc_row(&[("entity_id", "'in-corp-pep-002'")])).unwrap();
     refused(
         &mut conn,
         "UPDATE kyc_checks SET verification_score = 99",
@@ -369,18 +367,30 @@ fn case_updates_follow_the_status_table_roles_and_four_eyes() {
     let mut conn = db.conn();
     let u = users(&mut conn);
     case(&mut conn, &u.system, "in-corp-pep-002", vec![pep_reason()]);
+    notes_by_everyone(&mut conn);
     let set = |assignments: &str| {
         format!("UPDATE compliance_checks SET {assignments}, revision = revision + 1")
     };
     let decide = |status: &str, by: &str| {
         set(&format!(
-            "status = '{status}', decided_by = {by}, review_reason = 'ok'"
+            "status = '{status}', decided_by = {by}, review_note_id = {}",
+            note_of(by)
         ))
     };
     refused(
         &mut conn,
-        "UPDATE compliance_checks SET status = 'REJECTED', decided_by = (SELECT id FROM users WHERE username = 'officer.one'), review_reason = 'x'",
+        &format!(
+            "UPDATE compliance_checks SET status = 'REJECTED', decided_by = {OFFICER}, review_note_id = {}",
+            note_of(OFFICER)
+        ),
         "compliance_checks_revision",
+    );
+    refused(
+        &mut conn,
+        &set(&format!(
+            "status = 'REJECTED', decided_by = {OFFICER}, review_reason = 'free text'"
+        )),
+        "compliance_checks_review_reason",
     );
     refused(
         &mut conn,
@@ -419,7 +429,8 @@ fn case_updates_follow_the_status_table_roles_and_four_eyes() {
     );
     let propose = |by: &str| {
         set(&format!(
-            "approval_proposed_by = {by}, approval_proposed_at = now(), approval_proposal_reason = 'edd done'"
+            "approval_proposed_by = {by}, approval_proposed_at = now(), approval_note_id = {}",
+            note_of(by)
         ))
     };
     refused(&mut conn, &propose(ANALYST), "compliance_checks_four_eyes");
@@ -437,7 +448,7 @@ fn case_updates_follow_the_status_table_roles_and_four_eyes() {
         "compliance_checks_kept",
     );
     // Once rejected, final.
-    raw(&mut conn, &set(&format!("status = 'REJECTED', decided_by = {SYSTEM}, review_reason = NULL, approval_proposed_by = NULL, approval_proposed_at = NULL, approval_proposal_reason = NULL"))).unwrap();
+    raw(&mut conn, &set(&format!("status = 'REJECTED', decided_by = {SYSTEM}, review_note_id = NULL, approval_proposed_by = NULL, approval_proposed_at = NULL, approval_note_id = NULL"))).unwrap();
     refused(
         &mut conn,
         &decide("APPROVED", OFFICER),
@@ -451,6 +462,7 @@ fn inactive_users_decide_nothing() {
     let mut conn = db.conn();
     let u = users(&mut conn);
     case(&mut conn, &u.system, "in-corp-pep-002", vec![pep_reason()]);
+    notes_by_everyone(&mut conn);
     raw(
         &mut conn,
         "UPDATE users SET active = false WHERE username = 'officer.one'",
@@ -459,7 +471,8 @@ fn inactive_users_decide_nothing() {
     refused(
         &mut conn,
         &format!(
-            "UPDATE compliance_checks SET status = 'REJECTED', decided_by = {OFFICER}, review_reason = 'x', revision = revision + 1"
+            "UPDATE compliance_checks SET status = 'REJECTED', decided_by = {OFFICER}, review_note_id = {}, revision = revision + 1",
+            note_of(OFFICER)
         ),
         "compliance_checks_decider",
     );

@@ -4,7 +4,9 @@
 use compliance_domain::input::NewUser;
 use compliance_domain::*;
 use compliance_persistence::diesel::{PgConnection, RunQueryDsl, sql_query};
-use compliance_persistence::repo::{aml_checks, compliance_checks, kyc_checks, users};
+use compliance_persistence::repo::{
+    aml_checks, case_submissions, compliance_checks, kyc_checks, users,
+};
 
 pub struct Users {
     pub system: User,
@@ -129,6 +131,21 @@ pub fn case(conn: &mut PgConnection, system: &User, entity: &str, reasons: Vec<R
         },
     )
     .unwrap();
+    let sequence = case_submissions::current(conn, &check.entity_id)
+        .unwrap()
+        .map_or(1, |c| c.sequence + 1);
+    case_submissions::insert(
+        conn,
+        &case_submissions::NewSubmission {
+            compliance_check_id: case.id,
+            kyc_check_id: kyc.id,
+            entity_id: &check.entity_id,
+            sequence,
+            idempotency_key: None,
+            submitted_by: system.id,
+        },
+    )
+    .unwrap();
     Case { kyc, aml, case }
 }
 
@@ -166,4 +183,20 @@ pub fn text(conn: &mut PgConnection, sql: &str) -> String {
         value: String,
     }
     sql_query(sql).get_result::<Row>(conn).unwrap().value
+}
+
+/// One review note by every person, about the test case's entity.
+pub fn notes_by_everyone(conn: &mut PgConnection) {
+    raw(
+        conn,
+        "INSERT INTO review_notes (entity_id, author_id, body) SELECT 'in-corp-pep-002', id, 'a reason' FROM users WHERE role <> 'system'",
+    )
+    .unwrap();
+}
+
+/// The note `by` (a user subquery such as [`OFFICER`]) wrote, as a subquery.
+pub fn note_of(by: &str) -> String {
+    format!(
+        "(SELECT n.id FROM review_notes n WHERE n.author_id = {by} ORDER BY n.created_at LIMIT 1)"
+    )
 }

@@ -1,0 +1,211 @@
+//! The compliance service: submitting a case, reviewing it, clearing false positives,
+//! re-screening it, the entity's history, and the reports. One file per operation.
+//!
+//! Must not: write half a case, or take locks in two orders. Each operation runs in one
+//! transaction (all of it is written, or none), retried as a whole on a transient failure; every
+//! operation that changes a case locks the case row first, before anything that takes the audit
+//! chain's lock, so that two of them never wait on each other in a cycle.
+
+mod overrides;
+mod reads;
+mod rescreen;
+mod review;
+mod submit;
+
+use crate::rules_cache::RulesCache;
+use crate::{AppError, Result};
+use compliance_domain::{Case, CheckStatus, Decision, without_false_positives};
+use compliance_persistence::Database;
+use compliance_persistence::diesel::PgConnection;
+use compliance_persistence::repo::compliance_checks::StoredComplianceCheck;
+use compliance_persistence::repo::{aml_checks, false_positives, kyc_checks};
+use std::time::Duration;
+use uuid::Uuid;
+
+pub use overrides::Cleared;
+pub use reads::EntityHistory;
+pub use rescreen::Rescreened;
+pub use review::Reviewed;
+pub use submit::Submitted;
+
+/// The service: a database and the rules cache.
+#[derive(Clone)]
+pub struct ComplianceService {
+    db: Database,
+    rules: RulesCache,
+}
+
+/// A decision replayed from its stored inputs and recorded rule versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replay {
+    /// The case.
+    pub case_id: Uuid,
+    /// The stored engine decision.
+    pub stored: Decision,
+    /// What the engine gives now for the same inputs and rule versions.
+    pub replayed: Decision,
+}
+
+impl Replay {
+    /// True when status, risk level and reasons are the same.
+    pub fn matches(&self) -> bool {
+        self.stored == self.replayed
+    }
+}
+
+/// How many times an operation runs before a transient failure (a deadlock, a serialization
+/// failure, a concurrent submission for the same entity) is reported as [`AppError::Busy`].
+const ATTEMPTS: u32 = 5;
+
+impl ComplianceService {
+    /// A service over `db`.
+    pub fn new(db: Database) -> Self {
+        Self {
+            db,
+            rules: RulesCache::new(),
+        }
+    }
+
+    /// The database.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// The rules cache.
+    pub fn rules(&self) -> &RulesCache {
+        &self.rules
+    }
+
+    /// Replays a stored decision: the engine on the stored KYC check, the screening the
+    /// decision rests on, and exactly the rule versions it recorded.
+    pub fn replay(&self, conn: &mut PgConnection, case: &StoredComplianceCheck) -> Result<Replay> {
+        replay(conn, &self.rules, case)
+    }
+
+    /// Runs `f` in one transaction on a pooled connection; on a transient failure, rolls back
+    /// and runs it again (a fresh connection, a short randomised pause), at most [`ATTEMPTS`]
+    /// times in all.
+    fn run<T>(&self, mut f: impl FnMut(&mut PgConnection) -> Result<T>) -> Result<T> {
+        let mut attempt = 1;
+        loop {
+            let mut conn = self.db.conn()?;
+            match conn_transaction(&mut conn, &mut f) {
+                Err(e) if e.is_transient() => {
+                    if attempt == ATTEMPTS {
+                        return Err(AppError::Busy {
+                            attempts: ATTEMPTS,
+                            reason: e.to_string(),
+                        });
+                    }
+                    tracing::debug!(attempt, "transient failure, retrying");
+                    std::thread::sleep(backoff(attempt));
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// Exponential backoff with full jitter: up to 4 ms, 8 ms, 16 ms, ... (random bits from a v4 UUID).
+fn backoff(attempt: u32) -> Duration {
+    let ceiling_us = 4_000u128 << attempt.min(8);
+    let random = Uuid::new_v4().as_u128();
+    Duration::from_micros(u64::try_from(random % ceiling_us).unwrap_or(0))
+}
+
+/// What the engine decides on a case's current screening once its confirmed false positives
+/// are taken out (the decision as stored when none are), with the rule versions it recorded.
+/// Its status is what [`compliance_domain::plan_review`] and re-screening follow.
+fn engine_verdict(
+    conn: &mut PgConnection,
+    rules: &RulesCache,
+    case: &StoredComplianceCheck,
+    kyc: &compliance_domain::KycCheck,
+    screening: &compliance_domain::AmlScreening,
+    decision: &Decision,
+    rule_versions: &[compliance_domain::RuleRef],
+) -> Result<CheckStatus> {
+    let cleared = false_positives::for_case(conn, case.id)?;
+    let confirmed: Vec<_> = cleared
+        .iter()
+        .filter(|f| f.disposition.is_confirmed())
+        .map(|f| (&f.list, &f.entry))
+        .collect();
+    if confirmed.is_empty() || decision.status() != CheckStatus::Rejected {
+        return Ok(decision.status());
+    }
+    let rule_set = rules.pinned(conn, case.jurisdiction, rule_versions)?;
+    let screening = without_false_positives(screening, confirmed.iter().copied());
+    Ok(rule_set
+        .evaluate(&Case {
+            kyc: kyc.clone(),
+            aml: screening,
+        })?
+        .status())
+}
+
+/// [`engine_verdict`] on the case's stored decision and current screening.
+fn case_verdict(
+    conn: &mut PgConnection,
+    rules: &RulesCache,
+    case: &StoredComplianceCheck,
+    kyc: &compliance_domain::KycCheck,
+    screening: &compliance_domain::AmlScreening,
+) -> Result<CheckStatus> {
+    engine_verdict(
+        conn,
+        rules,
+        case,
+        kyc,
+        screening,
+        &case.decision,
+        &case.rule_versions,
+    )
+}
+
+/// Replays a stored decision with the rule versions it recorded (see
+/// [`ComplianceService::replay`]).
+pub fn replay(
+    conn: &mut PgConnection,
+    rules: &RulesCache,
+    case: &StoredComplianceCheck,
+) -> Result<Replay> {
+    let kyc = kyc_checks::find(conn, case.kyc_check_id)?;
+    let aml = aml_checks::find(conn, case.aml_check_id)?;
+    let rule_set = rules.pinned(conn, case.jurisdiction, &case.rule_versions)?;
+    let replayed = rule_set.evaluate(&Case {
+        kyc: kyc.check,
+        aml: aml.screening,
+    })?;
+    Ok(Replay {
+        case_id: case.id,
+        stored: case.decision.clone(),
+        replayed,
+    })
+}
+
+/// One transaction on `conn`: committed when `f` succeeds, rolled back when it fails.
+fn conn_transaction<T>(
+    conn: &mut PgConnection,
+    f: impl FnOnce(&mut PgConnection) -> Result<T>,
+) -> Result<T> {
+    use compliance_persistence::diesel::Connection;
+    conn.transaction::<T, TransactionError, _>(|conn| f(conn).map_err(TransactionError::App))
+        .map_err(|e| match e {
+            TransactionError::App(e) => e,
+            TransactionError::Diesel(e) => AppError::Persistence(e.into()),
+        })
+}
+
+/// Diesel's transaction needs an error it can build from its own; this carries ours through.
+enum TransactionError {
+    App(AppError),
+    Diesel(compliance_persistence::diesel::result::Error),
+}
+
+impl From<compliance_persistence::diesel::result::Error> for TransactionError {
+    fn from(e: compliance_persistence::diesel::result::Error) -> Self {
+        TransactionError::Diesel(e)
+    }
+}

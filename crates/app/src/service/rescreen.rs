@@ -1,0 +1,94 @@
+//! Re-screening an entity's current case with a new AML result.
+//!
+//! Must not: let the engine's new verdict go unseen. Where the status table lets the engine move
+//! the case to its verdict (after confirmed false positives), it moves; where it does not (an
+//! escalation belongs to its reviewers), the case keeps its status and, when the verdict is
+//! stricter, is flagged in the review queue (`pending_approvals.engine_stricter`).
+
+use super::{ComplianceService, engine_verdict};
+use crate::{AppError, Result};
+use chrono::Utc;
+use compliance_domain::{AmlScreening, Case, CheckStatus, EntityId, Trigger, UserId};
+use compliance_persistence::repo::compliance_checks::{self, Reevaluation, StoredComplianceCheck};
+use compliance_persistence::repo::{aml_checks, kyc_checks};
+
+/// What a re-screening did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rescreened {
+    /// The status before.
+    pub before: CheckStatus,
+    /// What the engine decided on the new screening, as recorded.
+    pub engine_status: CheckStatus,
+    /// The engine's verdict once the case's confirmed false positives are taken out: what the
+    /// status follows.
+    pub verdict: CheckStatus,
+    /// The case after.
+    pub case: StoredComplianceCheck,
+}
+
+impl ComplianceService {
+    /// Re-screens an entity's current case with a new AML result: records the screening,
+    /// re-evaluates the case with the rules in force now, and moves its status to the engine's
+    /// verdict where the status table lets the engine (an approval becomes PENDING, an
+    /// escalation or a rejection; a PENDING case follows the verdict); an escalation stays with
+    /// its reviewers, flagged when the verdict is stricter. One transaction.
+    pub fn rescreen(
+        &self,
+        entity_id: &EntityId,
+        screening: &AmlScreening,
+        submitted_by: UserId,
+    ) -> Result<Rescreened> {
+        self.run(|conn| {
+            let current = compliance_checks::find_by_entity_id(conn, entity_id)?;
+            // The case row first, then anything that writes the audit chain.
+            let case = compliance_checks::lock(conn, current.id)?;
+            if case.status.is_final() {
+                return Err(AppError::Final {
+                    case: case.id,
+                    status: case.status,
+                    what: "a rejected case is not re-screened; submit a new application, which opens the entity's next case",
+                });
+            }
+            let kyc = kyc_checks::find(conn, case.kyc_check_id)?;
+            let now = Utc::now();
+            let rule_set = self.rules.in_force(conn, kyc.check.jurisdiction, now)?;
+            let decision = rule_set.evaluate(&Case {
+                kyc: kyc.check.clone(),
+                aml: screening.clone(),
+            })?;
+            let refs = rule_set.refs();
+            let verdict = engine_verdict(
+                conn,
+                &self.rules,
+                &case,
+                &kyc.check,
+                screening,
+                &decision,
+                &refs,
+            )?;
+            let aml = aml_checks::insert(conn, kyc.id, entity_id, screening, now, submitted_by)?;
+            let transition = case.status.transition_to(verdict, Trigger::Engine).ok();
+            let updated = compliance_checks::record_reevaluation(
+                conn,
+                case.id,
+                case.revision,
+                entity_id,
+                &Reevaluation {
+                    aml_check_id: aml.id,
+                    risk_score: screening.risk_score,
+                    decision: &decision,
+                    rule_versions: &refs,
+                    transition,
+                    decided_by: submitted_by,
+                },
+            )?;
+            tracing::info!(case = %case.id, before = %case.status, after = %updated.status, flagged = updated.engine_stricter(), "case re-screened");
+            Ok(Rescreened {
+                before: case.status,
+                engine_status: decision.status(),
+                verdict,
+                case: updated,
+            })
+        })
+    }
+}

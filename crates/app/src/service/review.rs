@@ -1,0 +1,106 @@
+//! A reviewer's decision on a case: the status table, roles, four eyes, and the engine's
+//! verdict, which no reviewer overrules without a confirmed override.
+//!
+//! Must not: decide on a case the reviewer did not see. The revision the reviewer saw is
+//! required; if the case moved on since, nothing is written and the answer is a conflict.
+
+use super::{ComplianceService, case_verdict};
+use crate::Result;
+use compliance_domain::{ReviewReason, ReviewStep, Reviewer, UserId, Verdict, plan_review};
+use compliance_persistence::PersistenceError;
+use compliance_persistence::repo::compliance_checks::{self, StatusChange, StoredComplianceCheck};
+use compliance_persistence::repo::{aml_checks, kyc_checks, review_notes, users};
+use uuid::Uuid;
+
+/// What a review did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reviewed {
+    /// The status changed.
+    Decided(StoredComplianceCheck),
+    /// The first pair of eyes proposed approving an escalation; a second reviewer confirms.
+    ApprovalProposed(StoredComplianceCheck),
+}
+
+impl Reviewed {
+    /// The case after the review.
+    pub fn case(&self) -> &StoredComplianceCheck {
+        match self {
+            Reviewed::Decided(case) | Reviewed::ApprovalProposed(case) => case,
+        }
+    }
+}
+
+/// The conflict a stale page gets: the case is no longer at the revision its reviewer saw.
+pub(super) fn stale(case: &StoredComplianceCheck, seen: i32) -> PersistenceError {
+    PersistenceError::Conflict {
+        what: "compliance check",
+        key: case.id.to_string(),
+        reason: format!(
+            "it changed since it was read (revision {seen}); it is now at revision {}, status {}: reload it and decide again",
+            case.revision, case.status
+        ),
+    }
+}
+
+impl ComplianceService {
+    /// A reviewer decides a case in the review queue (or revokes an approval), following the
+    /// domain's status table, the four-eyes rule and the engine's latest verdict (after any
+    /// confirmed false positives: see [`ComplianceService::clear_match`]). `expected_revision` is
+    /// the revision the reviewer saw; if the case moved on since, nothing is written and the
+    /// answer is a conflict. The reason is written as a review note, outside the audit chain.
+    pub fn review(
+        &self,
+        case_id: Uuid,
+        reviewer: UserId,
+        verdict: Verdict,
+        reason: &ReviewReason,
+        expected_revision: i32,
+    ) -> Result<Reviewed> {
+        self.run(|conn| {
+            let case = compliance_checks::lock(conn, case_id)?;
+            if case.revision != expected_revision {
+                return Err(stale(&case, expected_revision).into());
+            }
+            let reviewer = Reviewer::try_from(&users::find(conn, reviewer)?)?;
+            let kyc = kyc_checks::find(conn, case.kyc_check_id)?;
+            let aml = aml_checks::find(conn, case.aml_check_id)?;
+            let engine = case_verdict(conn, &self.rules, &case, &kyc.check, &aml.screening)?;
+            let step = plan_review(
+                case.status,
+                case.approval.as_ref().map(|a| a.by),
+                &reviewer,
+                verdict,
+                engine,
+            )?;
+            let entity = &kyc.check.entity_id;
+            let note = review_notes::insert(conn, entity, reviewer.id(), reason)?;
+            let outcome = match step {
+                ReviewStep::ProposeApproval => {
+                    Reviewed::ApprovalProposed(compliance_checks::propose_approval(
+                        conn,
+                        case.id,
+                        case.revision,
+                        entity,
+                        reviewer.id(),
+                        &note,
+                    )?)
+                }
+                ReviewStep::Decide(transition) => {
+                    Reviewed::Decided(compliance_checks::change_status(
+                        conn,
+                        case.id,
+                        case.revision,
+                        entity,
+                        &StatusChange {
+                            transition,
+                            decided_by: reviewer.id(),
+                            review_note: Some(note),
+                        },
+                    )?)
+                }
+            };
+            tracing::info!(case = %case.id, reviewer = %reviewer.id(), status = %outcome.case().status, "case reviewed");
+            Ok(outcome)
+        })
+    }
+}

@@ -1,0 +1,194 @@
+//! Submitting a case: the KYC result and its first screening, decided by the rules in force.
+//!
+//! Must not: open a second case for an entity whose current case is open, or answer a retried
+//! submission with a new case. A repeat (same idempotency key, or the same inputs as the
+//! entity's current case) gets the stored decision back; a different submission while the
+//! current case is open is [`AppError::OpenCase`].
+
+use super::ComplianceService;
+use crate::{AppError, Result};
+use chrono::{DateTime, Utc};
+use compliance_domain::{Case, IdempotencyKey, Stage, UserId};
+use compliance_persistence::diesel::PgConnection;
+use compliance_persistence::repo::case_submissions::{self, CaseSubmission, NewSubmission};
+use compliance_persistence::repo::compliance_checks::{self, NewCase, StoredComplianceCheck};
+use compliance_persistence::repo::{aml_checks, kyc_checks};
+use uuid::Uuid;
+
+/// A submitted case: what was stored and what the engine decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    /// The KYC check's id.
+    pub kyc_check_id: Uuid,
+    /// The screening's id.
+    pub aml_check_id: Uuid,
+    /// The case, as stored.
+    pub case: StoredComplianceCheck,
+    /// Its number among the entity's cases (1 for the first application).
+    pub sequence: i32,
+    /// True when nothing new was written: the same submission had been stored before (same
+    /// idempotency key, or the same inputs as the entity's current case), and this is its case.
+    pub replayed: bool,
+}
+
+impl ComplianceService {
+    /// Submits a case (a KYC result and its first screening) by `submitted_by` (the system
+    /// agent): decides it with the rules in force now, and writes the KYC check, the
+    /// screening, the decision and their audit entries in one transaction.
+    pub fn submit(&self, case: &Case, submitted_by: UserId) -> Result<Submitted> {
+        self.submit_at(case, submitted_by, None, Utc::now())
+    }
+
+    /// [`ComplianceService::submit`] with the caller's idempotency key: the same key always
+    /// gets the same case back; the same key with other inputs is
+    /// [`AppError::IdempotencyKeyReused`].
+    pub fn submit_with_key(
+        &self,
+        case: &Case,
+        submitted_by: UserId,
+        key: &IdempotencyKey,
+    ) -> Result<Submitted> {
+        self.submit_at(case, submitted_by, Some(key), Utc::now())
+    }
+
+    /// Submits a case as it arrives from outside: checked field by field first; an invalid
+    /// input is an [`AppError::Input`] naming every bad field, and nothing is written.
+    pub fn submit_input(
+        &self,
+        input: &compliance_domain::input::CaseInput,
+        submitted_by: UserId,
+    ) -> Result<Submitted> {
+        let case = input.parse()?;
+        self.submit(&case, submitted_by)
+    }
+
+    /// [`ComplianceService::submit`] with the rules in force at `at` (and screened at `at`).
+    pub fn submit_at(
+        &self,
+        case: &Case,
+        submitted_by: UserId,
+        key: Option<&IdempotencyKey>,
+        at: DateTime<Utc>,
+    ) -> Result<Submitted> {
+        self.run(|conn| {
+            if let Some(key) = key
+                && let Some(earlier) = case_submissions::by_idempotency_key(conn, key.as_str())?
+            {
+                return match stored_if_same(conn, &earlier, case)? {
+                    Some(stored) => Ok(stored),
+                    None => Err(AppError::IdempotencyKeyReused {
+                        case: earlier.compliance_check_id,
+                    }),
+                };
+            }
+            let entity = &case.kyc.entity_id;
+            let sequence = match case_submissions::current(conn, entity)? {
+                None => 1,
+                Some(current) => {
+                    // Locked before anything is written (the case row, then the audit chain):
+                    // a review of the current case cannot move it under this submission.
+                    let open = compliance_checks::lock(conn, current.compliance_check_id)?;
+                    if let Some(stored) = stored_if_same(conn, &current, case)? {
+                        return Ok(stored);
+                    }
+                    if !self.closed(conn, &open)? {
+                        return Err(AppError::OpenCase {
+                            entity: entity.clone(),
+                            case: open.id,
+                            status: open.status,
+                        });
+                    }
+                    current.sequence + 1
+                }
+            };
+            let rule_set = self.rules.in_force(conn, case.kyc.jurisdiction, at)?;
+            let decision = rule_set.evaluate(case)?;
+            let kyc = kyc_checks::insert(
+                conn,
+                &case.kyc,
+                decision.stage_status(Stage::Kyc),
+                submitted_by,
+            )?;
+            let aml = aml_checks::insert(conn, kyc.id, entity, &case.aml, at, submitted_by)?;
+            let stored = compliance_checks::insert(
+                conn,
+                &NewCase {
+                    kyc_check_id: kyc.id,
+                    aml_check_id: aml.id,
+                    entity_id: entity,
+                    jurisdiction: case.kyc.jurisdiction,
+                    risk_score: case.aml.risk_score,
+                    decision: &decision,
+                    rule_versions: &rule_set.refs(),
+                    decided_by: submitted_by,
+                },
+            )?;
+            case_submissions::insert(
+                conn,
+                &NewSubmission {
+                    compliance_check_id: stored.id,
+                    kyc_check_id: kyc.id,
+                    entity_id: entity,
+                    sequence,
+                    idempotency_key: key.map(IdempotencyKey::as_str),
+                    submitted_by,
+                },
+            )?;
+            tracing::info!(case = %stored.id, entity = %entity, sequence, status = %stored.status, "case decided");
+            Ok(Submitted {
+                kyc_check_id: kyc.id,
+                aml_check_id: aml.id,
+                case: stored,
+                sequence,
+                replayed: false,
+            })
+        })
+    }
+
+    /// True when the entity may open a new case after `current`: it was rejected (a new
+    /// application), or it is approved and its periodic review is due. The database's
+    /// `case_submissions_open_case` guard decides the same from the same rules.
+    fn closed(&self, conn: &mut PgConnection, current: &StoredComplianceCheck) -> Result<bool> {
+        use compliance_domain::CheckStatus::{Approved, Rejected};
+        Ok(match current.status {
+            Rejected => true,
+            Approved => {
+                let rules = self
+                    .rules
+                    .in_force(conn, current.jurisdiction, Utc::now())?;
+                rules
+                    .next_review(current.decision.risk_level(), current.decided_at)
+                    .is_some_and(|due| due <= Utc::now())
+            }
+            _ => false,
+        })
+    }
+}
+
+/// The stored answer to `submission` if `case` is what it was submitted with (its KYC check and
+/// its first screening), `None` if `case` differs.
+fn stored_if_same(
+    conn: &mut PgConnection,
+    submission: &CaseSubmission,
+    case: &Case,
+) -> Result<Option<Submitted>> {
+    let kyc = kyc_checks::find(conn, submission.kyc_check_id)?;
+    let first = aml_checks::list_for_kyc(conn, submission.kyc_check_id)?
+        .into_iter()
+        .last();
+    let Some(first) = first else {
+        return Ok(None);
+    };
+    if kyc.check != case.kyc || first.screening != case.aml {
+        return Ok(None);
+    }
+    let stored = compliance_checks::find(conn, submission.compliance_check_id)?;
+    tracing::info!(case = %stored.id, sequence = submission.sequence, "repeated submission answered with its stored case");
+    Ok(Some(Submitted {
+        kyc_check_id: kyc.id,
+        aml_check_id: first.id,
+        case: stored,
+        sequence: submission.sequence,
+        replayed: true,
+    }))
+}
