@@ -368,8 +368,9 @@ BEGIN
         RAISE EXCEPTION 'compliance check %: revision must go from % to %, got %', OLD.id, OLD.revision, OLD.revision + 1, NEW.revision
             USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_revision';
     END IF;
-    -- The engine's verdict is dated by the database: it moves when the verdict or its screening does.
-    IF (NEW.engine_status, NEW.aml_check_id, NEW.reasons) IS DISTINCT FROM (OLD.engine_status, OLD.aml_check_id, OLD.reasons) THEN
+    -- The engine's verdict is dated by the database: when it changes (a re-screening that comes
+    -- to the same verdict leaves the date, so that what reviewers decided over stays decided).
+    IF NEW.engine_status IS DISTINCT FROM OLD.engine_status THEN
         NEW.engine_decided_at := now();
     ELSE
         NEW.engine_decided_at := OLD.engine_decided_at;

@@ -1,11 +1,15 @@
 //! Re-screening an entity's current case with a new AML result.
 //!
-//! Must not: let the engine's new verdict go unseen. Where the status table lets the engine move
-//! the case to its verdict (after confirmed false positives), it moves; where it does not (an
-//! escalation belongs to its reviewers), the case keeps its status and, when the verdict is
-//! stricter, is flagged in the review queue (`pending_approvals.engine_stricter`).
+//! Must not: let the engine's new verdict go unseen, nor undo a reviewer's decision on nothing
+//! new. The engine moves the case to its verdict (after confirmed false positives) where the
+//! status table lets it, when that verdict is less strict than the status, or stricter than the
+//! verdict the status was decided over (a new finding). Where the table does not let it (an
+//! escalation belongs to its reviewers), the case keeps its status and a stricter new verdict is
+//! flagged in the review queue (`pending_approvals.engine_stricter`). A verdict the reviewers
+//! already decided over (an approved PEP screened again, a cleared false positive matched again)
+//! leaves the case as it is.
 
-use super::{ComplianceService, engine_verdict};
+use super::{ComplianceService, case_verdict, engine_verdict};
 use crate::{AppError, Result};
 use chrono::Utc;
 use compliance_domain::{AmlScreening, Case, CheckStatus, EntityId, Trigger, UserId};
@@ -66,8 +70,14 @@ impl ComplianceService {
                 &decision,
                 &refs,
             )?;
+            // The verdict the status was last decided over (the previous screening's, after
+            // confirmed false positives): the engine moves the case only on something new.
+            let previous = aml_checks::find(conn, case.aml_check_id)?;
+            let previous = case_verdict(conn, &self.rules, &case, &kyc.check, &previous.screening)?;
             let aml = aml_checks::insert(conn, kyc.id, entity_id, screening, now, submitted_by)?;
-            let transition = case.status.transition_to(verdict, Trigger::Engine).ok();
+            let transition = moves(case.status, previous, verdict)
+                .then(|| case.status.transition_to(verdict, Trigger::Engine).ok())
+                .flatten();
             let updated = compliance_checks::record_reevaluation(
                 conn,
                 case.id,
@@ -90,5 +100,31 @@ impl ComplianceService {
                 case: updated,
             })
         })
+    }
+}
+
+/// Whether a re-screening moves a case whose status is `status`, whose previous screening gave
+/// `previous`, to the new `verdict` (the status table still has its say).
+fn moves(status: CheckStatus, previous: CheckStatus, verdict: CheckStatus) -> bool {
+    verdict != status && (verdict < status || verdict > previous)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::moves;
+    use compliance_domain::CheckStatus::*;
+
+    #[test]
+    fn the_engine_moves_a_case_on_something_new_only() {
+        // An approval, and the re-screening finds something the approval was not decided over.
+        assert!(moves(Approved, Approved, Pending));
+        assert!(moves(Approved, Escalated, Rejected));
+        // Approved over a PEP escalation (four eyes): the same PEP match again changes nothing.
+        assert!(!moves(Approved, Escalated, Escalated));
+        // Approved over missing documents: still missing, nothing new.
+        assert!(!moves(Approved, Pending, Pending));
+        // Documents arrived, or a match went away: less strict moves, where the table allows.
+        assert!(moves(Pending, Pending, Approved));
+        assert!(!moves(Escalated, Escalated, Escalated));
     }
 }

@@ -3,7 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod concurrency;
 mod health;
+mod integrity;
+mod lifecycle;
+mod notes;
 mod provision;
 mod service;
 mod support;

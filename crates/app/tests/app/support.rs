@@ -80,3 +80,15 @@ pub fn behind_the_triggers(conn: &mut PgConnection, sql: &str) {
 pub fn migrations_known() -> usize {
     compliance_persistence::migrations::known().unwrap().len()
 }
+
+/// Runs SQL, giving back the database's message and constraint name when it refuses.
+pub fn try_exec(conn: &mut PgConnection, sql: &str) -> Result<usize, String> {
+    sql_query(sql).execute(conn).map_err(|e| match &e {
+        diesel::result::Error::DatabaseError(_, info) => format!(
+            "{} [constraint: {}]",
+            info.message(),
+            info.constraint_name().unwrap_or("none")
+        ),
+        other => other.to_string(),
+    })
+}

@@ -6,6 +6,7 @@
 mod audit;
 mod concurrency;
 mod constraints;
+mod lifecycle;
 mod migrations;
 mod repositories;
 mod support;
