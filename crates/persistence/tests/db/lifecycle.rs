@@ -44,7 +44,7 @@ fn existing_cases_become_first_cases_without_a_row_rewritten() {
         .into_iter()
         .next()
     {
-        if next.name().version().to_string() >= "20260410000000".to_owned() {
+        if next.name().version().to_string().as_str() >= "20260410000000" {
             break;
         }
         conn.run_migration(&next).unwrap();
