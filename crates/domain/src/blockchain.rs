@@ -134,9 +134,10 @@ string_conversions!(
 );
 
 /// A non-negative crypto amount below 10^10 with at most 18 decimal places (the database's
-/// `ck_blockchain_transactions_amount` refuses anything else).
+/// `ck_blockchain_transactions_amount` refuses anything else). An entity's transfers are personal
+/// data, as [`Money`](crate::Money) is: `Debug` redacts the amount.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
 #[serde(try_from = "Decimal", into = "Decimal")]
 pub struct CryptoAmount(Decimal);
@@ -158,6 +159,12 @@ impl CryptoAmount {
     /// The amount.
     pub fn get(self) -> Decimal {
         self.0
+    }
+}
+
+impl std::fmt::Debug for CryptoAmount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CryptoAmount(<redacted>)")
     }
 }
 
@@ -281,6 +288,8 @@ mod tests {
         assert!(CryptoAmount::new(Decimal::new(1, 19)).is_err());
         assert!(CryptoAmount::new(Decimal::from(-1)).is_err());
         assert!(CryptoAmount::new(Decimal::from(10_000_000_000_i64)).is_err());
+        let amount = CryptoAmount::new("1234.5678".parse().unwrap()).unwrap();
+        assert_eq!(format!("{amount:?}"), "CryptoAmount(<redacted>)");
     }
 
     #[test]
