@@ -8,7 +8,8 @@
 pub type Column = (&'static str, &'static str);
 
 /// Every table with its columns, in column order. The first seven are the core schema; the
-/// last two come with the blockchain monitoring migration.
+/// next two come with the blockchain monitoring migration; `compliance_rules_state` (the
+/// rules' change counter) with `2026-04-02-000000_rules_change_counter`.
 pub const TABLES: &[(&str, &[Column])] = &[
     (
         "users",
@@ -161,6 +162,15 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("risk_score", "int2"),
             ("compliance_status", "text"),
             ("revision", "int4"),
+            ("created_at", "timestamptz"),
+            ("updated_at", "timestamptz"),
+        ],
+    ),
+    (
+        "compliance_rules_state",
+        &[
+            ("jurisdiction", "text"),
+            ("changes", "int8"),
             ("created_at", "timestamptz"),
             ("updated_at", "timestamptz"),
         ],

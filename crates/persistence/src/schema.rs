@@ -118,6 +118,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    compliance_rules_state (jurisdiction) {
+        jurisdiction -> Text,
+        changes -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     decision_vectors (id) {
         id -> Uuid,
         compliance_check_id -> Uuid,
@@ -188,6 +197,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     blockchain_transactions,
     compliance_checks,
     compliance_rules,
+    compliance_rules_state,
     decision_vectors,
     kyc_checks,
     users,

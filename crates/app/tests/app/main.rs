@@ -5,6 +5,7 @@
 
 mod health;
 mod provision;
+mod rules_cache;
 mod service;
 mod support;
 mod verify;

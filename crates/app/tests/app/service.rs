@@ -417,8 +417,12 @@ fn a_new_rule_version_is_used_at_once_and_old_decisions_replay_with_theirs() {
     let mut stored = current.to_stored();
     stored.version = 2;
     stored.parameters["min_score"] = serde_json::json!(20);
-    stored.effective_from =
-        chrono::SubsecRound::trunc_subsecs(chrono::Utc::now() - chrono::Duration::seconds(1), 6);
+    // In force from a moment ahead (v1 cannot be closed in the past), then wait for it.
+    stored.effective_from = chrono::SubsecRound::trunc_subsecs(
+        chrono::Utc::now() + chrono::Duration::milliseconds(300),
+        6,
+    );
+    let starts = stored.effective_from;
     let v2 = compliance_rules::Rule::try_from(stored).unwrap();
     stored_rules::publish(
         &mut conn,
@@ -426,6 +430,9 @@ fn a_new_rule_version_is_used_at_once_and_old_decisions_replay_with_theirs() {
         s.users.officer.id,
     )
     .unwrap();
+    while chrono::Utc::now() <= starts {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 
     let mut case = scenario("us-ind-standard-002");
     case.kyc.entity_id = entity("us-ind-standard-102");

@@ -533,12 +533,13 @@ fn published_rules_are_never_edited_and_never_overlap() {
         "DELETE FROM compliance_rules",
         "compliance_rules_immutable",
     );
+    // Closed in the future (never in the past: see rules_state.rs), then the next version.
     raw(
         &mut conn,
-        "UPDATE compliance_rules SET effective_to = '2026-06-01'",
+        "UPDATE compliance_rules SET effective_to = '2099-06-01'",
     )
     .unwrap();
-    raw(&mut conn, &rule("AE-X", 2, ok, "2026-06-01", "NULL")).unwrap();
+    raw(&mut conn, &rule("AE-X", 2, ok, "2099-06-01", "NULL")).unwrap();
     refused(
         &mut conn,
         "UPDATE compliance_rules SET effective_to = NULL WHERE version = 1",
@@ -546,7 +547,7 @@ fn published_rules_are_never_edited_and_never_overlap() {
     );
     refused(
         &mut conn,
-        "UPDATE compliance_rules SET effective_to = '2026-07-01' WHERE version = 1",
+        "UPDATE compliance_rules SET effective_to = '2099-07-01' WHERE version = 1",
         "compliance_rules_immutable",
     );
 }

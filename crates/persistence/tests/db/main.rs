@@ -8,4 +8,5 @@ mod concurrency;
 mod constraints;
 mod migrations;
 mod repositories;
+mod rules_state;
 mod support;
