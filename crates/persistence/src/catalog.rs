@@ -164,6 +164,7 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("revision", "int4"),
             ("created_at", "timestamptz"),
             ("updated_at", "timestamptz"),
+            ("decided_by", "uuid"),
         ],
     ),
     (
@@ -202,6 +203,7 @@ pub const INDEXES: &[&str] = &[
     "idx_audit_logs_subject",
     "idx_blockchain_monitoring_created_by",
     "idx_blockchain_monitoring_kyc_check_id",
+    "idx_blockchain_transactions_decided_by",
     "idx_blockchain_transactions_observed",
     "idx_blockchain_transactions_open",
     "idx_compliance_checks_aml_check_id",

@@ -72,6 +72,7 @@ diesel::table! {
         revision -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        decided_by -> Nullable<Uuid>,
     }
 }
 
@@ -186,6 +187,7 @@ diesel::joinable!(audit_logs -> users (actor_id));
 diesel::joinable!(blockchain_monitoring -> kyc_checks (kyc_check_id));
 diesel::joinable!(blockchain_monitoring -> users (created_by));
 diesel::joinable!(blockchain_transactions -> blockchain_monitoring (monitoring_id));
+diesel::joinable!(blockchain_transactions -> users (decided_by));
 diesel::joinable!(compliance_rules -> users (published_by));
 diesel::joinable!(decision_vectors -> compliance_checks (compliance_check_id));
 diesel::joinable!(kyc_checks -> users (submitted_by));

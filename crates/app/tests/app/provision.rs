@@ -1,7 +1,7 @@
 //! Provisioning end to end: an empty server to a verified database, idempotent, with its
 //! refusals.
 
-use crate::support::count;
+use crate::support::{count, migrations_known};
 use compliance_app::provision::{ProvisionError, ProvisionOptions, provision};
 use compliance_app::verify::Outcome;
 use compliance_persistence::testing::server;
@@ -53,7 +53,7 @@ fn provision_creates_migrates_seeds_and_verifies_then_changes_nothing_the_second
         ["connect", "create database", "migrate", "seed", "verify"]
     );
     assert!(first.created);
-    assert_eq!(first.migrations_applied.len(), 3);
+    assert_eq!(first.migrations_applied.len(), migrations_known());
     let seeded = first.seeded.unwrap();
     assert_eq!((seeded.users, seeded.cases), (4, 9));
     assert_eq!(

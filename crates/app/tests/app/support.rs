@@ -44,6 +44,11 @@ pub fn with_rules() -> Seeded {
     Seeded { db, service, users }
 }
 
+/// How many migrations this build embeds (each test that counts them says so through this).
+pub fn migrations_known() -> usize {
+    compliance_persistence::migrations::known().unwrap().len()
+}
+
 /// The seed scenario with this id.
 pub fn scenario(id: &str) -> Case {
     scenarios().into_iter().find(|s| s.id == id).unwrap().case

@@ -647,7 +647,7 @@ fn bad_vectors_audit_rows_and_blockchain_rows_are_refused() {
         "UPDATE blockchain_transactions SET amount = 2, revision = revision + 1",
         "blockchain_transactions_observed",
     );
-    raw(&mut conn, "UPDATE blockchain_transactions SET compliance_status = 'REJECTED', revision = revision + 1").unwrap();
+    raw(&mut conn, &format!("UPDATE blockchain_transactions SET compliance_status = 'REJECTED', decided_by = {OFFICER}, revision = revision + 1")).unwrap();
     refused(
         &mut conn,
         "UPDATE blockchain_transactions SET compliance_status = 'APPROVED', revision = revision + 1",

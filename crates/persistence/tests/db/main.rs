@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod audit;
+mod audit_coverage;
 mod concurrency;
 mod constraints;
 mod migrations;

@@ -652,7 +652,7 @@ fn wallets_and_transactions_are_watched_and_decided() {
         1
     );
     assert!(
-        !blockchain::set_wallet_active(&mut conn, wallet.id, false)
+        !blockchain::set_wallet_active(&mut conn, wallet.id, false, u.officer.id)
             .unwrap()
             .active
     );
@@ -675,7 +675,7 @@ fn wallets_and_transactions_are_watched_and_decided() {
         observed_at: Utc.with_ymd_and_hms(2026, 11, 20, 8, 30, 0).unwrap(),
         risk_score: Some(RiskScore::new(40).unwrap()),
     };
-    let seen = blockchain::record_transaction(&mut conn, wallet.id, &tx).unwrap();
+    let seen = blockchain::record_transaction(&mut conn, wallet.id, &tx, u.system.id).unwrap();
     assert_eq!(
         (seen.transaction.clone(), seen.status, seen.revision),
         (tx.clone(), CheckStatus::Pending, 1)
@@ -694,26 +694,25 @@ fn wallets_and_transactions_are_watched_and_decided() {
             .len(),
         1
     );
-    let t = CheckStatus::Pending
-        .transition_to(CheckStatus::Escalated, Trigger::Reviewer)
-        .unwrap();
-    let escalated =
-        blockchain::change_transaction_status(&mut conn, seen.id, 1, t, u.officer.id).unwrap();
+    let officer = compliance_domain::Reviewer::try_from(&u.officer).unwrap();
+    let t =
+        TransactionDecision::new(&officer, CheckStatus::Pending, CheckStatus::Escalated).unwrap();
+    let escalated = blockchain::change_transaction_status(&mut conn, seen.id, 1, &t).unwrap();
     assert_eq!(
         (escalated.status, escalated.revision),
         (CheckStatus::Escalated, 2)
     );
     assert!(
-        blockchain::change_transaction_status(&mut conn, seen.id, 1, t, u.officer.id)
+        blockchain::change_transaction_status(&mut conn, seen.id, 1, &t)
             .unwrap_err()
             .is_conflict()
     );
     assert_eq!(
         audit_actions(&mut conn, seen.id),
-        [AuditAction::StatusChanged]
+        [AuditAction::TransactionRecorded, AuditAction::StatusChanged]
     );
     assert!(
-        blockchain::record_transaction(&mut conn, wallet.id, &tx)
+        blockchain::record_transaction(&mut conn, wallet.id, &tx, u.system.id)
             .unwrap_err()
             .is_conflict()
     );
@@ -889,14 +888,21 @@ fn every_migration_can_be_reverted_and_applied_again() {
     use compliance_persistence::migrations;
     let db = TestDatabase::new();
     let mut conn = db.conn();
-    let reverted = migrations::revert_all(&mut conn).unwrap();
-    assert_eq!(
-        reverted,
-        ["20260317000000", "20260310000000", "20260303000000"]
+    let known = migrations::known().unwrap();
+    assert!(
+        known.len() >= 3 && known[..3] == ["20260303000000", "20260310000000", "20260317000000"]
     );
+    let reverted = migrations::revert_all(&mut conn).unwrap();
+    assert_eq!(reverted, known.iter().rev().cloned().collect::<Vec<_>>());
     let status = migrations::status(&mut conn).unwrap();
-    assert_eq!((status.applied.len(), status.pending.len()), (0, 3));
-    assert_eq!(migrations::run_pending(&mut conn).unwrap().len(), 3);
+    assert_eq!(
+        (status.applied.len(), status.pending.len()),
+        (0, known.len())
+    );
+    assert_eq!(
+        migrations::run_pending(&mut conn).unwrap().len(),
+        known.len()
+    );
     assert_eq!(
         migrations::known().unwrap(),
         migrations::status(&mut conn).unwrap().applied
