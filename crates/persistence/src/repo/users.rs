@@ -166,13 +166,20 @@ pub fn set_active(
     conn.transaction(|conn| {
         let before = setting(conn, None)?;
         setting(conn, Some(&actor.to_string()))?;
-        let row = diesel::update(users::table.find(id.as_uuid()))
-            .set(users::active.eq(active))
-            .returning(UserRow::as_returning())
-            .get_result(conn)
-            .optional()?;
+        let row = diesel::update(
+            users::table
+                .filter(users::id.eq(id.as_uuid()))
+                .filter(users::active.ne(active)),
+        )
+        .set(users::active.eq(active))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .optional()?;
         setting(conn, Some(&before))?;
-        found(row, "user", id)?.try_into()
+        match row {
+            Some(row) => row.try_into(),
+            None => find(conn, id),
+        }
     })
 }
 

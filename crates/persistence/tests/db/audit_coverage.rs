@@ -301,8 +301,31 @@ fn the_repositorys_deactivation_is_audited_once_with_its_actor() {
         ""
     );
     // Setting what is already set changes nothing and records nothing.
-    users_repo::set_active(&mut conn, u.analyst.id, false, u.officer.id).unwrap();
+    let updated_at = |conn: &mut PgConnection| {
+        text(
+            conn,
+            &format!(
+                "SELECT updated_at::text AS value FROM users WHERE id = '{}'",
+                u.analyst.id
+            ),
+        )
+    };
+    let last_change = updated_at(&mut conn);
+    let same = users_repo::set_active(&mut conn, u.analyst.id, false, u.officer.id).unwrap();
+    assert_eq!(same, user);
     assert_eq!(audit_logs::count(&mut conn).unwrap(), before + 1);
+    assert_eq!(updated_at(&mut conn), last_change);
+    assert!(
+        users_repo::set_active(
+            &mut conn,
+            UserId::from_uuid(uuid::Uuid::nil()),
+            true,
+            u.officer.id
+        )
+        .unwrap_err()
+        .to_string()
+        .contains("not found")
+    );
     // An officer who deactivates themself is a valid actor.
     users_repo::set_active(&mut conn, u.officer.id, false, u.officer.id).unwrap();
     assert_eq!(
