@@ -45,10 +45,11 @@ WHERE a.risk_level IN ('HIGH', 'CRITICAL') OR a.sanctions_match OR a.pep_match;
 
 ALTER TABLE audit_logs DROP CONSTRAINT ck_audit_logs_subject_kind;
 ALTER TABLE audit_logs ADD CONSTRAINT ck_audit_logs_subject_kind CHECK (subject_kind IN ('user', 'compliance_rule', 'kyc_check', 'aml_check',
-        'compliance_check', 'blockchain_transaction'));
+    'compliance_check', 'blockchain_transaction', 'blockchain_monitoring'));
 ALTER TABLE audit_logs DROP CONSTRAINT ck_audit_logs_action;
 ALTER TABLE audit_logs ADD CONSTRAINT ck_audit_logs_action CHECK (action IN ('user_created', 'user_updated', 'rule_published', 'rule_closed',
-        'kyc_recorded', 'aml_recorded', 'decision_recorded', 'status_changed', 'approval_proposed', 'rescreened'));
+    'kyc_recorded', 'aml_recorded', 'decision_recorded', 'status_changed', 'approval_proposed', 'rescreened',
+    'wallet_watched', 'wallet_updated', 'transaction_recorded'));
 
 CREATE OR REPLACE FUNCTION compliance_checks_insert_guard() RETURNS TRIGGER
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$

@@ -1,8 +1,10 @@
 //! The rule sets in force, cached per jurisdiction and reloaded when a version is published or
-//! closed (the table's fingerprint, a count and the latest change, moves).
+//! closed (the jurisdiction's fingerprint, a change counter its rules' triggers raise, moves).
 //!
-//! Must not: serve a stale set. Every lookup compares the fingerprint first (one cheap query);
-//! the parsed rules are reused only while it is unchanged.
+//! Must not: serve a stale set. Every lookup compares the fingerprint first (one primary-key
+//! read); the parsed rules are reused only while it is unchanged. The fingerprint is read
+//! before the rules, so a change committed between the two reads is loaded with the older
+//! fingerprint and reloaded at the next lookup: never the reverse.
 
 use crate::Result;
 use crate::rule_rows::rule_from_row;
@@ -64,7 +66,7 @@ impl RulesCache {
                 rules: rules.clone(),
             },
         );
-        tracing::debug!(%jurisdiction, versions = fingerprint.versions, "rules reloaded");
+        tracing::debug!(%jurisdiction, changes = fingerprint.changes, versions = rules.len(), "rules reloaded");
         Ok(rules)
     }
 

@@ -12,7 +12,8 @@ crate::text_enum! {
     pub enum AuditAction as "audit action" {
         /// A user was created.
         UserCreated,
-        /// A user was deactivated or reactivated.
+        /// A user's role or activation changed (written by the database's trigger on `users`,
+        /// whoever made the change, the repository or raw SQL).
         UserUpdated,
         /// A rule version was published.
         RulePublished,
@@ -30,6 +31,12 @@ crate::text_enum! {
         ApprovalProposed,
         /// A re-screening re-evaluated an approved case without changing its status.
         Rescreened,
+        /// A wallet was put under monitoring for an entity.
+        WalletWatched,
+        /// A watched wallet's monitoring was turned off or on again.
+        WalletUpdated,
+        /// A transaction seen on a watched wallet was recorded (PENDING, awaiting a decision).
+        TransactionRecorded,
         /// A reviewer proposed clearing a matched list entry of a case as a false positive.
         FalsePositiveProposed,
         /// A second reviewer confirmed a proposed false positive.
@@ -57,6 +64,8 @@ crate::text_enum! {
         ComplianceCheck,
         /// A row of `blockchain_transactions`.
         BlockchainTransaction,
+        /// A row of `blockchain_monitoring` (a watched wallet).
+        BlockchainMonitoring,
         /// A row of `false_positives`.
         FalsePositive,
         /// A row of `review_notes`.

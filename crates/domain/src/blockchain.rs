@@ -4,6 +4,7 @@
 //! Must not: treat a crypto amount as [`Money`](crate::Money). Asset codes are not ISO 4217 and
 //! amounts carry up to 18 decimal places, so they are plain non-negative decimals with an asset.
 
+use crate::{CheckStatus, Reviewer, Role, Transition, TransitionError, Trigger, UserId};
 use rust_decimal::Decimal;
 
 /// Why a blockchain value was refused.
@@ -134,9 +135,10 @@ string_conversions!(
 );
 
 /// A non-negative crypto amount below 10^10 with at most 18 decimal places (the database's
-/// `ck_blockchain_transactions_amount` refuses anything else).
+/// `ck_blockchain_transactions_amount` refuses anything else). An entity's transfers are personal
+/// data, as [`Money`](crate::Money) is: `Debug` redacts the amount.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
 #[serde(try_from = "Decimal", into = "Decimal")]
 pub struct CryptoAmount(Decimal);
@@ -158,6 +160,12 @@ impl CryptoAmount {
     /// The amount.
     pub fn get(self) -> Decimal {
         self.0
+    }
+}
+
+impl std::fmt::Debug for CryptoAmount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CryptoAmount(<redacted>)")
     }
 }
 
@@ -236,6 +244,78 @@ impl WalletWatch {
     }
 }
 
+/// Why a reviewer may not make a transaction's status change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TransactionDecisionError {
+    /// The reviewer's role may not decide a transaction of this status.
+    #[error("a user with role {role} may not decide a {status} transaction")]
+    NotPermitted {
+        /// The reviewer's role.
+        role: Role,
+        /// The transaction's status.
+        status: CheckStatus,
+    },
+    /// The status table refused the change.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+}
+
+/// A decision on an observed transaction's status: the change and who made it. Transaction
+/// monitoring has no engine yet, so every change is a reviewer's, along the status table, by a
+/// role that may decide that status ([`Role::may_review`]: analysts PENDING transactions, admins
+/// and compliance officers also ESCALATED and APPROVED ones). The database's
+/// `blockchain_transactions_guard()` repeats both rules against `decided_by`.
+///
+/// ```
+/// use compliance_domain::blockchain::TransactionDecision;
+/// use compliance_domain::*;
+/// # let user = |role| User { id: UserId::from_uuid(uuid::Uuid::from_u128(1)),
+/// #   username: Username::parse("someone").unwrap(), email: Email::parse("s@example.com").unwrap(),
+/// #   role, active: true };
+/// let analyst = Reviewer::try_from(&user(Role::Analyst))?;
+/// let decision = TransactionDecision::new(&analyst, CheckStatus::Pending, CheckStatus::Escalated)?;
+/// assert_eq!(decision.transition().to, CheckStatus::Escalated);
+/// assert!(TransactionDecision::new(&analyst, CheckStatus::Escalated, CheckStatus::Approved).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransactionDecision {
+    decider: UserId,
+    transition: Transition,
+}
+
+impl TransactionDecision {
+    /// `reviewer` moves a transaction from `from` to `to`: the status table first (as a
+    /// reviewer), then the reviewer's role.
+    pub fn new(
+        reviewer: &Reviewer,
+        from: CheckStatus,
+        to: CheckStatus,
+    ) -> Result<Self, TransactionDecisionError> {
+        let transition = from.transition_to(to, Trigger::Reviewer)?;
+        if !reviewer.role().may_review(from) {
+            return Err(TransactionDecisionError::NotPermitted {
+                role: reviewer.role(),
+                status: from,
+            });
+        }
+        Ok(Self {
+            decider: reviewer.id(),
+            transition,
+        })
+    }
+
+    /// Who decides.
+    pub fn decider(&self) -> UserId {
+        self.decider
+    }
+
+    /// The status change.
+    pub fn transition(&self) -> Transition {
+        self.transition
+    }
+}
+
 /// A transaction seen on a watched wallet.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ObservedTransaction {
@@ -281,6 +361,52 @@ mod tests {
         assert!(CryptoAmount::new(Decimal::new(1, 19)).is_err());
         assert!(CryptoAmount::new(Decimal::from(-1)).is_err());
         assert!(CryptoAmount::new(Decimal::from(10_000_000_000_i64)).is_err());
+        let amount = CryptoAmount::new("1234.5678".parse().unwrap()).unwrap();
+        assert_eq!(format!("{amount:?}"), "CryptoAmount(<redacted>)");
+    }
+
+    #[test]
+    fn a_transaction_is_decided_along_the_status_table_by_a_role_that_may() {
+        use crate::{Email, User, Username};
+        use CheckStatus::*;
+        let reviewer = |role| {
+            Reviewer::try_from(&User {
+                id: UserId::from_uuid(uuid::Uuid::from_u128(3)),
+                username: Username::parse("someone").unwrap(),
+                email: Email::parse("someone@example.com").unwrap(),
+                role,
+                active: true,
+            })
+            .unwrap()
+        };
+        let (analyst, officer) = (reviewer(Role::Analyst), reviewer(Role::ComplianceOfficer));
+        let decided = TransactionDecision::new(&analyst, Pending, Approved).unwrap();
+        assert_eq!(decided.decider(), analyst.id());
+        assert_eq!(
+            decided.transition(),
+            Pending.transition_to(Approved, Trigger::Reviewer).unwrap()
+        );
+        assert_eq!(
+            TransactionDecision::new(&analyst, Escalated, Rejected),
+            Err(TransactionDecisionError::NotPermitted {
+                role: Role::Analyst,
+                status: Escalated
+            })
+        );
+        assert!(TransactionDecision::new(&officer, Escalated, Approved).is_ok());
+        assert!(TransactionDecision::new(&officer, Approved, Rejected).is_ok());
+        assert!(matches!(
+            TransactionDecision::new(&officer, Rejected, Approved),
+            Err(TransactionDecisionError::Transition(
+                TransitionError::Final { .. }
+            ))
+        ));
+        assert!(matches!(
+            TransactionDecision::new(&officer, Pending, Pending),
+            Err(TransactionDecisionError::Transition(
+                TransitionError::Unchanged { .. }
+            ))
+        ));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! investor profile that accreditation rules look at.
 //!
 //! Must not: decide anything. Whether documents are enough, or a profile accredited, is for the
-//! rules engine; this module only guarantees that a [`KycCheck`] is well formed.
+//! rules engine; this module only guarantees that a [`KycCheck`] is well formed. Nor print an
+//! investor's figures: `Debug` shows which amounts are present and their currency, never the
+//! amount ([`Money`]'s `Debug` redacts it).
 
 use crate::{EntityId, EntityType, Jurisdiction, Money, VerificationScore};
 use std::collections::BTreeSet;
@@ -62,7 +64,7 @@ crate::text_enum! {
 }
 
 /// The figures that accreditation and suitability rules look at. Every field is optional: a
-/// figure that was not provided is `None`, never zero.
+/// figure that was not provided is `None`, never zero. Personal data: `Debug` redacts the amounts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvestorProfile {
@@ -127,5 +129,47 @@ impl KycCheck {
             .iter()
             .copied()
             .filter(|kind| !self.has_document(*kind))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check() -> KycCheck {
+        KycCheck {
+            entity_id: EntityId::parse("us-ind-wealthy-001").unwrap(),
+            entity_type: EntityType::Individual,
+            jurisdiction: Jurisdiction::Us,
+            verification_score: VerificationScore::new(95).unwrap(),
+            documents: [DocumentKind::Passport].into(),
+            red_flags: Default::default(),
+            investor: InvestorProfile {
+                net_worth: Some(Money::parse("7340000.25", "USD").unwrap()),
+                annual_income: Some(Money::parse("612000", "USD").unwrap()),
+                total_assets: Some(Money::parse("8150000", "USD").unwrap()),
+                accreditation_verified: true,
+            },
+        }
+    }
+
+    #[test]
+    fn debug_of_a_kyc_check_and_its_profile_holds_no_amount() {
+        let kyc = check();
+        for debug in [
+            format!("{kyc:?}"),
+            format!("{kyc:#?}"),
+            format!("{:?}", kyc.investor),
+        ] {
+            for digits in ["734", "7340000", "25", "612", "815", "8150000"] {
+                assert!(!debug.contains(digits), "{digits} in {debug}");
+            }
+            assert!(
+                debug.contains("<redacted>") && debug.contains("USD"),
+                "{debug}"
+            );
+        }
+        // What is not personal data stays readable.
+        assert!(format!("{kyc:?}").contains("us-ind-wealthy-001"));
     }
 }

@@ -142,8 +142,11 @@ pub enum MoneyError {
 /// A non-negative amount of money in one currency.
 ///
 /// At most 4 decimal places and below 10^15, the same rule as the database's CHECK on every
-/// amount column (which refuses, rather than rounds, a fifth decimal). Amounts in the messages of errors are never shown (they are
-/// personal data when they describe an investor).
+/// amount column (which refuses, rather than rounds, a fifth decimal). Amounts are personal data
+/// when they describe an investor: error messages never show them, and `Debug` redacts them
+/// (`Money { amount: <redacted>, currency: USD }`), so that a value logged with `{:?}`, or
+/// a struct holding one, leaks nothing. [`Money::amount`] and `Display` give the amount to the
+/// code that must show it.
 ///
 /// ```
 /// use compliance_domain::{Currency, Money};
@@ -155,7 +158,7 @@ pub enum MoneyError {
 /// assert!(Money::parse("-1", "USD").is_err());
 /// # Ok::<(), compliance_domain::MoneyError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "MoneyRepr", into = "MoneyRepr")]
 pub struct Money {
     amount: Decimal,
@@ -239,6 +242,15 @@ impl Money {
     }
 }
 
+impl fmt::Debug for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Money")
+            .field("amount", &format_args!("<redacted>"))
+            .field("currency", &self.currency)
+            .finish()
+    }
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.amount, self.currency)
@@ -316,6 +328,14 @@ mod tests {
         assert_eq!(serde_json::from_str::<Money>(&json).unwrap(), m);
         assert!(serde_json::from_str::<Money>(r#"{"amount":"-5","currency":"INR"}"#).is_err());
         assert!(serde_json::from_str::<Money>(r#"{"amount":"5","currency":"inr"}"#).is_err());
+    }
+
+    #[test]
+    fn debug_redacts_the_amount_and_keeps_the_currency() {
+        let m = Money::parse("123456.78", "USD").unwrap();
+        let debug = format!("{m:?}");
+        assert_eq!(debug, "Money { amount: <redacted>, currency: USD }");
+        assert!(!format!("{m:#?}").contains("123456"));
     }
 
     #[test]

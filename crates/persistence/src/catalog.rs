@@ -8,8 +8,9 @@
 pub type Column = (&'static str, &'static str);
 
 /// Every table with its columns, in column order. The first seven are the core schema; the
-/// next two come with the blockchain monitoring migration, the last three with the case
-/// lifecycle migration (review notes, case submissions, false positives).
+/// next two come with the blockchain monitoring migration; `compliance_rules_state` (the
+/// rules' change counter) with `2026-04-02-000000_rules_change_counter`; the last three with
+/// the case lifecycle migration (review notes, case submissions, false positives).
 pub const TABLES: &[(&str, &[Column])] = &[
     (
         "users",
@@ -167,6 +168,16 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("revision", "int4"),
             ("created_at", "timestamptz"),
             ("updated_at", "timestamptz"),
+            ("decided_by", "uuid"),
+        ],
+    ),
+    (
+        "compliance_rules_state",
+        &[
+            ("jurisdiction", "text"),
+            ("changes", "int8"),
+            ("created_at", "timestamptz"),
+            ("updated_at", "timestamptz"),
         ],
     ),
     (
@@ -239,6 +250,7 @@ pub const INDEXES: &[&str] = &[
     "idx_audit_logs_subject",
     "idx_blockchain_monitoring_created_by",
     "idx_blockchain_monitoring_kyc_check_id",
+    "idx_blockchain_transactions_decided_by",
     "idx_blockchain_transactions_observed",
     "idx_blockchain_transactions_open",
     "idx_case_submissions_submitted_by",

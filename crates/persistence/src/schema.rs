@@ -72,6 +72,7 @@ diesel::table! {
         revision -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        decided_by -> Nullable<Uuid>,
     }
 }
 
@@ -129,6 +130,15 @@ diesel::table! {
         regulation -> Text,
         description -> Text,
         published_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    compliance_rules_state (jurisdiction) {
+        jurisdiction -> Text,
+        changes -> Int8,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -228,6 +238,7 @@ diesel::joinable!(audit_logs -> users (actor_id));
 diesel::joinable!(blockchain_monitoring -> kyc_checks (kyc_check_id));
 diesel::joinable!(blockchain_monitoring -> users (created_by));
 diesel::joinable!(blockchain_transactions -> blockchain_monitoring (monitoring_id));
+diesel::joinable!(blockchain_transactions -> users (decided_by));
 diesel::joinable!(case_submissions -> users (submitted_by));
 diesel::joinable!(compliance_rules -> users (published_by));
 diesel::joinable!(decision_vectors -> compliance_checks (compliance_check_id));
@@ -243,6 +254,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_submissions,
     compliance_checks,
     compliance_rules,
+    compliance_rules_state,
     decision_vectors,
     false_positives,
     kyc_checks,

@@ -2,7 +2,7 @@
 //! that is migrated once per version of the migrations, and dropped when the test ends.
 //!
 //! Must not: be used outside tests (it is behind the `testing` feature), or touch any database
-//! but the ones it creates: `compliance_template_*` templates (and the `compliance_tpl_*` of older checkouts) and `compliance_test_*` clones.
+//! but the ones it creates: `compliance_tpl_*` templates and `compliance_test_*` clones.
 
 // A test-support failure is a failed test; panicking with a clear message is the point.
 #![allow(clippy::expect_used, clippy::panic)]
@@ -37,55 +37,66 @@ fn execute(conn: &mut PgConnection, sql: &str) {
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
+/// Templates of other migration versions kept on the server (see [`template`]).
+const KEPT_TEMPLATES: usize = 8;
+
 /// The migrated template for this version of the migrations, built once by whichever test
 /// process gets there first (an advisory lock keeps the others waiting).
 fn template() -> &'static str {
     static NAME: OnceLock<String> = OnceLock::new();
     NAME.get_or_init(|| {
-        let name = format!("compliance_template_{}", migrations::FINGERPRINT);
-        let mut conn = admin();
-        execute(&mut conn, "SELECT pg_advisory_lock(7355608)");
-        let exists: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
-            "EXISTS (SELECT 1 FROM pg_database WHERE datname = '{name}')"
+        let name = format!("compliance_tpl_{}", migrations::FINGERPRINT);
+        ensure_template(&name);
+        name
+    })
+}
+
+/// Builds the template `name` unless it exists (again, if another checkout's run dropped it).
+fn ensure_template(name: &str) {
+    let mut conn = admin();
+    execute(&mut conn, "SELECT pg_advisory_lock(7355608)");
+    let exists: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+        "EXISTS (SELECT 1 FROM pg_database WHERE datname = '{name}')"
+    )))
+    .get_result(&mut conn)
+    .expect("pg_database is readable");
+    if !exists {
+        // Build under a temporary name and rename when complete, so that a crash half-way
+        // never leaves a half-migrated template behind.
+        let building = format!("{name}_building");
+        execute(
+            &mut conn,
+            &format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"),
+        );
+        execute(&mut conn, &format!("CREATE DATABASE \"{building}\""));
+        {
+            let mut db = connect(&server().with_database(&building)).expect("template connects");
+            migrations::run_pending(&mut db).expect("migrations run on the template");
+        }
+        execute(
+            &mut conn,
+            &format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""),
+        );
+        // Templates of other migrations may belong to another checkout testing on the same
+        // server at this moment (a branch with a migration of its own): dropping them would
+        // fail its clones. Keep the newest few (by oid, which rises), drop older ones.
+        let stale: Vec<String> = diesel::select(diesel::dsl::sql::<
+            diesel::sql_types::Array<diesel::sql_types::Text>,
+        >(&format!(
+            "coalesce(array_agg(datname), '{{}}') FROM (SELECT datname FROM pg_database
+              WHERE datname LIKE 'compliance\\_tpl\\_%' AND datname <> '{name}'
+              ORDER BY oid DESC OFFSET {KEPT_TEMPLATES}) old"
         )))
         .get_result(&mut conn)
         .expect("pg_database is readable");
-        if !exists {
-            // Build under a temporary name and rename when complete, so that a crash half-way
-            // never leaves a half-migrated template behind.
-            let building = format!("{name}_building");
-            execute(&mut conn, &format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"));
-            execute(&mut conn, &format!("CREATE DATABASE \"{building}\""));
-            {
-                let mut db = connect(&server().with_database(&building)).expect("template connects");
-                migrations::run_pending(&mut db).expect("migrations run on the template");
-            }
-            execute(&mut conn, &format!("ALTER DATABASE \"{building}\" RENAME TO \"{name}\""));
-            // The template's birth date, so that another checkout's template (other migrations,
-            // tests running at the same time) is left alone until it is a day old.
+        for old in stale {
             execute(
                 &mut conn,
-                &format!(
-                    "COMMENT ON DATABASE \"{name}\" IS 'compliance-db test template; created {}'",
-                    chrono::Utc::now().timestamp()
-                ),
+                &format!("DROP DATABASE IF EXISTS \"{old}\" WITH (FORCE)"),
             );
-            // Templates of older migrations, unused for a day, are of no further use.
-            let stale: Vec<String> = diesel::select(diesel::dsl::sql::<
-                diesel::sql_types::Array<diesel::sql_types::Text>,
-            >(&format!(
-                "coalesce(array_agg(datname), '{{}}') FROM pg_database d WHERE (datname LIKE 'compliance\\_tpl\\_%' OR datname LIKE 'compliance\\_template\\_%') AND datname <> '{name}' \
-                 AND coalesce(substring(shobj_description(d.oid, 'pg_database') FROM 'created ([0-9]+)')::bigint, 0) < extract(epoch FROM now()) - 86400"
-            )))
-            .get_result(&mut conn)
-            .expect("pg_database is readable");
-            for old in stale {
-                execute(&mut conn, &format!("DROP DATABASE IF EXISTS \"{old}\" WITH (FORCE)"));
-            }
         }
-        execute(&mut conn, "SELECT pg_advisory_unlock(7355608)");
-        name
-    })
+    }
+    execute(&mut conn, "SELECT pg_advisory_unlock(7355608)");
 }
 
 impl TestDatabase {
@@ -117,6 +128,13 @@ impl TestDatabase {
                 {
                     attempt += 1;
                     std::thread::sleep(std::time::Duration::from_millis(50 * attempt));
+                }
+                // A test run of another checkout (other migrations) dropped it: build it again.
+                Err(e) if attempt < 20 && e.to_string().contains("does not exist") => {
+                    attempt += 1;
+                    if let Some(t) = template {
+                        ensure_template(t);
+                    }
                 }
                 Err(e) => panic!("{sql}: {e}"),
             }

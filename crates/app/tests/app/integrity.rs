@@ -6,7 +6,6 @@ use crate::support::*;
 use compliance_app::{AppError, Reviewed};
 use compliance_domain::*;
 use compliance_persistence::repo::audit_logs::{self, AuditFilter};
-use compliance_persistence::repo::compliance_rules as stored_rules;
 use compliance_persistence::repo::{compliance_checks, false_positives};
 
 fn reason(text: &str) -> ReviewReason {
@@ -387,26 +386,13 @@ fn an_approved_case_whose_re_evaluation_finds_a_document_missing_goes_back_to_th
     let before = current(&s, id);
     assert_eq!(before.status, CheckStatus::Approved);
     // AE now also asks individuals for their source of funds.
+    publish_next_version(&s, "AE-KYC-DOCUMENTS", |p| {
+        p["documents"]["individual"]
+            .as_array_mut()
+            .unwrap()
+            .push("source_of_funds".into())
+    });
     let mut conn = s.db.conn();
-    let rule = compliance_rules::default_rules()
-        .into_iter()
-        .find(|r| r.code().as_str() == "AE-KYC-DOCUMENTS")
-        .unwrap();
-    let mut stored = rule.to_stored();
-    stored.version = 2;
-    stored.parameters["documents"]["individual"]
-        .as_array_mut()
-        .unwrap()
-        .push("source_of_funds".into());
-    stored.effective_from =
-        chrono::SubsecRound::trunc_subsecs(chrono::Utc::now() - chrono::Duration::seconds(1), 6);
-    let v2 = compliance_rules::Rule::try_from(stored).unwrap();
-    stored_rules::publish(
-        &mut conn,
-        &compliance_app::new_rule(&v2),
-        s.users.officer.id,
-    )
-    .unwrap();
 
     let out = s
         .service

@@ -9,6 +9,7 @@ mod integrity;
 mod lifecycle;
 mod notes;
 mod provision;
+mod rules_cache;
 mod service;
 mod support;
 mod verify;

@@ -6,9 +6,7 @@ use compliance_app::{AppError, Reviewed};
 use compliance_domain::input::CaseInput;
 use compliance_domain::*;
 use compliance_persistence::repo::audit_logs::{self, AuditFilter};
-use compliance_persistence::repo::{
-    compliance_checks, compliance_rules as stored_rules, kyc_checks,
-};
+use compliance_persistence::repo::{compliance_checks, kyc_checks};
 use compliance_rules::scenarios::scenarios;
 use std::sync::{Arc, Barrier};
 
@@ -74,13 +72,14 @@ fn the_nine_scenarios_are_decided_as_listed_and_written_with_their_audit_entries
 fn a_failure_half_way_writes_nothing() {
     let s = with_rules();
     let mut conn = s.db.conn();
-    let before = count(&mut conn, "SELECT count(*) AS n FROM audit_logs");
     // The database refuses a case decided by an inactive agent; the KYC check and the
     // screening, written before it in the same transaction, must go with it.
     exec(
         &mut conn,
         "UPDATE users SET active = false WHERE username = 'kyc-agent'",
     );
+    // (After the deactivation, which the trigger on users audits.)
+    let before = count(&mut conn, "SELECT count(*) AS n FROM audit_logs");
     let err = s
         .service
         .submit(&scenario("ae-ind-clean-001"), s.users.agent.id)
@@ -452,22 +451,9 @@ fn a_new_rule_version_is_used_at_once_and_old_decisions_replay_with_theirs() {
     let mut conn = s.db.conn();
     let old = case_of(&s, "us-ind-standard-002");
     // Publish a stricter US-AML-RISK-EDD: escalate from 20 instead of 61.
-    let current = compliance_rules::default_rules()
-        .into_iter()
-        .find(|r| r.code().as_str() == "US-AML-RISK-EDD")
-        .unwrap();
-    let mut stored = current.to_stored();
-    stored.version = 2;
-    stored.parameters["min_score"] = serde_json::json!(20);
-    stored.effective_from =
-        chrono::SubsecRound::trunc_subsecs(chrono::Utc::now() - chrono::Duration::seconds(1), 6);
-    let v2 = compliance_rules::Rule::try_from(stored).unwrap();
-    stored_rules::publish(
-        &mut conn,
-        &compliance_app::new_rule(&v2),
-        s.users.officer.id,
-    )
-    .unwrap();
+    publish_next_version(&s, "US-AML-RISK-EDD", |p| {
+        p["min_score"] = serde_json::json!(20)
+    });
 
     let mut case = scenario("us-ind-standard-002");
     case.kyc.entity_id = entity("us-ind-standard-102");

@@ -44,6 +44,11 @@ pub fn with_rules() -> Seeded {
     Seeded { db, service, users }
 }
 
+/// How many migrations this build embeds (each test that counts them says so through this).
+pub fn migrations_known() -> usize {
+    compliance_persistence::migrations::known().unwrap().len()
+}
+
 /// The seed scenario with this id.
 pub fn scenario(id: &str) -> Case {
     scenarios().into_iter().find(|s| s.id == id).unwrap().case
@@ -76,11 +81,6 @@ pub fn behind_the_triggers(conn: &mut PgConnection, sql: &str) {
     exec(conn, "SET session_replication_role = DEFAULT");
 }
 
-/// How many migrations the crate embeds (every one of them is applied by provisioning).
-pub fn migrations_known() -> usize {
-    compliance_persistence::migrations::known().unwrap().len()
-}
-
 /// Runs SQL, giving back the database's message and constraint name when it refuses.
 pub fn try_exec(conn: &mut PgConnection, sql: &str) -> Result<usize, String> {
     sql_query(sql).execute(conn).map_err(|e| match &e {
@@ -91,4 +91,32 @@ pub fn try_exec(conn: &mut PgConnection, sql: &str) -> Result<usize, String> {
         ),
         other => other.to_string(),
     })
+}
+
+/// Publishes version 2 of the default rule `code`, its parameters changed by `edit`, in force
+/// from a moment ahead (a version is never closed in the past), and waits until it is.
+pub fn publish_next_version(s: &Seeded, code: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    use compliance_persistence::repo::compliance_rules as stored_rules;
+    let current = compliance_rules::default_rules()
+        .into_iter()
+        .find(|r| r.code().as_str() == code)
+        .unwrap();
+    let mut stored = current.to_stored();
+    stored.version = 2;
+    edit(&mut stored.parameters);
+    stored.effective_from = chrono::SubsecRound::trunc_subsecs(
+        chrono::Utc::now() + chrono::Duration::milliseconds(300),
+        6,
+    );
+    let starts = stored.effective_from;
+    let v2 = compliance_rules::Rule::try_from(stored).unwrap();
+    stored_rules::publish(
+        &mut s.db.conn(),
+        &compliance_app::new_rule(&v2),
+        s.users.officer.id,
+    )
+    .unwrap();
+    while chrono::Utc::now() <= starts {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }

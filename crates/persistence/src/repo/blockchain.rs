@@ -2,19 +2,24 @@
 //! transactions seen on them, with their compliance status.
 //!
 //! Must not: change what was observed: only a transaction's status moves (along the domain's
-//! status table, with its revision checked and an audit entry written).
+//! status table, by a decider the domain's `TransactionDecision` allowed, with its revision
+//! checked). Nor write without its audit entry: watching a wallet, turning its monitoring off or
+//! on, recording a transaction and deciding one each append theirs in the same transaction,
+//! naming the entity; details carry ids and kinds, never an address, a hash or an amount.
 
 use crate::convert::{domain, text, text_opt};
 use crate::error::found;
 use crate::repo::audit_logs;
-use crate::schema::{blockchain_monitoring, blockchain_transactions};
+use crate::schema::{blockchain_monitoring, blockchain_transactions, kyc_checks};
 use crate::{PersistenceError, Result};
 use chrono::{DateTime, Utc};
 use compliance_domain::blockchain::{
-    Asset, Chain, CryptoAmount, Direction, ObservedTransaction, OnChainRef, WalletWatch, WatchKind,
+    Asset, Chain, CryptoAmount, Direction, ObservedTransaction, OnChainRef, TransactionDecision,
+    WalletWatch, WatchKind,
 };
 use compliance_domain::{
-    AuditEvent, CheckStatus, Decimal, RiskScore, SubjectKind, TextForm, Transition, UserId,
+    AuditAction, AuditEvent, CheckStatus, Decimal, EntityId, RiskScore, SubjectKind, TextForm,
+    UserId,
 };
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
@@ -97,25 +102,68 @@ struct NewMonitoringRow<'a> {
     created_by: Uuid,
 }
 
-/// Starts watching a wallet for an entity's KYC check. A wallet is watched once (a second
-/// time is a [`PersistenceError::Conflict`]).
+/// The entity whose wallet this is (through its KYC check), for the audit entries.
+fn wallet_entity(conn: &mut PgConnection, monitoring_id: Uuid) -> Result<EntityId> {
+    let entity: String = blockchain_monitoring::table
+        .inner_join(kyc_checks::table)
+        .filter(blockchain_monitoring::id.eq(monitoring_id))
+        .select(kyc_checks::entity_id)
+        .first(conn)?;
+    domain(MONITORING, monitoring_id, EntityId::parse(&entity))
+}
+
+/// Appends `event` about a row of `table`, naming the entity that owns the wallet.
+fn audit(
+    conn: &mut PgConnection,
+    table: &'static str,
+    monitoring_id: Uuid,
+    event: std::result::Result<AuditEvent, compliance_domain::AuditError>,
+    details: serde_json::Value,
+) -> Result<()> {
+    let subject = event.as_ref().map_or(monitoring_id, AuditEvent::subject_id);
+    let entity = wallet_entity(conn, monitoring_id)?;
+    let event = event
+        .and_then(|e| e.with_entity(entity).with_details(details))
+        .map_err(|e| PersistenceError::invalid(table, subject, e))?;
+    audit_logs::append(conn, &event)?;
+    Ok(())
+}
+
+/// Starts watching a wallet for an entity's KYC check, with a `wallet_watched` audit entry by
+/// `created_by`, in one transaction. A wallet is watched once (a second time is a
+/// [`PersistenceError::Conflict`]).
 pub fn watch_wallet(
     conn: &mut PgConnection,
     kyc_check_id: Uuid,
     wallet: &WalletWatch,
     created_by: UserId,
 ) -> Result<StoredWallet> {
-    diesel::insert_into(blockchain_monitoring::table)
-        .values(&NewMonitoringRow {
-            kyc_check_id,
-            chain: wallet.chain.as_str(),
-            address: wallet.address.as_str(),
-            watch: wallet.watch().iter().map(|w| w.as_str()).collect(),
-            created_by: created_by.as_uuid(),
-        })
-        .returning(MonitoringRow::as_returning())
-        .get_result(conn)?
-        .try_into()
+    conn.transaction(|conn| {
+        let stored: StoredWallet = diesel::insert_into(blockchain_monitoring::table)
+            .values(&NewMonitoringRow {
+                kyc_check_id,
+                chain: wallet.chain.as_str(),
+                address: wallet.address.as_str(),
+                watch: wallet.watch().iter().map(|w| w.as_str()).collect(),
+                created_by: created_by.as_uuid(),
+            })
+            .returning(MonitoringRow::as_returning())
+            .get_result(conn)?
+            .try_into()?;
+        let event = AuditEvent::new(
+            created_by,
+            AuditAction::WalletWatched,
+            SubjectKind::BlockchainMonitoring,
+            stored.id,
+        );
+        let details = serde_json::json!({
+            "kyc_check_id": kyc_check_id,
+            "chain": wallet.chain.as_str(),
+            "watch": wallet.watch(),
+        });
+        audit(conn, MONITORING, stored.id, event, details)?;
+        Ok(stored)
+    })
 }
 
 /// The watch with this id.
@@ -160,14 +208,42 @@ pub fn wallets_for_kyc(conn: &mut PgConnection, kyc_check_id: Uuid) -> Result<Ve
         .collect()
 }
 
-/// Turns monitoring of a wallet on or off.
-pub fn set_wallet_active(conn: &mut PgConnection, id: Uuid, active: bool) -> Result<StoredWallet> {
-    let row = diesel::update(blockchain_monitoring::table.find(id))
+/// Turns monitoring of a wallet on or off, with a `wallet_updated` audit entry by `actor`, in
+/// one transaction. Asking for the state it is already in writes nothing, audit included.
+pub fn set_wallet_active(
+    conn: &mut PgConnection,
+    id: Uuid,
+    active: bool,
+    actor: UserId,
+) -> Result<StoredWallet> {
+    conn.transaction(|conn| {
+        let row = diesel::update(
+            blockchain_monitoring::table
+                .filter(blockchain_monitoring::id.eq(id))
+                .filter(blockchain_monitoring::active.ne(active)),
+        )
         .set(blockchain_monitoring::active.eq(active))
         .returning(MonitoringRow::as_returning())
         .get_result(conn)
         .optional()?;
-    found(row, "monitored wallet", id)?.try_into()
+        let Some(row) = row else {
+            return find_wallet(conn, id);
+        };
+        let event = AuditEvent::new(
+            actor,
+            AuditAction::WalletUpdated,
+            SubjectKind::BlockchainMonitoring,
+            id,
+        );
+        audit(
+            conn,
+            MONITORING,
+            id,
+            event,
+            serde_json::json!({ "active": active }),
+        )?;
+        row.try_into()
+    })
 }
 
 /// A row of `blockchain_transactions`, as stored.
@@ -188,6 +264,7 @@ pub struct TransactionRow {
     pub revision: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub decided_by: Option<Uuid>,
 }
 
 /// A stored transaction.
@@ -203,6 +280,9 @@ pub struct StoredTransaction {
     pub status: CheckStatus,
     /// The revision, raised by one at every status change.
     pub revision: i32,
+    /// Who made the last status change: `None` while PENDING (and on transactions decided
+    /// before the column existed).
+    pub decided_by: Option<UserId>,
 }
 
 impl TryFrom<TransactionRow> for StoredTransaction {
@@ -235,6 +315,7 @@ impl TryFrom<TransactionRow> for StoredTransaction {
             transaction,
             status: text(TRANSACTIONS, id, &row.compliance_status)?,
             revision: row.revision,
+            decided_by: row.decided_by.map(UserId::from_uuid),
         })
     }
 }
@@ -252,27 +333,45 @@ struct NewTransactionRow<'a> {
     risk_score: Option<i16>,
 }
 
-/// Records a transaction seen on a watched wallet, PENDING. Seeing it again is a
-/// [`PersistenceError::Conflict`].
+/// Records a transaction seen on a watched wallet, PENDING, with a `transaction_recorded` audit
+/// entry by `recorded_by` (the agent that ingests them), in one transaction. Seeing it again is
+/// a [`PersistenceError::Conflict`].
 pub fn record_transaction(
     conn: &mut PgConnection,
     monitoring_id: Uuid,
     tx: &ObservedTransaction,
+    recorded_by: UserId,
 ) -> Result<StoredTransaction> {
-    diesel::insert_into(blockchain_transactions::table)
-        .values(&NewTransactionRow {
-            monitoring_id,
-            tx_hash: tx.tx_hash.as_str(),
-            direction: tx.direction.into(),
-            amount: tx.amount.get(),
-            asset: tx.asset.as_str(),
-            counterparty: tx.counterparty.as_ref().map(OnChainRef::as_str),
-            observed_at: tx.observed_at,
-            risk_score: tx.risk_score.map(i16::from),
-        })
-        .returning(TransactionRow::as_returning())
-        .get_result(conn)?
-        .try_into()
+    conn.transaction(|conn| {
+        let stored: StoredTransaction = diesel::insert_into(blockchain_transactions::table)
+            .values(&NewTransactionRow {
+                monitoring_id,
+                tx_hash: tx.tx_hash.as_str(),
+                direction: tx.direction.into(),
+                amount: tx.amount.get(),
+                asset: tx.asset.as_str(),
+                counterparty: tx.counterparty.as_ref().map(OnChainRef::as_str),
+                observed_at: tx.observed_at,
+                risk_score: tx.risk_score.map(i16::from),
+            })
+            .returning(TransactionRow::as_returning())
+            .get_result(conn)?
+            .try_into()?;
+        let event = AuditEvent::new(
+            recorded_by,
+            AuditAction::TransactionRecorded,
+            SubjectKind::BlockchainTransaction,
+            stored.id,
+        );
+        let details = serde_json::json!({
+            "monitoring_id": monitoring_id,
+            "direction": tx.direction,
+            "asset": tx.asset.as_str(),
+            "risk_score": tx.risk_score,
+        });
+        audit(conn, TRANSACTIONS, monitoring_id, event, details)?;
+        Ok(stored)
+    })
 }
 
 /// The transaction with this id.
@@ -322,15 +421,18 @@ pub fn list_transactions(
         .collect()
 }
 
-/// Changes a transaction's status if it is still at `expected_revision`, with a
-/// `status_changed` audit entry by `actor`, in one transaction.
+/// Changes a transaction's status as `decision` says if it is still at `expected_revision`,
+/// recording its decider in `decided_by`, with a `status_changed` audit entry by the decider, in
+/// one transaction. The database's guard checks the decider again (active, a role that may
+/// decide the status left): one deactivated since is
+/// [`PersistenceError::Refused`] by `blockchain_transactions_decider`.
 pub fn change_transaction_status(
     conn: &mut PgConnection,
     id: Uuid,
     expected_revision: i32,
-    transition: Transition,
-    actor: UserId,
+    decision: &TransactionDecision,
 ) -> Result<StoredTransaction> {
+    let (transition, decider) = (decision.transition(), decision.decider());
     conn.transaction(|conn| {
         let row = diesel::update(
             blockchain_transactions::table
@@ -340,6 +442,7 @@ pub fn change_transaction_status(
         )
         .set((
             blockchain_transactions::compliance_status.eq(<&str>::from(transition.to)),
+            blockchain_transactions::decided_by.eq(decider.as_uuid()),
             blockchain_transactions::revision.eq(blockchain_transactions::revision + 1),
         ))
         .returning(TransactionRow::as_returning())
@@ -364,10 +467,10 @@ pub fn change_transaction_status(
             });
         };
         let stored: StoredTransaction = row.try_into()?;
-        let event = AuditEvent::status_change(actor, SubjectKind::BlockchainTransaction, id, transition)
-            .with_details(serde_json::json!({ "revision": stored.revision }))
-            .map_err(|e| PersistenceError::invalid(TRANSACTIONS, id, e))?;
-        audit_logs::append(conn, &event)?;
+        let event =
+            AuditEvent::status_change(decider, SubjectKind::BlockchainTransaction, id, transition);
+        let details = serde_json::json!({ "revision": stored.revision });
+        audit(conn, TRANSACTIONS, stored.monitoring_id, Ok(event), details)?;
         Ok(stored)
     })
 }

@@ -1,5 +1,6 @@
 //! `compliance_rules`: rule versions as data. Publishing, closing, and finding the versions in
-//! force at a moment or recorded by a decision.
+//! force at a moment or recorded by a decision; and the fingerprint a cache of them compares
+//! (`compliance_rules_state`, the change counter the table's triggers raise).
 //!
 //! Must not: interpret `parameters`. That is the rules engine's job (`compliance-rules`, which
 //! this crate does not depend on); rows are returned as stored, with their keys typed.
@@ -7,7 +8,7 @@
 use crate::convert::{domain, text};
 use crate::error::found;
 use crate::repo::audit_logs;
-use crate::schema::compliance_rules;
+use crate::schema::{compliance_rules, compliance_rules_state};
 use crate::{PersistenceError, Result};
 use chrono::{DateTime, Utc};
 use compliance_domain::{
@@ -135,7 +136,9 @@ pub fn insert(conn: &mut PgConnection, rule: &NewRule, published_by: UserId) -> 
 }
 
 /// Publishes a new version of a rule: closes the version in force at the new one's start (if
-/// any), then inserts the new one, in one transaction.
+/// any), then inserts the new one, in one transaction. Closing happens at the new version's
+/// start, so a version that starts in the past while another is open is refused, as
+/// [`close`] refuses an end in the past.
 pub fn publish(conn: &mut PgConnection, rule: &NewRule, published_by: UserId) -> Result<RuleRow> {
     conn.transaction(|conn| {
         let open = compliance_rules::table
@@ -158,14 +161,31 @@ pub fn publish(conn: &mut PgConnection, rule: &NewRule, published_by: UserId) ->
     })
 }
 
+/// The guard that refuses an end in the past (here, and in `compliance_rules_guard()`).
+pub const CLOSED_IN_PAST: &str = "compliance_rules_closed_in_past";
+
 /// Closes a version: it stops being in force at `effective_to`. A version can only be closed
-/// earlier, never reopened (the database refuses it).
+/// earlier, never reopened (the database refuses it), and never in the past: an end before now
+/// would change which rules were in force for cases already decided. That is a
+/// [`PersistenceError::Refused`] by [`CLOSED_IN_PAST`], here against this process's clock and in
+/// the database against its own, and nothing is written.
 pub fn close(
     conn: &mut PgConnection,
     id: Uuid,
     effective_to: DateTime<Utc>,
     actor: UserId,
 ) -> Result<RuleRow> {
+    let now = Utc::now();
+    if effective_to < now {
+        return Err(PersistenceError::Refused {
+            constraint: CLOSED_IN_PAST.to_owned(),
+            message: format!(
+                "compliance rule {id} cannot be closed at {}, which is in the past: close it at or after now ({})",
+                effective_to.to_rfc3339(),
+                now.to_rfc3339()
+            ),
+        });
+    }
     conn.transaction(|conn| {
         let row = diesel::update(compliance_rules::table.find(id))
             .set(compliance_rules::effective_to.eq(effective_to))
@@ -300,30 +320,32 @@ pub fn versions(
         .collect()
 }
 
-/// A cheap fingerprint of a jurisdiction's rules (count and latest change): a cache of rule
-/// sets is stale when it changes.
+/// A cheap fingerprint of a jurisdiction's rules: a cache of rule sets is stale when it changes.
+///
+/// It is the jurisdiction's row of `compliance_rules_state`, whose counter a statement trigger
+/// raises with every INSERT or UPDATE of that jurisdiction's rules, and which never goes back
+/// (its guard refuses it). Unlike a count and the latest `updated_at` (the transaction's start
+/// time, which a transaction that began earlier but commits later writes too), it cannot stay
+/// the same across a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RulesFingerprint {
-    /// Versions stored.
-    pub versions: i64,
-    /// The latest publication or closure.
-    pub last_change: Option<DateTime<Utc>>,
+    /// Statements that changed the jurisdiction's rules since the counter was created.
+    pub changes: i64,
 }
 
-/// The fingerprint of one jurisdiction's rules now.
+/// The fingerprint of one jurisdiction's rules now: one primary-key read.
 pub fn fingerprint(
     conn: &mut PgConnection,
     jurisdiction: Jurisdiction,
 ) -> Result<RulesFingerprint> {
-    let (versions, last_change) = compliance_rules::table
-        .filter(compliance_rules::jurisdiction.eq(<&str>::from(jurisdiction)))
-        .select((
-            diesel::dsl::count_star(),
-            diesel::dsl::max(compliance_rules::updated_at),
-        ))
-        .first::<(i64, Option<DateTime<Utc>>)>(conn)?;
+    let changes = compliance_rules_state::table
+        .find(<&str>::from(jurisdiction))
+        .select(compliance_rules_state::changes)
+        .first::<i64>(conn)
+        .optional()?;
+    // No row: nothing was ever recorded for it (the migration creates one per jurisdiction, and
+    // the trigger inserts a missing one at 1), so 0 cannot repeat a value seen earlier.
     Ok(RulesFingerprint {
-        versions,
-        last_change,
+        changes: changes.unwrap_or(0),
     })
 }

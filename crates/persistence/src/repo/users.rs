@@ -1,6 +1,7 @@
 //! `users`: the people and the system agent that submit and review.
 //!
 //! Must not: log or return an e-mail address in an error: errors name the user id or username.
+//! Nor audit an update itself: the database's trigger on `users` does (see [`set_active`]).
 
 use crate::convert::{domain, text};
 use crate::error::found;
@@ -12,6 +13,7 @@ use compliance_domain::input::NewUser;
 use compliance_domain::{
     AuditAction, AuditEvent, Email, Role, SubjectKind, User, UserId, Username,
 };
+use diesel::QueryableByName;
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -149,7 +151,12 @@ pub fn list(conn: &mut PgConnection, filter: UserFilter) -> Result<Vec<User>> {
         .collect()
 }
 
-/// Deactivates or reactivates a user, with a `user_updated` audit entry by `actor`.
+/// Deactivates or reactivates a user; the `user_updated` audit entry by `actor` is written in
+/// the same transaction by the database's trigger on `users` (`users_audit_change()`), which
+/// audits every role or activation change, raw SQL included. This function names the actor to
+/// it through the transaction-local setting `compliance.actor`, set for the update only and put
+/// back after, and writes no entry itself, so a change is audited once. Asking for the state the
+/// user is already in changes nothing and records nothing.
 pub fn set_active(
     conn: &mut PgConnection,
     id: UserId,
@@ -157,21 +164,44 @@ pub fn set_active(
     actor: UserId,
 ) -> Result<User> {
     conn.transaction(|conn| {
-        let row = diesel::update(users::table.find(id.as_uuid()))
-            .set(users::active.eq(active))
-            .returning(UserRow::as_returning())
-            .get_result(conn)
-            .optional()?;
-        let user: User = found(row, "user", id)?.try_into()?;
-        let event = AuditEvent::new(
-            actor,
-            AuditAction::UserUpdated,
-            SubjectKind::User,
-            id.as_uuid(),
+        let before = setting(conn, None)?;
+        setting(conn, Some(&actor.to_string()))?;
+        let row = diesel::update(
+            users::table
+                .filter(users::id.eq(id.as_uuid()))
+                .filter(users::active.ne(active)),
         )
-        .and_then(|e| e.with_details(serde_json::json!({ "active": active })))
-        .map_err(|e| PersistenceError::invalid(TABLE, id, e))?;
-        audit_logs::append(conn, &event)?;
-        Ok(user)
+        .set(users::active.eq(active))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .optional()?;
+        setting(conn, Some(&before))?;
+        match row {
+            Some(row) => row.try_into(),
+            None => find(conn, id),
+        }
     })
+}
+
+#[derive(QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    value: String,
+}
+
+/// Reads `compliance.actor` (`None`), or sets it for the rest of the transaction; returns the
+/// value it holds after ('' when unset).
+fn setting(conn: &mut PgConnection, value: Option<&str>) -> Result<String> {
+    let query = match value {
+        None => diesel::sql_query(
+            "SELECT coalesce(current_setting('compliance.actor', true), '') AS value",
+        )
+        .into_boxed(),
+        Some(value) => {
+            diesel::sql_query("SELECT set_config('compliance.actor', $1, true) AS value")
+                .into_boxed()
+                .bind::<diesel::sql_types::Text, _>(value.to_owned())
+        }
+    };
+    Ok(query.get_result::<Setting>(conn)?.value)
 }

@@ -546,12 +546,13 @@ fn published_rules_are_never_edited_and_never_overlap() {
         "DELETE FROM compliance_rules",
         "compliance_rules_immutable",
     );
+    // Closed in the future (never in the past: see rules_state.rs), then the next version.
     raw(
         &mut conn,
-        "UPDATE compliance_rules SET effective_to = '2026-06-01'",
+        "UPDATE compliance_rules SET effective_to = '2099-06-01'",
     )
     .unwrap();
-    raw(&mut conn, &rule("AE-X", 2, ok, "2026-06-01", "NULL")).unwrap();
+    raw(&mut conn, &rule("AE-X", 2, ok, "2099-06-01", "NULL")).unwrap();
     refused(
         &mut conn,
         "UPDATE compliance_rules SET effective_to = NULL WHERE version = 1",
@@ -559,7 +560,7 @@ fn published_rules_are_never_edited_and_never_overlap() {
     );
     refused(
         &mut conn,
-        "UPDATE compliance_rules SET effective_to = '2026-07-01' WHERE version = 1",
+        "UPDATE compliance_rules SET effective_to = '2099-07-01' WHERE version = 1",
         "compliance_rules_immutable",
     );
 }
@@ -659,7 +660,7 @@ fn bad_vectors_audit_rows_and_blockchain_rows_are_refused() {
         "UPDATE blockchain_transactions SET amount = 2, revision = revision + 1",
         "blockchain_transactions_observed",
     );
-    raw(&mut conn, "UPDATE blockchain_transactions SET compliance_status = 'REJECTED', revision = revision + 1").unwrap();
+    raw(&mut conn, &format!("UPDATE blockchain_transactions SET compliance_status = 'REJECTED', decided_by = {OFFICER}, revision = revision + 1")).unwrap();
     refused(
         &mut conn,
         "UPDATE blockchain_transactions SET compliance_status = 'APPROVED', revision = revision + 1",

@@ -4,9 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod audit;
+mod audit_coverage;
 mod concurrency;
 mod constraints;
 mod lifecycle;
 mod migrations;
 mod repositories;
+mod rules_state;
 mod support;

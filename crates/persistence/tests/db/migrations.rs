@@ -46,6 +46,14 @@ fn schema_snapshot(conn: &mut PgConnection) -> Vec<String> {
         .collect()
 }
 
+/// The migrations in the top-level folder: each is embedded and pending on an empty database.
+fn migration_folders() -> usize {
+    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().join("up.sql").is_file())
+        .count()
+}
+
 #[test]
 fn migrations_go_up_down_and_up_again_and_each_down_restores_the_schema_before_it() {
     let db = TestDatabase::empty();
@@ -54,11 +62,7 @@ fn migrations_go_up_down_and_up_again_and_each_down_restores_the_schema_before_i
 
     let status = migrations::status(&mut conn).unwrap();
     assert!(status.applied.is_empty());
-    assert_eq!(
-        status.pending.len(),
-        migrations::known().unwrap().len(),
-        "{status:?}"
-    );
+    assert_eq!(status.pending.len(), migration_folders(), "{status:?}");
 
     // Up one at a time, snapshotting the schema before each.
     use diesel_migrations::MigrationHarness;
@@ -90,8 +94,8 @@ fn migrations_go_up_down_and_up_again_and_each_down_restores_the_schema_before_i
 
     // And up again, to the same schema.
     assert_eq!(
-        migrations::run_pending(&mut conn).unwrap(),
-        migrations::known().unwrap()
+        migrations::run_pending(&mut conn).unwrap().len(),
+        migration_folders()
     );
     assert_eq!(schema_snapshot(&mut conn), up);
     assert_eq!(
