@@ -1,5 +1,7 @@
--- Undoes 2026-04-10-000000_case_lifecycle_overrides_and_notes, in reverse order. Refuses to run
--- (the unique constraint cannot come back) once an entity has a second case.
+-- Undoes 2026-04-10-000000_case_lifecycle_overrides_and_notes, in reverse order. Fails (and so
+-- changes nothing) once the new shape holds data the old one cannot: an entity's second case
+-- (uq_kyc_checks_entity_id), a proposal made with a note (ck_compliance_checks_proposal), or an
+-- audit entry of a new action; where it runs, review notes and false positives are dropped.
 
 DROP VIEW high_risk_entities;
 DROP VIEW reviews_due;
@@ -151,9 +153,11 @@ BEGIN
 END
 $$;
 
+DROP FUNCTION sanctions_reason_missing(UUID, TEXT, JSONB, JSONB);
 DROP FUNCTION rejection_overridden(UUID, UUID, TEXT, JSONB);
 DROP TABLE false_positives;
 DROP FUNCTION false_positives_guard();
+DROP FUNCTION review_note_fits(UUID, UUID, UUID);
 
 DROP TABLE case_submissions;
 ALTER TABLE compliance_rules DROP CONSTRAINT ck_compliance_rules_review_policy;

@@ -144,7 +144,7 @@ ALTER TABLE compliance_checks ADD CONSTRAINT uq_compliance_checks_id_kyc_check_i
 CREATE FUNCTION review_due_at(jurisdiction TEXT, risk_level TEXT, approved_at TIMESTAMPTZ) RETURNS TIMESTAMPTZ
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
     -- Months are added in UTC, as the rules crate does, whatever the session's TimeZone.
-    SELECT ((approved_at AT TIME ZONE 'UTC') + make_interval(months => (r.parameters -> 'months' ->> risk_level)::INTEGER)) AT TIME ZONE 'UTC'
+    SELECT ((approved_at AT TIME ZONE 'UTC') + make_interval(months => (r.parameters -> 'months' ->> risk_level)::NUMERIC::INTEGER)) AT TIME ZONE 'UTC'
       FROM compliance_rules r
      WHERE r.jurisdiction = review_due_at.jurisdiction
        AND r.parameters ->> 'kind' = 'periodic_review'
@@ -223,6 +223,12 @@ BEGIN
 END
 $$;
 
+-- Every case that exists becomes its entity's first (one KYC check per entity held until now),
+-- with its own creation time: before the guard exists, which would stamp the migration's.
+INSERT INTO case_submissions (compliance_check_id, kyc_check_id, entity_id, sequence, submitted_by, created_at)
+SELECT cc.id, cc.kyc_check_id, k.entity_id, 1, k.submitted_by, cc.created_at
+  FROM compliance_checks cc JOIN kyc_checks k ON k.id = cc.kyc_check_id;
+
 CREATE TRIGGER trg_case_submissions_insert_guard BEFORE INSERT ON case_submissions
     FOR EACH ROW EXECUTE FUNCTION case_submissions_insert_guard();
 CREATE TRIGGER trg_case_submissions_append_only BEFORE UPDATE OR DELETE ON case_submissions
@@ -231,11 +237,6 @@ CREATE TRIGGER trg_case_submissions_no_truncate BEFORE TRUNCATE ON case_submissi
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 
 CREATE INDEX idx_case_submissions_submitted_by ON case_submissions (submitted_by);
-
--- Every case that exists becomes its entity's first (one KYC check per entity held until now).
-INSERT INTO case_submissions (compliance_check_id, kyc_check_id, entity_id, sequence, submitted_by, created_at)
-SELECT cc.id, cc.kyc_check_id, k.entity_id, 1, k.submitted_by, cc.created_at
-  FROM compliance_checks cc JOIN kyc_checks k ON k.id = cc.kyc_check_id;
 
 -- ---------------------------------------------------------------------------------------------
 -- 4. False positives: the override of an engine rejection, under four eyes
@@ -266,6 +267,17 @@ CREATE TABLE false_positives (
     CONSTRAINT ck_false_positives_four_eyes CHECK (confirmed_by IS DISTINCT FROM proposed_by)
 );
 
+-- A note fits a step when its author takes the step and it is about the case's entity (and its
+-- text is still there).
+CREATE FUNCTION review_note_fits(note_id UUID, author UUID, case_id UUID) RETURNS BOOLEAN
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM review_notes n
+                     JOIN compliance_checks cc ON cc.id = case_id
+                     JOIN kyc_checks k ON k.id = cc.kyc_check_id
+                    WHERE n.id = note_id AND n.author_id = author AND n.entity_id = k.entity_id
+                      AND n.body IS NOT NULL)
+$$;
+
 -- Proposed once, on an entry the case's screening matched, by an active admin or compliance
 -- officer; then only confirmed, once, by another. Never deleted.
 CREATE FUNCTION false_positives_guard() RETURNS TRIGGER
@@ -294,6 +306,10 @@ BEGIN
             RAISE EXCEPTION 'compliance check %: only an active admin or compliance officer dispositions a list match', NEW.compliance_check_id
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'false_positives_reviewer_role';
         END IF;
+        IF NOT review_note_fits(NEW.proposal_note_id, NEW.proposed_by, NEW.compliance_check_id) THEN
+            RAISE EXCEPTION 'compliance check %: a false positive is proposed with a note by its proposer about the case''s entity', NEW.compliance_check_id
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'false_positives_note';
+        END IF;
         NEW.proposed_at := now();
         NEW.created_at := now();
         RETURN NEW;
@@ -307,6 +323,15 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM users WHERE id = NEW.confirmed_by AND active AND role IN ('admin', 'compliance_officer')) THEN
         RAISE EXCEPTION 'false positive %: only an active admin or compliance officer confirms a disposition', OLD.id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'false_positives_reviewer_role';
+    END IF;
+    -- The first pair of eyes still counts only while its owner may still decide.
+    IF NOT EXISTS (SELECT 1 FROM users WHERE id = OLD.proposed_by AND active AND role IN ('admin', 'compliance_officer')) THEN
+        RAISE EXCEPTION 'false positive %: its proposer is no longer an active admin or compliance officer; propose it again', OLD.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'false_positives_four_eyes';
+    END IF;
+    IF NOT review_note_fits(NEW.confirmation_note_id, NEW.confirmed_by, NEW.compliance_check_id) THEN
+        RAISE EXCEPTION 'false positive %: a confirmation comes with a note by its author about the case''s entity', OLD.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'false_positives_note';
     END IF;
     NEW.confirmed_at := now();
     RETURN NEW;
@@ -346,6 +371,20 @@ LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp 
                                      AND f.entry = m ->> 'entry' AND f.confirmed_by IS NOT NULL))
 $$;
 
+-- True when a screening matched a sanctions list, the decision evaluated a sanctions_match rule
+-- (one of `rule_versions`), and no reason rejects by that rule: a verdict rewritten by hand.
+CREATE FUNCTION sanctions_reason_missing(aml_check_id UUID, jurisdiction TEXT, rule_versions JSONB, reasons JSONB) RETURNS BOOLEAN
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM aml_checks a WHERE a.id = sanctions_reason_missing.aml_check_id AND a.sanctions_match)
+       AND EXISTS (
+           SELECT 1 FROM jsonb_array_elements(rule_versions) v
+             JOIN compliance_rules cr ON cr.jurisdiction = sanctions_reason_missing.jurisdiction
+                                     AND cr.code = v ->> 'code' AND cr.version = (v ->> 'version')::INTEGER
+            WHERE cr.parameters ->> 'kind' = 'sanctions_match'
+              AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(reasons) r
+                               WHERE r -> 'rule' ->> 'code' = cr.code AND r ->> 'outcome' = 'REJECTED'))
+$$;
+
 -- ---------------------------------------------------------------------------------------------
 -- 5. The update guard of compliance_checks, with the engine's verdict and the notes
 -- ---------------------------------------------------------------------------------------------
@@ -367,6 +406,33 @@ BEGIN
     IF NEW.revision <> OLD.revision + 1 THEN
         RAISE EXCEPTION 'compliance check %: revision must go from % to %, got %', OLD.id, OLD.revision, OLD.revision + 1, NEW.revision
             USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_revision';
+    END IF;
+    -- A case that is no longer its entity's latest is history: nothing about it changes.
+    IF EXISTS (SELECT 1 FROM case_submissions s JOIN case_submissions n ON n.entity_id = s.entity_id AND n.sequence > s.sequence
+                WHERE s.compliance_check_id = OLD.id) THEN
+        RAISE EXCEPTION 'compliance check %: its entity has a newer case; this one is history and does not change', OLD.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_not_current';
+    END IF;
+    -- The engine's verdict changes only with a re-screening: a screening of the same KYC check
+    -- recorded in this very transaction (never an older one pointed at again), and, when that screening matched a sanctions list and the
+    -- decision evaluated a sanctions_match rule, with that rule's rejection among its reasons. A
+    -- reviewer's decision leaves the verdict as it was.
+    IF (NEW.engine_status, NEW.reasons, NEW.rule_versions, NEW.aml_check_id, NEW.risk_score, NEW.risk_level)
+       IS DISTINCT FROM (OLD.engine_status, OLD.reasons, OLD.rule_versions, OLD.aml_check_id, OLD.risk_score, OLD.risk_level) THEN
+        IF NEW.status IS DISTINCT FROM OLD.status
+           AND EXISTS (SELECT 1 FROM users WHERE id = NEW.decided_by AND role <> 'system') THEN
+            RAISE EXCEPTION 'compliance check %: a reviewer decides the status; the engine''s verdict stays as the engine recorded it', OLD.id
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_engine_verdict';
+        END IF;
+        IF NEW.aml_check_id = OLD.aml_check_id
+           OR NOT EXISTS (SELECT 1 FROM aml_checks n WHERE n.id = NEW.aml_check_id AND n.created_at = now()) THEN
+            RAISE EXCEPTION 'compliance check %: the engine''s verdict changes only with a new screening of the case, recorded in the same transaction', OLD.id
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_engine_verdict';
+        END IF;
+    END IF;
+    IF sanctions_reason_missing(NEW.aml_check_id, NEW.jurisdiction, NEW.rule_versions, NEW.reasons) THEN
+        RAISE EXCEPTION 'compliance check %: its screening matched a sanctions list, and the sanctions rule''s rejection is missing from its reasons', OLD.id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_engine_verdict';
     END IF;
     -- The engine's verdict is dated by the database: when it changes (a re-screening that comes
     -- to the same verdict leaves the date, so that what reviewers decided over stays decided).
@@ -405,8 +471,8 @@ BEGIN
             RAISE EXCEPTION 'compliance check %: a % may not decide a % case', OLD.id, decider_role, OLD.status
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_reviewer_role';
         END IF;
-        IF decider_role <> 'system' AND (NEW.review_note_id IS NULL OR NEW.review_note_id IS NOT DISTINCT FROM OLD.review_note_id
-               OR NOT EXISTS (SELECT 1 FROM review_notes n WHERE n.id = NEW.review_note_id AND n.author_id = NEW.decided_by)) THEN
+        IF decider_role <> 'system' AND (NEW.review_note_id IS NOT DISTINCT FROM OLD.review_note_id
+                                         OR NOT review_note_fits(NEW.review_note_id, NEW.decided_by, NEW.id)) THEN
             RAISE EXCEPTION 'compliance check %: a reviewer''s decision needs a reason: a new review note by the reviewer', OLD.id
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_review_reason';
         END IF;
@@ -423,6 +489,11 @@ BEGIN
             RAISE EXCEPTION 'compliance check %: approving an escalated case confirms an earlier proposal by a different reviewer', OLD.id
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_four_eyes';
         END IF;
+        IF OLD.status = 'ESCALATED' AND NEW.status = 'APPROVED'
+           AND NOT EXISTS (SELECT 1 FROM users WHERE id = OLD.approval_proposed_by AND active AND role IN ('admin', 'compliance_officer')) THEN
+            RAISE EXCEPTION 'compliance check %: the approval''s proposer is no longer an active admin or compliance officer; propose it again', OLD.id
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_four_eyes';
+        END IF;
         IF NEW.status = 'ESCALATED' AND NEW.approval_proposed_by IS NOT NULL THEN
             RAISE EXCEPTION 'compliance check %: a new escalation starts without an approval proposal', OLD.id
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_four_eyes';
@@ -437,7 +508,7 @@ BEGIN
                 RAISE EXCEPTION 'compliance check %: an approval is proposed once, on an escalated case', OLD.id
                     USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_four_eyes';
             END IF;
-            IF NOT EXISTS (SELECT 1 FROM review_notes n WHERE n.id = NEW.approval_note_id AND n.author_id = NEW.approval_proposed_by) THEN
+            IF NOT review_note_fits(NEW.approval_note_id, NEW.approval_proposed_by, NEW.id) THEN
                 RAISE EXCEPTION 'compliance check %: a proposal to approve needs a reason: a review note by the proposer', OLD.id
                     USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_four_eyes';
             END IF;
@@ -464,6 +535,10 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT 1 FROM users WHERE id = NEW.decided_by AND role = 'system' AND active) THEN
         RAISE EXCEPTION 'a new compliance check is decided by the active system agent, not user %', NEW.decided_by
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_new_case';
+    END IF;
+    IF sanctions_reason_missing(NEW.aml_check_id, NEW.jurisdiction, NEW.rule_versions, NEW.reasons) THEN
+        RAISE EXCEPTION 'a new compliance check whose screening matched a sanctions list carries the sanctions rule''s rejection'
             USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_new_case';
     END IF;
     NEW.engine_decided_at := NULL;
@@ -520,9 +595,15 @@ JOIN aml_checks a ON a.id = cc.aml_check_id
 CROSS JOIN LATERAL (
     SELECT status_rank(cc.engine_status) > status_rank(cc.status)
            AND coalesce(cc.engine_decided_at, cc.created_at) > cc.decided_at
-           AND NOT (cc.engine_status = 'REJECTED' AND cc.status = 'APPROVED') AS engine_stricter
+           AND NOT (cc.engine_status = 'REJECTED' AND cc.status = 'APPROVED')
+        -- An approval over an engine rejection without its override (written before the guard
+        -- refused it): always flagged.
+        OR cc.engine_status = 'REJECTED' AND cc.status = 'APPROVED'
+           AND NOT rejection_overridden(cc.id, cc.aml_check_id, cc.jurisdiction, cc.reasons) AS engine_stricter
 ) f
-WHERE cc.status IN ('PENDING', 'ESCALATED') OR f.engine_stricter
+WHERE (cc.status IN ('PENDING', 'ESCALATED') OR f.engine_stricter)
+  AND NOT EXISTS (SELECT 1 FROM case_submissions s JOIN case_submissions n ON n.entity_id = s.entity_id AND n.sequence > s.sequence
+                   WHERE s.compliance_check_id = cc.id)
 ORDER BY cc.risk_score DESC, f.engine_stricter DESC, cc.created_at ASC, cc.id;
 
 -- Current approved cases whose periodic review (by the periodic_review rule in force now) is due.
@@ -547,7 +628,7 @@ FROM case_submissions s
 JOIN compliance_checks cc ON cc.id = s.compliance_check_id
 JOIN policy p ON p.jurisdiction = cc.jurisdiction
 CROSS JOIN LATERAL (
-    SELECT ((cc.decided_at AT TIME ZONE 'UTC') + make_interval(months => (p.months ->> cc.risk_level)::INTEGER)) AT TIME ZONE 'UTC' AS due_at
+    SELECT ((cc.decided_at AT TIME ZONE 'UTC') + make_interval(months => (p.months ->> cc.risk_level)::NUMERIC::INTEGER)) AT TIME ZONE 'UTC' AS due_at
 ) d
 WHERE cc.status = 'APPROVED'
   AND d.due_at <= now()

@@ -22,6 +22,12 @@ pub enum AppError {
     /// The disposition of a list match is not allowed (role, four eyes, not matched).
     #[error(transparent)]
     Disposition(#[from] DispositionError),
+    /// Submissions and re-screenings are the system agent's: another user asked.
+    #[error("user {user} is not the active system agent: only it submits and re-screens cases")]
+    NotTheAgent {
+        /// Who asked.
+        user: compliance_domain::UserId,
+    },
     /// A different submission for an entity whose current case is still open.
     #[error(
         "entity {entity} already has an open case {case} ({status}): a new case opens only after a rejection or when the periodic review is due; re-screen or review the open case instead"

@@ -136,6 +136,8 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("created_at", "timestamptz"),
             ("prev_hash", "bytea"),
             ("hash", "bytea"),
+            ("chain", "int2"),
+            ("chain_position", "int8"),
         ],
     ),
     (
@@ -245,6 +247,7 @@ pub const INDEXES: &[&str] = &[
     "idx_aml_checks_submitted_by",
     "idx_audit_logs_action",
     "idx_audit_logs_actor_id",
+    "idx_audit_logs_chain_position",
     "idx_audit_logs_created_at",
     "idx_audit_logs_entity_id",
     "idx_audit_logs_subject",

@@ -35,6 +35,8 @@ diesel::table! {
         created_at -> Timestamptz,
         prev_hash -> Nullable<Bytea>,
         hash -> Bytea,
+        chain -> Int2,
+        chain_position -> Nullable<Int8>,
     }
 }
 

@@ -164,6 +164,16 @@ fn case_verdict(
     )
 }
 
+/// Refuses a submitter that is not the active system agent (the engine's writes are its own).
+fn require_agent(conn: &mut PgConnection, user: compliance_domain::UserId) -> Result<()> {
+    let found = compliance_persistence::repo::users::find(conn, user)?;
+    if found.active && found.role == compliance_domain::Role::System {
+        Ok(())
+    } else {
+        Err(AppError::NotTheAgent { user })
+    }
+}
+
 /// Replays a stored decision with the rule versions it recorded (see
 /// [`ComplianceService::replay`]).
 pub fn replay(

@@ -9,10 +9,11 @@
 //! already decided over (an approved PEP screened again, a cleared false positive matched again)
 //! leaves the case as it is.
 
-use super::{ComplianceService, case_verdict, engine_verdict};
+use super::{ComplianceService, case_verdict, engine_verdict, require_agent};
 use crate::{AppError, Result};
 use chrono::Utc;
 use compliance_domain::{AmlScreening, Case, CheckStatus, EntityId, Trigger, UserId};
+use compliance_persistence::PersistenceError;
 use compliance_persistence::repo::compliance_checks::{self, Reevaluation, StoredComplianceCheck};
 use compliance_persistence::repo::{aml_checks, kyc_checks};
 
@@ -43,9 +44,17 @@ impl ComplianceService {
         submitted_by: UserId,
     ) -> Result<Rescreened> {
         self.run(|conn| {
+            require_agent(conn, submitted_by)?;
             let current = compliance_checks::find_by_entity_id(conn, entity_id)?;
             // The case row first, then anything that writes the audit chain.
             let case = compliance_checks::lock(conn, current.id)?;
+            // A submission may have opened the entity's next case while this waited for the lock.
+            if compliance_checks::find_by_entity_id(conn, entity_id)?.id != case.id {
+                return Err(PersistenceError::Transient {
+                    reason: format!("entity {entity_id} has a newer case than the one read"),
+                }
+                .into());
+            }
             if case.status.is_final() {
                 return Err(AppError::Final {
                     case: case.id,
@@ -106,7 +115,10 @@ impl ComplianceService {
 /// Whether a re-screening moves a case whose status is `status`, whose previous screening gave
 /// `previous`, to the new `verdict` (the status table still has its say).
 fn moves(status: CheckStatus, previous: CheckStatus, verdict: CheckStatus) -> bool {
-    verdict != status && (verdict < status || verdict > previous)
+    // An approval over a rejection stands only on an override: without one, the engine's
+    // rejection takes it back, however old (the database refuses to keep it).
+    let unprotected_approval = status == CheckStatus::Approved && verdict == CheckStatus::Rejected;
+    verdict != status && (verdict < status || verdict > previous || unprotected_approval)
 }
 
 #[cfg(test)]
@@ -126,5 +138,7 @@ mod tests {
         // Documents arrived, or a match went away: less strict moves, where the table allows.
         assert!(moves(Pending, Pending, Approved));
         assert!(!moves(Escalated, Escalated, Escalated));
+        // Approved over a rejection (before the override existed): the rejection takes it back.
+        assert!(moves(Approved, Rejected, Rejected));
     }
 }

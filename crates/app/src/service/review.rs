@@ -6,10 +6,12 @@
 
 use super::{ComplianceService, case_verdict};
 use crate::Result;
-use compliance_domain::{ReviewReason, ReviewStep, Reviewer, UserId, Verdict, plan_review};
+use compliance_domain::{
+    CheckStatus, ReviewReason, ReviewStep, Reviewer, UserId, Verdict, plan_review,
+};
 use compliance_persistence::PersistenceError;
 use compliance_persistence::repo::compliance_checks::{self, StatusChange, StoredComplianceCheck};
-use compliance_persistence::repo::{aml_checks, kyc_checks, review_notes, users};
+use compliance_persistence::repo::{aml_checks, false_positives, kyc_checks, review_notes, users};
 use uuid::Uuid;
 
 /// What a review did.
@@ -86,6 +88,17 @@ impl ComplianceService {
                     )?)
                 }
                 ReviewStep::Decide(transition) => {
+                    let overrides = if transition.to == CheckStatus::Approved
+                        && case.decision.status() == CheckStatus::Rejected
+                    {
+                        false_positives::for_case(conn, case.id)?
+                            .into_iter()
+                            .filter(|f| f.disposition.is_confirmed())
+                            .map(|f| f.id)
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
                     Reviewed::Decided(compliance_checks::change_status(
                         conn,
                         case.id,
@@ -95,6 +108,7 @@ impl ComplianceService {
                             transition,
                             decided_by: reviewer.id(),
                             review_note: Some(note),
+                            overrides,
                         },
                     )?)
                 }

@@ -8,7 +8,7 @@
 use super::ComplianceService;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
-use compliance_domain::{Case, IdempotencyKey, Stage, UserId};
+use compliance_domain::{Case, CheckStatus, IdempotencyKey, Stage, UserId};
 use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::repo::case_submissions::{self, CaseSubmission, NewSubmission};
 use compliance_persistence::repo::compliance_checks::{self, NewCase, StoredComplianceCheck};
@@ -71,6 +71,7 @@ impl ComplianceService {
         at: DateTime<Utc>,
     ) -> Result<Submitted> {
         self.run(|conn| {
+            super::require_agent(conn, submitted_by)?;
             if let Some(key) = key
                 && let Some(earlier) = case_submissions::by_idempotency_key(conn, key.as_str())?
             {
@@ -88,7 +89,10 @@ impl ComplianceService {
                     // Locked before anything is written (the case row, then the audit chain):
                     // a review of the current case cannot move it under this submission.
                     let open = compliance_checks::lock(conn, current.compliance_check_id)?;
-                    if let Some(stored) = stored_if_same(conn, &current, case)? {
+                    let due = open.status == CheckStatus::Approved && self.closed(conn, &open)?;
+                    // The same inputs again are a retry, unless the periodic review is due: then
+                    // they are the review, and open the next case.
+                    if !due && let Some(stored) = stored_if_same(conn, &current, case)? {
                         return Ok(stored);
                     }
                     if !self.closed(conn, &open)? {
@@ -173,10 +177,7 @@ fn stored_if_same(
     case: &Case,
 ) -> Result<Option<Submitted>> {
     let kyc = kyc_checks::find(conn, submission.kyc_check_id)?;
-    let first = aml_checks::list_for_kyc(conn, submission.kyc_check_id)?
-        .into_iter()
-        .last();
-    let Some(first) = first else {
+    let Some(first) = aml_checks::first_for_kyc(conn, submission.kyc_check_id)? else {
         return Ok(None);
     };
     if kyc.check != case.kyc || first.screening != case.aml {

@@ -1006,20 +1006,24 @@ fn decisions_replay(cx: &mut Context<'_>) -> Found {
 fn audit_chain(cx: &mut Context<'_>) -> Found {
     let from = cx.options.audit_from.as_ref();
     let report = audit_logs::verify_chain_from(cx.conn, from).map_err(|e| e.to_string())?;
-    let scope = from.map_or(String::new(), |c| format!(" from checkpoint #{}", c.id));
-    Ok(match (report.first_break, report.head) {
+    let scope = from.map_or(String::new(), |c| {
+        format!(" from a checkpoint of {} chain head(s)", c.heads.len())
+    });
+    let heads = report.checkpoint();
+    Ok(match (report.first_break, heads) {
         (Some(broken), _) => (
             Outcome::Fail,
             format!(
-                "broken at entry {}: {} (of {} entries checked{scope})",
-                broken.id, broken.kind, report.entries
+                "broken at entry {} (chain {}, position {}): {} (of {} entries checked{scope})",
+                broken.id, broken.chain, broken.position, broken.kind, report.entries
             ),
         ),
-        (None, Some((id, hash))) => (
+        (None, Some(heads)) => (
             Outcome::Pass,
             format!(
-                "{} entries chained{scope}; head {id}:{hash} (record it: --audit-from it later finds a removed tail and checks only what came after)",
-                report.entries
+                "{} entries in {} chain(s){scope}; heads {heads} (record them: --audit-from them later finds a removed tail and checks only what came after)",
+                report.entries,
+                report.heads.len()
             ),
         ),
         (None, None) => (Outcome::Warn, "the audit log is empty".into()),

@@ -39,15 +39,15 @@ fn sanctions(case: &Case) -> AmlScreening {
     aml
 }
 
-/// True for the errors a caller can act on: a lost race, the database busy, a refusal by the
-/// domain's rules because the case moved on. Anything else (an opaque database error, a guard
-/// refusing what the service let through) is a defect.
+/// True for the errors a caller can act on: a lost race, a refusal by the domain's rules because
+/// the case moved on. Anything else (an opaque database error, a guard refusing what the service
+/// let through, or the database still busy after the service's retries) is a defect.
 fn typed(e: &AppError) -> bool {
     e.is_conflict()
         || matches!(
             e,
-            AppError::Busy { .. }
-                | AppError::Review(_)
+            AppError::Review(_)
+                | AppError::Disposition(_)
                 | AppError::Final { .. }
                 | AppError::OpenCase { .. }
         )
@@ -72,8 +72,29 @@ fn eight_threads_on_a_few_cases_get_typed_errors_only_and_leave_every_case_consi
                     let id = ENTITIES[dice.next(ENTITIES.len() as u64) as usize];
                     let case = scenario(id);
                     let entity = case.kyc.entity_id.clone();
-                    let result = match dice.next(4) {
+                    let result = match dice.next(6) {
                         0 => service.submit(&case, agent).map(|_| "submit"),
+                        // A different submission: a new case after a rejection, or OpenCase.
+                        4 => {
+                            let mut other = case.clone();
+                            other.aml.watchlist_version =
+                                WatchlistVersion::parse(&format!("v-{t}-{}", dice.next(1000)))
+                                    .unwrap();
+                            service.submit(&other, agent).map(|_| "submit-new")
+                        }
+                        // The override's steps, by either officer.
+                        5 => match service.current_case(&entity) {
+                            Ok(current) => service
+                                .clear_match(
+                                    current.id,
+                                    &ListName::parse("OFAC-SDN").unwrap(),
+                                    &ListEntryRef::parse("SDN-4242").unwrap(),
+                                    reviewers[1 + dice.next(2) as usize],
+                                    &ReviewReason::parse("not the listed party").unwrap(),
+                                )
+                                .map(|_| "clear-match"),
+                            Err(e) => Err(e),
+                        },
                         1 => service
                             .rescreen(&entity, &case.aml, agent)
                             .map(|_| "rescreen"),

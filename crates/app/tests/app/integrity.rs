@@ -431,3 +431,118 @@ fn an_approved_case_whose_re_evaluation_finds_a_document_missing_goes_back_to_th
         )
     );
 }
+
+#[test]
+fn raw_sql_cannot_rewrite_the_engines_verdict_to_get_an_approval_past_the_guard() {
+    let s = seeded();
+    let id = "in-corp-pep-002";
+    let before = current(&s, id);
+    let case = s
+        .service
+        .rescreen(&entity(id), &pep_and_sanctions(), s.users.agent.id)
+        .unwrap()
+        .case;
+    let mut conn = s.db.conn();
+    exec(
+        &mut conn,
+        &format!(
+            "INSERT INTO review_notes (entity_id, author_id, body) VALUES ('{id}', '{a}', 'approve')",
+            a = s.users.admin.id
+        ),
+    );
+    let without_rejections = "(SELECT coalesce(jsonb_agg(r), '[]') FROM jsonb_array_elements(reasons) r WHERE r ->> 'outcome' <> 'REJECTED')";
+    // One statement: approve, and say the engine did not reject.
+    let err = try_exec(
+        &mut conn,
+        &format!(
+            "UPDATE compliance_checks SET status = 'APPROVED', decided_by = '{a}', review_note_id = (SELECT id FROM review_notes WHERE author_id = '{a}'),
+                    reasons = {without_rejections}, engine_status = 'ESCALATED', revision = revision + 1 WHERE id = '{c}'",
+            a = s.users.admin.id,
+            c = case.id
+        ),
+    )
+    .unwrap_err();
+    assert!(err.contains("compliance_checks_engine_verdict"), "{err}");
+    // Two steps: first the verdict alone, then two officers through the service.
+    let err = try_exec(
+        &mut conn,
+        &format!(
+            "UPDATE compliance_checks SET reasons = {without_rejections}, engine_status = 'ESCALATED', revision = revision + 1 WHERE id = '{}'",
+            case.id
+        ),
+    )
+    .unwrap_err();
+    assert!(err.contains("compliance_checks_engine_verdict"), "{err}");
+    // Pointing the case back at its older, clean screening.
+    let err = try_exec(
+        &mut conn,
+        &format!(
+            "UPDATE compliance_checks SET aml_check_id = '{old}', reasons = {without_rejections}, engine_status = 'ESCALATED',
+                    risk_score = {score}, risk_level = '{level}', revision = revision + 1 WHERE id = '{c}'",
+            old = before.aml_check_id,
+            score = before.risk_score.value(),
+            level = before.decision.risk_level(),
+            c = case.id
+        ),
+    )
+    .unwrap_err();
+    assert!(err.contains("compliance_checks_engine_verdict"), "{err}");
+    assert_eq!(current(&s, id).decision.status(), CheckStatus::Rejected);
+}
+
+#[test]
+fn an_approval_over_a_rejection_without_an_override_is_flagged_and_taken_back_by_the_engine() {
+    // As a database written before the override existed could hold it.
+    let s = seeded();
+    let id = "in-corp-pep-002";
+    let case = s
+        .service
+        .rescreen(&entity(id), &pep_and_sanctions(), s.users.agent.id)
+        .unwrap()
+        .case;
+    behind_the_triggers(
+        &mut s.db.conn(),
+        &format!(
+            "UPDATE compliance_checks SET status = 'APPROVED', decided_by = '{}', decided_at = now() WHERE id = '{}'",
+            s.users.admin.id, case.id
+        ),
+    );
+    let queue = s.service.queue(None, 100).unwrap();
+    let listed = queue
+        .iter()
+        .find(|q| q.compliance_check_id == case.id)
+        .expect("flagged in the queue");
+    assert!(listed.engine_stricter);
+    let out = s
+        .service
+        .rescreen(&entity(id), &pep_and_sanctions(), s.users.agent.id)
+        .unwrap();
+    assert_eq!(out.case.status, CheckStatus::Rejected);
+}
+
+#[test]
+fn a_superseded_case_is_history_that_nothing_changes() {
+    let s = seeded();
+    let id = "ae-ind-flagged-003";
+    let first = current(&s, id);
+    let mut application = scenario(id);
+    application.kyc.red_flags.clear();
+    application.aml.matches.clear();
+    application.aml.risk_score = RiskScore::new(12).unwrap();
+    s.service.submit(&application, s.users.agent.id).unwrap();
+    let err = try_exec(
+        &mut s.db.conn(),
+        &format!(
+            "UPDATE compliance_checks SET revision = revision + 1 WHERE id = '{}'",
+            first.id
+        ),
+    )
+    .unwrap_err();
+    assert!(err.contains("compliance_checks_not_current"), "{err}");
+    // Only the system agent submits or re-screens.
+    let err = s
+        .service
+        .rescreen(&entity(id), &application.aml, s.users.officer.id)
+        .unwrap_err();
+    assert!(matches!(err, AppError::NotTheAgent { .. }), "{err}");
+}

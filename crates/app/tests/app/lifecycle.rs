@@ -246,3 +246,21 @@ fn concurrent_retries_of_one_submission_store_one_case() {
     );
     assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM kyc_checks"), 1);
 }
+
+#[test]
+fn a_due_review_with_unchanged_inputs_opens_the_next_case_rather_than_replaying_the_old_one() {
+    let s = seeded();
+    let id = "ae-ind-clean-001";
+    let approved = s.service.current_case(&entity(id)).unwrap();
+    behind_the_triggers(
+        &mut s.db.conn(),
+        &format!(
+            "UPDATE compliance_checks SET decided_at = decided_at - interval '4 years' WHERE id = '{}'",
+            approved.id
+        ),
+    );
+    let review = s.service.submit(&scenario(id), s.users.agent.id).unwrap();
+    assert!(!review.replayed);
+    assert_eq!(review.sequence, 2);
+    assert!(s.service.reviews_due(None, 100).unwrap().is_empty());
+}

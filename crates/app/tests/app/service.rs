@@ -72,19 +72,21 @@ fn the_nine_scenarios_are_decided_as_listed_and_written_with_their_audit_entries
 fn a_failure_half_way_writes_nothing() {
     let s = with_rules();
     let mut conn = s.db.conn();
-    // The database refuses a case decided by an inactive agent; the KYC check and the
-    // screening, written before it in the same transaction, must go with it.
+    // The database refuses the case itself (a constraint added for the test); the KYC check
+    // and the screening, written before it in the same transaction, must go with it.
     exec(
         &mut conn,
-        "UPDATE users SET active = false WHERE username = 'kyc-agent'",
+        "ALTER TABLE compliance_checks ADD CONSTRAINT ck_test_refuse_all CHECK (false) NOT VALID",
     );
-    // (After the deactivation, which the trigger on users audits.)
     let before = count(&mut conn, "SELECT count(*) AS n FROM audit_logs");
     let err = s
         .service
         .submit(&scenario("ae-ind-clean-001"), s.users.agent.id)
         .unwrap_err();
-    assert!(matches!(err, AppError::Persistence(_)), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "the database refused the write (ck_test_refuse_all): new row for relation \"compliance_checks\" violates check constraint \"ck_test_refuse_all\""
+    );
     assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM kyc_checks"), 0);
     assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM aml_checks"), 0);
     assert_eq!(

@@ -107,10 +107,11 @@ fn an_altered_audit_row_fails_the_chain_check() {
     );
     assert_eq!(failing(&s), [19]);
     let report = verify(s.db.config(), &VerifyOptions::default()).unwrap();
+    assert!(report.checks[18].detail.contains("altered"));
     assert!(
         report.checks[18]
             .detail
-            .contains("broken at entry 10: altered"),
+            .contains("broken at entry 10 (chain "),
         "{}",
         report.checks[18].detail
     );

@@ -163,6 +163,22 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<StoredAmlCheck> {
     found(row, "aml check", id)?.try_into()
 }
 
+/// The first screening recorded for a KYC check (the one its case was submitted with), by the
+/// database's own order of writing.
+pub fn first_for_kyc(
+    conn: &mut PgConnection,
+    kyc_check_id: Uuid,
+) -> Result<Option<StoredAmlCheck>> {
+    aml_checks::table
+        .filter(aml_checks::kyc_check_id.eq(kyc_check_id))
+        .order((aml_checks::created_at.asc(), aml_checks::id.asc()))
+        .select(AmlCheckRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(TryInto::try_into)
+        .transpose()
+}
+
 /// Every screening of a KYC check, newest first.
 pub fn list_for_kyc(conn: &mut PgConnection, kyc_check_id: Uuid) -> Result<Vec<StoredAmlCheck>> {
     aml_checks::table

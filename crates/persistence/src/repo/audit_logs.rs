@@ -1,5 +1,5 @@
-//! `audit_logs`: appending audit events and reading them back, and the check that the hash
-//! chain is intact.
+//! `audit_logs`: appending audit events and reading them back (the chains' checks are in
+//! `audit_chain.rs`).
 //!
 //! Must not: update or delete (the database refuses both). The repositories call
 //! [`append`] inside the same transaction as the write it records.
@@ -13,6 +13,10 @@ use compliance_domain::{AuditAction, AuditEvent, CheckStatus, EntityId, SubjectK
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
 use uuid::Uuid;
+
+pub use crate::repo::audit_chain::{
+    CHAINS, ChainBreak, ChainReport, Checkpoint, Head, verify_chain, verify_chain_from,
+};
 
 /// A row of `audit_logs`, as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -42,6 +46,10 @@ pub struct AuditRow {
     pub prev_hash: Option<Vec<u8>>,
     /// SHA-256 over this row and `prev_hash`.
     pub hash: Vec<u8>,
+    /// The chain (0 for entries written before the log had several).
+    pub chain: i16,
+    /// The position in the chain (NULL for entries written before: their id).
+    pub chain_position: Option<i64>,
 }
 
 #[derive(Insertable)]
@@ -80,6 +88,10 @@ pub struct AuditEntry {
     pub details: serde_json::Value,
     /// When.
     pub created_at: DateTime<Utc>,
+    /// Its chain.
+    pub chain: i16,
+    /// Its position in the chain, from 1.
+    pub position: i64,
     /// The row's hash, hex.
     pub hash: String,
 }
@@ -105,14 +117,14 @@ impl TryFrom<AuditRow> for AuditEntry {
             new_status: text_opt(TABLE, id, row.new_status.as_deref())?,
             details: row.details,
             created_at: row.created_at,
+            chain: row.chain,
+            position: row.chain_position.unwrap_or(id),
             hash: hex(&row.hash),
         })
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use crate::repo::audit_chain::hex;
 
 /// Appends an event; the database assigns its position and chained hash.
 pub fn append(conn: &mut PgConnection, event: &AuditEvent) -> Result<AuditEntry> {
@@ -206,161 +218,3 @@ pub fn between(
 pub fn count(conn: &mut PgConnection) -> Result<i64> {
     Ok(audit_logs::table.count().get_result(conn)?)
 }
-
-/// The result of walking the hash chain.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ChainReport {
-    /// Entries checked.
-    pub entries: i64,
-    /// The last entry's position and hash (hex): record it elsewhere to detect a removed tail.
-    pub head: Option<(i64, String)>,
-    /// The first entry where the chain breaks, and why.
-    pub first_break: Option<ChainBreak>,
-}
-
-/// Where and how the chain breaks.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ChainBreak {
-    /// The entry's position.
-    pub id: i64,
-    /// `altered` (its hash does not match its content), `unlinked` (its previous hash is not the
-    /// previous entry's hash) or `gap` (an entry before it is missing).
-    pub kind: String,
-}
-
-#[derive(QueryableByName)]
-struct LinkRow {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    entries: i64,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
-    head_id: Option<i64>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Bytea>)]
-    head_hash: Option<Vec<u8>>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
-    gap: Option<i64>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
-    unlinked: Option<i64>,
-}
-
-#[derive(QueryableByName)]
-struct AlteredRow {
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
-    altered: Option<i64>,
-}
-
-/// A point of the chain trusted from outside the database: an entry's position and its hash
-/// (hex), as `verify` printed it on an earlier day and someone recorded it (a ticket, an object
-/// store). Written `ID:HASH`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Checkpoint {
-    /// The entry's position.
-    pub id: i64,
-    /// Its hash, 64 lower-case hex digits.
-    pub hash: String,
-}
-
-impl std::str::FromStr for Checkpoint {
-    type Err = String;
-    fn from_str(text: &str) -> std::result::Result<Self, Self::Err> {
-        let bad = || {
-            format!(
-                "a checkpoint is ID:HASH, e.g. 47:{}, as verify prints the head",
-                "ab".repeat(32)
-            )
-        };
-        let (id, hash) = text.split_once(':').ok_or_else(bad)?;
-        let id: i64 = id.parse().ok().filter(|id| *id >= 1).ok_or_else(bad)?;
-        let hash = hash.to_ascii_lowercase();
-        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(bad());
-        }
-        Ok(Self { id, hash })
-    }
-}
-
-/// Walks the whole chain in the database and reports the first break: see [`verify_chain_from`].
-pub fn verify_chain(conn: &mut PgConnection) -> Result<ChainReport> {
-    verify_chain_from(conn, None)
-}
-
-/// Walks the chain from `checkpoint` (or from the first entry) and reports the first break.
-///
-/// From a checkpoint, the entry there must still have the recorded hash (`checkpoint`
-/// otherwise, or `missing` when it is gone, which is how a removed tail shows), and the chain
-/// is checked from it onwards: cheap on a large log, and as strong as the record is trusted.
-///
-/// Two passes: one over the links (ids without gaps, each `prev_hash` equal to the previous
-/// row's `hash`), one recomputing every row's hash, which PostgreSQL may spread over parallel
-/// workers since it needs no ordering. The hash is recomputed in this query's own SQL, not by
-/// calling the function the insert trigger uses: a tampered function cannot vouch for tampered
-/// rows.
-pub fn verify_chain_from(
-    conn: &mut PgConnection,
-    checkpoint: Option<&Checkpoint>,
-) -> Result<ChainReport> {
-    use diesel::sql_types::BigInt;
-    let from = checkpoint.map_or(1, |c| c.id);
-    let links: LinkRow = diesel::sql_query(LINKS_SQL)
-        .bind::<BigInt, _>(from)
-        .get_result(conn)?;
-    let altered: AlteredRow = diesel::sql_query(ALTERED_SQL)
-        .bind::<BigInt, _>(from)
-        .get_result(conn)?;
-    let mut breaks = vec![
-        (links.gap, "gap"),
-        (links.unlinked, "unlinked"),
-        (altered.altered, "altered"),
-    ];
-    if let Some(checkpoint) = checkpoint {
-        let anchored = audit_logs::table
-            .find(checkpoint.id)
-            .select(audit_logs::hash)
-            .first::<Vec<u8>>(conn)
-            .optional()?;
-        match anchored {
-            None => breaks.insert(0, (Some(checkpoint.id), "missing")),
-            Some(hash) if hex(&hash) != checkpoint.hash => {
-                breaks.insert(0, (Some(checkpoint.id), "checkpoint"))
-            }
-            Some(_) => {}
-        }
-    }
-    // The earliest entry wins; at one entry the order above breaks ties (a missing or changed
-    // anchor, then a gap, which explains a broken link, which explains a wrong hash).
-    let first_break = breaks
-        .into_iter()
-        .filter_map(|(id, kind)| {
-            id.map(|id| ChainBreak {
-                id,
-                kind: kind.to_owned(),
-            })
-        })
-        .min_by_key(|b| b.id);
-    Ok(ChainReport {
-        entries: links.entries,
-        head: links.head_id.zip(links.head_hash.as_deref().map(hex)),
-        first_break,
-    })
-}
-
-/// `$1` is the first position checked: its own link lies before the range (and, from a
-/// checkpoint, is vouched for by the recorded hash).
-const LINKS_SQL: &str = "
-SELECT count(*) AS entries,
-       max(id) AS head_id,
-       (SELECT hash FROM audit_logs ORDER BY id DESC LIMIT 1) AS head_hash,
-       min(id) FILTER (WHERE id <> coalesce(previous_id, $1 - 1) + 1) AS gap,
-       min(id) FILTER (WHERE id > $1 AND prev_hash IS DISTINCT FROM previous_hash
-                          OR id = 1 AND prev_hash IS NOT NULL) AS unlinked
-  FROM (SELECT id, prev_hash, lag(id) OVER w AS previous_id, lag(hash) OVER w AS previous_hash
-          FROM audit_logs WHERE id >= $1 WINDOW w AS (ORDER BY id)) links
-";
-
-const ALTERED_SQL: &str = r#"
-SELECT min(id) AS altered
-  FROM audit_logs
- WHERE id >= $1 AND hash <> sha256(convert_to(concat_ws(E'\x1f',
-           coalesce(encode(prev_hash, 'hex'), 'genesis'), id::text, actor_id::text, action, subject_kind,
-           subject_id::text, coalesce(entity_id, ''), coalesce(old_status, ''), coalesce(new_status, ''),
-           details::text, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'UTF8'))
-"#;

@@ -112,8 +112,10 @@ pub struct StoredComplianceCheck {
 
 impl StoredComplianceCheck {
     /// True when the engine's latest verdict is stricter than the status and came after the
-    /// status was set, so that no reviewer has decided on it yet (an override that cleared a
-    /// rejection aside): such a case is in the review queue, flagged.
+    /// status was set, so that no reviewer has decided on it yet (an approval over a rejection
+    /// aside, which the guard allows only under an override): such a case is in the review
+    /// queue, flagged. The view `pending_approvals` also flags an approval over a rejection that
+    /// no override clears (written before the guard existed), which needs the database to tell.
     pub fn engine_stricter(&self) -> bool {
         let engine = self.decision.status();
         engine > self.status
@@ -475,6 +477,9 @@ pub struct StatusChange {
     /// Why, when a reviewer makes it (the database requires one then): a review note written
     /// in the same transaction.
     pub review_note: Option<NoteRef>,
+    /// The confirmed false positives an approval over an engine rejection rests on (recorded in
+    /// the audit entry); empty otherwise.
+    pub overrides: Vec<Uuid>,
 }
 
 /// Changes a case's status if it is still at `expected_revision`, with a `status_changed` audit
@@ -531,8 +536,17 @@ pub fn change_status(
             "by": t.by,
             "approval_proposed_by": stored.approval.as_ref().map(|a| a.by),
         });
-        if let (Some(note), Some(map)) = (&change.review_note, details.as_object_mut()) {
-            map.extend(note.details("review_note"));
+        if let Some(map) = details.as_object_mut() {
+            if let Some(note) = &change.review_note {
+                map.extend(note.details("review_note"));
+            }
+            if !change.overrides.is_empty() {
+                map.insert("over_engine_rejection".into(), true.into());
+                map.insert(
+                    "false_positives".into(),
+                    serde_json::json!(change.overrides),
+                );
+            }
         }
         let audit = event(
             change.decided_by,

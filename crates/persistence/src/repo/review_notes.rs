@@ -5,6 +5,7 @@
 //! Must not: write a note's text anywhere else (audit details, logs, errors). Callers write the
 //! note in the transaction of the decision it explains.
 
+use crate::repo::audit_chain::hex;
 use crate::repo::audit_logs;
 use crate::schema::review_notes;
 use crate::{PersistenceError, Result};
@@ -87,10 +88,6 @@ impl TryFrom<ReviewNoteRow> for StoredNote {
             erased_at: row.erased_at,
         })
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[derive(Insertable)]

@@ -42,6 +42,7 @@ fn two_concurrent_status_changes_one_wins_one_conflicts_one_audit_entry() {
                         .unwrap(),
                     decided_by: reviewer.id,
                     review_note: Some(note),
+                    overrides: Vec::new(),
                 };
                 barrier.wait();
                 compliance_checks::change_status(&mut conn, id, revision, &entity, &change)

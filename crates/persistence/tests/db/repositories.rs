@@ -393,6 +393,7 @@ fn cases_are_decided_with_four_eyes_and_re_evaluated() {
             .unwrap(),
         decided_by: by.id,
         review_note: Some(note(by)),
+        overrides: Vec::new(),
     };
     let err =
         compliance_checks::change_status(&mut conn, c.case.id, 2, entity, &confirm(&u.officer))
@@ -416,6 +417,8 @@ fn cases_are_decided_with_four_eyes_and_re_evaluated() {
 
     // Re-screening finds a sanctions match: the engine rejects.
     let sanction = screening(95, &[(WatchlistKind::Sanctions, "OFAC-SDN", "SDN-36512")]);
+    // The screening and the re-evaluation it brings are one transaction (the guard requires it).
+    <diesel::connection::AnsiTransactionManager as diesel::connection::TransactionManager<_>>::begin_transaction(&mut conn).unwrap();
     let aml = aml_checks::insert(
         &mut conn,
         c.kyc.id,
@@ -449,6 +452,7 @@ fn cases_are_decided_with_four_eyes_and_re_evaluated() {
     };
     let rejected =
         compliance_checks::record_reevaluation(&mut conn, c.case.id, 3, entity, &update).unwrap();
+    <diesel::connection::AnsiTransactionManager as diesel::connection::TransactionManager<_>>::commit_transaction(&mut conn).unwrap();
     assert_eq!(
         (rejected.status, rejected.revision, rejected.aml_check_id),
         (CheckStatus::Rejected, 4, aml.id)
@@ -503,6 +507,7 @@ fn pending_cases_take_one_analyst() {
             .unwrap(),
         decided_by: u.analyst.id,
         review_note: Some(note.clone()),
+        overrides: Vec::new(),
     };
     let approved =
         compliance_checks::change_status(&mut conn, c.case.id, 1, &c.kyc.check.entity_id, &change)
@@ -826,8 +831,10 @@ fn a_re_screening_that_keeps_an_approval_keeps_its_first_pair_of_eyes() {
             .unwrap(),
         decided_by: u.second_officer.id,
         review_note: Some(second),
+        overrides: Vec::new(),
     };
     compliance_checks::change_status(&mut conn, c.case.id, 2, entity, &confirm).unwrap();
+    <diesel::connection::AnsiTransactionManager as diesel::connection::TransactionManager<_>>::begin_transaction(&mut conn).unwrap();
     let aml = aml_checks::insert(
         &mut conn,
         c.kyc.id,
@@ -848,6 +855,7 @@ fn a_re_screening_that_keeps_an_approval_keeps_its_first_pair_of_eyes() {
     };
     let kept =
         compliance_checks::record_reevaluation(&mut conn, c.case.id, 3, entity, &update).unwrap();
+    <diesel::connection::AnsiTransactionManager as diesel::connection::TransactionManager<_>>::commit_transaction(&mut conn).unwrap();
     assert_eq!(kept.status, CheckStatus::Approved);
     assert_eq!(kept.decided_by, u.second_officer.id);
     assert_eq!(kept.approval.map(|a| a.by), Some(u.officer.id));
