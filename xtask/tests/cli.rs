@@ -74,7 +74,7 @@ fn provision_then_verify_in_every_format() {
     // The head printed today is tomorrow's checkpoint.
     let chain = report["checks"][18]["detail"].as_str().unwrap();
     let head = chain
-        .split("head ")
+        .split("heads ")
         .nth(1)
         .unwrap()
         .split(' ')
@@ -88,7 +88,7 @@ fn provision_then_verify_in_every_format() {
         text(&from_head.stdout)
     );
     assert!(
-        text(&from_head.stdout).contains("from checkpoint"),
+        text(&from_head.stdout).contains("from a checkpoint of"),
         "{}",
         text(&from_head.stdout)
     );

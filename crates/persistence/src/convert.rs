@@ -64,3 +64,21 @@ impl<T> OptionalExt<T> for Result<T> {
         }
     }
 }
+
+/// Runs `f` as one unit: inside the caller's transaction when there is one (which then is the
+/// unit: the caller rolls it back on the error `f` returns, as `ComplianceService` does), or in a
+/// transaction of its own. A savepoint inside the caller's transaction would cost two round
+/// trips for nothing: no caller goes on after a failed write.
+pub(crate) fn atomic<T>(
+    conn: &mut diesel::pg::PgConnection,
+    f: impl FnOnce(&mut diesel::pg::PgConnection) -> Result<T>,
+) -> Result<T> {
+    use diesel::Connection;
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let depth = <AnsiTransactionManager as TransactionManager<diesel::pg::PgConnection>>::transaction_manager_status_mut(conn)
+        .transaction_depth();
+    match depth {
+        Ok(Some(_)) => f(conn),
+        _ => conn.transaction(f),
+    }
+}

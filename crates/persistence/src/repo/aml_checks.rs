@@ -112,7 +112,7 @@ pub fn insert(
     screened_at: DateTime<Utc>,
     submitted_by: UserId,
 ) -> Result<StoredAmlCheck> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let row = NewAmlCheckRow {
             kyc_check_id,
             risk_score: screening.risk_score.into(),

@@ -138,7 +138,7 @@ pub fn watch_wallet(
     wallet: &WalletWatch,
     created_by: UserId,
 ) -> Result<StoredWallet> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let stored: StoredWallet = diesel::insert_into(blockchain_monitoring::table)
             .values(&NewMonitoringRow {
                 kyc_check_id,
@@ -216,7 +216,7 @@ pub fn set_wallet_active(
     active: bool,
     actor: UserId,
 ) -> Result<StoredWallet> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let row = diesel::update(
             blockchain_monitoring::table
                 .filter(blockchain_monitoring::id.eq(id))
@@ -342,7 +342,7 @@ pub fn record_transaction(
     tx: &ObservedTransaction,
     recorded_by: UserId,
 ) -> Result<StoredTransaction> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let stored: StoredTransaction = diesel::insert_into(blockchain_transactions::table)
             .values(&NewTransactionRow {
                 monitoring_id,
@@ -433,12 +433,14 @@ pub fn change_transaction_status(
     decision: &TransactionDecision,
 ) -> Result<StoredTransaction> {
     let (transition, decider) = (decision.transition(), decision.decider());
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let row = diesel::update(
             blockchain_transactions::table
                 .filter(blockchain_transactions::id.eq(id))
                 .filter(blockchain_transactions::revision.eq(expected_revision))
-                .filter(blockchain_transactions::compliance_status.eq(<&str>::from(transition.from))),
+                .filter(
+                    blockchain_transactions::compliance_status.eq(<&str>::from(transition.from)),
+                ),
         )
         .set((
             blockchain_transactions::compliance_status.eq(<&str>::from(transition.to)),
@@ -451,7 +453,10 @@ pub fn change_transaction_status(
         let Some(row) = row else {
             let current = blockchain_transactions::table
                 .find(id)
-                .select((blockchain_transactions::revision, blockchain_transactions::compliance_status))
+                .select((
+                    blockchain_transactions::revision,
+                    blockchain_transactions::compliance_status,
+                ))
                 .first::<(i32, String)>(conn)
                 .optional()?;
             return Err(match current {
@@ -460,7 +465,8 @@ pub fn change_transaction_status(
                     key: id.to_string(),
                     reason: format!(
                         "it changed since it was read (revision {expected_revision}); it is now at revision {revision}, status {}",
-                        text_opt::<CheckStatus>(TRANSACTIONS, id, Some(&status))?.map_or(status, |s| s.to_string())
+                        text_opt::<CheckStatus>(TRANSACTIONS, id, Some(&status))?
+                            .map_or(status, |s| s.to_string())
                     ),
                 },
                 None => PersistenceError::not_found("blockchain transaction", id),

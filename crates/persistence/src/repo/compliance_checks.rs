@@ -287,7 +287,7 @@ fn event(
 /// Opens a case with the engine's decision, and a `decision_recorded` audit entry, in one
 /// transaction. A second case for the same KYC check is a [`PersistenceError::Conflict`].
 pub fn insert(conn: &mut PgConnection, case: &NewCase<'_>) -> Result<StoredComplianceCheck> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let row = NewCaseRow {
             kyc_check_id: case.kyc_check_id,
             aml_check_id: case.aml_check_id,
@@ -492,7 +492,7 @@ pub fn change_status(
     entity_id: &EntityId,
     change: &StatusChange,
 ) -> Result<StoredComplianceCheck> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let t = change.transition;
         let keep_proposal = t.to == CheckStatus::Approved;
         let target = compliance_checks::table
@@ -571,7 +571,7 @@ pub fn propose_approval(
     proposer: UserId,
     note: &NoteRef,
 ) -> Result<StoredComplianceCheck> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let row = diesel::update(
             compliance_checks::table
                 .filter(compliance_checks::id.eq(id))
@@ -658,7 +658,7 @@ pub fn record_reevaluation(
     entity_id: &EntityId,
     update: &Reevaluation<'_>,
 ) -> Result<StoredComplianceCheck> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         if update.transition.is_some_and(|t| t.by != Trigger::Engine) {
             return Err(PersistenceError::invalid(
                 TABLE,

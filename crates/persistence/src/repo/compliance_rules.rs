@@ -101,7 +101,7 @@ struct NewRuleRow<'a> {
 /// Inserts a rule version as given (its period must not overlap another version of the code),
 /// with a `rule_published` audit entry.
 pub fn insert(conn: &mut PgConnection, rule: &NewRule, published_by: UserId) -> Result<RuleRow> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let version = i32::try_from(rule.rule.version.get()).map_err(|_| {
             PersistenceError::invalid(TABLE, &rule.rule, "version does not fit an INTEGER")
         })?;
@@ -140,7 +140,7 @@ pub fn insert(conn: &mut PgConnection, rule: &NewRule, published_by: UserId) -> 
 /// start, so a version that starts in the past while another is open is refused, as
 /// [`close`] refuses an end in the past.
 pub fn publish(conn: &mut PgConnection, rule: &NewRule, published_by: UserId) -> Result<RuleRow> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let open = compliance_rules::table
             .filter(compliance_rules::jurisdiction.eq(<&str>::from(rule.jurisdiction)))
             .filter(compliance_rules::code.eq(rule.rule.code.as_str()))
@@ -186,7 +186,7 @@ pub fn close(
             ),
         });
     }
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let row = diesel::update(compliance_rules::table.find(id))
             .set(compliance_rules::effective_to.eq(effective_to))
             .returning(RuleRow::as_returning())

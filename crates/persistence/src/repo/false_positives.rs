@@ -160,7 +160,7 @@ fn audit(
 /// Records a proposal, with a `false_positive_proposed` audit entry, in one transaction. A
 /// second proposal for the same entry of the case is a [`PersistenceError::Conflict`].
 pub fn propose(conn: &mut PgConnection, proposal: &Proposal<'_>) -> Result<FalsePositive> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let stored: FalsePositive = diesel::insert_into(false_positives::table)
             .values(&NewRow {
                 compliance_check_id: proposal.case_id,
@@ -202,7 +202,7 @@ pub fn confirm(
     by: UserId,
     note: &NoteRef,
 ) -> Result<FalsePositive> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let row = diesel::update(
             false_positives::table
                 .filter(false_positives::id.eq(id))

@@ -130,7 +130,7 @@ pub fn insert(
     status: CheckStatus,
     submitted_by: UserId,
 ) -> Result<StoredKycCheck> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let investor = &check.investor;
         let amount = |m: &Option<Money>| m.map(|m| m.amount());
         let currency = |m: &Option<Money>| m.map(|m| m.currency().as_str());

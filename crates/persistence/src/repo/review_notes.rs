@@ -150,7 +150,7 @@ pub fn erase_for_entity(
     entity_id: &EntityId,
     by: UserId,
 ) -> Result<Vec<Uuid>> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let erased: Vec<(Uuid, Vec<u8>)> = diesel::update(
             review_notes::table
                 .filter(review_notes::entity_id.eq(entity_id.as_str()))

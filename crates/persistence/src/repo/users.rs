@@ -65,7 +65,7 @@ impl TryFrom<UserRow> for User {
 /// Creates a user; `actor` is who creates it (`None` when a user creates itself, as the first
 /// system agent does). Writes a `user_created` audit entry in the same transaction.
 pub fn insert(conn: &mut PgConnection, user: &NewUser, actor: Option<UserId>) -> Result<User> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let row = NewUserRow {
             username: user.username.as_str(),
             email: user.email.as_str(),
@@ -163,7 +163,7 @@ pub fn set_active(
     active: bool,
     actor: UserId,
 ) -> Result<User> {
-    conn.transaction(|conn| {
+    crate::convert::atomic(conn, |conn| {
         let before = setting(conn, None)?;
         setting(conn, Some(&actor.to_string()))?;
         let row = diesel::update(
