@@ -72,9 +72,10 @@ pub struct VerifyArgs {
     /// Replay at most this many decisions (the most recent); 0 replays them all.
     #[arg(long, default_value_t = 1_000)]
     pub replay_limit: i64,
-    /// Check the audit chain from a recorded head (`ID:HASH`, as an earlier run printed it)
-    /// instead of from the first entry: finds a removed tail, and is fast on a large log.
-    #[arg(long, value_name = "ID:HASH")]
+    /// Check the audit chains from their recorded heads (`CHAIN.POSITION:HASH,...`, as an
+    /// earlier run printed them; a lone `ID:HASH` means chain 0) instead of from their first
+    /// entries: finds a removed tail, and is fast on a large log.
+    #[arg(long, value_name = "HEADS")]
     pub audit_from: Option<compliance_app::verify::Checkpoint>,
 }
 

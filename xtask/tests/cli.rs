@@ -99,7 +99,7 @@ fn provision_then_verify_in_every_format() {
         "a usage error, not an unreachable database"
     );
     assert!(
-        text(&bad.stderr).contains("a checkpoint is ID:HASH"),
+        text(&bad.stderr).contains("a checkpoint is CHAIN.POSITION:HASH"),
         "{}",
         text(&bad.stderr)
     );
