@@ -47,6 +47,9 @@ fn bench(args: &BenchArgs) -> Result<()> {
     if !args.no_provision {
         provisioning(args.runs.max(1))?;
     }
+    if args.write_seconds > 0 {
+        crate::bench_write::write_path(args.write_seconds)?;
+    }
     if args.verify_scale > 0 {
         verify_at_scale(args.verify_scale)?;
     }
@@ -80,6 +83,9 @@ INSERT INTO compliance_checks (id, kyc_check_id, aml_check_id, jurisdiction, sta
                                risk_level, rule_versions, reasons, decided_by)
 SELECT g.case_id, g.kyc_id, g.aml_id, c.jurisdiction, c.status, c.engine_status, c.risk_score, c.risk_level,
        c.rule_versions, c.reasons, c.decided_by
+  FROM gen g JOIN compliance_checks c ON c.id = g.tc;
+INSERT INTO case_submissions (compliance_check_id, kyc_check_id, entity_id, sequence, submitted_by)
+SELECT g.case_id, g.kyc_id, 'bench-' || g.i, 1, c.decided_by
   FROM gen g JOIN compliance_checks c ON c.id = g.tc;
 INSERT INTO audit_logs (actor_id, action, subject_kind, subject_id, entity_id)
 SELECT c.decided_by, x.action, x.kind, x.subject, 'bench-' || g.i
@@ -179,7 +185,7 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times.get(times.len() / 2).copied().unwrap_or_default()
 }
 
-fn drop_database(server: &DatabaseConfig, name: &str) -> Result<()> {
+pub(crate) fn drop_database(server: &DatabaseConfig, name: &str) -> Result<()> {
     run_quiet(
         Command::new("psql")
             .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
@@ -192,7 +198,7 @@ fn drop_database(server: &DatabaseConfig, name: &str) -> Result<()> {
     )
 }
 
-fn run_quiet(command: &mut Command, what: &str) -> Result<()> {
+pub(crate) fn run_quiet(command: &mut Command, what: &str) -> Result<()> {
     let output = command
         .output()
         .with_context(|| format!("running {what} (is the PostgreSQL client installed?)"))?;

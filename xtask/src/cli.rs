@@ -95,6 +95,10 @@ pub struct BenchArgs {
     /// cases, with their audit entries), e.g. 1000000; 0 skips it.
     #[arg(long, default_value_t = 0)]
     pub verify_scale: u64,
+    /// Seconds per measurement of the write benchmark (the service's submissions against
+    /// pgbench at 1, 2, 4 and 8 writers); 0 skips it.
+    #[arg(long, default_value_t = 5)]
+    pub write_seconds: u64,
 }
 
 /// Report formats.
