@@ -5,7 +5,9 @@
 
 mod audit;
 mod concurrency;
+mod config;
 mod constraints;
 mod migrations;
+mod pool;
 mod repositories;
 mod support;
