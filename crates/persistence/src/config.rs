@@ -303,10 +303,16 @@ impl DatabaseConfig {
 
     /// Refuses a database name that PostgreSQL would not keep as it is.
     fn checked(self) -> Result<Self, ConfigError> {
+        self.check_name().map(|()| self)
+    }
+
+    /// An error when the database name is one PostgreSQL would not keep as it is (see
+    /// [`database_name_problem`]): for a configuration made by [`DatabaseConfig::with_database`].
+    pub fn check_name(&self) -> Result<(), ConfigError> {
         let name = self.database();
         match database_name_problem(&name) {
             Some(reason) => Err(ConfigError::DatabaseName { name, reason }),
-            None => Ok(self),
+            None => Ok(()),
         }
     }
 

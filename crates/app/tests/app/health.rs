@@ -208,14 +208,14 @@ fn an_unreachable_database_answers_503_and_recovers_by_itself() {
     assert_eq!(body["database"], "connected");
 }
 
-/// A login role that may only read, dropped at the end.
-struct ReadOnlyRole {
-    name: String,
+/// A login role that may only read, dropped at the end (verify's tests use it too).
+pub struct ReadOnlyRole {
+    pub name: String,
     db: String,
 }
 
 impl ReadOnlyRole {
-    fn create(db: &TestDatabase) -> Self {
+    pub fn create(db: &TestDatabase) -> Self {
         let name = format!("compliance_ro_{}", uuid::Uuid::new_v4().simple());
         let mut conn = db.conn();
         for sql in [
@@ -232,7 +232,7 @@ impl ReadOnlyRole {
         }
     }
 
-    fn config(&self) -> DatabaseConfig {
+    pub fn config(&self) -> DatabaseConfig {
         DatabaseConfig::from_parts(
             &server().host(),
             server().port(),

@@ -12,10 +12,12 @@ mod replay;
 mod schema;
 mod server;
 
-use super::{Check, Outcome, VerifyOptions, micros};
+use super::{Check, Outcome, VerifyOptions, micros, snapshot};
 use crate::RulesCache;
-use compliance_persistence::DatabaseConfig;
 use compliance_persistence::diesel::PgConnection;
+use compliance_persistence::{DatabaseConfig, PersistenceError, SessionLimits};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub(super) struct Context<'a> {
@@ -69,35 +71,47 @@ const ORDER: [u8; 19] = [
     19, 5, 18, 13, 8, 4, 7, 15, 9, 6, 14, 1, 2, 3, 10, 11, 12, 16, 17,
 ];
 
-/// Runs every check on `workers` connections at once (the first is `conn`; the others are
-/// opened here, and a worker that cannot connect leaves its share to the rest).
+/// The number and name of every check, in the report's order.
+pub(super) fn list() -> impl Iterator<Item = (u8, &'static str)> {
+    CHECKS.iter().map(|(n, name, _)| (*n, *name))
+}
+
+/// Runs every check on `workers` connections at once, all reading one snapshot: the first is
+/// `conn`, which exports it; the others are opened here and import it. A helper that cannot
+/// connect or import leaves its share to the rest; a check that did not run at all is a FAIL.
 pub(super) fn run_all(
     conn: &mut PgConnection,
     config: &DatabaseConfig,
+    limits: &SessionLimits,
     options: &VerifyOptions,
     connect_time: Duration,
     workers: usize,
-) -> Vec<Check> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
+) -> Result<Vec<Check>, PersistenceError> {
+    let next = AtomicUsize::new(0);
     let rules = RulesCache::new();
+    let role = config.user();
+    // Results are kept as each check ends: a transaction that fails to end loses none.
+    let done = Mutex::new(Vec::new());
     let work = |conn: &mut PgConnection| {
-        let mut cx = Context {
-            conn,
-            config,
-            options,
-            connect_time,
-            rules: rules.clone(),
-        };
-        let mut done = Vec::new();
         loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let i = next.fetch_add(1, Ordering::SeqCst);
             let Some(number) = ORDER.get(i) else { break };
             let Some((number, name, check)) = CHECKS.iter().find(|(n, _, _)| n == number) else {
                 continue;
             };
             let started = Instant::now();
-            let (outcome, detail) = check(&mut cx).unwrap_or_else(|e| (Outcome::Fail, e));
-            done.push(Check {
+            let found = snapshot::in_savepoint(conn, |conn| {
+                check(&mut Context {
+                    conn,
+                    config,
+                    options,
+                    connect_time,
+                    rules: rules.clone(),
+                })
+            });
+            let (outcome, detail) =
+                found.unwrap_or_else(|e| (Outcome::Fail, query::explain(&e, &role)));
+            done.lock().unwrap_or_else(|e| e.into_inner()).push(Check {
                 number: *number,
                 name,
                 outcome,
@@ -105,26 +119,38 @@ pub(super) fn run_all(
                 duration_us: micros(started.elapsed()),
             });
         }
-        done
     };
-    let mut checks = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..workers.max(1))
-            .map(|_| {
-                scope.spawn(|| {
-                    compliance_persistence::connect(config)
-                        .map(|mut c| work(&mut c))
-                        .unwrap_or_default()
-                })
-            })
-            .collect();
-        let mut all = work(conn);
-        for helper in helpers {
-            all.extend(helper.join().unwrap_or_default());
+    std::thread::scope(|scope| {
+        snapshot::exported(conn, |conn, snapshot| {
+            let (imported, imports) = std::sync::mpsc::channel();
+            let helpers = snapshot.map_or(0, |_| workers.saturating_sub(1));
+            for _ in 0..helpers {
+                let (imported, work) = (imported.clone(), &work);
+                let snapshot = snapshot.unwrap_or_default().to_owned();
+                scope.spawn(move || {
+                    snapshot::imported(config, limits, &snapshot, imported, work);
+                });
+            }
+            drop(imported);
+            work(conn);
+            // The snapshot can be imported only while this transaction lasts.
+            imports.iter().take(helpers).for_each(drop);
+        })
+    })?;
+    let mut checks = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    for (number, name, _) in CHECKS {
+        if !checks.iter().any(|c| c.number == *number) {
+            checks.push(Check {
+                number: *number,
+                name,
+                outcome: Outcome::Fail,
+                detail: "did not run: its connection was lost".into(),
+                duration_us: 0,
+            });
         }
-        all
-    });
+    }
     checks.sort_by_key(|c| c.number);
-    checks
+    Ok(checks)
 }
 
 #[cfg(test)]

@@ -131,3 +131,62 @@ pub(super) fn compare_seed(
         ))
     }
 }
+
+/// `permission denied on X (grant SELECT ON X TO role)`: what a role that may not read a
+/// table needs, rather than the table looking missing.
+pub(super) fn denied_on(object: &str, role: &str) -> String {
+    let role = if role
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        role.to_owned()
+    } else {
+        format!("\"{}\"", role.replace('"', "\"\""))
+    };
+    format!("permission denied on {object} (grant SELECT ON {object} TO {role})")
+}
+
+/// A failed check's message, with PostgreSQL's "permission denied for table X" (or view,
+/// materialized view, sequence) turned into [`denied_on`]; any other message as it is.
+pub(super) fn explain(message: &str, role: &str) -> String {
+    const DENIED: &str = "permission denied for ";
+    let Some(at) = message.find(DENIED) else {
+        return message.to_owned();
+    };
+    let rest = &message[at + DENIED.len()..];
+    let rest = rest.strip_prefix("materialized ").unwrap_or(rest);
+    let mut words = rest.split_whitespace();
+    match (words.next(), words.next()) {
+        (Some("table" | "view" | "sequence"), Some(object)) => {
+            denied_on(object.trim_end_matches([',', ';', '.']), role)
+        }
+        _ => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::explain;
+
+    #[test]
+    fn a_permission_refusal_says_what_to_grant() {
+        assert_eq!(
+            explain(
+                "query failed: permission denied for table kyc_checks",
+                "reader"
+            ),
+            "permission denied on kyc_checks (grant SELECT ON kyc_checks TO reader)"
+        );
+        assert_eq!(
+            explain(
+                "query failed: permission denied for view compliance_summary",
+                "Odd Role"
+            ),
+            "permission denied on compliance_summary (grant SELECT ON compliance_summary TO \"Odd Role\")"
+        );
+        assert_eq!(
+            explain("query failed: syntax error", "r"),
+            "query failed: syntax error"
+        );
+    }
+}

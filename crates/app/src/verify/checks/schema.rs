@@ -3,6 +3,7 @@
 //!
 //! Must not: write. Every statement here is a SELECT.
 
+use super::query::denied_on;
 use super::{Context, Found};
 use crate::verify::Outcome;
 use compliance_persistence::diesel::{PgConnection, RunQueryDsl, sql_query};
@@ -24,9 +25,13 @@ pub(super) fn columns_found(
         #[diesel(sql_type = Text)]
         udt_name: String,
     }
+    // From pg_catalog, which shows every column to every role: information_schema hides the
+    // columns of a table the role may not read, which would then look missing.
     sql_query(
-        "SELECT table_name::text, column_name::text, udt_name::text FROM information_schema.columns
-          WHERE table_schema = current_schema()",
+        "SELECT c.relname::text AS table_name, a.attname::text AS column_name, t.typname::text AS udt_name
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid
+          WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+            AND a.attnum > 0 AND NOT a.attisdropped",
     )
     .load::<Col>(conn)
     .map(|cols| {
@@ -37,8 +42,39 @@ pub(super) fn columns_found(
     .map_err(|e| format!("query failed: {e}"))
 }
 
+/// The catalog's tables that exist but that the role may not read.
+fn unreadable(conn: &mut PgConnection) -> Result<Vec<String>, String> {
+    #[derive(QueryableByName)]
+    struct Table {
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+    let names: Vec<&str> = catalog::TABLES.iter().map(|(t, _)| *t).collect();
+    sql_query(
+        "SELECT c.relname::text AS name FROM pg_class c
+          WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ANY($1)
+            AND NOT has_table_privilege(c.oid, 'SELECT') ORDER BY 1",
+    )
+    .bind::<diesel::sql_types::Array<Text>, _>(names)
+    .load::<Table>(conn)
+    .map(|rows| rows.into_iter().map(|t| t.name).collect())
+    .map_err(|e| format!("query failed: {e}"))
+}
+
 pub(super) fn tables(cx: &mut Context<'_>) -> Found {
     let found = columns_found(cx.conn)?;
+    let denied = unreadable(cx.conn)?;
+    if !denied.is_empty() {
+        let role = cx.config.user();
+        return Ok((
+            Outcome::Fail,
+            denied
+                .iter()
+                .map(|t| denied_on(t, &role))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ));
+    }
     let mut missing = Vec::new();
     let mut columns = 0;
     for (table, cols) in catalog::TABLES {
