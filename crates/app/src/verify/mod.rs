@@ -10,6 +10,7 @@
 mod checks;
 mod snapshot;
 
+pub use checks::audit::REVISION_ACTIONS;
 pub use compliance_persistence::repo::audit_logs::Checkpoint;
 use compliance_persistence::{
     ConfigError, DatabaseConfig, PersistenceError, SessionLimits, connect_with_limits,

@@ -27,7 +27,7 @@ fn a_seeded_database_passes_every_check() {
     assert_eq!(report.count(Outcome::Fail), 0, "{:#?}", report.checks);
     assert_eq!(
         report.checks.iter().map(|c| c.number).collect::<Vec<_>>(),
-        (1..=19).collect::<Vec<_>>()
+        (1..=20).collect::<Vec<_>>()
     );
     let replay = report.checks.iter().find(|c| c.number == 18).unwrap();
     assert!(replay.detail.contains("all 9"), "{}", replay.detail);
@@ -113,6 +113,59 @@ fn an_altered_audit_row_fails_the_chain_check() {
             .contains("broken at entry 10: altered"),
         "{}",
         report.checks[18].detail
+    );
+}
+
+#[test]
+fn a_case_revision_without_its_audit_entry_fails_the_coverage_check() {
+    let s = seeded();
+    // A case update that went around the service (and its audit entry): triggers off.
+    behind_the_triggers(
+        &mut s.db.conn(),
+        "UPDATE compliance_checks SET revision = revision + 1, updated_at = now()
+          WHERE kyc_check_id = (SELECT id FROM kyc_checks WHERE entity_id = 'ae-corp-pending-002')",
+    );
+    assert_eq!(failing(&s), [20]);
+    let case = count(
+        &mut s.db.conn(),
+        "SELECT count(*) AS n FROM compliance_checks WHERE revision = 2",
+    );
+    assert_eq!(case, 1);
+    let report = verify(s.db.config(), &VerifyOptions::default()).unwrap();
+    let coverage = &report.checks[19];
+    assert!(
+        coverage
+            .detail
+            .starts_with("1 case(s) whose audit entries do not match")
+            && coverage
+                .detail
+                .contains("at revision 2 has 1 decision_recorded and 0 of the 1 revision entries"),
+        "{}",
+        coverage.detail
+    );
+}
+
+#[test]
+fn re_screened_cases_have_an_audit_entry_for_each_revision() {
+    let s = seeded();
+    for id in ["ae-ind-clean-001", "ae-corp-pending-002"] {
+        let screening = scenario(id).aml;
+        s.service
+            .rescreen(&entity(id), &screening, s.users.agent.id)
+            .unwrap();
+    }
+    let raised = count(
+        &mut s.db.conn(),
+        "SELECT count(*) AS n FROM compliance_checks WHERE revision > 1",
+    );
+    assert_eq!(raised, 2, "each re-screening raised a revision");
+    let report = verify(s.db.config(), &VerifyOptions::default()).unwrap();
+    let coverage = &report.checks[19];
+    assert_eq!(coverage.outcome, Outcome::Pass, "{}", coverage.detail);
+    assert!(
+        coverage.detail.starts_with("9 case(s)"),
+        "{}",
+        coverage.detail
     );
 }
 

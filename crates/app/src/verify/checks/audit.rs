@@ -1,10 +1,27 @@
-//! Check 19: the audit log's hash chain.
+//! Checks 19 and 20: the audit log's hash chain, and that every revision of every case has its
+//! audit entry.
 //!
 //! Must not: write. Every statement here is a SELECT.
 
+use super::query::count;
 use super::{Context, Found};
 use crate::verify::Outcome;
+use compliance_domain::{AuditAction, TextForm};
+use compliance_persistence::diesel::{RunQueryDsl, sql_query};
 use compliance_persistence::repo::audit_logs;
+use diesel::QueryableByName;
+use diesel::sql_types::{Array, BigInt, Text};
+
+/// The audit actions that raise a case's revision: every update of a `compliance_checks` row
+/// writes exactly one entry with one of them (subject_kind `compliance_check`, subject_id the
+/// case). A case at revision `r` therefore has `r - 1` such entries, besides its one
+/// `decision_recorded`. This is the one place the set is defined: an action that comes to
+/// raise the revision is added here, and check 20 then counts it.
+pub const REVISION_ACTIONS: &[AuditAction] = &[
+    AuditAction::StatusChanged,
+    AuditAction::ApprovalProposed,
+    AuditAction::Rescreened,
+];
 
 pub(super) fn audit_chain(cx: &mut Context<'_>) -> Found {
     let from = cx.options.audit_from.as_ref();
@@ -27,4 +44,74 @@ pub(super) fn audit_chain(cx: &mut Context<'_>) -> Found {
         ),
         (None, None) => (Outcome::Warn, "the audit log is empty".into()),
     })
+}
+
+/// One grouped pass over the log, whatever the number of cases: the cases whose entries do not
+/// match their revision, the first five of them shown.
+const UNAUDITED_SQL: &str = "
+WITH entries AS (
+    SELECT subject_id,
+           count(*) FILTER (WHERE action = 'decision_recorded') AS decided,
+           count(*) FILTER (WHERE action = ANY($1)) AS raised
+      FROM audit_logs
+     WHERE subject_kind = 'compliance_check'
+     GROUP BY subject_id)
+SELECT c.id::text AS id, c.revision::bigint AS revision,
+       coalesce(e.decided, 0) AS decided, coalesce(e.raised, 0) AS raised,
+       count(*) OVER () AS total
+  FROM compliance_checks c LEFT JOIN entries e ON e.subject_id = c.id
+ WHERE coalesce(e.decided, 0) <> 1 OR coalesce(e.raised, 0) <> c.revision - 1
+ ORDER BY c.id
+ LIMIT 5";
+
+pub(super) fn revisions_audited(cx: &mut Context<'_>) -> Found {
+    #[derive(QueryableByName)]
+    struct Unaudited {
+        #[diesel(sql_type = Text)]
+        id: String,
+        #[diesel(sql_type = BigInt)]
+        revision: i64,
+        #[diesel(sql_type = BigInt)]
+        decided: i64,
+        #[diesel(sql_type = BigInt)]
+        raised: i64,
+        #[diesel(sql_type = BigInt)]
+        total: i64,
+    }
+    let actions: Vec<&str> = REVISION_ACTIONS.iter().map(|a| a.as_str()).collect();
+    let wrong = sql_query(UNAUDITED_SQL)
+        .bind::<Array<Text>, _>(&actions)
+        .load::<Unaudited>(cx.conn)
+        .map_err(|e| format!("query failed: {e}"))?;
+    let Some(first) = wrong.first() else {
+        let cases = count(cx.conn, "SELECT count(*) AS n FROM compliance_checks")?;
+        return Ok((
+            Outcome::Pass,
+            format!(
+                "{cases} case(s): each has one decision_recorded and one entry ({}) per later revision",
+                actions.join(", ")
+            ),
+        ));
+    };
+    let shown: Vec<String> = wrong
+        .iter()
+        .map(|w| {
+            format!(
+                "{} at revision {} has {} decision_recorded and {} of the {} revision entries",
+                w.id,
+                w.revision,
+                w.decided,
+                w.raised,
+                w.revision - 1
+            )
+        })
+        .collect();
+    Ok((
+        Outcome::Fail,
+        format!(
+            "{} case(s) whose audit entries do not match their revisions (a write that skipped the audit log, or a deleted entry): {}",
+            first.total,
+            shown.join("; ")
+        ),
+    ))
 }

@@ -4,7 +4,7 @@
 //!
 //! Must not: write. Every statement the checks send is a SELECT.
 
-mod audit;
+pub(super) mod audit;
 mod cases;
 mod data;
 mod query;
@@ -64,11 +64,16 @@ const CHECKS: &[(u8, &str, CheckFn)] = &[
         replay::decisions_replay,
     ),
     (19, "audit hash chain intact", audit::audit_chain),
+    (
+        20,
+        "every case revision has its audit entry",
+        audit::revisions_audited,
+    ),
 ];
 
 /// The checks, costliest first, so that the workers finish together on a large database.
-const ORDER: [u8; 19] = [
-    19, 5, 18, 13, 8, 4, 7, 15, 9, 6, 14, 1, 2, 3, 10, 11, 12, 16, 17,
+const ORDER: [u8; 20] = [
+    19, 20, 5, 18, 13, 8, 4, 7, 15, 9, 6, 14, 1, 2, 3, 10, 11, 12, 16, 17,
 ];
 
 /// The number and name of every check, in the report's order.
