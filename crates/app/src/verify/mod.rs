@@ -148,8 +148,12 @@ pub fn verify(
 ) -> Result<VerifyReport, VerifyError> {
     config.check_name()?;
     let started = Instant::now();
+    // The lock timeout is the service's; the statement timeout verify's own; and no idle
+    // limit: the snapshot's transaction idles while replay evaluates in Rust, which on a large
+    // database takes longer than a service would ever hold a transaction open.
     let limits = SessionLimits {
         statement_timeout: options.statement_timeout,
+        idle_in_transaction_timeout: Duration::ZERO,
         ..config.session
     };
     let mut conn = connect_with_limits(config, &limits)?;

@@ -351,3 +351,14 @@ fn a_database_name_over_63_bytes_is_refused_as_provision_refuses_it() {
         "{by_verify}"
     );
 }
+
+#[test]
+fn verify_is_not_cut_short_by_the_services_idle_in_transaction_limit() {
+    let s = seeded();
+    // A service limit far below any pause between verify's statements (its helper's connect,
+    // replay's evaluation): verify's own sessions must not inherit it.
+    let mut config = s.db.config().clone();
+    config.session.idle_in_transaction_timeout = std::time::Duration::from_millis(1);
+    let report = verify(&config, &VerifyOptions::default()).unwrap();
+    assert_eq!(report.count(Outcome::Fail), 0, "{:#?}", report.checks);
+}
