@@ -46,22 +46,23 @@ pub(super) fn audit_chain(cx: &mut Context<'_>) -> Found {
     })
 }
 
-/// One grouped pass over the log, whatever the number of cases: the cases whose entries do not
-/// match their revision, the first five of them shown.
+/// One grouped pass over the cases and their log entries together, whatever the number of
+/// cases: the cases whose entries do not match their revision, the first five of them shown.
+/// Both tables are read sequentially and grouped once (a join of the log's groups to the cases
+/// by id read the cases in id order, at random: twice as slow at a million cases). Entries
+/// about a case that does not exist are not this check's concern (`count(revision) = 1`).
 const UNAUDITED_SQL: &str = "
-WITH entries AS (
-    SELECT subject_id,
-           count(*) FILTER (WHERE action = 'decision_recorded') AS decided,
-           count(*) FILTER (WHERE action = ANY($1)) AS raised
-      FROM audit_logs
-     WHERE subject_kind = 'compliance_check'
-     GROUP BY subject_id)
-SELECT c.id::text AS id, c.revision::bigint AS revision,
-       coalesce(e.decided, 0) AS decided, coalesce(e.raised, 0) AS raised,
+SELECT id::text AS id, max(revision)::bigint AS revision,
+       sum(decided)::bigint AS decided, sum(raised)::bigint AS raised,
        count(*) OVER () AS total
-  FROM compliance_checks c LEFT JOIN entries e ON e.subject_id = c.id
- WHERE coalesce(e.decided, 0) <> 1 OR coalesce(e.raised, 0) <> c.revision - 1
- ORDER BY c.id
+  FROM (SELECT id, revision, 0 AS decided, 0 AS raised FROM compliance_checks
+        UNION ALL
+        SELECT subject_id, NULL, (action = 'decision_recorded')::int, (action = ANY($1))::int
+          FROM audit_logs
+         WHERE subject_kind = 'compliance_check') entries
+ GROUP BY id
+HAVING count(revision) = 1 AND (sum(decided) <> 1 OR sum(raised) <> max(revision) - 1)
+ ORDER BY id
  LIMIT 5";
 
 pub(super) fn revisions_audited(cx: &mut Context<'_>) -> Found {
