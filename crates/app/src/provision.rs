@@ -261,9 +261,11 @@ pub fn provision(
     })?;
 
     // Seeding holds two pooled connections at once (its reads, a submission): a small pool of
-    // its own, whatever DATABASE_POOL_MAX says for the services.
+    // its own, whatever DATABASE_POOL_MAX says for the services. Deploy-time work, like the
+    // migrations: the services' statement timeout is not its limit (their lock timeout is).
     let mut small = config.clone();
     small.pool_max = 2;
+    small.session.statement_timeout = Duration::ZERO;
     let service = ComplianceService::new(Database::new(small));
     let mut seeded = None;
     if options.seed {

@@ -217,3 +217,19 @@ fn provision_again_on_a_database_with_real_cases_besides_the_seed_changes_nothin
         [4, 6, 7, 14, 15]
     );
 }
+
+#[test]
+fn a_service_statement_timeout_does_not_cut_provisioning_short() {
+    let fresh = Fresh::new(&format!("compliance_timeouts_{}", std::process::id()));
+    // A limit no real statement fits in: for the services' sessions, not for deploy-time work.
+    let mut config = fresh.0.clone();
+    config.session.statement_timeout = std::time::Duration::from_millis(1);
+    let report = provision(&config, ProvisionOptions::default(), |_| {}).unwrap();
+    assert_eq!(report.seeded.unwrap().cases, 9);
+    assert_eq!(
+        report.verify.count(Outcome::Fail),
+        0,
+        "{:#?}",
+        report.verify.checks
+    );
+}
