@@ -4,20 +4,20 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// The compliance database's own tasks.
+/// The compliance database's own tasks: provision, verify, bench.
 ///
 /// The database is the one named by DATABASE_URL, or else by DATABASE_HOST (default
 /// 127.0.0.1), DATABASE_PORT (5432), DATABASE_NAME (compliance_db), DATABASE_USER (postgres)
 /// and DATABASE_PASSWORD (none); a .env file in the current directory is not read: export the
-/// variables. Exit status: 0 all passed, 1 a check (or a step) failed, 2 the database could not
-/// be reached, 64 the command line was not understood.
+/// variables. `cargo xtask help <command>` (or `<command> --help`) explains each command.
+// `about` and `long_about` come from this comment: the package description also speaks of the
+// architecture tests (tidy), which are `cargo test`, not a command.
 #[derive(Debug, Parser)]
 #[command(
     name = "cargo xtask",
     bin_name = "cargo xtask",
     version,
-    about,
-    long_about
+    after_help = "Exit status: 0 all passed, 1 a check (or a step) failed, 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood."
 )]
 pub struct Cli {
     /// What to do.
@@ -30,17 +30,25 @@ pub struct Cli {
 pub enum Command {
     /// Create the database if missing, run pending migrations, seed, then verify.
     ///
-    /// Idempotent: a second run changes nothing. Each step is printed with its duration, then
-    /// the verification report.
+    /// Idempotent: a second run changes nothing, on a database that holds only the seed or
+    /// real cases besides it. Each step is printed with its duration, then the verification
+    /// report.
+    #[command(after_help = PROVISION_EXIT)]
     Provision(ProvisionArgs),
     /// Run the read-only checks against a compliance database (any: production included).
     ///
-    /// 19 checks, each PASS, WARN or FAIL with one line of detail. Exit 0 when none fails,
-    /// 1 when one does, 2 when the database cannot be reached.
+    /// Each check is PASS, WARN or FAIL with one line of detail; all of them read one
+    /// consistent snapshot of the database, in READ ONLY transactions.
+    #[command(after_help = VERIFY_EXIT)]
     Verify(VerifyArgs),
     /// Run the benchmarks: the rules engine (criterion) and provisioning against createdb + psql.
+    #[command(after_help = BENCH_EXIT)]
     Bench(BenchArgs),
 }
+
+const PROVISION_EXIT: &str = "Exit status: 0 provisioned and no check failed (WARN allowed), 1 a step or a check failed or --reset was refused, 2 the database could not be reached or the configuration is unusable (a variable, a name over 63 bytes), 64 the command line was not understood. With --format json, stdout holds the report or a JSON error object.";
+const VERIFY_EXIT: &str = "Exit status: 0 no check failed (WARN allowed), 1 a check failed, 2 the database could not be reached or the configuration is unusable (a variable, a name over 63 bytes), 64 the command line was not understood. With --format json, stdout holds the report or a JSON error object.";
+const BENCH_EXIT: &str = "Exit status: 0 the benchmarks ran, 1 one failed (or a tool it needs is missing), 64 the command line was not understood.";
 
 /// Options of `provision`.
 #[derive(Debug, Args)]
@@ -54,6 +62,10 @@ pub struct ProvisionArgs {
     /// Allow --reset on a host that is not local.
     #[arg(long, requires = "reset")]
     pub force: bool,
+    /// Verify with the seed data set's exact counts and distributions (only for a database
+    /// that holds the seed and nothing else: real cases besides it fail them).
+    #[arg(long, conflicts_with = "no_seed")]
+    pub expect_seed: bool,
     /// How to print the verification report.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -77,6 +89,10 @@ pub struct VerifyArgs {
     /// entries: finds a removed tail, and is fast on a large log.
     #[arg(long, value_name = "HEADS")]
     pub audit_from: Option<compliance_app::verify::Checkpoint>,
+    /// The longest one statement may run, in seconds (0: no limit). Lock waits end after
+    /// DATABASE_LOCK_TIMEOUT.
+    #[arg(long, value_name = "SECONDS", default_value_t = compliance_app::verify::STATEMENT_TIMEOUT.as_secs())]
+    pub statement_timeout: u64,
 }
 
 /// Options of `bench`.

@@ -14,15 +14,13 @@ use std::io::Write;
 pub fn run(args: &ProvisionArgs) -> u8 {
     let config = match DatabaseConfig::from_env() {
         Ok(config) => config,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::UNREACHABLE;
-        }
+        Err(e) => return report::failure(args.format, &e.to_string(), None, exit::UNREACHABLE),
     };
     let options = ProvisionOptions {
         seed: !args.no_seed,
         reset: args.reset,
         force: args.force,
+        expect_seed: args.expect_seed,
     };
     // With --format json the only thing on stdout is the JSON report; progress goes to stderr.
     let json = args.format == Format::Json;
@@ -81,11 +79,11 @@ pub fn run(args: &ProvisionArgs) -> u8 {
         }
         Err(e) => {
             say("", true);
-            eprintln!("error: {e}");
-            match e {
-                ProvisionError::Unavailable(_) => exit::UNREACHABLE,
+            let code = match e {
+                ProvisionError::Unavailable(_) | ProvisionError::Config(_) => exit::UNREACHABLE,
                 _ => exit::FAILED,
-            }
+            };
+            report::failure(args.format, &e.to_string(), Some(&config.target()), code)
         }
     }
 }

@@ -7,6 +7,25 @@ use crate::cli::Format;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use compliance_app::verify::{Outcome, VerifyReport};
 
+/// Says why a command could not run: `error: ...` on stderr and, with `--format json`, a JSON
+/// object on stdout (`error`, `exit_code`, and `target` when known), so that a machine reading
+/// stdout gets JSON in every case.
+pub fn failure(format: Format, message: &str, target: Option<&str>, exit_code: u8) -> u8 {
+    eprintln!("error: {message}");
+    if format == Format::Json {
+        let object = serde_json::json!({
+            "error": message,
+            "exit_code": exit_code,
+            "target": target,
+        });
+        crate::out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&object).unwrap_or_default()
+        ));
+    }
+    exit_code
+}
+
 /// The report in `format`.
 pub fn render(report: &VerifyReport, format: Format) -> String {
     match format {

@@ -1,6 +1,7 @@
 //! Architecture checks over the workspace's own files, run as tests (rust-analyzer's `tidy` is
 //! the model): the crates depend on each other in one direction only, `domain` and `rules` do
-//! no I/O, and every source file says in its first line what it holds.
+//! no I/O, every source file says in its first line what it holds, and the docs state no count
+//! that goes stale.
 //!
 //! Must not: change any file. It reads `cargo metadata` and the source tree, and asserts.
 
@@ -175,5 +176,94 @@ mod tests {
             .map(|path| path.strip_prefix(&root).unwrap().display().to_string())
             .collect();
         assert!(silent.is_empty(), "files without a //! header: {silent:?}");
+    }
+
+    /// The Markdown files people read: the README, docs/, and each crate's README.
+    fn docs() -> Vec<PathBuf> {
+        let root = workspace_root();
+        let mut files = vec![root.join("README.md")];
+        for dir in [root.join("docs"), root.join("crates")] {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                let readme = path.join("README.md");
+                if path.extension().is_some_and(|e| e == "md") {
+                    files.push(path);
+                } else if readme.is_file() {
+                    files.push(readme);
+                }
+            }
+        }
+        files
+    }
+
+    /// The counts a line states that are wrong for `checks` checks: `N checks` must be the
+    /// number verify runs, `a PASS, b WARN, c FAIL` must add up to it, and a number of tests
+    /// (`N tests`, cargo's `N passed`) is not written down at all: it changes with every test.
+    fn stale_counts(line: &str, checks: usize) -> Vec<String> {
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || "`*|(),;:.".contains(c))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let number = |i: usize| words.get(i).and_then(|w| w.parse::<usize>().ok());
+        let mut wrong = Vec::new();
+        for (i, word) in words.iter().enumerate().skip(1) {
+            let Some(n) = number(i - 1) else { continue };
+            match *word {
+                "checks" if n != checks => wrong.push(format!("{n} checks")),
+                "tests" | "passed" => wrong.push(format!("{n} {word} (a test count)")),
+                "PASS" => {
+                    let summary = (words.get(i + 2) == Some(&"WARN")
+                        && words.get(i + 4) == Some(&"FAIL"))
+                    .then(|| Some(n + number(i + 1)? + number(i + 3)?))
+                    .flatten();
+                    if summary != Some(checks) {
+                        wrong.push(format!("{n} PASS (not a summary of {checks} checks)"));
+                    }
+                }
+                _ => {}
+            }
+        }
+        wrong
+    }
+
+    #[test]
+    fn stale_counts_are_found() {
+        assert!(stale_counts("20 checks: 19 PASS, 1 WARN, 0 FAIL in 5 ms", 20).is_empty());
+        assert_eq!(
+            stale_counts("`19 checks: 19 PASS, 0 WARN, 0 FAIL`", 20).len(),
+            2
+        );
+        assert_eq!(stale_counts("231 tests, all passed", 20).len(), 1);
+        assert_eq!(
+            stale_counts("test result: ok. 30 passed; 0 failed", 20).len(),
+            1
+        );
+        assert_eq!(
+            stale_counts("provision: 19 PASS, under a second", 20).len(),
+            1
+        );
+        assert!(stale_counts("check 19 FAILs; the 15 foreign keys", 20).is_empty());
+    }
+
+    /// The docs' examples and prose agree with the checks verify runs, and carry no test count.
+    #[test]
+    fn docs_state_no_count_that_goes_stale() {
+        let checks = compliance_app::verify::checks().len();
+        let root = workspace_root();
+        let mut wrong = Vec::new();
+        for path in docs() {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, line) in text.lines().enumerate() {
+                for count in stale_counts(line, checks) {
+                    let file = path.strip_prefix(&root).unwrap().display();
+                    wrong.push(format!("{file}:{}: {count}", i + 1));
+                }
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "counts that went stale (verify runs {checks} checks; rerun the example, or drop the count):\n{}",
+            wrong.join("\n")
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! `cargo xtask verify`: the checks against the configured database, printed in the chosen
-//! format; exit 0 when none fails, 1 when one does, 2 when the database cannot be reached.
+//! format; exit 0 when none fails, 1 when one does, 2 when the database cannot be reached or
+//! the configuration is unusable (with `--format json`, a JSON error object says so).
 //!
 //! Must not: write to the database (the checks only read).
 
@@ -7,21 +8,20 @@ use crate::cli::VerifyArgs;
 use crate::{exit, report};
 use compliance_app::persistence::DatabaseConfig;
 use compliance_app::verify::{Outcome, VerifyOptions, verify};
+use std::time::Duration;
 
 /// Runs `verify`; returns the exit status.
 pub fn run(args: &VerifyArgs) -> u8 {
     let config = match DatabaseConfig::from_env() {
         Ok(config) => config,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::UNREACHABLE;
-        }
+        Err(e) => return report::failure(args.format, &e.to_string(), None, exit::UNREACHABLE),
     };
     let options = VerifyOptions {
         expect_seed: args.expect_seed,
         replay_limit: (args.replay_limit > 0).then_some(args.replay_limit),
         pool_max: config.pool_max,
         audit_from: args.audit_from.clone(),
+        statement_timeout: Duration::from_secs(args.statement_timeout),
     };
     match verify(&config, &options) {
         Ok(report) => {
@@ -32,9 +32,11 @@ pub fn run(args: &VerifyArgs) -> u8 {
                 exit::OK
             }
         }
-        Err(e) => {
-            eprintln!("error: cannot verify: {e}");
-            exit::UNREACHABLE
-        }
+        Err(e) => report::failure(
+            args.format,
+            &format!("cannot verify: {e}"),
+            Some(&config.target()),
+            exit::UNREACHABLE,
+        ),
     }
 }

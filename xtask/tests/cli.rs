@@ -51,8 +51,9 @@ fn provision_then_verify_in_every_format() {
             "step {step} not shown: {stdout}"
         );
     }
+    let n = compliance_app::verify::checks().len();
     assert!(
-        stdout.contains("19 checks: 19 PASS, 0 WARN, 0 FAIL"),
+        stdout.contains(&format!("{n} checks: {n} PASS, 0 WARN, 0 FAIL")),
         "{stdout}"
     );
     let again = text(&xtask(&["provision"], &url).stdout);
@@ -65,14 +66,21 @@ fn provision_then_verify_in_every_format() {
     assert_eq!(json.status.code(), Some(0));
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(report["outcome"], "PASS");
-    assert_eq!(report["checks"].as_array().unwrap().len(), 19);
+    assert_eq!(report["checks"].as_array().unwrap().len(), n);
     assert_eq!(
         report["checks"][13]["detail"],
         "AE 3, IN 3, US 3 (as seeded)"
     );
 
     // The head printed today is tomorrow's checkpoint.
-    let chain = report["checks"][18]["detail"].as_str().unwrap();
+    let chain = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["number"] == 19)
+        .unwrap()["detail"]
+        .as_str()
+        .unwrap();
     let head = chain
         .split("heads ")
         .nth(1)
@@ -142,6 +150,109 @@ fn reset_of_a_remote_host_is_refused_without_force() {
         "{}",
         text(&out.stderr)
     );
+}
+
+#[test]
+fn with_format_json_an_unreachable_database_is_a_json_error_object() {
+    for command in ["verify", "provision"] {
+        let out = xtask(&[command, "--format", "json"], CLOSED);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{command}: {}",
+            text(&out.stderr)
+        );
+        let error: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{command}: {e}: {}", text(&out.stdout)));
+        assert_eq!(error["exit_code"], 2, "{error}");
+        assert_eq!(error["target"], "127.0.0.1:1/compliance_db", "{error}");
+        let message = error["error"].as_str().unwrap();
+        assert!(message.contains("Connection refused"), "{message}");
+        assert!(!text(&out.stdout).contains("hunter2"), "{error}");
+    }
+    let bad = xtask(&["verify", "--format", "json"], "mysql://x@y/z");
+    assert_eq!(bad.status.code(), Some(2));
+    let error: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
+    assert!(
+        error["error"].as_str().unwrap().contains("DATABASE_URL"),
+        "{error}"
+    );
+    assert!(error["target"].is_null(), "{error}");
+}
+
+#[test]
+fn a_database_name_over_63_bytes_is_refused_by_verify_as_by_provision() {
+    let url = format!("postgres://app@127.0.0.1:1/{}", "x".repeat(64));
+    let outs: Vec<Output> = ["verify", "provision"]
+        .iter()
+        .map(|c| xtask(&[c], &url))
+        .collect();
+    for out in &outs {
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("at most 63 bytes"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    assert_eq!(text(&outs[0].stderr), text(&outs[1].stderr));
+}
+
+#[test]
+fn help_the_subcommands_and_their_exit_statuses_agree() {
+    let url = server().connection_url();
+    let short = text(&xtask(&["-h"], &url).stdout);
+    let long = text(&xtask(&["--help"], &url).stdout);
+    // The commands the help lists, from its "Commands:" section.
+    let listed: Vec<String> = long
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .split("Options:")
+        .next()
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(listed, ["provision", "verify", "bench", "help"], "{long}");
+    for help in [&short, &long] {
+        assert!(
+            !help.contains("tidy"),
+            "names a command that does not exist: {help}"
+        );
+        assert!(help.contains("Exit status"), "{help}");
+    }
+    for command in ["provision", "verify", "bench"] {
+        let by_help = xtask(&["help", command], &url);
+        let by_flag = xtask(&[command, "--help"], &url);
+        assert_eq!(by_help.status.code(), Some(0));
+        assert_eq!(text(&by_help.stdout), text(&by_flag.stdout), "{command}");
+        let help = text(&by_flag.stdout);
+        assert!(help.contains("Exit status: 0"), "{command}: {help}");
+        let short = text(&xtask(&[command, "-h"], &url).stdout);
+        assert!(short.contains("Exit status: 0"), "{command}: {short}");
+    }
+    let unknown = xtask(&["tidy"], &url);
+    assert_eq!(unknown.status.code(), Some(64));
+}
+
+#[test]
+fn the_cargo_alias_lets_cargo_show_its_build_progress() {
+    let config = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../.cargo/config.toml"
+    ))
+    .unwrap();
+    let alias = config
+        .lines()
+        .find(|l| l.trim_start().starts_with("xtask"))
+        .unwrap();
+    assert!(alias.contains("run --package xtask"), "{alias}");
+    // `--quiet` hides the first build (a minute or two on a fresh clone) behind silence.
+    for quiet in ["--quiet", " -q "] {
+        assert!(!alias.contains(quiet), "{alias}");
+    }
 }
 
 #[test]

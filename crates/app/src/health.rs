@@ -1,8 +1,10 @@
 //! The health of the service's database, as `GET /api/v1/health` reports it: reachable or
 //! not, its migrations, its pool, how long a round trip took.
 //!
-//! Must not: show the password, or wait forever: an unreachable database answers within the
-//! pool's connect timeout.
+//! Must not: show the password or any driver's text, or wait forever. The body is public: what
+//! went wrong is a category ([`Problem`]) and a hint in our own words; the driver's message
+//! goes to the log (redacted). An unreachable database answers within the pool's connect
+//! timeout.
 
 use compliance_persistence::{Database, PoolStats, migrations};
 use std::time::Instant;
@@ -33,8 +35,10 @@ pub struct Health {
     pub migrations: Option<MigrationHealth>,
     /// The pool.
     pub pool: PoolStats,
-    /// What failed, when something did.
-    pub error: Option<String>,
+    /// What failed, when something did: a category, never the driver's text.
+    pub error: Option<Problem>,
+    /// What to do about it, in our own words.
+    pub hint: Option<String>,
     /// This build's version.
     pub version: &'static str,
 }
@@ -43,6 +47,45 @@ impl Health {
     /// True when everything is as it should be (HTTP 200); otherwise the endpoint answers 503.
     pub fn is_ok(&self) -> bool {
         self.status == "ok"
+    }
+}
+
+/// What went wrong, as the health body names it (`snake_case` in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Problem {
+    /// No connection could be opened.
+    Unreachable,
+    /// Every pooled connection stayed in use for the connect timeout.
+    PoolExhausted,
+    /// A connection was opened but `SELECT 1` failed.
+    QueryFailed,
+    /// Migrations are pending.
+    MigrationsPending,
+    /// The role may not read the migrations table.
+    PermissionDenied,
+    /// The migrations could not be read for another reason.
+    MigrationsUnreadable,
+}
+
+impl Problem {
+    fn hint(self) -> &'static str {
+        match self {
+            Problem::Unreachable => {
+                "the database cannot be reached: see the service's log for the driver's message"
+            }
+            Problem::PoolExhausted => {
+                "every pooled connection stayed in use: raise DATABASE_POOL_MAX or find what holds connections"
+            }
+            Problem::QueryFailed => "SELECT 1 failed: see the service's log",
+            Problem::MigrationsPending => "migrations are pending: run cargo xtask provision",
+            Problem::PermissionDenied => {
+                "the service's role may not read __diesel_schema_migrations: grant it SELECT"
+            }
+            Problem::MigrationsUnreadable => {
+                "the migrations could not be read: see the service's log"
+            }
+        }
     }
 }
 
@@ -55,31 +98,58 @@ impl Health {
 pub fn check(db: &Database) -> Health {
     use compliance_persistence::PersistenceError;
     use compliance_persistence::diesel::{RunQueryDsl, sql_query};
-    let report = |status, database, latency_us, migrations, error| Health {
-        status,
-        database,
-        target: db.config().target(),
-        latency_us,
-        migrations,
-        pool: db.stats(),
-        error,
-        version: env!("CARGO_PKG_VERSION"),
+    let report = |database, latency_us, migrations, problem: Option<(Problem, String)>| {
+        if let Some((problem, detail)) = &problem {
+            // The driver's text stays in the log, without the password.
+            tracing::warn!(
+                target = %db.config().target(),
+                ?problem,
+                "health check: {}",
+                db.config().redact(detail)
+            );
+        }
+        let hint = problem.as_ref().map(|(p, detail)| match p {
+            Problem::MigrationsPending => detail.clone(),
+            other => other.hint().to_owned(),
+        });
+        Health {
+            status: if problem.is_none() { "ok" } else { "degraded" },
+            database,
+            target: db.config().target(),
+            latency_us,
+            migrations,
+            pool: db.stats(),
+            error: problem.map(|(p, _)| p),
+            hint,
+            version: env!("CARGO_PKG_VERSION"),
+        }
     };
     let started = Instant::now();
     let mut conn = match db.conn() {
         Ok(conn) => conn,
         Err(e @ PersistenceError::PoolExhausted { .. }) => {
-            return report("degraded", "busy", None, None, Some(e.to_string()));
+            return report(
+                "busy",
+                None,
+                None,
+                Some((Problem::PoolExhausted, e.to_string())),
+            );
         }
-        Err(e) => return report("degraded", "unreachable", None, None, Some(e.to_string())),
+        Err(e) => {
+            return report(
+                "unreachable",
+                None,
+                None,
+                Some((Problem::Unreachable, e.to_string())),
+            );
+        }
     };
     if let Err(e) = sql_query("SELECT 1").execute(&mut conn) {
         return report(
-            "degraded",
             "unreachable",
             None,
             None,
-            Some(PersistenceError::from(e).to_string()),
+            Some((Problem::QueryFailed, PersistenceError::from(e).to_string())),
         );
     }
     let latency = Some(u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
@@ -91,13 +161,22 @@ pub fn check(db: &Database) -> Health {
                 pending,
                 latest: status.applied.last().cloned(),
             };
-            if pending == 0 {
-                report("ok", "connected", latency, Some(health), None)
-            } else {
-                let error = format!("{pending} migration(s) pending: run cargo xtask provision");
-                report("degraded", "connected", latency, Some(health), Some(error))
-            }
+            let problem = (pending > 0).then(|| {
+                (
+                    Problem::MigrationsPending,
+                    format!("{pending} migration(s) pending: run cargo xtask provision"),
+                )
+            });
+            report("connected", latency, Some(health), problem)
         }
-        Err(e) => report("degraded", "connected", latency, None, Some(e.to_string())),
+        Err(e) => {
+            let detail = e.to_string();
+            let problem = if detail.contains("permission denied") {
+                Problem::PermissionDenied
+            } else {
+                Problem::MigrationsUnreadable
+            };
+            report("connected", latency, None, Some((problem, detail)))
+        }
     }
 }

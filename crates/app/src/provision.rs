@@ -5,10 +5,12 @@
 //! Must not: drop a database on another machine unless told to (`force`), or print the
 //! password. Each step reports its duration through the caller's callback.
 
-use crate::verify::{VerifyOptions, VerifyReport, verify};
+use crate::verify::{VerifyError, VerifyOptions, VerifyReport, verify};
 use crate::{AppError, ComplianceService, seed};
 use compliance_persistence::diesel::{PgConnection, RunQueryDsl, sql_query};
-use compliance_persistence::{Database, DatabaseConfig, PersistenceError, connect, migrations};
+use compliance_persistence::{
+    ConfigError, Database, DatabaseConfig, PersistenceError, connect, migrations,
+};
 use std::time::{Duration, Instant};
 
 /// What to do.
@@ -20,6 +22,10 @@ pub struct ProvisionOptions {
     pub reset: bool,
     /// Allow `reset` on a server that is not local.
     pub force: bool,
+    /// Verify with the seed data set's exact counts and distributions, which only hold on a
+    /// database that holds nothing else (a fresh one, a test): a database with real cases
+    /// besides the seed fails them.
+    pub expect_seed: bool,
 }
 
 impl Default for ProvisionOptions {
@@ -28,6 +34,7 @@ impl Default for ProvisionOptions {
             seed: true,
             reset: false,
             force: false,
+            expect_seed: false,
         }
     }
 }
@@ -56,9 +63,12 @@ pub enum ProvisionError {
         /// The refusal.
         source: Box<ProvisionError>,
     },
-    /// The database name cannot be used.
-    #[error("database name is not usable: {0}")]
-    BadName(&'static str),
+    /// The configuration cannot be used (e.g. a database name over 63 bytes).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A step did not hand on what the next needs (a defect of this code, not of the database).
+    #[error("internal error: {0}")]
+    Internal(&'static str),
     /// A step failed.
     #[error("{step} failed: {source}")]
     Step {
@@ -135,17 +145,8 @@ pub fn provision(
     mut progress: impl FnMut(Progress<'_>),
 ) -> Result<ProvisionReport, ProvisionError> {
     let started = Instant::now();
+    config.check_name()?;
     let name = config.database();
-    if name.is_empty() || name.contains('\0') {
-        return Err(ProvisionError::BadName(
-            "it is empty or contains a NUL character",
-        ));
-    }
-    if name.len() > 63 {
-        return Err(ProvisionError::BadName(
-            "PostgreSQL keeps at most 63 bytes of a name and would silently shorten it",
-        ));
-    }
     if options.reset && !options.force && !config.is_local() {
         return Err(ProvisionError::ResetRefused {
             target: config.target(),
@@ -189,7 +190,7 @@ pub fn provision(
         ))
     })?;
     let Some(mut admin) = admin else {
-        return Err(ProvisionError::BadName("no server connection"));
+        return Err(ProvisionError::Internal("no server connection"));
     };
 
     let quoted = quote_ident(&name);
@@ -260,9 +261,11 @@ pub fn provision(
     })?;
 
     // Seeding holds two pooled connections at once (its reads, a submission): a small pool of
-    // its own, whatever DATABASE_POOL_MAX says for the services.
+    // its own, whatever DATABASE_POOL_MAX says for the services. Deploy-time work, like the
+    // migrations: the services' statement timeout is not its limit (their lock timeout is).
     let mut small = config.clone();
     small.pool_max = 2;
+    small.session.statement_timeout = Duration::ZERO;
     let service = ComplianceService::new(Database::new(small));
     let mut seeded = None;
     if options.seed {
@@ -282,17 +285,20 @@ pub fn provision(
     let mut verified = None;
     step("verify", &mut || {
         let options = VerifyOptions {
-            expect_seed: options.seed,
+            expect_seed: options.expect_seed,
             pool_max: config.pool_max,
             ..VerifyOptions::default()
         };
-        let report = verify(config, &options).map_err(ProvisionError::Unavailable)?;
+        let report = verify(config, &options).map_err(|e| match e {
+            VerifyError::Config(e) => ProvisionError::Config(e),
+            VerifyError::Unavailable(e) => ProvisionError::Unavailable(e),
+        })?;
         let detail = report.summary();
         verified = Some(report);
         Ok(detail)
     })?;
     let Some(verify) = verified else {
-        return Err(ProvisionError::BadName("verification did not run"));
+        return Err(ProvisionError::Internal("verification did not run"));
     };
 
     Ok(ProvisionReport {

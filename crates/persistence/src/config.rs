@@ -1,10 +1,15 @@
 //! Where the database is: `DATABASE_URL`, or else `DATABASE_HOST`, `DATABASE_PORT`,
-//! `DATABASE_NAME`, `DATABASE_USER`, `DATABASE_PASSWORD`, plus `DATABASE_POOL_MAX` and
-//! `DATABASE_CONNECT_TIMEOUT`, with the local server as the default.
+//! `DATABASE_NAME`, `DATABASE_USER`, `DATABASE_PASSWORD`, plus `DATABASE_POOL_MAX`,
+//! `DATABASE_CONNECT_TIMEOUT` and the session limits (`DATABASE_LOCK_TIMEOUT`,
+//! `DATABASE_STATEMENT_TIMEOUT`, `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT`), with the local server
+//! as the default.
 //!
 //! Must not: print the password. `Display` and `Debug` show `host:port/database` and the user;
-//! the URL with the password is only handed to the driver.
+//! the URL with the password is only handed to the driver, with every character of the user and
+//! the password that a URL could misread percent-encoded (`%` included), so that libpq receives
+//! them exactly as given.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use std::fmt;
 use std::time::Duration;
 use url::Url;
@@ -23,7 +28,92 @@ pub mod defaults {
     pub const POOL_MAX: u32 = 20;
     /// `DATABASE_CONNECT_TIMEOUT`, in seconds.
     pub const CONNECT_TIMEOUT_SECS: u64 = 5;
+    /// `DATABASE_LOCK_TIMEOUT`, in seconds: a write that waits longer for a row or the audit
+    /// lock gives up instead of queueing behind a stuck writer.
+    pub const LOCK_TIMEOUT_SECS: u64 = 5;
+    /// `DATABASE_STATEMENT_TIMEOUT`, in seconds.
+    pub const STATEMENT_TIMEOUT_SECS: u64 = 30;
+    /// `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT`, in seconds: a session that holds a transaction
+    /// open doing nothing for longer is ended by the server, and its locks with it.
+    pub const IDLE_IN_TRANSACTION_TIMEOUT_SECS: u64 = 60;
 }
+
+/// The longest database name PostgreSQL keeps (`NAMEDATALEN - 1`), in bytes.
+pub const MAX_NAME_BYTES: usize = 63;
+
+/// Why a database name cannot be used, if it cannot: PostgreSQL would silently shorten a name
+/// longer than 63 bytes, and so connect to (or create) another database than the one named.
+pub fn database_name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() || name.contains('\0') {
+        Some("it is empty or contains a NUL character")
+    } else if name.len() > MAX_NAME_BYTES {
+        Some("PostgreSQL keeps at most 63 bytes of a name and would silently shorten it")
+    } else {
+        None
+    }
+}
+
+/// Limits set on every session of the service's pool (zero turns one off), so that one stuck
+/// writer cannot stall every other: a lock wait, a statement and an idle open transaction all
+/// end after their limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// `lock_timeout` (`DATABASE_LOCK_TIMEOUT`).
+    pub lock_timeout: Duration,
+    /// `statement_timeout` (`DATABASE_STATEMENT_TIMEOUT`).
+    pub statement_timeout: Duration,
+    /// `idle_in_transaction_session_timeout` (`DATABASE_IDLE_IN_TRANSACTION_TIMEOUT`).
+    pub idle_in_transaction_timeout: Duration,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        Self {
+            lock_timeout: Duration::from_secs(defaults::LOCK_TIMEOUT_SECS),
+            statement_timeout: Duration::from_secs(defaults::STATEMENT_TIMEOUT_SECS),
+            idle_in_transaction_timeout: Duration::from_secs(
+                defaults::IDLE_IN_TRANSACTION_TIMEOUT_SECS,
+            ),
+        }
+    }
+}
+
+impl SessionLimits {
+    /// The `SET` statements that apply the limits to a session.
+    pub fn sql(&self) -> String {
+        format!(
+            "SET lock_timeout = {}; SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}",
+            millis(self.lock_timeout),
+            millis(self.statement_timeout),
+            millis(self.idle_in_transaction_timeout)
+        )
+    }
+}
+
+/// Whole milliseconds for PostgreSQL, rounded up so that a short limit never becomes 0 (off),
+/// and capped at the largest value it accepts.
+fn millis(d: Duration) -> u128 {
+    let ms = d.as_millis() + u128::from(!d.subsec_nanos().is_multiple_of(1_000_000));
+    ms.min(i32::MAX as u128)
+}
+
+/// `5s`, `250ms` or `off`, for messages.
+fn shown(d: Duration) -> String {
+    match millis(d) {
+        0 => "off".into(),
+        ms if ms % 1000 == 0 => format!("{}s", ms / 1000),
+        ms => format!("{ms}ms"),
+    }
+}
+
+/// What a user name or password may hold as is in a URL's user information: the unreserved
+/// characters. Everything else, `%` included, is percent-encoded, so that libpq decodes back
+/// exactly the text given.
+const USERINFO: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A configuration that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,6 +130,17 @@ pub enum ConfigError {
         expected: &'static str,
         /// What it was.
         value: String,
+    },
+    /// A part of `DATABASE_URL` is not correctly percent-encoded.
+    #[error("DATABASE_URL is not a valid postgres:// URL: {0}")]
+    Encoding(String),
+    /// The database name cannot be used.
+    #[error("database name {name:?} is not usable: {reason}")]
+    DatabaseName {
+        /// The name.
+        name: String,
+        /// Why.
+        reason: &'static str,
     },
 }
 
@@ -70,6 +171,8 @@ pub struct DatabaseConfig {
     pub pool_max: u32,
     /// How long to wait for a connection (`DATABASE_CONNECT_TIMEOUT`).
     pub connect_timeout: Duration,
+    /// The limits set on each pooled session.
+    pub session: SessionLimits,
 }
 
 impl DatabaseConfig {
@@ -80,52 +183,70 @@ impl DatabaseConfig {
 
     /// Like [`DatabaseConfig::from_env`], reading variables through `lookup` (for tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let mut config =
-            match lookup("DATABASE_URL") {
-                Some(url) => Self::from_url(&url)?,
-                None => {
-                    let port =
-                        match lookup("DATABASE_PORT") {
-                            Some(p) => p.parse::<u16>().ok().filter(|p| *p > 0).ok_or(
-                                ConfigError::Number {
-                                    name: "DATABASE_PORT",
-                                    expected: "a port number from 1 to 65535",
-                                    value: p,
-                                },
-                            )?,
-                            None => defaults::PORT,
-                        };
-                    Self::from_parts(
-                        &lookup("DATABASE_HOST").unwrap_or_else(|| defaults::HOST.into()),
-                        port,
-                        &lookup("DATABASE_NAME").unwrap_or_else(|| defaults::NAME.into()),
-                        &lookup("DATABASE_USER").unwrap_or_else(|| defaults::USER.into()),
-                        lookup("DATABASE_PASSWORD").as_deref(),
-                    )?
-                }
-            };
-        if let Some(max) = lookup("DATABASE_POOL_MAX") {
-            config.pool_max = max
-                .parse::<u32>()
-                .ok()
-                .filter(|m| (1..=1000).contains(m))
-                .ok_or(ConfigError::Number {
-                    name: "DATABASE_POOL_MAX",
-                    expected: "a whole number from 1 to 1000",
-                    value: max,
-                })?;
+        let number = |name: &'static str, range: std::ops::RangeInclusive<u64>, expected| {
+            lookup(name)
+                .map(|value| {
+                    value
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|n| range.contains(n))
+                        .ok_or(ConfigError::Number {
+                            name,
+                            expected,
+                            value,
+                        })
+                })
+                .transpose()
+        };
+        let mut config = match lookup("DATABASE_URL") {
+            Some(url) => Self::from_url(&url)?,
+            None => {
+                let port = number("DATABASE_PORT", 1..=65535, "a port number from 1 to 65535")?
+                    .map_or(defaults::PORT, |p| {
+                        u16::try_from(p).unwrap_or(defaults::PORT)
+                    });
+                Self::from_parts(
+                    &lookup("DATABASE_HOST").unwrap_or_else(|| defaults::HOST.into()),
+                    port,
+                    &lookup("DATABASE_NAME").unwrap_or_else(|| defaults::NAME.into()),
+                    &lookup("DATABASE_USER").unwrap_or_else(|| defaults::USER.into()),
+                    lookup("DATABASE_PASSWORD").as_deref(),
+                )?
+            }
+        };
+        if let Some(max) = number(
+            "DATABASE_POOL_MAX",
+            1..=1000,
+            "a whole number from 1 to 1000",
+        )? {
+            config.pool_max = u32::try_from(max).unwrap_or(defaults::POOL_MAX);
         }
-        if let Some(secs) = lookup("DATABASE_CONNECT_TIMEOUT") {
-            let secs = secs
-                .parse::<u64>()
-                .ok()
-                .filter(|s| (1..=300).contains(s))
-                .ok_or(ConfigError::Number {
-                    name: "DATABASE_CONNECT_TIMEOUT",
-                    expected: "a number of seconds from 1 to 300",
-                    value: secs,
-                })?;
+        if let Some(secs) = number(
+            "DATABASE_CONNECT_TIMEOUT",
+            1..=300,
+            "a number of seconds from 1 to 300",
+        )? {
             config.connect_timeout = Duration::from_secs(secs);
+        }
+        let limit = |name| {
+            number(
+                name,
+                0..=86_400,
+                "a number of seconds from 0 (off) to 86400",
+            )
+        };
+        let session = &mut config.session;
+        for (name, value) in [
+            ("DATABASE_LOCK_TIMEOUT", &mut session.lock_timeout),
+            ("DATABASE_STATEMENT_TIMEOUT", &mut session.statement_timeout),
+            (
+                "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT",
+                &mut session.idle_in_transaction_timeout,
+            ),
+        ] {
+            if let Some(secs) = limit(name)? {
+                *value = Duration::from_secs(secs);
+            }
         }
         Ok(config)
     }
@@ -148,15 +269,51 @@ impl DatabaseConfig {
                 "the URL names no host (for a Unix socket, add ?host=/path/to/socket/dir)".into(),
             ));
         }
-        let password = url.password().map(|p| Secret(decode(p)));
+        // A `%` that does not begin an escape would reach libpq, which refuses it quoting the
+        // text around it: for the password, that is the password. Say what is wrong, not what
+        // was written.
+        let password = match url.password() {
+            Some(p) => Some(Secret(decode_strict(p).ok_or_else(|| {
+                ConfigError::Encoding(
+                    "the password is not correctly percent-encoded (a % must begin an escape: %25 for % itself, %40 for @, %2F for /); or leave it out and set DATABASE_PASSWORD, which is taken as it is".into(),
+                )
+            })?)),
+            None => None,
+        };
+        for (part, text) in [
+            ("user name", url.username()),
+            ("database name", url.path().trim_start_matches('/')),
+        ] {
+            if decode_strict(text).is_none() {
+                return Err(ConfigError::Encoding(format!(
+                    "the {part} {text:?} is not correctly percent-encoded (a % must begin an escape such as %25, and the text must be UTF-8)"
+                )));
+            }
+        }
         // The password lives apart from the URL, so that printing the URL can never show it.
         let _ = url.set_password(None);
-        Ok(Self {
+        Self::checked(Self {
             url,
             password,
             pool_max: defaults::POOL_MAX,
             connect_timeout: Duration::from_secs(defaults::CONNECT_TIMEOUT_SECS),
+            session: SessionLimits::default(),
         })
+    }
+
+    /// Refuses a database name that PostgreSQL would not keep as it is.
+    fn checked(self) -> Result<Self, ConfigError> {
+        self.check_name().map(|()| self)
+    }
+
+    /// An error when the database name is one PostgreSQL would not keep as it is (see
+    /// [`database_name_problem`]): for a configuration made by [`DatabaseConfig::with_database`].
+    pub fn check_name(&self) -> Result<(), ConfigError> {
+        let name = self.database();
+        match database_name_problem(&name) {
+            Some(reason) => Err(ConfigError::DatabaseName { name, reason }),
+            None => Ok(()),
+        }
     }
 
     /// From its parts; the password may be absent (trust or peer authentication, `.pgpass`).
@@ -182,17 +339,18 @@ impl DatabaseConfig {
         if socket {
             url.query_pairs_mut().append_pair("host", host);
         }
-        url.set_username(user)
+        url.set_username(&utf8_percent_encode(user, USERINFO).to_string())
             .map_err(|()| ConfigError::Url("DATABASE_USER cannot be used in a URL".into()))?;
         url.path_segments_mut()
             .map_err(|()| ConfigError::Url("the URL cannot take a database name".into()))?
             .clear()
             .push(database);
-        Ok(Self {
+        Self::checked(Self {
             url,
             password: password.map(|p| Secret(p.to_owned())),
             pool_max: defaults::POOL_MAX,
             connect_timeout: Duration::from_secs(defaults::CONNECT_TIMEOUT_SECS),
+            session: SessionLimits::default(),
         })
     }
 
@@ -276,11 +434,46 @@ impl DatabaseConfig {
             }
         }
         if let Some(Secret(password)) = &self.password {
-            // `set_password` percent-encodes what a URL cannot hold as is.
-            let _ = url.set_password(Some(password));
+            // Encoded here, `%` included: `set_password` alone leaves a `%` as it is, and libpq
+            // would then decode `pa%41ss` to `paAss`.
+            let _ = url.set_password(Some(&utf8_percent_encode(password, USERINFO).to_string()));
         }
         url.to_string()
     }
+
+    /// `text` with the password, as given or percent-encoded, replaced by `<redacted>`: for a
+    /// driver's message before it is shown. A password that is also the user, host or database
+    /// name is left, since those are shown anyway and hiding them would garble the message.
+    pub fn redact(&self, text: &str) -> String {
+        let Some(Secret(password)) = &self.password else {
+            return text.to_owned();
+        };
+        if password.is_empty() || [self.user(), self.host(), self.database()].contains(password) {
+            return text.to_owned();
+        }
+        let encoded = utf8_percent_encode(password, USERINFO).to_string();
+        text.replace(password.as_str(), "<redacted>")
+            .replace(&encoded, "<redacted>")
+    }
+}
+
+/// Percent-decodes a URL component, or `None` when a `%` does not begin an escape of two hex
+/// digits or the bytes are not UTF-8 (libpq would refuse the first and misread the second).
+fn decode_strict(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let escapes_ok = bytes.iter().enumerate().all(|(i, b)| {
+        *b != b'%'
+            || bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !escapes_ok {
+        return None;
+    }
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .ok()
+        .map(std::borrow::Cow::into_owned)
 }
 
 /// Percent-decodes a URL component (`compliance%20db` is `compliance db`).
@@ -294,7 +487,7 @@ impl fmt::Display for DatabaseConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} as {} (password {}, pool max {}, connect timeout {}s)",
+            "{} as {} (password {}, pool max {}, connect timeout {}s, lock timeout {}, statement timeout {}, idle in transaction {})",
             self.target(),
             self.user(),
             if self.password.is_some() {
@@ -303,7 +496,10 @@ impl fmt::Display for DatabaseConfig {
                 "not set"
             },
             self.pool_max,
-            self.connect_timeout.as_secs()
+            self.connect_timeout.as_secs(),
+            shown(self.session.lock_timeout),
+            shown(self.session.statement_timeout),
+            shown(self.session.idle_in_transaction_timeout)
         )
     }
 }
@@ -316,149 +512,10 @@ impl fmt::Debug for DatabaseConfig {
             .field("password", &self.password)
             .field("pool_max", &self.pool_max)
             .field("connect_timeout", &self.connect_timeout)
+            .field("session", &self.session)
             .finish()
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn from(vars: &[(&str, &str)]) -> Result<DatabaseConfig, ConfigError> {
-        let vars: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        DatabaseConfig::from_lookup(|name| vars.get(name).cloned())
-    }
-
-    #[test]
-    fn defaults_are_the_local_server() {
-        let config = from(&[]).unwrap();
-        assert_eq!(config.target(), "127.0.0.1:5432/compliance_db");
-        assert_eq!(config.user(), "postgres");
-        assert_eq!(config.pool_max, 20);
-        assert!(config.is_local());
-    }
-
-    #[test]
-    fn parts_build_an_encoded_url_and_never_print_the_password() {
-        let config = from(&[
-            ("DATABASE_HOST", "postgres"),
-            ("DATABASE_PORT", "5433"),
-            ("DATABASE_NAME", "compliance db"),
-            ("DATABASE_USER", "app"),
-            ("DATABASE_PASSWORD", "p@ss:w/rd hunter2"),
-            ("DATABASE_POOL_MAX", "7"),
-        ])
-        .unwrap();
-        assert_eq!(config.target(), "postgres:5433/compliance db");
-        assert_eq!(config.pool_max, 7);
-        assert!(!config.is_local());
-        for shown in [config.to_string(), format!("{config:?}")] {
-            assert!(
-                !shown.contains("hunter2") && !shown.contains("p@ss"),
-                "{shown}"
-            );
-        }
-        let url = config.connection_url();
-        assert!(url.starts_with("postgres://app:"), "{url}");
-        assert!(url.contains("@postgres:5433/compliance%20db?"), "{url}");
-        let back = DatabaseConfig::from_url(&url).unwrap();
-        assert_eq!(back.password, Some(Secret("p@ss:w/rd hunter2".into())));
-        assert_eq!(back.database(), "compliance db");
-        assert!(
-            url.contains("connect_timeout=5") && url.contains("application_name=compliance-db")
-        );
-    }
-
-    #[test]
-    fn url_wins_over_parts_and_keeps_its_parameters() {
-        let config = from(&[
-            (
-                "DATABASE_URL",
-                "postgresql://u:secret@[::1]:6000/db1?sslmode=require&connect_timeout=9",
-            ),
-            ("DATABASE_HOST", "ignored"),
-        ])
-        .unwrap();
-        assert_eq!(config.target(), "[::1]:6000/db1");
-        assert!(config.is_local());
-        assert!(!format!("{config}{config:?}").contains("secret"));
-        let url = config.connection_url();
-        assert!(
-            url.contains("sslmode=require") && url.contains("connect_timeout=9"),
-            "{url}"
-        );
-        assert!(!url.contains("connect_timeout=5"), "{url}");
-        assert!(url.contains("u:secret@"), "{url}");
-        assert_eq!(
-            config.with_database("postgres").target(),
-            "[::1]:6000/postgres"
-        );
-    }
-
-    #[test]
-    fn bad_values_are_refused_with_the_variable_named() {
-        assert!(matches!(
-            from(&[("DATABASE_URL", "mysql://x@y/z")]),
-            Err(ConfigError::Url(_))
-        ));
-        assert!(matches!(
-            from(&[("DATABASE_URL", "not a url")]),
-            Err(ConfigError::Url(_))
-        ));
-        assert_eq!(
-            from(&[("DATABASE_PORT", "99999")]).unwrap_err().to_string(),
-            r#"DATABASE_PORT must be a port number from 1 to 65535, got "99999""#
-        );
-        assert!(matches!(
-            from(&[("DATABASE_POOL_MAX", "0")]),
-            Err(ConfigError::Number {
-                name: "DATABASE_POOL_MAX",
-                ..
-            })
-        ));
-        assert!(matches!(
-            from(&[("DATABASE_CONNECT_TIMEOUT", "x")]),
-            Err(ConfigError::Number { .. })
-        ));
-    }
-
-    #[test]
-    fn a_unix_socket_directory_is_a_local_host() {
-        let config = from(&[
-            ("DATABASE_HOST", "/var/run/postgresql"),
-            ("DATABASE_USER", "app"),
-        ])
-        .unwrap();
-        assert_eq!(config.target(), "/var/run/postgresql:5432/compliance_db");
-        assert!(config.is_local());
-        assert!(
-            config
-                .connection_url()
-                .contains("host=%2Fvar%2Frun%2Fpostgresql"),
-            "{}",
-            config.connection_url()
-        );
-        let from_url =
-            DatabaseConfig::from_url("postgresql:///compliance_db?host=/var/run/postgresql")
-                .unwrap();
-        assert_eq!(from_url.host(), "/var/run/postgresql");
-        assert!(from_url.is_local());
-        assert!(DatabaseConfig::from_url("postgresql:///compliance_db").is_err());
-        let encoded =
-            DatabaseConfig::from_url("postgresql://%2Fvar%2Frun%2Fpostgresql/compliance_db")
-                .unwrap();
-        assert_eq!(encoded.host(), "/var/run/postgresql");
-        assert!(encoded.is_local());
-    }
-
-    #[test]
-    fn a_url_without_a_database_uses_the_user_name() {
-        let config = DatabaseConfig::from_url("postgres://alice@localhost").unwrap();
-        assert_eq!(config.database(), "alice");
-        assert_eq!(config.port(), 5432);
-    }
-}
+mod tests;

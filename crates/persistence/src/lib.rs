@@ -13,10 +13,12 @@ pub mod schema;
 pub mod testing;
 pub mod views;
 
-pub use config::{ConfigError, DatabaseConfig, defaults};
+pub use config::{
+    ConfigError, DatabaseConfig, MAX_NAME_BYTES, SessionLimits, database_name_problem, defaults,
+};
 pub use convert::OptionalExt;
 pub use error::{PersistenceError, Result};
-pub use pool::{Database, PoolStats, PooledPg, connect};
+pub use pool::{Database, PoolStats, PooledPg, connect, connect_with_limits};
 
 /// Re-exported so that callers use the same Diesel as the schema.
 pub use diesel;

@@ -1,12 +1,14 @@
-//! The connection pool (r2d2) and the handle services hold: [`Database`].
+//! The connection pool (r2d2) and the handle services hold: [`Database`]. Every pooled session
+//! gets the configured [`SessionLimits`] (lock, statement and idle-in-transaction timeouts) when
+//! it is opened.
 //!
 //! Must not: hand out a connection error that shows the password, or block forever: every wait
 //! for a connection ends after the configured timeout with [`PersistenceError::Unavailable`].
 
-use crate::{DatabaseConfig, PersistenceError, Result};
+use crate::{DatabaseConfig, PersistenceError, Result, SessionLimits};
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
-use diesel::{Connection, RunQueryDsl};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::{Connection, RunQueryDsl, connection::SimpleConnection};
 
 /// A pooled connection.
 pub type PooledPg = PooledConnection<ConnectionManager<PgConnection>>;
@@ -43,6 +45,7 @@ impl Database {
             .test_on_check_out(true)
             // r2d2 logs connection errors itself; ours go through PersistenceError instead.
             .error_handler(Box::new(diesel::r2d2::NopErrorHandler))
+            .connection_customizer(Box::new(ApplyLimits(config.session.sql())))
             .build_unchecked(manager);
         Self { config, pool }
     }
@@ -66,7 +69,7 @@ impl Database {
             } else {
                 PersistenceError::Unavailable {
                     target: self.config.target(),
-                    reason: crate::error::one_line(&e.to_string()),
+                    reason: self.config.redact(&crate::error::one_line(&e.to_string())),
                 }
             }
         })
@@ -96,12 +99,34 @@ impl Database {
     }
 }
 
-/// One connection outside any pool (for provisioning, migrations and tests).
+/// Sets the limits on each session the pool opens (once per session, not per checkout).
+#[derive(Debug)]
+struct ApplyLimits(String);
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for ApplyLimits {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(&self.0)
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// One connection outside any pool, with the server's own limits (for provisioning,
+/// migrations and tests: a migration may run longer than a service's statement).
 pub fn connect(config: &DatabaseConfig) -> Result<PgConnection> {
     PgConnection::establish(&config.connection_url()).map_err(|e| PersistenceError::Unavailable {
         target: config.target(),
-        reason: crate::error::connection_reason(&e),
+        reason: config.redact(&crate::error::connection_reason(&e)),
     })
+}
+
+/// One connection outside any pool, with `limits` set on it (e.g. `verify`'s).
+pub fn connect_with_limits(
+    config: &DatabaseConfig,
+    limits: &SessionLimits,
+) -> Result<PgConnection> {
+    let mut conn = connect(config)?;
+    conn.batch_execute(&limits.sql())?;
+    Ok(conn)
 }
 
 impl std::fmt::Debug for Database {

@@ -7,6 +7,10 @@
 // A test-support failure is a failed test; panicking with a clear message is the point.
 #![allow(clippy::expect_used, clippy::panic)]
 
+mod password_catcher;
+
+pub use password_catcher::PasswordCatcher;
+
 use crate::{Database, DatabaseConfig, connect, migrations};
 use diesel::pg::PgConnection;
 use diesel::{Connection, RunQueryDsl, sql_query};

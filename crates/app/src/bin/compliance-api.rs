@@ -1,13 +1,66 @@
-//! `compliance-api`: the HTTP service. Reads the database configuration from the environment
-//! (`DATABASE_URL` or `DATABASE_*`), listens on `API_HOST:API_PORT` (default `0.0.0.0:3000`),
-//! and serves `GET /api/v1/health`. Stops cleanly on Ctrl-C or SIGTERM.
+//! `compliance-api`: the HTTP service. Parses its command line (clap: `--help`, `--version`,
+//! `--host`/`API_HOST`, `--port`/`API_PORT`), reads the database configuration from the
+//! environment (`DATABASE_URL` or `DATABASE_*`), and serves `GET /api/v1/health` on
+//! `127.0.0.1:3000` unless told otherwise. Stops cleanly on Ctrl-C or SIGTERM.
+//!
+//! Must not: listen on every interface unless asked (a container asks, with API_HOST=0.0.0.0),
+//! or print the password.
 
+use clap::Parser;
 use compliance_app::api;
 use compliance_persistence::{Database, DatabaseConfig};
 use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// Exit statuses, as `--help` and docs/setup.md list them.
+mod exit {
+    /// The server stopped with an error.
+    pub const FAILED: u8 = 1;
+    /// The database configuration is invalid, or the address cannot be listened on.
+    pub const CONFIG: u8 = 2;
+    /// The command line (or API_HOST / API_PORT) was not understood.
+    pub const USAGE: u8 = 64;
+}
+
+/// The compliance database's HTTP service: GET /api/v1/health.
+///
+/// The database is the one named by DATABASE_URL, or else by DATABASE_HOST (default
+/// 127.0.0.1), DATABASE_PORT (5432), DATABASE_NAME (compliance_db), DATABASE_USER (postgres)
+/// and DATABASE_PASSWORD (none); DATABASE_POOL_MAX, DATABASE_CONNECT_TIMEOUT and the session
+/// limits (DATABASE_LOCK_TIMEOUT, DATABASE_STATEMENT_TIMEOUT,
+/// DATABASE_IDLE_IN_TRANSACTION_TIMEOUT) apply too. A .env file is not read: export the
+/// variables. Logs go to stderr, filtered by RUST_LOG (default info), without colours when
+/// NO_COLOR is set or stderr is not a terminal.
+#[derive(Debug, Parser)]
+#[command(
+    name = "compliance-api",
+    version,
+    after_help = "Exit status: 0 stopped by Ctrl-C or SIGTERM, 1 the server stopped with an error, 2 the database configuration is invalid or the address cannot be listened on, 64 the command line (or API_HOST / API_PORT) was not understood."
+)]
+struct Args {
+    /// The address to listen on: 127.0.0.1 serves this machine only; 0.0.0.0 every interface
+    /// (what a container needs).
+    #[arg(
+        long,
+        env = "API_HOST",
+        default_value = "127.0.0.1",
+        value_name = "ADDRESS"
+    )]
+    host: String,
+    /// The port to listen on (0: any free port, printed when listening).
+    #[arg(long, env = "API_PORT", default_value_t = 3000)]
+    port: u16,
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            // `--help` and `--version` print and exit 0; anything else not understood is
+            // EX_USAGE, as with cargo xtask.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { 0 });
+        }
+    };
     tracing_subscriber::fmt()
         // Colours only on a terminal, and never with NO_COLOR set (no-color.org): a container's
         // log collector gets plain text.
@@ -24,35 +77,43 @@ async fn main() -> ExitCode {
         Ok(config) => config,
         Err(e) => {
             tracing::error!("{e}");
-            return ExitCode::from(2);
+            return ExitCode::from(exit::CONFIG);
         }
     };
-    let host = std::env::var("API_HOST").unwrap_or_else(|_| "0.0.0.0".into());
-    let port = match std::env::var("API_PORT").map(|p| p.parse::<u16>()) {
-        Err(_) => 3000,
-        Ok(Ok(port)) => port,
-        Ok(Err(_)) => {
-            let value = std::env::var("API_PORT").unwrap_or_default();
-            tracing::error!("API_PORT must be a port number from 0 to 65535, got {value:?}");
-            return ExitCode::from(2);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            tracing::error!("cannot start the runtime: {e}");
+            return ExitCode::from(exit::FAILED);
         }
     };
+    ExitCode::from(runtime.block_on(serve(args, config)))
+}
+
+async fn serve(args: Args, config: DatabaseConfig) -> u8 {
+    let Args { host, port } = args;
     let listener = match tokio::net::TcpListener::bind((host.as_str(), port)).await {
         Ok(listener) => listener,
         Err(e) => {
             tracing::error!(
-                "cannot listen on {host}:{port}: {e} (is the port taken? set API_PORT)"
+                "cannot listen on {host}:{port}: {e} (is the port taken? set --port or API_PORT)"
             );
-            return ExitCode::from(2);
+            return exit::CONFIG;
         }
     };
-    tracing::info!(database = %config, "compliance-api listening on http://{host}:{port}/api/v1/health");
-    let db = Database::new(config);
-    match api::serve(listener, db, shutdown()).await {
-        Ok(()) => ExitCode::SUCCESS,
+    // The address actually bound: with port 0, the one the system chose.
+    let bound = listener
+        .local_addr()
+        .map_or_else(|_| format!("{host}:{port}"), |a| a.to_string());
+    tracing::info!(database = %config, "compliance-api listening on http://{bound}/api/v1/health");
+    match api::serve(listener, Database::new(config), shutdown()).await {
+        Ok(()) => 0,
         Err(e) => {
             tracing::error!("server stopped: {e}");
-            ExitCode::FAILURE
+            exit::FAILED
         }
     }
 }

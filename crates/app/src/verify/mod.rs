@@ -1,15 +1,42 @@
-//! Verification of a compliance database: the seed material's 15 checks and four more (rules,
-//! migrations, replay of decisions, the audit chain), each PASS, WARN or FAIL with one line of
-//! detail. Runs against any compliance database, production included: it only reads.
+//! Verification of a compliance database: the seed material's 15 checks and more (rules,
+//! migrations, replay of decisions, the audit chain and its coverage), each PASS, WARN or FAIL
+//! with one line of detail. Runs against any compliance database, production included: it only
+//! reads, every connection in a READ ONLY transaction on one exported snapshot, so that a live
+//! database cannot make it fail when nothing is wrong, and every statement under a timeout.
 //!
 //! Must not: write, or stop at the first failure. A check whose query fails is itself a FAIL;
-//! only an unreachable server ends the run, as [`PersistenceError::Unavailable`].
+//! only an unusable configuration or an unreachable server ends the run, as [`VerifyError`].
 
 mod checks;
+mod snapshot;
 
+pub use checks::audit::REVISION_ACTIONS;
 pub use compliance_persistence::repo::audit_logs::Checkpoint;
-use compliance_persistence::{DatabaseConfig, PersistenceError, connect};
-use std::time::Instant;
+use compliance_persistence::{
+    ConfigError, DatabaseConfig, PersistenceError, SessionLimits, connect_with_limits,
+};
+use std::time::{Duration, Instant};
+
+/// Why verification could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The configuration cannot be used (e.g. a database name over 63 bytes).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database could not be reached.
+    #[error(transparent)]
+    Unavailable(#[from] PersistenceError),
+}
+
+/// The longest a statement of `verify` may run by default: generous, since the audit chain of
+/// a large log is read in one statement, but finite, so that a stuck server cannot hold a
+/// scheduled run forever.
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The number and name of every check, in the report's order.
+pub fn checks() -> Vec<(u8, &'static str)> {
+    checks::list().collect()
+}
 
 /// How a check came out, from best to worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -59,6 +86,9 @@ pub struct VerifyOptions {
     pub pool_max: u32,
     /// Check the audit chain from this recorded entry on, instead of from the first.
     pub audit_from: Option<Checkpoint>,
+    /// The longest one statement may run (zero: no limit). Lock waits end after the
+    /// configuration's `lock_timeout`.
+    pub statement_timeout: Duration,
 }
 
 impl Default for VerifyOptions {
@@ -68,6 +98,7 @@ impl Default for VerifyOptions {
             replay_limit: Some(1_000),
             pool_max: compliance_persistence::defaults::POOL_MAX,
             audit_from: None,
+            statement_timeout: STATEMENT_TIMEOUT,
         }
     }
 }
@@ -114,12 +145,20 @@ impl VerifyReport {
 pub fn verify(
     config: &DatabaseConfig,
     options: &VerifyOptions,
-) -> Result<VerifyReport, PersistenceError> {
+) -> Result<VerifyReport, VerifyError> {
+    config.check_name()?;
     let started = Instant::now();
-    let connect_started = Instant::now();
-    let mut conn = connect(config)?;
-    let connect_time = connect_started.elapsed();
-    let checks = checks::run_all(&mut conn, config, options, connect_time, WORKERS);
+    // The lock timeout is the service's; the statement timeout verify's own; and no idle
+    // limit: the snapshot's transaction idles while replay evaluates in Rust, which on a large
+    // database takes longer than a service would ever hold a transaction open.
+    let limits = SessionLimits {
+        statement_timeout: options.statement_timeout,
+        idle_in_transaction_timeout: Duration::ZERO,
+        ..config.session
+    };
+    let mut conn = connect_with_limits(config, &limits)?;
+    let connect_time = started.elapsed();
+    let checks = checks::run_all(&mut conn, config, &limits, options, connect_time, WORKERS)?;
     let outcome = checks
         .iter()
         .map(|c| c.outcome)

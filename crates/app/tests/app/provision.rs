@@ -42,7 +42,11 @@ fn provision_creates_migrates_seeds_and_verifies_then_changes_nothing_the_second
     let mut config = fresh.0.clone();
     config.pool_max = 1;
     let mut steps = Vec::new();
-    let first = provision(&config, ProvisionOptions::default(), |p| {
+    let options = ProvisionOptions {
+        expect_seed: true,
+        ..Default::default()
+    };
+    let first = provision(&config, options, |p| {
         if let compliance_app::provision::Progress::Finished(step) = p {
             steps.push(step.step);
         }
@@ -162,6 +166,70 @@ fn an_unreachable_server_names_host_port_and_database_and_a_too_long_name_is_ref
     let long = server().with_database(&"x".repeat(64));
     assert!(matches!(
         provision(&long, ProvisionOptions::default(), |_| {}),
-        Err(ProvisionError::BadName(_))
+        Err(ProvisionError::Config(_))
     ));
+}
+
+#[test]
+fn provision_again_on_a_database_with_real_cases_besides_the_seed_changes_nothing() {
+    use crate::support::{entity, scenario, seeded};
+    let s = seeded();
+    for (i, id) in ["us-ind-standard-002", "in-ind-rejected-003"]
+        .iter()
+        .enumerate()
+    {
+        let mut case = scenario(id);
+        case.kyc.entity_id = entity(&format!("real-customer-{i:03}"));
+        s.service.submit(&case, s.users.agent.id).unwrap();
+    }
+    let mut conn = s.db.conn();
+    let before = count(&mut conn, "SELECT count(*) AS n FROM audit_logs");
+    let again = provision(s.db.config(), ProvisionOptions::default(), |_| {}).unwrap();
+    assert!(again.changed_nothing(), "{again:#?}");
+    assert_eq!(
+        again.verify.count(Outcome::Fail),
+        0,
+        "{:#?}",
+        again.verify.failures().collect::<Vec<_>>()
+    );
+    assert!(!again.verify.expect_seed);
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM audit_logs"),
+        before
+    );
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM kyc_checks"), 11);
+    // The seed's exact counts are asked for explicitly, and then do not hold.
+    let strict = provision(
+        s.db.config(),
+        ProvisionOptions {
+            expect_seed: true,
+            ..Default::default()
+        },
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(
+        strict
+            .verify
+            .failures()
+            .map(|c| c.number)
+            .collect::<Vec<_>>(),
+        [4, 6, 7, 14, 15]
+    );
+}
+
+#[test]
+fn a_service_statement_timeout_does_not_cut_provisioning_short() {
+    let fresh = Fresh::new(&format!("compliance_timeouts_{}", std::process::id()));
+    // A limit no real statement fits in: for the services' sessions, not for deploy-time work.
+    let mut config = fresh.0.clone();
+    config.session.statement_timeout = std::time::Duration::from_millis(1);
+    let report = provision(&config, ProvisionOptions::default(), |_| {}).unwrap();
+    assert_eq!(report.seeded.unwrap().cases, 9);
+    assert_eq!(
+        report.verify.count(Outcome::Fail),
+        0,
+        "{:#?}",
+        report.verify.checks
+    );
 }

@@ -6,9 +6,11 @@
 mod audit;
 mod audit_coverage;
 mod concurrency;
+mod config;
 mod constraints;
 mod lifecycle;
 mod migrations;
+mod pool;
 mod repositories;
 mod rules_state;
 mod support;

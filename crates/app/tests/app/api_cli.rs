@@ -1,0 +1,158 @@
+//! The `compliance-api` binary as people run it: `--help` and `--version` print and exit, the
+//! default address is 127.0.0.1, flags and API_HOST / API_PORT choose another, and a bad
+//! configuration stops it with its exit status and without the password.
+
+use compliance_persistence::testing::TestDatabase;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn api() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_compliance-api"));
+    command
+        .env_remove("API_HOST")
+        .env_remove("API_PORT")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Waits for the child to exit within `limit`; kills it and returns `None` if it does not.
+fn exit_within(child: &mut Child, limit: Duration) -> Option<i32> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+/// Runs to the end (or kills it after ten seconds): exit status, stdout, stderr.
+fn run(command: &mut Command) -> (Option<i32>, String, String) {
+    let mut child = command.spawn().unwrap();
+    let code = exit_within(&mut child, Duration::from_secs(10));
+    let output = child.wait_with_output().unwrap();
+    (
+        code,
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn help_and_version_print_and_exit_instead_of_serving() {
+    let (code, help, _) = run(api().arg("--help").env("API_PORT", "0"));
+    assert_eq!(code, Some(0), "--help did not exit: {help}");
+    for words in [
+        "--host",
+        "API_HOST",
+        "--port",
+        "API_PORT",
+        "127.0.0.1",
+        "Exit status",
+        "64",
+    ] {
+        assert!(help.contains(words), "--help lacks {words}: {help}");
+    }
+    let (code, version, _) = run(api().arg("--version").env("API_PORT", "0"));
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        version.trim(),
+        format!("compliance-api {}", env!("CARGO_PKG_VERSION"))
+    );
+    let (code, _, stderr) = run(api().arg("--bogus"));
+    assert_eq!(code, Some(64), "{stderr}");
+    let (code, _, stderr) = run(api().env("API_PORT", "abc"));
+    assert_eq!(code, Some(64), "{stderr}");
+    assert!(
+        stderr.contains("'abc'") && stderr.contains("--port"),
+        "{stderr}"
+    );
+}
+
+/// Starts the server and returns it with the address it says it listens on.
+fn listening(command: &mut Command) -> (Child, String) {
+    let mut child = command.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let _ = tx.send(rest.split('/').next().unwrap_or_default().to_owned());
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(20))
+        .unwrap_or_else(|_| {
+            let _ = child.kill();
+            panic!("compliance-api did not say where it listens")
+        });
+    (child, addr)
+}
+
+fn stop(mut child: Child) -> Option<i32> {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    exit_within(&mut child, Duration::from_secs(10))
+}
+
+#[test]
+fn it_listens_on_127_0_0_1_by_default_and_where_it_is_told_otherwise() {
+    let db = TestDatabase::new();
+    let url = db.config().connection_url();
+    let (child, addr) = listening(api().env("DATABASE_URL", &url).env("API_PORT", "0"));
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+    let response = {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            stream,
+            "GET /api/v1/health HTTP/1.0\r\nHost: localhost\r\n\r\n"
+        )
+        .unwrap();
+        let mut text = String::new();
+        stream.read_to_string(&mut text).unwrap();
+        text
+    };
+    assert!(response.starts_with("HTTP/1.0 200"), "{response}");
+    assert_eq!(stop(child), Some(0), "SIGTERM stops it cleanly");
+
+    // The flag wins over the variable.
+    let (child, addr) = listening(
+        api()
+            .env("DATABASE_URL", &url)
+            .env("API_HOST", "0.0.0.0")
+            .args(["--host", "127.0.0.1", "--port", "0"]),
+    );
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+    stop(child);
+    let (child, addr) = listening(
+        api()
+            .env("DATABASE_URL", &url)
+            .env("API_HOST", "0.0.0.0")
+            .env("API_PORT", "0"),
+    );
+    assert!(addr.starts_with("0.0.0.0:"), "{addr}");
+    stop(child);
+}
+
+#[test]
+fn a_bad_configuration_exits_2_without_the_password() {
+    let (code, stdout, stderr) = run(api()
+        .env(
+            "DATABASE_URL",
+            "postgres://app:hunter2%zz@127.0.0.1:5432/compliance_db",
+        )
+        .env("API_PORT", "0"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("not correctly percent-encoded"), "{stderr}");
+    assert!(!format!("{stdout}{stderr}").contains("hunter2"), "{stderr}");
+}
