@@ -44,10 +44,54 @@ pub enum Command {
     /// Run the benchmarks: the rules engine (criterion) and provisioning against createdb + psql.
     #[command(after_help = BENCH_EXIT)]
     Bench(BenchArgs),
+    /// Sign the audit log's chain heads with an Ed25519 key kept outside the database, or
+    /// check a signed checkpoint: proves the log still extends it, whoever owns the database.
+    #[command(after_help = CHECKPOINT_EXIT)]
+    Checkpoint(CheckpointArgs),
+}
+
+/// Options of `checkpoint`.
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// What to do with checkpoints.
+    #[command(subcommand)]
+    pub action: CheckpointAction,
+}
+
+/// The checkpoint actions.
+#[derive(Debug, Subcommand)]
+pub enum CheckpointAction {
+    /// Make a new signing key: its secret goes to --out (created, mode 0600, never overwritten);
+    /// its public key is printed, for whoever will check checkpoints.
+    Keygen {
+        /// Where to write the secret key (64 hex digits).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Check every chain, then sign their heads; the signed checkpoint (JSON) goes to stdout
+    /// or --out. Keep it where the database's owners cannot change it.
+    Sign {
+        /// The secret key's file (from `checkpoint keygen`).
+        #[arg(long)]
+        key: std::path::PathBuf,
+        /// Write the checkpoint here instead of stdout.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Check a signed checkpoint: its signature with the public key you trust, then that every
+    /// chain still extends the head it recorded (only the entries written since are read).
+    Check {
+        /// The checkpoint file.
+        file: std::path::PathBuf,
+        /// The signer's public key (64 hex digits), as `checkpoint keygen` printed it.
+        #[arg(long)]
+        public_key: String,
+    },
 }
 
 const PROVISION_EXIT: &str = "Exit status: 0 provisioned and no check failed (WARN allowed), 1 a step or a check failed or --reset was refused, 2 the database could not be reached or the configuration is unusable (a variable, a name over 63 bytes), 64 the command line was not understood. With --format json, stdout holds the report or a JSON error object.";
 const VERIFY_EXIT: &str = "Exit status: 0 no check failed (WARN allowed), 1 a check failed, 2 the database could not be reached or the configuration is unusable (a variable, a name over 63 bytes), 64 the command line was not understood. With --format json, stdout holds the report or a JSON error object.";
+const CHECKPOINT_EXIT: &str = "Exit status: 0 signed, or the checkpoint holds, 1 the checkpoint does not hold (a bad signature, a head gone or changed, a chain broken since) or a chain is broken and nothing was signed, 2 the database could not be reached or the configuration is unusable, 64 the command line or a file was not understood.";
 const BENCH_EXIT: &str = "Exit status: 0 the benchmarks ran, 1 one failed (or a tool it needs is missing), 64 the command line was not understood.";
 
 /// Options of `provision`.

@@ -8,6 +8,7 @@
 
 mod bench;
 mod bench_write;
+mod checkpoint;
 mod cli;
 mod provision;
 mod report;
@@ -57,6 +58,7 @@ fn main() -> ExitCode {
         cli::Command::Provision(args) => provision::run(&args),
         cli::Command::Verify(args) => verify::run(&args),
         cli::Command::Bench(args) => bench::run(&args),
+        cli::Command::Checkpoint(args) => checkpoint::run(&args),
     };
     ExitCode::from(code)
 }

@@ -302,3 +302,73 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(status.code(), Some(101), "{stderr}");
 }
+
+#[test]
+fn checkpoint_keygen_sign_and_check_end_to_end() {
+    let db = TestDatabase::empty();
+    let url = db.config().connection_url();
+    assert_eq!(xtask(&["provision"], &url).status.code(), Some(0));
+    let dir = std::env::temp_dir().join(format!("compliance-checkpoint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("key.hex");
+    let _ = std::fs::remove_file(&key);
+    let made = xtask(
+        &["checkpoint", "keygen", "--out", key.to_str().unwrap()],
+        &url,
+    );
+    assert_eq!(made.status.code(), Some(0), "{}", text(&made.stderr));
+    let public = text(&made.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("public key: ").map(str::to_owned))
+        .unwrap();
+    assert!(!text(&made.stdout).contains(std::fs::read_to_string(&key).unwrap().trim()));
+    // A key file is never overwritten.
+    let again = xtask(
+        &["checkpoint", "keygen", "--out", key.to_str().unwrap()],
+        &url,
+    );
+    assert_eq!(again.status.code(), Some(64));
+
+    let file = dir.join("checkpoint.json");
+    let signed = xtask(
+        &[
+            "checkpoint",
+            "sign",
+            "--key",
+            key.to_str().unwrap(),
+            "--out",
+            file.to_str().unwrap(),
+        ],
+        &url,
+    );
+    assert_eq!(signed.status.code(), Some(0), "{}", text(&signed.stderr));
+    let holds = xtask(
+        &[
+            "checkpoint",
+            "check",
+            file.to_str().unwrap(),
+            "--public-key",
+            &public,
+        ],
+        &url,
+    );
+    assert_eq!(holds.status.code(), Some(0), "{}", text(&holds.stderr));
+    assert!(
+        text(&holds.stdout).contains("holds"),
+        "{}",
+        text(&holds.stdout)
+    );
+    let other = "11".repeat(32);
+    let forged = xtask(
+        &[
+            "checkpoint",
+            "check",
+            file.to_str().unwrap(),
+            "--public-key",
+            &other,
+        ],
+        &url,
+    );
+    assert_ne!(forged.status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}

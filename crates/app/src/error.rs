@@ -59,6 +59,9 @@ pub enum AppError {
         /// The last transient failure.
         reason: String,
     },
+    /// A signed checkpoint cannot be made, or does not hold.
+    #[error(transparent)]
+    Checkpoint(#[from] crate::checkpoint::CheckpointError),
     /// A stored rule is malformed.
     #[error(transparent)]
     Rule(#[from] RuleError),

@@ -2,6 +2,7 @@
 
 #[cfg(feature = "api")]
 pub mod api;
+pub mod checkpoint;
 mod error;
 pub mod health;
 pub mod provision;

@@ -101,6 +101,13 @@ impl ComplianceService {
     /// active admin or compliance officer. The audit chain keeps each note's commitment, so
     /// `verify` still passes. Returns the erased notes' ids.
     pub fn erase_notes(&self, entity_id: &EntityId, by: UserId) -> Result<Vec<Uuid>> {
-        self.run(|conn| Ok(review_notes::erase_for_entity(conn, entity_id, by)?))
+        self.run(|conn| {
+            // The current case first (the lock order of every write), so that a review in
+            // flight either wrote its note before this erasure or waits until it is done.
+            if let Some(current) = case_submissions::current(conn, entity_id)? {
+                compliance_checks::lock(conn, current.compliance_check_id)?;
+            }
+            Ok(review_notes::erase_for_entity(conn, entity_id, by)?)
+        })
     }
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api_cli;
+mod checkpoint;
 mod concurrency;
 mod health;
 mod integrity;
