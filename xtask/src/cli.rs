@@ -40,6 +40,8 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Run the benchmarks: the rules engine (criterion) and provisioning against createdb + psql.
     Bench(BenchArgs),
+    /// Create, list and revoke API tokens for the decision API (`create` prints the secret once).
+    Token(crate::token::TokenArgs),
 }
 
 /// Options of `provision`.

@@ -11,6 +11,7 @@ mod cli;
 mod provision;
 mod report;
 mod tidy;
+mod token;
 mod verify;
 
 use clap::Parser;
@@ -56,6 +57,7 @@ fn main() -> ExitCode {
         cli::Command::Provision(args) => provision::run(&args),
         cli::Command::Verify(args) => verify::run(&args),
         cli::Command::Bench(args) => bench::run(&args),
+        cli::Command::Token(args) => token::run(&args),
     };
     ExitCode::from(code)
 }
