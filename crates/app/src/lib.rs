@@ -5,6 +5,8 @@ pub mod api;
 mod compliance;
 mod error;
 pub mod health;
+#[cfg(feature = "api")]
+pub mod http;
 pub mod provision;
 mod rule_rows;
 mod rules_cache;

@@ -3,8 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod api_client;
 mod concurrency;
 mod health;
+mod http_cases;
+mod http_edges;
 mod integrity;
 mod lifecycle;
 mod notes;
