@@ -15,4 +15,5 @@ mod provision;
 mod rules_cache;
 mod service;
 mod support;
+mod tokens;
 mod verify;
