@@ -25,7 +25,7 @@ pub fn run(args: &BenchArgs) -> u8 {
     }
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(Path::to_path_buf)
@@ -49,6 +49,9 @@ fn bench(args: &BenchArgs) -> Result<()> {
     }
     if args.verify_scale > 0 {
         verify_at_scale(args.verify_scale)?;
+    }
+    if args.api_cases > 0 {
+        crate::bench_api::run(args.api_cases)?;
     }
     Ok(())
 }
@@ -179,7 +182,7 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times.get(times.len() / 2).copied().unwrap_or_default()
 }
 
-fn drop_database(server: &DatabaseConfig, name: &str) -> Result<()> {
+pub(crate) fn drop_database(server: &DatabaseConfig, name: &str) -> Result<()> {
     run_quiet(
         Command::new("psql")
             .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])

@@ -96,6 +96,10 @@ pub struct BenchArgs {
     /// cases, with their audit entries), e.g. 1000000; 0 skips it.
     #[arg(long, default_value_t = 0)]
     pub verify_scale: u64,
+    /// Also compare case submissions over HTTP (compliance-api) with the library, with 1 and 8
+    /// clients, this many cases each (e.g. 400); 0 skips it.
+    #[arg(long, default_value_t = 0)]
+    pub api_cases: usize,
 }
 
 /// Report formats.

@@ -7,6 +7,7 @@
 #![allow(clippy::print_stdout)]
 
 mod bench;
+mod bench_api;
 mod cli;
 mod provision;
 mod report;
