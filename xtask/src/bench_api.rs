@@ -247,16 +247,18 @@ impl Client {
     }
 
     fn get(&mut self, path: &str) -> Result<u16> {
-        write!(self.writer, "GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n")?;
+        let request = format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n");
+        self.writer.write_all(request.as_bytes())?;
         self.response()
     }
 
     fn post(&mut self, path: &str, token: &str, body: &str) -> Result<u16> {
-        write!(
-            self.writer,
+        // One write per request: several small ones would meet Nagle and delayed ACKs.
+        let request = format!(
             "POST {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
-        )?;
+        );
+        self.writer.write_all(request.as_bytes())?;
         self.response()
     }
 
