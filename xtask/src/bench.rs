@@ -25,7 +25,7 @@ pub fn run(args: &BenchArgs) -> u8 {
     }
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(Path::to_path_buf)
@@ -52,6 +52,9 @@ fn bench(args: &BenchArgs) -> Result<()> {
     }
     if args.verify_scale > 0 {
         verify_at_scale(args.verify_scale)?;
+    }
+    if args.api_cases > 0 {
+        crate::bench_api::run(args.api_cases)?;
     }
     Ok(())
 }

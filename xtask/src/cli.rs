@@ -4,7 +4,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// The compliance database's own tasks: provision, verify, bench.
+/// The compliance database's own tasks: provision, verify, bench, checkpoint, token.
 ///
 /// The database is the one named by DATABASE_URL, or else by DATABASE_HOST (default
 /// 127.0.0.1), DATABASE_PORT (5432), DATABASE_NAME (compliance_db), DATABASE_USER (postgres)
@@ -48,6 +48,9 @@ pub enum Command {
     /// check a signed checkpoint: proves the log still extends it, whoever owns the database.
     #[command(after_help = CHECKPOINT_EXIT)]
     Checkpoint(CheckpointArgs),
+    /// Create, list and revoke API tokens for the decision API (`create` prints the secret once).
+    #[command(after_help = TOKEN_EXIT)]
+    Token(crate::token::TokenArgs),
 }
 
 /// Options of `checkpoint`.
@@ -92,6 +95,7 @@ pub enum CheckpointAction {
 const PROVISION_EXIT: &str = "Exit status: 0 provisioned and no check failed (WARN allowed), 1 a step or a check failed or --reset was refused, 2 the database could not be reached or the configuration is unusable (a variable, a name over 63 bytes), 64 the command line was not understood. With --format json, stdout holds the report or a JSON error object.";
 const VERIFY_EXIT: &str = "Exit status: 0 no check failed (WARN allowed), 1 a check failed, 2 the database could not be reached or the configuration is unusable (a variable, a name over 63 bytes), 64 the command line was not understood. With --format json, stdout holds the report or a JSON error object.";
 const CHECKPOINT_EXIT: &str = "Exit status: 0 signed, or the checkpoint holds, 1 the checkpoint does not hold (a bad signature, a head gone or changed, a chain broken since) or a chain is broken and nothing was signed, 2 the database could not be reached or the configuration is unusable, 64 the command line or a file was not understood.";
+const TOKEN_EXIT: &str = "Exit status: 0 done, 1 refused (an unknown user or token, a token already revoked), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const BENCH_EXIT: &str = "Exit status: 0 the benchmarks ran, 1 one failed (or a tool it needs is missing), 64 the command line was not understood.";
 
 /// Options of `provision`.
@@ -159,6 +163,10 @@ pub struct BenchArgs {
     /// pgbench at 1, 2, 4 and 8 writers); 0 skips it.
     #[arg(long, default_value_t = 5)]
     pub write_seconds: u64,
+    /// Also compare case submissions over HTTP (compliance-api) with the library, with 1 and 8
+    /// clients, this many cases each (e.g. 400); 0 skips it.
+    #[arg(long, default_value_t = 0)]
+    pub api_cases: usize,
 }
 
 /// Report formats.

@@ -7,12 +7,14 @@
 #![allow(clippy::print_stdout)]
 
 mod bench;
+mod bench_api;
 mod bench_write;
 mod checkpoint;
 mod cli;
 mod provision;
 mod report;
 mod tidy;
+mod token;
 mod verify;
 
 use clap::Parser;
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         cli::Command::Verify(args) => verify::run(&args),
         cli::Command::Bench(args) => bench::run(&args),
         cli::Command::Checkpoint(args) => checkpoint::run(&args),
+        cli::Command::Token(args) => token::run(&args),
     };
     ExitCode::from(code)
 }

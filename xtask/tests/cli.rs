@@ -215,7 +215,18 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
         .filter_map(|l| l.split_whitespace().next())
         .map(str::to_owned)
         .collect();
-    assert_eq!(listed, ["provision", "verify", "bench", "help"], "{long}");
+    assert_eq!(
+        listed,
+        [
+            "provision",
+            "verify",
+            "bench",
+            "checkpoint",
+            "token",
+            "help"
+        ],
+        "{long}"
+    );
     for help in [&short, &long] {
         assert!(
             !help.contains("tidy"),
@@ -223,7 +234,7 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
         );
         assert!(help.contains("Exit status"), "{help}");
     }
-    for command in ["provision", "verify", "bench"] {
+    for command in ["provision", "verify", "bench", "checkpoint", "token"] {
         let by_help = xtask(&["help", command], &url);
         let by_flag = xtask(&[command, "--help"], &url);
         assert_eq!(by_help.status.code(), Some(0));

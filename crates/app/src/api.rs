@@ -1,4 +1,4 @@
-//! The HTTP API: for now `GET /api/v1/health`. Diesel is blocking, so each request's database
+//! The HTTP API: `GET /api/v1/health` here, and the decision API of [`crate::http`]. Diesel is blocking, so each request's database
 //! work runs on tokio's blocking pool.
 //!
 //! Must not: block the async runtime, or answer with anything but JSON.
@@ -12,9 +12,13 @@ use compliance_persistence::Database;
 
 /// The API's routes over a database.
 pub fn router(db: Database) -> Router {
-    Router::new()
-        .route("/api/v1/health", get(health_handler))
-        .with_state(db)
+    let (decisions, _) = crate::http::routes(crate::Compliance::new(db.clone()));
+    crate::http::with_request_log(
+        Router::new()
+            .route("/api/v1/health", get(health_handler))
+            .with_state(db)
+            .merge(decisions),
+    )
 }
 
 async fn health_handler(State(db): State<Database>) -> (StatusCode, Json<serde_json::Value>) {
@@ -43,7 +47,9 @@ pub async fn serve(
     db: Database,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(db))
+    // The peer address feeds the failed-authentication limit.
+    let app = router(db).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -74,6 +74,26 @@ pub enum AppError {
     /// The database refused, conflicted, or could not be reached.
     #[error(transparent)]
     Persistence(#[from] PersistenceError),
+    /// No valid credentials: the API token is missing, malformed, unknown, expired or revoked,
+    /// or its user is inactive. Which of these is not said, so that a guesser learns nothing.
+    #[error("authentication failed: {0}")]
+    Unauthenticated(&'static str),
+    /// The authenticated caller's role may not do this.
+    #[error("a user with role {role} may not {what}")]
+    Forbidden {
+        /// The caller's role.
+        role: compliance_domain::Role,
+        /// What was refused, e.g. "submit cases".
+        what: &'static str,
+    },
+    /// The case moved on since the caller read it (a review quoting an old revision).
+    #[error("case {case} {reason}")]
+    StaleRevision {
+        /// The case.
+        case: uuid::Uuid,
+        /// What changed and what to do.
+        reason: String,
+    },
     /// A rejected case cannot be re-screened or reviewed.
     #[error("case {case} is {status}: {what}")]
     Final {

@@ -3,15 +3,21 @@
 #[cfg(feature = "api")]
 pub mod api;
 pub mod checkpoint;
+mod compliance;
 mod error;
 pub mod health;
+#[cfg(feature = "api")]
+pub mod http;
 pub mod provision;
 mod rule_rows;
 mod rules_cache;
 pub mod seed;
 mod service;
+pub mod tokens;
 pub mod verify;
 
+pub use compliance::records;
+pub use compliance::{Caller, Compliance, QueueCursor, QueueQuery};
 pub use error::{AppError, Result};
 pub use rule_rows::{new_rule, rule_from_row};
 pub use rules_cache::RulesCache;

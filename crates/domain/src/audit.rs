@@ -45,6 +45,10 @@ crate::text_enum! {
         OverrideConfirmed,
         /// A review note's text was erased (the chain keeps its commitment).
         NoteErased,
+        /// An API token was created for a user (its secret is never recorded).
+        ApiTokenCreated,
+        /// An API token was revoked.
+        ApiTokenRevoked,
     }
 }
 
@@ -70,6 +74,8 @@ crate::text_enum! {
         FalsePositive,
         /// A row of `review_notes`.
         ReviewNote,
+        /// A row of `api_tokens`.
+        ApiToken,
     }
 }
 

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod aml;
+mod api_token;
 mod audit;
 pub mod blockchain;
 mod case;
@@ -20,6 +21,7 @@ mod token;
 mod user;
 
 pub use aml::{AmlScreening, WatchlistKind, WatchlistMatch};
+pub use api_token::{TokenName, TokenNameError};
 pub use audit::{AuditAction, AuditError, AuditEvent, SubjectKind};
 pub use case::Case;
 pub use decision::{Decision, Reason, RuleCode, RuleRef, RuleRefError, RuleVersion, Stage};

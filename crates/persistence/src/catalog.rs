@@ -225,6 +225,20 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("created_at", "timestamptz"),
         ],
     ),
+    (
+        "api_tokens",
+        &[
+            ("id", "uuid"),
+            ("user_id", "uuid"),
+            ("name", "varchar"),
+            ("token_hash", "bytea"),
+            ("created_at", "timestamptz"),
+            ("expires_at", "timestamptz"),
+            ("revoked_at", "timestamptz"),
+            ("revoked_by", "uuid"),
+            ("last_used_at", "timestamptz"),
+        ],
+    ),
 ];
 
 /// The seven core tables of the seed material.
@@ -245,6 +259,8 @@ pub const INDEXES: &[&str] = &[
     "idx_aml_checks_matches",
     "idx_aml_checks_risk_level",
     "idx_aml_checks_submitted_by",
+    "idx_api_tokens_revoked_by",
+    "idx_api_tokens_user_id",
     "idx_audit_logs_action",
     "idx_audit_logs_actor_id",
     "idx_audit_logs_chain_position",

@@ -21,6 +21,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_tokens (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        #[max_length = 64]
+        name -> Varchar,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_by -> Nullable<Uuid>,
+        last_used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     audit_logs (id) {
         id -> Int8,
         actor_id -> Uuid,
@@ -250,6 +265,7 @@ diesel::joinable!(kyc_checks -> users (submitted_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
     aml_checks,
+    api_tokens,
     audit_logs,
     blockchain_monitoring,
     blockchain_transactions,

@@ -4,9 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api_cli;
+mod api_client;
 mod checkpoint;
 mod concurrency;
 mod health;
+mod http_cases;
+mod http_edges;
 mod integrity;
 mod lifecycle;
 mod notes;
@@ -14,4 +17,5 @@ mod provision;
 mod rules_cache;
 mod service;
 mod support;
+mod tokens;
 mod verify;

@@ -5,6 +5,7 @@
 //! Must not: hold state or a pool. Connections and transactions belong to the caller.
 
 pub mod aml_checks;
+pub mod api_tokens;
 pub mod audit_chain;
 pub mod audit_logs;
 pub mod blockchain;

@@ -100,21 +100,101 @@ pub fn pending_approvals(
     status: Option<CheckStatus>,
     limit: i64,
 ) -> Result<Vec<PendingApproval>> {
+    let filter = QueueFilter {
+        jurisdiction,
+        status,
+        risk_level: None,
+    };
+    pending_approvals_page(conn, &filter, None, limit)
+}
+
+/// Narrows a page of the review queue; every field set narrows it further.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueFilter {
+    /// Only this jurisdiction.
+    pub jurisdiction: Option<Jurisdiction>,
+    /// Only this status.
+    pub status: Option<CheckStatus>,
+    /// Only this risk level.
+    pub risk_level: Option<RiskLevel>,
+}
+
+/// Where a page of the queue resumes: the sort key of the last case of the previous page, in
+/// the view's order (risk score descending, flagged first, oldest first, then id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueCursor {
+    /// The last case's risk score.
+    pub risk_score: RiskScore,
+    /// Whether it was flagged (`engine_stricter`).
+    pub engine_stricter: bool,
+    /// When it was opened.
+    pub created_at: DateTime<Utc>,
+    /// Its id.
+    pub id: Uuid,
+}
+
+impl From<&PendingApproval> for QueueCursor {
+    fn from(item: &PendingApproval) -> Self {
+        Self {
+            risk_score: item.risk_score,
+            engine_stricter: item.engine_stricter,
+            created_at: item.created_at,
+            id: item.compliance_check_id,
+        }
+    }
+}
+
+/// One page of the review queue (keyset pagination): at most `limit` cases (1 to 10,000) after
+/// `after`, in the view's order, narrowed by `filter`. A page that resumes from a cursor never
+/// repeats or skips a case that stayed in the queue, however many cases arrive meanwhile.
+pub fn pending_approvals_page(
+    conn: &mut PgConnection,
+    filter: &QueueFilter,
+    after: Option<&QueueCursor>,
+    limit: i64,
+) -> Result<Vec<PendingApproval>> {
+    use pending_approvals::dsl as v;
     let mut query = pending_approvals::table
         .select(PendingRow::as_select())
         .into_boxed();
-    if let Some(jurisdiction) = jurisdiction {
-        query = query.filter(pending_approvals::jurisdiction.eq(<&str>::from(jurisdiction)));
+    if let Some(jurisdiction) = filter.jurisdiction {
+        query = query.filter(v::jurisdiction.eq(<&str>::from(jurisdiction)));
     }
-    if let Some(status) = status {
-        query = query.filter(pending_approvals::status.eq(<&str>::from(status)));
+    if let Some(status) = filter.status {
+        query = query.filter(v::status.eq(<&str>::from(status)));
+    }
+    if let Some(level) = filter.risk_level {
+        query = query.filter(v::risk_level.eq(<&str>::from(level)));
+    }
+    if let Some(c) = after {
+        let score = i16::from(c.risk_score.value());
+        // Within one score and flag, oldest first, then by id.
+        let later = || {
+            v::created_at.gt(c.created_at).or(v::created_at
+                .eq(c.created_at)
+                .and(v::compliance_check_id.gt(c.id)))
+        };
+        let below = v::risk_score.lt(score);
+        let same = v::risk_score.eq(score);
+        // Flagged cases (true) come before unflagged ones of the same score.
+        query = if c.engine_stricter {
+            query.filter(
+                below.or(same.and(
+                    v::engine_stricter
+                        .eq(false)
+                        .or(v::engine_stricter.eq(true).and(later())),
+                )),
+            )
+        } else {
+            query.filter(below.or(same.and(v::engine_stricter.eq(false).and(later()))))
+        };
     }
     query
         .order((
-            pending_approvals::risk_score.desc(),
-            pending_approvals::engine_stricter.desc(),
-            pending_approvals::created_at.asc(),
-            pending_approvals::compliance_check_id.asc(),
+            v::risk_score.desc(),
+            v::engine_stricter.desc(),
+            v::created_at.asc(),
+            v::compliance_check_id.asc(),
         ))
         .limit(limit.clamp(1, 10_000))
         .load(conn)?

@@ -1,0 +1,73 @@
+//! The OpenAPI 3.1 document, generated from the handlers: every route is registered through
+//! `utoipa-axum`'s `OpenApiRouter`, so that a route cannot exist undocumented; the bearer
+//! security scheme is added by a modifier.
+//!
+//! Must not: describe a route by hand that the router does not serve (the health check and
+//! this document are the two documented here, and a test checks both ways).
+
+use super::{AppState, Problem, cases, entities, queue, rules};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Where the document is served.
+pub const PATH: &str = "/api/v1/openapi.json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "compliance-db decision API", description = "Submit, read, review and re-screen KYC/AML cases. See docs/api.md."),
+    paths(health, document),
+    components(schemas(Problem)),
+    modifiers(&Bearer),
+    tags((name = "cases"), (name = "entities"), (name = "reports"), (name = "rules"), (name = "meta")),
+)]
+struct ApiDoc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("cdb_<64 hex digits> (cargo xtask token create)")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The health check (served by `crate::api`, unauthenticated): 200 when the database answers,
+/// 503 with the failure's category when not.
+#[utoipa::path(get, path = "/api/v1/health", tag = "meta",
+    responses((status = 200, description = "healthy", body = Object), (status = 503, description = "unhealthy", body = Object)))]
+#[allow(dead_code)] // Documentation only: the route is crate::api's.
+fn health() {}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document", body = Object)))]
+#[allow(dead_code)] // Documentation only: the route is served from the generated document.
+fn document() {}
+
+/// Every documented route of the decision API, with its handler.
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(cases::submit_case))
+        .routes(routes!(cases::get_case))
+        .routes(routes!(cases::review_case))
+        .routes(routes!(cases::clear_match))
+        .routes(routes!(entities::current_case))
+        .routes(routes!(entities::history))
+        .routes(routes!(entities::audit))
+        .routes(routes!(entities::rescreen))
+        .routes(routes!(queue::queue))
+        .routes(routes!(queue::high_risk))
+        .routes(routes!(queue::summary))
+        .routes(routes!(queue::reviews_due))
+        .routes(routes!(rules::in_force))
+}

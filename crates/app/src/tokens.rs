@@ -1,0 +1,108 @@
+//! API token secrets: drawn from the operating system's generator (256 bits), shown once as
+//! `cdb_` and 64 hex digits, stored only as their SHA-256 (`repo::api_tokens`). Works without
+//! the `api` feature, for `cargo xtask token`.
+//!
+//! Must not: log, print in `Debug`, or put in an error a secret; only [`TokenSecret::expose`]
+//! gives it out, for the one time it is shown.
+
+use crate::{AppError, Result};
+use chrono::{DateTime, Utc};
+use compliance_domain::{TokenName, UserId};
+use compliance_persistence::diesel::PgConnection;
+use compliance_persistence::repo::api_tokens::{self, StoredToken};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// What every secret starts with, so that a leaked one is recognisable (secret scanners).
+pub const PREFIX: &str = "cdb_";
+
+/// A token's secret, in the hands of the one who created it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenSecret(String);
+
+impl TokenSecret {
+    /// The secret, to show once. Nothing else prints it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for TokenSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenSecret(<redacted>)")
+    }
+}
+
+/// A new random secret and its hash.
+pub fn generate() -> Result<(TokenSecret, [u8; 32])> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Busy {
+        attempts: 1,
+        reason: format!("the operating system's random generator failed: {e}"),
+    })?;
+    let mut secret = String::with_capacity(PREFIX.len() + 64);
+    secret.push_str(PREFIX);
+    for b in bytes {
+        secret.push_str(&format!("{b:02x}"));
+    }
+    let hash = digest(&secret);
+    Ok((TokenSecret(secret), hash))
+}
+
+/// The hash to look a presented secret up by, or `None` when it is not shaped like one of
+/// ours (then no query is needed to refuse it).
+pub fn hash_presented(secret: &str) -> Option<[u8; 32]> {
+    let hex = secret.strip_prefix(PREFIX)?;
+    (hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .then(|| digest(secret))
+}
+
+fn digest(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+/// Creates a token for `user` (named `name`, working until `expires_at`), by `by`, and gives
+/// back the stored token and, once, its secret. Audited (`api_token_created`).
+pub fn create(
+    conn: &mut PgConnection,
+    user: UserId,
+    name: &TokenName,
+    expires_at: DateTime<Utc>,
+    by: UserId,
+) -> Result<(StoredToken, TokenSecret)> {
+    if expires_at <= Utc::now() {
+        return Err(AppError::Input(
+            compliance_domain::input::InputError::field(
+                "expires_at",
+                format!("{expires_at} is not in the future"),
+            ),
+        ));
+    }
+    let (secret, hash) = generate()?;
+    let token = api_tokens::insert(conn, user, name, &hash, expires_at, by)?;
+    Ok((token, secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_random_well_formed_and_never_printed() {
+        let (a, hash_a) = generate().unwrap();
+        let (b, _) = generate().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.expose().len(), 68);
+        assert_eq!(hash_presented(a.expose()), Some(hash_a));
+        assert!(!format!("{a:?}").contains(&a.expose()[4..]));
+        for bad in [
+            "",
+            "cdb_",
+            "Bearer x",
+            &a.expose().to_uppercase(),
+            &a.expose()[..67],
+        ] {
+            assert_eq!(hash_presented(bad), None, "{bad}");
+        }
+    }
+}

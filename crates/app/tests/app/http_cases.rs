@@ -1,0 +1,490 @@
+//! The decision API's routes through the router: submit, retry, read, review (If-Match, four
+//! eyes), clear a match, re-screen, the entity's history and audit, the reports and the rules.
+
+use crate::api_client::{Api, case_json, kind};
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test]
+async fn submit_answers_the_decision_and_a_retry_answers_the_same_case() {
+    let api = Api::new();
+    let body = case_json("ae-ind-http-001");
+    let key = [("idempotency-key", "onboarding-7f3a")];
+    let (status, headers, first) = api
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&api.agent),
+            &key,
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(first["replayed"], false);
+    let case = &first["case"];
+    assert_eq!(case["status"], "APPROVED");
+    assert_eq!(case["risk_level"], "LOW");
+    assert_eq!(case["watchlist_version"], "2026-11-24");
+    assert_eq!(headers["etag"], "\"1\"");
+    let id = case["id"].as_str().unwrap();
+    assert_eq!(headers["location"], format!("/api/v1/cases/{id}").as_str());
+
+    let cases = api.rows("compliance_checks");
+    let (status, _, retry) = api
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&api.agent),
+            &key,
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{retry}");
+    assert_eq!(retry["replayed"], true);
+    assert_eq!(retry["case"]["id"], id);
+    assert_eq!(
+        api.rows("compliance_checks"),
+        cases,
+        "a retry writes no second case"
+    );
+
+    // The same key with other inputs is refused, and writes nothing.
+    let mut other = case_json("ae-ind-http-001");
+    other["aml"]["risk_score"] = json!(20);
+    let (status, _, problem) = api
+        .call(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&api.agent),
+            &key,
+            Some(other),
+        )
+        .await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused")
+    );
+    assert_eq!(api.rows("compliance_checks"), cases);
+
+    let (status, headers, read) = api.get(&format!("/api/v1/cases/{id}"), &api.analyst).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["etag"], "\"1\"");
+    assert_eq!(read, first["case"]);
+    let (_, _, current) = api
+        .get("/api/v1/entities/ae-ind-http-001/case", &api.analyst)
+        .await;
+    assert_eq!(current["id"], id);
+    let (_, _, history) = api
+        .get("/api/v1/entities/ae-ind-http-001/history", &api.analyst)
+        .await;
+    assert_eq!(history.as_array().unwrap().len(), 1);
+    let (status, _, audit) = api
+        .get("/api/v1/entities/ae-ind-http-001/audit", &api.analyst)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let entries = audit.as_array().unwrap();
+    let actions: Vec<_> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["kyc_recorded", "aml_recorded", "decision_recorded"]
+    );
+    assert!(
+        entries
+            .windows(2)
+            .all(|w| w[0]["position"].as_i64() < w[1]["position"].as_i64())
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["hash"].as_str().unwrap().len() == 64)
+    );
+}
+
+#[tokio::test]
+async fn reasons_carry_rule_code_version_and_regulation() {
+    let api = Api::new();
+    let (status, _, case) = api
+        .get("/api/v1/entities/in-corp-pep-002/case", &api.officer)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(case["status"], "ESCALATED");
+    let reasons = case["reasons"].as_array().unwrap();
+    assert!(!reasons.is_empty());
+    for reason in reasons {
+        assert!(
+            reason["rule"].as_str().unwrap().starts_with("IN-"),
+            "{reason}"
+        );
+        assert_eq!(reason["version"], 1);
+        assert!(
+            reason["regulation"].as_str().unwrap().starts_with("IN "),
+            "{reason}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn review_needs_the_revision_read_and_a_stale_one_is_412() {
+    let api = Api::new();
+    let (id, revision) = api.case_of("ae-corp-pending-002").await;
+    let uri = format!("/api/v1/cases/{id}/review");
+    let body = json!({"verdict": "approve", "reason": "documents received by post"});
+    let (status, _, problem) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.analyst),
+            &[],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::PRECONDITION_REQUIRED, "precondition-required")
+    );
+    let (status, _, _) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.analyst),
+            &[("if-match", "3")],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "an unquoted revision is not an ETag"
+    );
+    let stale = format!("\"{}\"", revision + 5);
+    let (status, _, problem) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.analyst),
+            &[("if-match", &stale)],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::PRECONDITION_FAILED, "stale-revision")
+    );
+    let notes = api.rows("review_notes");
+    let seen = format!("\"{revision}\"");
+    let (status, headers, done) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.analyst),
+            &[("if-match", &seen)],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["outcome"], "decided");
+    assert_eq!(done["case"]["status"], "APPROVED");
+    assert_eq!(headers["etag"], format!("\"{}\"", revision + 1).as_str());
+    assert_eq!(api.rows("review_notes"), notes + 1);
+    // The same page sent twice: the second is stale.
+    let (status, _, _) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.officer),
+            &[("if-match", &seen)],
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(
+        api.rows("review_notes"),
+        notes + 1,
+        "a stale review writes no note"
+    );
+}
+
+#[tokio::test]
+async fn four_eyes_one_person_twice_is_refused_two_people_approve() {
+    let api = Api::new();
+    let (id, revision) = api.case_of("in-corp-pep-002").await;
+    let uri = format!("/api/v1/cases/{id}/review");
+    let body = json!({"verdict": "approve", "reason": "enhanced due diligence complete"});
+    let etag = |r: i64| format!("\"{r}\"");
+    // An analyst may not decide an escalation.
+    let (status, _, problem) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.analyst),
+            &[("if-match", &etag(revision))],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+    let (status, _, proposed) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.officer),
+            &[("if-match", &etag(revision))],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{proposed}");
+    assert_eq!(proposed["outcome"], "approval_proposed");
+    assert_eq!(proposed["case"]["status"], "ESCALATED");
+    let next = proposed["case"]["revision"].as_i64().unwrap();
+    let (status, _, problem) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.officer),
+            &[("if-match", &etag(next))],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::CONFLICT, "four-eyes")
+    );
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("second reviewer"),
+        "{problem}"
+    );
+    let (status, _, approved) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.admin),
+            &[("if-match", &etag(next))],
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    assert_eq!(approved["case"]["status"], "APPROVED");
+}
+
+#[tokio::test]
+async fn a_false_positive_takes_two_officers() {
+    let api = Api::new();
+    let (id, _) = api.case_of("in-corp-pep-002").await;
+    let uri = format!("/api/v1/cases/{id}/false-positives");
+    let body =
+        json!({"list": "DJRC-PEP", "entry": "PEP-20417", "reason": "different date of birth"});
+    let (status, _, _) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.analyst),
+            &[],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, proposed) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.officer),
+            &[],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{proposed}");
+    assert_eq!(proposed["disposition"], "proposed");
+    let (status, _, problem) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.officer),
+            &[],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::CONFLICT, "four-eyes")
+    );
+    let (status, _, confirmed) = api
+        .call(Method::POST, &uri, Some(&api.admin), &[], Some(body))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{confirmed}");
+    assert_eq!(confirmed["disposition"], "confirmed");
+    let unmatched = json!({"list": "DJRC-PEP", "entry": "PEP-1", "reason": "not on the screening"});
+    let (status, _, problem) = api
+        .call(Method::POST, &uri, Some(&api.admin), &[], Some(unmatched))
+        .await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "not-matched")
+    );
+}
+
+#[tokio::test]
+async fn rescreening_is_the_system_agents() {
+    let api = Api::new();
+    let uri = "/api/v1/entities/ae-ind-clean-001/screenings";
+    let screening = json!({"risk_score": 12, "provider": "refinitiv-world-check", "watchlist_version": "2026-12-01"});
+    let (status, _, problem) = api
+        .call(
+            Method::POST,
+            uri,
+            Some(&api.analyst),
+            &[],
+            Some(screening.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+    let (status, _, done) = api
+        .call(Method::POST, uri, Some(&api.agent), &[], Some(screening))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["case"]["watchlist_version"], "2026-12-01");
+    assert_eq!(done["before"], "APPROVED");
+}
+
+#[tokio::test]
+async fn roles_the_agent_does_not_review_and_people_do_not_submit() {
+    let api = Api::new();
+    let cases = api.rows("compliance_checks");
+    for token in [&api.analyst, &api.officer, &api.admin] {
+        let (status, _, _) = api
+            .call(
+                Method::POST,
+                "/api/v1/cases",
+                Some(token),
+                &[],
+                Some(case_json("ae-ind-http-002")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(api.rows("compliance_checks"), cases);
+    let (id, revision) = api.case_of("ae-corp-pending-002").await;
+    let (status, _, problem) = api
+        .call(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/review"),
+            Some(&api.agent),
+            &[("if-match", &format!("\"{revision}\""))],
+            Some(json!({"verdict": "approve", "reason": "automatic"})),
+        )
+        .await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+}
+
+#[tokio::test]
+async fn the_queue_pages_by_cursor_and_filters() {
+    let api = Api::new();
+    let (status, _, all) = api.get("/api/v1/queue", &api.analyst).await;
+    assert_eq!(status, StatusCode::OK);
+    let all: Vec<_> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["case_id"].clone())
+        .collect();
+    assert!(all.len() >= 3, "{all:?}");
+    let mut paged = Vec::new();
+    let mut uri = "/api/v1/queue?limit=1".to_owned();
+    loop {
+        let (status, _, page) = api.get(&uri, &api.analyst).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        paged.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["case_id"].clone()),
+        );
+        match page["next"].as_str() {
+            Some(next) => uri = format!("/api/v1/queue?limit=1&cursor={next}"),
+            None => break,
+        }
+        assert!(paged.len() <= all.len(), "the pages never end");
+    }
+    assert_eq!(paged, all);
+    let (_, _, pending) = api
+        .get("/api/v1/queue?status=PENDING&jurisdiction=AE", &api.analyst)
+        .await;
+    let items = pending["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(
+        items
+            .iter()
+            .all(|i| i["status"] == "PENDING" && i["jurisdiction"] == "AE")
+    );
+    let (_, _, high) = api.get("/api/v1/queue?risk_level=HIGH", &api.analyst).await;
+    assert!(
+        high["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["risk_level"] == "HIGH")
+    );
+}
+
+#[tokio::test]
+async fn reports_and_rules() {
+    let api = Api::new();
+    let (status, _, high) = api
+        .get("/api/v1/high-risk?jurisdiction=IN", &api.analyst)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        high.as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["jurisdiction"] == "IN")
+    );
+    assert!(!high.as_array().unwrap().is_empty());
+    let (status, _, summary) = api.get("/api/v1/summary", &api.analyst).await;
+    assert_eq!(status, StatusCode::OK);
+    let total: i64 = summary
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["cases"].as_i64().unwrap())
+        .sum();
+    assert_eq!(total, 9);
+    let (status, _, due) = api.get("/api/v1/reviews-due", &api.analyst).await;
+    assert_eq!(
+        (status, due.as_array().map(Vec::len)),
+        (StatusCode::OK, Some(0))
+    );
+    let (status, _, rules) = api
+        .get("/api/v1/rules/AE?at=2026-06-01T00:00:00Z", &api.analyst)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let codes: Vec<_> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"AE-SANCTIONS-REJECT"), "{codes:?}");
+    let (_, _, before) = api
+        .get("/api/v1/rules/AE?at=2020-01-01T00:00:00Z", &api.analyst)
+        .await;
+    assert_eq!(
+        before.as_array().map(Vec::len),
+        Some(0),
+        "nothing was in force in 2020"
+    );
+}

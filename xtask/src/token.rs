@@ -1,0 +1,140 @@
+//! `cargo xtask token create | list | revoke`: API tokens for the decision API. A new token's
+//! secret is printed once, on stdout, and never again; everything else prints ids and names.
+//!
+//! Must not: print or log a secret anywhere but that one line, or a hash ever.
+
+use crate::exit;
+use chrono::{Duration, Utc};
+use compliance_app::domain::{TokenName, UserId, Username};
+use compliance_app::persistence::diesel::PgConnection;
+use compliance_app::persistence::repo::{api_tokens, users};
+use compliance_app::persistence::{DatabaseConfig, connect};
+use compliance_app::tokens;
+
+/// Options of `token`.
+#[derive(Debug, clap::Args)]
+pub struct TokenArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: TokenAction,
+}
+
+/// The token tasks.
+#[derive(Debug, clap::Subcommand)]
+pub enum TokenAction {
+    /// Create a token for a user and print its secret, once.
+    ///
+    /// The token acts as the user, with the user's role. Store the secret where the service
+    /// that uses it reads it; it cannot be shown again (revoke it and create another).
+    Create {
+        /// The user's username (e.g. system.agent, compliance.officer).
+        #[arg(long)]
+        user: String,
+        /// A label saying who uses it (e.g. onboarding-service).
+        #[arg(long)]
+        name: String,
+        /// Days until it stops working (1 to 3650).
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u16).range(1..=3650))]
+        expires_in_days: u16,
+    },
+    /// List tokens (id, user, name, created, expires, revoked, last used); never secrets.
+    List {
+        /// Only this user's tokens.
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Revoke a token by its id; it stops working at once.
+    Revoke {
+        /// The token's id (from `list`).
+        id: compliance_app::domain::Uuid,
+        /// Who revokes it (a username; by default the token's own user). Recorded in the audit.
+        #[arg(long)]
+        by: Option<String>,
+    },
+}
+
+/// Runs `token`; returns the exit status.
+pub fn run(args: &TokenArgs) -> u8 {
+    let mut conn = match DatabaseConfig::from_env()
+        .map_err(|e| e.to_string())
+        .and_then(|config| connect(&config).map_err(|e| e.to_string()))
+    {
+        Ok(conn) => conn,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::UNREACHABLE;
+        }
+    };
+    match act(&mut conn, &args.action) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::FAILED
+        }
+    }
+}
+
+fn user_id(conn: &mut PgConnection, name: &str) -> anyhow::Result<UserId> {
+    let username = Username::parse(name)?;
+    Ok(users::find_by_username(conn, &username)?.id)
+}
+
+fn act(conn: &mut PgConnection, action: &TokenAction) -> anyhow::Result<()> {
+    match action {
+        TokenAction::Create {
+            user,
+            name,
+            expires_in_days,
+        } => {
+            let user = user_id(conn, user)?;
+            let name = TokenName::parse(name)?;
+            let expires = Utc::now() + Duration::days(i64::from(*expires_in_days));
+            let (token, secret) = tokens::create(conn, user, &name, expires, user)?;
+            eprintln!(
+                "created token {} for user {user}, expires {}; the secret follows, shown once:",
+                token.id, token.expires_at
+            );
+            crate::out(&format!("{}\n", secret.expose()));
+        }
+        TokenAction::List { user } => {
+            let user = user.as_deref().map(|u| user_id(conn, u)).transpose()?;
+            let mut table = comfy_table::Table::new();
+            table.set_header([
+                "id",
+                "user",
+                "name",
+                "created",
+                "expires",
+                "revoked",
+                "last used",
+            ]);
+            for t in api_tokens::list(conn, user)? {
+                let when = |at: Option<chrono::DateTime<Utc>>| {
+                    at.map_or_else(|| "-".to_owned(), |at| at.to_rfc3339())
+                };
+                table.add_row([
+                    t.id.to_string(),
+                    t.user.to_string(),
+                    t.name.to_string(),
+                    t.created_at.to_rfc3339(),
+                    t.expires_at.to_rfc3339(),
+                    when(t.revoked.map(|(at, _)| at)),
+                    when(t.last_used_at),
+                ]);
+            }
+            crate::out(&format!("{table}\n"));
+        }
+        TokenAction::Revoke { id, by } => {
+            let by = match by {
+                Some(by) => user_id(conn, by)?,
+                None => api_tokens::find(conn, *id)?.user,
+            };
+            let token = api_tokens::revoke(conn, *id, by)?;
+            crate::out(&format!(
+                "revoked token {} (user {})\n",
+                token.id, token.user
+            ));
+        }
+    }
+    Ok(())
+}
