@@ -437,7 +437,7 @@ BEGIN
     -- The engine's verdict is dated by the database: when it changes (a re-screening that comes
     -- to the same verdict leaves the date, so that what reviewers decided over stays decided).
     IF NEW.engine_status IS DISTINCT FROM OLD.engine_status THEN
-        NEW.engine_decided_at := now();
+        NEW.engine_decided_at := clock_timestamp();
     ELSE
         NEW.engine_decided_at := OLD.engine_decided_at;
     END IF;
@@ -480,6 +480,9 @@ BEGIN
             RAISE EXCEPTION 'compliance check %: the engine decides without a reviewer''s reason', OLD.id
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_review_reason';
         END IF;
+        -- The decision's time is the database's, read under the case row's lock: a writer
+        -- whose transaction began before the one it waited for still decides after it.
+        NEW.decided_at := greatest(clock_timestamp(), OLD.decided_at);
         IF NEW.decided_at < OLD.decided_at THEN
             RAISE EXCEPTION 'compliance check %: decided_at cannot move back in time', OLD.id
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_decided_at';
