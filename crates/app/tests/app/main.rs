@@ -7,6 +7,7 @@ mod api_cli;
 mod api_client;
 mod checkpoint;
 mod concurrency;
+mod faults;
 mod health;
 mod http_cases;
 mod http_edges;
