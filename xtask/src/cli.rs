@@ -114,6 +114,11 @@ pub struct ProvisionArgs {
     /// that holds the seed and nothing else: real cases besides it fail them).
     #[arg(long, conflicts_with = "no_seed")]
     pub expect_seed: bool,
+    /// Create this login role if missing (no password: set one with ALTER ROLE) and give it
+    /// exactly the service's privileges: no UPDATE of evidence or audit rows, no DELETE, no
+    /// TRUNCATE, no CREATE, not an owner. Re-running re-applies them (and takes back any other).
+    #[arg(long, value_name = "NAME")]
+    pub service_role: Option<String>,
     /// How to print the verification report.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

@@ -21,6 +21,7 @@ pub fn run(args: &ProvisionArgs) -> u8 {
         reset: args.reset,
         force: args.force,
         expect_seed: args.expect_seed,
+        service_role: args.service_role.clone(),
     };
     // With --format json the only thing on stdout is the JSON report; progress goes to stderr.
     let json = args.format == Format::Json;

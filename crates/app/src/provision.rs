@@ -1,6 +1,7 @@
 //! Provisioning: from a PostgreSQL server to a migrated, seeded, verified compliance database.
 //! Create the database if missing (or drop and recreate it with `reset`), run pending
-//! migrations, seed, verify. Idempotent: a second run changes nothing.
+//! migrations, give the service role its privileges (when asked: see [`roles`]), seed,
+//! verify. Idempotent: a second run changes nothing.
 //!
 //! Must not: drop a database on another machine unless told to (`force`), or print the
 //! password. Each step reports its duration through the caller's callback.
@@ -13,8 +14,10 @@ use compliance_persistence::{
 };
 use std::time::{Duration, Instant};
 
+pub mod roles;
+
 /// What to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProvisionOptions {
     /// Seed the data set (users, default rules, the nine scenarios).
     pub seed: bool,
@@ -26,6 +29,9 @@ pub struct ProvisionOptions {
     /// database that holds nothing else (a fresh one, a test): a database with real cases
     /// besides the seed fails them.
     pub expect_seed: bool,
+    /// Create this login role if missing (without a password) and give it exactly the
+    /// service's privileges: see [`roles::apply`].
+    pub service_role: Option<String>,
 }
 
 impl Default for ProvisionOptions {
@@ -35,6 +41,7 @@ impl Default for ProvisionOptions {
             reset: false,
             force: false,
             expect_seed: false,
+            service_role: None,
         }
     }
 }
@@ -66,6 +73,15 @@ pub enum ProvisionError {
     /// The configuration cannot be used (e.g. a database name over 63 bytes).
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The service role's name is not usable, or the existing role of that name must not be
+    /// the service's (nothing was written to the role).
+    #[error("service role {role:?} refused: {reason}")]
+    ServiceRole {
+        /// The name given.
+        role: String,
+        /// Why.
+        reason: String,
+    },
     /// A step did not hand on what the next needs (a defect of this code, not of the database).
     #[error("internal error: {0}")]
     Internal(&'static str),
@@ -115,6 +131,8 @@ pub struct ProvisionReport {
     pub created: bool,
     /// The migrations this run applied.
     pub migrations_applied: Vec<String>,
+    /// The service role given its privileges, and whether this run created it.
+    pub service_role: Option<ServiceRoleReport>,
     /// What seeding wrote (`None` with `--no-seed`).
     pub seeded: Option<seed::SeedReport>,
     /// The verification report.
@@ -124,11 +142,22 @@ pub struct ProvisionReport {
     pub total: Duration,
 }
 
+/// The service role's step.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ServiceRoleReport {
+    /// The role.
+    pub name: String,
+    /// True when this run created it.
+    pub created: bool,
+}
+
 impl ProvisionReport {
-    /// True when the run wrote nothing (the database was already provisioned).
+    /// True when the run wrote nothing (the database was already provisioned; re-applying the
+    /// service role's grants to a role that has exactly them changes nothing).
     pub fn changed_nothing(&self) -> bool {
         !self.created
             && self.migrations_applied.is_empty()
+            && self.service_role.as_ref().is_none_or(|r| !r.created)
             && self.seeded.is_none_or(|s| s.is_empty())
     }
 }
@@ -146,6 +175,14 @@ pub fn provision(
 ) -> Result<ProvisionReport, ProvisionError> {
     let started = Instant::now();
     config.check_name()?;
+    if let Some(role) = &options.service_role
+        && let Some(reason) = roles::invalid_role_name(role)
+    {
+        return Err(ProvisionError::ServiceRole {
+            role: role.clone(),
+            reason: reason.to_owned(),
+        });
+    }
     let name = config.database();
     if options.reset && !options.force && !config.is_local() {
         return Err(ProvisionError::ResetRefused {
@@ -260,6 +297,29 @@ pub fn provision(
         ))
     })?;
 
+    let mut service_role = None;
+    if let Some(role) = &options.service_role {
+        step("service role", &mut || {
+            let mut conn = connect(config).map_err(ProvisionError::Unavailable)?;
+            match roles::apply(&mut conn, role, &name).map_err(admin_step("service role"))? {
+                roles::Applied::Refused(reason) => Err(ProvisionError::ServiceRole {
+                    role: role.clone(),
+                    reason,
+                }),
+                roles::Applied::Done { created } => {
+                    service_role = Some(ServiceRoleReport {
+                        name: role.clone(),
+                        created,
+                    });
+                    Ok(format!(
+                        "{} {role}; its grants applied",
+                        if created { "created" } else { "kept" }
+                    ))
+                }
+            }
+        })?;
+    }
+
     // Seeding holds two pooled connections at once (its reads, a submission): a small pool of
     // its own, whatever DATABASE_POOL_MAX says for the services. Deploy-time work, like the
     // migrations: the services' statement timeout is not its limit (their lock timeout is).
@@ -306,6 +366,7 @@ pub fn provision(
         steps,
         created,
         migrations_applied,
+        service_role,
         seeded,
         verify,
         total: started.elapsed(),

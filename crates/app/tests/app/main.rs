@@ -17,6 +17,7 @@ mod notes;
 mod provision;
 mod rules_cache;
 mod service;
+mod service_role;
 mod support;
 mod tokens;
 mod verify;

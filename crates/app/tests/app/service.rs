@@ -172,7 +172,7 @@ fn case_of(s: &Seeded, id: &str) -> compliance_checks::StoredComplianceCheck {
     compliance_checks::find_by_entity_id(&mut s.db.conn(), &entity(id)).unwrap()
 }
 
-fn reason(text: &str) -> ReviewReason {
+pub(crate) fn reason(text: &str) -> ReviewReason {
     ReviewReason::parse(text).unwrap()
 }
 
@@ -343,7 +343,7 @@ fn two_reviewers_at_once_get_one_success_and_one_conflict() {
     assert_eq!(changes.len(), 1, "exactly one decision is recorded");
 }
 
-fn sanctions_hit() -> AmlScreening {
+pub(crate) fn sanctions_hit() -> AmlScreening {
     AmlScreening {
         risk_score: RiskScore::new(97).unwrap(),
         matches: vec![WatchlistMatch {

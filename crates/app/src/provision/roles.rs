@@ -1,0 +1,206 @@
+//! The service role: a login role that can do what `ComplianceService` does (append cases,
+//! evidence and audit entries; update the columns its repositories update; read everything)
+//! and nothing else: no UPDATE of evidence or audit rows, no DELETE, no TRUNCATE, no CREATE
+//! on the schema, no ownership (so no `ALTER TABLE ... DISABLE TRIGGER`).
+//!
+//! Must not: set or print a password (the operator sets one with `ALTER ROLE`), or touch a
+//! role that is a superuser or could act as the tables' owner.
+
+use compliance_persistence::PersistenceError;
+use compliance_persistence::diesel::sql_types::{Nullable, Text};
+use compliance_persistence::diesel::{Connection, PgConnection, RunQueryDsl, sql_query};
+
+/// The tables the service appends rows to.
+pub const INSERT_TABLES: &[&str] = &[
+    "users",
+    "compliance_rules",
+    "kyc_checks",
+    "aml_checks",
+    "compliance_checks",
+    "case_submissions",
+    "review_notes",
+    "false_positives",
+    "decision_vectors",
+    "audit_logs",
+    "blockchain_monitoring",
+    "blockchain_transactions",
+];
+
+/// The tables the service never inserts into: tokens are an administrator's
+/// (`cargo xtask token`), the rules' change counter is written by a `SECURITY DEFINER`
+/// trigger, the migrations' table by the migrator.
+pub const NO_INSERT_TABLES: &[&str] = &[
+    "api_tokens",
+    "compliance_rules_state",
+    "__diesel_schema_migrations",
+];
+
+/// The columns the service updates, per table (from the repositories). Evidence
+/// (`kyc_checks`, `aml_checks`, `audit_logs`) is absent: it is never updated.
+pub const UPDATE_COLUMNS: &[(&str, &str)] = &[
+    ("users", "active"),
+    ("compliance_rules", "effective_to"),
+    (
+        "compliance_checks",
+        "status, engine_status, decided_by, decided_at, review_reason, review_note_id, \
+         approval_proposed_by, approval_proposed_at, approval_proposal_reason, approval_note_id, \
+         aml_check_id, risk_score, risk_level, rule_versions, reasons, revision",
+    ),
+    ("review_notes", "body, salt, erased_by"),
+    (
+        "false_positives",
+        "confirmed_by, confirmed_at, confirmation_note_id",
+    ),
+    ("blockchain_monitoring", "active"),
+    (
+        "blockchain_transactions",
+        "compliance_status, revision, decided_by",
+    ),
+    ("api_tokens", "last_used_at"),
+];
+
+/// Why a name cannot be the service role's, or `None` when it can: a lowercase PostgreSQL
+/// identifier (`^[a-z_][a-z0-9_]{0,62}$`) that the server does not reserve.
+pub fn invalid_role_name(name: &str) -> Option<&'static str> {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_');
+    let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !first_ok || !rest_ok || name.len() > 63 {
+        Some("expected a lowercase identifier: a letter or _, then up to 62 letters, digits or _")
+    } else if name.starts_with("pg_") || name == "public" || name == "none" {
+        Some("the server reserves it")
+    } else {
+        None
+    }
+}
+
+/// Why this existing role must not become the service role (a superuser, one that bypasses
+/// row security, or one that is or acts as the owner of the tables), or `None`.
+fn unsafe_role(conn: &mut PgConnection, name: &str) -> Result<Option<String>, PersistenceError> {
+    #[derive(diesel::QueryableByName)]
+    struct Why {
+        #[diesel(sql_type = Nullable<Text>)]
+        why: Option<String>,
+    }
+    let found: Why = sql_query(
+        "SELECT CASE
+                  WHEN r.rolsuper THEN 'it is a superuser'
+                  WHEN r.rolbypassrls THEN 'it bypasses row-level security'
+                  WHEN pg_has_role(r.oid, c.relowner, 'MEMBER')
+                    THEN 'it is, or is a member of, ' || pg_get_userbyid(c.relowner)
+                         || ', the owner of the tables'
+                  WHEN pg_has_role(r.oid, d.datdba, 'MEMBER')
+                    THEN 'it is, or is a member of, the owner of the database'
+                END AS why
+           FROM pg_roles r, pg_class c, pg_database d
+          WHERE r.rolname = $1 AND c.oid = 'public.audit_logs'::regclass
+            AND d.datname = current_database()",
+    )
+    .bind::<Text, _>(name)
+    .get_result(conn)?;
+    Ok(found.why)
+}
+
+/// What [`apply`] found or did.
+pub enum Applied {
+    /// The grants hold; `created` when this run created the role.
+    Done {
+        /// True when the role did not exist before.
+        created: bool,
+    },
+    /// The role exists and must not be the service role; nothing was written.
+    Refused(String),
+}
+
+/// Creates the role (`LOGIN`, no password) unless it exists, then gives it exactly the
+/// service's privileges on this database: every earlier grant on the schema's tables and
+/// sequences is revoked first, all in one transaction, so a second run changes nothing and a
+/// privilege granted by hand is taken back.
+pub fn apply(
+    conn: &mut PgConnection,
+    name: &str,
+    database: &str,
+) -> Result<Applied, PersistenceError> {
+    let role = super::quote_ident(name);
+    let database = super::quote_ident(database);
+    conn.transaction(|conn| {
+        #[derive(diesel::QueryableByName)]
+        struct Exists {
+            #[diesel(sql_type = diesel::sql_types::Bool)]
+            exists: bool,
+        }
+        // Two provisions at once would race on CREATE ROLE: the second waits here.
+        sql_query("SELECT pg_advisory_xact_lock(hashtext('compliance-db service role ' || $1))")
+            .bind::<Text, _>(name)
+            .execute(conn)?;
+        let exists =
+            sql_query("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists")
+                .bind::<Text, _>(name)
+                .get_result::<Exists>(conn)?
+                .exists;
+        if exists {
+            if let Some(why) = unsafe_role(conn, name)? {
+                return Ok(Applied::Refused(why));
+            }
+        } else {
+            sql_query(format!(
+                "CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS"
+            ))
+            .execute(conn)?;
+        }
+        for sql in statements(&role, &database) {
+            sql_query(sql).execute(conn)?;
+        }
+        Ok(Applied::Done { created: !exists })
+    })
+}
+
+/// The REVOKEs and GRANTs, in order (docs/operations.md, "Database roles", shows them).
+fn statements(role: &str, database: &str) -> Vec<String> {
+    let mut sql = vec![
+        format!("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}"),
+        format!("REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role}"),
+        format!("REVOKE CREATE ON SCHEMA public FROM {role}"),
+        format!("GRANT CONNECT ON DATABASE {database} TO {role}"),
+        format!("GRANT USAGE ON SCHEMA public TO {role}"),
+        format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"),
+        format!("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {role}"),
+        format!("GRANT INSERT ON {} TO {role}", INSERT_TABLES.join(", ")),
+        format!("GRANT USAGE ON SEQUENCE audit_logs_id_seq TO {role}"),
+    ];
+    sql.extend(
+        UPDATE_COLUMNS
+            .iter()
+            .map(|(table, columns)| format!("GRANT UPDATE ({columns}) ON {table} TO {role}")),
+    );
+    sql
+}
+
+#[cfg(test)]
+mod tests {
+    use super::invalid_role_name;
+
+    #[test]
+    fn role_names_are_lowercase_identifiers_the_server_does_not_reserve() {
+        for ok in ["compliance_service", "_svc", "svc2", &"a".repeat(63)] {
+            assert_eq!(invalid_role_name(ok), None, "{ok}");
+        }
+        for bad in [
+            "",
+            "Compliance",
+            "2svc",
+            "svc-role",
+            "svc role",
+            "svc\"; DROP ROLE postgres; --",
+            "ü",
+            &"a".repeat(64),
+            "pg_service",
+            "public",
+            "none",
+        ] {
+            assert!(invalid_role_name(bad).is_some(), "{bad:?}");
+        }
+    }
+}
