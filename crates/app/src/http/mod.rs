@@ -136,7 +136,8 @@ pub fn routes(compliance: Compliance) -> (Router, utoipa::openapi::OpenApi) {
         compliance,
         limiter: Arc::new(auth::FailureLimiter::default()),
     };
-    let (router, doc) = openapi::router().split_for_parts();
+    let (router, mut doc) = openapi::router().split_for_parts();
+    openapi::describe_responses(&mut doc);
     let served = doc.clone();
     let router = router
         .route(

@@ -71,3 +71,34 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(queue::reviews_due))
         .routes(routes!(rules::in_force))
 }
+
+/// Gives every response without a description its status's reason phrase: OpenAPI requires a
+/// description on each (openapi-spec-validator refuses the document otherwise), and the
+/// handlers' `responses(...)` name only the status and the body of their errors.
+pub(super) fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for (status, response) in operation.responses.responses.iter_mut() {
+                if let RefOr::T(response) = response
+                    && response.description.is_empty()
+                {
+                    response.description = status
+                        .parse::<u16>()
+                        .ok()
+                        .and_then(|code| axum::http::StatusCode::from_u16(code).ok())
+                        .and_then(|code| code.canonical_reason())
+                        .unwrap_or("response")
+                        .to_owned();
+                }
+            }
+        }
+    }
+}
