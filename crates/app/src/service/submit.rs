@@ -89,13 +89,14 @@ impl ComplianceService {
                     // Locked before anything is written (the case row, then the audit chain):
                     // a review of the current case cannot move it under this submission.
                     let open = compliance_checks::lock(conn, current.compliance_check_id)?;
-                    let due = open.status == CheckStatus::Approved && self.closed(conn, &open)?;
+                    let closed = self.closed(conn, &open)?;
                     // The same inputs again are a retry, unless the periodic review is due: then
                     // they are the review, and open the next case.
+                    let due = closed && open.status == CheckStatus::Approved;
                     if !due && let Some(stored) = stored_if_same(conn, &current, case)? {
                         return Ok(stored);
                     }
-                    if !self.closed(conn, &open)? {
+                    if !closed {
                         return Err(AppError::OpenCase {
                             entity: entity.clone(),
                             case: open.id,
