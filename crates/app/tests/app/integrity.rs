@@ -31,6 +31,18 @@ fn pep_and_sanctions() -> AmlScreening {
     screening
 }
 
+/// in-corp-pep-002 (ESCALATED on a PEP match) re-screened onto a sanctions list: the case after.
+fn sanctions_hit_on_the_escalation(s: &Seeded) -> compliance_checks::StoredComplianceCheck {
+    s.service
+        .rescreen(
+            &entity("in-corp-pep-002"),
+            &pep_and_sanctions(),
+            s.users.agent.id,
+        )
+        .unwrap()
+        .case
+}
+
 fn current(s: &Seeded, id: &str) -> compliance_checks::StoredComplianceCheck {
     s.service.current_case(&entity(id)).unwrap()
 }
@@ -256,11 +268,7 @@ fn a_sanctions_hit_on_an_escalated_case_is_approved_only_after_two_reviewers_cle
 fn the_database_refuses_an_approval_over_an_engine_rejection_without_the_override() {
     let s = seeded();
     let id = "in-corp-pep-002";
-    let case = s
-        .service
-        .rescreen(&entity(id), &pep_and_sanctions(), s.users.agent.id)
-        .unwrap()
-        .case;
+    let case = sanctions_hit_on_the_escalation(&s);
     let mut conn = s.db.conn();
     // Behind the service's back, as a writer with raw SQL would: a proposal by one officer,
     // then the confirmation by the other.
@@ -318,11 +326,7 @@ fn the_database_refuses_an_approval_over_an_engine_rejection_without_the_overrid
 fn the_database_keeps_four_eyes_on_false_positives() {
     let s = seeded();
     let id = "in-corp-pep-002";
-    let case = s
-        .service
-        .rescreen(&entity(id), &pep_and_sanctions(), s.users.agent.id)
-        .unwrap()
-        .case;
+    let case = sanctions_hit_on_the_escalation(&s);
     let mut conn = s.db.conn();
     exec(
         &mut conn,
@@ -437,11 +441,7 @@ fn raw_sql_cannot_rewrite_the_engines_verdict_to_get_an_approval_past_the_guard(
     let s = seeded();
     let id = "in-corp-pep-002";
     let before = current(&s, id);
-    let case = s
-        .service
-        .rescreen(&entity(id), &pep_and_sanctions(), s.users.agent.id)
-        .unwrap()
-        .case;
+    let case = sanctions_hit_on_the_escalation(&s);
     let mut conn = s.db.conn();
     exec(
         &mut conn,
@@ -495,11 +495,7 @@ fn an_approval_over_a_rejection_without_an_override_is_flagged_and_taken_back_by
     // As a database written before the override existed could hold it.
     let s = seeded();
     let id = "in-corp-pep-002";
-    let case = s
-        .service
-        .rescreen(&entity(id), &pep_and_sanctions(), s.users.agent.id)
-        .unwrap()
-        .case;
+    let case = sanctions_hit_on_the_escalation(&s);
     behind_the_triggers(
         &mut s.db.conn(),
         &format!(
