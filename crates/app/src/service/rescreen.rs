@@ -45,15 +45,25 @@ impl ComplianceService {
     ) -> Result<Rescreened> {
         self.run(|conn| {
             require_agent(conn, submitted_by)?;
-            let current = compliance_checks::find_by_entity_id(conn, entity_id)?;
-            // The case row first, then anything that writes the audit chain.
-            let case = compliance_checks::lock(conn, current.id)?;
-            // A submission may have opened the entity's next case while this waited for the lock.
-            if compliance_checks::find_by_entity_id(conn, entity_id)?.id != case.id {
-                return Err(PersistenceError::Transient {
-                    reason: format!("entity {entity_id} has a newer case than the one read"),
+            // The case row first, then anything that writes the audit chain. A submission may
+            // open the entity's next case while this waits for the lock: then lock that one
+            // (each statement sees what committed before it), a few times at most.
+            let first = compliance_checks::find_by_entity_id(conn, entity_id)?.id;
+            let mut case = compliance_checks::lock(conn, first)?;
+            let mut newer = 0;
+            loop {
+                let current = compliance_checks::find_by_entity_id(conn, entity_id)?.id;
+                if current == case.id {
+                    break;
                 }
-                .into());
+                newer += 1;
+                if newer > 8 {
+                    return Err(PersistenceError::Transient {
+                        reason: format!("entity {entity_id} keeps getting new cases"),
+                    }
+                    .into());
+                }
+                case = compliance_checks::lock(conn, current)?;
             }
             if case.status.is_final() {
                 return Err(AppError::Final {
