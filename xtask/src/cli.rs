@@ -4,7 +4,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// The compliance database's own tasks: provision, verify, bench, checkpoint, token.
+/// The compliance database's own tasks: provision, verify, bench, checkpoint, token, user.
 ///
 /// The database is the one named by DATABASE_URL, or else by DATABASE_HOST (default
 /// 127.0.0.1), DATABASE_PORT (5432), DATABASE_NAME (compliance_db), DATABASE_USER (postgres)
@@ -51,6 +51,9 @@ pub enum Command {
     /// Create, list and revoke API tokens for the decision API (`create` prints the secret once).
     #[command(after_help = TOKEN_EXIT)]
     Token(crate::token::TokenArgs),
+    /// Set a person's back-office password (read from standard input, never echoed or printed).
+    #[command(after_help = USER_EXIT)]
+    User(crate::user::UserArgs),
 }
 
 /// Options of `checkpoint`.
@@ -96,6 +99,7 @@ const PROVISION_EXIT: &str = "Exit status: 0 provisioned and no check failed (WA
 const VERIFY_EXIT: &str = "Exit status: 0 no check failed (WARN allowed), 1 a check failed, 2 the database could not be reached or the configuration is unusable (a variable, a name over 63 bytes), 64 the command line was not understood. With --format json, stdout holds the report or a JSON error object.";
 const CHECKPOINT_EXIT: &str = "Exit status: 0 signed, or the checkpoint holds, 1 the checkpoint does not hold (a bad signature, a head gone or changed, a chain broken since) or a chain is broken and nothing was signed, 2 the database could not be reached or the configuration is unusable, 64 the command line or a file was not understood.";
 const TOKEN_EXIT: &str = "Exit status: 0 done, 1 refused (an unknown user or token, a token already revoked), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
+const USER_EXIT: &str = "Exit status: 0 done, 1 refused (an unknown user, a system agent, not set by an admin, a password too short or too long), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const BENCH_EXIT: &str = "Exit status: 0 the benchmarks ran, 1 one failed (or a tool it needs is missing), 64 the command line was not understood.";
 
 /// Options of `provision`.

@@ -15,6 +15,7 @@ mod provision;
 mod report;
 mod tidy;
 mod token;
+mod user;
 mod verify;
 
 use clap::Parser;
@@ -62,6 +63,7 @@ fn main() -> ExitCode {
         cli::Command::Bench(args) => bench::run(&args),
         cli::Command::Checkpoint(args) => checkpoint::run(&args),
         cli::Command::Token(args) => token::run(&args),
+        cli::Command::User(args) => user::run(&args),
     };
     ExitCode::from(code)
 }

@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use compliance_app::domain::{TokenName, UserId, Username};
 use compliance_app::persistence::diesel::PgConnection;
 use compliance_app::persistence::repo::{api_tokens, users};
-use compliance_app::persistence::{DatabaseConfig, connect};
+use compliance_app::persistence::{DatabaseConfig, connect as database};
 use compliance_app::tokens;
 
 /// Options of `token`.
@@ -53,17 +53,22 @@ pub enum TokenAction {
     },
 }
 
+/// A connection to the configured database, or the exit status after saying why not.
+pub(crate) fn connect() -> Result<PgConnection, u8> {
+    DatabaseConfig::from_env()
+        .map_err(|e| e.to_string())
+        .and_then(|config| database(&config).map_err(|e| e.to_string()))
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            exit::UNREACHABLE
+        })
+}
+
 /// Runs `token`; returns the exit status.
 pub fn run(args: &TokenArgs) -> u8 {
-    let mut conn = match DatabaseConfig::from_env()
-        .map_err(|e| e.to_string())
-        .and_then(|config| connect(&config).map_err(|e| e.to_string()))
-    {
+    let mut conn = match connect() {
         Ok(conn) => conn,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::UNREACHABLE;
-        }
+        Err(code) => return code,
     };
     match act(&mut conn, &args.action) {
         Ok(()) => exit::OK,

@@ -1,8 +1,10 @@
-//! The HTTP API: `GET /api/v1/health` here, and the decision API of [`crate::http`]. Diesel is blocking, so each request's database
+//! The HTTP service: `GET /api/v1/health` here, the decision API of [`crate::http`] and the
+//! back office of [`crate::backoffice`]. Diesel is blocking, so each request's database
 //! work runs on tokio's blocking pool.
 //!
 //! Must not: block the async runtime, or answer with anything but JSON.
 
+use crate::backoffice::OfficeConfig;
 use crate::health;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,13 +12,20 @@ use axum::routing::get;
 use axum::{Json, Router};
 use compliance_persistence::Database;
 
-/// The API's routes over a database.
+/// The API's routes over a database, with the back office in its default configuration.
 pub fn router(db: Database) -> Router {
-    let (decisions, _) = crate::http::routes(crate::Compliance::new(db.clone()));
+    router_with(db, OfficeConfig::default())
+}
+
+/// The API's routes and the back office (under `/office`, configured by `office`).
+pub fn router_with(db: Database, office: OfficeConfig) -> Router {
+    let compliance = crate::Compliance::new(db.clone());
+    let (decisions, _) = crate::http::routes(compliance.clone());
     crate::http::with_request_log(
         Router::new()
             .route("/api/v1/health", get(health_handler))
             .with_state(db)
+            .merge(crate::backoffice::router(compliance, office))
             .merge(decisions),
     )
 }
@@ -45,10 +54,11 @@ async fn health_handler(State(db): State<Database>) -> (StatusCode, Json<serde_j
 pub async fn serve(
     listener: tokio::net::TcpListener,
     db: Database,
+    office: OfficeConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // The peer address feeds the failed-authentication limit.
-    let app = router(db).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // The peer address feeds the failed-authentication limits.
+    let app = router_with(db, office).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

@@ -2,12 +2,15 @@
 
 #[cfg(feature = "api")]
 pub mod api;
+#[cfg(feature = "api")]
+pub mod backoffice;
 pub mod checkpoint;
 mod compliance;
 mod error;
 pub mod health;
 #[cfg(feature = "api")]
 pub mod http;
+pub mod passwords;
 pub mod provision;
 mod rule_rows;
 mod rules_cache;
@@ -18,6 +21,10 @@ pub mod verify;
 
 pub use compliance::records;
 pub use compliance::{Caller, Compliance, QueueCursor, QueueQuery};
+pub use compliance::{
+    CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, OfficeSession,
+    SESSION_PREFIX, ScreeningRecord, SessionPolicy, SignedIn, csrf_token,
+};
 pub use error::{AppError, Result};
 pub use rule_rows::{new_rule, rule_from_row};
 pub use rules_cache::RulesCache;

@@ -35,29 +35,41 @@ impl fmt::Debug for TokenSecret {
 
 /// A new random secret and its hash.
 pub fn generate() -> Result<(TokenSecret, [u8; 32])> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Busy {
-        attempts: 1,
-        reason: format!("the operating system's random generator failed: {e}"),
-    })?;
-    let mut secret = String::with_capacity(PREFIX.len() + 64);
-    secret.push_str(PREFIX);
-    for b in bytes {
-        secret.push_str(&format!("{b:02x}"));
-    }
-    let hash = digest(&secret);
+    let (secret, hash) = random_secret(PREFIX)?;
     Ok((TokenSecret(secret), hash))
 }
 
 /// The hash to look a presented secret up by, or `None` when it is not shaped like one of
 /// ours (then no query is needed to refuse it).
 pub fn hash_presented(secret: &str) -> Option<[u8; 32]> {
-    let hex = secret.strip_prefix(PREFIX)?;
+    hash_with_prefix(PREFIX, secret)
+}
+
+/// `prefix` and 256 random bits in hex, and the SHA-256 of the whole (API tokens and
+/// back-office sessions).
+pub(crate) fn random_secret(prefix: &str) -> Result<(String, [u8; 32])> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Busy {
+        attempts: 1,
+        reason: format!("the operating system's random generator failed: {e}"),
+    })?;
+    let mut secret = String::with_capacity(prefix.len() + 64);
+    secret.push_str(prefix);
+    for b in bytes {
+        secret.push_str(&format!("{b:02x}"));
+    }
+    let hash = digest(&secret);
+    Ok((secret, hash))
+}
+
+/// The SHA-256 of `secret` when it is `prefix` and 64 lower-case hex digits, else `None`.
+pub(crate) fn hash_with_prefix(prefix: &str, secret: &str) -> Option<[u8; 32]> {
+    let hex = secret.strip_prefix(prefix)?;
     (hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
         .then(|| digest(secret))
 }
 
-fn digest(secret: &str) -> [u8; 32] {
+pub(crate) fn digest(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
 }
 

@@ -49,6 +49,8 @@ crate::text_enum! {
         ApiTokenCreated,
         /// An API token was revoked.
         ApiTokenRevoked,
+        /// A person's back-office password was set (the hash is never recorded).
+        PasswordSet,
     }
 }
 

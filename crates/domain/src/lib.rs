@@ -12,6 +12,7 @@ pub mod input;
 mod jurisdiction;
 mod kyc;
 mod money;
+mod password;
 mod review;
 mod risk;
 mod score;
@@ -32,6 +33,7 @@ pub use false_positive::{
 pub use jurisdiction::Jurisdiction;
 pub use kyc::{DocumentKind, InvestorProfile, KycCheck, RedFlag};
 pub use money::{Currency, Money, MoneyError};
+pub use password::{Password, PasswordError};
 pub use review::{ReviewError, ReviewReason, ReviewReasonError, ReviewStep, Verdict, plan_review};
 pub use risk::RiskLevel;
 pub use score::{RiskScore, ScoreError, VerificationScore};

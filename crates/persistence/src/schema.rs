@@ -236,6 +236,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_passwords (user_id) {
+        user_id -> Uuid,
+        password_hash -> Text,
+        set_at -> Timestamptz,
+        set_by -> Uuid,
+        failed_attempts -> Int4,
+        locked_until -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         #[max_length = 32]
@@ -246,6 +257,18 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    web_sessions (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        token_hash -> Bytea,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -262,6 +285,7 @@ diesel::joinable!(decision_vectors -> compliance_checks (compliance_check_id));
 diesel::joinable!(false_positives -> aml_checks (aml_check_id));
 diesel::joinable!(false_positives -> compliance_checks (compliance_check_id));
 diesel::joinable!(kyc_checks -> users (submitted_by));
+diesel::joinable!(web_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     aml_checks,
@@ -277,5 +301,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     false_positives,
     kyc_checks,
     review_notes,
+    user_passwords,
     users,
+    web_sessions,
 );

@@ -1,5 +1,6 @@
-//! `compliance-api`: the HTTP service. Parses its command line (clap: `--help`, `--version`,
-//! `--host`/`API_HOST`, `--port`/`API_PORT`), reads the database configuration from the
+//! `compliance-api`: the HTTP service (the decision API and the back office). Parses its
+//! command line (clap: `--help`, `--version`, `--host`/`API_HOST`, `--port`/`API_PORT`, the
+//! back office's cookie and session settings), reads the database configuration from the
 //! environment (`DATABASE_URL` or `DATABASE_*`), and serves `GET /api/v1/health` on
 //! `127.0.0.1:3000` unless told otherwise. Stops cleanly on Ctrl-C or SIGTERM.
 //!
@@ -7,7 +8,9 @@
 //! or print the password.
 
 use clap::Parser;
+use compliance_app::SessionPolicy;
 use compliance_app::api;
+use compliance_app::backoffice::OfficeConfig;
 use compliance_persistence::{Database, DatabaseConfig};
 use std::process::ExitCode;
 
@@ -21,7 +24,8 @@ mod exit {
     pub const USAGE: u8 = 64;
 }
 
-/// The compliance database's HTTP service: GET /api/v1/health.
+/// The compliance database's HTTP service: the decision API under /api/v1 and the back office
+/// under /office.
 ///
 /// The database is the one named by DATABASE_URL, or else by DATABASE_HOST (default
 /// 127.0.0.1), DATABASE_PORT (5432), DATABASE_NAME (compliance_db), DATABASE_USER (postgres)
@@ -49,6 +53,18 @@ struct Args {
     /// The port to listen on (0: any free port, printed when listening).
     #[arg(long, env = "API_PORT", default_value_t = 3000)]
     port: u16,
+    /// Mark the back office's cookies Secure: set it when browsers reach the service over TLS
+    /// (a proxy in front that terminates it).
+    #[arg(long, env = "OFFICE_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// How long a back-office session lives after sign-in, in hours (1 to 12).
+    #[arg(long, env = "OFFICE_SESSION_HOURS", default_value_t = 8,
+        value_parser = clap::value_parser!(u8).range(1..=12))]
+    session_hours: u8,
+    /// A back-office session unused this many minutes has ended (1 to 720).
+    #[arg(long, env = "OFFICE_IDLE_MINUTES", default_value_t = 30,
+        value_parser = clap::value_parser!(u16).range(1..=720))]
+    idle_minutes: u16,
 }
 
 fn main() -> ExitCode {
@@ -94,7 +110,21 @@ fn main() -> ExitCode {
 }
 
 async fn serve(args: Args, config: DatabaseConfig) -> u8 {
-    let Args { host, port } = args;
+    let Args {
+        host,
+        port,
+        secure_cookies,
+        session_hours,
+        idle_minutes,
+    } = args;
+    let office = OfficeConfig {
+        policy: SessionPolicy {
+            lifetime: chrono::Duration::hours(i64::from(session_hours)),
+            idle: chrono::Duration::minutes(i64::from(idle_minutes)),
+            ..SessionPolicy::default()
+        },
+        secure_cookies,
+    };
     let listener = match tokio::net::TcpListener::bind((host.as_str(), port)).await {
         Ok(listener) => listener,
         Err(e) => {
@@ -108,8 +138,8 @@ async fn serve(args: Args, config: DatabaseConfig) -> u8 {
     let bound = listener
         .local_addr()
         .map_or_else(|_| format!("{host}:{port}"), |a| a.to_string());
-    tracing::info!(database = %config, "compliance-api listening on http://{bound}/api/v1/health");
-    match api::serve(listener, Database::new(config), shutdown()).await {
+    tracing::info!(database = %config, "compliance-api listening on http://{bound}/api/v1/health; back office on http://{bound}/office/");
+    match api::serve(listener, Database::new(config), office, shutdown()).await {
         Ok(()) => 0,
         Err(e) => {
             tracing::error!("server stopped: {e}");

@@ -8,10 +8,16 @@
 mod caller;
 mod convert;
 mod cursor;
+mod detail;
 pub mod records;
+mod sessions;
 
 pub use caller::Caller;
 pub use cursor::QueueCursor;
+pub use detail::{
+    CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, ScreeningRecord,
+};
+pub use sessions::{OfficeSession, SESSION_PREFIX, SessionPolicy, SignedIn, csrf_token};
 
 use crate::{AppError, ComplianceService, Result, Reviewed};
 use chrono::{DateTime, Utc};

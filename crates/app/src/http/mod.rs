@@ -39,10 +39,10 @@ pub struct AppState {
 /// The authenticated user of a request, filled in by the [`crate::Caller`] extractor for the
 /// request log line.
 #[derive(Clone, Default)]
-struct RequestUser(Arc<OnceLock<UserId>>);
+pub(crate) struct RequestUser(pub(crate) Arc<OnceLock<UserId>>);
 
 /// Runs blocking work (Diesel) on tokio's blocking pool; a panic there is a 500, not a crash.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Problem> {
     tokio::task::spawn_blocking(work)

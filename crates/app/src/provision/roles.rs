@@ -24,13 +24,15 @@ pub const INSERT_TABLES: &[&str] = &[
     "audit_logs",
     "blockchain_monitoring",
     "blockchain_transactions",
+    "web_sessions",
 ];
 
-/// The tables the service never inserts into: tokens are an administrator's
-/// (`cargo xtask token`), the rules' change counter is written by a `SECURITY DEFINER`
+/// The tables the service never inserts into: tokens and passwords are an administrator's
+/// (`cargo xtask token`, `cargo xtask user set-password`), the rules' change counter is written by a `SECURITY DEFINER`
 /// trigger, the migrations' table by the migrator.
 pub const NO_INSERT_TABLES: &[&str] = &[
     "api_tokens",
+    "user_passwords",
     "compliance_rules_state",
     "__diesel_schema_migrations",
 ];
@@ -57,6 +59,8 @@ pub const UPDATE_COLUMNS: &[(&str, &str)] = &[
         "compliance_status, revision, decided_by",
     ),
     ("api_tokens", "last_used_at"),
+    ("user_passwords", "failed_attempts, locked_until"),
+    ("web_sessions", "last_seen_at, ended_at"),
 ];
 
 /// Why a name cannot be the service role's, or `None` when it can: a lowercase PostgreSQL

@@ -45,6 +45,18 @@ pub(super) fn stale(case: &StoredComplianceCheck, seen: i32) -> PersistenceError
 }
 
 impl ComplianceService {
+    /// The engine's verdict a review of the case is held to now: its decision re-run without
+    /// the confirmed false positives (what [`ComplianceService::review`] checks an approval
+    /// against; the back office offers approval only when it is not REJECTED).
+    pub fn review_verdict(&self, case_id: Uuid) -> Result<CheckStatus> {
+        let mut conn = self.db.conn()?;
+        let conn = &mut conn;
+        let case = compliance_checks::find(conn, case_id)?;
+        let kyc = kyc_checks::find(conn, case.kyc_check_id)?;
+        let aml = aml_checks::find(conn, case.aml_check_id)?;
+        case_verdict(conn, &self.rules, &case, &kyc.check, &aml.screening)
+    }
+
     /// A reviewer decides a case in the review queue (or revokes an approval), following the
     /// domain's status table, the four-eyes rule and the engine's latest verdict (after any
     /// confirmed false positives: see [`ComplianceService::clear_match`]). `expected_revision` is

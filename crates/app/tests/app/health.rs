@@ -25,7 +25,7 @@ fn serve(db: Database) -> SocketAddr {
             .unwrap();
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            api::serve(listener, db, std::future::pending())
+            api::serve(listener, db, Default::default(), std::future::pending())
                 .await
                 .unwrap();
         });

@@ -12,37 +12,6 @@ fn reason(text: &str) -> ReviewReason {
     ReviewReason::parse(text).unwrap()
 }
 
-fn sdn() -> (ListName, ListEntryRef) {
-    (
-        ListName::parse("OFAC-SDN").unwrap(),
-        ListEntryRef::parse("SDN-99001").unwrap(),
-    )
-}
-
-/// The seed's PEP screening of in-corp-pep-002, with a sanctions match added.
-fn pep_and_sanctions() -> AmlScreening {
-    let mut screening = scenario("in-corp-pep-002").aml;
-    let (list, entry) = sdn();
-    screening.matches.push(WatchlistMatch {
-        kind: WatchlistKind::Sanctions,
-        list,
-        entry,
-    });
-    screening
-}
-
-/// in-corp-pep-002 (ESCALATED on a PEP match) re-screened onto a sanctions list: the case after.
-fn sanctions_hit_on_the_escalation(s: &Seeded) -> compliance_checks::StoredComplianceCheck {
-    s.service
-        .rescreen(
-            &entity("in-corp-pep-002"),
-            &pep_and_sanctions(),
-            s.users.agent.id,
-        )
-        .unwrap()
-        .case
-}
-
 fn current(s: &Seeded, id: &str) -> compliance_checks::StoredComplianceCheck {
     s.service.current_case(&entity(id)).unwrap()
 }

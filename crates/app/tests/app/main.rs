@@ -5,6 +5,7 @@
 
 mod api_cli;
 mod api_client;
+mod browser;
 mod checkpoint;
 mod concurrency;
 mod faults;
@@ -14,6 +15,8 @@ mod http_edges;
 mod integrity;
 mod lifecycle;
 mod notes;
+mod office;
+mod office_client;
 mod provision;
 mod rules_cache;
 mod service;

@@ -120,3 +120,36 @@ pub fn publish_next_version(s: &Seeded, code: &str, edit: impl FnOnce(&mut serde
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+pub fn sdn() -> (compliance_domain::ListName, compliance_domain::ListEntryRef) {
+    (
+        compliance_domain::ListName::parse("OFAC-SDN").unwrap(),
+        compliance_domain::ListEntryRef::parse("SDN-99001").unwrap(),
+    )
+}
+
+/// The seed's PEP screening of in-corp-pep-002, with a sanctions match added.
+pub fn pep_and_sanctions() -> compliance_domain::AmlScreening {
+    let mut screening = scenario("in-corp-pep-002").aml;
+    let (list, entry) = sdn();
+    screening.matches.push(compliance_domain::WatchlistMatch {
+        kind: compliance_domain::WatchlistKind::Sanctions,
+        list,
+        entry,
+    });
+    screening
+}
+
+/// in-corp-pep-002 (ESCALATED on a PEP match) re-screened onto a sanctions list: the case after.
+pub fn sanctions_hit_on_the_escalation(
+    s: &Seeded,
+) -> compliance_persistence::repo::compliance_checks::StoredComplianceCheck {
+    s.service
+        .rescreen(
+            &entity("in-corp-pep-002"),
+            &pep_and_sanctions(),
+            s.users.agent.id,
+        )
+        .unwrap()
+        .case
+}

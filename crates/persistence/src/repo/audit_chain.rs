@@ -212,6 +212,23 @@ pub fn heads_now(conn: &mut PgConnection) -> Result<Vec<Head>> {
         .collect())
 }
 
+/// The chain's verdict on each of these entries (by id): `None` when the entry is intact and
+/// linked to the one before it, else `altered`, `gap` or `unlinked` (see [`ChainBreak::kind`]).
+/// What this cannot see alone, a removed tail, takes a checkpoint ([`verify_chain_from`]).
+pub fn entries_verdict(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<(i64, Option<String>)>> {
+    #[derive(QueryableByName)]
+    struct Verdict {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+        #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+        kind: Option<String>,
+    }
+    let rows: Vec<Verdict> = diesel::sql_query(ENTRIES_VERDICT_SQL)
+        .bind::<Array<BigInt>, _>(ids)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|v| (v.id, v.kind)).collect())
+}
+
 fn rank(kind: &str) -> u8 {
     match kind {
         "missing" => 0,
@@ -246,9 +263,24 @@ SELECT DISTINCT ON (chain) chain, coalesce(chain_position, id) AS position, hash
  ORDER BY chain, coalesce(chain_position, id) DESC
 ";
 
+/// The hash an entry `a` should have, recomputed from its content here rather than by the
+/// database's own function (which could have been replaced).
+macro_rules! recomputed_hash {
+    () => {
+        r#"sha256(convert_to(concat_ws(E'\x1f',
+               coalesce(encode(a.prev_hash, 'hex'), 'genesis'),
+               CASE WHEN a.chain = 0 THEN coalesce(a.chain_position, a.id)::text
+                    ELSE a.chain::text || '.' || coalesce(a.chain_position, a.id)::text END,
+               a.actor_id::text, a.action, a.subject_kind,
+               a.subject_id::text, coalesce(a.entity_id, ''), coalesce(a.old_status, ''), coalesce(a.new_status, ''),
+               a.details::text, to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'UTF8'))"#
+    };
+}
+
 /// Every break, at most one of each kind per chain: `$1`, `$2`, `$3` are the checkpoint's
 /// chains, positions and hashes.
-const BREAKS_SQL: &str = r#"
+const BREAKS_SQL: &str = concat!(
+    r#"
 WITH start AS (
     SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[]) AS s(chain, from_position, hash)
 ), walked AS (
@@ -256,13 +288,9 @@ WITH start AS (
            coalesce(s.from_position, 1) AS from_position,
            lag(coalesce(a.chain_position, a.id)) OVER w AS previous_position,
            lag(a.hash) OVER w AS previous_hash,
-           a.hash <> sha256(convert_to(concat_ws(E'\x1f',
-               coalesce(encode(a.prev_hash, 'hex'), 'genesis'),
-               CASE WHEN a.chain = 0 THEN coalesce(a.chain_position, a.id)::text
-                    ELSE a.chain::text || '.' || coalesce(a.chain_position, a.id)::text END,
-               a.actor_id::text, a.action, a.subject_kind,
-               a.subject_id::text, coalesce(a.entity_id, ''), coalesce(a.old_status, ''), coalesce(a.new_status, ''),
-               a.details::text, to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'UTF8')) AS altered
+           a.hash <> "#,
+    recomputed_hash!(),
+    r#" AS altered
       FROM audit_logs a
       LEFT JOIN start s ON s.chain = a.chain
      WHERE coalesce(a.chain_position, a.id) >= coalesce(s.from_position, 1)
@@ -284,7 +312,35 @@ WITH start AS (
      WHERE a.id IS NULL OR a.hash <> s.hash
 )
 SELECT DISTINCT ON (chain, kind) id, chain, position, kind FROM found ORDER BY chain, kind, id
-"#;
+"#
+);
+
+/// `$1`: entry ids. For each, `altered` when its hash does not match its content, `gap` when
+/// the entry before it in its chain is missing, `unlinked` when its previous hash is not that
+/// entry's hash, or NULL when it is intact. Each predecessor is found by the chain's index.
+const ENTRIES_VERDICT_SQL: &str = concat!(
+    r#"
+SELECT a.id,
+       CASE WHEN a.hash <> "#,
+    recomputed_hash!(),
+    r#" THEN 'altered'
+            WHEN coalesce(a.chain_position, a.id) = 1 THEN
+                 CASE WHEN a.prev_hash IS NOT NULL THEN 'unlinked' END
+            WHEN p.hash IS NULL THEN 'gap'
+            WHEN a.prev_hash IS DISTINCT FROM p.hash THEN 'unlinked'
+       END AS kind
+  FROM audit_logs a
+  LEFT JOIN LATERAL (
+        SELECT q.hash FROM audit_logs q
+         WHERE q.chain = a.chain AND q.chain_position = coalesce(a.chain_position, a.id) - 1
+        UNION ALL
+        SELECT q.hash FROM audit_logs q
+         WHERE a.chain = 0 AND q.id = coalesce(a.chain_position, a.id) - 1
+           AND q.chain = 0 AND q.chain_position IS NULL
+         LIMIT 1) p ON true
+ WHERE a.id = ANY($1)
+"#
+);
 
 #[cfg(test)]
 mod tests {

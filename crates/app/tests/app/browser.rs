@@ -1,0 +1,281 @@
+//! The back office in a real browser: headless Chromium driven through WebDriver
+//! (chromedriver, with the fantoccini client) against `compliance-api`'s router served on a
+//! local port, on a seeded database whose people have passwords. Each story saves a
+//! screenshot under the target directory (`target/tmp/back-office/`).
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`.ci/install-browser` installs them; CI
+//! runs it). Without them every story fails and says so; set `COMPLIANCE_SKIP_BROWSER=1` to
+//! skip them knowingly.
+
+use crate::office_client::{OfficeApp, PASSWORD};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts chromedriver, or `None` when the browser tests are skipped on purpose.
+fn driver() -> Option<Driver> {
+    if std::env::var_os("COMPLIANCE_SKIP_BROWSER").is_some() {
+        eprintln!("COMPLIANCE_SKIP_BROWSER is set: browser story skipped");
+        return None;
+    }
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start chromedriver ({e}): install Debian's chromium and chromium-driver \
+                 with .ci/install-browser (as root), or set COMPLIANCE_SKIP_BROWSER=1 to skip the \
+                 browser stories"
+            )
+        });
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Driver { child, port })
+}
+
+/// A headless Chromium session.
+async fn browser(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--window-size=1280,900", "--disable-dev-shm-usage"],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session with headless Chromium")
+}
+
+/// The back office served on a local port for the browser.
+async fn serve(app: &OfficeApp) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let router = app
+        .router
+        .clone()
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{address}")
+}
+
+/// Saves the browser's screen as `name`.png under the target directory.
+async fn screenshot(c: &Client, name: &str) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("back-office");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = c.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn sign_in(c: &Client, base: &str, username: &str) {
+    c.goto(&format!("{base}/office/sign-in")).await.unwrap();
+    fill(c, "#username", username).await;
+    fill(c, "#password", PASSWORD).await;
+    click(c, "form.card button[type=submit]").await;
+    let url = c.current_url().await.unwrap();
+    assert_eq!(url.path(), "/office/queue", "{username} signed in");
+}
+
+async fn source(c: &Client) -> String {
+    c.source().await.unwrap()
+}
+
+/// Opens an entity's case from the queue by its link.
+async fn open_from_queue(c: &Client, entity: &str) {
+    c.find(Locator::LinkText(entity))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/office/cases/")
+    );
+}
+
+/// Types a reason and presses the decision button with `verdict`.
+async fn decide(c: &Client, verdict: &str, reason: &str) {
+    fill(c, "#reason", reason).await;
+    click(c, &format!("button[name=verdict][value={verdict}]")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_signs_in_works_the_queue_and_rejects_a_pending_case() {
+    let Some(driver) = driver() else { return };
+    let app = OfficeApp::new();
+    let base = serve(&app).await;
+    let c = browser(&driver).await;
+    sign_in(&c, &base, "analyst").await;
+    let queue = source(&c).await;
+    assert!(queue.contains("us-fund-pending-003") && queue.contains("in-corp-pep-002"));
+    // Filter to PENDING with the form (no JavaScript needed).
+    c.find(Locator::Css("#status"))
+        .await
+        .unwrap()
+        .select_by_value("PENDING")
+        .await
+        .unwrap();
+    click(&c, "form.filters button[type=submit]").await;
+    let filtered = source(&c).await;
+    assert!(
+        !filtered.contains("in-corp-pep-002"),
+        "the escalation is filtered out"
+    );
+    screenshot(&c, "1-queue").await;
+    open_from_queue(&c, "us-fund-pending-003").await;
+    assert!(source(&c).await.contains("Why the engine decided so"));
+    screenshot(&c, "2-case").await;
+    decide(
+        &c,
+        "reject",
+        "Source of funds not evidenced after two requests",
+    )
+    .await;
+    let page = source(&c).await;
+    assert!(page.contains("Decision recorded."), "{page}");
+    assert_eq!(app.case_of("us-fund-pending-003").1, "REJECTED");
+    screenshot(&c, "3-rejected").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_officers_approve_an_escalation_and_the_proposer_cannot_confirm_alone() {
+    let Some(driver) = driver() else { return };
+    let app = OfficeApp::new();
+    let base = serve(&app).await;
+    let first = browser(&driver).await;
+    sign_in(&first, &base, "compliance.officer").await;
+    open_from_queue(&first, "in-corp-pep-002").await;
+    decide(
+        &first,
+        "approve",
+        "PEP: source of wealth documented and reviewed",
+    )
+    .await;
+    assert!(source(&first).await.contains("Approval proposed"));
+    screenshot(&first, "4-approval-proposed").await;
+
+    // The proposer tries to confirm: refused, nothing recorded.
+    decide(&first, "approve", "Confirming my own proposal").await;
+    let refused = source(&first).await;
+    assert!(refused.contains("Nothing was recorded"), "{refused}");
+    assert_eq!(app.case_of("in-corp-pep-002").1, "ESCALATED");
+    screenshot(&first, "5-same-officer-refused").await;
+
+    let second = browser(&driver).await;
+    sign_in(&second, &base, app.officer2.username.as_str()).await;
+    open_from_queue(&second, "in-corp-pep-002").await;
+    assert!(
+        source(&second)
+            .await
+            .contains("Approval proposed by compliance.officer")
+    );
+    decide(&second, "approve", "Second review agrees: approve").await;
+    assert!(source(&second).await.contains("Decision recorded."));
+    assert_eq!(app.case_of("in-corp-pep-002").1, "APPROVED");
+    screenshot(&second, "6-approved-by-second-officer").await;
+    first.close().await.unwrap();
+    second.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_out_visitor_is_sent_to_sign_in_and_a_form_without_its_token_is_refused() {
+    let Some(driver) = driver() else { return };
+    let app = OfficeApp::new();
+    let base = serve(&app).await;
+    let c = browser(&driver).await;
+    let (case, _, _) = app.case_of("ae-corp-pending-002");
+    c.goto(&format!("{base}/office/cases/{case}"))
+        .await
+        .unwrap();
+    let url = c.current_url().await.unwrap();
+    assert_eq!(url.path(), "/office/sign-in");
+    assert!(source(&c).await.contains("Sign in"));
+    screenshot(&c, "0-sign-in").await;
+
+    // Signing in comes back to the case; then its form loses its token and is refused.
+    fill(&c, "#username", "analyst").await;
+    fill(&c, "#password", PASSWORD).await;
+    click(&c, "form.card button[type=submit]").await;
+    assert_eq!(
+        c.current_url().await.unwrap().path(),
+        format!("/office/cases/{case}")
+    );
+    c.execute(
+        "document.querySelectorAll('form input[name=csrf]').forEach(e => e.remove());",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let audit = app.rows("audit_logs");
+    decide(&c, "approve", "no token").await;
+    let page = source(&c).await;
+    assert!(
+        page.contains("Form refused") && page.contains("Nothing was changed"),
+        "{page}"
+    );
+    assert_eq!(app.rows("audit_logs"), audit);
+    assert_eq!(app.case_of("ae-corp-pending-002").1, "PENDING");
+    screenshot(&c, "7-csrf-refused").await;
+    c.close().await.unwrap();
+}
