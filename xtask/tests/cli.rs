@@ -223,6 +223,7 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
             "bench",
             "checkpoint",
             "token",
+            "user",
             "help"
         ],
         "{long}"
@@ -234,7 +235,14 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
         );
         assert!(help.contains("Exit status"), "{help}");
     }
-    for command in ["provision", "verify", "bench", "checkpoint", "token"] {
+    for command in [
+        "provision",
+        "verify",
+        "bench",
+        "checkpoint",
+        "token",
+        "user",
+    ] {
         let by_help = xtask(&["help", command], &url);
         let by_flag = xtask(&[command, "--help"], &url);
         assert_eq!(by_help.status.code(), Some(0));

@@ -10,7 +10,8 @@ pub type Column = (&'static str, &'static str);
 /// Every table with its columns, in column order. The first seven are the core schema; the
 /// next two come with the blockchain monitoring migration; `compliance_rules_state` (the
 /// rules' change counter) with `2026-04-02-000000_rules_change_counter`; the last three with
-/// the case lifecycle migration (review notes, case submissions, false positives).
+/// the case lifecycle migration (review notes, case submissions, false positives); then
+/// `api_tokens`, and the back office's `user_passwords` and `web_sessions`.
 pub const TABLES: &[(&str, &[Column])] = &[
     (
         "users",
@@ -239,6 +240,29 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("last_used_at", "timestamptz"),
         ],
     ),
+    (
+        "user_passwords",
+        &[
+            ("user_id", "uuid"),
+            ("password_hash", "text"),
+            ("set_at", "timestamptz"),
+            ("set_by", "uuid"),
+            ("failed_attempts", "int4"),
+            ("locked_until", "timestamptz"),
+        ],
+    ),
+    (
+        "web_sessions",
+        &[
+            ("id", "uuid"),
+            ("user_id", "uuid"),
+            ("token_hash", "bytea"),
+            ("created_at", "timestamptz"),
+            ("last_seen_at", "timestamptz"),
+            ("expires_at", "timestamptz"),
+            ("ended_at", "timestamptz"),
+        ],
+    ),
 ];
 
 /// The seven core tables of the seed material.
@@ -299,6 +323,8 @@ pub const INDEXES: &[&str] = &[
     "idx_review_notes_author_id",
     "idx_review_notes_entity_id",
     "idx_review_notes_erased_by",
+    "idx_user_passwords_set_by",
+    "idx_web_sessions_user_id",
 ];
 
 /// The views.

@@ -123,13 +123,53 @@ async fn click(c: &Client, css: &str) {
         .unwrap();
 }
 
-async fn sign_in(c: &Client, base: &str, username: &str) {
-    c.goto(&format!("{base}/office/sign-in")).await.unwrap();
+/// Waits (up to 20 s, on a busy machine) until the browser is on `path`: a click that submits
+/// a form may return before the next page has arrived.
+async fn arrive(c: &Client, path: &str) {
+    let started = Instant::now();
+    loop {
+        let url = c.current_url().await.unwrap();
+        if url.path() == path {
+            return;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let page = source(c).await;
+            let notice = page
+                .find("role=\"alert\"")
+                .map_or("", |at| &page[at..(at + 300).min(page.len())]);
+            panic!("still on {} instead of {path}: {notice}", url.path());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits (up to 20 s) until the page shows `text`, and gives back its source.
+async fn shows(c: &Client, text: &str) -> String {
+    let started = Instant::now();
+    loop {
+        let page = source(c).await;
+        if page.contains(text) {
+            return page;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the page never showed {text:?}: {page}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Signs in on the sign-in page the browser is on, and waits to arrive at `then`.
+async fn sign_in_here(c: &Client, username: &str, then: &str) {
     fill(c, "#username", username).await;
     fill(c, "#password", PASSWORD).await;
     click(c, "form.card button[type=submit]").await;
-    let url = c.current_url().await.unwrap();
-    assert_eq!(url.path(), "/office/queue", "{username} signed in");
+    arrive(c, then).await;
+}
+
+async fn sign_in(c: &Client, base: &str, username: &str) {
+    c.goto(&format!("{base}/office/sign-in")).await.unwrap();
+    sign_in_here(c, username, "/office/queue").await;
 }
 
 async fn source(c: &Client) -> String {
@@ -138,19 +178,10 @@ async fn source(c: &Client) -> String {
 
 /// Opens an entity's case from the queue by its link.
 async fn open_from_queue(c: &Client, entity: &str) {
-    c.find(Locator::LinkText(entity))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    assert!(
-        c.current_url()
-            .await
-            .unwrap()
-            .path()
-            .starts_with("/office/cases/")
-    );
+    let link = c.find(Locator::LinkText(entity)).await.unwrap();
+    let href = link.attr("href").await.unwrap().unwrap();
+    link.click().await.unwrap();
+    arrive(c, &href).await;
 }
 
 /// Types a reason and presses the decision button with `verdict`.
@@ -166,8 +197,8 @@ async fn an_analyst_signs_in_works_the_queue_and_rejects_a_pending_case() {
     let base = serve(&app).await;
     let c = browser(&driver).await;
     sign_in(&c, &base, "analyst").await;
-    let queue = source(&c).await;
-    assert!(queue.contains("us-fund-pending-003") && queue.contains("in-corp-pep-002"));
+    let queue = shows(&c, "us-fund-pending-003").await;
+    assert!(queue.contains("in-corp-pep-002"));
     // Filter to PENDING with the form (no JavaScript needed).
     c.find(Locator::Css("#status"))
         .await
@@ -176,14 +207,29 @@ async fn an_analyst_signs_in_works_the_queue_and_rejects_a_pending_case() {
         .await
         .unwrap();
     click(&c, "form.filters button[type=submit]").await;
-    let filtered = source(&c).await;
+    let started = Instant::now();
+    while !c
+        .current_url()
+        .await
+        .unwrap()
+        .query()
+        .unwrap_or("")
+        .contains("status=PENDING")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the filter was not applied"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let filtered = shows(&c, "ae-corp-pending-002").await;
     assert!(
         !filtered.contains("in-corp-pep-002"),
         "the escalation is filtered out"
     );
     screenshot(&c, "1-queue").await;
     open_from_queue(&c, "us-fund-pending-003").await;
-    assert!(source(&c).await.contains("Why the engine decided so"));
+    shows(&c, "Why the engine decided so").await;
     screenshot(&c, "2-case").await;
     decide(
         &c,
@@ -191,8 +237,7 @@ async fn an_analyst_signs_in_works_the_queue_and_rejects_a_pending_case() {
         "Source of funds not evidenced after two requests",
     )
     .await;
-    let page = source(&c).await;
-    assert!(page.contains("Decision recorded."), "{page}");
+    shows(&c, "Decision recorded.").await;
     assert_eq!(app.case_of("us-fund-pending-003").1, "REJECTED");
     screenshot(&c, "3-rejected").await;
     c.close().await.unwrap();
@@ -212,26 +257,21 @@ async fn two_officers_approve_an_escalation_and_the_proposer_cannot_confirm_alon
         "PEP: source of wealth documented and reviewed",
     )
     .await;
-    assert!(source(&first).await.contains("Approval proposed"));
+    shows(&first, "Approval proposed: a second compliance officer").await;
     screenshot(&first, "4-approval-proposed").await;
 
     // The proposer tries to confirm: refused, nothing recorded.
     decide(&first, "approve", "Confirming my own proposal").await;
-    let refused = source(&first).await;
-    assert!(refused.contains("Nothing was recorded"), "{refused}");
+    shows(&first, "Nothing was recorded").await;
     assert_eq!(app.case_of("in-corp-pep-002").1, "ESCALATED");
     screenshot(&first, "5-same-officer-refused").await;
 
     let second = browser(&driver).await;
     sign_in(&second, &base, app.officer2.username.as_str()).await;
     open_from_queue(&second, "in-corp-pep-002").await;
-    assert!(
-        source(&second)
-            .await
-            .contains("Approval proposed by compliance.officer")
-    );
+    shows(&second, "Approval proposed by compliance.officer").await;
     decide(&second, "approve", "Second review agrees: approve").await;
-    assert!(source(&second).await.contains("Decision recorded."));
+    shows(&second, "Decision recorded.").await;
     assert_eq!(app.case_of("in-corp-pep-002").1, "APPROVED");
     screenshot(&second, "6-approved-by-second-officer").await;
     first.close().await.unwrap();
@@ -248,19 +288,12 @@ async fn a_signed_out_visitor_is_sent_to_sign_in_and_a_form_without_its_token_is
     c.goto(&format!("{base}/office/cases/{case}"))
         .await
         .unwrap();
-    let url = c.current_url().await.unwrap();
-    assert_eq!(url.path(), "/office/sign-in");
-    assert!(source(&c).await.contains("Sign in"));
+    arrive(&c, "/office/sign-in").await;
+    shows(&c, "<h1>Sign in</h1>").await;
     screenshot(&c, "0-sign-in").await;
 
     // Signing in comes back to the case; then its form loses its token and is refused.
-    fill(&c, "#username", "analyst").await;
-    fill(&c, "#password", PASSWORD).await;
-    click(&c, "form.card button[type=submit]").await;
-    assert_eq!(
-        c.current_url().await.unwrap().path(),
-        format!("/office/cases/{case}")
-    );
+    sign_in_here(&c, "analyst", &format!("/office/cases/{case}")).await;
     c.execute(
         "document.querySelectorAll('form input[name=csrf]').forEach(e => e.remove());",
         vec![],
@@ -269,11 +302,8 @@ async fn a_signed_out_visitor_is_sent_to_sign_in_and_a_form_without_its_token_is
     .unwrap();
     let audit = app.rows("audit_logs");
     decide(&c, "approve", "no token").await;
-    let page = source(&c).await;
-    assert!(
-        page.contains("Form refused") && page.contains("Nothing was changed"),
-        "{page}"
-    );
+    let page = shows(&c, "Form refused").await;
+    assert!(page.contains("Nothing was changed"), "{page}");
     assert_eq!(app.rows("audit_logs"), audit);
     assert_eq!(app.case_of("ae-corp-pending-002").1, "PENDING");
     screenshot(&c, "7-csrf-refused").await;
