@@ -143,6 +143,37 @@ async fn arrive(c: &Client, path: &str) {
     }
 }
 
+/// The page's accessibility basics, as the browser sees them: one `h1`, every visible field
+/// with a label, every button with a name, and the first focusable element the skip link.
+async fn accessible(c: &Client) {
+    let found = c
+        .execute(
+            "const fields = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')];
+             const unlabelled = fields.filter(e => !e.labels || e.labels.length === 0).map(e => e.name);
+             const unnamed = [...document.querySelectorAll('button')].filter(b => !b.textContent.trim()).length;
+             return { h1: document.querySelectorAll('h1').length, unlabelled, unnamed,
+                      lang: document.documentElement.lang };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(found["h1"], 1, "{found}");
+    assert_eq!(found["unlabelled"], serde_json::json!([]), "{found}");
+    assert_eq!(found["unnamed"], 0, "{found}");
+    assert_eq!(found["lang"], "en", "{found}");
+    let first = c
+        .execute(
+            "return document.querySelector('a[href], button, input:not([type=hidden]), select, textarea').className;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        first, "skip",
+        "the first stop of the keyboard skips to the content"
+    );
+}
+
 /// Waits (up to 20 s) until the page shows `text`, and gives back its source.
 async fn shows(c: &Client, text: &str) -> String {
     let started = Instant::now();
@@ -227,16 +258,27 @@ async fn an_analyst_signs_in_works_the_queue_and_rejects_a_pending_case() {
         !filtered.contains("in-corp-pep-002"),
         "the escalation is filtered out"
     );
+    accessible(&c).await;
     screenshot(&c, "1-queue").await;
     open_from_queue(&c, "us-fund-pending-003").await;
     shows(&c, "Why the engine decided so").await;
+    accessible(&c).await;
     screenshot(&c, "2-case").await;
-    decide(
+    // Decide with the keyboard alone: type the reason, Tab past Approve to Reject, Enter.
+    fill(
         &c,
-        "reject",
+        "#reason",
         "Source of funds not evidenced after two requests",
     )
     .await;
+    let reason = c.find(Locator::Css("#reason")).await.unwrap();
+    reason.send_keys("\u{e004}").await.unwrap();
+    let on = c.active_element().await.unwrap();
+    assert_eq!(on.attr("value").await.unwrap().as_deref(), Some("approve"));
+    on.send_keys("\u{e004}").await.unwrap();
+    let on = c.active_element().await.unwrap();
+    assert_eq!(on.attr("value").await.unwrap().as_deref(), Some("reject"));
+    on.send_keys("\u{e007}").await.unwrap();
     shows(&c, "Decision recorded.").await;
     assert_eq!(app.case_of("us-fund-pending-003").1, "REJECTED");
     screenshot(&c, "3-rejected").await;
@@ -290,6 +332,7 @@ async fn a_signed_out_visitor_is_sent_to_sign_in_and_a_form_without_its_token_is
         .unwrap();
     arrive(&c, "/office/sign-in").await;
     shows(&c, "<h1>Sign in</h1>").await;
+    accessible(&c).await;
     screenshot(&c, "0-sign-in").await;
 
     // Signing in comes back to the case; then its form loses its token and is refused.
