@@ -10,6 +10,8 @@ CREATE TABLE user_passwords (
     -- Failed sign-ins since the last success; at five the account locks for a while.
     failed_attempts  INTEGER NOT NULL DEFAULT 0,
     locked_until     TIMESTAMPTZ,
+    -- When the person first got a password (set_at moves with every new one).
+    created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
     -- Argon2id, version 19, at least OWASP's floor (19 MiB, two passes).
     CONSTRAINT ck_user_passwords_argon2id CHECK (
         password_hash ~ '^\$argon2id\$v=19\$m=[0-9]{1,8},t=[0-9]{1,3},p=[0-9]{1,3}\$[A-Za-z0-9+/]{16,}\$[A-Za-z0-9+/]{32,}$'
@@ -39,7 +41,10 @@ BEGIN
         RAISE EXCEPTION 'a password''s set_at changes only with the password (user %)', OLD.user_id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'user_passwords_set_at';
     END IF;
-    IF TG_OP = 'UPDATE' AND NEW.user_id <> OLD.user_id THEN
+    IF TG_OP = 'INSERT' THEN
+        NEW.created_at := NEW.set_at;
+    END IF;
+    IF TG_OP = 'UPDATE' AND (NEW.user_id <> OLD.user_id OR NEW.created_at <> OLD.created_at) THEN
         RAISE EXCEPTION 'a password belongs to one user' USING ERRCODE = 'check_violation',
             CONSTRAINT = 'user_passwords_immutable';
     END IF;

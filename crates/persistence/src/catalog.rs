@@ -249,6 +249,7 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("set_by", "uuid"),
             ("failed_attempts", "int4"),
             ("locked_until", "timestamptz"),
+            ("created_at", "timestamptz"),
         ],
     ),
     (

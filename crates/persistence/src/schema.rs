@@ -243,6 +243,7 @@ diesel::table! {
         set_by -> Uuid,
         failed_attempts -> Int4,
         locked_until -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
     }
 }
 

@@ -4,7 +4,7 @@
 //! asset (no external requests).
 //!
 //! Each handler is thin over [`crate::Compliance`], acting as the signed-in person
-//! ([`session::Officer`]); the service and the database enforce roles and four eyes again
+//! (`session::Officer`); the service and the database enforce roles and four eyes again
 //! whatever the page offered.
 //!
 //! Must not: hold a business rule or SQL, render text unescaped (askama escapes every `{{ }}`),
