@@ -10,7 +10,7 @@ use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use compliance_domain::{Case, CheckStatus, IdempotencyKey, Jurisdiction, Stage, UserId};
 use compliance_persistence::diesel::PgConnection;
-use compliance_persistence::repo::case_submissions::{self, CaseSubmission};
+use compliance_persistence::repo::case_submissions::CaseSubmission;
 use compliance_persistence::repo::compliance_checks::{self, StoredComplianceCheck};
 use compliance_persistence::repo::compliance_rules::RulesFingerprint;
 use compliance_persistence::repo::submission::{self, NewRecord};
@@ -76,14 +76,18 @@ impl ComplianceService {
             let entity = &case.kyc.entity_id;
             let jurisdiction = case.kyc.jurisdiction;
             // One round trip for every read before the engine: the submitter, the rules'
-            // fingerprint and the entity's current case.
-            let context = submission::context(conn, submitted_by, jurisdiction, entity)?;
+            // fingerprint, the entity's current case and the submission made with the key.
+            let context = submission::context(
+                conn,
+                submitted_by,
+                jurisdiction,
+                entity,
+                key.map(IdempotencyKey::as_str),
+            )?;
             if !context.agent {
                 return Err(AppError::NotTheAgent { user: submitted_by });
             }
-            if let Some(key) = key
-                && let Some(earlier) = case_submissions::by_idempotency_key(conn, key.as_str())?
-            {
+            if let Some(earlier) = context.by_key {
                 return match stored_if_same(conn, &earlier, case)? {
                     Some(stored) => Ok(stored),
                     None => Err(AppError::IdempotencyKeyReused {

@@ -1,5 +1,6 @@
 //! A submission's database work in two statements: what it reads before the engine decides
-//! ([`context`]: the submitter's standing, the rules' fingerprint and the entity's current case),
+//! ([`context`]: the submitter's standing, the rules' fingerprint, the entity's current case and
+//! the submission made with the caller's idempotency key),
 //! and everything it writes ([`record`]: the KYC check, the screening, the case, its submission
 //! number and their three audit entries, in one statement of data-modifying CTEs).
 //!
@@ -36,13 +37,17 @@ pub struct SubmitContext {
     pub rules: RulesFingerprint,
     /// The entity's current case, if it has one.
     pub current: Option<CaseSubmission>,
+    /// The submission made with the caller's idempotency key, if it sent one and it was used.
+    pub by_key: Option<CaseSubmission>,
 }
 
-/// The context query: one row, whatever exists.
+/// The context query: one row per submission found (the current one, the one with the key),
+/// or one row without a submission.
 struct ContextQuery<'a> {
     agent: Uuid,
     jurisdiction: &'static str,
     entity_id: &'a str,
+    key: Option<&'a str>,
 }
 
 #[derive(QueryableByName)]
@@ -51,6 +56,8 @@ struct ContextRow {
     agent: bool,
     #[diesel(sql_type = Int8)]
     rules_changes: i64,
+    #[diesel(sql_type = Nullable<Bool>)]
+    is_current: Option<bool>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     compliance_check_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
@@ -67,6 +74,20 @@ struct ContextRow {
     created_at: Option<DateTime<Utc>>,
 }
 
+impl ContextRow {
+    fn submission(self) -> Option<CaseSubmission> {
+        Some(CaseSubmission {
+            compliance_check_id: self.compliance_check_id?,
+            kyc_check_id: self.kyc_check_id?,
+            entity_id: self.entity_id?,
+            sequence: self.sequence?,
+            idempotency_key: self.idempotency_key,
+            submitted_by: self.submitted_by?,
+            created_at: self.created_at?,
+        })
+    }
+}
+
 impl QueryFragment<Pg> for ContextQuery<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql("SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = ");
@@ -77,60 +98,59 @@ impl QueryFragment<Pg> for ContextQuery<'_> {
         );
         out.push_bind_param::<Text, _>(&self.jurisdiction)?;
         out.push_sql(
-            "), 0) AS rules_changes, s.compliance_check_id, s.kyc_check_id, s.entity_id::text AS entity_id, \
-             s.sequence, s.idempotency_key::text AS idempotency_key, s.submitted_by, s.created_at \
-             FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT * FROM case_submissions c WHERE c.entity_id = ",
+            "), 0) AS rules_changes, s.is_current, s.compliance_check_id, s.kyc_check_id, \
+             s.entity_id::text AS entity_id, s.sequence, s.idempotency_key::text AS idempotency_key, \
+             s.submitted_by, s.created_at \
+             FROM (SELECT 1) AS one LEFT JOIN LATERAL (\
+             (SELECT true AS is_current, c.* FROM case_submissions c WHERE c.entity_id = ",
         );
         out.push_bind_param::<Text, _>(&self.entity_id)?;
-        out.push_sql(" ORDER BY c.sequence DESC LIMIT 1) AS s ON true");
+        out.push_sql(
+            " ORDER BY c.sequence DESC LIMIT 1) UNION ALL \
+             SELECT false, k.* FROM case_submissions k WHERE k.idempotency_key = ",
+        );
+        out.push_bind_param::<Nullable<Text>, _>(&self.key)?;
+        out.push_sql(") AS s ON true");
         Ok(())
     }
 }
 
 /// What a submission reads first, in one round trip: whether `submitted_by` is the active
 /// system agent, the fingerprint of `jurisdiction`'s rules (as
-/// [`compliance_rules::fingerprint`](crate::repo::compliance_rules::fingerprint) reads it) and
-/// the entity's current case (as [`case_submissions::current`](crate::repo::case_submissions::current)).
+/// [`compliance_rules::fingerprint`](crate::repo::compliance_rules::fingerprint) reads it), the
+/// entity's current case (as [`case_submissions::current`](crate::repo::case_submissions::current))
+/// and the submission made with `key` (as
+/// [`case_submissions::by_idempotency_key`](crate::repo::case_submissions::by_idempotency_key)).
 pub fn context(
     conn: &mut PgConnection,
     submitted_by: UserId,
     jurisdiction: Jurisdiction,
     entity_id: &EntityId,
+    key: Option<&str>,
 ) -> Result<SubmitContext> {
-    let row: ContextRow = ContextQuery {
+    let rows: Vec<ContextRow> = ContextQuery {
         agent: submitted_by.as_uuid(),
         jurisdiction: jurisdiction.into(),
         entity_id: entity_id.as_str(),
+        key,
     }
-    .get_result(conn)?;
-    let current = match (
-        row.compliance_check_id,
-        row.kyc_check_id,
-        row.entity_id,
-        row.sequence,
-        row.submitted_by,
-        row.created_at,
-    ) {
-        (Some(case), Some(kyc), Some(entity), Some(sequence), Some(by), Some(at)) => {
-            Some(CaseSubmission {
-                compliance_check_id: case,
-                kyc_check_id: kyc,
-                entity_id: entity,
-                sequence,
-                idempotency_key: row.idempotency_key,
-                submitted_by: by,
-                created_at: at,
-            })
-        }
-        _ => None,
-    };
-    Ok(SubmitContext {
-        agent: row.agent,
+    .load(conn)?;
+    let mut context = SubmitContext {
+        agent: rows.first().is_some_and(|r| r.agent),
         rules: RulesFingerprint {
-            changes: row.rules_changes,
+            changes: rows.first().map_or(0, |r| r.rules_changes),
         },
-        current,
-    })
+        current: None,
+        by_key: None,
+    };
+    for row in rows {
+        match row.is_current {
+            Some(true) => context.current = row.submission(),
+            Some(false) => context.by_key = row.submission(),
+            None => {}
+        }
+    }
+    Ok(context)
 }
 
 /// A new case to record: the inputs, the engine's decision on them and the case's number.
