@@ -2,9 +2,10 @@
 //! closed (the jurisdiction's fingerprint, a change counter its rules' triggers raise, moves).
 //!
 //! Must not: serve a stale set. Every lookup compares the fingerprint first (one primary-key
-//! read, or one the caller read just before in its transaction); the parsed rules are reused only while it is unchanged. The fingerprint is read
-//! before the rules, so a change committed between the two reads is loaded with the older
-//! fingerprint and reloaded at the next lookup: never the reverse.
+//! read, or one the caller read just before in its transaction); the parsed rules are reused
+//! only while it is unchanged. The fingerprint is read before the rules, so a change committed
+//! between the two reads is loaded with the older fingerprint and reloaded at the next lookup:
+//! never the reverse.
 
 use crate::Result;
 use crate::rule_rows::rule_from_row;
