@@ -2,9 +2,10 @@
 //! closed (the jurisdiction's fingerprint, a change counter its rules' triggers raise, moves).
 //!
 //! Must not: serve a stale set. Every lookup compares the fingerprint first (one primary-key
-//! read); the parsed rules are reused only while it is unchanged. The fingerprint is read
-//! before the rules, so a change committed between the two reads is loaded with the older
-//! fingerprint and reloaded at the next lookup: never the reverse.
+//! read, or one the caller read just before in its transaction); the parsed rules are reused
+//! only while it is unchanged. The fingerprint is read before the rules, so a change committed
+//! between the two reads is loaded with the older fingerprint and reloaded at the next lookup:
+//! never the reverse.
 
 use crate::Result;
 use crate::rule_rows::rule_from_row;
@@ -43,6 +44,17 @@ impl RulesCache {
         jurisdiction: Jurisdiction,
     ) -> Result<Arc<Vec<Rule>>> {
         let fingerprint = stored_rules::fingerprint(conn, jurisdiction)?;
+        self.all_at(conn, jurisdiction, fingerprint)
+    }
+
+    /// [`RulesCache::all`] with the fingerprint the caller has just read in its transaction
+    /// (as `repo::submission::context` does, with other reads, in one round trip).
+    pub fn all_at(
+        &self,
+        conn: &mut PgConnection,
+        jurisdiction: Jurisdiction,
+        fingerprint: RulesFingerprint,
+    ) -> Result<Arc<Vec<Rule>>> {
         if let Some(cached) = self
             .lock()
             .get(&jurisdiction)
@@ -78,6 +90,18 @@ impl RulesCache {
         at: DateTime<Utc>,
     ) -> Result<RuleSet> {
         let rules = self.all(conn, jurisdiction)?;
+        Ok(RuleSet::in_force(&rules, jurisdiction, at)?)
+    }
+
+    /// [`RulesCache::in_force`] with the fingerprint just read (see [`RulesCache::all_at`]).
+    pub fn in_force_at(
+        &self,
+        conn: &mut PgConnection,
+        jurisdiction: Jurisdiction,
+        fingerprint: RulesFingerprint,
+        at: DateTime<Utc>,
+    ) -> Result<RuleSet> {
+        let rules = self.all_at(conn, jurisdiction, fingerprint)?;
         Ok(RuleSet::in_force(&rules, jurisdiction, at)?)
     }
 

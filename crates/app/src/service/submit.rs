@@ -8,10 +8,12 @@
 use super::ComplianceService;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
-use compliance_domain::{Case, CheckStatus, IdempotencyKey, Stage, UserId};
+use compliance_domain::{Case, CheckStatus, IdempotencyKey, Jurisdiction, Stage, UserId};
 use compliance_persistence::diesel::PgConnection;
-use compliance_persistence::repo::case_submissions::{self, CaseSubmission, NewSubmission};
-use compliance_persistence::repo::compliance_checks::{self, NewCase, StoredComplianceCheck};
+use compliance_persistence::repo::case_submissions::CaseSubmission;
+use compliance_persistence::repo::compliance_checks::{self, StoredComplianceCheck};
+use compliance_persistence::repo::compliance_rules::RulesFingerprint;
+use compliance_persistence::repo::submission::{self, NewRecord};
 use compliance_persistence::repo::{aml_checks, kyc_checks};
 use uuid::Uuid;
 
@@ -71,10 +73,21 @@ impl ComplianceService {
         at: DateTime<Utc>,
     ) -> Result<Submitted> {
         self.run(|conn| {
-            super::require_agent(conn, submitted_by)?;
-            if let Some(key) = key
-                && let Some(earlier) = case_submissions::by_idempotency_key(conn, key.as_str())?
-            {
+            let entity = &case.kyc.entity_id;
+            let jurisdiction = case.kyc.jurisdiction;
+            // One round trip for every read before the engine: the submitter, the rules'
+            // fingerprint, the entity's current case and the submission made with the key.
+            let context = submission::context(
+                conn,
+                submitted_by,
+                jurisdiction,
+                entity,
+                key.map(IdempotencyKey::as_str),
+            )?;
+            if !context.agent {
+                return Err(AppError::NotTheAgent { user: submitted_by });
+            }
+            if let Some(earlier) = context.by_key {
                 return match stored_if_same(conn, &earlier, case)? {
                     Some(stored) => Ok(stored),
                     None => Err(AppError::IdempotencyKeyReused {
@@ -82,14 +95,14 @@ impl ComplianceService {
                     }),
                 };
             }
-            let entity = &case.kyc.entity_id;
-            let sequence = match case_submissions::current(conn, entity)? {
+            let fingerprint = (jurisdiction, context.rules);
+            let sequence = match context.current {
                 None => 1,
                 Some(current) => {
                     // Locked before anything is written (the case row, then the audit chain):
                     // a review of the current case cannot move it under this submission.
                     let open = compliance_checks::lock(conn, current.compliance_check_id)?;
-                    let closed = self.closed(conn, &open)?;
+                    let closed = self.closed(conn, &open, fingerprint)?;
                     // The same inputs again are a retry, unless the periodic review is due: then
                     // they are the review, and open the next case.
                     let due = closed && open.status == CheckStatus::Approved;
@@ -106,43 +119,31 @@ impl ComplianceService {
                     current.sequence + 1
                 }
             };
-            let rule_set = self.rules.in_force(conn, case.kyc.jurisdiction, at)?;
+            let rule_set = self
+                .rules
+                .in_force_at(conn, jurisdiction, context.rules, at)?;
             let decision = rule_set.evaluate(case)?;
-            let kyc = kyc_checks::insert(
+            // One round trip for every write: the KYC check, the screening, the decision, the
+            // submission number and their audit entries.
+            let recorded = submission::record(
                 conn,
-                &case.kyc,
-                decision.stage_status(Stage::Kyc),
-                submitted_by,
-            )?;
-            let aml = aml_checks::insert(conn, kyc.id, entity, &case.aml, at, submitted_by)?;
-            let stored = compliance_checks::insert(
-                conn,
-                &NewCase {
-                    kyc_check_id: kyc.id,
-                    aml_check_id: aml.id,
-                    entity_id: entity,
-                    jurisdiction: case.kyc.jurisdiction,
-                    risk_score: case.aml.risk_score,
+                &NewRecord {
+                    kyc: &case.kyc,
+                    kyc_status: decision.stage_status(Stage::Kyc),
+                    screening: &case.aml,
+                    screened_at: at,
                     decision: &decision,
                     rule_versions: &rule_set.refs(),
-                    decided_by: submitted_by,
-                },
-            )?;
-            case_submissions::insert(
-                conn,
-                &NewSubmission {
-                    compliance_check_id: stored.id,
-                    kyc_check_id: kyc.id,
-                    entity_id: entity,
                     sequence,
                     idempotency_key: key.map(IdempotencyKey::as_str),
                     submitted_by,
                 },
             )?;
+            let stored = recorded.case;
             tracing::info!(case = %stored.id, entity = %entity, sequence, status = %stored.status, "case decided");
             Ok(Submitted {
-                kyc_check_id: kyc.id,
-                aml_check_id: aml.id,
+                kyc_check_id: recorded.kyc_check_id,
+                aml_check_id: recorded.aml_check_id,
                 case: stored,
                 sequence,
                 replayed: false,
@@ -153,14 +154,25 @@ impl ComplianceService {
     /// True when the entity may open a new case after `current`: it was rejected (a new
     /// application), or it is approved and its periodic review is due. The database's
     /// `case_submissions_open_case` guard decides the same from the same rules.
-    fn closed(&self, conn: &mut PgConnection, current: &StoredComplianceCheck) -> Result<bool> {
+    /// `read` is a jurisdiction's rules fingerprint read earlier in the transaction, used when
+    /// it is the case's.
+    fn closed(
+        &self,
+        conn: &mut PgConnection,
+        current: &StoredComplianceCheck,
+        read: (Jurisdiction, RulesFingerprint),
+    ) -> Result<bool> {
         use compliance_domain::CheckStatus::{Approved, Rejected};
         Ok(match current.status {
             Rejected => true,
             Approved => {
-                let rules = self
-                    .rules
-                    .in_force(conn, current.jurisdiction, Utc::now())?;
+                let rules = if read.0 == current.jurisdiction {
+                    self.rules
+                        .in_force_at(conn, current.jurisdiction, read.1, Utc::now())?
+                } else {
+                    self.rules
+                        .in_force(conn, current.jurisdiction, Utc::now())?
+                };
                 rules
                     .next_review(current.decision.risk_level(), current.decided_at)
                     .is_some_and(|due| due <= Utc::now())

@@ -18,6 +18,7 @@ mod notes;
 mod office;
 mod office_client;
 mod provision;
+mod round_trips;
 mod rules_cache;
 mod service;
 mod service_role;

@@ -38,19 +38,43 @@ pub struct AmlCheckRow {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A new row of `aml_checks`.
 #[derive(Insertable)]
 #[diesel(table_name = aml_checks)]
-struct NewAmlCheckRow<'a> {
-    kyc_check_id: Uuid,
-    risk_score: i16,
-    risk_level: &'static str,
-    sanctions_match: bool,
-    pep_match: bool,
-    matched_entries: serde_json::Value,
-    screening_provider: &'a str,
-    watchlist_version: &'a str,
-    screened_at: DateTime<Utc>,
-    submitted_by: Uuid,
+pub(crate) struct NewAmlCheckRow<'a> {
+    pub(crate) kyc_check_id: Uuid,
+    pub(crate) risk_score: i16,
+    pub(crate) risk_level: &'static str,
+    pub(crate) sanctions_match: bool,
+    pub(crate) pep_match: bool,
+    pub(crate) matched_entries: serde_json::Value,
+    pub(crate) screening_provider: &'a str,
+    pub(crate) watchlist_version: &'a str,
+    pub(crate) screened_at: DateTime<Utc>,
+    pub(crate) submitted_by: Uuid,
+}
+
+impl<'a> NewAmlCheckRow<'a> {
+    /// The row of a screening of a KYC check, with the match flags derived from its entries.
+    pub(crate) fn new(
+        kyc_check_id: Uuid,
+        screening: &'a AmlScreening,
+        screened_at: DateTime<Utc>,
+        submitted_by: UserId,
+    ) -> Self {
+        Self {
+            kyc_check_id,
+            risk_score: screening.risk_score.into(),
+            risk_level: screening.risk_level().into(),
+            sanctions_match: screening.sanctions_match(),
+            pep_match: screening.pep_match(),
+            matched_entries: to_json(&screening.matches),
+            screening_provider: screening.provider.as_str(),
+            watchlist_version: screening.watchlist_version.as_str(),
+            screened_at,
+            submitted_by: submitted_by.as_uuid(),
+        }
+    }
 }
 
 /// A stored AML screening.
@@ -113,44 +137,44 @@ pub fn insert(
     submitted_by: UserId,
 ) -> Result<StoredAmlCheck> {
     crate::convert::atomic(conn, |conn| {
-        let row = NewAmlCheckRow {
-            kyc_check_id,
-            risk_score: screening.risk_score.into(),
-            risk_level: screening.risk_level().into(),
-            sanctions_match: screening.sanctions_match(),
-            pep_match: screening.pep_match(),
-            matched_entries: to_json(&screening.matches),
-            screening_provider: screening.provider.as_str(),
-            watchlist_version: screening.watchlist_version.as_str(),
-            screened_at,
-            submitted_by: submitted_by.as_uuid(),
-        };
+        let row = NewAmlCheckRow::new(kyc_check_id, screening, screened_at, submitted_by);
         let stored: StoredAmlCheck = diesel::insert_into(aml_checks::table)
             .values(&row)
             .returning(AmlCheckRow::as_returning())
             .get_result(conn)?
             .try_into()?;
-        let details = serde_json::json!({
-            "kyc_check_id": kyc_check_id,
-            "risk_score": screening.risk_score.value(),
-            "risk_level": screening.risk_level(),
-            "sanctions_match": screening.sanctions_match(),
-            "pep_match": screening.pep_match(),
-            "provider": screening.provider.as_str(),
-            "watchlist_version": screening.watchlist_version.as_str(),
-        });
-        let event = AuditEvent::new(
-            submitted_by,
-            AuditAction::AmlRecorded,
-            SubjectKind::AmlCheck,
-            stored.id,
-        )
-        .map(|e| e.with_entity(entity_id.clone()))
-        .and_then(|e| e.with_details(details))
-        .map_err(|e| PersistenceError::invalid(TABLE, stored.id, e))?;
+        let event = recorded_event(stored.id, kyc_check_id, entity_id, screening, submitted_by)?;
         audit_logs::append(conn, &event)?;
         Ok(stored)
     })
+}
+
+/// The `aml_recorded` audit entry of the screening `id` of the KYC check `kyc_check_id`.
+pub(crate) fn recorded_event(
+    id: Uuid,
+    kyc_check_id: Uuid,
+    entity_id: &EntityId,
+    screening: &AmlScreening,
+    submitted_by: UserId,
+) -> Result<AuditEvent> {
+    let details = serde_json::json!({
+        "kyc_check_id": kyc_check_id,
+        "risk_score": screening.risk_score.value(),
+        "risk_level": screening.risk_level(),
+        "sanctions_match": screening.sanctions_match(),
+        "pep_match": screening.pep_match(),
+        "provider": screening.provider.as_str(),
+        "watchlist_version": screening.watchlist_version.as_str(),
+    });
+    AuditEvent::new(
+        submitted_by,
+        AuditAction::AmlRecorded,
+        SubjectKind::AmlCheck,
+        id,
+    )
+    .map(|e| e.with_entity(entity_id.clone()))
+    .and_then(|e| e.with_details(details))
+    .map_err(|e| PersistenceError::invalid(TABLE, id, e))
 }
 
 /// The screening with this id.

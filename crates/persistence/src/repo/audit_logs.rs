@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use compliance_domain::{AuditAction, AuditEvent, CheckStatus, EntityId, SubjectKind, UserId};
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment};
 use uuid::Uuid;
 
 pub use crate::repo::audit_chain::{
@@ -143,6 +144,79 @@ pub fn append(conn: &mut PgConnection, event: &AuditEvent) -> Result<AuditEntry>
         .returning(AuditRow::as_returning())
         .get_result(conn)?
         .try_into()
+}
+
+/// Several events, for one multi-row INSERT: a [`QueryFragment`] that writes
+/// `INSERT INTO audit_logs (...) SELECT ... FROM unnest(...)` with one array bind per column, so
+/// that a statement (and its prepared form) is the same whatever the number of events. The rows
+/// go in the order given; the chain trigger, which runs per row, chains each after the one
+/// before (it sees the rows the statement wrote earlier).
+pub(crate) struct AuditBatch<'a> {
+    actor: Vec<Uuid>,
+    action: Vec<&'static str>,
+    subject_kind: Vec<&'static str>,
+    subject_id: Vec<Uuid>,
+    entity_id: Vec<Option<&'a str>>,
+    old_status: Vec<Option<&'static str>>,
+    new_status: Vec<Option<&'static str>>,
+    details: Vec<serde_json::Value>,
+}
+
+impl<'a> AuditBatch<'a> {
+    /// The events, in the order they are to be chained.
+    pub(crate) fn new(events: &'a [AuditEvent]) -> Self {
+        Self {
+            actor: events.iter().map(|e| e.actor().as_uuid()).collect(),
+            action: events.iter().map(|e| e.action().into()).collect(),
+            subject_kind: events.iter().map(|e| e.subject_kind().into()).collect(),
+            subject_id: events.iter().map(AuditEvent::subject_id).collect(),
+            entity_id: events
+                .iter()
+                .map(|e| e.entity_id().map(EntityId::as_str))
+                .collect(),
+            old_status: events
+                .iter()
+                .map(|e| e.old_status().map(Into::into))
+                .collect(),
+            new_status: events
+                .iter()
+                .map(|e| e.new_status().map(Into::into))
+                .collect(),
+            details: events.iter().map(|e| to_json(e.details())).collect(),
+        }
+    }
+}
+
+impl QueryFragment<Pg> for AuditBatch<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        use diesel::sql_types::{Array, Jsonb, Nullable, Text, Uuid as SqlUuid};
+        out.push_sql(
+            "INSERT INTO audit_logs (actor_id, action, subject_kind, subject_id, entity_id, \
+             old_status, new_status, details) \
+             SELECT e.actor_id, e.action, e.subject_kind, e.subject_id, e.entity_id, \
+             e.old_status, e.new_status, e.details FROM unnest(",
+        );
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.actor)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.action)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.subject_kind)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.subject_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.entity_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.old_status)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Nullable<Text>>, _>(&self.new_status)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Jsonb>, _>(&self.details)?;
+        out.push_sql(
+            ") WITH ORDINALITY AS e (actor_id, action, subject_kind, subject_id, entity_id, \
+             old_status, new_status, details, n) ORDER BY e.n",
+        );
+        Ok(())
+    }
 }
 
 /// The entry at a position.

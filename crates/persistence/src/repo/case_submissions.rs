@@ -72,20 +72,22 @@ pub fn insert(conn: &mut PgConnection, new: &NewSubmission<'_>) -> Result<CaseSu
         .returning(CaseSubmission::as_returning())
         .get_result(conn)
         .map_err(|e| match PersistenceError::from(e) {
-            // Another submission for the entity (or with the key) committed first: the retry
-            // reads it and answers with it, or with the open case it opened.
-            PersistenceError::Conflict { key, .. } => PersistenceError::Transient {
-                reason: if key == "uq_case_submissions_idempotency_key" {
-                    "a concurrent submission used the same idempotency key".into()
-                } else {
-                    format!(
-                        "a concurrent submission for entity {} took case number {}",
-                        new.entity_id, new.sequence
-                    )
-                },
-            },
+            PersistenceError::Conflict { key, .. } => race(&key, new.entity_id, new.sequence),
             other => other,
         })
+}
+
+/// The error of a submission that collided on `key` (a unique key of this table) with another:
+/// the other committed first, and the retry reads it and answers with it, or with the open case
+/// it opened.
+pub(crate) fn race(key: &str, entity_id: &EntityId, sequence: i32) -> PersistenceError {
+    PersistenceError::Transient {
+        reason: if key == "uq_case_submissions_idempotency_key" {
+            "a concurrent submission used the same idempotency key".into()
+        } else {
+            format!("a concurrent submission for entity {entity_id} took case number {sequence}")
+        },
+    }
 }
 
 /// The entity's current case (its latest), if it has any.

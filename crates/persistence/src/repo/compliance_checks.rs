@@ -24,7 +24,7 @@ use diesel::sql_types::{Nullable, Text, Timestamptz};
 use uuid::Uuid;
 
 /// A row of `compliance_checks`, as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = compliance_checks, check_for_backend(Pg))]
 #[allow(missing_docs)] // One field per column; docs/data-model.md describes each.
 pub struct ComplianceCheckRow {
@@ -232,19 +232,38 @@ pub struct NewCase<'a> {
     pub decided_by: UserId,
 }
 
+/// A new row of `compliance_checks`: the engine's status is the case's.
 #[derive(Insertable)]
 #[diesel(table_name = compliance_checks)]
-struct NewCaseRow {
-    kyc_check_id: Uuid,
-    aml_check_id: Uuid,
-    jurisdiction: &'static str,
-    status: &'static str,
-    engine_status: &'static str,
-    risk_score: i16,
-    risk_level: &'static str,
-    rule_versions: serde_json::Value,
-    reasons: serde_json::Value,
-    decided_by: Uuid,
+pub(crate) struct NewCaseRow {
+    pub(crate) kyc_check_id: Uuid,
+    pub(crate) aml_check_id: Uuid,
+    pub(crate) jurisdiction: &'static str,
+    pub(crate) status: &'static str,
+    pub(crate) engine_status: &'static str,
+    pub(crate) risk_score: i16,
+    pub(crate) risk_level: &'static str,
+    pub(crate) rule_versions: serde_json::Value,
+    pub(crate) reasons: serde_json::Value,
+    pub(crate) decided_by: Uuid,
+}
+
+impl NewCaseRow {
+    /// The row of a new case.
+    pub(crate) fn new(case: &NewCase<'_>) -> Self {
+        Self {
+            kyc_check_id: case.kyc_check_id,
+            aml_check_id: case.aml_check_id,
+            jurisdiction: case.jurisdiction.into(),
+            status: case.decision.status().into(),
+            engine_status: case.decision.status().into(),
+            risk_score: case.risk_score.into(),
+            risk_level: case.decision.risk_level().into(),
+            rule_versions: to_json(&case.rule_versions),
+            reasons: to_json(&case.decision.reasons()),
+            decided_by: case.decided_by.as_uuid(),
+        }
+    }
 }
 
 fn decision_details(
@@ -288,18 +307,7 @@ fn event(
 /// transaction. A second case for the same KYC check is a [`PersistenceError::Conflict`].
 pub fn insert(conn: &mut PgConnection, case: &NewCase<'_>) -> Result<StoredComplianceCheck> {
     crate::convert::atomic(conn, |conn| {
-        let row = NewCaseRow {
-            kyc_check_id: case.kyc_check_id,
-            aml_check_id: case.aml_check_id,
-            jurisdiction: case.jurisdiction.into(),
-            status: case.decision.status().into(),
-            engine_status: case.decision.status().into(),
-            risk_score: case.risk_score.into(),
-            risk_level: case.decision.risk_level().into(),
-            rule_versions: to_json(&case.rule_versions),
-            reasons: to_json(&case.decision.reasons()),
-            decided_by: case.decided_by.as_uuid(),
-        };
+        let row = NewCaseRow::new(case);
         let stored: StoredComplianceCheck = diesel::insert_into(compliance_checks::table)
             .values(&row)
             .returning(ComplianceCheckRow::as_returning())
@@ -313,20 +321,30 @@ pub fn insert(conn: &mut PgConnection, case: &NewCase<'_>) -> Result<StoredCompl
                 other => other,
             })?
             .try_into()?;
-        let mut details = decision_details(case.decision, case.risk_score, case.rule_versions);
-        details["status"] = serde_json::json!(stored.status);
-        details["aml_check_id"] = serde_json::json!(case.aml_check_id);
-        let audit = event(
-            case.decided_by,
-            AuditAction::DecisionRecorded,
-            &stored,
-            case.entity_id,
-            None,
-            details,
-        )?;
+        let audit = recorded_event(stored.id, case, stored.status)?;
         audit_logs::append(conn, &audit)?;
         Ok(stored)
     })
+}
+
+/// The `decision_recorded` audit entry of the new case `id`, opened with `status`.
+pub(crate) fn recorded_event(
+    id: Uuid,
+    case: &NewCase<'_>,
+    status: CheckStatus,
+) -> Result<AuditEvent> {
+    let mut details = decision_details(case.decision, case.risk_score, case.rule_versions);
+    details["status"] = serde_json::json!(status);
+    details["aml_check_id"] = serde_json::json!(case.aml_check_id);
+    AuditEvent::new(
+        case.decided_by,
+        AuditAction::DecisionRecorded,
+        SubjectKind::ComplianceCheck,
+        id,
+    )
+    .map(|e| e.with_entity(case.entity_id.clone()))
+    .and_then(|e| e.with_details(details))
+    .map_err(|e| PersistenceError::invalid(TABLE, id, e))
 }
 
 /// The case with this id.

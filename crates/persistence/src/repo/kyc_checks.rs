@@ -42,24 +42,51 @@ pub struct KycCheckRow {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A new row of `kyc_checks`.
 #[derive(Insertable)]
 #[diesel(table_name = kyc_checks)]
-struct NewKycCheckRow<'a> {
-    entity_id: &'a str,
-    entity_type: &'static str,
-    jurisdiction: &'static str,
-    status: &'static str,
-    verification_score: i16,
-    documents: serde_json::Value,
-    red_flags: serde_json::Value,
-    net_worth: Option<Decimal>,
-    net_worth_currency: Option<&'static str>,
-    annual_income: Option<Decimal>,
-    annual_income_currency: Option<&'static str>,
-    total_assets: Option<Decimal>,
-    total_assets_currency: Option<&'static str>,
-    accreditation_verified: bool,
-    submitted_by: Uuid,
+pub(crate) struct NewKycCheckRow<'a> {
+    pub(crate) entity_id: &'a str,
+    pub(crate) entity_type: &'static str,
+    pub(crate) jurisdiction: &'static str,
+    pub(crate) status: &'static str,
+    pub(crate) verification_score: i16,
+    pub(crate) documents: serde_json::Value,
+    pub(crate) red_flags: serde_json::Value,
+    pub(crate) net_worth: Option<Decimal>,
+    pub(crate) net_worth_currency: Option<&'static str>,
+    pub(crate) annual_income: Option<Decimal>,
+    pub(crate) annual_income_currency: Option<&'static str>,
+    pub(crate) total_assets: Option<Decimal>,
+    pub(crate) total_assets_currency: Option<&'static str>,
+    pub(crate) accreditation_verified: bool,
+    pub(crate) submitted_by: Uuid,
+}
+
+impl<'a> NewKycCheckRow<'a> {
+    /// The row of a KYC result with its stage status.
+    pub(crate) fn new(check: &'a KycCheck, status: CheckStatus, submitted_by: UserId) -> Self {
+        let investor = &check.investor;
+        let amount = |m: &Option<Money>| m.map(|m| m.amount());
+        let currency = |m: &Option<Money>| m.map(|m| m.currency().as_str());
+        Self {
+            entity_id: check.entity_id.as_str(),
+            entity_type: check.entity_type.into(),
+            jurisdiction: check.jurisdiction.into(),
+            status: status.into(),
+            verification_score: check.verification_score.into(),
+            documents: to_json(&check.documents),
+            red_flags: to_json(&check.red_flags),
+            net_worth: amount(&investor.net_worth),
+            net_worth_currency: currency(&investor.net_worth),
+            annual_income: amount(&investor.annual_income),
+            annual_income_currency: currency(&investor.annual_income),
+            total_assets: amount(&investor.total_assets),
+            total_assets_currency: currency(&investor.total_assets),
+            accreditation_verified: investor.accreditation_verified,
+            submitted_by: submitted_by.as_uuid(),
+        }
+    }
 }
 
 /// A stored KYC check.
@@ -131,26 +158,7 @@ pub fn insert(
     submitted_by: UserId,
 ) -> Result<StoredKycCheck> {
     crate::convert::atomic(conn, |conn| {
-        let investor = &check.investor;
-        let amount = |m: &Option<Money>| m.map(|m| m.amount());
-        let currency = |m: &Option<Money>| m.map(|m| m.currency().as_str());
-        let row = NewKycCheckRow {
-            entity_id: check.entity_id.as_str(),
-            entity_type: check.entity_type.into(),
-            jurisdiction: check.jurisdiction.into(),
-            status: status.into(),
-            verification_score: check.verification_score.into(),
-            documents: to_json(&check.documents),
-            red_flags: to_json(&check.red_flags),
-            net_worth: amount(&investor.net_worth),
-            net_worth_currency: currency(&investor.net_worth),
-            annual_income: amount(&investor.annual_income),
-            annual_income_currency: currency(&investor.annual_income),
-            total_assets: amount(&investor.total_assets),
-            total_assets_currency: currency(&investor.total_assets),
-            accreditation_verified: investor.accreditation_verified,
-            submitted_by: submitted_by.as_uuid(),
-        };
+        let row = NewKycCheckRow::new(check, status, submitted_by);
         let stored: StoredKycCheck = diesel::insert_into(kyc_checks::table)
             .values(&row)
             .returning(KycCheckRow::as_returning())
@@ -164,26 +172,36 @@ pub fn insert(
                 other => other,
             })?
             .try_into()?;
-        let details = serde_json::json!({
-            "jurisdiction": check.jurisdiction,
-            "entity_type": check.entity_type,
-            "status": status,
-            "verification_score": check.verification_score.value(),
-            "documents": check.documents.len(),
-            "red_flags": check.red_flags,
-        });
-        let event = AuditEvent::new(
-            submitted_by,
-            AuditAction::KycRecorded,
-            SubjectKind::KycCheck,
-            stored.id,
-        )
-        .map(|e| e.with_entity(check.entity_id.clone()))
-        .and_then(|e| e.with_details(details))
-        .map_err(|e| PersistenceError::invalid(TABLE, stored.id, e))?;
+        let event = recorded_event(stored.id, check, status, submitted_by)?;
         audit_logs::append(conn, &event)?;
         Ok(stored)
     })
+}
+
+/// The `kyc_recorded` audit entry of the check `id`.
+pub(crate) fn recorded_event(
+    id: Uuid,
+    check: &KycCheck,
+    status: CheckStatus,
+    submitted_by: UserId,
+) -> Result<AuditEvent> {
+    let details = serde_json::json!({
+        "jurisdiction": check.jurisdiction,
+        "entity_type": check.entity_type,
+        "status": status,
+        "verification_score": check.verification_score.value(),
+        "documents": check.documents.len(),
+        "red_flags": check.red_flags,
+    });
+    AuditEvent::new(
+        submitted_by,
+        AuditAction::KycRecorded,
+        SubjectKind::KycCheck,
+        id,
+    )
+    .map(|e| e.with_entity(check.entity_id.clone()))
+    .and_then(|e| e.with_details(details))
+    .map_err(|e| PersistenceError::invalid(TABLE, id, e))
 }
 
 /// The check with this id.

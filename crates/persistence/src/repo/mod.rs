@@ -19,5 +19,6 @@ pub mod passwords;
 pub mod reports;
 pub mod review_notes;
 pub mod reviews_due;
+pub mod submission;
 pub mod users;
 pub mod web_sessions;
