@@ -11,6 +11,7 @@ use std::time::Instant;
 
 /// The migrations the database has and lacks.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
 pub struct MigrationHealth {
     /// How many are applied.
     pub applied: usize,
@@ -22,10 +23,13 @@ pub struct MigrationHealth {
 
 /// The health report.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
 pub struct Health {
     /// `ok`, or `degraded` when the database is unreachable or behind on migrations.
+    #[cfg_attr(feature = "api", schema(schema_with = crate::http::schemas::health_status))]
     pub status: &'static str,
     /// `connected` or `unreachable`.
+    #[cfg_attr(feature = "api", schema(schema_with = crate::http::schemas::health_database))]
     pub database: &'static str,
     /// `host:port/database`.
     pub target: String,
@@ -34,6 +38,7 @@ pub struct Health {
     /// The migrations, when connected.
     pub migrations: Option<MigrationHealth>,
     /// The pool.
+    #[cfg_attr(feature = "api", schema(value_type = crate::http::schemas::PoolStats))]
     pub pool: PoolStats,
     /// What failed, when something did: a category, never the driver's text.
     pub error: Option<Problem>,
@@ -52,6 +57,7 @@ impl Health {
 
 /// What went wrong, as the health body names it (`snake_case` in JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "api", derive(utoipa::ToSchema), schema(as = HealthProblem))]
 #[serde(rename_all = "snake_case")]
 pub enum Problem {
     /// No connection could be opened.

@@ -33,7 +33,7 @@ fn with_etag<T: serde::Serialize>(status: StatusCode, case: &CaseRecord, body: &
 /// level, each reason with its rule code, version and regulation, and the watchlist version.
 /// With an `Idempotency-Key`, a retry answers 200 with the first case (`replayed`).
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases",
-    request_body(content = Object, description = "A CaseInput: {\"kyc\": {...}, \"aml\": {...}} (docs/api.md)"),
+    request_body = super::schemas::CaseInput,
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 128 characters; a retry with the same key gets the first answer")),
     responses(
         (status = 201, description = "A new case, decided", body = Submission),
@@ -118,7 +118,7 @@ fn if_match(headers: &HeaderMap) -> Result<i32, Problem> {
 /// reviewer who proposed approving an escalation cannot confirm it (409); a role that may not
 /// decide the case is 403.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/review", tag = "cases",
-    request_body(content = Object, description = "{\"verdict\": \"approve\" | \"reject\", \"reason\": \"...\"}"),
+    request_body = super::schemas::ReviewInput,
     params(("id" = String, Path, description = "The case's id"),
         ("If-Match" = String, Header, description = "The case's ETag, e.g. \"1\"")),
     responses((status = 200, body = ReviewOutcome), (status = 400, body = Problem),

@@ -67,7 +67,7 @@ pub async fn audit(
 
 /// Re-screen the entity's current case with a new screening result (the system agent).
 #[utoipa::path(post, path = "/api/v1/entities/{entity_id}/screenings", tag = "entities",
-    request_body(content = Object, description = "An AmlInput: {\"risk_score\", \"matches\", \"provider\", \"watchlist_version\"}"),
+    request_body = super::schemas::AmlInput,
     params(("entity_id" = String, Path)),
     responses((status = 200, body = RescreenOutcome), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),

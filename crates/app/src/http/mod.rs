@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod problem;
 mod queue;
 mod rules;
+pub mod schemas;
 
 pub use problem::Problem;
 

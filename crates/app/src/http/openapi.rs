@@ -44,7 +44,8 @@ impl Modify for Bearer {
 /// The health check (served by `crate::api`, unauthenticated): 200 when the database answers,
 /// 503 with the failure's category when not.
 #[utoipa::path(get, path = "/api/v1/health", tag = "meta",
-    responses((status = 200, description = "healthy", body = Object), (status = 503, description = "unhealthy", body = Object)))]
+    responses((status = 200, description = "healthy", body = crate::health::Health),
+        (status = 503, description = "unhealthy: what failed, as a category", body = crate::health::Health)))]
 #[allow(dead_code)] // Documentation only: the route is crate::api's.
 fn health() {}
 
@@ -74,7 +75,8 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 
 /// Gives every response without a description its status's reason phrase: OpenAPI requires a
 /// description on each (openapi-spec-validator refuses the document otherwise), and the
-/// handlers' `responses(...)` name only the status and the body of their errors.
+/// handlers' `responses(...)` name only the status and the body of their errors. A problem
+/// body is served as `application/problem+json`, and so it is documented.
 pub(super) fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::RefOr;
     for item in doc.paths.paths.values_mut() {
@@ -87,9 +89,10 @@ pub(super) fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
         ];
         for operation in operations.into_iter().flatten() {
             for (status, response) in operation.responses.responses.iter_mut() {
-                if let RefOr::T(response) = response
-                    && response.description.is_empty()
-                {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                if response.description.is_empty() {
                     response.description = status
                         .parse::<u16>()
                         .ok()
@@ -97,6 +100,17 @@ pub(super) fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
                         .and_then(|code| code.canonical_reason())
                         .unwrap_or("response")
                         .to_owned();
+                }
+                // A problem body is served as application/problem+json.
+                let is_problem = response.content.get("application/json").is_some_and(|c| {
+                    matches!(c, RefOr::T(c) if matches!(&c.schema,
+                        Some(RefOr::Ref(r)) if r.ref_location == "#/components/schemas/Problem"))
+                });
+                if is_problem && let Some(body) = response.content.shift_remove("application/json")
+                {
+                    response
+                        .content
+                        .insert(super::problem::MEDIA_TYPE.to_owned(), body);
                 }
             }
         }

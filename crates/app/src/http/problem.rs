@@ -14,6 +14,9 @@ use compliance_domain::{DispositionError, ReviewError};
 use compliance_persistence::PersistenceError;
 use serde::Serialize;
 
+/// The media type of a problem document (RFC 9457).
+pub const MEDIA_TYPE: &str = "application/problem+json";
+
 /// Where every problem type lives: `urn:compliance-db:problem:<kind>`.
 pub const TYPE_PREFIX: &str = "urn:compliance-db:problem:";
 
@@ -31,7 +34,7 @@ pub struct Problem {
     pub detail: String,
     /// For invalid input: every offending field, with its path.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<super::schemas::FieldError>>)]
     pub errors: Option<Vec<FieldError>>,
     /// Seconds to wait before retrying (also the `Retry-After` header).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -223,10 +226,7 @@ impl IntoResponse for Problem {
         let retry_after = self.retry_after;
         let mut response = (status, Json(self)).into_response();
         let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE));
         if let Some(seconds) = retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
