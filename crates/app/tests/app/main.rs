@@ -12,6 +12,7 @@ mod faults;
 mod health;
 mod http_cases;
 mod http_edges;
+mod http_schemas;
 mod integrity;
 mod lifecycle;
 mod notes;
