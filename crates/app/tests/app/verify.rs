@@ -173,10 +173,7 @@ fn re_screened_cases_have_an_audit_entry_for_each_revision() {
 #[test]
 fn a_dropped_index_fails_the_index_check() {
     let s = seeded();
-    exec(
-        &mut s.db.conn(),
-        "DROP INDEX idx_compliance_checks_review_queue",
-    );
+    exec(&mut s.db.conn(), "DROP INDEX idx_compliance_checks_queue");
     assert_eq!(failing(&s), [3]);
 }
 

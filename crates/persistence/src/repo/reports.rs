@@ -10,8 +10,10 @@ use chrono::{DateTime, Utc};
 use compliance_domain::{
     CheckStatus, EntityId, EntityType, Jurisdiction, RiskLevel, RiskScore, UserId, WatchlistMatch,
 };
+use diesel::dsl::sql;
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, SmallInt, Timestamptz};
 use uuid::Uuid;
 
 #[derive(Queryable, Selectable)]
@@ -69,6 +71,10 @@ pub struct PendingApproval {
 
 const QUEUE: &str = "pending_approvals";
 
+/// The queue's order, every key ascending (the order of `idx_compliance_checks_queue`): the
+/// riskiest first, flagged before unflagged of the same score, the oldest, then by id.
+const QUEUE_ORDER: &str = "-risk_score, NOT engine_stricter, created_at, compliance_check_id";
+
 impl TryFrom<PendingRow> for PendingApproval {
     type Error = PersistenceError;
     fn try_from(row: PendingRow) -> Result<Self> {
@@ -120,7 +126,7 @@ pub struct QueueFilter {
 }
 
 /// Where a page of the queue resumes: the sort key of the last case of the previous page, in
-/// the view's order (risk score descending, flagged first, oldest first, then id).
+/// the queue's order (risk score descending, flagged first, oldest first, then id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QueueCursor {
     /// The last case's risk score.
@@ -145,7 +151,7 @@ impl From<&PendingApproval> for QueueCursor {
 }
 
 /// One page of the review queue (keyset pagination): at most `limit` cases (1 to 10,000) after
-/// `after`, in the view's order, narrowed by `filter`. A page that resumes from a cursor never
+/// `after`, in the queue's order, narrowed by `filter`. A page that resumes from a cursor never
 /// repeats or skips a case that stayed in the queue, however many cases arrive meanwhile.
 pub fn pending_approvals_page(
     conn: &mut PgConnection,
@@ -167,35 +173,23 @@ pub fn pending_approvals_page(
         query = query.filter(v::risk_level.eq(<&str>::from(level)));
     }
     if let Some(c) = after {
-        let score = i16::from(c.risk_score.value());
-        // Within one score and flag, oldest first, then by id.
-        let later = || {
-            v::created_at.gt(c.created_at).or(v::created_at
-                .eq(c.created_at)
-                .and(v::compliance_check_id.gt(c.id)))
-        };
-        let below = v::risk_score.lt(score);
-        let same = v::risk_score.eq(score);
-        // Flagged cases (true) come before unflagged ones of the same score.
-        query = if c.engine_stricter {
-            query.filter(
-                below.or(same.and(
-                    v::engine_stricter
-                        .eq(false)
-                        .or(v::engine_stricter.eq(true).and(later())),
-                )),
-            )
-        } else {
-            query.filter(below.or(same.and(v::engine_stricter.eq(false).and(later()))))
-        };
+        // The queue's order as one ascending row, so that a page resumes with one row
+        // comparison the index `idx_compliance_checks_queue` answers (migration
+        // 2026-05-05-000000_review_queue_index).
+        query = query.filter(
+            sql::<Bool>(&format!("({QUEUE_ORDER}) > ("))
+                .bind::<SmallInt, _>(-i16::from(c.risk_score.value()))
+                .sql(", ")
+                .bind::<Bool, _>(!c.engine_stricter)
+                .sql(", ")
+                .bind::<Timestamptz, _>(c.created_at)
+                .sql(", ")
+                .bind::<diesel::sql_types::Uuid, _>(c.id)
+                .sql(")"),
+        );
     }
     query
-        .order((
-            v::risk_score.desc(),
-            v::engine_stricter.desc(),
-            v::created_at.asc(),
-            v::compliance_check_id.asc(),
-        ))
+        .order(sql::<SmallInt>(QUEUE_ORDER))
         .limit(limit.clamp(1, 10_000))
         .load(conn)?
         .into_iter()
