@@ -16,6 +16,7 @@ pub mod decision_vectors;
 pub mod false_positives;
 pub mod kyc_checks;
 pub mod passwords;
+mod queue_order;
 pub mod reports;
 pub mod review_notes;
 pub mod reviews_due;

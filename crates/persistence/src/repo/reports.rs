@@ -3,6 +3,7 @@
 //!
 //! Must not: write. Views are reports; every change goes through the tables' repositories.
 
+use super::queue_order::{AfterInQueue, QueueOrder};
 use crate::convert::{domain, json, text, text_opt};
 use crate::views::{compliance_summary, high_risk_entities, pending_approvals};
 use crate::{PersistenceError, Result};
@@ -10,10 +11,8 @@ use chrono::{DateTime, Utc};
 use compliance_domain::{
     CheckStatus, EntityId, EntityType, Jurisdiction, RiskLevel, RiskScore, UserId, WatchlistMatch,
 };
-use diesel::dsl::sql;
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, SmallInt, Timestamptz};
 use uuid::Uuid;
 
 #[derive(Queryable, Selectable)]
@@ -70,10 +69,6 @@ pub struct PendingApproval {
 }
 
 const QUEUE: &str = "pending_approvals";
-
-/// The queue's order, every key ascending (the order of `idx_compliance_checks_queue`): the
-/// riskiest first, flagged before unflagged of the same score, the oldest, then by id.
-const QUEUE_ORDER: &str = "-risk_score, NOT engine_stricter, created_at, compliance_check_id";
 
 impl TryFrom<PendingRow> for PendingApproval {
     type Error = PersistenceError;
@@ -176,20 +171,15 @@ pub fn pending_approvals_page(
         // The queue's order as one ascending row, so that a page resumes with one row
         // comparison the index `idx_compliance_checks_queue` answers (migration
         // 2026-05-05-000000_review_queue_index).
-        query = query.filter(
-            sql::<Bool>(&format!("({QUEUE_ORDER}) > ("))
-                .bind::<SmallInt, _>(-i16::from(c.risk_score.value()))
-                .sql(", ")
-                .bind::<Bool, _>(!c.engine_stricter)
-                .sql(", ")
-                .bind::<Timestamptz, _>(c.created_at)
-                .sql(", ")
-                .bind::<diesel::sql_types::Uuid, _>(c.id)
-                .sql(")"),
-        );
+        query = query.filter(AfterInQueue {
+            negated_score: -i16::from(c.risk_score.value()),
+            unflagged: !c.engine_stricter,
+            created_at: c.created_at,
+            id: c.id,
+        });
     }
     query
-        .order(sql::<SmallInt>(QUEUE_ORDER))
+        .order(QueueOrder)
         .limit(limit.clamp(1, 10_000))
         .load(conn)?
         .into_iter()
