@@ -56,11 +56,15 @@ fn bench(args: &BenchArgs) -> Result<()> {
     if args.api_cases > 0 {
         crate::bench_api::run(args.api_cases)?;
     }
+    if args.queue_cases > 0 {
+        crate::bench_queue::run(args.queue_cases)?;
+    }
     Ok(())
 }
 
 /// Clones the approved seed cases (KYC check, screening, decision and three audit entries each)
-/// up to `cases` cases, through the constraints and triggers like any insert.
+/// up to `cases` cases, through the constraints and triggers like any insert: the templates and
+/// the rows to make, then [`CLONE_SQL`], then the audit entries.
 const SCALE_SQL: &str = r"
 CREATE TEMP TABLE tpl AS
 SELECT (row_number() OVER (ORDER BY k.entity_id) - 1)::int AS n, k.id AS kyc_id, a.id AS aml_id, c.id AS case_id
@@ -70,6 +74,12 @@ CREATE TEMP TABLE gen AS
 SELECT g AS i, gen_random_uuid() AS kyc_id, gen_random_uuid() AS aml_id, gen_random_uuid() AS case_id,
        t.kyc_id AS tk, t.aml_id AS ta, t.case_id AS tc
   FROM generate_series(1, :cases) g JOIN tpl t ON t.n = g % (SELECT count(*) FROM tpl);
+";
+
+/// Clones each row of the temporary table `gen` (new ids, and the template's `tk`, `ta`, `tc`):
+/// its KYC check, screening, decision and case submission, for the new entity `bench-<i>`,
+/// one statement per table, so every guard, CHECK and foreign key runs on each row.
+pub(crate) const CLONE_SQL: &str = r"
 INSERT INTO kyc_checks (id, entity_id, entity_type, jurisdiction, status, verification_score, documents, red_flags,
                         net_worth, net_worth_currency, annual_income, annual_income_currency, total_assets,
                         total_assets_currency, accreditation_verified, submitted_by)
@@ -90,6 +100,9 @@ SELECT g.case_id, g.kyc_id, g.aml_id, c.jurisdiction, c.status, c.engine_status,
 INSERT INTO case_submissions (compliance_check_id, kyc_check_id, entity_id, sequence, submitted_by)
 SELECT g.case_id, g.kyc_id, 'bench-' || g.i, 1, c.decided_by
   FROM gen g JOIN compliance_checks c ON c.id = g.tc;
+";
+
+const SCALE_AUDIT_SQL: &str = r"
 INSERT INTO audit_logs (actor_id, action, subject_kind, subject_id, entity_id)
 SELECT c.decided_by, x.action, x.kind, x.subject, 'bench-' || g.i
   FROM gen g JOIN compliance_checks c ON c.id = g.tc,
@@ -122,7 +135,10 @@ fn verify_at_scale(cases: u64) -> Result<()> {
             .arg(config.connection_url())
             .args(["-c", "SET synchronous_commit = off"])
             .arg("-f")
-            .arg(write_temp("compliance_bench_scale.sql", SCALE_SQL)?),
+            .arg(write_temp(
+                "compliance_bench_scale.sql",
+                &format!("{SCALE_SQL}{CLONE_SQL}{SCALE_AUDIT_SQL}"),
+            )?),
         "psql (building the large database)",
     )?;
     println!("built in {} s", started.elapsed().as_secs());
@@ -172,7 +188,7 @@ fn verify_at_scale(cases: u64) -> Result<()> {
     drop_database(&server, &name)
 }
 
-fn write_temp(name: &str, text: &str) -> Result<PathBuf> {
+pub(crate) fn write_temp(name: &str, text: &str) -> Result<PathBuf> {
     let path = std::env::temp_dir().join(format!("{}_{name}", std::process::id()));
     std::fs::write(&path, text)?;
     Ok(path)

@@ -166,13 +166,13 @@ fn timed_http(server: &Server, token: &str, clients: usize, cases: usize) -> Res
 }
 
 /// `compliance-api` on a free local port, stopped on drop.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Server {
-    fn start(config: &DatabaseConfig) -> Result<Self> {
+    pub(crate) fn start(config: &DatabaseConfig) -> Result<Self> {
         let release = !cfg!(debug_assertions);
         let mut build = Command::new(env!("CARGO"));
         build.args([
@@ -230,13 +230,13 @@ impl Drop for Server {
 }
 
 /// A keep-alive HTTP/1.1 connection.
-struct Client {
+pub(crate) struct Client {
     writer: TcpStream,
     reader: BufReader<TcpStream>,
 }
 
 impl Client {
-    fn connect(port: u16) -> Result<Self> {
+    pub(crate) fn connect(port: u16) -> Result<Self> {
         let stream = TcpStream::connect(("127.0.0.1", port))?;
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(Duration::from_secs(30)))?;
@@ -247,7 +247,15 @@ impl Client {
     }
 
     fn get(&mut self, path: &str) -> Result<u16> {
-        let request = format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n");
+        self.get_as(path, None)
+    }
+
+    /// A GET, with the token when given; the status (the body is read and dropped).
+    pub(crate) fn get_as(&mut self, path: &str, token: Option<&str>) -> Result<u16> {
+        let authorization = token
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
+        let request = format!("GET {path} HTTP/1.1\r\nHost: bench\r\n{authorization}\r\n");
         self.writer.write_all(request.as_bytes())?;
         self.response()
     }

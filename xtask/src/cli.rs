@@ -176,6 +176,10 @@ pub struct BenchArgs {
     /// clients, this many cases each (e.g. 400); 0 skips it.
     #[arg(long, default_value_t = 0)]
     pub api_cases: usize,
+    /// Also time a page of the review queue over HTTP and in raw SQL, first and deep, on a
+    /// database of this many cases (one in 50 queued), e.g. 1000000; 0 skips it.
+    #[arg(long, default_value_t = 0)]
+    pub queue_cases: u64,
 }
 
 /// Report formats.

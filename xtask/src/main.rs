@@ -8,6 +8,7 @@
 
 mod bench;
 mod bench_api;
+mod bench_queue;
 mod bench_write;
 mod checkpoint;
 mod cli;
