@@ -15,7 +15,9 @@ CREATE FUNCTION queue_flag(engine_status TEXT, status TEXT, engine_decided_at TI
                            created_at TIMESTAMPTZ, decided_at TIMESTAMPTZ)
 RETURNS BOOLEAN
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT status_rank(engine_status) > status_rank(status)
+    -- Schema-qualified: an index expression is evaluated by pg_restore with an empty
+    -- search_path, and a SET search_path would keep the function from being inlined.
+    SELECT public.status_rank(engine_status) > public.status_rank(status)
            AND (coalesce(engine_decided_at, created_at) > decided_at
                 OR (engine_status = 'REJECTED' AND status = 'APPROVED'))
 $$;

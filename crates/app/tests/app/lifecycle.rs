@@ -264,3 +264,18 @@ fn a_due_review_with_unchanged_inputs_opens_the_next_case_rather_than_replaying_
     assert_eq!(review.sequence, 2);
     assert!(s.service.reviews_due(None, 100).unwrap().is_empty());
 }
+
+#[test]
+fn the_review_queue_index_rebuilds_with_the_empty_search_path_a_restore_runs_under() {
+    // pg_restore evaluates index expressions with search_path = ''; an unqualified call in
+    // queue_flag() made restoring a dump fail ("function status_rank(text) does not exist").
+    let s = seeded();
+    let mut conn = s.db.conn();
+    exec(&mut conn, "SET search_path = ''");
+    exec(
+        &mut conn,
+        "REINDEX INDEX public.idx_compliance_checks_queue",
+    );
+    exec(&mut conn, "SET search_path = DEFAULT");
+    assert!(count(&mut conn, "SELECT count(*) AS n FROM pending_approvals") > 0);
+}
