@@ -1,6 +1,7 @@
 //! API token secrets: drawn from the operating system's generator (256 bits), shown once as
 //! `cdb_` and 64 hex digits, stored only as their SHA-256 (`repo::api_tokens`). Works without
-//! the `api` feature, for `cargo xtask token`.
+//! the `api` feature, for `cargo xtask token`. The same generator draws the back office's
+//! session secrets (`cds_`, [`crate::SESSION_PREFIX`]) and its sign-in form tokens.
 //!
 //! Must not: log, print in `Debug`, or put in an error a secret; only [`TokenSecret::expose`]
 //! gives it out, for the one time it is shown.

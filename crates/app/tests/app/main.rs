@@ -17,6 +17,7 @@ mod integrity;
 mod lifecycle;
 mod notes;
 mod office;
+mod office_cases;
 mod office_client;
 mod provision;
 mod round_trips;

@@ -1,0 +1,497 @@
+//! The back office's pages and forms, server side, through the router: the queue, a case page,
+//! deciding under four eyes, false positives, role checks on forms built by hand, stale pages,
+//! hostile text refused or escaped, the security headers, and a tampered audit entry shown.
+
+use crate::office_client::OfficeApp;
+use crate::support::{behind_the_triggers, count};
+use axum::http::{StatusCode, header};
+
+#[tokio::test]
+async fn an_analyst_rejects_a_pending_case_and_sees_what_the_engine_said() {
+    let app = OfficeApp::new();
+    let b = app.signed_in("analyst").await;
+    let (case, _, revision) = app.case_of("ae-corp-pending-002");
+    let page = b.get(&format!("/office/cases/{case}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for expected in [
+        "PENDING",
+        "(revision 1)",
+        "Why the engine decided so",
+        "Approve",
+        "Reject",
+        "The audit chain vouches for every entry below",
+    ] {
+        assert!(
+            page.body.contains(expected),
+            "{expected} missing: {}",
+            page.body
+        );
+    }
+    let csrf = page.csrf();
+    let hostile = "<script>alert('x')</script> & \"quoted\"";
+    let done = b
+        .post(
+            &format!("/office/cases/{case}/decide"),
+            &[
+                ("csrf", &csrf),
+                ("revision", &revision.to_string()),
+                ("verdict", "reject"),
+                ("reason", hostile),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(
+        done.location(),
+        format!("/office/cases/{case}?done=decided")
+    );
+    assert_eq!(app.case_of("ae-corp-pending-002").1, "REJECTED");
+    let after = b.get(done.location()).await;
+    assert!(after.body.contains("Decision recorded."));
+    assert!(
+        after
+            .body
+            .contains("&#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; &#38; &#34;quoted&#34;"),
+        "the reason shows as text: {}",
+        after.body
+    );
+    assert!(
+        !after.body.contains("<script>"),
+        "no raw script on the page"
+    );
+    // Nobody decides a rejected case: no form is offered.
+    assert!(!after.body.contains("/decide\""));
+}
+
+#[tokio::test]
+async fn an_escalation_is_approved_by_two_officers_and_never_by_one_twice() {
+    let app = OfficeApp::new();
+    let (case, _, revision) = app.case_of("in-corp-pep-002");
+    // The analyst is offered no decision on an escalation, and a form built by hand is refused.
+    let analyst = app.signed_in("analyst").await;
+    let page = analyst.get(&format!("/office/cases/{case}")).await;
+    assert!(
+        !page.body.contains("name=\"verdict\""),
+        "an analyst gets no decision form"
+    );
+    let audit = app.rows("audit_logs");
+    let refused = analyst
+        .post(
+            &format!("/office/cases/{case}/decide"),
+            &[
+                ("csrf", &page.csrf()),
+                ("revision", &revision.to_string()),
+                ("verdict", "approve"),
+                ("reason", "looks fine"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(app.rows("audit_logs"), audit);
+
+    let first = app.signed_in("compliance.officer").await;
+    let page = first.get(&format!("/office/cases/{case}")).await;
+    assert!(page.body.contains("Propose approval"));
+    let proposed = first
+        .post(
+            &format!("/office/cases/{case}/decide"),
+            &[
+                ("csrf", &page.csrf()),
+                ("revision", &revision.to_string()),
+                ("verdict", "approve"),
+                ("reason", "PEP reviewed: source of wealth documented"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        proposed.location(),
+        format!("/office/cases/{case}?done=approval_proposed")
+    );
+    let (_, status, revision) = app.case_of("in-corp-pep-002");
+    assert_eq!(status, "ESCALATED");
+    // The queue shows who proposed it.
+    let queue = first.get("/office/queue").await;
+    assert!(queue.body.contains("compliance.officer"), "{}", queue.body);
+
+    // The same officer confirming their own proposal is refused, and nothing is written.
+    let page = first.get(&format!("/office/cases/{case}")).await;
+    assert!(page.body.contains("You proposed this approval"));
+    let audit = app.rows("audit_logs");
+    let again = first
+        .post(
+            &format!("/office/cases/{case}/decide"),
+            &[
+                ("csrf", &page.csrf()),
+                ("revision", &revision.to_string()),
+                ("verdict", "approve"),
+                ("reason", "confirming myself"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert!(
+        again.body.contains("Nothing was recorded"),
+        "{}",
+        again.body
+    );
+    assert_eq!(app.case_of("in-corp-pep-002").1, "ESCALATED");
+    assert_eq!(app.rows("audit_logs"), audit);
+
+    // A second officer confirms it.
+    let second = app.signed_in(app.officer2.username.as_str()).await;
+    let page = second.get(&format!("/office/cases/{case}")).await;
+    assert!(
+        page.body.contains("Confirm approval")
+            && page
+                .body
+                .contains("Approval proposed by compliance.officer")
+    );
+    let confirmed = second
+        .post(
+            &format!("/office/cases/{case}/decide"),
+            &[
+                ("csrf", &page.csrf()),
+                ("revision", &revision.to_string()),
+                ("verdict", "approve"),
+                ("reason", "second pair of eyes agrees"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        confirmed.location(),
+        format!("/office/cases/{case}?done=decided"),
+        "{}",
+        confirmed.body
+    );
+    assert_eq!(app.case_of("in-corp-pep-002").1, "APPROVED");
+}
+
+#[tokio::test]
+async fn forms_need_this_sessions_token_and_the_revision_the_page_showed() {
+    let app = OfficeApp::new();
+    let (case, _, revision) = app.case_of("us-fund-pending-003");
+    let analyst = app.signed_in("analyst").await;
+    let officer = app.signed_in("compliance.officer").await;
+    let officers_token = officer.get("/office/queue").await.csrf();
+    let audit = app.rows("audit_logs");
+    let uri = format!("/office/cases/{case}/decide");
+    let rev = revision.to_string();
+    for csrf in [
+        None,
+        Some(""),
+        Some("0".repeat(64).as_str()),
+        Some(officers_token.as_str()),
+    ] {
+        let mut form = vec![
+            ("revision", rev.as_str()),
+            ("verdict", "approve"),
+            ("reason", "fine"),
+        ];
+        if let Some(csrf) = csrf {
+            form.push(("csrf", csrf));
+        }
+        let page = analyst.post(&uri, &form).await;
+        assert_eq!(
+            page.status,
+            StatusCode::FORBIDDEN,
+            "{csrf:?}: {}",
+            page.body
+        );
+        assert!(page.body.contains("Nothing was changed"));
+    }
+    assert_eq!(app.rows("audit_logs"), audit);
+
+    // A page read before the case moved on: refused with the case as it is now.
+    let stale = analyst.get(&format!("/office/cases/{case}")).await;
+    let fresh = officer.get(&format!("/office/cases/{case}")).await;
+    let done = officer
+        .post(
+            &uri,
+            &[
+                ("csrf", &fresh.csrf()),
+                ("revision", &rev),
+                ("verdict", "reject"),
+                ("reason", "documents forged"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let audit = app.rows("audit_logs");
+    let late = analyst
+        .post(
+            &uri,
+            &[
+                ("csrf", &stale.csrf()),
+                ("revision", &rev),
+                ("verdict", "approve"),
+                ("reason", "all good"),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
+    assert!(
+        late.body.contains("changed since you opened the page") && late.body.contains("REJECTED")
+    );
+    assert_eq!(app.rows("audit_logs"), audit);
+    assert_eq!(app.case_of("us-fund-pending-003").1, "REJECTED");
+}
+
+#[tokio::test]
+async fn hostile_input_in_every_field_is_refused_or_escaped_and_writes_nothing() {
+    let app = OfficeApp::new();
+    let b = app.signed_in("compliance.officer").await;
+    let (case, _, revision) = app.case_of("in-corp-pep-002");
+    let csrf = b.get("/office/queue").await.csrf();
+    let audit = app.rows("audit_logs");
+    let evil = "<img src=x onerror=alert(1)>\u{0}\u{202e}";
+    let rev = revision.to_string();
+    let long = "x".repeat(40_000);
+    let uri = format!("/office/cases/{case}/decide");
+    let forms: Vec<Vec<(&str, &str)>> = vec![
+        vec![
+            ("csrf", &csrf),
+            ("revision", evil),
+            ("verdict", "approve"),
+            ("reason", "r"),
+        ],
+        vec![
+            ("csrf", &csrf),
+            ("revision", &rev),
+            ("verdict", evil),
+            ("reason", "r"),
+        ],
+        vec![
+            ("csrf", &csrf),
+            ("revision", &rev),
+            ("verdict", "reject"),
+            ("reason", ""),
+        ],
+        vec![
+            ("csrf", &csrf),
+            ("revision", &rev),
+            ("verdict", "reject"),
+            ("reason", &long),
+        ],
+    ];
+    for form in &forms {
+        let page = b.post(&uri, form).await;
+        assert!(page.status.is_client_error(), "{form:?}: {}", page.status);
+        assert!(!page.body.contains("<img"), "escaped: {}", page.body);
+    }
+    for (list, entry) in [(evil, "SDN-1"), ("OFAC-SDN", evil), ("", "")] {
+        let page = b
+            .post(
+                &format!("/office/cases/{case}/clear-match"),
+                &[
+                    ("csrf", &csrf),
+                    ("list", list),
+                    ("entry", entry),
+                    ("reason", "r"),
+                ],
+            )
+            .await;
+        assert!(
+            page.status.is_client_error(),
+            "{list:?} {entry:?}: {}",
+            page.status
+        );
+        assert!(!page.body.contains("<img"));
+    }
+    for uri in [
+        format!("/office/cases/{}", "%3Cimg%20src%3Dx%3E"),
+        "/office/queue?jurisdiction=%3Cimg%20src%3Dx%3E".to_owned(),
+        "/office/queue?after=%3Cimg%3E".to_owned(),
+        "/office/queue?status=%FF".to_owned(),
+        "/office/rules?at=%3Cimg%3E".to_owned(),
+        "/office/rules?jurisdiction=ZZ".to_owned(),
+        "/office/nowhere/%3Cimg%3E".to_owned(),
+        format!("/office/cases/{}", uuid::Uuid::nil()),
+    ] {
+        let page = b.get(&uri).await;
+        assert!(page.status.is_client_error(), "{uri}: {}", page.status);
+        assert!(!page.body.contains("<img"), "{uri}: {}", page.body);
+        assert!(
+            page.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{uri}"
+        );
+    }
+    let form = b
+        .post(
+            "/office/sign-in",
+            &[
+                ("csrf", evil),
+                ("username", evil),
+                ("password", evil),
+                ("next", evil),
+            ],
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::FORBIDDEN);
+    assert!(!form.body.contains("<img"));
+    assert_eq!(app.rows("audit_logs"), audit);
+    assert_eq!(app.case_of("in-corp-pep-002").1, "ESCALATED");
+}
+
+#[tokio::test]
+async fn pages_carry_strict_headers_and_the_rules_page_lists_the_regulations() {
+    let app = OfficeApp::new();
+    let b = app.signed_in("analyst").await;
+    let page = b.get("/office/rules?jurisdiction=US").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Rules in force") && page.body.contains("31 CFR")
+            || page.body.contains("Regulation D"),
+        "{}",
+        page.body
+    );
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(page.headers[header::X_FRAME_OPTIONS], "DENY");
+    let css = b.get("/office/assets/office.css").await;
+    assert!(
+        css.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert!(
+        !page.body.contains("http://") && !page.body.contains("https://"),
+        "no external assets"
+    );
+    let before = b
+        .get("/office/rules?jurisdiction=US&at=2000-01-01T00:00:00Z")
+        .await;
+    assert!(before.body.contains("No rule is in force"));
+}
+
+#[tokio::test]
+async fn the_case_page_shows_a_tampered_audit_entry() {
+    let app = OfficeApp::new();
+    let b = app.signed_in("compliance.officer").await;
+    let (case, _, _) = app.case_of("in-corp-pep-002");
+    let page = b.get(&format!("/office/cases/{case}")).await;
+    assert!(
+        page.body
+            .contains("The audit chain vouches for every entry below")
+    );
+    assert!(!page.body.contains("ALTERED"));
+    behind_the_triggers(
+        &mut app.s.db.conn(),
+        "UPDATE audit_logs SET details = '{\"forged\": true}' WHERE id = (SELECT min(id) FROM audit_logs WHERE entity_id = 'in-corp-pep-002')",
+    );
+    let page = b.get(&format!("/office/cases/{case}")).await;
+    assert!(
+        page.body.contains("does not vouch for every entry"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("ALTERED"));
+}
+
+#[tokio::test]
+async fn a_sanctions_match_is_cleared_by_two_officers_before_anyone_approves() {
+    let app = OfficeApp::new();
+    let case = crate::support::sanctions_hit_on_the_escalation(&app.s)
+        .id
+        .to_string();
+    let uri = format!("/office/cases/{case}");
+    // The analyst sees the match and the engine's rejection, and is offered nothing on it.
+    let analyst = app.signed_in("analyst").await;
+    let page = analyst.get(&uri).await;
+    assert!(
+        page.body.contains("The engine now decides REJECTED"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("SDN-99001") && !page.body.contains("/clear-match\""));
+    let refused = analyst
+        .post(
+            &format!("{uri}/clear-match"),
+            &[
+                ("csrf", &page.csrf()),
+                ("list", "OFAC-SDN"),
+                ("entry", "SDN-99001"),
+                ("reason", "not them"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.rows("false_positives"), 0);
+
+    // An officer is offered no approval while the engine rejects, only the false positive.
+    let first = app.signed_in("compliance.officer").await;
+    let page = first.get(&uri).await;
+    assert!(
+        page.body.contains("The engine rejects this case")
+            && !page.body.contains("value=\"approve\"")
+    );
+    assert!(page.body.contains("Propose as false positive"));
+    let proposed = first
+        .post(
+            &format!("{uri}/clear-match"),
+            &[
+                ("csrf", &page.csrf()),
+                ("list", "OFAC-SDN"),
+                ("entry", "SDN-99001"),
+                ("reason", "date of birth differs by 31 years"),
+            ],
+        )
+        .await;
+    assert_eq!(proposed.location(), format!("{uri}?done=match_proposed"));
+    let page = first.get(proposed.location()).await;
+    assert!(
+        page.body
+            .contains("proposed as a false positive by compliance.officer")
+    );
+    // Confirming one's own proposal is refused.
+    let again = first
+        .post(
+            &format!("{uri}/clear-match"),
+            &[
+                ("csrf", &page.csrf()),
+                ("list", "OFAC-SDN"),
+                ("entry", "SDN-99001"),
+                ("reason", "me again"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert_eq!(
+        count(
+            &mut app.s.db.conn(),
+            "SELECT count(*) AS n FROM false_positives WHERE confirmed_by IS NULL"
+        ),
+        1
+    );
+
+    let second = app.signed_in(app.officer2.username.as_str()).await;
+    let page = second.get(&uri).await;
+    let confirmed = second
+        .post(
+            &format!("{uri}/clear-match"),
+            &[
+                ("csrf", &page.csrf()),
+                ("list", "OFAC-SDN"),
+                ("entry", "SDN-99001"),
+                ("reason", "agree: different person"),
+            ],
+        )
+        .await;
+    assert_eq!(confirmed.location(), format!("{uri}?done=match_confirmed"));
+    let page = second.get(&uri).await;
+    assert!(page.body.contains("confirmed by second.officer"));
+    assert!(
+        page.body.contains("Propose approval"),
+        "with the match cleared, approval is offered again: {}",
+        page.body
+    );
+}
