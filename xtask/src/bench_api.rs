@@ -75,8 +75,15 @@ fn per_second(count: usize, elapsed: Duration) -> f64 {
     f64::from(count) / elapsed.as_secs_f64().max(1e-9)
 }
 
-fn measure(config: &DatabaseConfig, cases: usize) -> Result<Vec<Rate>> {
-    provision(config, ProvisionOptions::default(), |_| {})?;
+/// The entry point on `config`'s database, its system agent, and an hour's API token for the
+/// agent (what the HTTP benchmarks send).
+pub(crate) fn agent_token(
+    config: &DatabaseConfig,
+) -> Result<(
+    Compliance,
+    compliance_app::Caller,
+    compliance_app::tokens::TokenSecret,
+)> {
     let compliance = Compliance::new(Database::new(config.clone()));
     let agent = compliance.system_agent()?;
     let mut conn = compliance_app::persistence::connect(config)?;
@@ -87,6 +94,12 @@ fn measure(config: &DatabaseConfig, cases: usize) -> Result<Vec<Rate>> {
         chrono::Utc::now() + chrono::Duration::hours(1),
         agent.user(),
     )?;
+    Ok((compliance, agent, secret))
+}
+
+fn measure(config: &DatabaseConfig, cases: usize) -> Result<Vec<Rate>> {
+    provision(config, ProvisionOptions::default(), |_| {})?;
+    let (compliance, agent, secret) = agent_token(config)?;
     let mut server = Server::start(config)?;
     let outcome = (|| {
         let mut rates = Vec::new();

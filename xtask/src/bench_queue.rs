@@ -8,11 +8,9 @@
 //! Must not: touch any database but the `compliance_bench_queue_*` one it creates and drops, or
 //! print the connection URL or the token.
 
-use crate::bench_api::{Client, Server};
+use crate::bench_api::{Client, Server, agent_token};
 use anyhow::{Context, Result, bail};
-use compliance_app::Compliance;
-use compliance_app::domain::TokenName;
-use compliance_app::persistence::{Database, DatabaseConfig};
+use compliance_app::persistence::DatabaseConfig;
 use compliance_app::provision::{ProvisionOptions, provision};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -125,16 +123,7 @@ fn measure(config: &DatabaseConfig, cases: u64) -> Result<()> {
         started.elapsed().as_secs()
     );
     let middle = middle(config)?;
-    let compliance = Compliance::new(Database::new(config.clone()));
-    let agent = compliance.system_agent()?;
-    let mut conn = compliance_app::persistence::connect(config)?;
-    let (_, secret) = compliance_app::tokens::create(
-        &mut conn,
-        agent.user(),
-        &TokenName::parse("bench")?,
-        chrono::Utc::now() + chrono::Duration::hours(1),
-        agent.user(),
-    )?;
+    let (_, _, secret) = agent_token(config)?;
     let server = Server::start(config)?;
     let token = secret.expose();
     println!(

@@ -114,12 +114,14 @@ impl Compliance {
     /// The case with this id and everything it rests on.
     pub fn case_detail(&self, case_id: Uuid) -> Result<CaseDetail> {
         let stored = self.service.case(case_id)?;
-        let review_verdict = self.service.review_verdict(case_id)?;
         let current_screening = stored.aml_check_id;
         let kyc_id = stored.kyc_check_id;
         let mut conn = self.service.database().conn()?;
-        let case = case_record(&mut conn, stored, None)?;
         let kyc = kyc_checks::find(&mut conn, kyc_id)?;
+        let review_verdict = self
+            .service
+            .review_verdict(&mut conn, &stored, &kyc.check)?;
+        let case = case_record(&mut conn, stored, None)?;
         let screenings = aml_checks::list_for_kyc(&mut conn, kyc_id)?
             .into_iter()
             .map(|s| ScreeningRecord {

@@ -10,6 +10,7 @@ use compliance_domain::{
     CheckStatus, ReviewReason, ReviewStep, Reviewer, UserId, Verdict, plan_review,
 };
 use compliance_persistence::PersistenceError;
+use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::repo::compliance_checks::{self, StatusChange, StoredComplianceCheck};
 use compliance_persistence::repo::{aml_checks, false_positives, kyc_checks, review_notes, users};
 use uuid::Uuid;
@@ -48,13 +49,15 @@ impl ComplianceService {
     /// The engine's verdict a review of the case is held to now: its decision re-run without
     /// the confirmed false positives (what [`ComplianceService::review`] checks an approval
     /// against; the back office offers approval only when it is not REJECTED).
-    pub fn review_verdict(&self, case_id: Uuid) -> Result<CheckStatus> {
-        let mut conn = self.db.conn()?;
-        let conn = &mut conn;
-        let case = compliance_checks::find(conn, case_id)?;
-        let kyc = kyc_checks::find(conn, case.kyc_check_id)?;
+    /// The caller has read the case and its KYC check already (on `conn`).
+    pub fn review_verdict(
+        &self,
+        conn: &mut PgConnection,
+        case: &StoredComplianceCheck,
+        kyc: &compliance_domain::KycCheck,
+    ) -> Result<CheckStatus> {
         let aml = aml_checks::find(conn, case.aml_check_id)?;
-        case_verdict(conn, &self.rules, &case, &kyc.check, &aml.screening)
+        case_verdict(conn, &self.rules, case, kyc, &aml.screening)
     }
 
     /// A reviewer decides a case in the review queue (or revokes an approval), following the
