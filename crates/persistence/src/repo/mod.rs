@@ -15,6 +15,7 @@ pub mod compliance_rules;
 pub mod decision_vectors;
 pub mod false_positives;
 pub mod kyc_checks;
+mod literal_limit;
 pub mod passwords;
 mod queue_order;
 pub mod reports;

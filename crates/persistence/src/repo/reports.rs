@@ -3,6 +3,7 @@
 //!
 //! Must not: write. Views are reports; every change goes through the tables' repositories.
 
+use super::literal_limit::paged;
 use super::queue_order::{AfterInQueue, QueueOrder};
 use crate::convert::{domain, json, text, text_opt};
 use crate::views::{compliance_summary, high_risk_entities, pending_approvals};
@@ -178,10 +179,8 @@ pub fn pending_approvals_page(
             id: c.id,
         });
     }
-    query
-        .order(QueueOrder)
-        .limit(limit.clamp(1, 10_000))
-        .load(conn)?
+    paged(query.order(QueueOrder), limit)
+        .load_page::<PendingRow>(conn)?
         .into_iter()
         .map(TryInto::try_into)
         .collect()
@@ -264,13 +263,12 @@ pub fn high_risk_entities(
     if let Some(jurisdiction) = jurisdiction {
         query = query.filter(high_risk_entities::jurisdiction.eq(<&str>::from(jurisdiction)));
     }
-    query
-        .order((
-            high_risk_entities::risk_score.desc(),
-            high_risk_entities::entity_id.asc(),
-        ))
-        .limit(limit.clamp(1, 10_000))
-        .load(conn)?
+    let query = query.order((
+        high_risk_entities::risk_score.desc(),
+        high_risk_entities::entity_id.asc(),
+    ));
+    paged(query, limit)
+        .load_page::<HighRiskRow>(conn)?
         .into_iter()
         .map(TryInto::try_into)
         .collect()

@@ -10,6 +10,7 @@ mod config;
 mod constraints;
 mod lifecycle;
 mod migrations;
+mod pages;
 mod pool;
 mod repositories;
 mod rules_state;
