@@ -7,7 +7,7 @@
 use crate::convert::domain;
 use crate::error::found;
 use crate::repo::{audit_logs, users};
-use crate::schema::api_tokens;
+use crate::schema::{self, api_tokens};
 use crate::{PersistenceError, Result};
 use chrono::{DateTime, Utc};
 use compliance_domain::{AuditAction, AuditEvent, SubjectKind, TokenName, User, UserId};
@@ -216,17 +216,21 @@ pub fn authenticate(
     hash: &[u8; 32],
     now: DateTime<Utc>,
 ) -> Result<Option<(StoredToken, User)>> {
-    let row: Option<ApiTokenRow> = api_tokens::table
+    // The token and its user in one round trip: this runs on every API request.
+    let row: Option<(ApiTokenRow, users::UserRow)> = api_tokens::table
+        .inner_join(schema::users::table.on(schema::users::id.eq(api_tokens::user_id)))
         .filter(api_tokens::token_hash.eq(&hash[..]))
-        .select(ApiTokenRow::as_select())
+        .select((ApiTokenRow::as_select(), users::UserRow::as_select()))
         .first(conn)
         .optional()?;
-    let Some(row) = row else { return Ok(None) };
-    let token: StoredToken = row.try_into()?;
+    let Some((token, user)) = row else {
+        return Ok(None);
+    };
+    let token: StoredToken = token.try_into()?;
     if !token.is_live(now) {
         return Ok(None);
     }
-    let user = users::find(conn, token.user)?;
+    let user: User = user.try_into()?;
     if !user.active {
         return Ok(None);
     }
