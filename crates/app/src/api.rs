@@ -6,10 +6,11 @@
 
 use crate::backoffice::OfficeConfig;
 use crate::health;
+use crate::http::client_address::TrustedProxies;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use compliance_persistence::Database;
 
 /// The API's routes over a database, with the back office in its default configuration.
@@ -50,15 +51,30 @@ async fn health_handler(State(db): State<Database>) -> (StatusCode, Json<serde_j
     }
 }
 
+/// How the service is served: the back office's settings and the proxies it sees through.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    /// The back office's cookies and sessions.
+    pub office: OfficeConfig,
+    /// The proxies whose `X-Forwarded-For` names the client (none by default).
+    pub trusted_proxies: TrustedProxies,
+}
+
+/// The whole service as [`serve`] runs it: [`router_with`] seeing clients through
+/// `options.trusted_proxies`.
+pub fn app(db: Database, options: ServeOptions) -> Router {
+    router_with(db, options.office).layer(Extension(options.trusted_proxies))
+}
+
 /// Serves the API on `listener` until `shutdown` completes.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     db: Database,
-    office: OfficeConfig,
+    options: ServeOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // The peer address feeds the failed-authentication limits.
-    let app = router_with(db, office).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = app(db, options).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

@@ -12,8 +12,8 @@ use super::session::{
 use super::views::{Chrome, Notice, SignInPage};
 use super::{Office, PREFIX};
 use crate::AppError;
-use crate::http::auth::ClientAddress;
 use crate::http::blocking;
+use crate::http::client_address::ClientAddress;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};

@@ -1,6 +1,6 @@
 //! `compliance-api`: the HTTP service (the decision API and the back office). Parses its
 //! command line (clap: `--help`, `--version`, `--host`/`API_HOST`, `--port`/`API_PORT`, the
-//! back office's cookie and session settings), reads the database configuration from the
+//! back office's cookie and session settings, `--trusted-proxy`), reads the database configuration from the
 //! environment (`DATABASE_URL` or `DATABASE_*`), and serves `GET /api/v1/health` on
 //! `127.0.0.1:3000` unless told otherwise. Stops cleanly on Ctrl-C or SIGTERM.
 //!
@@ -11,6 +11,7 @@ use clap::Parser;
 use compliance_app::SessionPolicy;
 use compliance_app::api;
 use compliance_app::backoffice::OfficeConfig;
+use compliance_app::http::client_address::TrustedProxies;
 use compliance_persistence::{Database, DatabaseConfig};
 use std::process::ExitCode;
 
@@ -65,6 +66,16 @@ struct Args {
     #[arg(long, env = "OFFICE_IDLE_MINUTES", default_value_t = 30,
         value_parser = clap::value_parser!(u16).range(1..=720))]
     idle_minutes: u16,
+    /// A proxy in front of the service whose X-Forwarded-For names the client, for the
+    /// per-address limits on failed authentications and sign-ins (repeat it, or list them
+    /// comma-separated in API_TRUSTED_PROXIES). Without it the socket's peer is the client.
+    #[arg(
+        long = "trusted-proxy",
+        env = "API_TRUSTED_PROXIES",
+        value_name = "ADDRESS",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 fn main() -> ExitCode {
@@ -116,6 +127,7 @@ async fn serve(args: Args, config: DatabaseConfig) -> u8 {
         secure_cookies,
         session_hours,
         idle_minutes,
+        trusted_proxies,
     } = args;
     let office = OfficeConfig {
         policy: SessionPolicy {
@@ -124,6 +136,10 @@ async fn serve(args: Args, config: DatabaseConfig) -> u8 {
             ..SessionPolicy::default()
         },
         secure_cookies,
+    };
+    let options = api::ServeOptions {
+        office,
+        trusted_proxies: TrustedProxies::new(trusted_proxies),
     };
     let listener = match tokio::net::TcpListener::bind((host.as_str(), port)).await {
         Ok(listener) => listener,
@@ -139,7 +155,7 @@ async fn serve(args: Args, config: DatabaseConfig) -> u8 {
         .local_addr()
         .map_or_else(|_| format!("{host}:{port}"), |a| a.to_string());
     tracing::info!(database = %config, "compliance-api listening on http://{bound}/api/v1/health; back office on http://{bound}/office/");
-    match api::serve(listener, Database::new(config), office, shutdown()).await {
+    match api::serve(listener, Database::new(config), options, shutdown()).await {
         Ok(()) => 0,
         Err(e) => {
             tracing::error!("server stopped: {e}");

@@ -4,13 +4,14 @@
 //! Must not: log, echo or keep a presented token; say why a token was refused (unknown,
 //! expired, revoked and inactive all get the same 401); let an address keep guessing.
 
+use super::client_address::ClientAddress;
 use super::{AppState, Problem, RequestUser, blocking};
 use crate::Caller;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use std::collections::{HashMap, VecDeque};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -67,31 +68,11 @@ impl FailureLimiter {
     }
 }
 
-/// The client's address: the socket's peer (behind a proxy, the proxy's; the server does not
-/// trust forwarded headers).
-fn client_address(parts: &Parts) -> IpAddr {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
-}
-
-/// The client's address as an extractor (for the back office's sign-in limit).
-pub(crate) struct ClientAddress(pub(crate) IpAddr);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(client_address(parts)))
-    }
-}
-
 impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let address = client_address(parts);
+        let address = ClientAddress::of(parts);
         let now = Instant::now();
         if let Some(wait) = state.limiter.blocked(address, now) {
             return Err(Problem::too_many_failures(wait));

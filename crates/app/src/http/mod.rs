@@ -7,6 +7,7 @@
 
 pub mod auth;
 mod cases;
+pub mod client_address;
 mod entities;
 pub mod openapi;
 pub mod problem;

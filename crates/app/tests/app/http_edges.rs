@@ -5,6 +5,7 @@ use crate::api_client::{Api, case_json, kind, token_for};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode};
+use compliance_app::http::client_address::TrustedProxies;
 use compliance_persistence::repo::{api_tokens, users};
 use std::net::SocketAddr;
 
@@ -92,6 +93,57 @@ async fn failed_authentications_are_limited_per_address() {
     assert!((1..=60).contains(&wait), "{wait}");
     let (status, _, _) = api.send(from("192.0.2.8:4000", &api.admin)).await;
     assert_eq!(status, StatusCode::OK, "another address is not limited");
+}
+
+/// A request with a bad token from `peer`, carrying `forwarded` as X-Forwarded-For.
+fn forwarded(peer: &str, forwarded: &str, token: &str) -> Request<Body> {
+    let mut request = from(peer, token);
+    request
+        .headers_mut()
+        .insert("x-forwarded-for", forwarded.parse().unwrap());
+    request
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limit_counts_the_forwarded_client_and_nobody_else_s_claim() {
+    let bad = format!("cdb_{}", "2".repeat(64));
+    let limit = compliance_app::http::auth::MAX_FAILURES;
+    // Not trusted (the default): X-Forwarded-For is the client's word, and ignored, so a new
+    // claimed address per guess does not escape the limit.
+    let api = Api::new();
+    for i in 0..limit {
+        let request = forwarded("203.0.113.5:4000", &format!("198.51.100.{i}"), &bad);
+        assert_eq!(api.send(request).await.0, StatusCode::UNAUTHORIZED);
+    }
+    let request = forwarded("203.0.113.5:4000", "198.51.100.200", &api.admin);
+    assert_eq!(api.send(request).await.0, StatusCode::TOO_MANY_REQUESTS);
+
+    // Trusted proxy 10.0.0.1: the client is the address it appended.
+    let mut api = Api::new();
+    api.router = compliance_app::api::app(
+        api.s.db.database(),
+        compliance_app::api::ServeOptions {
+            trusted_proxies: TrustedProxies::new(["10.0.0.1".parse().unwrap()]),
+            ..Default::default()
+        },
+    );
+    for _ in 0..limit {
+        // What the client wrote left of the proxy's entry changes nothing.
+        let request = forwarded("10.0.0.1:4000", "1.1.1.1, 198.51.100.7", &bad);
+        assert_eq!(api.send(request).await.0, StatusCode::UNAUTHORIZED);
+    }
+    let request = forwarded("10.0.0.1:4000", "9.9.9.9, 198.51.100.7", &api.admin);
+    assert_eq!(
+        api.send(request).await.0,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the forwarded client is limited"
+    );
+    let request = forwarded("10.0.0.1:4000", "198.51.100.8", &api.admin);
+    assert_eq!(
+        api.send(request).await.0,
+        StatusCode::OK,
+        "another client behind the same proxy is not"
+    );
 }
 
 #[tokio::test]
