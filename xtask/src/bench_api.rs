@@ -205,8 +205,11 @@ impl Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
+        // Where cargo put it: CARGO_TARGET_DIR when set (relative to the workspace), else target/.
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map_or_else(|| "target".into(), std::path::PathBuf::from);
         let binary = super::bench::root()
-            .join("target")
+            .join(target)
             .join(if release { "release" } else { "debug" })
             .join("compliance-api");
         let child = Command::new(binary)
