@@ -73,9 +73,25 @@ struct Args {
         long = "trusted-proxy",
         env = "API_TRUSTED_PROXIES",
         value_name = "ADDRESS",
-        value_delimiter = ','
+        value_delimiter = ',',
+        value_parser = proxy_entry
     )]
-    trusted_proxies: Vec<std::net::IpAddr>,
+    trusted_proxies: Vec<ProxyEntry>,
+}
+
+/// One entry of `--trusted-proxy` / `API_TRUSTED_PROXIES`: an address, or nothing (an empty
+/// variable, as compose passes an unset one, trusts no proxy).
+#[derive(Debug, Clone, Copy)]
+struct ProxyEntry(Option<std::net::IpAddr>);
+
+fn proxy_entry(text: &str) -> Result<ProxyEntry, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(ProxyEntry(None));
+    }
+    text.parse().map(|a| ProxyEntry(Some(a))).map_err(|_| {
+        format!("{text:?} is not an IP address (give a proxy's address, such as 10.0.0.1)")
+    })
 }
 
 fn main() -> ExitCode {
@@ -139,7 +155,7 @@ async fn serve(args: Args, config: DatabaseConfig) -> u8 {
     };
     let options = api::ServeOptions {
         office,
-        trusted_proxies: TrustedProxies::new(trusted_proxies),
+        trusted_proxies: TrustedProxies::new(trusted_proxies.into_iter().filter_map(|p| p.0)),
     };
     let listener = match tokio::net::TcpListener::bind((host.as_str(), port)).await {
         Ok(listener) => listener,
@@ -150,12 +166,13 @@ async fn serve(args: Args, config: DatabaseConfig) -> u8 {
             return exit::CONFIG;
         }
     };
+    let stop = shutdown();
     // The address actually bound: with port 0, the one the system chose.
     let bound = listener
         .local_addr()
         .map_or_else(|_| format!("{host}:{port}"), |a| a.to_string());
     tracing::info!(database = %config, "compliance-api listening on http://{bound}/api/v1/health; back office on http://{bound}/office/");
-    match api::serve(listener, Database::new(config), options, shutdown()).await {
+    match api::serve(listener, Database::new(config), options, stop).await {
         Ok(()) => 0,
         Err(e) => {
             tracing::error!("server stopped: {e}");
@@ -164,23 +181,38 @@ async fn serve(args: Args, config: DatabaseConfig) -> u8 {
     }
 }
 
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut signal) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+/// Completes on Ctrl-C or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled, so a signal that arrives right after "listening" is a clean stop
+/// rather than the default action (killed).
+#[cfg(unix)]
+fn shutdown() -> impl std::future::Future<Output = ()> + Send + 'static {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = signal(SignalKind::terminate()).ok();
+    let interrupt = signal(SignalKind::interrupt()).ok();
+    async move {
+        tokio::select! {
+            () = received(term) => {},
+            () = received(interrupt) => {},
+        }
+        tracing::info!("shutting down");
+    }
+}
+
+/// The next delivery of a signal (never, if its handler could not be installed).
+#[cfg(unix)]
+async fn received(signal: Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(mut signal) => {
             signal.recv().await;
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+        None => std::future::pending().await,
     }
-    tracing::info!("shutting down");
+}
+
+#[cfg(not(unix))]
+fn shutdown() -> impl std::future::Future<Output = ()> + Send + 'static {
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    }
 }

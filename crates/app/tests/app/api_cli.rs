@@ -56,6 +56,8 @@ fn help_and_version_print_and_exit_instead_of_serving() {
         "127.0.0.1",
         "Exit status",
         "64",
+        "--trusted-proxy",
+        "API_TRUSTED_PROXIES",
     ] {
         assert!(help.contains(words), "--help lacks {words}: {help}");
     }
@@ -71,6 +73,13 @@ fn help_and_version_print_and_exit_instead_of_serving() {
     assert_eq!(code, Some(64), "{stderr}");
     assert!(
         stderr.contains("'abc'") && stderr.contains("--port"),
+        "{stderr}"
+    );
+    // A trusted proxy must be an address; an empty list (compose's unset variable) is none.
+    let (code, _, stderr) = run(api().env("API_TRUSTED_PROXIES", "10.0.0.1,proxy.local"));
+    assert_eq!(code, Some(64), "{stderr}");
+    assert!(
+        stderr.contains("\"proxy.local\" is not an IP address"),
         "{stderr}"
     );
 }
@@ -142,6 +151,13 @@ fn it_listens_on_127_0_0_1_by_default_and_where_it_is_told_otherwise() {
     );
     assert!(addr.starts_with("0.0.0.0:"), "{addr}");
     stop(child);
+    let (child, _) = listening(
+        api()
+            .env("DATABASE_URL", &url)
+            .env("API_PORT", "0")
+            .env("API_TRUSTED_PROXIES", ""),
+    );
+    assert_eq!(stop(child), Some(0), "an empty API_TRUSTED_PROXIES serves");
 }
 
 #[test]
