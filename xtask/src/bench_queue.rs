@@ -2,8 +2,9 @@
 //! throwaway database (cloned from the seed cases by `INSERT ... SELECT generate_series`,
 //! through every constraint and trigger, one in `QUEUED_EVERY` into the queue), then times a
 //! page of 50 over HTTP (`GET /api/v1/queue`, compliance-api, one keep-alive client) and the
-//! same query in raw SQL (pgbench, one client, each statement's latency logged), in the same run: the first page, and a deep keyset page (from the middle of
-//! the queue). Prints p50 and p99 of each and the plans (`EXPLAIN (ANALYZE, BUFFERS)`).
+//! same query in raw SQL (pgbench, one client, each statement's latency logged), in the same
+//! run: the first page, a deep keyset page (from the middle of the queue), and two filtered
+//! pages (a filter a third of the queue matches, and one nothing matches). Prints p50 and p99 of each and the plans (`EXPLAIN (ANALYZE, BUFFERS)`).
 //!
 //! Must not: touch any database but the `compliance_bench_queue_*` one it creates and drops, or
 //! print the connection URL or the token.
@@ -136,6 +137,18 @@ fn measure(config: &DatabaseConfig, cases: u64) -> Result<()> {
             "deep (keyset, middle of the queue)",
             format!("&cursor={}", middle.cursor()),
             middle.condition(),
+        ),
+        // A filter the index does not lead with: a third of the queue matches, so a page reads
+        // about three times its rows; a filter nothing matches reads the whole queue.
+        (
+            "filtered: jurisdiction=US (a third)",
+            "&jurisdiction=US".to_owned(),
+            "WHERE jurisdiction = 'US'".to_owned(),
+        ),
+        (
+            "filtered: US and ESCALATED (none)",
+            "&jurisdiction=US&status=ESCALATED".to_owned(),
+            "WHERE jurisdiction = 'US' AND status = 'ESCALATED'".to_owned(),
         ),
     ];
     for (what, query, condition) in &pages {
