@@ -40,23 +40,7 @@ fn a_chain_rewritten_by_a_superuser_passes_its_own_check_and_fails_the_signed_ch
     // The owner rewrites the first chain that has entries: one entry changed, and every hash
     // from it on recomputed, so that the chain is consistent again.
     let head = checkpoint::heads(&signed).unwrap()[0].clone();
-    behind_the_triggers(
-        &mut conn,
-        &format!(
-            r#"DO $$
-            DECLARE r RECORD; previous BYTEA := NULL; forged JSONB;
-            BEGIN
-              FOR r IN SELECT * FROM audit_logs WHERE chain = {chain} ORDER BY coalesce(chain_position, id) LOOP
-                forged := CASE WHEN coalesce(r.chain_position, r.id) = 1 THEN '{{"forged": true}}'::jsonb ELSE r.details END;
-                UPDATE audit_logs SET details = forged, prev_hash = previous,
-                       hash = audit_log_hash_at(previous, chain, coalesce(chain_position, id), actor_id, action, subject_kind,
-                                                subject_id, entity_id, old_status, new_status, forged, created_at)
-                 WHERE id = r.id RETURNING hash INTO previous;
-              END LOOP;
-            END $$"#,
-            chain = head.chain
-        ),
-    );
+    rewrite_chain(&mut conn, head.chain);
     assert_eq!(
         audit_logs::verify_chain(&mut conn).unwrap().first_break,
         None,
@@ -108,5 +92,26 @@ fn a_chain_rewritten_by_a_superuser_passes_its_own_check_and_fails_the_signed_ch
     assert!(
         matches!(err, AppError::Checkpoint(CheckpointError::Broken { .. })),
         "{err}"
+    );
+}
+
+/// What a database owner can do: rewrite chain `chain` consistently, its first entry's details
+/// forged and every hash from it on recomputed, so that the chain passes its own check.
+pub fn rewrite_chain(conn: &mut compliance_persistence::diesel::PgConnection, chain: i16) {
+    behind_the_triggers(
+        conn,
+        &format!(
+            r#"DO $$
+            DECLARE r RECORD; previous BYTEA := NULL; forged JSONB;
+            BEGIN
+              FOR r IN SELECT * FROM audit_logs WHERE chain = {chain} ORDER BY coalesce(chain_position, id) LOOP
+                forged := CASE WHEN coalesce(r.chain_position, r.id) = 1 THEN '{{"forged": true}}'::jsonb ELSE r.details END;
+                UPDATE audit_logs SET details = forged, prev_hash = previous,
+                       hash = audit_log_hash_at(previous, chain, coalesce(chain_position, id), actor_id, action, subject_kind,
+                                                subject_id, entity_id, old_status, new_status, forged, created_at)
+                 WHERE id = r.id RETURNING hash INTO previous;
+              END LOOP;
+            END $$"#
+        ),
     );
 }
