@@ -8,8 +8,8 @@
 use crate::cli::{CheckpointAction, CheckpointArgs};
 use crate::exit;
 use compliance_app::checkpoint::{self, SignedCheckpoint};
-use compliance_app::proof::{self, InclusionProof};
 use compliance_app::persistence::{DatabaseConfig, connect};
+use compliance_app::proof::{self, InclusionProof};
 
 /// Runs a checkpoint action; returns the exit status.
 pub fn run(args: &CheckpointArgs) -> u8 {

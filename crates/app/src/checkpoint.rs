@@ -163,7 +163,9 @@ pub fn sign(conn: &mut PgConnection, database: &str, key: &SigningKey) -> Result
             }
         });
     signed.unwrap_or_else(|| {
-        let e = ran.err().unwrap_or(diesel::result::Error::RollbackTransaction);
+        let e = ran
+            .err()
+            .unwrap_or(diesel::result::Error::RollbackTransaction);
         Err(compliance_persistence::PersistenceError::from(e).into())
     })
 }

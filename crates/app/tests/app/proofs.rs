@@ -43,7 +43,10 @@ fn ids(conn: &mut PgConnection) -> Vec<i64> {
 fn refused(proof: &InclusionProof, public: &VerifyingKey, what: &str) {
     let err = proof::check_proof(proof, public).unwrap_err();
     assert!(
-        matches!(err, AppError::Checkpoint(CheckpointError::ProofFails { .. })),
+        matches!(
+            err,
+            AppError::Checkpoint(CheckpointError::ProofFails { .. })
+        ),
         "{what}: {err}"
     );
 }
@@ -172,7 +175,10 @@ fn every_entry_proves_and_an_altered_entry_place_path_or_checkpoint_does_not() {
     assert!(err.to_string().contains("after the checkpoint"), "{err}");
     let err = proof::prove(&mut conn, newest + 1000, &signed).unwrap_err();
     assert!(
-        matches!(err, AppError::Checkpoint(CheckpointError::NoSuchEntry { .. })),
+        matches!(
+            err,
+            AppError::Checkpoint(CheckpointError::NoSuchEntry { .. })
+        ),
         "{err}"
     );
     // Older entries still prove against the old checkpoint, and against a new one.
@@ -226,10 +232,16 @@ fn a_chain_rewritten_by_a_superuser_gives_proofs_the_old_checkpoint_refuses() {
         );
         let err = proof::check_proof(&p, &public).unwrap_err();
         assert!(
-            matches!(err, AppError::Checkpoint(CheckpointError::ProofFails { .. })),
+            matches!(
+                err,
+                AppError::Checkpoint(CheckpointError::ProofFails { .. })
+            ),
             "entry {id}: {err}"
         );
-        assert!(err.to_string().contains("does not lead to the root"), "{err}");
+        assert!(
+            err.to_string().contains("does not lead to the root"),
+            "{err}"
+        );
     }
     // Another chain, untouched, still proves.
     let p = proof::prove(&mut conn, elsewhere, &signed).unwrap();
