@@ -22,17 +22,7 @@ fn a_chain_rewritten_by_a_superuser_passes_its_own_check_and_fails_the_signed_ch
     );
 
     // More entries since: the checkpoint still holds, and only they are read.
-    let id = "ae-corp-pending-002";
-    let case = s.service.current_case(&entity(id)).unwrap();
-    s.service
-        .review(
-            case.id,
-            s.users.analyst.id,
-            compliance_domain::Verdict::Approve,
-            &compliance_domain::ReviewReason::parse("documents verified").unwrap(),
-            case.revision,
-        )
-        .unwrap();
+    more_entries(&s);
     let later = checkpoint::check(&mut conn, &signed, &public).unwrap();
     assert!(later.holds());
     assert!(later.report.entries < audit_logs::count(&mut conn).unwrap());
@@ -114,4 +104,21 @@ pub fn rewrite_chain(conn: &mut compliance_persistence::diesel::PgConnection, ch
             END $$"#
         ),
     );
+}
+
+/// Writes more audit entries: an analyst approves the seed's pending corporate case.
+pub fn more_entries(s: &Seeded) {
+    let case = s
+        .service
+        .current_case(&entity("ae-corp-pending-002"))
+        .unwrap();
+    s.service
+        .review(
+            case.id,
+            s.users.analyst.id,
+            compliance_domain::Verdict::Approve,
+            &compliance_domain::ReviewReason::parse("documents verified").unwrap(),
+            case.revision,
+        )
+        .unwrap();
 }

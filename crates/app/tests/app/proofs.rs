@@ -3,7 +3,7 @@
 //! place or path, a tampered checkpoint, an entry written after it and a chain rewritten by a
 //! superuser do not; a version 1 checkpoint file still checks.
 
-use crate::checkpoint::rewrite_chain;
+use crate::checkpoint::{more_entries, rewrite_chain};
 use crate::support::*;
 use compliance_app::AppError;
 use compliance_app::checkpoint::{self, CheckpointError, FORMAT_V1, SignedCheckpoint};
@@ -149,19 +149,7 @@ fn every_entry_proves_and_an_altered_entry_place_path_or_checkpoint_does_not() {
     assert!(proof::check_proof(&proof, &public).is_ok());
 
     // An entry written after the checkpoint, and one that does not exist.
-    let case = s
-        .service
-        .current_case(&entity("ae-corp-pending-002"))
-        .unwrap();
-    s.service
-        .review(
-            case.id,
-            s.users.analyst.id,
-            compliance_domain::Verdict::Approve,
-            &compliance_domain::ReviewReason::parse("documents verified").unwrap(),
-            case.revision,
-        )
-        .unwrap();
+    more_entries(&s);
     let newest = *ids(&mut conn).last().unwrap();
     assert!(newest > *all.last().unwrap());
     let err = proof::prove(&mut conn, newest, &signed).unwrap_err();
