@@ -185,7 +185,57 @@ fn verify_at_scale(cases: u64) -> Result<()> {
             );
         }
     }
+    proofs_at_scale(&config)?;
     drop_database(&server, &name)
+}
+
+/// Signing a checkpoint (the chain walk, then every chain's Merkle tree) and proving one entry,
+/// against the plain chain walk on the same database: each the median of three runs.
+fn proofs_at_scale(config: &DatabaseConfig) -> Result<()> {
+    use compliance_app::checkpoint;
+    use compliance_app::persistence::repo::audit_logs;
+    let mut conn = compliance_app::persistence::connect(config)?;
+    let key = checkpoint::signing_key(&checkpoint::generate_key()?.0)?;
+    let median_of_3 = |f: &mut dyn FnMut() -> Result<()>| -> Result<Duration> {
+        let mut runs = Vec::new();
+        for _ in 0..3 {
+            let started = Instant::now();
+            f()?;
+            runs.push(started.elapsed());
+        }
+        Ok(median(runs))
+    };
+    let walk = median_of_3(&mut || {
+        audit_logs::verify_chain(&mut conn)?;
+        Ok(())
+    })?;
+    let mut signed = None;
+    let sign = median_of_3(&mut || {
+        signed = Some(checkpoint::sign(&mut conn, &config.target(), &key)?);
+        Ok(())
+    })?;
+    let signed = signed.context("no checkpoint signed")?;
+    let entries = signed.entries;
+    let prove = median_of_3(&mut || {
+        compliance_app::proof::prove(&mut conn, entries / 2, &signed)?;
+        Ok(())
+    })?;
+    // In hundredths, without floating point.
+    let ratio = |d: Duration| {
+        let r = d.as_micros() * 100 / walk.as_micros().max(1);
+        format!("{}.{:02}x", r / 100, r % 100)
+    };
+    println!(
+        "checkpoint on {entries} entries: chain walk {}; sign (walk + {} trees) {} ({} the walk); prove entry {} {} ({})",
+        ms(walk),
+        signed.trees.len(),
+        ms(sign),
+        ratio(sign),
+        entries / 2,
+        ms(prove),
+        ratio(prove)
+    );
+    Ok(())
 }
 
 pub(crate) fn write_temp(name: &str, text: &str) -> Result<PathBuf> {

@@ -44,8 +44,9 @@ pub enum Command {
     /// Run the benchmarks: the rules engine (criterion) and provisioning against createdb + psql.
     #[command(after_help = BENCH_EXIT)]
     Bench(BenchArgs),
-    /// Sign the audit log's chain heads with an Ed25519 key kept outside the database, or
-    /// check a signed checkpoint: proves the log still extends it, whoever owns the database.
+    /// Sign the audit log's chain heads and Merkle roots with an Ed25519 key kept outside the
+    /// database, check a signed checkpoint (proves the log still extends it, whoever owns the
+    /// database), or prove one entry's inclusion in it and check that proof offline.
     #[command(after_help = CHECKPOINT_EXIT)]
     Checkpoint(CheckpointArgs),
     /// Create, list and revoke API tokens for the decision API (`create` prints the secret once).
@@ -93,11 +94,35 @@ pub enum CheckpointAction {
         #[arg(long)]
         public_key: String,
     },
+    /// Prove one audit entry's inclusion in a signed checkpoint (RFC 9162 audit path in its
+    /// chain's Merkle tree): the proof (JSON: the entry, its place, the path and the signed
+    /// checkpoint) goes to stdout or --out, for someone who will check it without the database.
+    Prove {
+        /// The entry's id.
+        #[arg(long)]
+        entry: i64,
+        /// The signed checkpoint (version 2, from `checkpoint sign`) to prove against.
+        #[arg(long)]
+        checkpoint: std::path::PathBuf,
+        /// Write the proof here instead of stdout.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Check an inclusion proof offline (no database): the checkpoint's signature with the
+    /// public key you trust, the entry's hash from its fields, and its audit path to the
+    /// signed root.
+    CheckProof {
+        /// The proof file (from `checkpoint prove`).
+        file: std::path::PathBuf,
+        /// The signer's public key (64 hex digits), as `checkpoint keygen` printed it.
+        #[arg(long)]
+        public_key: String,
+    },
 }
 
 const PROVISION_EXIT: &str = "Exit status: 0 provisioned and no check failed (WARN allowed), 1 a step or a check failed or --reset was refused, 2 the database could not be reached or the configuration is unusable (a variable, a name over 63 bytes), 64 the command line was not understood. With --format json, stdout holds the report or a JSON error object.";
 const VERIFY_EXIT: &str = "Exit status: 0 no check failed (WARN allowed), 1 a check failed, 2 the database could not be reached or the configuration is unusable (a variable, a name over 63 bytes), 64 the command line was not understood. With --format json, stdout holds the report or a JSON error object.";
-const CHECKPOINT_EXIT: &str = "Exit status: 0 signed, or the checkpoint holds, 1 the checkpoint does not hold (a bad signature, a head gone or changed, a chain broken since) or a chain is broken and nothing was signed, 2 the database could not be reached or the configuration is unusable, 64 the command line or a file was not understood.";
+const CHECKPOINT_EXIT: &str = "Exit status: 0 signed, the checkpoint holds, the proof was written or the proof holds, 1 the checkpoint or proof does not hold (a bad signature, a head gone or changed, a chain broken since, an entry whose fields or path do not lead to the signed root) or a chain is broken and nothing was signed or the entry cannot be proven (none with that id, written after the checkpoint, a version 1 checkpoint), 2 the database could not be reached or the configuration is unusable, 64 the command line or a file was not understood.";
 const TOKEN_EXIT: &str = "Exit status: 0 done, 1 refused (an unknown user or token, a token already revoked), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const USER_EXIT: &str = "Exit status: 0 done, 1 refused (an unknown user, a system agent, not set by an admin, a password too short or too long), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const BENCH_EXIT: &str = "Exit status: 0 the benchmarks ran, 1 one failed (or a tool it needs is missing), 64 the command line was not understood.";

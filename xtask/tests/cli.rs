@@ -252,6 +252,23 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
         let short = text(&xtask(&[command, "-h"], &url).stdout);
         assert!(short.contains("Exit status: 0"), "{command}: {short}");
     }
+    // The checkpoint actions, from `checkpoint --help`'s "Commands:" section.
+    let checkpoint = text(&xtask(&["checkpoint", "--help"], &url).stdout);
+    let actions: Vec<&str> = checkpoint
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .split("Options:")
+        .next()
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        actions,
+        ["keygen", "sign", "check", "prove", "check-proof", "help"],
+        "{checkpoint}"
+    );
     let unknown = xtask(&["tidy"], &url);
     assert_eq!(unknown.status.code(), Some(64));
 }
@@ -389,5 +406,73 @@ fn checkpoint_keygen_sign_and_check_end_to_end() {
         &url,
     );
     assert_ne!(forged.status.code(), Some(0));
+
+    // One entry proven, and the proof checked with no database at all.
+    let proof = dir.join("proof.json");
+    let proven = xtask(
+        &[
+            "checkpoint",
+            "prove",
+            "--entry",
+            "1",
+            "--checkpoint",
+            file.to_str().unwrap(),
+            "--out",
+            proof.to_str().unwrap(),
+        ],
+        &url,
+    );
+    assert_eq!(proven.status.code(), Some(0), "{}", text(&proven.stderr));
+    let no_database = "postgres://nobody@127.0.0.1:1/none";
+    let offline = |proof: &std::path::Path, key: &str| {
+        xtask(
+            &[
+                "checkpoint",
+                "check-proof",
+                proof.to_str().unwrap(),
+                "--public-key",
+                key,
+            ],
+            no_database,
+        )
+    };
+    let holds = offline(&proof, &public);
+    assert_eq!(holds.status.code(), Some(0), "{}", text(&holds.stderr));
+    assert!(
+        text(&holds.stdout).contains("the proof holds: entry 1 "),
+        "{}",
+        text(&holds.stdout)
+    );
+    assert_eq!(offline(&proof, &other).status.code(), Some(1));
+    let altered = dir.join("altered.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
+    json["entry"]["action"] = "user_deactivated".into();
+    std::fs::write(&altered, json.to_string()).unwrap();
+    let refused = offline(&altered, &public);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("the inclusion proof does not hold"),
+        "{}",
+        text(&refused.stderr)
+    );
+    // An entry the checkpoint does not cover.
+    let later = xtask(
+        &[
+            "checkpoint",
+            "prove",
+            "--entry",
+            "1000000",
+            "--checkpoint",
+            file.to_str().unwrap(),
+        ],
+        &url,
+    );
+    assert_eq!(later.status.code(), Some(1));
+    assert!(
+        text(&later.stderr).contains("no audit entry has id 1000000"),
+        "{}",
+        text(&later.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

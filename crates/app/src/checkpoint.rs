@@ -5,18 +5,25 @@
 //! database: a superuser who rewrites a chain consistently (every hash recomputed) passes the
 //! chain's own check, not the checkpoint's.
 //!
+//! Version 2 (the `format` line) also signs, per chain, the size and root of its RFC 9162
+//! Merkle tree (`crate::merkle`, leaves the entries' chained hashes in position order), against
+//! which `crate::proof` proves one entry's inclusion. Version 1 files (heads only) still check.
+//!
 //! Must not: sign a log whose chains are broken, accept a checkpoint whose signature does not
 //! verify, or ever read or print a secret key from or to the database.
 
-use crate::{AppError, Result};
+use crate::{AppError, Result, merkle};
 use chrono::{DateTime, Utc};
 use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::repo::audit_logs::{self, ChainReport, Checkpoint, Head};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use sha2::{Digest, Sha256};
 
-/// The first line of every signed statement (its format and version).
-pub const FORMAT: &str = "compliance-db audit checkpoint v1";
+/// The first line of every signed statement (its format and version): what `sign` writes.
+pub const FORMAT: &str = "compliance-db audit checkpoint v2";
+
+/// The first version's first line: heads only, no trees. Such files still check.
+pub const FORMAT_V1: &str = "compliance-db audit checkpoint v1";
 
 /// A checkpoint as written to its file: what was signed, and the signature.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -32,6 +39,10 @@ pub struct SignedCheckpoint {
     pub entries: i64,
     /// Every chain's head then, `CHAIN.POSITION:HASH`.
     pub heads: Vec<String>,
+    /// Version 2: every chain's Merkle tree then, `CHAIN.SIZE:ROOT` (the size is the head's
+    /// position, the root 64 hex digits). Absent from version 1 files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trees: Vec<String>,
     /// SHA-256 of the signed statement, hex: one value to quote in a ticket.
     pub root: String,
     /// The signer's Ed25519 public key, hex.
@@ -57,6 +68,37 @@ pub enum CheckpointError {
         "the checkpoint's signature does not verify with the public key given: it was changed, or signed by another key"
     )]
     BadSignature,
+    /// No audit entry has this id.
+    #[error("no audit entry has id {id}")]
+    NoSuchEntry {
+        /// The id asked for.
+        id: i64,
+    },
+    /// The entry was written after the checkpoint: a later checkpoint can prove it.
+    #[error(
+        "audit entry {id} (chain {chain}, position {position}) was written after the checkpoint, whose tree of chain {chain} holds {size} entries: sign a new checkpoint and prove against it"
+    )]
+    AfterCheckpoint {
+        /// The entry.
+        id: i64,
+        /// Its chain.
+        chain: i16,
+        /// Its position.
+        position: i64,
+        /// The size of the checkpoint's tree of that chain (0: none).
+        size: i64,
+    },
+    /// A version 1 checkpoint signs no Merkle trees: nothing can be proven against it.
+    #[error(
+        "the checkpoint is version 1 and signs no Merkle trees: sign a new checkpoint to prove entries"
+    )]
+    NoTrees,
+    /// An inclusion proof does not hold.
+    #[error("the inclusion proof does not hold: {why}")]
+    ProofFails {
+        /// Why.
+        why: String,
+    },
     /// The log's chains are broken now: nothing to sign.
     #[error("the audit log's chains are broken at entry {id} ({kind}): a broken log is not signed")]
     Broken {
@@ -101,8 +143,38 @@ pub fn verifying_key(public_hex: &str) -> Result<VerifyingKey> {
     VerifyingKey::from_bytes(&bytes).map_err(|e| malformed("the public key", e.to_string()))
 }
 
-/// Signs the log's current heads, after checking every chain from its first entry.
+/// Signs the log's current heads and the roots of its chains' Merkle trees, after checking
+/// every chain from its first entry, all in one snapshot (a read-only REPEATABLE READ
+/// transaction), so that the trees are over exactly the entries checked.
 pub fn sign(conn: &mut PgConnection, database: &str, key: &SigningKey) -> Result<SignedCheckpoint> {
+    let mut signed = None;
+    let ran = conn
+        .build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run(|conn| {
+            let result = sign_in_snapshot(conn, database, key);
+            let failed = result.is_err();
+            signed = Some(result);
+            if failed {
+                Err(diesel::result::Error::RollbackTransaction)
+            } else {
+                Ok(())
+            }
+        });
+    signed.unwrap_or_else(|| {
+        let e = ran
+            .err()
+            .unwrap_or(diesel::result::Error::RollbackTransaction);
+        Err(compliance_persistence::PersistenceError::from(e).into())
+    })
+}
+
+fn sign_in_snapshot(
+    conn: &mut PgConnection,
+    database: &str,
+    key: &SigningKey,
+) -> Result<SignedCheckpoint> {
     let report = audit_logs::verify_chain(conn)?;
     if let Some(broken) = report.first_break {
         return Err(CheckpointError::Broken {
@@ -121,6 +193,7 @@ pub fn sign(conn: &mut PgConnection, database: &str, key: &SigningKey) -> Result
             .iter()
             .map(|h| format!("{}.{}:{}", h.chain, h.position, h.hash))
             .collect(),
+        trees: trees_now(conn, &report.heads)?,
         root: String::new(),
         public_key: hex(key.verifying_key().as_bytes()),
         signature: String::new(),
@@ -131,6 +204,22 @@ pub fn sign(conn: &mut PgConnection, database: &str, key: &SigningKey) -> Result
     Ok(checkpoint)
 }
 
+/// Each chain's Merkle tree over its entries up to its head, `CHAIN.SIZE:ROOT`.
+fn trees_now(conn: &mut PgConnection, heads: &[Head]) -> Result<Vec<String>> {
+    heads
+        .iter()
+        .map(|head| {
+            let leaves = crate::proof::leaves(conn, head.chain, head.position)?;
+            Ok(format!(
+                "{}.{}:{}",
+                head.chain,
+                head.position,
+                hex(&merkle::root(&leaves))
+            ))
+        })
+        .collect()
+}
+
 /// Checks a checkpoint: its signature with `public_key` (the one the operator trusts, not the
 /// one the file names), then every chain from the head it recorded.
 pub fn check(
@@ -138,15 +227,7 @@ pub fn check(
     checkpoint: &SignedCheckpoint,
     public_key: &VerifyingKey,
 ) -> Result<CheckOutcome> {
-    let statement = statement(checkpoint);
-    let signature: [u8; 64] = unhex(&checkpoint.signature, "the signature")?;
-    public_key
-        .verify(statement.as_bytes(), &Signature::from_bytes(&signature))
-        .map_err(|_| CheckpointError::BadSignature)?;
-    if checkpoint.format != FORMAT || hex(&Sha256::digest(statement.as_bytes())) != checkpoint.root
-    {
-        return Err(CheckpointError::BadSignature.into());
-    }
+    verify_signature(checkpoint, public_key)?;
     let heads: Checkpoint = checkpoint
         .heads
         .join(",")
@@ -156,10 +237,80 @@ pub fn check(
     Ok(CheckOutcome { report })
 }
 
-/// The exact text signed: one field a line, the heads last.
+/// Checks a checkpoint's signature with `public_key`, its format (version 1 or 2) and its
+/// root, and that a version 2 file has one tree per head, of the head's size. Needs no
+/// database.
+pub fn verify_signature(checkpoint: &SignedCheckpoint, public_key: &VerifyingKey) -> Result<()> {
+    let known = checkpoint.format == FORMAT
+        || (checkpoint.format == FORMAT_V1 && checkpoint.trees.is_empty());
+    let statement = statement(checkpoint);
+    let signature: [u8; 64] = unhex(&checkpoint.signature, "the signature")?;
+    public_key
+        .verify(statement.as_bytes(), &Signature::from_bytes(&signature))
+        .map_err(|_| CheckpointError::BadSignature)?;
+    if !known || hex(&Sha256::digest(statement.as_bytes())) != checkpoint.root {
+        return Err(CheckpointError::BadSignature.into());
+    }
+    if checkpoint.format == FORMAT {
+        let sizes: Vec<(i16, i64)> = trees(checkpoint)?
+            .iter()
+            .map(|t| (t.chain, t.size))
+            .collect();
+        let heads: Vec<(i16, i64)> = heads(checkpoint)?
+            .iter()
+            .map(|h| (h.chain, h.position))
+            .collect();
+        if sizes != heads {
+            return Err(malformed(
+                "the checkpoint's trees",
+                "expected one tree per head, of the head's size".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One chain's Merkle tree as a checkpoint signed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tree {
+    /// The chain.
+    pub chain: i16,
+    /// How many of its entries the tree holds (positions 1 to `size`).
+    pub size: i64,
+    /// Its root.
+    pub root: merkle::Hash,
+}
+
+/// The trees of a checkpoint file (none in a version 1 file), in chain order.
+pub fn trees(checkpoint: &SignedCheckpoint) -> Result<Vec<Tree>> {
+    let bad = || {
+        malformed(
+            "the checkpoint's trees",
+            "expected CHAIN.SIZE:ROOT, the root 64 hex digits".into(),
+        )
+    };
+    let mut trees = Vec::new();
+    for text in &checkpoint.trees {
+        let (at, root) = text.split_once(':').ok_or_else(bad)?;
+        let (chain, size) = at.split_once('.').ok_or_else(bad)?;
+        let chain: i16 = chain.parse().map_err(|_| bad())?;
+        let size: i64 = size.parse().map_err(|_| bad())?;
+        let root: [u8; 32] = unhex(root, "a tree's root")?;
+        trees.push(Tree { chain, size, root });
+    }
+    trees.sort_by_key(|t| t.chain);
+    Ok(trees)
+}
+
+/// The exact text signed: one field a line, the heads, then (version 2) the trees.
 fn statement(c: &SignedCheckpoint) -> String {
+    let format = if c.format == FORMAT_V1 {
+        FORMAT_V1
+    } else {
+        FORMAT
+    };
     let mut text = format!(
-        "{FORMAT}\ndatabase: {}\nsigned_at: {}\nentries: {}\n",
+        "{format}\ndatabase: {}\nsigned_at: {}\nentries: {}\n",
         c.database,
         c.signed_at
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
@@ -169,6 +320,13 @@ fn statement(c: &SignedCheckpoint) -> String {
         text.push_str("head: ");
         text.push_str(head);
         text.push('\n');
+    }
+    if format == FORMAT {
+        for tree in &c.trees {
+            text.push_str("tree: ");
+            text.push_str(tree);
+            text.push('\n');
+        }
     }
     text
 }
@@ -187,11 +345,11 @@ fn malformed(what: &'static str, why: String) -> AppError {
     CheckpointError::Malformed { what, why }.into()
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex<const N: usize>(text: &str, what: &'static str) -> Result<[u8; N]> {
+pub(crate) fn unhex<const N: usize>(text: &str, what: &'static str) -> Result<[u8; N]> {
     if text.len() != 2 * N || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(malformed(what, format!("expected {} hex digits", 2 * N)));
     }
@@ -217,6 +375,7 @@ mod tests {
             signed_at: Utc::now(),
             entries: 3,
             heads: vec![format!("0.3:{}", "ab".repeat(32))],
+            trees: vec![format!("0.3:{}", "cd".repeat(32))],
             root: String::new(),
             public_key: public.clone(),
             signature: String::new(),

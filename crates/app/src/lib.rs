@@ -10,7 +10,9 @@ mod error;
 pub mod health;
 #[cfg(feature = "api")]
 pub mod http;
+pub mod merkle;
 pub mod passwords;
+pub mod proof;
 pub mod provision;
 mod rule_rows;
 mod rules_cache;

@@ -22,17 +22,7 @@ fn a_chain_rewritten_by_a_superuser_passes_its_own_check_and_fails_the_signed_ch
     );
 
     // More entries since: the checkpoint still holds, and only they are read.
-    let id = "ae-corp-pending-002";
-    let case = s.service.current_case(&entity(id)).unwrap();
-    s.service
-        .review(
-            case.id,
-            s.users.analyst.id,
-            compliance_domain::Verdict::Approve,
-            &compliance_domain::ReviewReason::parse("documents verified").unwrap(),
-            case.revision,
-        )
-        .unwrap();
+    more_entries(&s);
     let later = checkpoint::check(&mut conn, &signed, &public).unwrap();
     assert!(later.holds());
     assert!(later.report.entries < audit_logs::count(&mut conn).unwrap());
@@ -40,23 +30,7 @@ fn a_chain_rewritten_by_a_superuser_passes_its_own_check_and_fails_the_signed_ch
     // The owner rewrites the first chain that has entries: one entry changed, and every hash
     // from it on recomputed, so that the chain is consistent again.
     let head = checkpoint::heads(&signed).unwrap()[0].clone();
-    behind_the_triggers(
-        &mut conn,
-        &format!(
-            r#"DO $$
-            DECLARE r RECORD; previous BYTEA := NULL; forged JSONB;
-            BEGIN
-              FOR r IN SELECT * FROM audit_logs WHERE chain = {chain} ORDER BY coalesce(chain_position, id) LOOP
-                forged := CASE WHEN coalesce(r.chain_position, r.id) = 1 THEN '{{"forged": true}}'::jsonb ELSE r.details END;
-                UPDATE audit_logs SET details = forged, prev_hash = previous,
-                       hash = audit_log_hash_at(previous, chain, coalesce(chain_position, id), actor_id, action, subject_kind,
-                                                subject_id, entity_id, old_status, new_status, forged, created_at)
-                 WHERE id = r.id RETURNING hash INTO previous;
-              END LOOP;
-            END $$"#,
-            chain = head.chain
-        ),
-    );
+    rewrite_chain(&mut conn, head.chain);
     assert_eq!(
         audit_logs::verify_chain(&mut conn).unwrap().first_break,
         None,
@@ -109,4 +83,42 @@ fn a_chain_rewritten_by_a_superuser_passes_its_own_check_and_fails_the_signed_ch
         matches!(err, AppError::Checkpoint(CheckpointError::Broken { .. })),
         "{err}"
     );
+}
+
+/// What a database owner can do: rewrite chain `chain` consistently, its first entry's details
+/// forged and every hash from it on recomputed, so that the chain passes its own check.
+pub fn rewrite_chain(conn: &mut compliance_persistence::diesel::PgConnection, chain: i16) {
+    behind_the_triggers(
+        conn,
+        &format!(
+            r#"DO $$
+            DECLARE r RECORD; previous BYTEA := NULL; forged JSONB;
+            BEGIN
+              FOR r IN SELECT * FROM audit_logs WHERE chain = {chain} ORDER BY coalesce(chain_position, id) LOOP
+                forged := CASE WHEN coalesce(r.chain_position, r.id) = 1 THEN '{{"forged": true}}'::jsonb ELSE r.details END;
+                UPDATE audit_logs SET details = forged, prev_hash = previous,
+                       hash = audit_log_hash_at(previous, chain, coalesce(chain_position, id), actor_id, action, subject_kind,
+                                                subject_id, entity_id, old_status, new_status, forged, created_at)
+                 WHERE id = r.id RETURNING hash INTO previous;
+              END LOOP;
+            END $$"#
+        ),
+    );
+}
+
+/// Writes more audit entries: an analyst approves the seed's pending corporate case.
+pub fn more_entries(s: &Seeded) {
+    let case = s
+        .service
+        .current_case(&entity("ae-corp-pending-002"))
+        .unwrap();
+    s.service
+        .review(
+            case.id,
+            s.users.analyst.id,
+            compliance_domain::Verdict::Approve,
+            &compliance_domain::ReviewReason::parse("documents verified").unwrap(),
+            case.revision,
+        )
+        .unwrap();
 }

@@ -19,6 +19,7 @@ mod notes;
 mod office;
 mod office_cases;
 mod office_client;
+mod proofs;
 mod provision;
 mod round_trips;
 mod rules_cache;

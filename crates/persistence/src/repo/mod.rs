@@ -8,6 +8,7 @@ pub mod aml_checks;
 pub mod api_tokens;
 pub mod audit_chain;
 pub mod audit_logs;
+pub mod audit_tree;
 pub mod blockchain;
 pub mod case_submissions;
 pub mod compliance_checks;
