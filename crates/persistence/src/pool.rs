@@ -125,7 +125,7 @@ impl Database {
 }
 
 /// Sets the limits on each session the pool opens (once per session, not per checkout), and
-/// gives it the [`Liveness`] record the [`Manager`] reads.
+/// gives it the `Liveness` record the [`Manager`] reads.
 #[derive(Debug)]
 struct ApplyLimits(String);
 
@@ -145,9 +145,9 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for ApplyLimits {
 /// Diesel's connection manager, except for the check-out ping (`SELECT 1`, one of a
 /// submission's round trips): it is sent only when the connection may be dead. That is when its
 /// last statement failed, when it last answered [`PING_AFTER_IDLE`] ago or more, when it last
-/// answered before the pool last found a connection lost (a server restart or
-/// `pg_terminate_backend` kills every session, not one), or when it has no [`Liveness`] record
-/// (someone replaced its instrumentation). A connection that a statement found closed is
+/// answered before the pool last found a connection broken (a server restart kills every
+/// session, not one), or when it has no `Liveness` record (someone replaced its
+/// instrumentation). A connection that a statement found closed is
 /// discarded when it comes back (Diesel's `has_broken`: libpq no longer knows its transaction
 /// state), and the caller got [`PersistenceError::Transient`]: the service's retry takes another.
 pub struct Manager {
