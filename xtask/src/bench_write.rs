@@ -30,15 +30,7 @@ CREATE TABLE decision (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), entity_id 
 CREATE TABLE audit (id bigserial PRIMARY KEY, entity_id text, action text, details jsonb, created_at timestamptz DEFAULT now());
 ";
 
-const PLAIN_SCRIPT: &str = r#"\set e random(1, 2000000000)
-BEGIN;
-INSERT INTO kyc (entity_id, body) VALUES ('e' || :e, '{"documents": ["passport", "proof_of_address"], "verification_score": 95}');
-INSERT INTO audit (entity_id, action, details) VALUES ('e' || :e, 'kyc_recorded', '{"status": "APPROVED"}');
-INSERT INTO aml (entity_id, body) VALUES ('e' || :e, '{"risk_score": 12, "matches": []}');
-INSERT INTO decision (entity_id, body) VALUES ('e' || :e, '{"status": "APPROVED", "reasons": []}');
-INSERT INTO audit (entity_id, action, details) VALUES ('e' || :e, 'decision_recorded', '{"status": "APPROVED"}');
-COMMIT;
-"#;
+const PLAIN_SCRIPT: &str = include_str!("../bench/write/plain.sql");
 
 /// One measured concurrency.
 #[derive(Debug)]

@@ -131,7 +131,8 @@ pub fn check(db: &Database) -> Health {
         }
     };
     let started = Instant::now();
-    let mut conn = match db.conn() {
+    // Pinged whatever the pool would do: a connection it hands out unpinged may be dead.
+    let mut conn = match db.conn_pinged() {
         Ok(conn) => conn,
         Err(e @ PersistenceError::PoolExhausted { .. }) => {
             return report(

@@ -1,5 +1,6 @@
 //! Faults: a backend terminated in the middle of a submission leaves nothing half-written, the
-//! service retries on a fresh connection, and the pool goes on working.
+//! service retries on a fresh connection, and the pool goes on working; a backend terminated
+//! while its connection idles in the pool costs the service one retry, not a failure.
 
 use crate::support::*;
 use compliance_persistence::repo::audit_logs;
@@ -81,4 +82,47 @@ fn a_backend_terminated_mid_submission_writes_nothing_and_the_retry_succeeds() {
         .submit(&scenario("us-ind-standard-002"), s.users.agent.id)
         .unwrap();
     assert_eq!(again.sequence, 1);
+}
+
+#[test]
+fn a_backend_terminated_while_its_connection_idles_in_the_pool_costs_a_retry_not_a_failure() {
+    let s = with_rules();
+    let db = s.service.database();
+    let backend = |conn: &mut compliance_persistence::diesel::PgConnection| {
+        count(conn, "SELECT pg_backend_pid()::bigint AS n")
+    };
+    // A connection that has just answered goes back to the pool, which will hand it out again
+    // without a ping.
+    let victim = backend(&mut db.conn().unwrap());
+    let mut watcher = s.db.conn();
+    assert_eq!(
+        count(
+            &mut watcher,
+            &format!("SELECT pg_terminate_backend({victim})::int::bigint AS n")
+        ),
+        1
+    );
+    let started = Instant::now();
+    let gone = |conn: &mut compliance_persistence::diesel::PgConnection| {
+        count(
+            conn,
+            &format!("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = {victim}"),
+        ) == 0
+    };
+    while !gone(&mut watcher) && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(gone(&mut watcher), "the backend never ended");
+    // The first attempt meets the dead connection (a transient error); the retry takes a new one.
+    let submitted = s
+        .service
+        .submit(&scenario("ae-ind-clean-001"), s.users.agent.id)
+        .unwrap();
+    assert_eq!(submitted.sequence, 1);
+    assert_eq!(
+        count(&mut watcher, "SELECT count(*) AS n FROM compliance_checks"),
+        1
+    );
+    // The dead connection left the pool: what it hands out now is another backend.
+    assert_ne!(backend(&mut db.conn().unwrap()), victim);
 }
