@@ -305,6 +305,8 @@ pub const INDEXES: &[&str] = &[
     "idx_compliance_checks_decided_by",
     "idx_compliance_checks_jurisdiction_status",
     "idx_compliance_checks_queue",
+    "idx_compliance_checks_queue_jurisdiction",
+    "idx_compliance_checks_queue_status",
     "idx_compliance_checks_review_note_id",
     "idx_compliance_checks_risk_level",
     "idx_compliance_rules_in_force",

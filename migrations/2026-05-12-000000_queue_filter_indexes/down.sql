@@ -1,0 +1,2 @@
+DROP INDEX idx_compliance_checks_queue_status;
+DROP INDEX idx_compliance_checks_queue_jurisdiction;
