@@ -117,6 +117,17 @@ impl AppError {
         matches!(self, AppError::Persistence(e) if e.is_transient())
     }
 
+    /// Runs a read, and once more when it failed transiently. The pool hands out a connection
+    /// that answered in the last few seconds without a ping (`compliance_persistence::pool`),
+    /// so one that died since fails its first statement; the pool then pings the next one.
+    /// Reading twice is harmless; writes are retried whole by `ComplianceService::run`.
+    pub(crate) fn retrying_read<T>(read: impl Fn() -> Result<T, Self>) -> Result<T, Self> {
+        match read() {
+            Err(e) if e.is_transient() => read(),
+            other => other,
+        }
+    }
+
     /// True when retrying the same call later may succeed: a conflict, the database busy or
     /// unreachable.
     pub fn is_retryable(&self) -> bool {

@@ -149,7 +149,9 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for ApplyLimits {
 /// session, not one), or when it has no `Liveness` record (someone replaced its
 /// instrumentation). A connection that a statement found closed is
 /// discarded when it comes back (Diesel's `has_broken`: libpq no longer knows its transaction
-/// state), and the caller got [`PersistenceError::Transient`]: the service's retry takes another.
+/// state), and the caller got [`PersistenceError::Transient`]: the app's service retries a
+/// write whole, and its HTTP reads and token check read once more; another caller of this
+/// crate sees the transient error (retryable) once per connection lost.
 pub struct Manager {
     diesel: ConnectionManager<PgConnection>,
     last_loss: Mutex<Instant>,

@@ -76,8 +76,11 @@ impl Compliance {
     pub fn authenticate(&self, secret: &str) -> Result<Caller> {
         let refused = || AppError::Unauthenticated("the API token is not valid");
         let hash = crate::tokens::hash_presented(secret).ok_or_else(refused)?;
-        let mut conn = self.service.database().conn()?;
-        match api_tokens::authenticate(&mut conn, &hash, Utc::now())? {
+        let found = AppError::retrying_read(|| {
+            let mut conn = self.service.database().conn()?;
+            Ok(api_tokens::authenticate(&mut conn, &hash, Utc::now())?)
+        })?;
+        match found {
             Some((_, user)) => Caller::from_user(&user),
             None => Err(refused()),
         }

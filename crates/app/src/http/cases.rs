@@ -4,7 +4,7 @@
 //! Must not: decide anything itself: each handler parses, calls one method of
 //! [`crate::Compliance`] as the authenticated caller, and maps the answer.
 
-use super::{AppState, Body, Problem, Segment, call, case_id};
+use super::{AppState, Body, Problem, Segment, call, case_id, read};
 use crate::Caller;
 use crate::records::{CaseRecord, ClearedMatch, ReviewOutcome, Submission};
 use axum::Json;
@@ -90,7 +90,7 @@ pub async fn get_case(
     Segment(id): Segment,
 ) -> Result<Response, Problem> {
     let id = case_id(&id)?;
-    let case = call(&state, move |c| c.case(id)).await?;
+    let case = read(&state, move |c| c.case(id)).await?;
     Ok(with_etag(StatusCode::OK, &case, &case))
 }
 

@@ -3,7 +3,7 @@
 //!
 //! Must not: decide anything itself (see [`crate::Compliance`]).
 
-use super::{AppState, Body, Params, Problem, Segment, call, entity_id, limit};
+use super::{AppState, Body, Params, Problem, Segment, call, entity_id, limit, read};
 use crate::Caller;
 use crate::records::{AuditRecord, CaseRecord, RescreenOutcome};
 use axum::Json;
@@ -23,7 +23,7 @@ pub async fn current_case(
     Segment(entity): Segment,
 ) -> Result<Json<CaseRecord>, Problem> {
     let entity = entity_id(&entity)?;
-    Ok(Json(call(&state, move |c| c.current_case(&entity)).await?))
+    Ok(Json(read(&state, move |c| c.current_case(&entity)).await?))
 }
 
 /// Every case of the entity, first to current (empty when it has none).
@@ -38,7 +38,7 @@ pub async fn history(
     Segment(entity): Segment,
 ) -> Result<Json<Vec<CaseRecord>>, Problem> {
     let entity = entity_id(&entity)?;
-    Ok(Json(call(&state, move |c| c.history(&entity)).await?))
+    Ok(Json(read(&state, move |c| c.history(&entity)).await?))
 }
 
 /// Query of the audit route.
@@ -62,7 +62,7 @@ pub async fn audit(
 ) -> Result<Json<Vec<AuditRecord>>, Problem> {
     let entity = entity_id(&entity)?;
     let limit = limit(params.limit.as_deref(), 100, 10_000)?;
-    Ok(Json(call(&state, move |c| c.audit(&entity, limit)).await?))
+    Ok(Json(read(&state, move |c| c.audit(&entity, limit)).await?))
 }
 
 /// Re-screen the entity's current case with a new screening result (the system agent).

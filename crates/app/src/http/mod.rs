@@ -63,6 +63,18 @@ async fn call<T: Send + 'static>(
         .map_err(Problem::from)
 }
 
+/// Runs a read-only [`Compliance`] call on the blocking pool, once more if it failed
+/// transiently (a pooled connection found dead: [`crate::AppError::retrying_read`]).
+async fn read<T: Send + 'static>(
+    state: &AppState,
+    work: impl Fn(&Compliance) -> crate::Result<T> + Send + 'static,
+) -> Result<T, Problem> {
+    let compliance = state.compliance.clone();
+    blocking(move || crate::AppError::retrying_read(|| work(&compliance)))
+        .await?
+        .map_err(Problem::from)
+}
+
 /// A JSON request body: too large is 413, not JSON is 400, a missing or unknown field (bodies
 /// refuse unknown fields) or a wrong type is 422 naming it, all as problem documents.
 pub struct Body<T>(pub T);

@@ -3,7 +3,7 @@
 //!
 //! Must not: write, or page by offset (a page resumes from the previous page's cursor).
 
-use super::{AppState, Params, Problem, call, limit, param};
+use super::{AppState, Params, Problem, limit, param, read};
 use crate::records::{HighRiskRecord, QueuePage, ReviewDueRecord, SummaryRecord};
 use crate::{Caller, QueueCursor, QueueQuery};
 use axum::Json;
@@ -52,7 +52,7 @@ pub async fn queue(
         after,
         limit: limit(p.limit.as_deref(), 50, 1_000)?,
     };
-    Ok(Json(call(&state, move |c| c.queue(&query)).await?))
+    Ok(Json(read(&state, move |c| c.queue(&query)).await?))
 }
 
 /// Query of the lists by jurisdiction.
@@ -77,7 +77,7 @@ pub async fn high_risk(
     let jurisdiction = param::<Jurisdiction>("jurisdiction", p.jurisdiction.as_deref())?;
     let limit = limit(p.limit.as_deref(), 100, 10_000)?;
     Ok(Json(
-        call(&state, move |c| c.high_risk(jurisdiction, limit)).await?,
+        read(&state, move |c| c.high_risk(jurisdiction, limit)).await?,
     ))
 }
 
@@ -89,7 +89,7 @@ pub async fn summary(
     State(state): State<AppState>,
     _caller: Caller,
 ) -> Result<Json<Vec<SummaryRecord>>, Problem> {
-    Ok(Json(call(&state, |c| c.summary()).await?))
+    Ok(Json(read(&state, |c| c.summary()).await?))
 }
 
 /// The approved current cases whose periodic review is due, longest overdue first.
@@ -106,6 +106,6 @@ pub async fn reviews_due(
     let jurisdiction = param::<Jurisdiction>("jurisdiction", p.jurisdiction.as_deref())?;
     let limit = limit(p.limit.as_deref(), 100, 10_000)?;
     Ok(Json(
-        call(&state, move |c| c.reviews_due(jurisdiction, limit)).await?,
+        read(&state, move |c| c.reviews_due(jurisdiction, limit)).await?,
     ))
 }

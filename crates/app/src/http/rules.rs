@@ -2,7 +2,7 @@
 //!
 //! Must not: write.
 
-use super::{AppState, Params, Problem, Segment, call, param};
+use super::{AppState, Params, Problem, Segment, param, read};
 use crate::Caller;
 use crate::records::RuleRecord;
 use axum::Json;
@@ -35,6 +35,6 @@ pub async fn in_force(
         .ok_or_else(|| Problem::bad_request("a jurisdiction is required"))?;
     let at = param::<DateTime<Utc>>("at", p.at.as_deref())?.unwrap_or_else(Utc::now);
     Ok(Json(
-        call(&state, move |c| c.rules_in_force(jurisdiction, at)).await?,
+        read(&state, move |c| c.rules_in_force(jurisdiction, at)).await?,
     ))
 }

@@ -1,6 +1,7 @@
 //! Faults: a backend terminated in the middle of a submission leaves nothing half-written, the
 //! service retries on a fresh connection, and the pool goes on working; a backend terminated
-//! while its connection idles in the pool costs the service one retry, not a failure.
+//! while its connection idles in the pool costs the service one retry, not a failure, and reads
+//! over HTTP read again rather than answer 503.
 
 use crate::support::*;
 use compliance_persistence::repo::audit_logs;
@@ -125,4 +126,33 @@ fn a_backend_terminated_while_its_connection_idles_in_the_pool_costs_a_retry_not
     );
     // The dead connection left the pool: what it hands out now is another backend.
     assert_ne!(backend(&mut db.conn().unwrap()), victim);
+}
+
+#[tokio::test]
+async fn reads_over_http_survive_the_loss_of_every_pooled_connection() {
+    let api = crate::api_client::Api::new();
+    // The token check and the read leave their connections in the router's pool, where the
+    // pool would hand them out again without a ping.
+    let (status, _, _) = api.get("/api/v1/summary", &api.officer).await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    let mut watcher = api.s.db.conn();
+    let others =
+        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    let killed = count(
+        &mut watcher,
+        &format!("SELECT count(pg_terminate_backend(pid)) AS n {others}"),
+    );
+    assert!(killed >= 1, "no pooled connection to end");
+    let started = Instant::now();
+    while count(&mut watcher, &format!("SELECT count(*) AS n {others}")) > 0
+        && started.elapsed() < Duration::from_secs(10)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The token check meets a dead connection first: it reads again on another, and so does
+    // the read itself, instead of answering 503.
+    for uri in ["/api/v1/summary", "/api/v1/queue"] {
+        let (status, _, body) = api.get(uri, &api.officer).await;
+        assert_eq!(status, axum::http::StatusCode::OK, "{uri}: {body}");
+    }
 }
