@@ -159,14 +159,14 @@ fn check_proof(file: &std::path::Path, public_key: &str) -> u8 {
     match proof::check_proof(&proof, &public) {
         Ok(proven) => {
             crate::out(&format!(
-                "the proof holds: entry {} (chain {}, position {}) is in the tree of chain {}'s first {} entries, whose root the checkpoint of {} (root {}) signed\n",
-                proven.id,
+                "the proof holds: the entry at chain {}, position {} is in the tree of chain {}'s first {} entries, whose root the checkpoint of {} (root {}) signed (the file calls it entry {}; an id is not hashed, its chain and position are)\n",
                 proven.chain,
                 proven.position,
                 proven.chain,
                 proven.tree_size,
                 proof.checkpoint.signed_at,
-                proof.checkpoint.root
+                proof.checkpoint.root,
+                proof.entry.id
             ));
             exit::OK
         }

@@ -49,12 +49,12 @@ pub struct InclusionProof {
     pub checkpoint: SignedCheckpoint,
 }
 
-/// What a proof that holds proves.
+/// What a proof that holds proves: the entry at this place of this chain, with the fields the
+/// proof shows. Not its row id, which the chained hash does not cover (a proof file's `id` is
+/// the prover's word).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proven {
-    /// The entry's id.
-    pub id: i64,
-    /// Its chain.
+    /// The entry's chain.
     pub chain: i16,
     /// Its position there.
     pub position: i64,
@@ -205,7 +205,6 @@ pub fn check_proof(proof: &InclusionProof, public_key: &VerifyingKey) -> Result<
         )));
     }
     Ok(Proven {
-        id: entry.id,
         chain: entry.chain,
         position: entry.position,
         tree_size: proof.tree_size,
