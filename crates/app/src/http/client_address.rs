@@ -42,7 +42,12 @@ impl TrustedProxies {
             .flat_map(|v| v.split(','))
             .collect();
         for entry in entries.into_iter().rev() {
-            match entry.trim().parse::<IpAddr>() {
+            // Some proxies write the port too (`203.0.113.5:4711`, `[2001:db8::1]:443`).
+            let entry = entry.trim();
+            let parsed = entry
+                .parse::<IpAddr>()
+                .or_else(|_| entry.parse::<SocketAddr>().map(|s| s.ip()));
+            match parsed {
                 Ok(address) => {
                     client = address.to_canonical();
                     if !self.trusts(client) {
@@ -129,6 +134,11 @@ mod tests {
             proxies.client(ip("10.0.0.1"), &only_garbage),
             ip("10.0.0.1")
         );
+        // An entry with its port names the same client.
+        let ported = forwarded(&["198.51.100.9:4711", "[2001:db8::1]:443"]);
+        assert_eq!(proxies.client(ip("10.0.0.1"), &ported), ip("2001:db8::1"));
+        let ported = forwarded(&["198.51.100.9:4711"]);
+        assert_eq!(proxies.client(ip("10.0.0.1"), &ported), ip("198.51.100.9"));
         // IPv4-mapped IPv6 peers are the same proxy.
         assert_eq!(
             proxies.client(ip("::ffff:10.0.0.1"), &spoofed),
