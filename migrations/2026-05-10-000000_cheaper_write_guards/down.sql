@@ -1,5 +1,5 @@
--- Undoes 2026-05-10-000000_cheaper_write_guards: the functions as 2026-03-03, 2026-04-10,
--- 2026-04-15 and 2026-05-05 left them (SQL, the same bodies and attributes).
+-- Undoes 2026-05-10-000000_cheaper_write_guards: the functions as 2026-03-03, 2026-04-10 and
+-- 2026-04-15 left them (SQL, the same bodies and attributes).
 
 CREATE OR REPLACE FUNCTION sanctions_reason_missing(aml_check_id UUID, jurisdiction TEXT, rule_versions JSONB, reasons JSONB) RETURNS BOOLEAN
 LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$

@@ -1,8 +1,8 @@
 //! `compliance-api`: the HTTP service (the decision API and the back office). Parses its
 //! command line (clap: `--help`, `--version`, `--host`/`API_HOST`, `--port`/`API_PORT`, the
-//! back office's cookie and session settings, `--trusted-proxy`), reads the database configuration from the
-//! environment (`DATABASE_URL` or `DATABASE_*`), and serves `GET /api/v1/health` on
-//! `127.0.0.1:3000` unless told otherwise. Stops cleanly on Ctrl-C or SIGTERM.
+//! back office's cookie and session settings, `--trusted-proxy`), reads the database
+//! configuration from the environment (`DATABASE_URL` or `DATABASE_*`), and serves
+//! `GET /api/v1/health` on `127.0.0.1:3000` unless told otherwise. Stops cleanly on Ctrl-C or SIGTERM.
 //!
 //! Must not: listen on every interface unless asked (a container asks, with API_HOST=0.0.0.0),
 //! or print the password.
