@@ -91,10 +91,11 @@ impl ComplianceService {
             )?;
             // The verdict the status was last decided over (the previous screening's, after
             // confirmed false positives): the engine moves the case only on something new.
-            let previous = aml_checks::find(conn, case.aml_check_id)?;
-            let previous = case_verdict(conn, &self.rules, &case, &kyc.check, &previous.screening)?;
+            let previous = aml_checks::find(conn, case.aml_check_id)?.screening;
+            let listed = newly_listed(&previous, screening);
+            let previous = case_verdict(conn, &self.rules, &case, &kyc.check, &previous)?;
             let aml = aml_checks::insert(conn, kyc.id, entity_id, screening, now, submitted_by)?;
-            let transition = moves(case.status, previous, verdict)
+            let transition = moves(case.status, previous, verdict, listed)
                 .then(|| case.status.transition_to(verdict, Trigger::Engine).ok())
                 .flatten();
             let updated = compliance_checks::record_reevaluation(
@@ -122,33 +123,83 @@ impl ComplianceService {
     }
 }
 
+/// Whether `screening` matched a list entry (by list and entry) that `previous` did not.
+fn newly_listed(previous: &AmlScreening, screening: &AmlScreening) -> bool {
+    screening.matches.iter().any(|m| {
+        !previous
+            .matches
+            .iter()
+            .any(|p| p.list == m.list && p.entry == m.entry)
+    })
+}
+
 /// Whether a re-screening moves a case whose status is `status`, whose previous screening gave
-/// `previous`, to the new `verdict` (the status table still has its say).
-fn moves(status: CheckStatus, previous: CheckStatus, verdict: CheckStatus) -> bool {
+/// `previous`, to the new `verdict` (the status table still has its say). `listed`: the new
+/// screening matched an entry the previous one did not.
+fn moves(status: CheckStatus, previous: CheckStatus, verdict: CheckStatus, listed: bool) -> bool {
     // An approval over a rejection stands only on an override: without one, the engine's
     // rejection takes it back, however old (the database refuses to keep it).
     let unprotected_approval = status == CheckStatus::Approved && verdict == CheckStatus::Rejected;
-    verdict != status && (verdict < status || verdict > previous || unprotected_approval)
+    // Something new: a stricter verdict than the status was decided over, or a new list entry
+    // behind a verdict stricter than the status (an approved PEP newly on a second list goes
+    // back to review, though the verdict is ESCALATED as before).
+    let new = verdict > previous || (listed && verdict > status);
+    verdict != status && (verdict < status || new || unprotected_approval)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::moves;
+    use super::{moves, newly_listed};
     use compliance_domain::CheckStatus::*;
+    use compliance_domain::{
+        AmlScreening, ListEntryRef, ListName, RiskScore, ScreeningProvider, WatchlistKind,
+        WatchlistMatch, WatchlistVersion,
+    };
 
     #[test]
     fn the_engine_moves_a_case_on_something_new_only() {
         // An approval, and the re-screening finds something the approval was not decided over.
-        assert!(moves(Approved, Approved, Pending));
-        assert!(moves(Approved, Escalated, Rejected));
-        // Approved over a PEP escalation (four eyes): the same PEP match again changes nothing.
-        assert!(!moves(Approved, Escalated, Escalated));
+        assert!(moves(Approved, Approved, Pending, false));
+        assert!(moves(Approved, Escalated, Rejected, false));
+        // Approved over a PEP escalation (four eyes): the same PEP match again changes nothing;
+        // a match on an entry not seen before sends it back to review.
+        assert!(!moves(Approved, Escalated, Escalated, false));
+        assert!(moves(Approved, Escalated, Escalated, true));
         // Approved over missing documents: still missing, nothing new.
-        assert!(!moves(Approved, Pending, Pending));
+        assert!(!moves(Approved, Pending, Pending, false));
         // Documents arrived, or a match went away: less strict moves, where the table allows.
-        assert!(moves(Pending, Pending, Approved));
-        assert!(!moves(Escalated, Escalated, Escalated));
+        assert!(moves(Pending, Pending, Approved, false));
+        assert!(!moves(Escalated, Escalated, Escalated, true));
+        // A new entry behind a verdict no stricter than the status moves nothing.
+        assert!(!moves(Approved, Approved, Approved, true));
         // Approved over a rejection (before the override existed): the rejection takes it back.
-        assert!(moves(Approved, Rejected, Rejected));
+        assert!(moves(Approved, Rejected, Rejected, false));
+    }
+
+    #[test]
+    fn a_new_entry_is_one_no_earlier_screening_matched() {
+        let entry = |list: &str, entry: &str| WatchlistMatch {
+            kind: WatchlistKind::Pep,
+            list: ListName::parse(list).unwrap(),
+            entry: ListEntryRef::parse(entry).unwrap(),
+        };
+        let screening = |matches: Vec<WatchlistMatch>| AmlScreening {
+            risk_score: RiskScore::new(68).unwrap(),
+            matches,
+            provider: ScreeningProvider::parse("test").unwrap(),
+            watchlist_version: WatchlistVersion::parse("v1").unwrap(),
+        };
+        let before = screening(vec![entry("IN-PEP", "PEP-1")]);
+        assert!(!newly_listed(&before, &before));
+        assert!(!newly_listed(&before, &screening(vec![])));
+        assert!(newly_listed(
+            &before,
+            &screening(vec![entry("IN-PEP", "PEP-1"), entry("IN-PEP", "PEP-2")])
+        ));
+        // The same entry number on another list is another entry.
+        assert!(newly_listed(
+            &before,
+            &screening(vec![entry("UN-PEP", "PEP-1")])
+        ));
     }
 }

@@ -210,8 +210,7 @@ fn a_sanctions_hit_on_an_escalated_case_is_approved_only_after_two_reviewers_cle
         ]
     );
 
-    // The next re-screening with the same (cleared) entry keeps the approval; a new sanctions
-    // entry rejects it.
+    // The next re-screening with the same (cleared) entry keeps the approval.
     let again = s
         .service
         .rescreen(&entity(id), &pep_and_sanctions(), s.users.agent.id)
@@ -220,17 +219,58 @@ fn a_sanctions_hit_on_an_escalated_case_is_approved_only_after_two_reviewers_cle
         (again.case.status, again.verdict),
         (CheckStatus::Approved, CheckStatus::Escalated)
     );
-    let mut new_hit = pep_and_sanctions();
+    // A PEP entry no screening matched before: the verdict is ESCALATED as before, but the
+    // approval was not decided over this entry, so the case goes back to review.
+    let mut second_pep = pep_and_sanctions();
+    second_pep.matches.push(WatchlistMatch {
+        kind: WatchlistKind::Pep,
+        list: ListName::parse("IN-PEP").unwrap(),
+        entry: ListEntryRef::parse("PEP-77").unwrap(),
+    });
+    let reopened = s
+        .service
+        .rescreen(&entity(id), &second_pep, s.users.agent.id)
+        .unwrap();
+    assert_eq!(
+        (reopened.before, reopened.case.status, reopened.verdict),
+        (
+            CheckStatus::Approved,
+            CheckStatus::Escalated,
+            CheckStatus::Escalated
+        )
+    );
+    assert!(
+        s.service
+            .queue(None, 100)
+            .unwrap()
+            .iter()
+            .any(|q| q.compliance_check_id == case.id),
+        "back in the review queue"
+    );
+    let mut new_hit = second_pep;
     new_hit.matches.push(WatchlistMatch {
         kind: WatchlistKind::Sanctions,
         list: ListName::parse("UN-SC").unwrap(),
         entry: ListEntryRef::parse("QDi.431").unwrap(),
     });
-    let rejected = s
+    // A new sanctions entry on the escalation: the engine's verdict is a rejection, and the case,
+    // which belongs to its reviewers now (the engine moves no escalation), stays in their queue,
+    // where no approval can pass over that verdict.
+    let rescreened = s
         .service
         .rescreen(&entity(id), &new_hit, s.users.agent.id)
         .unwrap();
-    assert_eq!(rejected.case.status, CheckStatus::Rejected);
+    assert_eq!(
+        (rescreened.case.status, rescreened.verdict),
+        (CheckStatus::Escalated, CheckStatus::Rejected)
+    );
+    assert!(
+        s.service
+            .queue(None, 100)
+            .unwrap()
+            .iter()
+            .any(|q| q.compliance_check_id == case.id)
+    );
 }
 
 #[test]
