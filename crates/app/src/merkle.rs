@@ -121,11 +121,8 @@ pub fn verify_inclusion(index: u64, size: u64, leaf: &Hash, path: &[Hash], root:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checkpoint::hex;
     use proptest::prelude::*;
-
-    fn hex(h: &Hash) -> String {
-        h.iter().map(|b| format!("{b:02x}")).collect()
-    }
 
     /// MTH straight from the RFC's definition, over the leaf inputs themselves, splitting by
     /// a loop rather than `split`.
@@ -238,7 +235,7 @@ mod tests {
         ] {
             let got = inclusion_proof(&leaves[..size], index).unwrap();
             assert_eq!(
-                got.iter().map(hex).collect::<Vec<_>>(),
+                got.iter().map(|h| hex(h)).collect::<Vec<_>>(),
                 path,
                 "{size}/{index}"
             );

@@ -69,6 +69,13 @@ impl AmlScreening {
         self.risk_score.level()
     }
 
+    /// True when the screening matched this entry of this list.
+    pub fn matched(&self, list: &ListName, entry: &ListEntryRef) -> bool {
+        self.matches
+            .iter()
+            .any(|m| m.list == *list && m.entry == *entry)
+    }
+
     /// True when any entry is on a sanctions list.
     pub fn sanctions_match(&self) -> bool {
         self.has_match(WatchlistKind::Sanctions)

@@ -69,10 +69,7 @@ async fn read<T: Send + 'static>(
     state: &AppState,
     work: impl Fn(&Compliance) -> crate::Result<T> + Send + 'static,
 ) -> Result<T, Problem> {
-    let compliance = state.compliance.clone();
-    blocking(move || crate::AppError::retrying_read(|| work(&compliance)))
-        .await?
-        .map_err(Problem::from)
+    call(state, move |c| crate::AppError::retrying_read(|| work(c))).await
 }
 
 /// A JSON request body: too large is 413, not JSON is 400, a missing or unknown field (bodies

@@ -46,12 +46,7 @@ impl ComplianceService {
             let reviewer = Reviewer::try_from(&users::find(conn, reviewer)?)?;
             let kyc = kyc_checks::find(conn, case.kyc_check_id)?;
             let aml = aml_checks::find(conn, case.aml_check_id)?;
-            if !aml
-                .screening
-                .matches
-                .iter()
-                .any(|m| m.list == *list && m.entry == *entry)
-            {
+            if !aml.screening.matched(list, entry) {
                 return Err(DispositionError::NotMatched.into());
             }
             let existing = false_positives::for_case(conn, case.id)?

@@ -125,12 +125,10 @@ impl ComplianceService {
 
 /// Whether `screening` matched a list entry (by list and entry) that `previous` did not.
 fn newly_listed(previous: &AmlScreening, screening: &AmlScreening) -> bool {
-    screening.matches.iter().any(|m| {
-        !previous
-            .matches
-            .iter()
-            .any(|p| p.list == m.list && p.entry == m.entry)
-    })
+    screening
+        .matches
+        .iter()
+        .any(|m| !previous.matched(&m.list, &m.entry))
 }
 
 /// Whether a re-screening moves a case whose status is `status`, whose previous screening gave

@@ -29,23 +29,19 @@ fn asked(limit: i64) -> i64 {
         .unwrap_or(limit)
 }
 
-/// A query with `LIMIT <size>` appended as text.
+/// A query with `LIMIT <size>` appended as text, the size `asked(limit)`.
 #[derive(Debug, Clone)]
 pub(super) struct Paged<Q> {
     query: Q,
     /// The rows the caller keeps (1 to 10,000).
     limit: i64,
-    /// The size written into the SQL, from [`SIZES`].
-    asked: i64,
 }
 
 /// Pages a query (one with its `ORDER BY`, without a `LIMIT`).
 pub(super) fn paged<Q>(query: Q, limit: i64) -> Paged<Q> {
-    let limit = limit.clamp(1, SIZES[SIZES.len() - 1]);
     Paged {
         query,
-        limit,
-        asked: asked(limit),
+        limit: limit.clamp(1, SIZES[SIZES.len() - 1]),
     }
 }
 
@@ -78,7 +74,7 @@ impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for Paged<Q> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         self.query.walk_ast(out.reborrow())?;
         out.push_sql(" LIMIT ");
-        out.push_sql(&self.asked.to_string());
+        out.push_sql(&asked(self.limit).to_string());
         Ok(())
     }
 }
