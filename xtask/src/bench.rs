@@ -9,7 +9,7 @@ use crate::cli::BenchArgs;
 use crate::exit;
 use anyhow::{Context, Result, bail};
 use compliance_app::persistence::DatabaseConfig;
-use compliance_app::provision::{ProvisionOptions, provision};
+use compliance_ops::provision::{ProvisionOptions, provision};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -113,7 +113,7 @@ ANALYZE;
 ";
 
 fn verify_at_scale(cases: u64) -> Result<()> {
-    use compliance_app::verify::{VerifyOptions, verify};
+    use compliance_ops::verify::{VerifyOptions, verify};
     let server = DatabaseConfig::from_env()?;
     let name = format!("compliance_bench_scale_{cases}");
     let config = server.with_database(&name);
@@ -192,10 +192,10 @@ fn verify_at_scale(cases: u64) -> Result<()> {
 /// Signing a checkpoint (the chain walk, then every chain's Merkle tree) and proving one entry,
 /// against the plain chain walk on the same database: each the median of three runs.
 fn proofs_at_scale(config: &DatabaseConfig) -> Result<()> {
-    use compliance_app::checkpoint;
     use compliance_app::persistence::repo::audit_logs;
+    use compliance_ops::checkpoint;
     let mut conn = compliance_app::persistence::connect(config)?;
-    let key = checkpoint::signing_key(&checkpoint::generate_key()?.0)?;
+    let key = compliance_audit::keys::signing_key(&compliance_audit::keys::generate_key()?.0)?;
     let median_of_3 = |f: &mut dyn FnMut() -> Result<()>| -> Result<Duration> {
         let mut runs = Vec::new();
         for _ in 0..3 {
@@ -217,7 +217,7 @@ fn proofs_at_scale(config: &DatabaseConfig) -> Result<()> {
     let signed = signed.context("no checkpoint signed")?;
     let entries = signed.entries;
     let prove = median_of_3(&mut || {
-        compliance_app::proof::prove(&mut conn, entries / 2, &signed)?;
+        compliance_ops::checkpoint::prove(&mut conn, entries / 2, &signed)?;
         Ok(())
     })?;
     // In hundredths, without floating point.

@@ -12,7 +12,7 @@ use compliance_app::Compliance;
 use compliance_app::domain::TokenName;
 use compliance_app::domain::input::CaseInput;
 use compliance_app::persistence::{Database, DatabaseConfig};
-use compliance_app::provision::{ProvisionOptions, provision};
+use compliance_ops::provision::{ProvisionOptions, provision};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -192,7 +192,7 @@ impl Server {
             "build",
             "--quiet",
             "-p",
-            "compliance-app",
+            "compliance-server",
             "--bin",
             "compliance-api",
         ]);

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 use compliance_app::ComplianceService;
 use compliance_app::domain::{Case, EntityId};
 use compliance_app::persistence::{Database, DatabaseConfig};
-use compliance_app::provision::{ProvisionOptions, provision};
+use compliance_ops::provision::{ProvisionOptions, provision};
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};

@@ -1,22 +1,28 @@
 //! `cargo xtask checkpoint keygen | sign | check | prove | check-proof`: signed checkpoints of
 //! the audit log's chains and inclusion proofs of single entries (the work is
-//! `compliance_app::checkpoint` and `compliance_app::proof`; this module reads and writes files
+//! `compliance_ops::checkpoint` over the database and `compliance_audit` offline; this module reads and writes files
 //! and picks exit statuses). `check-proof` never connects to a database.
 //!
 //! Must not: print a secret key, or overwrite a key file.
 
 use crate::cli::{CheckpointAction, CheckpointArgs};
 use crate::exit;
-use compliance_app::checkpoint::{self, SignedCheckpoint};
 use compliance_app::persistence::{DatabaseConfig, connect};
-use compliance_app::proof::{self, InclusionProof};
+use compliance_audit::InclusionProof;
+use compliance_audit::SignedCheckpoint;
+use compliance_audit::keys;
+use compliance_ops::checkpoint;
 
 /// Runs a checkpoint action; returns the exit status.
 pub fn run(args: &CheckpointArgs) -> u8 {
     match &args.action {
         CheckpointAction::Keygen { out } => keygen(out),
         CheckpointAction::Sign { key, out } => sign(key, out.as_deref()),
-        CheckpointAction::Check { file, public_key } => check(file, public_key),
+        CheckpointAction::Check {
+            file,
+            public_key,
+            extends_only,
+        } => check(file, public_key, *extends_only),
         CheckpointAction::Prove {
             entry,
             checkpoint,
@@ -27,7 +33,7 @@ pub fn run(args: &CheckpointArgs) -> u8 {
 }
 
 fn keygen(out: &std::path::Path) -> u8 {
-    let (secret, public) = match checkpoint::generate_key() {
+    let (secret, public) = match keys::generate_key() {
         Ok(pair) => pair,
         Err(e) => return fail(&e.to_string(), exit::FAILED),
     };
@@ -51,7 +57,7 @@ fn keygen(out: &std::path::Path) -> u8 {
 fn sign(key: &std::path::Path, out: Option<&std::path::Path>) -> u8 {
     let key = match std::fs::read_to_string(key)
         .map_err(|e| format!("cannot read {}: {e}", key.display()))
-        .and_then(|text| checkpoint::signing_key(&text).map_err(|e| e.to_string()))
+        .and_then(|text| keys::signing_key(&text).map_err(|e| e.to_string()))
     {
         Ok(key) => key,
         Err(e) => return fail(&e, exit::USAGE),
@@ -115,14 +121,14 @@ fn prove(entry: i64, file: &std::path::Path, out: Option<&std::path::Path>) -> u
         Ok(pair) => pair,
         Err(code) => return code,
     };
-    let proof = match proof::prove(&mut conn, entry, &signed) {
+    let proof = match checkpoint::prove(&mut conn, entry, &signed) {
         Ok(proof) => proof,
         Err(e) => return fail(&e.to_string(), exit::FAILED),
     };
     // The same check the recipient makes, with the key the file names: a proof that would not
     // hold (the log rewritten since the checkpoint) is refused here, not handed over.
-    let own_key = checkpoint::verifying_key(&signed.public_key);
-    if let Err(e) = own_key.and_then(|key| proof::check_proof(&proof, &key)) {
+    let own_key = keys::verifying_key(&signed.public_key);
+    if let Err(e) = own_key.and_then(|key| compliance_audit::check_proof(&proof, &key)) {
         return fail(
             &format!(
                 "{e}; the database no longer holds what the checkpoint of {} signed, no proof written",
@@ -152,21 +158,15 @@ fn check_proof(file: &std::path::Path, public_key: &str) -> u8 {
         Ok(proof) => proof,
         Err(code) => return code,
     };
-    let public = match checkpoint::verifying_key(public_key) {
+    let public = match keys::verifying_key(public_key) {
         Ok(key) => key,
         Err(e) => return fail(&e.to_string(), exit::USAGE),
     };
-    match proof::check_proof(&proof, &public) {
+    match compliance_audit::check_proof(&proof, &public) {
         Ok(proven) => {
             crate::out(&format!(
-                "the proof holds: the entry at chain {}, position {} is in the tree of chain {}'s first {} entries, whose root the checkpoint of {} (root {}) signed (the file calls it entry {}; an id is not hashed, its chain and position are)\n",
-                proven.chain,
-                proven.position,
-                proven.chain,
-                proven.tree_size,
-                proof.checkpoint.signed_at,
-                proof.checkpoint.root,
-                proof.entry.id
+                "{}\n",
+                compliance_audit::proof::holds_sentence(&proof, &proven)
             ));
             exit::OK
         }
@@ -174,12 +174,12 @@ fn check_proof(file: &std::path::Path, public_key: &str) -> u8 {
     }
 }
 
-fn check(file: &std::path::Path, public_key: &str) -> u8 {
+fn check(file: &std::path::Path, public_key: &str, extends_only: bool) -> u8 {
     let signed: SignedCheckpoint = match read_json(file, "a checkpoint") {
         Ok(signed) => signed,
         Err(code) => return code,
     };
-    let public = match checkpoint::verifying_key(public_key) {
+    let public = match keys::verifying_key(public_key) {
         Ok(key) => key,
         Err(e) => return fail(&e.to_string(), exit::USAGE),
     };
@@ -187,25 +187,49 @@ fn check(file: &std::path::Path, public_key: &str) -> u8 {
         Ok(pair) => pair,
         Err(code) => return code,
     };
-    match checkpoint::check(&mut conn, &signed, &public) {
-        Ok(outcome) => match outcome.report.first_break {
-            None => {
-                crate::out(&format!(
-                    "the checkpoint of {} (root {}) holds: every chain extends it; {} entries checked since\n",
-                    signed.signed_at, signed.root, outcome.report.entries
-                ));
-                exit::OK
-            }
-            Some(broken) => fail(
-                &format!(
-                    "the checkpoint of {} does not hold: entry {} (chain {}, position {}) is {}",
-                    signed.signed_at, broken.id, broken.chain, broken.position, broken.kind
-                ),
-                exit::FAILED,
+    let mode = if extends_only {
+        checkpoint::CheckMode::ExtendsOnly
+    } else {
+        checkpoint::CheckMode::Signed
+    };
+    let outcome = match checkpoint::check(&mut conn, &signed, &public, mode) {
+        Ok(outcome) => outcome,
+        Err(e) => return fail(&e.to_string(), exit::FAILED),
+    };
+    let when = signed.signed_at;
+    if let Some(broken) = &outcome.report.first_break {
+        return fail(
+            &format!(
+                "the checkpoint of {when} does not hold: entry {} (chain {}, position {}) is {}",
+                broken.id, broken.chain, broken.position, broken.kind
             ),
-        },
-        Err(e) => fail(&e.to_string(), exit::FAILED),
+            exit::FAILED,
+        );
     }
+    if let Some(tree) = outcome.trees_differ.first() {
+        return fail(
+            &format!(
+                "the checkpoint of {when} does not hold: chain {}'s first {} entries are no longer the tree it signed ({} of them present): the log was rewritten since",
+                tree.chain, tree.size, tree.present
+            ),
+            exit::FAILED,
+        );
+    }
+    let how = match mode {
+        checkpoint::CheckMode::Signed => format!(
+            "every entry it signed is unchanged (the {} entries of the log rehashed, each chain's tree rebuilt at its signed size)",
+            outcome.report.entries
+        ),
+        checkpoint::CheckMode::ExtendsOnly => format!(
+            "every chain extends it ({} entries written since checked; the entries before its heads were not reread: drop --extends-only for that)",
+            outcome.report.entries
+        ),
+    };
+    crate::out(&format!(
+        "the checkpoint of {when} (root {}) holds: {how}\n",
+        signed.root
+    ));
+    exit::OK
 }
 
 fn database() -> Result<

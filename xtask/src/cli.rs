@@ -85,14 +85,19 @@ pub enum CheckpointAction {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
-    /// Check a signed checkpoint: its signature with the public key you trust, then that every
-    /// chain still extends the head it recorded (only the entries written since are read).
+    /// Check a signed checkpoint: its signature with the public key you trust, then that the
+    /// log still holds what it signed: every entry's hash recomputed from its content, and each
+    /// chain's Merkle root at its signed size rebuilt and compared with the signed root.
     Check {
         /// The checkpoint file.
         file: std::path::PathBuf,
         /// The signer's public key (64 hex digits), as `checkpoint keygen` printed it.
         #[arg(long)]
         public_key: String,
+        /// Read only what was written since: check that every chain extends the head the
+        /// checkpoint recorded, not that the entries before it are still what was signed.
+        #[arg(long)]
+        extends_only: bool,
     },
     /// Prove one audit entry's inclusion in a signed checkpoint (RFC 9162 audit path in its
     /// chain's Merkle tree): the proof (JSON: the entry, its place, the path and the signed
@@ -170,10 +175,10 @@ pub struct VerifyArgs {
     /// earlier run printed them; a lone `ID:HASH` means chain 0) instead of from their first
     /// entries: finds a removed tail, and is fast on a large log.
     #[arg(long, value_name = "HEADS")]
-    pub audit_from: Option<compliance_app::verify::Checkpoint>,
+    pub audit_from: Option<compliance_ops::verify::ChainHeads>,
     /// The longest one statement may run, in seconds (0: no limit). Lock waits end after
     /// DATABASE_LOCK_TIMEOUT.
-    #[arg(long, value_name = "SECONDS", default_value_t = compliance_app::verify::STATEMENT_TIMEOUT.as_secs())]
+    #[arg(long, value_name = "SECONDS", default_value_t = compliance_ops::verify::STATEMENT_TIMEOUT.as_secs())]
     pub statement_timeout: u64,
 }
 

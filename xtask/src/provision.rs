@@ -6,8 +6,8 @@
 use crate::cli::{Format, ProvisionArgs};
 use crate::{exit, report};
 use compliance_app::persistence::DatabaseConfig;
-use compliance_app::provision::{Progress, ProvisionError, ProvisionOptions, provision};
-use compliance_app::verify::Outcome;
+use compliance_ops::provision::{Progress, ProvisionError, ProvisionOptions, provision};
+use compliance_ops::verify::Outcome;
 use std::io::Write;
 
 /// Runs `provision`; returns the exit status.
@@ -94,7 +94,7 @@ fn ms(d: std::time::Duration) -> String {
     format!("{}.{} ms", us / 1000, (us % 1000) / 100)
 }
 
-fn step_totals(steps: &[compliance_app::provision::StepReport]) -> String {
+fn step_totals(steps: &[compliance_ops::provision::StepReport]) -> String {
     steps
         .iter()
         .map(|s| format!("{} {}", s.step, ms(s.duration)))

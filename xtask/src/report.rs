@@ -5,7 +5,7 @@
 
 use crate::cli::Format;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
-use compliance_app::verify::{Outcome, VerifyReport};
+use compliance_ops::verify::{Outcome, VerifyReport};
 
 /// Says why a command could not run: `error: ...` on stderr and, with `--format json`, a JSON
 /// object on stdout (`error`, `exit_code`, and `target` when known), so that a machine reading

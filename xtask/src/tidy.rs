@@ -61,20 +61,45 @@ mod tests {
             .collect()
     }
 
-    /// Architecture Invariant: app -> {rules, persistence} -> domain, and nothing else.
+    /// Architecture Invariant: the crates depend on each other in one direction:
+    /// `{server, ops} -> app -> {rules, persistence} -> domain`, `persistence -> audit`,
+    /// `ops -> audit`, and nothing else (`audit` depends on no other crate of the workspace, so
+    /// that an auditor links it alone).
     #[test]
     fn crates_depend_in_one_direction() {
         let deps = normal_dependencies();
-        let expected: [(&str, &[&str]); 4] = [
+        let expected: [(&str, &[&str]); 7] = [
             ("compliance-domain", &[]),
+            ("compliance-audit", &[]),
             ("compliance-rules", &["compliance-domain"]),
-            ("compliance-persistence", &["compliance-domain"]),
+            (
+                "compliance-persistence",
+                &["compliance-domain", "compliance-audit"],
+            ),
             (
                 "compliance-app",
                 &[
                     "compliance-domain",
                     "compliance-persistence",
                     "compliance-rules",
+                ],
+            ),
+            (
+                "compliance-ops",
+                &[
+                    "compliance-app",
+                    "compliance-audit",
+                    "compliance-domain",
+                    "compliance-persistence",
+                    "compliance-rules",
+                ],
+            ),
+            (
+                "compliance-server",
+                &[
+                    "compliance-app",
+                    "compliance-domain",
+                    "compliance-persistence",
                 ],
             ),
         ];
@@ -85,6 +110,85 @@ mod tests {
                 actual.is_subset(&allowed),
                 "{package} depends on {actual:?}; it may depend on {allowed:?} only"
             );
+        }
+        // Every package of the workspace is held to a rule above (xtask, the tasks, may use
+        // anything but the server, whose binary it runs instead of linking).
+        let listed: BTreeSet<&str> = expected.iter().map(|(p, _)| *p).collect();
+        for package in deps.keys() {
+            assert!(
+                listed.contains(package.as_str()) || package == "xtask",
+                "{package} has no dependency rule here"
+            );
+        }
+        assert!(!deps["xtask"].contains("compliance-server"));
+    }
+
+    /// Every crate in `package`'s normal dependency tree on this platform, itself included
+    /// (`cargo tree`: what a build of it links).
+    fn dependency_tree(package: &str) -> BTreeSet<String> {
+        let output = Command::new(env!("CARGO"))
+            .args([
+                "tree",
+                "--offline",
+                "--edges",
+                "normal",
+                "--prefix",
+                "none",
+                "--format",
+                "{lib}",
+                "--package",
+                package,
+            ])
+            .current_dir(workspace_root())
+            .output()
+            .expect("cargo tree runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .filter_map(|l| {
+                l.split_whitespace()
+                    .next()
+                    .map(|name| name.replace('_', "-"))
+            })
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
+
+    /// Architecture Invariant: an auditor links `compliance-audit` alone: no database driver,
+    /// no async runtime, no network code anywhere in its tree. The service's crate,
+    /// `compliance-app`, carries no HTTP, HTML, OpenAPI or command-line crate.
+    #[test]
+    fn the_audit_crate_and_the_service_link_only_what_they_need() {
+        let forbidden_for = [
+            (
+                "compliance-audit",
+                &[
+                    "diesel", "pq-sys", "r2d2", "tokio", "mio", "hyper", "axum", "reqwest", "sqlx",
+                    "postgres",
+                ][..],
+            ),
+            (
+                "compliance-app",
+                &[
+                    "axum",
+                    "askama",
+                    "utoipa",
+                    "utoipa-axum",
+                    "clap",
+                    "hyper",
+                    "tower",
+                ][..],
+            ),
+        ];
+        for (package, forbidden) in forbidden_for {
+            let tree = dependency_tree(package);
+            let found: Vec<&&str> = forbidden.iter().filter(|f| tree.contains(**f)).collect();
+            assert!(found.is_empty(), "{package} links {found:?}");
         }
     }
 
@@ -248,7 +352,7 @@ mod tests {
     /// The docs' examples and prose agree with the checks verify runs, and carry no test count.
     #[test]
     fn docs_state_no_count_that_goes_stale() {
-        let checks = compliance_app::verify::checks().len();
+        let checks = compliance_ops::verify::checks().len();
         let root = workspace_root();
         let mut wrong = Vec::new();
         for path in docs() {

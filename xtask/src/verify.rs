@@ -7,7 +7,7 @@
 use crate::cli::VerifyArgs;
 use crate::{exit, report};
 use compliance_app::persistence::DatabaseConfig;
-use compliance_app::verify::{Outcome, VerifyOptions, verify};
+use compliance_ops::verify::{Outcome, VerifyOptions, verify};
 use std::time::Duration;
 
 /// Runs `verify`; returns the exit status.

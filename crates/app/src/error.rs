@@ -59,9 +59,6 @@ pub enum AppError {
         /// The last transient failure.
         reason: String,
     },
-    /// A signed checkpoint cannot be made, or does not hold.
-    #[error(transparent)]
-    Checkpoint(#[from] crate::checkpoint::CheckpointError),
     /// A stored rule is malformed.
     #[error(transparent)]
     Rule(#[from] RuleError),
@@ -121,7 +118,7 @@ impl AppError {
     /// that answered in the last few seconds without a ping (`compliance_persistence::pool`),
     /// so one that died since fails its first statement; the pool then pings the next one.
     /// Reading twice is harmless; writes are retried whole by `ComplianceService::run`.
-    pub(crate) fn retrying_read<T>(read: impl Fn() -> Result<T, Self>) -> Result<T, Self> {
+    pub fn retrying_read<T>(read: impl Fn() -> Result<T, Self>) -> Result<T, Self> {
         match read() {
             Err(e) if e.is_transient() => read(),
             other => other,

@@ -6,12 +6,11 @@
 //! goes to the log (redacted). An unreachable database answers within the pool's connect
 //! timeout.
 
-use compliance_persistence::{Database, PoolStats, migrations};
+use compliance_persistence::{Database, migrations};
 use std::time::Instant;
 
 /// The migrations the database has and lacks.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
 pub struct MigrationHealth {
     /// How many are applied.
     pub applied: usize,
@@ -21,25 +20,53 @@ pub struct MigrationHealth {
     pub latest: Option<String>,
 }
 
-/// The health report.
+/// Whether the service can do its work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    /// Everything is as it should be.
+    Ok,
+    /// The database is unreachable, busy, or behind on migrations.
+    Degraded,
+}
+
+/// What the service's database answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DatabaseState {
+    /// A connection answered `SELECT 1`.
+    Connected,
+    /// Every pooled connection stayed in use for the connect timeout.
+    Busy,
+    /// No connection could be opened, or it did not answer.
+    Unreachable,
+}
+
+/// The pool's figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct PoolFigures {
+    /// Largest number of connections.
+    pub max: u32,
+    /// Connections open now.
+    pub open: u32,
+    /// Open connections not in use.
+    pub idle: u32,
+}
+
+/// The health report. It is public (the health endpoint needs no credentials), so it names
+/// no host, port, database or user: the service's log does, with the driver's words.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "api", derive(utoipa::ToSchema))]
 pub struct Health {
     /// `ok`, or `degraded` when the database is unreachable or behind on migrations.
-    #[cfg_attr(feature = "api", schema(schema_with = crate::http::schemas::health_status))]
-    pub status: &'static str,
-    /// `connected` or `unreachable`.
-    #[cfg_attr(feature = "api", schema(schema_with = crate::http::schemas::health_database))]
-    pub database: &'static str,
-    /// `host:port/database`.
-    pub target: String,
+    pub status: HealthStatus,
+    /// What the database answered.
+    pub database: DatabaseState,
     /// Round trip of `SELECT 1`, in microseconds, when connected.
     pub latency_us: Option<u64>,
     /// The migrations, when connected.
     pub migrations: Option<MigrationHealth>,
     /// The pool.
-    #[cfg_attr(feature = "api", schema(value_type = crate::http::schemas::PoolStats))]
-    pub pool: PoolStats,
+    pub pool: PoolFigures,
     /// What failed, when something did: a category, never the driver's text.
     pub error: Option<Problem>,
     /// What to do about it, in our own words.
@@ -51,13 +78,12 @@ pub struct Health {
 impl Health {
     /// True when everything is as it should be (HTTP 200); otherwise the endpoint answers 503.
     pub fn is_ok(&self) -> bool {
-        self.status == "ok"
+        self.status == HealthStatus::Ok
     }
 }
 
 /// What went wrong, as the health body names it (`snake_case` in JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "api", derive(utoipa::ToSchema), schema(as = HealthProblem))]
 #[serde(rename_all = "snake_case")]
 pub enum Problem {
     /// No connection could be opened.
@@ -101,7 +127,7 @@ impl Problem {
 /// role that may not read the migrations table, makes the report `degraded` with the error,
 /// but the database is still connected), `busy` when every pooled connection is in use, and
 /// `unreachable` otherwise.
-pub fn check(db: &Database) -> Health {
+pub(crate) fn check(db: &Database) -> Health {
     use compliance_persistence::PersistenceError;
     use compliance_persistence::diesel::{RunQueryDsl, sql_query};
     let report = |database, latency_us, migrations, problem: Option<(Problem, String)>| {
@@ -118,13 +144,21 @@ pub fn check(db: &Database) -> Health {
             Problem::MigrationsPending => detail.clone(),
             other => other.hint().to_owned(),
         });
+        let stats = db.stats();
         Health {
-            status: if problem.is_none() { "ok" } else { "degraded" },
+            status: if problem.is_none() {
+                HealthStatus::Ok
+            } else {
+                HealthStatus::Degraded
+            },
             database,
-            target: db.config().target(),
             latency_us,
             migrations,
-            pool: db.stats(),
+            pool: PoolFigures {
+                max: stats.max,
+                open: stats.open,
+                idle: stats.idle,
+            },
             error: problem.map(|(p, _)| p),
             hint,
             version: env!("CARGO_PKG_VERSION"),
@@ -136,7 +170,7 @@ pub fn check(db: &Database) -> Health {
         Ok(conn) => conn,
         Err(e @ PersistenceError::PoolExhausted { .. }) => {
             return report(
-                "busy",
+                DatabaseState::Busy,
                 None,
                 None,
                 Some((Problem::PoolExhausted, e.to_string())),
@@ -144,7 +178,7 @@ pub fn check(db: &Database) -> Health {
         }
         Err(e) => {
             return report(
-                "unreachable",
+                DatabaseState::Unreachable,
                 None,
                 None,
                 Some((Problem::Unreachable, e.to_string())),
@@ -153,7 +187,7 @@ pub fn check(db: &Database) -> Health {
     };
     if let Err(e) = sql_query("SELECT 1").execute(&mut conn) {
         return report(
-            "unreachable",
+            DatabaseState::Unreachable,
             None,
             None,
             Some((Problem::QueryFailed, PersistenceError::from(e).to_string())),
@@ -174,7 +208,7 @@ pub fn check(db: &Database) -> Health {
                     format!("{pending} migration(s) pending: run cargo xtask provision"),
                 )
             });
-            report("connected", latency, Some(health), problem)
+            report(DatabaseState::Connected, latency, Some(health), problem)
         }
         Err(e) => {
             let detail = e.to_string();
@@ -183,7 +217,12 @@ pub fn check(db: &Database) -> Health {
             } else {
                 Problem::MigrationsUnreadable
             };
-            report("connected", latency, None, Some((problem, detail)))
+            report(
+                DatabaseState::Connected,
+                latency,
+                None,
+                Some((problem, detail)),
+            )
         }
     }
 }

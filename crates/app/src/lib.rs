@@ -1,25 +1,13 @@
 #![doc = include_str!("../README.md")]
 
-#[cfg(feature = "api")]
-pub mod api;
-#[cfg(feature = "api")]
-pub mod backoffice;
-pub mod checkpoint;
 mod compliance;
 mod error;
 pub mod health;
-#[cfg(feature = "api")]
-pub mod http;
-pub mod merkle;
 pub mod passwords;
-pub mod proof;
-pub mod provision;
 mod rule_rows;
 mod rules_cache;
-pub mod seed;
 mod service;
 pub mod tokens;
-pub mod verify;
 
 pub use compliance::records;
 pub use compliance::{Caller, Compliance, QueueCursor, QueueQuery};

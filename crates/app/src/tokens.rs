@@ -48,7 +48,7 @@ pub fn hash_presented(secret: &str) -> Option<[u8; 32]> {
 
 /// `prefix` and 256 random bits in hex, and the SHA-256 of the whole (API tokens and
 /// back-office sessions).
-pub(crate) fn random_secret(prefix: &str) -> Result<(String, [u8; 32])> {
+pub fn random_secret(prefix: &str) -> Result<(String, [u8; 32])> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| AppError::Busy {
         attempts: 1,

@@ -53,7 +53,7 @@ fn provision_then_verify_in_every_format() {
             "step {step} not shown: {stdout}"
         );
     }
-    let n = compliance_app::verify::checks().len();
+    let n = compliance_ops::verify::checks().len();
     assert!(
         stdout.contains(&format!("{n} checks: {n} PASS, 0 WARN, 0 FAIL")),
         "{stdout}"

@@ -65,6 +65,12 @@ impl Compliance {
         }
     }
 
+    /// The health of the service's database: reachable, migrated, its pool. Needs no caller:
+    /// the report names no host, database or user, and no driver's text.
+    pub fn health(&self) -> crate::health::Health {
+        crate::health::check(self.service.database())
+    }
+
     /// The service underneath (its lower-level operations and the database).
     pub fn service(&self) -> &ComplianceService {
         &self.service

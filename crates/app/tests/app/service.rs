@@ -172,10 +172,6 @@ fn case_of(s: &Seeded, id: &str) -> compliance_checks::StoredComplianceCheck {
     compliance_checks::find_by_entity_id(&mut s.db.conn(), &entity(id)).unwrap()
 }
 
-pub(crate) fn reason(text: &str) -> ReviewReason {
-    ReviewReason::parse(text).unwrap()
-}
-
 /// The revision a reviewer sees now.
 fn seen(s: &Seeded, id: &str) -> i32 {
     case_of(s, id).revision
@@ -341,19 +337,6 @@ fn two_reviewers_at_once_get_one_success_and_one_conflict() {
     )
     .unwrap();
     assert_eq!(changes.len(), 1, "exactly one decision is recorded");
-}
-
-pub(crate) fn sanctions_hit() -> AmlScreening {
-    AmlScreening {
-        risk_score: RiskScore::new(97).unwrap(),
-        matches: vec![WatchlistMatch {
-            kind: WatchlistKind::Sanctions,
-            list: ListName::parse("OFAC-SDN").unwrap(),
-            entry: ListEntryRef::parse("SDN-99001").unwrap(),
-        }],
-        provider: ScreeningProvider::parse("refinitiv-world-check").unwrap(),
-        watchlist_version: WatchlistVersion::parse("ofac-2026-11-24").unwrap(),
-    }
 }
 
 #[test]

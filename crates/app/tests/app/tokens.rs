@@ -1,8 +1,7 @@
 //! API tokens in the database: only the hash is stored, the guard keeps a token as created
 //! (revoked once, never deleted), and creation and revocation are audited without the secret.
 
-use crate::api_client::token_for;
-use crate::support::{count, seeded, try_exec};
+use crate::support::{count, seeded, token_for, try_exec};
 use compliance_app::Compliance;
 use compliance_persistence::repo::api_tokens;
 

@@ -16,7 +16,7 @@ use diesel::query_builder::{AstPass, QueryFragment};
 use uuid::Uuid;
 
 pub use crate::repo::audit_chain::{
-    CHAINS, ChainBreak, ChainReport, Checkpoint, Head, verify_chain, verify_chain_from,
+    CHAINS, ChainBreak, ChainHeads, ChainReport, Head, verify_chain, verify_chain_from,
 };
 
 /// A row of `audit_logs`, as stored.

@@ -1,5 +1,5 @@
 //! The audit log as the Merkle trees of its chains read it (the tree itself is
-//! `compliance_app::merkle`): a chain's entry hashes in position order, and one entry's fields
+//! `compliance_audit::merkle`): a chain's entry hashes in position order, and one entry's fields
 //! in exactly the text forms its chained hash covers, so that a proof can carry them and a
 //! verifier without the database can recompute that hash.
 //!
@@ -11,57 +11,55 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bytea, Nullable, SmallInt, Text};
 
-/// One entry's fields as its hash covers them (see `audit_log_hash_at()` in the migration
-/// `2026-04-15-000000_audit_chains`): the hash is SHA-256 over these, in this order, joined by
-/// the unit separator 0x1f, with `prev_hash` as `genesis` on a chain's first entry, the
-/// position as `POSITION` on chain 0 and `CHAIN.POSITION` on the others, and a missing
-/// entity or status as the empty string.
-#[derive(Debug, Clone, PartialEq, Eq, QueryableByName, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HashedEntry {
+pub use compliance_audit::HashedEntry;
+
+/// One entry's fields as its hash covers them, as read ([`HashedEntry`] says how they are
+/// hashed).
+#[derive(QueryableByName)]
+struct HashedEntryRow {
     /// The entry's id (not hashed: it orders entries across chains).
     #[diesel(sql_type = BigInt)]
-    pub id: i64,
+    id: i64,
     /// Its chain.
     #[diesel(sql_type = SmallInt)]
-    pub chain: i16,
+    chain: i16,
     /// Its position in the chain, from 1.
     #[diesel(sql_type = BigInt)]
-    pub position: i64,
+    position: i64,
     /// The previous entry's hash (hex), none for a chain's first entry.
     #[diesel(sql_type = Nullable<Text>)]
-    pub prev_hash: Option<String>,
+    prev_hash: Option<String>,
     /// Who acted (a user id).
     #[diesel(sql_type = Text)]
-    pub actor_id: String,
+    actor_id: String,
     /// What happened.
     #[diesel(sql_type = Text)]
-    pub action: String,
+    action: String,
     /// The kind of record concerned.
     #[diesel(sql_type = Text)]
-    pub subject_kind: String,
+    subject_kind: String,
     /// Its id.
     #[diesel(sql_type = Text)]
-    pub subject_id: String,
+    subject_id: String,
     /// The onboarded entity concerned, if any.
     #[diesel(sql_type = Nullable<Text>)]
-    pub entity_id: Option<String>,
+    entity_id: Option<String>,
     /// Status before, for a status change.
     #[diesel(sql_type = Nullable<Text>)]
-    pub old_status: Option<String>,
+    old_status: Option<String>,
     /// Status after, for a status change.
     #[diesel(sql_type = Nullable<Text>)]
-    pub new_status: Option<String>,
+    new_status: Option<String>,
     /// The details, byte for byte as PostgreSQL prints the JSONB value (`details::text`),
     /// which is what the hash covers.
     #[diesel(sql_type = Text)]
-    pub details: String,
+    details: String,
     /// When, as the hash covers it: UTC, microseconds, `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
     #[diesel(sql_type = Text)]
-    pub created_at: String,
+    created_at: String,
     /// The hash stored with the entry (hex).
     #[diesel(sql_type = Text)]
-    pub hash: String,
+    hash: String,
 }
 
 #[derive(QueryableByName)]
@@ -72,10 +70,26 @@ struct ChainHash {
 
 /// The entry with this id, in the text forms its hash covers; `None` when there is none.
 pub fn hashed_entry(conn: &mut PgConnection, id: i64) -> Result<Option<HashedEntry>> {
-    Ok(diesel::sql_query(HASHED_ENTRY_SQL)
+    let row: Option<HashedEntryRow> = diesel::sql_query(HASHED_ENTRY_SQL)
         .bind::<BigInt, _>(id)
         .get_result(conn)
-        .optional()?)
+        .optional()?;
+    Ok(row.map(|r| HashedEntry {
+        id: r.id,
+        chain: r.chain,
+        position: r.position,
+        prev_hash: r.prev_hash,
+        actor_id: r.actor_id,
+        action: r.action,
+        subject_kind: r.subject_kind,
+        subject_id: r.subject_id,
+        entity_id: r.entity_id,
+        old_status: r.old_status,
+        new_status: r.new_status,
+        details: r.details,
+        created_at: r.created_at,
+        hash: r.hash,
+    }))
 }
 
 /// The stored hashes of the first `size` entries of `chain`, in position order (fewer when

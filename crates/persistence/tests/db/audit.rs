@@ -237,7 +237,7 @@ fn concurrent_writers_never_fork_a_chain_and_spread_over_several() {
 
 #[test]
 fn a_recorded_checkpoint_finds_a_removed_tail_that_the_chain_alone_cannot() {
-    use compliance_persistence::repo::audit_logs::Checkpoint;
+    use compliance_persistence::repo::audit_logs::ChainHeads;
     let (db, e) = three_in_a_chain();
     let mut conn = db.conn();
     let u = users_of(&mut conn);
@@ -277,7 +277,7 @@ fn a_recorded_checkpoint_finds_a_removed_tail_that_the_chain_alone_cannot() {
         (e[2].chain, e[2].position, "missing")
     );
 
-    let wrong: Checkpoint = format!("{}.{}:{}", e[0].chain, e[0].position, "0".repeat(64))
+    let wrong: ChainHeads = format!("{}.{}:{}", e[0].chain, e[0].position, "0".repeat(64))
         .parse()
         .unwrap();
     let changed = audit_logs::verify_chain_from(&mut conn, Some(&wrong)).unwrap();
@@ -286,7 +286,7 @@ fn a_recorded_checkpoint_finds_a_removed_tail_that_the_chain_alone_cannot() {
         Some((e[0].id, "checkpoint".into()))
     );
     for bad in ["7", "x:ab", "0:ab", &format!("7:{}", "g".repeat(64))] {
-        assert!(bad.parse::<Checkpoint>().is_err(), "{bad}");
+        assert!(bad.parse::<ChainHeads>().is_err(), "{bad}");
     }
 }
 

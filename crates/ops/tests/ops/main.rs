@@ -1,0 +1,12 @@
+//! End-to-end tests of provisioning, verification and signed checkpoints, against the real
+//! PostgreSQL server: one binary, one database per test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod checkpoint;
+mod notes;
+mod proofs;
+mod provision;
+mod service_role;
+mod support;
+mod verify;

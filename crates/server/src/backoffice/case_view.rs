@@ -1,0 +1,228 @@
+//! The case page's view model: the case and its evidence as the page shows them, and the
+//! decisions the signed-in person is offered, from the domain's role table.
+//!
+//! Must not: decide whether a decision is allowed (the service does, whatever was offered), or
+//! format anything the template could show unescaped.
+
+use super::views::{
+    AuditView, CasePage, Chrome, DecideView, MatchView, NoteView, Notice, ReasonView,
+    ScreeningView, when,
+};
+use compliance_app::{CaseDetail, ChainVerdict, OfficeSession};
+use compliance_domain::{CheckStatus, UserId};
+
+fn name(detail: &CaseDetail, user: UserId) -> String {
+    detail
+        .usernames
+        .get(&user)
+        .map_or_else(|| user.to_string(), |n| n.as_str().to_owned())
+}
+
+fn joined<T: ToString>(items: impl IntoIterator<Item = T>, none: &str) -> String {
+    let all: Vec<String> = items.into_iter().map(|i| i.to_string()).collect();
+    if all.is_empty() {
+        none.to_owned()
+    } else {
+        all.join(", ")
+    }
+}
+
+/// The decision buttons `me` is offered on this case, from the role table.
+fn decide_view(detail: &CaseDetail, me: &OfficeSession) -> Option<DecideView> {
+    let case = &detail.case;
+    let role = me.caller.role();
+    if !role.may_review(case.status) {
+        return None;
+    }
+    let proposer = case.approval_proposed_by;
+    let engine_rejects = detail.review_verdict == CheckStatus::Rejected;
+    let (approve, hint) = match case.status {
+        _ if engine_rejects => (
+            None,
+            Some("The engine rejects this case: nobody approves it until its matches are confirmed as false positives.".to_owned()),
+        ),
+        CheckStatus::Pending => (Some("Approve".to_owned()), None),
+        CheckStatus::Escalated => match proposer {
+            None => (
+                Some("Propose approval".to_owned()),
+                Some("Four eyes: your approval is a proposal; a second compliance officer or admin confirms it.".to_owned()),
+            ),
+            Some(p) if p == me.caller.user() => (
+                Some("Confirm approval".to_owned()),
+                Some("You proposed this approval: a different compliance officer or admin must confirm it.".to_owned()),
+            ),
+            Some(p) => (
+                Some("Confirm approval".to_owned()),
+                Some(format!("Approval proposed by {}: confirming it approves the case.", name(detail, p))),
+            ),
+        },
+        _ => (None, None),
+    };
+    let reject = Some(
+        if case.status == CheckStatus::Approved {
+            "Revoke approval (reject)"
+        } else {
+            "Reject"
+        }
+        .to_owned(),
+    );
+    Some(DecideView {
+        approve,
+        reject,
+        hint,
+    })
+}
+
+fn verdict_text(verdict: ChainVerdict) -> (&'static str, bool) {
+    match verdict {
+        ChainVerdict::Intact => ("intact", true),
+        ChainVerdict::Altered => ("ALTERED: its content no longer matches its hash", false),
+        ChainVerdict::Gap => ("GAP: the entry before it is missing", false),
+        ChainVerdict::Unlinked => ("UNLINKED: it does not follow the entry before it", false),
+    }
+}
+
+pub(super) fn case_page(
+    detail: &CaseDetail,
+    me: &OfficeSession,
+    notice: Option<Notice>,
+) -> CasePage {
+    let case = &detail.case;
+    let kyc = &detail.kyc;
+    let clears = me.caller.role().may_clear_matches() && case.status != CheckStatus::Rejected;
+    let screenings = detail
+        .screenings
+        .iter()
+        .map(|s| ScreeningView {
+            screened_at: when(s.screened_at),
+            provider: s.screening.provider.to_string(),
+            watchlist_version: s.screening.watchlist_version.to_string(),
+            risk_score: s.screening.risk_score.value(),
+            risk_level: s.screening.risk_level().to_string(),
+            current: s.current,
+            matches: s
+                .screening
+                .matches
+                .iter()
+                .map(|m| {
+                    let found = detail
+                        .dispositions
+                        .iter()
+                        .find(|d| d.list == m.list && d.entry == m.entry);
+                    let (disposition, action) = match found {
+                        None => (
+                            String::new(),
+                            clears.then(|| "Propose as false positive".to_owned()),
+                        ),
+                        Some(d) => match d.confirmed_by {
+                            Some(c) => (
+                                format!(
+                                    "false positive: proposed by {}, confirmed by {}",
+                                    name(detail, d.proposed_by),
+                                    name(detail, c)
+                                ),
+                                None,
+                            ),
+                            None => (
+                                format!(
+                                    "proposed as a false positive by {}",
+                                    name(detail, d.proposed_by)
+                                ),
+                                clears.then(|| "Confirm false positive".to_owned()),
+                            ),
+                        },
+                    };
+                    MatchView {
+                        kind: m.kind.to_string(),
+                        list: m.list.to_string(),
+                        entry: m.entry.to_string(),
+                        disposition,
+                        action,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let audit: Vec<AuditView> = detail
+        .audit
+        .iter()
+        .map(|(a, verdict)| {
+            let (verdict, intact) = verdict_text(*verdict);
+            AuditView {
+                at: when(a.created_at),
+                actor: name(detail, a.actor),
+                action: a.action.to_string().replace('_', " "),
+                change: match (a.old_status, a.new_status) {
+                    (Some(old), Some(new)) => format!("{old} → {new}"),
+                    (None, Some(new)) => format!("→ {new}"),
+                    _ => String::new(),
+                },
+                chain: format!("{}", a.position),
+                intact,
+                verdict: verdict.to_owned(),
+            }
+        })
+        .collect();
+    CasePage {
+        chrome: Chrome::new(&format!("Case {}", case.entity_id), Some(me)),
+        notice,
+        case_id: case.id.to_string(),
+        entity_id: case.entity_id.to_string(),
+        entity_type: case.entity_type.to_string(),
+        jurisdiction: case.jurisdiction.to_string(),
+        sequence: case.sequence,
+        status: case.status.to_string(),
+        engine_status: case.engine_status.to_string(),
+        engine_stricter: case.engine_stricter,
+        risk_score: case.risk_score.value(),
+        risk_level: case.risk_level.to_string(),
+        revision: case.revision,
+        decided: format!(
+            "{} by {}",
+            when(case.decided_at),
+            name(detail, case.decided_by)
+        ),
+        proposed_by: case.approval_proposed_by.map(|p| name(detail, p)),
+        watchlist_version: case.watchlist_version.to_string(),
+        rule_versions: joined(case.rule_versions.iter(), "none"),
+        kyc_status: kyc.status.to_string(),
+        kyc_recorded: when(kyc.recorded_at),
+        verification_score: kyc.check.verification_score.value(),
+        documents: joined(kyc.check.documents.iter(), "none"),
+        red_flags: joined(kyc.check.red_flags.iter(), "none"),
+        accreditation: if kyc.check.investor.accreditation_verified {
+            "verified".to_owned()
+        } else {
+            "not verified".to_owned()
+        },
+        reasons: case
+            .reasons
+            .iter()
+            .map(|r| ReasonView {
+                rule: r.rule.to_string(),
+                version: r.version.to_string(),
+                regulation: r.regulation.clone(),
+                stage: r.stage.to_string(),
+                outcome: r.outcome.to_string(),
+                explanation: r.explanation.clone(),
+            })
+            .collect(),
+        screenings,
+        notes: detail
+            .notes
+            .iter()
+            .map(|n| NoteView {
+                at: when(n.written_at),
+                author: name(detail, n.author),
+                text: n
+                    .text
+                    .as_ref()
+                    .map_or_else(|| "(erased)".to_owned(), |t| t.as_str().to_owned()),
+            })
+            .collect(),
+        chain_intact: audit.iter().all(|a| a.intact),
+        audit,
+        decide: decide_view(detail, me),
+        csrf: me.csrf.clone(),
+    }
+}

@@ -1,0 +1,119 @@
+//! The back office (feature `api`): server-rendered HTML under `/office` for analysts and
+//! compliance officers: sign in, the review queue, a case and its evidence, deciding under four
+//! eyes, the rules in force. Every page works without JavaScript; the binary serves every
+//! asset (no external requests).
+//!
+//! Each handler is thin over [`compliance_app::Compliance`], acting as the signed-in person
+//! (`session::Officer`); the service and the database enforce roles and four eyes again
+//! whatever the page offered.
+//!
+//! Must not: hold a business rule or SQL, render text unescaped (askama escapes every `{{ }}`),
+//! accept a form without its CSRF token, log a password, a session secret or a form's content.
+
+mod case;
+mod case_view;
+mod pages;
+mod queue;
+mod rules;
+mod session;
+mod sign_in;
+mod views;
+
+use crate::http::auth::FailureLimiter;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use compliance_app::{Compliance, SessionPolicy};
+use std::sync::Arc;
+
+/// Where the back office is served.
+pub const PREFIX: &str = "/office";
+
+/// The largest form accepted, in bytes (a reason is at most a few thousand characters).
+const FORM_LIMIT: usize = 32 * 1024;
+
+/// How the back office runs.
+#[derive(Debug, Clone, Default)]
+pub struct OfficeConfig {
+    /// Session lifetime, idle timeout and sign-in lockout.
+    pub policy: SessionPolicy,
+    /// Mark cookies `Secure` (set when the service is reached over TLS, e.g. behind a proxy
+    /// that terminates it).
+    pub secure_cookies: bool,
+}
+
+/// What every back-office handler shares.
+#[derive(Clone)]
+struct Office {
+    compliance: Compliance,
+    limiter: Arc<FailureLimiter>,
+    config: Arc<OfficeConfig>,
+}
+
+/// The back office's routes, nested under [`PREFIX`].
+pub fn router(compliance: Compliance, config: OfficeConfig) -> Router {
+    let office = Office {
+        compliance,
+        limiter: Arc::new(FailureLimiter::default()),
+        config: Arc::new(config),
+    };
+    let pages = Router::new()
+        .route("/", get(|| async { Redirect::to("/office/queue") }))
+        .route("/sign-in", get(sign_in::form).post(sign_in::submit))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/queue", get(queue::page))
+        .route("/cases/{id}", get(case::page))
+        .route("/cases/{id}/decide", post(case::decide))
+        .route("/cases/{id}/clear-match", post(case::clear_match))
+        .route("/rules", get(rules::page))
+        .route("/assets/office.css", get(stylesheet))
+        .fallback(|| async {
+            pages::error_page(
+                None,
+                StatusCode::NOT_FOUND,
+                "Not found",
+                "There is no such page in the back office.",
+            )
+        })
+        .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT))
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(office);
+    Router::new().nest(PREFIX, pages)
+}
+
+/// The stylesheet, compiled into the binary.
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/office.css"),
+    )
+        .into_response()
+}
+
+/// Headers on every back-office response: only this origin's own styles, no scripts, no
+/// framing, no sniffing, no referrer beyond this origin; pages are never cached.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set = |headers: &mut axum::http::HeaderMap, name, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    set(headers, header::REFERRER_POLICY, "same-origin");
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        set(headers, header::CACHE_CONTROL, "no-store");
+    }
+    response
+}

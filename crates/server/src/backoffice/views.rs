@@ -1,0 +1,230 @@
+//! The pages' templates (askama, `templates/office/*.html`, escaped by default) and the plain
+//! view models they show: text already formatted, so that templates only lay it out.
+//!
+//! Must not: compute a decision or a permission of its own (what a page offers comes from the
+//! domain's role table, computed by the handler), or mark any text safe.
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+use compliance_app::OfficeSession;
+
+/// A timestamp as the back office shows it, in UTC.
+pub(super) fn when(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The frame of every page: its title and who is signed in.
+pub(super) struct Chrome {
+    pub title: String,
+    pub user: Option<ChromeUser>,
+}
+
+/// The signed-in person, as the header shows them (and the sign-out form's token).
+pub(super) struct ChromeUser {
+    pub username: String,
+    pub role: String,
+    pub csrf: String,
+}
+
+impl Chrome {
+    pub fn new(title: &str, session: Option<&OfficeSession>) -> Self {
+        Self {
+            title: title.to_owned(),
+            user: session.map(|s| ChromeUser {
+                username: s.username.as_str().to_owned(),
+                role: s.caller.role().to_string().replace('_', " "),
+                csrf: s.csrf.clone(),
+            }),
+        }
+    }
+}
+
+/// A choice of a `<select>`.
+pub(super) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    /// "Any" and then each of `values`, the one equal to `current` selected.
+    pub fn list(values: &[&str], current: Option<&str>) -> Vec<Choice> {
+        std::iter::once(("", "any"))
+            .chain(values.iter().map(|v| (*v, *v)))
+            .map(|(value, label)| Choice {
+                value: value.to_owned(),
+                label: label.to_owned(),
+                selected: current.unwrap_or("") == value,
+            })
+            .collect()
+    }
+}
+
+/// A notice at the top of a page.
+pub(super) struct Notice {
+    /// `ok` or `error` (a CSS class).
+    pub kind: &'static str,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "office/error.html")]
+pub(super) struct ErrorPage {
+    pub chrome: Chrome,
+    pub status: u16,
+    pub title: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "office/sign_in.html")]
+pub(super) struct SignInPage {
+    pub chrome: Chrome,
+    pub csrf: String,
+    pub next: String,
+    pub username: String,
+    pub notice: Option<Notice>,
+}
+
+/// A row of the queue.
+pub(super) struct QueueRow {
+    pub href: String,
+    pub entity_id: String,
+    pub jurisdiction: String,
+    pub status: String,
+    pub engine_status: String,
+    pub engine_stricter: bool,
+    pub risk_level: String,
+    pub risk_score: u8,
+    pub matches: String,
+    pub proposed_by: Option<String>,
+    pub opened: String,
+}
+
+#[derive(Template)]
+#[template(path = "office/queue.html")]
+pub(super) struct QueuePage {
+    pub chrome: Chrome,
+    pub jurisdictions: Vec<Choice>,
+    pub statuses: Vec<Choice>,
+    pub risk_levels: Vec<Choice>,
+    pub rows: Vec<QueueRow>,
+    pub next_href: Option<String>,
+    pub first_href: Option<String>,
+}
+
+/// One reason of the engine's decision.
+pub(super) struct ReasonView {
+    pub rule: String,
+    pub version: String,
+    pub regulation: String,
+    pub stage: String,
+    pub outcome: String,
+    pub explanation: String,
+}
+
+/// One matched list entry of the current screening, and what may be done about it.
+pub(super) struct MatchView {
+    pub kind: String,
+    pub list: String,
+    pub entry: String,
+    /// "proposed as a false positive by X", "confirmed as a false positive by X and Y", or empty.
+    pub disposition: String,
+    /// The button's label when the signed-in person may act on it now.
+    pub action: Option<String>,
+}
+
+/// One screening.
+pub(super) struct ScreeningView {
+    pub screened_at: String,
+    pub provider: String,
+    pub watchlist_version: String,
+    pub risk_score: u8,
+    pub risk_level: String,
+    pub current: bool,
+    pub matches: Vec<MatchView>,
+}
+
+/// One audit entry, with the chain's verdict.
+pub(super) struct AuditView {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub change: String,
+    pub chain: String,
+    pub intact: bool,
+    pub verdict: String,
+}
+
+/// One reviewer's note.
+pub(super) struct NoteView {
+    pub at: String,
+    pub author: String,
+    pub text: String,
+}
+
+/// The decision forms the signed-in person is offered.
+pub(super) struct DecideView {
+    /// The approve button's label ("Approve", "Propose approval", "Confirm approval"), if any.
+    pub approve: Option<String>,
+    /// The reject button's label, if any.
+    pub reject: Option<String>,
+    /// A word on four eyes, if it applies.
+    pub hint: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "office/case.html")]
+pub(super) struct CasePage {
+    pub chrome: Chrome,
+    pub notice: Option<Notice>,
+    pub case_id: String,
+    pub entity_id: String,
+    pub entity_type: String,
+    pub jurisdiction: String,
+    pub sequence: i32,
+    pub status: String,
+    pub engine_status: String,
+    pub engine_stricter: bool,
+    pub risk_score: u8,
+    pub risk_level: String,
+    pub revision: i32,
+    pub decided: String,
+    pub proposed_by: Option<String>,
+    pub watchlist_version: String,
+    pub rule_versions: String,
+    pub kyc_status: String,
+    pub kyc_recorded: String,
+    pub verification_score: u8,
+    pub documents: String,
+    pub red_flags: String,
+    pub accreditation: String,
+    pub reasons: Vec<ReasonView>,
+    pub screenings: Vec<ScreeningView>,
+    pub notes: Vec<NoteView>,
+    pub audit: Vec<AuditView>,
+    pub chain_intact: bool,
+    pub decide: Option<DecideView>,
+    pub csrf: String,
+}
+
+/// One rule version in force.
+pub(super) struct RuleView {
+    pub code: String,
+    pub version: String,
+    pub regulation: String,
+    pub description: String,
+    pub effective_from: String,
+    pub effective_to: String,
+    pub parameters: String,
+}
+
+#[derive(Template)]
+#[template(path = "office/rules.html")]
+pub(super) struct RulesPage {
+    pub chrome: Chrome,
+    pub jurisdictions: Vec<Choice>,
+    pub jurisdiction: String,
+    pub at: String,
+    pub rules: Vec<RuleView>,
+}

@@ -1,0 +1,218 @@
+//! `compliance-api`: the HTTP service (the decision API and the back office). Parses its
+//! command line (clap: `--help`, `--version`, `--host`/`API_HOST`, `--port`/`API_PORT`, the
+//! back office's cookie and session settings, `--trusted-proxy`), reads the database
+//! configuration from the environment (`DATABASE_URL` or `DATABASE_*`), and serves
+//! `GET /api/v1/health` on `127.0.0.1:3000` unless told otherwise. Stops cleanly on Ctrl-C or SIGTERM.
+//!
+//! Must not: listen on every interface unless asked (a container asks, with API_HOST=0.0.0.0),
+//! or print the password.
+
+use clap::Parser;
+use compliance_app::SessionPolicy;
+use compliance_persistence::{Database, DatabaseConfig};
+use compliance_server::api;
+use compliance_server::backoffice::OfficeConfig;
+use compliance_server::http::client_address::TrustedProxies;
+use std::process::ExitCode;
+
+/// Exit statuses, as `--help` and docs/setup.md list them.
+mod exit {
+    /// The server stopped with an error.
+    pub const FAILED: u8 = 1;
+    /// The database configuration is invalid, or the address cannot be listened on.
+    pub const CONFIG: u8 = 2;
+    /// The command line (or API_HOST / API_PORT) was not understood.
+    pub const USAGE: u8 = 64;
+}
+
+/// The compliance database's HTTP service: the decision API under /api/v1 and the back office
+/// under /office.
+///
+/// The database is the one named by DATABASE_URL, or else by DATABASE_HOST (default
+/// 127.0.0.1), DATABASE_PORT (5432), DATABASE_NAME (compliance_db), DATABASE_USER (postgres)
+/// and DATABASE_PASSWORD (none); DATABASE_POOL_MAX, DATABASE_CONNECT_TIMEOUT and the session
+/// limits (DATABASE_LOCK_TIMEOUT, DATABASE_STATEMENT_TIMEOUT,
+/// DATABASE_IDLE_IN_TRANSACTION_TIMEOUT) apply too. A .env file is not read: export the
+/// variables. Logs go to stderr, filtered by RUST_LOG (default info), without colours when
+/// NO_COLOR is set or stderr is not a terminal.
+#[derive(Debug, Parser)]
+#[command(
+    name = "compliance-api",
+    version,
+    after_help = "Exit status: 0 stopped by Ctrl-C or SIGTERM, 1 the server stopped with an error, 2 the database configuration is invalid or the address cannot be listened on, 64 the command line (or API_HOST / API_PORT) was not understood."
+)]
+struct Args {
+    /// The address to listen on: 127.0.0.1 serves this machine only; 0.0.0.0 every interface
+    /// (what a container needs).
+    #[arg(
+        long,
+        env = "API_HOST",
+        default_value = "127.0.0.1",
+        value_name = "ADDRESS"
+    )]
+    host: String,
+    /// The port to listen on (0: any free port, printed when listening).
+    #[arg(long, env = "API_PORT", default_value_t = 3000)]
+    port: u16,
+    /// Mark the back office's cookies Secure: set it when browsers reach the service over TLS
+    /// (a proxy in front that terminates it).
+    #[arg(long, env = "OFFICE_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// How long a back-office session lives after sign-in, in hours (1 to 12).
+    #[arg(long, env = "OFFICE_SESSION_HOURS", default_value_t = 8,
+        value_parser = clap::value_parser!(u8).range(1..=12))]
+    session_hours: u8,
+    /// A back-office session unused this many minutes has ended (1 to 720).
+    #[arg(long, env = "OFFICE_IDLE_MINUTES", default_value_t = 30,
+        value_parser = clap::value_parser!(u16).range(1..=720))]
+    idle_minutes: u16,
+    /// A proxy in front of the service whose X-Forwarded-For names the client, for the
+    /// per-address limits on failed authentications and sign-ins (repeat it, or list them
+    /// comma-separated in API_TRUSTED_PROXIES). Without it the socket's peer is the client.
+    #[arg(
+        long = "trusted-proxy",
+        env = "API_TRUSTED_PROXIES",
+        value_name = "ADDRESS",
+        value_delimiter = ',',
+        value_parser = proxy_entry
+    )]
+    trusted_proxies: Vec<ProxyEntry>,
+}
+
+/// One entry of `--trusted-proxy` / `API_TRUSTED_PROXIES`: an address, or nothing (an empty
+/// variable, as compose passes an unset one, trusts no proxy).
+#[derive(Debug, Clone, Copy)]
+struct ProxyEntry(Option<std::net::IpAddr>);
+
+fn proxy_entry(text: &str) -> Result<ProxyEntry, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(ProxyEntry(None));
+    }
+    text.parse().map(|a| ProxyEntry(Some(a))).map_err(|_| {
+        format!("{text:?} is not an IP address (give a proxy's address, such as 10.0.0.1)")
+    })
+}
+
+fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            // `--help` and `--version` print and exit 0; anything else not understood is
+            // EX_USAGE, as with cargo xtask.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { 0 });
+        }
+    };
+    tracing_subscriber::fmt()
+        // Colours only on a terminal, and never with NO_COLOR set (no-color.org): a container's
+        // log collector gets plain text.
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none(),
+        )
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let config = match DatabaseConfig::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::from(exit::CONFIG);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            tracing::error!("cannot start the runtime: {e}");
+            return ExitCode::from(exit::FAILED);
+        }
+    };
+    ExitCode::from(runtime.block_on(serve(args, config)))
+}
+
+async fn serve(args: Args, config: DatabaseConfig) -> u8 {
+    let Args {
+        host,
+        port,
+        secure_cookies,
+        session_hours,
+        idle_minutes,
+        trusted_proxies,
+    } = args;
+    let office = OfficeConfig {
+        policy: SessionPolicy {
+            lifetime: chrono::Duration::hours(i64::from(session_hours)),
+            idle: chrono::Duration::minutes(i64::from(idle_minutes)),
+            ..SessionPolicy::default()
+        },
+        secure_cookies,
+    };
+    let options = api::ServeOptions {
+        office,
+        trusted_proxies: TrustedProxies::new(trusted_proxies.into_iter().filter_map(|p| p.0)),
+    };
+    let listener = match tokio::net::TcpListener::bind((host.as_str(), port)).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            tracing::error!(
+                "cannot listen on {host}:{port}: {e} (is the port taken? set --port or API_PORT)"
+            );
+            return exit::CONFIG;
+        }
+    };
+    let stop = shutdown();
+    // The address actually bound: with port 0, the one the system chose.
+    let bound = listener
+        .local_addr()
+        .map_or_else(|_| format!("{host}:{port}"), |a| a.to_string());
+    tracing::info!(database = %config, "compliance-api listening on http://{bound}/api/v1/health; back office on http://{bound}/office/");
+    match api::serve(listener, Database::new(config), options, stop).await {
+        Ok(()) => 0,
+        Err(e) => {
+            tracing::error!("server stopped: {e}");
+            exit::FAILED
+        }
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled, so a signal that arrives right after "listening" is a clean stop
+/// rather than the default action (killed).
+#[cfg(unix)]
+fn shutdown() -> impl std::future::Future<Output = ()> + Send + 'static {
+    use tokio::signal::unix::{SignalKind, signal};
+    let term = signal(SignalKind::terminate()).ok();
+    let interrupt = signal(SignalKind::interrupt()).ok();
+    async move {
+        tokio::select! {
+            () = received(term) => {},
+            () = received(interrupt) => {},
+        }
+        tracing::info!("shutting down");
+    }
+}
+
+/// The next delivery of a signal (never, if its handler could not be installed).
+#[cfg(unix)]
+async fn received(signal: Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(mut signal) => {
+            signal.recv().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+#[cfg(not(unix))]
+fn shutdown() -> impl std::future::Future<Output = ()> + Send + 'static {
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    }
+}

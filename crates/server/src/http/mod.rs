@@ -1,0 +1,250 @@
+//! The decision API over HTTP (feature `api`): JSON under `/api/v1`, each handler thin over
+//! [`compliance_app::Compliance`]; authentication by bearer token ([`auth`]); errors as problem
+//! documents ([`problem`]); the OpenAPI document generated from the handlers ([`openapi`]).
+//!
+//! Must not: hold a business rule or SQL (the service decides), block the async runtime (Diesel
+//! runs on the blocking pool), log a body or a token, or answer 500 to client input.
+
+pub mod auth;
+pub mod bodies;
+mod cases;
+pub mod client_address;
+mod entities;
+pub mod openapi;
+pub mod problem;
+mod queue;
+mod rules;
+pub mod schemas;
+
+pub use problem::Problem;
+
+use axum::extract::{FromRequest, MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::{Json, Router};
+use compliance_app::Compliance;
+use compliance_domain::UserId;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+/// The largest request body accepted, in bytes (a case is well under 4 KiB).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// What every handler shares: the entry point and the failed-authentication limiter.
+#[derive(Clone)]
+pub struct AppState {
+    /// The decision layer.
+    pub compliance: Compliance,
+    /// Failed authentications per address.
+    pub limiter: Arc<auth::FailureLimiter>,
+}
+
+/// The authenticated user of a request, filled in by the [`compliance_app::Caller`] extractor for the
+/// request log line.
+#[derive(Clone, Default)]
+pub(crate) struct RequestUser(pub(crate) Arc<OnceLock<UserId>>);
+
+/// Runs blocking work (Diesel) on tokio's blocking pool; a panic there is a 500, not a crash.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| Problem::internal("the request's work panicked; nothing was committed"))
+}
+
+/// Runs a [`Compliance`] call on the blocking pool, its error as a problem.
+async fn call<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&Compliance) -> compliance_app::Result<T> + Send + 'static,
+) -> Result<T, Problem> {
+    let compliance = state.compliance.clone();
+    blocking(move || work(&compliance))
+        .await?
+        .map_err(Problem::from)
+}
+
+/// Runs a read-only [`Compliance`] call on the blocking pool, once more if it failed
+/// transiently (a pooled connection found dead: [`compliance_app::AppError::retrying_read`]).
+async fn read<T: Send + 'static>(
+    state: &AppState,
+    work: impl Fn(&Compliance) -> compliance_app::Result<T> + Send + 'static,
+) -> Result<T, Problem> {
+    call(state, move |c| {
+        compliance_app::AppError::retrying_read(|| work(c))
+    })
+    .await
+}
+
+/// A JSON request body: too large is 413, not JSON is 400, a missing or unknown field (bodies
+/// refuse unknown fields) or a wrong type is 422 naming it, all as problem documents.
+pub struct Body<T>(pub T);
+
+impl<T, S> FromRequest<S> for Body<T>
+where
+    Json<T>: FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        use axum::http::StatusCode;
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(Body(value)),
+            Err(rejection) => {
+                let status = rejection.status();
+                let detail = rejection.body_text();
+                Err(match status {
+                    StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
+                        status,
+                        "body-too-large",
+                        "request body too large",
+                        format!("the body is larger than {BODY_LIMIT} bytes"),
+                    ),
+                    StatusCode::UNPROCESSABLE_ENTITY => {
+                        Problem::new(status, "invalid-body", "invalid body", detail)
+                    }
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE => Problem::new(
+                        status,
+                        "unsupported-media-type",
+                        "JSON expected",
+                        "send Content-Type: application/json",
+                    ),
+                    _ => Problem::new(
+                        StatusCode::BAD_REQUEST,
+                        "malformed-body",
+                        "malformed JSON",
+                        detail,
+                    ),
+                })
+            }
+        }
+    }
+}
+
+/// Logs one line per request: method, matched route, status, latency and user id; never a
+/// body, a query string or a header.
+async fn log_request(mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "<unmatched>".to_owned(), |p| p.as_str().to_owned());
+    let user = RequestUser::default();
+    request.extensions_mut().insert(user.clone());
+    let response = next.run(request).await;
+    let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let user = user.0.get().map(ToString::to_string).unwrap_or_default();
+    tracing::info!(
+        target: "compliance_api::request",
+        %method, route, status = response.status().as_u16(), latency_us, user,
+        "request"
+    );
+    response
+}
+
+/// The decision API's routes (everything under `/api/v1` but the health check), with their
+/// OpenAPI document.
+pub fn routes(compliance: Compliance) -> (Router, utoipa::openapi::OpenApi) {
+    let state = AppState {
+        compliance,
+        limiter: Arc::new(auth::FailureLimiter::default()),
+    };
+    let (router, mut doc) = openapi::router().split_for_parts();
+    openapi::describe_responses(&mut doc);
+    let served = doc.clone();
+    let router = router
+        .route(
+            openapi::PATH,
+            axum::routing::get(move || {
+                let doc = served.clone();
+                async move { Json(doc) }
+            }),
+        )
+        .fallback(|| async { Problem::no_route() })
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state);
+    (router, doc)
+}
+
+/// Wraps a router with the request log line (outermost, so that it sees every status).
+pub fn with_request_log(router: Router) -> Router {
+    router.layer(axum::middleware::from_fn(log_request))
+}
+
+/// A path segment as text; a segment that is not UTF-8 once decoded is a 400 problem.
+pub struct Segment(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Segment {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Problem> {
+        axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|p| Segment(p.0))
+            .map_err(|e| Problem::bad_request(e.body_text()))
+    }
+}
+
+/// Query parameters; an unknown or malformed one is a 400 problem.
+pub struct Params<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S>
+    for Params<T>
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Problem> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Params(q.0))
+            .map_err(|e| Problem::bad_request(e.body_text()))
+    }
+}
+
+/// Parses an optional query parameter `name`; a malformed one is a 400 naming it.
+fn param<T>(name: &str, value: Option<&str>) -> Result<Option<T>, Problem>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    value
+        .map(|v| {
+            v.parse::<T>()
+                .map_err(|e| Problem::bad_request(format!("query parameter {name}: {e}")))
+        })
+        .transpose()
+}
+
+/// The `limit` parameter: 1 to `max`, `default` when absent.
+fn limit(value: Option<&str>, default: u16, max: u16) -> Result<u16, Problem> {
+    match param::<u16>("limit", value)? {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(Problem::bad_request(format!(
+            "query parameter limit: {n} is out of range, expected 1 to {max}"
+        ))),
+    }
+}
+
+/// A case id from the path: a malformed one is a 400 (it cannot name a case).
+fn case_id(segment: &str) -> Result<uuid::Uuid, Problem> {
+    uuid::Uuid::parse_str(segment).map_err(|_| {
+        Problem::bad_request(format!(
+            "case id {:?} is not a UUID",
+            segment.chars().take(64).collect::<String>()
+        ))
+    })
+}
+
+/// An entity id from the path.
+fn entity_id(segment: &str) -> Result<compliance_domain::EntityId, Problem> {
+    compliance_domain::EntityId::parse(segment).map_err(|e| Problem::bad_request(e.to_string()))
+}

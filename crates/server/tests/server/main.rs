@@ -1,0 +1,18 @@
+//! End-to-end tests of the HTTP service (the decision API, the back office, the
+//! `compliance-api` binary), against the real PostgreSQL server: one binary, one database per
+//! test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod api_cli;
+mod api_client;
+mod browser;
+mod faults;
+mod health;
+mod http_cases;
+mod http_edges;
+mod http_schemas;
+mod office;
+mod office_cases;
+mod office_client;
+mod support;
