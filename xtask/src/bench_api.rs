@@ -11,8 +11,8 @@ use anyhow::{Context, Result, bail};
 use compliance_app::Compliance;
 use compliance_app::domain::TokenName;
 use compliance_app::domain::input::CaseInput;
-use compliance_app::persistence::{Database, DatabaseConfig};
 use compliance_ops::provision::{ProvisionOptions, provision};
+use compliance_persistence::DatabaseConfig;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -84,15 +84,16 @@ pub(crate) fn agent_token(
     compliance_app::Caller,
     compliance_app::tokens::TokenSecret,
 )> {
-    let compliance = Compliance::new(Database::new(config.clone()));
-    let agent = compliance.system_agent()?;
-    let mut conn = compliance_app::persistence::connect(config)?;
-    let (_, secret) = compliance_app::tokens::create(
+    let compliance = compliance_ops::compliance_over(config)?;
+    let agent = compliance.in_process().system_agent()?;
+    let mut conn = compliance_persistence::connect(config)?;
+    let username = compliance_app::domain::Username::parse("kyc-agent")?;
+    let (_, secret) = compliance_ops::admin::create_token(
         &mut conn,
-        agent.user(),
+        &username,
         &TokenName::parse("bench")?,
         chrono::Utc::now() + chrono::Duration::hours(1),
-        agent.user(),
+        &username,
     )?;
     Ok((compliance, agent, secret))
 }

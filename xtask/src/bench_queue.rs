@@ -11,8 +11,8 @@
 
 use crate::bench_api::{Client, Server, agent_token};
 use anyhow::{Context, Result, bail};
-use compliance_app::persistence::DatabaseConfig;
 use compliance_ops::provision::{ProvisionOptions, provision};
+use compliance_persistence::DatabaseConfig;
 use std::process::Command;
 use std::time::{Duration, Instant};
 

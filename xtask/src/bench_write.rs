@@ -10,10 +10,9 @@
 #![allow(clippy::float_arithmetic)]
 
 use anyhow::{Context, Result, bail};
-use compliance_app::ComplianceService;
 use compliance_app::domain::{Case, EntityId};
-use compliance_app::persistence::{Database, DatabaseConfig};
 use compliance_ops::provision::{ProvisionOptions, provision};
+use compliance_persistence::DatabaseConfig;
 use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
@@ -122,16 +121,9 @@ pub fn write_path(seconds: u64) -> Result<()> {
 
 /// Submissions per second by `writers` threads, each submitting new entities for `seconds`.
 fn service_rate(config: &DatabaseConfig, writers: u32, seconds: u64) -> Result<f64> {
-    let service = ComplianceService::new(Database::new(config.clone()));
-    let agent = {
-        let mut conn = service.database().conn()?;
-        compliance_app::persistence::repo::users::find_by_username(
-            &mut conn,
-            &compliance_app::domain::Username::parse("kyc-agent")?,
-        )?
-        .id
-    };
-    let template: Case = compliance_app::rules::scenarios::scenarios()
+    let service = compliance_ops::compliance_over(config)?;
+    let agent = service.in_process().system_agent()?;
+    let template: Case = compliance_rules::scenarios::scenarios()
         .into_iter()
         .find(|s| s.id == "ae-ind-clean-001")
         .context("the seed scenario ae-ind-clean-001")?
@@ -154,7 +146,7 @@ fn service_rate(config: &DatabaseConfig, writers: u32, seconds: u64) -> Result<f
                 while started.elapsed() < deadline {
                     let mut case = template.clone();
                     case.kyc.entity_id = EntityId::parse(&format!("bench-{writers}-{w}-{n}"))?;
-                    service.submit(&case, agent)?;
+                    service.submit(&agent, &case, None)?;
                     done.fetch_add(1, Ordering::Relaxed);
                     n += 1;
                 }

@@ -7,11 +7,11 @@
 
 use crate::cli::{CheckpointAction, CheckpointArgs};
 use crate::exit;
-use compliance_app::persistence::{DatabaseConfig, connect};
 use compliance_audit::InclusionProof;
 use compliance_audit::SignedCheckpoint;
 use compliance_audit::keys;
 use compliance_ops::checkpoint;
+use compliance_persistence::{DatabaseConfig, connect};
 
 /// Runs a checkpoint action; returns the exit status.
 pub fn run(args: &CheckpointArgs) -> u8 {
@@ -232,13 +232,7 @@ fn check(file: &std::path::Path, public_key: &str, extends_only: bool) -> u8 {
     exit::OK
 }
 
-fn database() -> Result<
-    (
-        DatabaseConfig,
-        compliance_app::persistence::diesel::PgConnection,
-    ),
-    u8,
-> {
+fn database() -> Result<(DatabaseConfig, compliance_persistence::diesel::PgConnection), u8> {
     let config = DatabaseConfig::from_env().map_err(|e| fail(&e.to_string(), exit::UNREACHABLE))?;
     let conn = connect(&config).map_err(|e| fail(&e.to_string(), exit::UNREACHABLE))?;
     Ok((config, conn))

@@ -149,10 +149,16 @@ pub struct ProvisionArgs {
     #[arg(long, conflicts_with = "no_seed")]
     pub expect_seed: bool,
     /// Create this login role if missing (no password: set one with ALTER ROLE) and give it
-    /// exactly the service's privileges: no UPDATE of evidence or audit rows, no DELETE, no
+    /// exactly the service's privileges: cases, evidence, reviews and their audit entries; no
+    /// users, rules, tokens or passwords; no UPDATE of evidence or audit rows, no DELETE, no
     /// TRUNCATE, no CREATE, not an owner. Re-running re-applies them (and takes back any other).
     #[arg(long, value_name = "NAME")]
     pub service_role: Option<String>,
+    /// Create this login role if missing (no password) and give it exactly an administrator's
+    /// privileges: users, rule versions, API tokens, passwords and their audit entries; no
+    /// case, evidence or review. What `cargo xtask token` and `cargo xtask user` run under.
+    #[arg(long, value_name = "NAME")]
+    pub admin_role: Option<String>,
     /// How to print the verification report.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

@@ -5,9 +5,9 @@
 
 use crate::cli::{Format, ProvisionArgs};
 use crate::{exit, report};
-use compliance_app::persistence::DatabaseConfig;
 use compliance_ops::provision::{Progress, ProvisionError, ProvisionOptions, provision};
 use compliance_ops::verify::Outcome;
+use compliance_persistence::DatabaseConfig;
 use std::io::Write;
 
 /// Runs `provision`; returns the exit status.
@@ -22,6 +22,7 @@ pub fn run(args: &ProvisionArgs) -> u8 {
         force: args.force,
         expect_seed: args.expect_seed,
         service_role: args.service_role.clone(),
+        admin_role: args.admin_role.clone(),
     };
     // With --format json the only thing on stdout is the JSON report; progress goes to stderr.
     let json = args.format == Format::Json;

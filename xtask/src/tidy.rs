@@ -96,11 +96,7 @@ mod tests {
             ),
             (
                 "compliance-server",
-                &[
-                    "compliance-app",
-                    "compliance-domain",
-                    "compliance-persistence",
-                ],
+                &["compliance-app", "compliance-domain"],
             ),
         ];
         for (package, allowed) in expected {

@@ -6,10 +6,10 @@
 use crate::exit;
 use chrono::{Duration, Utc};
 use compliance_app::domain::{TokenName, UserId, Username};
-use compliance_app::persistence::diesel::PgConnection;
-use compliance_app::persistence::repo::{api_tokens, users};
-use compliance_app::persistence::{DatabaseConfig, connect as database};
-use compliance_app::tokens;
+use compliance_ops::admin;
+use compliance_persistence::diesel::PgConnection;
+use compliance_persistence::repo::{api_tokens, users};
+use compliance_persistence::{DatabaseConfig, connect as database};
 
 /// Options of `token`.
 #[derive(Debug, clap::Args)]
@@ -36,6 +36,10 @@ pub enum TokenAction {
         /// Days until it stops working (1 to 3650).
         #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u16).range(1..=3650))]
         expires_in_days: u16,
+        /// Who creates it (a username; by default the user themselves, else an admin).
+        /// Recorded in the audit.
+        #[arg(long)]
+        by: Option<String>,
     },
     /// List tokens (id, user, name, created, expires, revoked, last used); never secrets.
     List {
@@ -90,14 +94,17 @@ fn act(conn: &mut PgConnection, action: &TokenAction) -> anyhow::Result<()> {
             user,
             name,
             expires_in_days,
+            by,
         } => {
-            let user = user_id(conn, user)?;
+            let user = Username::parse(user)?;
+            let by = by.as_deref().map(Username::parse).transpose()?;
             let name = TokenName::parse(name)?;
             let expires = Utc::now() + Duration::days(i64::from(*expires_in_days));
-            let (token, secret) = tokens::create(conn, user, &name, expires, user)?;
+            let (token, secret) =
+                admin::create_token(conn, &user, &name, expires, by.as_ref().unwrap_or(&user))?;
             eprintln!(
-                "created token {} for user {user}, expires {}; the secret follows, shown once:",
-                token.id, token.expires_at
+                "created token {} for user {}, expires {}; the secret follows, shown once:",
+                token.id, token.user, token.expires_at
             );
             crate::out(&format!("{}\n", secret.expose()));
         }
@@ -131,10 +138,13 @@ fn act(conn: &mut PgConnection, action: &TokenAction) -> anyhow::Result<()> {
         }
         TokenAction::Revoke { id, by } => {
             let by = match by {
-                Some(by) => user_id(conn, by)?,
-                None => api_tokens::find(conn, *id)?.user,
+                Some(by) => Username::parse(by)?,
+                None => {
+                    let owner = api_tokens::find(conn, *id)?.user;
+                    users::find(conn, owner)?.username
+                }
             };
-            let token = api_tokens::revoke(conn, *id, by)?;
+            let token = admin::revoke_token(conn, *id, &by)?;
             crate::out(&format!(
                 "revoked token {} (user {})\n",
                 token.id, token.user

@@ -88,7 +88,7 @@ pub fn run(args: &UserArgs) -> u8 {
         Ok(conn) => conn,
         Err(code) => return code,
     };
-    match compliance_app::passwords::set_password(&mut conn, &user, &password, &by) {
+    match compliance_ops::admin::set_password(&mut conn, &user, &password, &by) {
         Ok(()) => {
             crate::out(&format!("password set for {}\n", user.as_str()));
             exit::OK

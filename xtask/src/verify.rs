@@ -6,8 +6,8 @@
 
 use crate::cli::VerifyArgs;
 use crate::{exit, report};
-use compliance_app::persistence::DatabaseConfig;
 use compliance_ops::verify::{Outcome, VerifyOptions, verify};
+use compliance_persistence::DatabaseConfig;
 use std::time::Duration;
 
 /// Runs `verify`; returns the exit status.

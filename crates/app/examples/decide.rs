@@ -9,9 +9,9 @@
 //! cargo xtask provision && cargo run -p compliance-app --example decide
 //! ```
 
-use compliance_app::{Compliance, persistence};
-use compliance_domain::IdempotencyKey;
-use compliance_domain::input::CaseInput;
+use compliance_app::Compliance;
+use compliance_app::domain::IdempotencyKey;
+use compliance_app::domain::input::CaseInput;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -25,9 +25,9 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let config = persistence::DatabaseConfig::from_env()?;
-    let compliance = Compliance::new(persistence::Database::new(config));
-    let agent = compliance.system_agent()?;
+    let compliance = Compliance::from_env()?;
+    // This program holds the database's credentials: it acts as the system agent, and says so.
+    let agent = compliance.in_process().system_agent()?;
     // A new entity every run, so that the example never meets an open case of its own.
     let suffix = &uuid::Uuid::new_v4().simple().to_string()[..12];
     let entity = format!("ae-ind-example-{suffix}");
@@ -45,7 +45,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     if !retry.replayed || retry.case.id != first.case.id {
         return Err("a retried submission opened a second case".into());
     }
-    let read = compliance.current_case(&case.kyc.entity_id)?;
+    let read = compliance.current_case(&agent, &case.kyc.entity_id)?;
     if read.id != first.case.id {
         return Err("the entity's current case is not the one submitted".into());
     }

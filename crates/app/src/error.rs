@@ -1,9 +1,15 @@
-//! The service's errors: what a caller can act on, each naming ids and codes only.
+//! The service's errors: what a caller can act on, each naming ids and codes only. A database
+//! failure arrives here as what it means for the caller (not found, a lost race, a duplicate,
+//! refused, unavailable), never as the persistence layer's own type.
 //!
-//! Must not: carry personal data or a password (these messages reach logs and HTTP answers).
+//! Must not: carry personal data or a password (these messages reach logs). A server error's
+//! message may name hosts and tables for the log; what a client is shown is the HTTP layer's
+//! choice, which shows none of it.
 
 use compliance_domain::input::InputError;
-use compliance_domain::{CheckStatus, DispositionError, EntityId, NotAReviewer, ReviewError};
+use compliance_domain::{
+    CaseId, CheckStatus, DispositionError, EntityId, NotAReviewer, ReviewError, Role, UserId,
+};
 use compliance_persistence::PersistenceError;
 use compliance_rules::{EvaluateError, RuleError, RuleSetError};
 
@@ -13,20 +19,40 @@ pub enum AppError {
     /// The input is not valid.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// No valid credentials: the API token is missing, malformed, unknown, expired or revoked,
+    /// or its user is inactive. Which of these is not said, so that a guesser learns nothing.
+    #[error("authentication failed: {0}")]
+    Unauthenticated(&'static str),
+    /// The authenticated caller's role may not do this.
+    #[error("a user with role {role} may not {what}")]
+    Forbidden {
+        /// The caller's role.
+        role: Role,
+        /// What was refused, e.g. "submit cases".
+        what: &'static str,
+    },
     /// The user may not review (inactive, or the system agent).
     #[error(transparent)]
     NotAReviewer(#[from] NotAReviewer),
-    /// The review step is not allowed (status table, role, four eyes).
+    /// Submissions and re-screenings are the system agent's: another user asked.
+    #[error("user {user} is not the active system agent: only it submits and re-screens cases")]
+    NotTheAgent {
+        /// Who asked.
+        user: UserId,
+    },
+    /// The review step is not allowed (status table, role, four eyes, the engine's verdict).
     #[error(transparent)]
     Review(#[from] ReviewError),
     /// The disposition of a list match is not allowed (role, four eyes, not matched).
     #[error(transparent)]
     Disposition(#[from] DispositionError),
-    /// Submissions and re-screenings are the system agent's: another user asked.
-    #[error("user {user} is not the active system agent: only it submits and re-screens cases")]
-    NotTheAgent {
-        /// Who asked.
-        user: compliance_domain::UserId,
+    /// Nothing has that key.
+    #[error("{what} {key} not found")]
+    NotFound {
+        /// What was looked for, e.g. `compliance check`.
+        what: &'static str,
+        /// The key (an id, an entity id, a rule code).
+        key: String,
     },
     /// A different submission for an entity whose current case is still open.
     #[error(
@@ -36,7 +62,7 @@ pub enum AppError {
         /// The entity.
         entity: EntityId,
         /// Its open case.
-        case: uuid::Uuid,
+        case: CaseId,
         /// That case's status.
         status: CheckStatus,
     },
@@ -46,7 +72,48 @@ pub enum AppError {
     )]
     IdempotencyKeyReused {
         /// The case the key belongs to.
-        case: uuid::Uuid,
+        case: CaseId,
+    },
+    /// The record moved on since the caller read it (a review or a disposition quoting an old
+    /// revision): read it again and decide on what it is now.
+    #[error("{what} {key} {reason}")]
+    StaleRevision {
+        /// The kind of record, e.g. `case`.
+        what: &'static str,
+        /// Its id.
+        key: String,
+        /// What changed and what to do.
+        reason: String,
+    },
+    /// A record with the same key exists already (a unique or exclusion constraint, named):
+    /// not a lost race, so reloading does not help.
+    #[error("conflict on {what} {key}: {reason}")]
+    Conflict {
+        /// The kind of record, or `row` when only the constraint is known.
+        what: &'static str,
+        /// The key, or the constraint's name.
+        key: String,
+        /// What conflicted.
+        reason: String,
+    },
+    /// A rejected case cannot be re-screened or reviewed.
+    #[error("case {case} is {status}: {what}")]
+    Final {
+        /// The case.
+        case: CaseId,
+        /// Its status.
+        status: CheckStatus,
+        /// What was refused.
+        what: &'static str,
+    },
+    /// A constraint or guard of the database refused the write: a rule the service itself
+    /// should have refused first.
+    #[error("the database refused the write ({constraint}): {message}")]
+    Refused {
+        /// The constraint or guard, e.g. `compliance_checks_update_guard`.
+        constraint: String,
+        /// The server's message (ids and codes only).
+        message: String,
     },
     /// The database stayed contended (deadlocks, serialization failures, concurrent
     /// submissions) through every attempt; nothing was written. Retrying later is safe.
@@ -59,87 +126,105 @@ pub enum AppError {
         /// The last transient failure.
         reason: String,
     },
-    /// A stored rule is malformed.
-    #[error(transparent)]
-    Rule(#[from] RuleError),
+    /// A transient failure (a deadlock, a lock wait past its timeout, the connection lost):
+    /// nothing was written; retrying the call may succeed.
+    #[error("transient database failure: {reason}; nothing was written, retry")]
+    Transient {
+        /// What happened.
+        reason: String,
+    },
+    /// The database could not be reached, or every pooled connection stayed in use. The
+    /// reason names the server, for the log; nothing was written.
+    #[error("{reason}")]
+    Unavailable {
+        /// What failed, for the service's log.
+        reason: String,
+    },
+    /// Too much of a costly kind of work at once (password verifications): retry shortly.
+    #[error("too many {what} at once: retry in a moment")]
+    Overloaded {
+        /// The work, e.g. `sign-ins`.
+        what: &'static str,
+    },
     /// The rules in force (or recorded) do not form a rule set.
     #[error(transparent)]
     RuleSet(#[from] RuleSetError),
-    /// The engine refused the case.
-    #[error(transparent)]
-    Evaluate(#[from] EvaluateError),
-    /// The database refused, conflicted, or could not be reached.
-    #[error(transparent)]
-    Persistence(#[from] PersistenceError),
-    /// No valid credentials: the API token is missing, malformed, unknown, expired or revoked,
-    /// or its user is inactive. Which of these is not said, so that a guesser learns nothing.
-    #[error("authentication failed: {0}")]
-    Unauthenticated(&'static str),
-    /// The authenticated caller's role may not do this.
-    #[error("a user with role {role} may not {what}")]
-    Forbidden {
-        /// The caller's role.
-        role: compliance_domain::Role,
-        /// What was refused, e.g. "submit cases".
-        what: &'static str,
-    },
-    /// The case moved on since the caller read it (a review quoting an old revision).
-    #[error("case {case} {reason}")]
-    StaleRevision {
-        /// The case.
-        case: uuid::Uuid,
-        /// What changed and what to do.
-        reason: String,
-    },
-    /// A rejected case cannot be re-screened or reviewed.
-    #[error("case {case} is {status}: {what}")]
-    Final {
-        /// The case.
-        case: uuid::Uuid,
-        /// Its status.
-        status: compliance_domain::CheckStatus,
-        /// What was refused.
-        what: &'static str,
-    },
+    /// Something failed on the service's side: stored data the domain refuses, a malformed
+    /// rule row, the engine refusing its input, the random generator failing. The message is
+    /// for the log.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<PersistenceError> for AppError {
+    fn from(error: PersistenceError) -> Self {
+        match error {
+            PersistenceError::NotFound { what, key } => AppError::NotFound { what, key },
+            PersistenceError::Stale { what, key, reason } => {
+                AppError::StaleRevision { what, key, reason }
+            }
+            PersistenceError::Conflict { what, key, reason } => {
+                AppError::Conflict { what, key, reason }
+            }
+            PersistenceError::Refused {
+                constraint,
+                message,
+            } => AppError::Refused {
+                constraint,
+                message,
+            },
+            PersistenceError::Transient { reason } => AppError::Transient { reason },
+            e @ (PersistenceError::Unavailable { .. } | PersistenceError::PoolExhausted { .. }) => {
+                AppError::Unavailable {
+                    reason: e.to_string(),
+                }
+            }
+            e @ (PersistenceError::InvalidData { .. }
+            | PersistenceError::Migration(_)
+            | PersistenceError::Database(_)) => AppError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<RuleError> for AppError {
+    fn from(error: RuleError) -> Self {
+        AppError::Internal(error.to_string())
+    }
+}
+
+impl From<EvaluateError> for AppError {
+    fn from(error: EvaluateError) -> Self {
+        AppError::Internal(error.to_string())
+    }
 }
 
 impl AppError {
-    /// True for a conflict (a lost race, a duplicate): retry after reloading.
-    pub fn is_conflict(&self) -> bool {
-        matches!(self, AppError::Persistence(e) if e.is_conflict())
+    /// True when retrying the same call later may succeed: the database busy, unreachable or
+    /// out of connections, a transient failure, or too much work at once. Nothing was written.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            AppError::Busy { .. }
+                | AppError::Transient { .. }
+                | AppError::Unavailable { .. }
+                | AppError::Overloaded { .. }
+        )
     }
 
     /// True for a transient failure inside one attempt (the service retries those).
     pub(crate) fn is_transient(&self) -> bool {
-        matches!(self, AppError::Persistence(e) if e.is_transient())
+        matches!(self, AppError::Transient { .. })
     }
 
     /// Runs a read, and once more when it failed transiently. The pool hands out a connection
     /// that answered in the last few seconds without a ping (`compliance_persistence::pool`),
     /// so one that died since fails its first statement; the pool then pings the next one.
-    /// Reading twice is harmless; writes are retried whole by `ComplianceService::run`.
-    pub fn retrying_read<T>(read: impl Fn() -> Result<T, Self>) -> Result<T, Self> {
+    /// Reading twice is harmless; writes are retried whole by the service's `run`.
+    pub(crate) fn retrying_read<T>(read: impl Fn() -> Result<T, Self>) -> Result<T, Self> {
         match read() {
             Err(e) if e.is_transient() => read(),
             other => other,
         }
-    }
-
-    /// True when retrying the same call later may succeed: a conflict, the database busy or
-    /// unreachable.
-    pub fn is_retryable(&self) -> bool {
-        self.is_conflict()
-            || self.is_unavailable()
-            || matches!(self, AppError::Busy { .. })
-            || self.is_transient()
-    }
-
-    /// True when the database could not be reached.
-    pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
-            AppError::Persistence(PersistenceError::Unavailable { .. })
-        )
     }
 }
 

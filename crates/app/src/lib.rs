@@ -1,28 +1,32 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(feature = "tokio")]
+mod asynchronous;
 mod compliance;
+mod config;
 mod error;
 pub mod health;
+mod page;
 pub mod passwords;
 mod rule_rows;
 mod rules_cache;
 mod service;
 pub mod tokens;
 
+#[cfg(feature = "tokio")]
+pub use asynchronous::AsyncCompliance;
 pub use compliance::records;
-pub use compliance::{Caller, Compliance, QueueCursor, QueueQuery};
+pub use compliance::{
+    AuditQuery, Caller, Compliance, Credential, InProcess, QueueCursor, QueueQuery,
+};
 pub use compliance::{
     CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, OfficeSession,
     SESSION_PREFIX, ScreeningRecord, SessionPolicy, SignedIn, csrf_token,
 };
+pub use config::{Config, ConfigError};
 pub use error::{AppError, Result};
-pub use rule_rows::{new_rule, rule_from_row};
-pub use rules_cache::RulesCache;
-pub use service::{
-    Cleared, ComplianceService, EntityHistory, Replay, Rescreened, Reviewed, Submitted, replay,
-};
+pub use page::{ListSize, PageSize, QueueSize};
 
-/// The crates this one wires together, re-exported for its users.
-pub use {
-    compliance_domain as domain, compliance_persistence as persistence, compliance_rules as rules,
-};
+/// The domain's types, re-exported: what a service needs to build the inputs and read the
+/// answers (a caller of this crate needs no other crate of the workspace).
+pub use compliance_domain as domain;

@@ -1,6 +1,6 @@
 //! Back-office passwords: Argon2id (version 19, OWASP's parameters: 19 MiB, two passes, one
 //! lane) with a 128-bit salt from the operating system's generator, stored as a PHC string
-//! (`repo::passwords`). Works without the `api` feature, for `cargo xtask user set-password`.
+//! (`repo::passwords`; setting one is an administrator's, `compliance_ops::admin`).
 //!
 //! Must not: log, print or put in an error a password or a hash; take a different time to
 //! refuse an unknown user than a wrong password ([`verify_nothing`] spends the same work).
@@ -8,9 +8,7 @@
 use crate::{AppError, Result};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use compliance_domain::{Password, Role, Username};
-use compliance_persistence::diesel::PgConnection;
-use compliance_persistence::repo::{passwords as stored, users};
+use compliance_domain::Password;
 use std::sync::OnceLock;
 
 fn hasher() -> Argon2<'static> {
@@ -23,9 +21,10 @@ fn hasher() -> Argon2<'static> {
 /// The Argon2id PHC string of `password`, with a fresh salt.
 pub fn hash(password: &Password) -> Result<String> {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| AppError::Busy {
-        attempts: 1,
-        reason: format!("the operating system's random generator failed: {e}"),
+    getrandom::fill(&mut salt).map_err(|e| {
+        AppError::Internal(format!(
+            "the operating system's random generator failed: {e}"
+        ))
     })?;
     let salt = SaltString::encode_b64(&salt).map_err(|_| hashing_failed())?;
     hasher()
@@ -35,10 +34,7 @@ pub fn hash(password: &Password) -> Result<String> {
 }
 
 fn hashing_failed() -> AppError {
-    AppError::Busy {
-        attempts: 1,
-        reason: "the password could not be hashed".into(),
-    }
+    AppError::Internal("the password could not be hashed".into())
 }
 
 /// True when `typed` is the password `stored` (a PHC string) was made from. A malformed stored
@@ -62,27 +58,6 @@ pub fn verify_nothing(typed: &str) {
     if let Some(dummy) = dummy {
         let _ = verify(dummy, typed);
     }
-}
-
-/// Sets `username`'s back-office password, by the admin `by` (recorded in the audit trail),
-/// unlocking the account. A system agent gets no password; only an active admin sets one.
-pub fn set_password(
-    conn: &mut PgConnection,
-    username: &Username,
-    password: &Password,
-    by: &Username,
-) -> Result<()> {
-    let admin = users::find_by_username(conn, by)?;
-    if admin.role != Role::Admin || !admin.active {
-        return Err(AppError::Forbidden {
-            role: admin.role,
-            what: "set passwords (an active admin does)",
-        });
-    }
-    let user = users::find_by_username(conn, username)?;
-    let hash = hash(password)?;
-    stored::set(conn, user.id, &hash, admin.id)?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -27,18 +27,18 @@ struct Cached {
 
 /// Every stored version of each jurisdiction's rules, parsed once per change.
 #[derive(Clone, Default)]
-pub struct RulesCache {
+pub(crate) struct RulesCache {
     by_jurisdiction: Arc<Mutex<HashMap<Jurisdiction, Cached>>>,
 }
 
 impl RulesCache {
     /// An empty cache.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Every stored version of a jurisdiction's rules (reloaded if they changed).
-    pub fn all(
+    pub(crate) fn all(
         &self,
         conn: &mut PgConnection,
         jurisdiction: Jurisdiction,
@@ -49,7 +49,7 @@ impl RulesCache {
 
     /// [`RulesCache::all`] with the fingerprint the caller has just read in its transaction
     /// (as `repo::submission::context` does, with other reads, in one round trip).
-    pub fn all_at(
+    pub(crate) fn all_at(
         &self,
         conn: &mut PgConnection,
         jurisdiction: Jurisdiction,
@@ -83,7 +83,7 @@ impl RulesCache {
     }
 
     /// The rule set of a jurisdiction in force at `at`.
-    pub fn in_force(
+    pub(crate) fn in_force(
         &self,
         conn: &mut PgConnection,
         jurisdiction: Jurisdiction,
@@ -94,7 +94,7 @@ impl RulesCache {
     }
 
     /// [`RulesCache::in_force`] with the fingerprint just read (see [`RulesCache::all_at`]).
-    pub fn in_force_at(
+    pub(crate) fn in_force_at(
         &self,
         conn: &mut PgConnection,
         jurisdiction: Jurisdiction,
@@ -106,7 +106,7 @@ impl RulesCache {
     }
 
     /// Exactly the versions a decision recorded, for replay.
-    pub fn pinned(
+    pub(crate) fn pinned(
         &self,
         conn: &mut PgConnection,
         jurisdiction: Jurisdiction,

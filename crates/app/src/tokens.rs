@@ -1,16 +1,12 @@
 //! API token secrets: drawn from the operating system's generator (256 bits), shown once as
-//! `cdb_` and 64 hex digits, stored only as their SHA-256 (`repo::api_tokens`). Works without
-//! the `api` feature, for `cargo xtask token`. The same generator draws the back office's
+//! `cdb_` and 64 hex digits, stored only as their SHA-256 (`repo::api_tokens`; creating one is
+//! an administrator's, `compliance_ops::admin`). The same generator draws the back office's
 //! session secrets (`cds_`, [`crate::SESSION_PREFIX`]) and its sign-in form tokens.
 //!
 //! Must not: log, print in `Debug`, or put in an error a secret; only [`TokenSecret::expose`]
 //! gives it out, for the one time it is shown.
 
 use crate::{AppError, Result};
-use chrono::{DateTime, Utc};
-use compliance_domain::{TokenName, UserId};
-use compliance_persistence::diesel::PgConnection;
-use compliance_persistence::repo::api_tokens::{self, StoredToken};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -50,9 +46,10 @@ pub fn hash_presented(secret: &str) -> Option<[u8; 32]> {
 /// back-office sessions).
 pub fn random_secret(prefix: &str) -> Result<(String, [u8; 32])> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Busy {
-        attempts: 1,
-        reason: format!("the operating system's random generator failed: {e}"),
+    getrandom::fill(&mut bytes).map_err(|e| {
+        AppError::Internal(format!(
+            "the operating system's random generator failed: {e}"
+        ))
     })?;
     let mut secret = String::with_capacity(prefix.len() + 64);
     secret.push_str(prefix);
@@ -72,28 +69,6 @@ pub(crate) fn hash_with_prefix(prefix: &str, secret: &str) -> Option<[u8; 32]> {
 
 pub(crate) fn digest(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
-}
-
-/// Creates a token for `user` (named `name`, working until `expires_at`), by `by`, and gives
-/// back the stored token and, once, its secret. Audited (`api_token_created`).
-pub fn create(
-    conn: &mut PgConnection,
-    user: UserId,
-    name: &TokenName,
-    expires_at: DateTime<Utc>,
-    by: UserId,
-) -> Result<(StoredToken, TokenSecret)> {
-    if expires_at <= Utc::now() {
-        return Err(AppError::Input(
-            compliance_domain::input::InputError::field(
-                "expires_at",
-                format!("{expires_at} is not in the future"),
-            ),
-        ));
-    }
-    let (secret, hash) = generate()?;
-    let token = api_tokens::insert(conn, user, name, &hash, expires_at, by)?;
-    Ok((token, secret))
 }
 
 #[cfg(test)]

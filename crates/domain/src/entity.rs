@@ -42,13 +42,14 @@ pub enum EntityIdError {
         /// The length that was given, in characters.
         len: usize,
     },
-    /// A character other than `a-z`, `0-9` or `-`, or a misplaced hyphen.
+    /// A character other than `a-z`, `0-9` or `-`, or a misplaced hyphen. The text itself is
+    /// not repeated: what was sent in its place may be anything, a name included.
     #[error(
-        "entity id {value:?} is malformed: use lower-case letters, digits and single hyphens, starting with a letter and ending with a letter or digit (e.g. ae-ind-clean-001)"
+        "entity id is malformed at character {position}: use lower-case letters, digits and single hyphens, starting with a letter and ending with a letter or digit (e.g. ae-ind-clean-001)"
     )]
     Malformed {
-        /// The rejected id (ids are opaque references, never personal data).
-        value: String,
+        /// The first offending character's position, from 1.
+        position: usize,
     },
 }
 
@@ -93,7 +94,7 @@ impl EntityId {
             Ok(Self(text.to_owned()))
         } else {
             Err(EntityIdError::Malformed {
-                value: text.to_owned(),
+                position: first_offence(text),
             })
         }
     }
@@ -136,6 +137,24 @@ impl std::str::FromStr for EntityId {
     }
 }
 
+/// The position (from 1, in characters) of the first character that makes `text` not an
+/// entity id: a character outside `a-z0-9-`, a first character that is not a letter, a second
+/// hyphen in a row, or a trailing hyphen.
+fn first_offence(text: &str) -> usize {
+    let mut previous = None;
+    let count = text.chars().count();
+    for (i, c) in text.chars().enumerate() {
+        let allowed = c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+        let misplaced = (i == 0 && !c.is_ascii_lowercase())
+            || (c == '-' && (previous == Some('-') || i + 1 == count));
+        if !allowed || misplaced {
+            return i + 1;
+        }
+        previous = Some(c);
+    }
+    count
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +183,25 @@ mod tests {
             Err(EntityIdError::Length { len: 65 })
         );
         assert!(EntityId::parse(&"a".repeat(64)).is_ok());
+    }
+
+    /// Issue 17, defect 9: a refused id is not echoed (what was sent may be anything, a name
+    /// included); the error says where it went wrong.
+    #[test]
+    fn a_refused_id_is_not_echoed() {
+        for (bad, at) in [
+            ("john smith", 5),
+            ("-abc", 1),
+            ("1abc", 1),
+            ("abc-", 4),
+            ("a--b", 3),
+            ("abç", 3),
+            ("Mary", 1),
+        ] {
+            let err = EntityId::parse(bad).unwrap_err();
+            assert_eq!(err, EntityIdError::Malformed { position: at }, "{bad:?}");
+            assert!(!err.to_string().contains(bad), "{err}");
+        }
     }
 
     #[test]

@@ -24,7 +24,7 @@ mod user;
 pub use aml::{AmlScreening, WatchlistKind, WatchlistMatch};
 pub use api_token::{TokenName, TokenNameError};
 pub use audit::{AuditAction, AuditError, AuditEvent, SubjectKind};
-pub use case::Case;
+pub use case::{Case, CaseId, CaseIdError};
 pub use decision::{Decision, Reason, RuleCode, RuleRef, RuleRefError, RuleVersion, Stage};
 pub use entity::{EntityId, EntityIdError, EntityType};
 pub use false_positive::{
@@ -42,7 +42,9 @@ pub use text::{TextForm, UnknownVariant};
 pub use token::{
     IdempotencyKey, ListEntryRef, ListName, ScreeningProvider, TokenError, WatchlistVersion,
 };
-pub use user::{Email, NotAReviewer, Reviewer, Role, User, UserError, UserId, Username};
+pub use user::{
+    Email, NotAReviewer, Permission, Reviewer, Role, User, UserError, UserId, Username,
+};
 
 /// Re-exported so that callers name the same versions the domain types use.
 pub use rust_decimal::Decimal;

@@ -72,7 +72,63 @@ impl Role {
     /// True when this role may clear a list match as a false positive (propose or confirm): the
     /// roles that decide escalations, admins and compliance officers.
     pub fn may_clear_matches(self) -> bool {
-        matches!(self, Role::Admin | Role::ComplianceOfficer)
+        self.may(Permission::ClearMatches)
+    }
+
+    /// The role table: whether this role may do `what` at all (a review is further held to
+    /// [`Role::may_review`] by the case's status, and every decision to four eyes).
+    pub fn may(self, what: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::Admin => !matches!(what, SubmitCases | RescreenEntities),
+            Role::ComplianceOfficer => !matches!(
+                what,
+                SubmitCases | RescreenEntities | ManageUsers | ManageTokens
+            ),
+            Role::Analyst => matches!(
+                what,
+                ReadCases | ReadCaseDetail | ReadAudit | ReadReports | ReadRules | ReviewCases
+            ),
+            Role::System => matches!(what, SubmitCases | RescreenEntities | ReadCases | ReadRules),
+        }
+    }
+}
+
+/// What an operation asks of its caller's role ([`Role::may`] is the table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum Permission {
+    /// Submit a case (its KYC result and first screening): the system agent.
+    SubmitCases,
+    /// Re-screen an entity's current case: the system agent.
+    RescreenEntities,
+    /// Read cases as records (ids, codes, statuses, the engine's reasons; no personal data).
+    ReadCases,
+    /// Read everything a case rests on, reviewers' notes included: people who review.
+    ReadCaseDetail,
+    /// Read an entity's audit entries.
+    ReadAudit,
+    /// Read the queue and the reports.
+    ReadReports,
+    /// Read the rules in force.
+    ReadRules,
+    /// Decide a case by hand (further held to the case's status and to four eyes).
+    ReviewCases,
+    /// Propose or confirm a matched list entry as a false positive.
+    ClearMatches,
+    /// Erase an entity's review notes (an erasure request).
+    EraseNotes,
+    /// Publish and close rule versions.
+    PublishRules,
+    /// Create and revoke API tokens of other users.
+    ManageTokens,
+    /// Create, deactivate and set the passwords of users.
+    ManageUsers,
+}
+
+impl std::fmt::Display for Permission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.into())
     }
 }
 
@@ -317,5 +373,48 @@ mod tests {
         );
         user.active = true;
         assert_eq!(Reviewer::try_from(&user).unwrap().role(), Role::Analyst);
+    }
+
+    /// The role table, written out: a change to it is a change to this test.
+    #[test]
+    fn the_role_table() {
+        use strum::IntoEnumIterator;
+        let allowed = |role: Role| -> Vec<&'static str> {
+            Permission::iter()
+                .filter(|p| role.may(*p))
+                .map(<&'static str>::from)
+                .collect()
+        };
+        assert_eq!(
+            allowed(Role::System),
+            [
+                "submit_cases",
+                "rescreen_entities",
+                "read_cases",
+                "read_rules"
+            ]
+        );
+        assert_eq!(
+            allowed(Role::Analyst),
+            [
+                "read_cases",
+                "read_case_detail",
+                "read_audit",
+                "read_reports",
+                "read_rules",
+                "review_cases"
+            ]
+        );
+        let officer = allowed(Role::ComplianceOfficer);
+        assert!(officer.contains(&"clear_matches") && officer.contains(&"publish_rules"));
+        assert!(!officer.contains(&"manage_tokens") && !officer.contains(&"submit_cases"));
+        let admin = allowed(Role::Admin);
+        assert!(admin.contains(&"manage_users") && admin.contains(&"manage_tokens"));
+        assert!(!admin.contains(&"submit_cases") && !admin.contains(&"rescreen_entities"));
+        for role in <Role as strum::VariantArray>::VARIANTS.iter().copied() {
+            assert_eq!(role.may_clear_matches(), role.may(Permission::ClearMatches));
+            // Only people read what reviewers wrote.
+            assert_eq!(role.may(Permission::ReadCaseDetail), role.is_human());
+        }
     }
 }

@@ -105,41 +105,11 @@ impl CheckOutcome {
     }
 }
 
-/// Runs `f` in one read-only REPEATABLE READ transaction: one snapshot of the log.
-fn in_snapshot<T>(
-    conn: &mut PgConnection,
-    f: impl FnOnce(&mut PgConnection) -> Result<T>,
-) -> Result<T> {
-    let mut result = None;
-    let ran = conn
-        .build_transaction()
-        .repeatable_read()
-        .read_only()
-        .run(|conn| {
-            let outcome = f(conn);
-            let failed = outcome.is_err();
-            result = Some(outcome);
-            if failed {
-                Err(compliance_persistence::diesel::result::Error::RollbackTransaction)
-            } else {
-                Ok(())
-            }
-        });
-    match (result, ran) {
-        (Some(outcome), _) => outcome,
-        (None, Err(e)) => Err(PersistenceError::from(e).into()),
-        (None, Ok(())) => Err(PersistenceError::Transient {
-            reason: "the snapshot ended before the checkpoint's work ran".into(),
-        }
-        .into()),
-    }
-}
-
 /// Signs the log's current heads and the roots of its chains' Merkle trees, after checking
 /// every chain from its first entry, all in one snapshot, so that the trees are over exactly
 /// the entries checked.
 pub fn sign(conn: &mut PgConnection, database: &str, key: &SigningKey) -> Result<SignedCheckpoint> {
-    in_snapshot(conn, |conn| {
+    compliance_persistence::in_snapshot(conn, |conn| {
         let report = audit_logs::verify_chain(conn)?;
         if let Some(broken) = report.first_break {
             return Err(CheckpointError::Broken {
@@ -201,7 +171,7 @@ pub fn check(
     format::verify_signature(checkpoint, public_key)?;
     let heads = format::heads(checkpoint)?;
     let trees = format::trees(checkpoint)?;
-    in_snapshot(conn, |conn| match mode {
+    compliance_persistence::in_snapshot(conn, |conn| match mode {
         CheckMode::ExtendsOnly => Ok(CheckOutcome {
             mode,
             report: audit_logs::verify_chain_from(conn, Some(&heads))?,

@@ -1,8 +1,13 @@
 #![doc = include_str!("../README.md")]
 
+pub mod admin;
 pub mod checkpoint;
+mod library;
 pub mod provision;
+pub mod rules;
 pub mod seed;
 #[cfg(feature = "testing")]
 pub mod testing;
+
+pub use library::compliance_over;
 pub mod verify;

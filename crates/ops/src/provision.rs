@@ -8,11 +8,9 @@
 
 use crate::seed;
 use crate::verify::{VerifyError, VerifyOptions, VerifyReport, verify};
-use compliance_app::{AppError, ComplianceService};
+use compliance_app::AppError;
 use compliance_persistence::diesel::{PgConnection, RunQueryDsl, sql_query};
-use compliance_persistence::{
-    ConfigError, Database, DatabaseConfig, PersistenceError, connect, migrations,
-};
+use compliance_persistence::{ConfigError, DatabaseConfig, PersistenceError, connect, migrations};
 use std::time::{Duration, Instant};
 
 pub mod roles;
@@ -33,6 +31,9 @@ pub struct ProvisionOptions {
     /// Create this login role if missing (without a password) and give it exactly the
     /// service's privileges: see [`roles::apply`].
     pub service_role: Option<String>,
+    /// Create this login role if missing (without a password) and give it exactly an
+    /// administrator's privileges (users, rules, tokens, passwords): see [`roles::apply`].
+    pub admin_role: Option<String>,
 }
 
 impl Default for ProvisionOptions {
@@ -43,6 +44,7 @@ impl Default for ProvisionOptions {
             force: false,
             expect_seed: false,
             service_role: None,
+            admin_role: None,
         }
     }
 }
@@ -74,10 +76,12 @@ pub enum ProvisionError {
     /// The configuration cannot be used (e.g. a database name over 63 bytes).
     #[error(transparent)]
     Config(#[from] ConfigError),
-    /// The service role's name is not usable, or the existing role of that name must not be
-    /// the service's (nothing was written to the role).
-    #[error("service role {role:?} refused: {reason}")]
+    /// A role's name is not usable, or the existing role of that name must not be a
+    /// deployment's (nothing was written to the role).
+    #[error("{kind} {role:?} refused: {reason}")]
     ServiceRole {
+        /// Which role: `service role` or `administration role`.
+        kind: &'static str,
         /// The name given.
         role: String,
         /// Why.
@@ -134,6 +138,8 @@ pub struct ProvisionReport {
     pub migrations_applied: Vec<String>,
     /// The service role given its privileges, and whether this run created it.
     pub service_role: Option<ServiceRoleReport>,
+    /// The administration role given its privileges, and whether this run created it.
+    pub admin_role: Option<ServiceRoleReport>,
     /// What seeding wrote (`None` with `--no-seed`).
     pub seeded: Option<seed::SeedReport>,
     /// The verification report.
@@ -143,7 +149,7 @@ pub struct ProvisionReport {
     pub total: Duration,
 }
 
-/// The service role's step.
+/// A role's step.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ServiceRoleReport {
     /// The role.
@@ -159,6 +165,7 @@ impl ProvisionReport {
         !self.created
             && self.migrations_applied.is_empty()
             && self.service_role.as_ref().is_none_or(|r| !r.created)
+            && self.admin_role.as_ref().is_none_or(|r| !r.created)
             && self.seeded.is_none_or(|s| s.is_empty())
     }
 }
@@ -176,12 +183,25 @@ pub fn provision(
 ) -> Result<ProvisionReport, ProvisionError> {
     let started = Instant::now();
     config.check_name()?;
-    if let Some(role) = &options.service_role
-        && let Some(reason) = roles::invalid_role_name(role)
-    {
+    for (kind, role) in [
+        (roles::Kind::Service, &options.service_role),
+        (roles::Kind::Administration, &options.admin_role),
+    ] {
+        if let Some(role) = role
+            && let Some(reason) = roles::invalid_role_name(role)
+        {
+            return Err(ProvisionError::ServiceRole {
+                kind: kind.name(),
+                role: role.clone(),
+                reason: reason.to_owned(),
+            });
+        }
+    }
+    if options.service_role.is_some() && options.service_role == options.admin_role {
         return Err(ProvisionError::ServiceRole {
-            role: role.clone(),
-            reason: reason.to_owned(),
+            kind: roles::Kind::Administration.name(),
+            role: options.admin_role.clone().unwrap_or_default(),
+            reason: "the service and administration roles must be two roles".into(),
         });
     }
     let name = config.database();
@@ -298,17 +318,22 @@ pub fn provision(
         ))
     })?;
 
-    let mut service_role = None;
-    if let Some(role) = &options.service_role {
-        step("service role", &mut || {
+    let mut role_reports = [None, None];
+    for (report, kind, role) in [
+        (0, roles::Kind::Service, &options.service_role),
+        (1, roles::Kind::Administration, &options.admin_role),
+    ] {
+        let Some(role) = role else { continue };
+        step(kind.name(), &mut || {
             let mut conn = connect(config).map_err(ProvisionError::Unavailable)?;
-            match roles::apply(&mut conn, role, &name).map_err(admin_step("service role"))? {
+            match roles::apply(&mut conn, role, &name, kind).map_err(admin_step(kind.name()))? {
                 roles::Applied::Refused(reason) => Err(ProvisionError::ServiceRole {
+                    kind: kind.name(),
                     role: role.clone(),
                     reason,
                 }),
                 roles::Applied::Done { created } => {
-                    service_role = Some(ServiceRoleReport {
+                    role_reports[report] = Some(ServiceRoleReport {
                         name: role.clone(),
                         created,
                     });
@@ -320,18 +345,16 @@ pub fn provision(
             }
         })?;
     }
+    let [service_role, admin_role] = role_reports;
 
-    // Seeding holds two pooled connections at once (its reads, a submission): a small pool of
-    // its own, whatever DATABASE_POOL_MAX says for the services. Deploy-time work, like the
-    // migrations: the services' statement timeout is not its limit (their lock timeout is).
+    // Seeding submits through a small pool of its own, whatever DATABASE_POOL_MAX says for the
+    // services.
     let mut small = config.clone();
     small.pool_max = 2;
-    small.session.statement_timeout = Duration::ZERO;
-    let service = ComplianceService::new(Database::new(small));
     let mut seeded = None;
     if options.seed {
         step("seed", &mut || {
-            let report = seed::seed(&service).map_err(|source| ProvisionError::Step {
+            let report = seed::seed(&small).map_err(|source| ProvisionError::Step {
                 step: "seed",
                 source: Box::new(source),
             })?;
@@ -368,6 +391,7 @@ pub fn provision(
         created,
         migrations_applied,
         service_role,
+        admin_role,
         seeded,
         verify,
         total: started.elapsed(),

@@ -4,10 +4,11 @@
 //! Must not: write a user, rule or case that exists already, or invent data: the cases are
 //! `compliance_rules::scenarios()`, the rules `compliance_rules::default_rules()`.
 
-use compliance_app::new_rule;
-use compliance_app::{ComplianceService, Result};
+use crate::rules::new_rule;
+use compliance_app::Result;
 use compliance_domain::input::{InputError, NewUser};
 use compliance_domain::{Email, Role, User, UserId, Username};
+use compliance_persistence::DatabaseConfig;
 use compliance_persistence::diesel::{PgConnection, RunQueryDsl, sql_query};
 use compliance_persistence::repo::compliance_rules as stored_rules;
 use compliance_persistence::repo::{kyc_checks, users};
@@ -59,22 +60,23 @@ impl SeedReport {
 /// The key of the advisory lock held while seeding, so that two provisions at once seed once.
 const LOCK_KEY: i64 = 0x636f_6d70_7365_6564;
 
-/// Seeds the database behind `service`: users, default rules, then the nine scenarios.
-pub fn seed(service: &ComplianceService) -> Result<SeedReport> {
+/// Seeds the database `config` names: users, default rules, then the nine scenarios,
+/// submitted through [`compliance_app::Compliance`] as the system agent.
+pub fn seed(config: &DatabaseConfig) -> Result<SeedReport> {
     // A connection of its own, outside the pool, so that the session lock ends with it.
-    let mut lock = compliance_persistence::connect(service.database().config())?;
+    let mut lock = compliance_persistence::connect(config)?;
     sql_query(format!("SELECT pg_advisory_lock({LOCK_KEY})"))
         .execute(&mut lock)
         .map_err(PersistenceError::from)?;
-    let result = seed_locked(service);
+    let result = seed_locked(config);
     // The lock ends with the session anyway; unlocking early lets a waiting run go on.
     let _ = sql_query(format!("SELECT pg_advisory_unlock({LOCK_KEY})")).execute(&mut lock);
     result
 }
 
-fn seed_locked(service: &ComplianceService) -> Result<SeedReport> {
+fn seed_locked(config: &DatabaseConfig) -> Result<SeedReport> {
     let mut report = SeedReport::default();
-    let mut conn = service.database().conn()?;
+    let mut conn = compliance_persistence::connect(config)?;
     let people = seed_users(&mut conn, &mut report)?;
     for rule in compliance_rules::default_rules() {
         let published = stored_rules::find_version(&mut conn, rule.jurisdiction(), rule.rule_ref())
@@ -85,12 +87,19 @@ fn seed_locked(service: &ComplianceService) -> Result<SeedReport> {
             report.rules += 1;
         }
     }
+    let compliance = crate::compliance_over(config)?;
+    let mut agent = None;
     for scenario in compliance_rules::scenarios::scenarios() {
         let submitted = kyc_checks::find_by_entity_id(&mut conn, &scenario.case.kyc.entity_id)
             .optional()?
             .is_some();
         if !submitted {
-            service.submit(&scenario.case, people.agent.id)?;
+            // Seeding holds the database's credentials: it acts as the agent it created.
+            let agent = match agent {
+                Some(agent) => agent,
+                None => *agent.insert(compliance.in_process().user(&people.agent.username)?),
+            };
+            compliance.submit(&agent, &scenario.case, None)?;
             report.cases += 1;
         }
     }

@@ -8,7 +8,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use crate::seed::{self, SeedUsers};
-use compliance_app::ComplianceService;
+use compliance_app::records::CaseRecord;
+use compliance_app::{Caller, Compliance};
 use compliance_domain::{Case, EntityId};
 use compliance_persistence::diesel::{PgConnection, RunQueryDsl, sql_query};
 use compliance_persistence::testing::TestDatabase;
@@ -16,38 +17,81 @@ use compliance_rules::scenarios::scenarios;
 
 pub struct Seeded {
     pub db: TestDatabase,
-    pub service: ComplianceService,
+    pub compliance: Compliance,
     pub users: SeedUsers,
+}
+
+impl Seeded {
+    /// The seed user `user`, as an in-process caller (the tests hold the database's
+    /// credentials).
+    pub fn caller(&self, user: &compliance_domain::User) -> Caller {
+        self.compliance.in_process().user(&user.username).unwrap()
+    }
+
+    /// The system agent, `kyc-agent`.
+    pub fn agent(&self) -> Caller {
+        self.caller(&self.users.agent)
+    }
+
+    /// The compliance officer.
+    pub fn officer(&self) -> Caller {
+        self.caller(&self.users.officer)
+    }
+
+    /// The analyst.
+    pub fn analyst(&self) -> Caller {
+        self.caller(&self.users.analyst)
+    }
+
+    /// The admin.
+    pub fn admin(&self) -> Caller {
+        self.caller(&self.users.admin)
+    }
+
+    /// The entity's current case.
+    pub fn current(&self, entity_id: &str) -> CaseRecord {
+        self.compliance
+            .current_case(&self.officer(), &entity(entity_id))
+            .unwrap()
+    }
+}
+
+/// A [`Compliance`] over a test database.
+pub fn compliance_for(db: &TestDatabase) -> Compliance {
+    crate::compliance_over(db.config()).unwrap()
 }
 
 /// A migrated database with the seed data set.
 pub fn seeded() -> Seeded {
     let db = TestDatabase::new();
-    let service = ComplianceService::new(db.database());
-    seed::seed(&service).unwrap();
+    seed::seed(db.config()).unwrap();
     let mut report = seed::SeedReport::default();
     let users = seed::seed_users(&mut db.conn(), &mut report).unwrap();
     assert!(report.is_empty());
-    Seeded { db, service, users }
+    let compliance = compliance_for(&db);
+    Seeded {
+        db,
+        compliance,
+        users,
+    }
 }
 
 /// A migrated database with the seed users and the default rules, but no cases.
 pub fn with_rules() -> Seeded {
     use compliance_persistence::repo::compliance_rules as stored_rules;
     let db = TestDatabase::new();
-    let service = ComplianceService::new(db.database());
     let mut conn = db.conn();
     let mut report = seed::SeedReport::default();
     let users = seed::seed_users(&mut conn, &mut report).unwrap();
     for rule in compliance_rules::default_rules() {
-        stored_rules::insert(
-            &mut conn,
-            &compliance_app::new_rule(&rule),
-            users.officer.id,
-        )
-        .unwrap();
+        stored_rules::insert(&mut conn, &crate::rules::new_rule(&rule), users.officer.id).unwrap();
     }
-    Seeded { db, service, users }
+    let compliance = compliance_for(&db);
+    Seeded {
+        db,
+        compliance,
+        users,
+    }
 }
 
 /// How many migrations this build embeds (each test that counts them says so through this).
@@ -96,6 +140,21 @@ pub fn behind_the_triggers_returning(conn: &mut PgConnection, sql: &str) -> i64 
     n
 }
 
+/// What the database answered a refused statement: its SQLSTATE (e.g. `42501`,
+/// insufficient privilege; `23000`, one of our guards) and its constraint (or `none`). Panics
+/// when the statement went through.
+pub fn refusal(conn: &mut PgConnection, sql: &str) -> (String, String) {
+    match sql_query(sql).execute(conn) {
+        Ok(n) => panic!("{sql} was allowed ({n} row(s))"),
+        Err(diesel::result::Error::DatabaseError(_, info)) => (
+            info.sqlstate()
+                .map_or_else(|| "none".to_owned(), |s| s.to_string()),
+            info.constraint_name().unwrap_or("none").to_owned(),
+        ),
+        Err(other) => panic!("{sql}: {other}"),
+    }
+}
+
 /// Runs SQL, giving back the database's message and constraint name when it refuses.
 pub fn try_exec(conn: &mut PgConnection, sql: &str) -> Result<usize, String> {
     sql_query(sql).execute(conn).map_err(|e| match &e {
@@ -127,7 +186,7 @@ pub fn publish_next_version(s: &Seeded, code: &str, edit: impl FnOnce(&mut serde
     let v2 = compliance_rules::Rule::try_from(stored).unwrap();
     stored_rules::publish(
         &mut s.db.conn(),
-        &compliance_app::new_rule(&v2),
+        &crate::rules::new_rule(&v2),
         s.users.officer.id,
     )
     .unwrap();
@@ -156,15 +215,9 @@ pub fn pep_and_sanctions() -> compliance_domain::AmlScreening {
 }
 
 /// in-corp-pep-002 (ESCALATED on a PEP match) re-screened onto a sanctions list: the case after.
-pub fn sanctions_hit_on_the_escalation(
-    s: &Seeded,
-) -> compliance_persistence::repo::compliance_checks::StoredComplianceCheck {
-    s.service
-        .rescreen(
-            &entity("in-corp-pep-002"),
-            &pep_and_sanctions(),
-            s.users.agent.id,
-        )
+pub fn sanctions_hit_on_the_escalation(s: &Seeded) -> CaseRecord {
+    s.compliance
+        .rescreen(&s.agent(), &entity("in-corp-pep-002"), &pep_and_sanctions())
         .unwrap()
         .case
 }
@@ -236,18 +289,18 @@ impl Drop for ReadOnlyRole {
     }
 }
 
-/// A new API token's secret for `user`, working for `expires_in`.
+/// A new API token's secret for `user` (created by themselves), working for `expires_in`.
 pub fn token_for(
     s: &Seeded,
     user: &compliance_domain::User,
     expires_in: chrono::Duration,
 ) -> String {
-    let (_, secret) = compliance_app::tokens::create(
+    let (_, secret) = crate::admin::create_token(
         &mut s.db.conn(),
-        user.id,
+        &user.username,
         &compliance_domain::TokenName::parse("test").unwrap(),
         chrono::Utc::now() + expires_in,
-        user.id,
+        &user.username,
     )
     .unwrap();
     secret.expose().to_owned()

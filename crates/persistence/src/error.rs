@@ -18,12 +18,24 @@ pub enum PersistenceError {
         /// The key that was looked for (an id, an entity id, a rule code).
         key: String,
     },
-    /// The row changed since it was read, or already exists: nothing was written.
-    #[error("conflict on {what} {key}: {reason}")]
-    Conflict {
+    /// The row changed since it was read (an update naming an old revision, a step someone
+    /// else took first): nothing was written; read it again.
+    #[error("{what} {key} {reason}")]
+    Stale {
         /// The kind of row.
         what: &'static str,
         /// Its key.
+        key: String,
+        /// What changed, and what to do.
+        reason: String,
+    },
+    /// A row with the same key already exists (a unique or exclusion constraint): nothing was
+    /// written. Not a lost race: reading again does not help.
+    #[error("conflict on {what} {key}: {reason}")]
+    Conflict {
+        /// The kind of row (`row` when only the constraint is known).
+        what: &'static str,
+        /// Its key, or the constraint's name.
         key: String,
         /// What conflicted, and what to do.
         reason: String,
@@ -90,53 +102,73 @@ pub type Result<T, E = PersistenceError> = std::result::Result<T, E>;
 
 impl From<DieselError> for PersistenceError {
     fn from(error: DieselError) -> Self {
-        match &error {
-            DieselError::DatabaseError(kind, info) => {
-                let constraint = info
-                    .constraint_name()
-                    .unwrap_or("unnamed constraint")
-                    .to_owned();
-                let message = info.message().to_owned();
-                match kind {
-                    DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ExclusionViolation => {
-                        PersistenceError::Conflict {
-                            what: "row",
-                            key: constraint,
-                            reason: "a row with the same key already exists".into(),
-                        }
-                    }
-                    DatabaseErrorKind::SerializationFailure => PersistenceError::Transient {
-                        reason: "a concurrent transaction changed the same rows".into(),
-                    },
-                    DatabaseErrorKind::ClosedConnection
-                    | DatabaseErrorKind::UnableToSendCommand => PersistenceError::Transient {
-                        reason: "the connection to the database was lost".into(),
-                    },
-                    // Diesel has no kind for 40P01 (deadlock) or 55P03 (lock timeout); the
-                    // server's messages name them (lc_messages is English unless a superuser
-                    // changed it: docs/operations.md).
-                    _ if is_transient_message(&message) => PersistenceError::Transient {
-                        reason: one_line(&message),
-                    },
-                    DatabaseErrorKind::CheckViolation
-                    | DatabaseErrorKind::ForeignKeyViolation
-                    | DatabaseErrorKind::NotNullViolation
-                    | DatabaseErrorKind::RestrictViolation => PersistenceError::Refused {
-                        constraint,
-                        message,
-                    },
-                    // Our guard triggers raise integrity_constraint_violation (23000), which
-                    // Diesel reports as Unknown, with the guard's name as the constraint.
-                    _ if info.constraint_name().is_some() => PersistenceError::Refused {
-                        constraint,
-                        message,
-                    },
-                    _ => PersistenceError::Database(error),
+        let DieselError::DatabaseError(kind, info) = &error else {
+            return PersistenceError::Database(error);
+        };
+        let constraint = info
+            .constraint_name()
+            .unwrap_or("unnamed constraint")
+            .to_owned();
+        let message = info.message().to_owned();
+        // Transient failures by their SQLSTATE, whatever language the server speaks.
+        if let Some(reason) = info.sqlstate().and_then(transient) {
+            return PersistenceError::Transient {
+                reason: reason.into(),
+            };
+        }
+        match kind {
+            DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::ExclusionViolation => {
+                PersistenceError::Conflict {
+                    what: "row",
+                    key: constraint,
+                    reason: "a row with the same key already exists".into(),
                 }
             }
+            DatabaseErrorKind::SerializationFailure => PersistenceError::Transient {
+                reason: "a concurrent transaction changed the same rows".into(),
+            },
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
+                PersistenceError::Transient {
+                    reason: "the connection to the database was lost".into(),
+                }
+            }
+            DatabaseErrorKind::CheckViolation
+            | DatabaseErrorKind::ForeignKeyViolation
+            | DatabaseErrorKind::NotNullViolation
+            | DatabaseErrorKind::RestrictViolation => PersistenceError::Refused {
+                constraint,
+                message,
+            },
+            // Our guard triggers raise integrity_constraint_violation (23000), which Diesel
+            // reports as Unknown, with the guard's name as the constraint.
+            _ if info.constraint_name().is_some() => PersistenceError::Refused {
+                constraint,
+                message,
+            },
             _ => PersistenceError::Database(error),
         }
     }
+}
+
+/// What a transient SQLSTATE means, or `None` when retrying would not help: a deadlock, a
+/// serialization failure, a lock wait past `lock_timeout`, a backend ended by an administrator
+/// or a restart, a server not yet accepting connections, a connection lost.
+fn transient(state: diesel::result::SqlState) -> Option<&'static str> {
+    use diesel::pg::sql_state as s;
+    Some(match state {
+        s::T_R_DEADLOCK_DETECTED => "deadlock detected",
+        s::T_R_SERIALIZATION_FAILURE => "a concurrent transaction changed the same rows",
+        s::LOCK_NOT_AVAILABLE => "a lock wait passed lock_timeout",
+        s::ADMIN_SHUTDOWN | s::CRASH_SHUTDOWN => "the server ended the connection",
+        s::CANNOT_CONNECT_NOW => "the server is starting up or shutting down",
+        s::CONNECTION_EXCEPTION
+        | s::CONNECTION_FAILURE
+        | s::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION
+        | s::SQLSERVER_REJECTED_ESTABLISHMENT_OF_SQLCONNECTION => {
+            "the connection to the database was lost"
+        }
+        _ => return None,
+    })
 }
 
 impl PersistenceError {
@@ -148,9 +180,14 @@ impl PersistenceError {
         }
     }
 
-    /// True for a conflict (a lost race, a duplicate key): nothing was written.
+    /// True for a conflict (a duplicate key): nothing was written.
     pub fn is_conflict(&self) -> bool {
         matches!(self, PersistenceError::Conflict { .. })
+    }
+
+    /// True when the row changed since it was read: nothing was written.
+    pub fn is_stale(&self) -> bool {
+        matches!(self, PersistenceError::Stale { .. })
     }
 
     /// True for a transient failure: retrying the whole transaction may succeed.
@@ -174,15 +211,6 @@ impl PersistenceError {
     }
 }
 
-/// The server's messages for a deadlock, a lock wait past `lock_timeout`, and a backend ended
-/// by an administrator (`pg_terminate_backend`).
-fn is_transient_message(message: &str) -> bool {
-    message.starts_with("deadlock detected")
-        || message.starts_with("canceling statement due to lock timeout")
-        || message.starts_with("terminating connection due to administrator command")
-        || message.starts_with("server closed the connection unexpectedly")
-}
-
 /// Turns `Ok(None)` from an optional lookup into [`PersistenceError::NotFound`].
 pub(crate) fn found<T>(row: Option<T>, what: &'static str, key: impl ToString) -> Result<T> {
     row.ok_or_else(|| PersistenceError::not_found(what, key))
@@ -201,4 +229,110 @@ pub(crate) fn one_line(text: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorInformation, SqlState};
+
+    /// A server's error as Diesel hands it over: a code, a message in the server's language.
+    struct ServerError {
+        code: SqlState,
+        message: &'static str,
+        constraint: Option<&'static str>,
+    }
+
+    impl DatabaseErrorInformation for ServerError {
+        fn message(&self) -> &str {
+            self.message
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            self.constraint
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+        fn sqlstate(&self) -> Option<SqlState> {
+            Some(self.code)
+        }
+    }
+
+    fn from_server(
+        kind: DatabaseErrorKind,
+        code: SqlState,
+        message: &'static str,
+        constraint: Option<&'static str>,
+    ) -> PersistenceError {
+        DieselError::DatabaseError(
+            kind,
+            Box::new(ServerError {
+                code,
+                message,
+                constraint,
+            }),
+        )
+        .into()
+    }
+
+    /// Issue 17, defect 3: a server whose `lc_messages` is not English still gets its
+    /// deadlocks, lock timeouts and terminated backends retried: they are recognised by code.
+    #[test]
+    fn transient_failures_are_recognised_by_sqlstate_in_any_language() {
+        use diesel::pg::sql_state as s;
+        for (code, message) in [
+            (s::T_R_DEADLOCK_DETECTED, "interblocage détecté"),
+            (
+                s::LOCK_NOT_AVAILABLE,
+                "annulation de la requête à cause du délai",
+            ),
+            (
+                s::ADMIN_SHUTDOWN,
+                "arrêt de la connexion à la demande de l'administrateur",
+            ),
+            (
+                s::CANNOT_CONNECT_NOW,
+                "le système de bases de données se lance",
+            ),
+        ] {
+            let error = from_server(DatabaseErrorKind::Unknown, code, message, None);
+            assert!(error.is_transient(), "{code:?}: {error:?}");
+            assert!(!error.to_string().contains(message), "{error}");
+        }
+        // An English message without its code is not taken for one: the code decides.
+        let error = from_server(
+            DatabaseErrorKind::Unknown,
+            s::RAISE_EXCEPTION,
+            "deadlock detected",
+            None,
+        );
+        assert!(!error.is_transient(), "{error:?}");
+    }
+
+    /// Issue 17, defect 3: a duplicate key names its constraint and is not a stale revision.
+    #[test]
+    fn a_duplicate_names_its_constraint() {
+        let error = from_server(
+            DatabaseErrorKind::UniqueViolation,
+            diesel::pg::sql_state::UNIQUE_VIOLATION,
+            "la valeur d'une clé dupliquée rompt la contrainte unique",
+            Some("uq_users_username"),
+        );
+        match error {
+            PersistenceError::Conflict { key, .. } => assert_eq!(key, "uq_users_username"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

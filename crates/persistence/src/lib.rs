@@ -18,7 +18,7 @@ pub use config::{
 };
 pub use convert::OptionalExt;
 pub use error::{PersistenceError, Result};
-pub use pool::{Database, PoolStats, PooledPg, connect, connect_with_limits};
+pub use pool::{Database, PoolStats, PooledPg, connect, connect_with_limits, in_snapshot};
 
 /// Re-exported so that callers use the same Diesel as the schema.
 pub use diesel;

@@ -256,3 +256,36 @@ impl std::fmt::Debug for Database {
             .finish_non_exhaustive()
     }
 }
+
+/// Runs `f` in one READ ONLY, REPEATABLE READ transaction on `conn`: every statement it sends
+/// reads the database as of one instant. `f`'s own error comes back as it was; the
+/// transaction's, as a [`PersistenceError`] converted into `E`.
+pub fn in_snapshot<T, E: From<PersistenceError>>(
+    conn: &mut PgConnection,
+    f: impl FnOnce(&mut PgConnection) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    let mut outcome = None;
+    let ran = conn
+        .build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run(|conn| {
+            let result = f(conn);
+            let failed = result.is_err();
+            outcome = Some(result);
+            if failed {
+                Err(diesel::result::Error::RollbackTransaction)
+            } else {
+                Ok(())
+            }
+        });
+    match (outcome, ran) {
+        (Some(result), _) => result,
+        (None, Err(e)) => Err(PersistenceError::from(e).into()),
+        // `run` calls its closure unless it cannot begin, which is the arm above.
+        (None, Ok(())) => Err(PersistenceError::Transient {
+            reason: "the snapshot's transaction ran nothing".into(),
+        }
+        .into()),
+    }
+}

@@ -1,6 +1,7 @@
 //! The HTTP service: `GET /api/v1/health` here, the decision API of [`crate::http`] and the
-//! back office of [`crate::backoffice`]. Diesel is blocking, so each request's database
-//! work runs on tokio's blocking pool.
+//! back office of [`crate::backoffice`], over one [`AsyncCompliance`]: Diesel is blocking, so
+//! each request's database work runs on tokio's blocking pool, as many at once as the pool has
+//! connections.
 //!
 //! Must not: block the async runtime, or answer with anything but JSON.
 
@@ -8,19 +9,20 @@ use crate::backoffice::OfficeConfig;
 use crate::http::client_address::TrustedProxies;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use compliance_app::Compliance;
-use compliance_persistence::Database;
+use compliance_app::{AsyncCompliance, Compliance};
 
-/// The API's routes over a database, with the back office in its default configuration.
-pub fn router(db: Database) -> Router {
-    router_with(db, OfficeConfig::default())
+/// The API's routes over the decision layer, with the back office in its default
+/// configuration.
+pub fn router(compliance: Compliance) -> Router {
+    router_with(compliance, OfficeConfig::default())
 }
 
 /// The API's routes and the back office (under `/office`, configured by `office`).
-pub fn router_with(db: Database, office: OfficeConfig) -> Router {
-    let compliance = Compliance::new(db);
+pub fn router_with(compliance: Compliance, office: OfficeConfig) -> Router {
+    let compliance = AsyncCompliance::new(compliance);
     let (decisions, _) = crate::http::routes(compliance.clone());
     crate::http::with_request_log(
         Router::new()
@@ -31,23 +33,17 @@ pub fn router_with(db: Database, office: OfficeConfig) -> Router {
     )
 }
 
-async fn health_handler(
-    State(compliance): State<Compliance>,
-) -> (StatusCode, Json<serde_json::Value>) {
-    match tokio::task::spawn_blocking(move || compliance.health()).await {
+async fn health_handler(State(compliance): State<AsyncCompliance>) -> Response {
+    match compliance.call(|c| Ok(c.health())).await {
         Ok(report) => {
             let code = if report.is_ok() {
                 StatusCode::OK
             } else {
                 StatusCode::SERVICE_UNAVAILABLE
             };
-            let body = crate::http::bodies::Health::from(report);
-            (code, Json(serde_json::to_value(&body).unwrap_or_default()))
+            (code, Json(crate::http::bodies::Health::from(report))).into_response()
         }
-        Err(_) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Json(serde_json::json!({ "status": "error", "error": "the health check panicked" })),
-        ),
+        Err(e) => crate::http::Problem::from(e).into_response(),
     }
 }
 
@@ -62,19 +58,20 @@ pub struct ServeOptions {
 
 /// The whole service as [`serve`] runs it: [`router_with`] seeing clients through
 /// `options.trusted_proxies`.
-pub fn app(db: Database, options: ServeOptions) -> Router {
-    router_with(db, options.office).layer(Extension(options.trusted_proxies))
+pub fn app(compliance: Compliance, options: ServeOptions) -> Router {
+    router_with(compliance, options.office).layer(Extension(options.trusted_proxies))
 }
 
 /// Serves the API on `listener` until `shutdown` completes.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    db: Database,
+    compliance: Compliance,
     options: ServeOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // The peer address feeds the failed-authentication limits.
-    let app = app(db, options).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app =
+        app(compliance, options).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

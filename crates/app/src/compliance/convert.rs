@@ -1,49 +1,104 @@
 //! From the persistence layer's types to the records [`crate::Compliance`] answers with.
 //!
-//! Must not: write. It reads the immutable evidence a record needs (the KYC check's entity,
-//! the screening's watchlist version, each reason's regulation, the case's number).
+//! Must not: write, or be called after the write's transaction ended: a record is built on the
+//! connection of the transaction that wrote the case, so that an answer is never read back
+//! after COMMIT (where a failure would tell the client that a committed write failed). It
+//! reads the immutable evidence a record needs when the caller has not (the KYC check's
+//! entity, the screening's watchlist version, the case's number).
 
 use super::records::{
     AuditRecord, CaseRecord, HighRiskRecord, QueueItem, ReasonRecord, ReviewDueRecord, RuleRecord,
     SummaryRecord,
 };
-use crate::Result;
+use crate::rules_cache::RulesCache;
+use crate::{AppError, Result};
+use compliance_domain::{CaseId, KycCheck, WatchlistVersion};
 use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::repo::audit_logs::AuditEntry;
 use compliance_persistence::repo::compliance_checks::StoredComplianceCheck;
-use compliance_persistence::repo::compliance_rules::{self, RuleRow};
+use compliance_persistence::repo::compliance_rules::RuleRow;
 use compliance_persistence::repo::reports::{HighRiskEntity, PendingApproval, SummaryLine};
 use compliance_persistence::repo::reviews_due::ReviewDue;
 use compliance_persistence::repo::{aml_checks, case_submissions, kyc_checks};
 
-/// The record of a stored case; `sequence` when the caller knows it already.
-pub(super) fn case_record(
+/// What a case record shows of the evidence it rests on, when the caller has read it already
+/// in its transaction: the KYC check's entity, and the current screening's watchlist version.
+pub(crate) struct Evidence<'a> {
+    /// The case's KYC check.
+    pub kyc: &'a KycCheck,
+    /// The watchlist version of the screening the decision rests on.
+    pub watchlist_version: &'a WatchlistVersion,
+}
+
+/// Where a record finds each reason's regulation: the rule set that just decided the case, or
+/// the rules cache (a published version never changes).
+#[derive(Clone, Copy)]
+pub(crate) enum Regulations<'a> {
+    /// The rule set the engine just evaluated.
+    Decided(&'a compliance_rules::RuleSet),
+    /// The jurisdiction's versions, from the cache.
+    Cached(&'a RulesCache),
+}
+
+/// The record of a stored case, built on `conn` (inside the caller's transaction, so that the
+/// answer is what was committed): `evidence` and `sequence` when the caller read them already,
+/// each reason's regulation from the rules cache (a published version never changes).
+pub(crate) fn case_record(
     conn: &mut PgConnection,
+    rules: Regulations<'_>,
     case: StoredComplianceCheck,
+    evidence: Option<Evidence<'_>>,
     sequence: Option<i32>,
 ) -> Result<CaseRecord> {
-    let kyc = kyc_checks::find(conn, case.kyc_check_id)?;
-    let aml = aml_checks::find(conn, case.aml_check_id)?;
+    let (entity_id, entity_type, watchlist_version) = match evidence {
+        Some(e) => (
+            e.kyc.entity_id.clone(),
+            e.kyc.entity_type,
+            e.watchlist_version.clone(),
+        ),
+        None => {
+            let kyc = kyc_checks::find(conn, case.kyc_check_id)?.check;
+            let aml = aml_checks::find(conn, case.aml_check_id)?.screening;
+            (kyc.entity_id, kyc.entity_type, aml.watchlist_version)
+        }
+    };
     let sequence = match sequence {
         Some(sequence) => sequence,
         None => case_submissions::of_case(conn, case.id)?.sequence,
     };
+    let cached;
+    let versions: &[compliance_rules::Rule] = match rules {
+        Regulations::Decided(set) => set.rules(),
+        Regulations::Cached(cache) => {
+            cached = cache.all(conn, case.jurisdiction)?;
+            &cached
+        }
+    };
     let mut reasons = Vec::with_capacity(case.decision.reasons().len());
     for reason in case.decision.reasons() {
-        let rule = compliance_rules::find_version(conn, case.jurisdiction, &reason.rule)?;
+        let regulation = versions
+            .iter()
+            .find(|r| r.rule_ref() == &reason.rule)
+            .map(|r| r.regulation().to_owned())
+            .ok_or_else(|| {
+                AppError::Internal(format!(
+                    "case {} names rule {} version {}, which is not stored in {}",
+                    case.id, reason.rule.code, reason.rule.version, case.jurisdiction
+                ))
+            })?;
         reasons.push(ReasonRecord {
             rule: reason.rule.code.clone(),
             version: reason.rule.version,
-            regulation: rule.regulation,
+            regulation,
             stage: reason.stage,
             outcome: reason.outcome,
             explanation: reason.explanation.clone(),
         });
     }
     Ok(CaseRecord {
-        id: case.id,
-        entity_id: kyc.check.entity_id,
-        entity_type: kyc.check.entity_type,
+        id: CaseId::from_uuid(case.id),
+        entity_id,
+        entity_type,
         jurisdiction: case.jurisdiction,
         sequence,
         status: case.status,
@@ -52,7 +107,7 @@ pub(super) fn case_record(
         risk_score: case.risk_score,
         risk_level: case.decision.risk_level(),
         reasons,
-        watchlist_version: aml.screening.watchlist_version,
+        watchlist_version,
         rule_versions: case.rule_versions,
         decided_by: case.decided_by,
         decided_at: case.decided_at,
@@ -66,7 +121,7 @@ pub(super) fn case_record(
 impl From<PendingApproval> for QueueItem {
     fn from(p: PendingApproval) -> Self {
         Self {
-            case_id: p.compliance_check_id,
+            case_id: CaseId::from_uuid(p.compliance_check_id),
             entity_id: p.entity_id,
             jurisdiction: p.jurisdiction,
             status: p.status,
@@ -86,7 +141,7 @@ impl From<PendingApproval> for QueueItem {
 impl From<HighRiskEntity> for HighRiskRecord {
     fn from(h: HighRiskEntity) -> Self {
         Self {
-            case_id: h.compliance_check_id,
+            case_id: CaseId::from_uuid(h.compliance_check_id),
             entity_id: h.entity_id,
             jurisdiction: h.jurisdiction,
             status: h.status,
@@ -113,7 +168,7 @@ impl From<SummaryLine> for SummaryRecord {
 impl From<ReviewDue> for ReviewDueRecord {
     fn from(r: ReviewDue) -> Self {
         Self {
-            case_id: r.compliance_check_id,
+            case_id: CaseId::from_uuid(r.compliance_check_id),
             entity_id: r.entity_id,
             jurisdiction: r.jurisdiction,
             risk_level: r.risk_level,
@@ -128,7 +183,9 @@ impl From<ReviewDue> for ReviewDueRecord {
 impl From<AuditEntry> for AuditRecord {
     fn from(e: AuditEntry) -> Self {
         Self {
-            position: e.id,
+            id: e.id,
+            chain: e.chain,
+            position: e.position,
             actor: e.actor,
             action: e.action,
             subject_kind: e.subject_kind,
@@ -143,7 +200,7 @@ impl From<AuditEntry> for AuditRecord {
 }
 
 /// A rule row as a record; a malformed row is `InvalidData` naming it.
-pub(super) fn rule_record(row: RuleRow) -> Result<RuleRecord> {
+pub(crate) fn rule_record(row: RuleRow) -> Result<RuleRecord> {
     let rule = row.rule_ref()?;
     Ok(RuleRecord {
         code: rule.code,

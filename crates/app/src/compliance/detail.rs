@@ -5,19 +5,20 @@
 //!
 //! Must not: write, or expose a persistence type.
 
-use super::Compliance;
-use super::convert::case_record;
+use super::convert::{Evidence, Regulations, case_record};
 use super::records::{AuditRecord, CaseRecord};
+use super::{Caller, Compliance};
 use crate::Result;
 use chrono::{DateTime, Utc};
 use compliance_domain::{
-    AmlScreening, CheckStatus, KycCheck, ListEntryRef, ListName, ReviewReason, UserId, Username,
+    AmlScreening, CaseId, CheckStatus, KycCheck, ListEntryRef, ListName, Permission, ReviewReason,
+    UserId, Username,
 };
-use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::repo::{
-    aml_checks, audit_chain, audit_logs, false_positives, kyc_checks, review_notes, users,
+    aml_checks, audit_chain, audit_logs, compliance_checks, false_positives, kyc_checks,
+    review_notes, users,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
 
 /// The KYC result a case rests on.
@@ -101,108 +102,141 @@ pub struct CaseDetail {
     pub dispositions: Vec<MatchDisposition>,
     /// The reviewers' notes on the entity, oldest first.
     pub notes: Vec<NoteRecord>,
-    /// The entity's audit entries, oldest first, each with the chain's verdict.
+    /// The entity's newest audit entries, newest first, each with the chain's verdict.
     pub audit: Vec<(AuditRecord, ChainVerdict)>,
-    /// The usernames of every user these name (deciders, proposers, actors).
+    /// The id to page the entity's older entries from ([`Compliance::audit`]), when there are
+    /// more than the page shows.
+    pub older_audit: Option<i64>,
+    /// The usernames of the users these name (deciders, proposers, authors, actors), and no
+    /// others.
     pub usernames: BTreeMap<UserId, Username>,
 }
 
-/// The most audit entries a case page shows.
-const AUDIT_LIMIT: i64 = 500;
+/// The most audit entries a case page shows at once.
+const AUDIT_PAGE: i64 = 100;
 
 impl Compliance {
-    /// The case with this id and everything it rests on.
-    pub fn case_detail(&self, case_id: Uuid) -> Result<CaseDetail> {
-        let stored = self.service.case(case_id)?;
-        let current_screening = stored.aml_check_id;
-        let kyc_id = stored.kyc_check_id;
-        let mut conn = self.service.database().conn()?;
-        let kyc = kyc_checks::find(&mut conn, kyc_id)?;
-        let review_verdict = self
-            .service
-            .review_verdict(&mut conn, &stored, &kyc.check)?;
-        let case = case_record(&mut conn, stored, None)?;
-        let screenings = aml_checks::list_for_kyc(&mut conn, kyc_id)?
-            .into_iter()
-            .map(|s| ScreeningRecord {
-                current: s.id == current_screening,
-                id: s.id,
-                screening: s.screening,
-                screened_at: s.screened_at,
-            })
-            .collect();
-        let dispositions = false_positives::for_case(&mut conn, case_id)?
-            .into_iter()
-            .map(|f| MatchDisposition {
-                list: f.list,
-                entry: f.entry,
-                proposed_by: f.disposition.proposed_by,
-                proposed_at: f.proposed_at,
-                confirmed_by: f.disposition.confirmed_by,
-            })
-            .collect();
-        let notes = review_notes::for_entity(&mut conn, &case.entity_id)?
-            .into_iter()
-            .map(|n| NoteRecord {
-                id: n.note.id,
-                author: n.author,
-                written_at: n.created_at,
-                text: n.text,
-            })
-            .collect();
-        let entries = audit_logs::list(
-            &mut conn,
-            &audit_logs::AuditFilter {
-                entity_id: Some(case.entity_id.clone()),
-                limit: Some(AUDIT_LIMIT),
-                ..Default::default()
-            },
+    /// The case with this id and everything it rests on, read in one snapshot. People who
+    /// review only, and only while they are active: it holds reviewers' notes.
+    pub fn case_detail(&self, caller: &Caller, case_id: CaseId) -> Result<CaseDetail> {
+        caller.require(
+            Permission::ReadCaseDetail,
+            "read a case's notes and evidence",
         )?;
-        let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
-        let verdicts: BTreeMap<i64, Option<String>> =
-            audit_chain::entries_verdict(&mut conn, &ids)?
+        let rules = self.service.rules();
+        self.service.read_snapshot(|conn| {
+            // It holds reviewers' words: a caller whose user was deactivated since it was
+            // obtained (an in-process caller kept for long) reads none of it.
+            if !users::find(conn, caller.user())?.active {
+                return Err(crate::AppError::Unauthenticated("the user is inactive"));
+            }
+            let stored = compliance_checks::find(conn, case_id.as_uuid())?;
+            let current_screening = stored.aml_check_id;
+            let kyc = kyc_checks::find(conn, stored.kyc_check_id)?;
+            let screenings = aml_checks::list_for_kyc(conn, stored.kyc_check_id)?;
+            let current = screenings
+                .iter()
+                .find(|s| s.id == stored.aml_check_id)
+                .map(|s| s.screening.clone());
+            let review_verdict = match &current {
+                Some(screening) => {
+                    crate::service::case_verdict(conn, rules, &stored, &kyc.check, screening)?
+                }
+                None => self.service.review_verdict(conn, &stored, &kyc.check)?,
+            };
+            let version = current.as_ref().map(|s| s.watchlist_version.clone());
+            let evidence = version.as_ref().map(|watchlist_version| Evidence {
+                kyc: &kyc.check,
+                watchlist_version,
+            });
+            let case = case_record(conn, Regulations::Cached(rules), stored, evidence, None)?;
+            let screenings = screenings
+                .into_iter()
+                .map(|s| ScreeningRecord {
+                    current: s.id == current_screening,
+                    id: s.id,
+                    screening: s.screening,
+                    screened_at: s.screened_at,
+                })
+                .collect::<Vec<_>>();
+            let dispositions: Vec<MatchDisposition> =
+                false_positives::for_case(conn, case_id.as_uuid())?
+                    .into_iter()
+                    .map(|f| MatchDisposition {
+                        list: f.list,
+                        entry: f.entry,
+                        proposed_by: f.disposition.proposed_by,
+                        proposed_at: f.proposed_at,
+                        confirmed_by: f.disposition.confirmed_by,
+                    })
+                    .collect();
+            let notes: Vec<NoteRecord> = review_notes::for_entity(conn, &case.entity_id)?
+                .into_iter()
+                .map(|n| NoteRecord {
+                    id: n.note.id,
+                    author: n.author,
+                    written_at: n.created_at,
+                    text: n.text,
+                })
+                .collect();
+            let mut entries = audit_logs::list(
+                conn,
+                &audit_logs::AuditFilter {
+                    entity_id: Some(case.entity_id.clone()),
+                    limit: Some(AUDIT_PAGE + 1),
+                    newest_first: true,
+                    ..Default::default()
+                },
+            )?;
+            let older = (entries.len() as i64 > AUDIT_PAGE).then(|| {
+                entries.truncate(AUDIT_PAGE as usize);
+                entries.last().map(|e| e.id)
+            });
+            let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+            let verdicts: BTreeMap<i64, Option<String>> = audit_chain::entries_verdict(conn, &ids)?
                 .into_iter()
                 .collect();
-        let audit = entries
-            .into_iter()
-            .map(|e| {
-                let verdict = match verdicts.get(&e.id).map(Option::as_deref) {
-                    Some(None) => ChainVerdict::Intact,
-                    Some(Some("gap")) => ChainVerdict::Gap,
-                    Some(Some("unlinked")) => ChainVerdict::Unlinked,
-                    // Altered, or an entry the verdict query did not see.
-                    _ => ChainVerdict::Altered,
-                };
-                (AuditRecord::from(e), verdict)
+            let audit: Vec<(AuditRecord, ChainVerdict)> = entries
+                .into_iter()
+                .map(|e| {
+                    let verdict = match verdicts.get(&e.id).map(Option::as_deref) {
+                        Some(None) => ChainVerdict::Intact,
+                        Some(Some("gap")) => ChainVerdict::Gap,
+                        Some(Some("unlinked")) => ChainVerdict::Unlinked,
+                        // Altered, or an entry the verdict query did not see.
+                        _ => ChainVerdict::Altered,
+                    };
+                    (AuditRecord::from(e), verdict)
+                })
+                .collect();
+            let named: BTreeSet<UserId> = [Some(case.decided_by), case.approval_proposed_by]
+                .into_iter()
+                .flatten()
+                .chain(
+                    dispositions
+                        .iter()
+                        .flat_map(|d| [Some(d.proposed_by), d.confirmed_by].into_iter().flatten()),
+                )
+                .chain(notes.iter().map(|n| n.author))
+                .chain(audit.iter().map(|(e, _)| e.actor))
+                .collect();
+            let named: Vec<UserId> = named.into_iter().collect();
+            let usernames = users::usernames(conn, &named)?.into_iter().collect();
+            Ok(CaseDetail {
+                case,
+                review_verdict,
+                kyc: KycRecord {
+                    check: kyc.check,
+                    status: kyc.status,
+                    recorded_at: kyc.created_at,
+                },
+                screenings,
+                dispositions,
+                notes,
+                audit,
+                older_audit: older.flatten(),
+                usernames,
             })
-            .collect();
-        let usernames = usernames(&mut conn)?;
-        Ok(CaseDetail {
-            case,
-            review_verdict,
-            kyc: KycRecord {
-                check: kyc.check,
-                status: kyc.status,
-                recorded_at: kyc.created_at,
-            },
-            screenings,
-            dispositions,
-            notes,
-            audit,
-            usernames,
         })
     }
-
-    /// Every user's username, by id (the back office shows names, not ids, of its users).
-    pub fn usernames(&self) -> Result<BTreeMap<UserId, Username>> {
-        let mut conn = self.service.database().conn()?;
-        usernames(&mut conn)
-    }
-}
-
-fn usernames(conn: &mut PgConnection) -> Result<BTreeMap<UserId, Username>> {
-    Ok(users::list(conn, users::UserFilter::default())?
-        .into_iter()
-        .map(|u| (u.id, u.username))
-        .collect())
 }

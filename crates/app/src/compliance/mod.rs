@@ -1,38 +1,45 @@
 //! [`Compliance`]: the one entry point for a Rust service that links the crates, and what the
-//! HTTP handlers call. It wraps [`crate::ComplianceService`], checks what the caller's role may
-//! do, and answers with plain records of domain values.
+//! HTTP handlers call. Every operation, reads included, acts as an authenticated [`Caller`] and
+//! checks the role table ([`compliance_domain::Role::may`]) first; the service underneath
+//! checks again inside its transaction, and the database a third time. Answers are plain
+//! records of domain values, built inside the transaction that wrote them.
 //!
-//! Must not: expose a persistence or Diesel type in a signature, or take the acting user from
-//! anywhere but an authenticated [`Caller`].
+//! Must not: expose a persistence or Diesel type in a signature, hand out the service
+//! underneath, or take the acting user from anywhere but an authenticated [`Caller`].
 
 mod caller;
-mod convert;
+pub(crate) mod convert;
 mod cursor;
 mod detail;
 pub mod records;
 mod sessions;
 
-pub use caller::Caller;
+pub use caller::{Caller, Credential, InProcess};
 pub use cursor::QueueCursor;
 pub use detail::{
     CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, ScreeningRecord,
 };
 pub use sessions::{OfficeSession, SESSION_PREFIX, SessionPolicy, SignedIn, csrf_token};
 
-use crate::{AppError, ComplianceService, Result, Reviewed};
+use crate::page::{ListSize, QueueSize};
+use crate::service::ComplianceService;
+use crate::service::overrides::Clearing;
+use crate::{AppError, Config, ConfigError, Result};
 use chrono::{DateTime, Utc};
+use compliance_domain::input::CaseInput;
 use compliance_domain::{
-    AmlScreening, Case, CheckStatus, EntityId, IdempotencyKey, Jurisdiction, ListEntryRef,
-    ListName, ReviewReason, RiskLevel, Role, UserId, Verdict,
+    AmlScreening, Case, CaseId, CheckStatus, EntityId, IdempotencyKey, Jurisdiction, ListEntryRef,
+    ListName, Permission, ReviewReason, RiskLevel, UserId, Username, Verdict,
 };
 use compliance_persistence::Database;
-use compliance_persistence::repo::compliance_checks::StoredComplianceCheck;
-use compliance_persistence::repo::{api_tokens, audit_logs, compliance_rules, reports, users};
-use convert::{case_record, rule_record};
+use compliance_persistence::repo::{api_tokens, compliance_checks, compliance_rules, reports};
+use compliance_persistence::repo::{reviews_due, users};
+use convert::rule_record;
 use records::{
-    AuditRecord, CaseRecord, ClearedMatch, HighRiskRecord, QueuePage, RescreenOutcome,
+    AuditPage, CaseRecord, ClearedMatch, HighRiskRecord, QueuePage, ReplayRecord, RescreenOutcome,
     ReviewDueRecord, ReviewOutcome, RuleRecord, Submission, SummaryRecord,
 };
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// Which page of the review queue to read.
@@ -46,23 +53,51 @@ pub struct QueueQuery {
     pub risk_level: Option<RiskLevel>,
     /// Resume after this cursor (the previous page's `next`).
     pub after: Option<QueueCursor>,
-    /// At most this many cases (1 to 1,000; 0 means 50).
-    pub limit: u16,
+    /// At most this many cases.
+    pub limit: QueueSize,
+}
+
+/// Which page of an entity's audit entries to read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// At most this many entries.
+    pub limit: ListSize,
+    /// Resume after this entry (the previous page's `next`).
+    pub cursor: Option<i64>,
+    /// Oldest first instead of newest first.
+    pub oldest_first: bool,
 }
 
 /// The decision layer for services: submit, read, review, clear matches, re-screen, the audit
-/// history and the rules in force. Cheap to clone (a pool and a cache).
+/// history and the rules in force, each as an authenticated caller. Cheap to clone (a pool and
+/// a cache).
 #[derive(Clone)]
 pub struct Compliance {
     service: ComplianceService,
+    sign_ins: std::sync::Arc<sessions::SignInGate>,
+    connections: u32,
 }
 
 impl Compliance {
-    /// The entry point over a database pool.
-    pub fn new(db: Database) -> Self {
+    /// The entry point over the database `config` names. It does not connect: the pool
+    /// connects on demand, so a service can start while the database is down.
+    pub fn new(config: &Config) -> Self {
         Self {
-            service: ComplianceService::new(db),
+            service: ComplianceService::new(Database::new(config.database.clone())),
+            sign_ins: std::sync::Arc::default(),
+            connections: config.connections(),
         }
+    }
+
+    /// [`Compliance::new`] over the database the environment names ([`Config::from_env`]).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Config::from_env().map(|config| Self::new(&config))
+    }
+
+    /// The largest number of connections its pool opens (what `AsyncCompliance`, feature `tokio`,
+    /// sizes its turns by).
+    pub fn connections(&self) -> u32 {
+        self.connections
     }
 
     /// The health of the service's database: reachable, migrated, its pool. Needs no caller:
@@ -71,52 +106,25 @@ impl Compliance {
         crate::health::check(self.service.database())
     }
 
-    /// The service underneath (its lower-level operations and the database).
-    pub fn service(&self) -> &ComplianceService {
-        &self.service
-    }
-
     /// The caller a presented API token secret stands for: a live token (not revoked, not
     /// expired) of an active user. Anything else is [`AppError::Unauthenticated`], the same
     /// for every cause, and the secret appears in no error.
     pub fn authenticate(&self, secret: &str) -> Result<Caller> {
         let refused = || AppError::Unauthenticated("the API token is not valid");
         let hash = crate::tokens::hash_presented(secret).ok_or_else(refused)?;
-        let found = AppError::retrying_read(|| {
-            let mut conn = self.service.database().conn()?;
-            Ok(api_tokens::authenticate(&mut conn, &hash, Utc::now())?)
-        })?;
+        let found = self
+            .service
+            .read(|conn| Ok(api_tokens::authenticate(conn, &hash, Utc::now())?))?;
         match found {
-            Some((_, user)) => Caller::from_user(&user),
+            Some((_, user)) => Caller::from_user(&user, Credential::ApiToken),
             None => Err(refused()),
         }
     }
 
-    /// The active system agent, as a caller: what a service that submits cases acts as when
-    /// it links the crates and holds the database's credentials.
-    pub fn system_agent(&self) -> Result<Caller> {
-        let mut conn = self.service.database().conn()?;
-        let agents = users::list(
-            &mut conn,
-            users::UserFilter {
-                role: Some(Role::System),
-                active: Some(true),
-            },
-        )?;
-        match agents.first() {
-            Some(agent) => Caller::from_user(agent),
-            None => Err(AppError::Unauthenticated(
-                "no active system agent: provision the database first (cargo xtask provision)",
-            )),
-        }
-    }
-
-    /// The active user `user` as a caller, for in-process code that holds the database's
-    /// credentials (and so is trusted with any user); a network client authenticates with a
-    /// token instead.
-    pub fn trusted_caller(&self, user: UserId) -> Result<Caller> {
-        let mut conn = self.service.database().conn()?;
-        Caller::from_user(&users::find(&mut conn, user)?)
+    /// Callers for code in this process that holds the database's credentials (see
+    /// [`InProcess`]).
+    pub fn in_process(&self) -> InProcess<'_> {
+        InProcess { compliance: self }
     }
 
     /// Submits a case as the system agent; with `key`, a retry gets the first answer back
@@ -127,62 +135,62 @@ impl Compliance {
         case: &Case,
         key: Option<&IdempotencyKey>,
     ) -> Result<Submission> {
-        caller.require_system("submit cases")?;
-        let submitted = self
-            .service
-            .submit_at(case, caller.user(), key, Utc::now())?;
-        Ok(Submission {
-            case: self.record(submitted.case, Some(submitted.sequence))?,
-            replayed: submitted.replayed,
-        })
+        caller.require(Permission::SubmitCases, "submit cases")?;
+        self.service.submit_at(case, caller.user(), key, Utc::now())
     }
 
-    /// The record of a stored case (the evidence it rests on is read on a pooled connection).
-    fn record(&self, case: StoredComplianceCheck, sequence: Option<i32>) -> Result<CaseRecord> {
-        let mut conn = self.service.database().conn()?;
-        case_record(&mut conn, case, sequence)
+    /// [`Compliance::submit`] of a case as it arrives from outside: checked field by field
+    /// first; an invalid input is an [`AppError::Input`] naming every bad field, and nothing is
+    /// written.
+    pub fn submit_input(
+        &self,
+        caller: &Caller,
+        input: &CaseInput,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<Submission> {
+        caller.require(Permission::SubmitCases, "submit cases")?;
+        let case = input.parse()?;
+        self.service
+            .submit_at(&case, caller.user(), key, Utc::now())
     }
 
     /// The case with this id.
-    pub fn case(&self, case_id: Uuid) -> Result<CaseRecord> {
-        let case = self.service.case(case_id)?;
-        self.record(case, None)
+    pub fn case(&self, caller: &Caller, case: CaseId) -> Result<CaseRecord> {
+        caller.require(Permission::ReadCases, "read cases")?;
+        self.service.case(case)
     }
 
     /// The entity's current case (its latest).
-    pub fn current_case(&self, entity: &EntityId) -> Result<CaseRecord> {
-        let case = self.service.current_case(entity)?;
-        self.record(case, None)
+    pub fn current_case(&self, caller: &Caller, entity: &EntityId) -> Result<CaseRecord> {
+        caller.require(Permission::ReadCases, "read cases")?;
+        self.service.current_case(entity)
     }
 
     /// Every case of the entity, first to current (empty when it has none).
-    pub fn history(&self, entity: &EntityId) -> Result<Vec<CaseRecord>> {
-        let history = self.service.history(entity)?;
-        let mut conn = self.service.database().conn()?;
-        history
-            .cases
-            .into_iter()
-            .map(|(submission, case)| case_record(&mut conn, case, Some(submission.sequence)))
-            .collect()
+    pub fn history(&self, caller: &Caller, entity: &EntityId) -> Result<Vec<CaseRecord>> {
+        caller.require(Permission::ReadCases, "read cases")?;
+        self.service.history(entity)
     }
 
     /// One page of the review queue, riskiest (flagged first) then oldest, and the cursor of
     /// the next page.
-    pub fn queue(&self, query: &QueueQuery) -> Result<QueuePage> {
-        let limit = if query.limit == 0 {
-            50
-        } else {
-            query.limit.min(1_000)
-        };
+    pub fn queue(&self, caller: &Caller, query: &QueueQuery) -> Result<QueuePage> {
+        caller.require(Permission::ReadReports, "read the review queue")?;
+        let limit = query.limit.get();
         let filter = reports::QueueFilter {
             jurisdiction: query.jurisdiction,
             status: query.status,
             risk_level: query.risk_level,
         };
-        let mut conn = self.service.database().conn()?;
         let after = query.after.map(|c| c.0);
-        let page =
-            reports::pending_approvals_page(&mut conn, &filter, after.as_ref(), i64::from(limit))?;
+        let page = self.service.read(|conn| {
+            Ok(reports::pending_approvals_page(
+                conn,
+                &filter,
+                after.as_ref(),
+                i64::from(limit),
+            )?)
+        })?;
         let next = (page.len() == usize::from(limit))
             .then(|| page.last().map(|last| QueueCursor(last.into())))
             .flatten();
@@ -192,66 +200,41 @@ impl Compliance {
         })
     }
 
-    /// A reviewer (a person) decides a case at the revision they saw; a stale revision is
+    /// A reviewer (a person) decides a case at the revision they saw; a case that moved on is
     /// [`AppError::StaleRevision`] and nothing is written.
     pub fn review(
         &self,
         caller: &Caller,
-        case_id: Uuid,
+        case: CaseId,
         verdict: Verdict,
         reason: &ReviewReason,
         expected_revision: i32,
     ) -> Result<ReviewOutcome> {
-        caller.require_human("review cases")?;
-        let reviewed = self
-            .service
-            .review(case_id, caller.user(), verdict, reason, expected_revision)
-            .map_err(|e| match e {
-                AppError::Persistence(p) if p.is_conflict() => AppError::StaleRevision {
-                    case: case_id,
-                    reason: format!(
-                        "is no longer at revision {expected_revision}: read it again and decide on what it is now"
-                    ),
-                },
-                other => other,
-            })?;
-        let outcome = match reviewed {
-            Reviewed::Decided(_) => "decided",
-            Reviewed::ApprovalProposed(_) => "approval_proposed",
-        };
-        let case = match reviewed {
-            Reviewed::Decided(case) | Reviewed::ApprovalProposed(case) => case,
-        };
-        Ok(ReviewOutcome {
-            outcome,
-            case: self.record(case, None)?,
-        })
+        caller.require(Permission::ReviewCases, "review cases")?;
+        self.service
+            .review(case, caller.user(), verdict, reason, expected_revision)
     }
 
     /// An admin or compliance officer proposes, and a second one confirms, a matched list entry
-    /// of the case's current screening as a false positive.
+    /// of the case's current screening as a false positive, at the case's revision they saw
+    /// (each step raises it).
     pub fn clear_match(
         &self,
         caller: &Caller,
-        case_id: Uuid,
+        case: CaseId,
         list: &ListName,
         entry: &ListEntryRef,
         reason: &ReviewReason,
+        expected_revision: i32,
     ) -> Result<ClearedMatch> {
-        caller.require_match_clearer("clear list matches")?;
-        let cleared = self
-            .service
-            .clear_match(case_id, list, entry, caller.user(), reason)?;
-        Ok(ClearedMatch {
-            id: cleared.false_positive.id,
-            disposition: if cleared.false_positive.disposition.is_confirmed() {
-                "confirmed"
-            } else {
-                "proposed"
-            },
-            verdict: cleared.verdict,
-            override_confirmed: cleared.override_confirmed,
-        })
+        caller.require(Permission::ClearMatches, "clear list matches")?;
+        let clearing = Clearing {
+            case,
+            list,
+            entry,
+            expected_revision,
+        };
+        self.service.clear_match(&clearing, caller.user(), reason)
     }
 
     /// The system agent re-screens the entity's current case with a new screening.
@@ -261,74 +244,115 @@ impl Compliance {
         entity: &EntityId,
         screening: &AmlScreening,
     ) -> Result<RescreenOutcome> {
-        caller.require_system("re-screen entities")?;
-        let done = self.service.rescreen(entity, screening, caller.user())?;
-        Ok(RescreenOutcome {
-            before: done.before,
-            verdict: done.verdict,
-            case: self.record(done.case, None)?,
-        })
+        caller.require(Permission::RescreenEntities, "re-screen entities")?;
+        self.service.rescreen(entity, screening, caller.user())
     }
 
-    /// The entity's audit entries, oldest first (at most `limit`, 1 to 10,000), each with its
-    /// chain position and hash.
-    pub fn audit(&self, entity: &EntityId, limit: u16) -> Result<Vec<AuditRecord>> {
-        let mut conn = self.service.database().conn()?;
-        let entries = audit_logs::list(
-            &mut conn,
-            &audit_logs::AuditFilter {
-                entity_id: Some(entity.clone()),
-                limit: Some(i64::from(limit.max(1))),
-                ..Default::default()
-            },
-        )?;
-        Ok(entries.into_iter().map(Into::into).collect())
+    /// A page of the entity's audit entries, newest first unless asked otherwise, each with its
+    /// chain, position and hash.
+    pub fn audit(
+        &self,
+        caller: &Caller,
+        entity: &EntityId,
+        query: &AuditQuery,
+    ) -> Result<AuditPage> {
+        caller.require(Permission::ReadAudit, "read the audit trail")?;
+        self.service.audit(entity, query)
     }
 
     /// The rule versions in force in `jurisdiction` at `at`, by code.
     pub fn rules_in_force(
         &self,
+        caller: &Caller,
         jurisdiction: Jurisdiction,
         at: DateTime<Utc>,
     ) -> Result<Vec<RuleRecord>> {
-        let mut conn = self.service.database().conn()?;
-        compliance_rules::in_force(&mut conn, jurisdiction, at)?
-            .into_iter()
-            .map(rule_record)
-            .collect()
+        caller.require(Permission::ReadRules, "read the rules")?;
+        self.service.read(|conn| {
+            compliance_rules::in_force(conn, jurisdiction, at)?
+                .into_iter()
+                .map(rule_record)
+                .collect()
+        })
     }
 
     /// The high-risk entities (their current cases), riskiest first.
     pub fn high_risk(
         &self,
+        caller: &Caller,
         jurisdiction: Option<Jurisdiction>,
-        limit: u16,
+        limit: ListSize,
     ) -> Result<Vec<HighRiskRecord>> {
-        let rows = self
-            .service
-            .high_risk(jurisdiction, i64::from(limit.max(1)))?;
+        caller.require(Permission::ReadReports, "read the reports")?;
+        let rows = self.service.read(|conn| {
+            Ok(reports::high_risk_entities(
+                conn,
+                jurisdiction,
+                i64::from(limit.get()),
+            )?)
+        })?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// The case counts by jurisdiction, status and risk level.
-    pub fn summary(&self) -> Result<Vec<SummaryRecord>> {
-        Ok(self
+    pub fn summary(&self, caller: &Caller) -> Result<Vec<records::SummaryRecord>> {
+        caller.require(Permission::ReadReports, "read the reports")?;
+        let rows = self
             .service
-            .summary()?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+            .read(|conn| Ok(reports::compliance_summary(conn)?))?;
+        Ok(rows.into_iter().map(SummaryRecord::from).collect())
     }
 
     /// The approved current cases whose periodic review is due, longest overdue first.
     pub fn reviews_due(
         &self,
+        caller: &Caller,
         jurisdiction: Option<Jurisdiction>,
-        limit: u16,
+        limit: ListSize,
     ) -> Result<Vec<ReviewDueRecord>> {
-        let rows = self
-            .service
-            .reviews_due(jurisdiction, i64::from(limit.max(1)))?;
+        caller.require(Permission::ReadReports, "read the reports")?;
+        let rows = self.service.read(|conn| {
+            Ok(reviews_due::list(
+                conn,
+                jurisdiction,
+                i64::from(limit.get()),
+            )?)
+        })?;
         Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Replays the case's decision from its stored inputs with exactly the rule versions it
+    /// recorded: what shows that a decision is reproducible.
+    pub fn replay(&self, caller: &Caller, case: CaseId) -> Result<ReplayRecord> {
+        caller.require(Permission::ReadCaseDetail, "replay decisions")?;
+        self.service.read(|conn| {
+            let stored = compliance_checks::find(conn, case.as_uuid())?;
+            let replay = crate::service::replay(conn, self.service.rules(), &stored)?;
+            Ok(ReplayRecord {
+                case_id: case,
+                stored_status: replay.stored.status(),
+                replayed_status: replay.replayed.status(),
+                matches: replay.stored == replay.replayed,
+            })
+        })
+    }
+
+    /// Erases the text of every review note about `entity` (an erasure request); the audit
+    /// chain keeps each note's commitment, so `verify` still passes. Returns the erased notes'
+    /// ids. Admins and compliance officers.
+    pub fn erase_notes(&self, caller: &Caller, entity: &EntityId) -> Result<Vec<Uuid>> {
+        caller.require(Permission::EraseNotes, "erase review notes")?;
+        self.service.erase_notes(entity, caller.user())
+    }
+
+    /// The usernames of these users, by id (the back office names its users, not their ids).
+    /// People who review only.
+    pub fn usernames(&self, caller: &Caller, ids: &[UserId]) -> Result<BTreeMap<UserId, Username>> {
+        caller.require(Permission::ReadCaseDetail, "see who reviewed")?;
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        self.service
+            .read(|conn| Ok(users::usernames(conn, ids)?.into_iter().collect()))
     }
 }

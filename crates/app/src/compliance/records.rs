@@ -7,8 +7,8 @@
 
 use chrono::{DateTime, Utc};
 use compliance_domain::{
-    AuditAction, CheckStatus, EntityId, EntityType, Jurisdiction, RiskLevel, RiskScore, RuleCode,
-    RuleRef, RuleVersion, Stage, SubjectKind, UserId, WatchlistMatch, WatchlistVersion,
+    AuditAction, CaseId, CheckStatus, EntityId, EntityType, Jurisdiction, RiskLevel, RiskScore,
+    RuleCode, RuleRef, RuleVersion, Stage, SubjectKind, UserId, WatchlistMatch, WatchlistVersion,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -17,7 +17,7 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseRecord {
     /// The case's id.
-    pub id: Uuid,
+    pub id: CaseId,
     /// The entity.
     pub entity_id: EntityId,
     /// Its legal form.
@@ -83,13 +83,33 @@ pub struct Submission {
     pub replayed: bool,
 }
 
+/// What a review did to the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStepTaken {
+    /// The status changed.
+    Decided,
+    /// The first pair of eyes proposed approving; a second reviewer confirms.
+    ApprovalProposed,
+}
+
 /// What a review did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReviewOutcome {
     /// `decided` (the status changed) or `approval_proposed` (a second reviewer confirms).
-    pub outcome: &'static str,
+    pub outcome: ReviewStepTaken,
     /// The case after the review.
     pub case: CaseRecord,
+}
+
+/// Where a false-positive disposition stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DispositionState {
+    /// Proposed by one reviewer; a second, different one confirms.
+    Proposed,
+    /// Confirmed by a second reviewer: the entry no longer counts against the case.
+    Confirmed,
 }
 
 /// What clearing a list match did.
@@ -98,11 +118,13 @@ pub struct ClearedMatch {
     /// The disposition's id.
     pub id: Uuid,
     /// `proposed` (a second reviewer confirms) or `confirmed`.
-    pub disposition: &'static str,
+    pub disposition: DispositionState,
     /// The engine's verdict on the case once its confirmed false positives are taken out.
     pub verdict: CheckStatus,
     /// True when this step lifted the engine's rejection (approving is a review of its own).
     pub override_confirmed: bool,
+    /// The case's revision after this step: quote it (the `ETag`) for the next one.
+    pub revision: i32,
 }
 
 /// What a re-screening did.
@@ -114,13 +136,16 @@ pub struct RescreenOutcome {
     pub verdict: CheckStatus,
     /// The case after.
     pub case: CaseRecord,
+    /// True when nothing new was written: the screening is the one the case already rests on
+    /// (a retry), and this is the case as it stands.
+    pub replayed: bool,
 }
 
 /// A case in the review queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QueueItem {
     /// The case.
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     /// The entity.
     pub entity_id: EntityId,
     /// Its jurisdiction.
@@ -160,7 +185,7 @@ pub struct QueuePage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HighRiskRecord {
     /// The case.
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     /// The entity.
     pub entity_id: EntityId,
     /// Its jurisdiction.
@@ -196,7 +221,7 @@ pub struct SummaryRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReviewDueRecord {
     /// The case.
-    pub case_id: Uuid,
+    pub case_id: CaseId,
     /// The entity.
     pub entity_id: EntityId,
     /// Its jurisdiction.
@@ -216,7 +241,11 @@ pub struct ReviewDueRecord {
 /// One entry of the audit log, with its place in the hash chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditRecord {
-    /// Its position in the chain (the entry's id).
+    /// The entry's id: it orders entries across chains (the chained hash does not cover it).
+    pub id: i64,
+    /// The chain it is on (one of sixteen).
+    pub chain: i16,
+    /// Its position in that chain, from 1.
     pub position: i64,
     /// Who acted.
     pub actor: UserId,
@@ -236,6 +265,28 @@ pub struct AuditRecord {
     pub created_at: DateTime<Utc>,
     /// The entry's chained SHA-256, hex.
     pub hash: String,
+}
+
+/// A page of an entity's audit entries, and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditPage {
+    /// The entries, in the order asked for (newest first by default).
+    pub items: Vec<AuditRecord>,
+    /// The id to pass as the cursor for the next page; absent on the last page.
+    pub next: Option<i64>,
+}
+
+/// A decision replayed from its stored inputs and the rule versions it recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplayRecord {
+    /// The case.
+    pub case_id: CaseId,
+    /// The engine's decision as stored: its status.
+    pub stored_status: CheckStatus,
+    /// What the engine gives now for the same inputs and rule versions.
+    pub replayed_status: CheckStatus,
+    /// True when status, risk level and every reason are the same.
+    pub matches: bool,
 }
 
 /// A rule version in force.

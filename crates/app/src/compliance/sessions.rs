@@ -4,15 +4,18 @@
 //!
 //! Must not: say why a sign-in failed (unknown user, wrong password, locked, inactive and
 //! system agent all get the same answer, after the same work), or log or return a password,
-//! a hash or a session secret anywhere but the one [`SignedIn::secret`].
+//! a hash or a session secret anywhere but the one [`SignedIn::secret`]. Must not check a
+//! password before the attempt is counted, or run more than [`SessionPolicy::verifications`]
+//! password checks at once (each costs 19 MiB of Argon2).
 
-use super::{Caller, Compliance};
+use super::{Caller, Compliance, Credential};
 use crate::{AppError, Result, passwords, tokens};
 use chrono::{DateTime, Duration, Utc};
 use compliance_domain::{Role, Username};
-use compliance_persistence::repo::{passwords as stored_passwords, web_sessions};
+use compliance_persistence::repo::{passwords as stored_passwords, users, web_sessions};
 use sha2::{Digest, Sha256};
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What every session secret starts with.
 pub const SESSION_PREFIX: &str = "cds_";
@@ -28,6 +31,10 @@ pub struct SessionPolicy {
     pub max_failures: i32,
     /// How long the lock lasts.
     pub lock_for: Duration,
+    /// Password checks that may run at once; a sign-in past them is refused as
+    /// [`AppError::Overloaded`] at once, without a check (memory stays bounded: Argon2 takes
+    /// 19 MiB a check).
+    pub verifications: usize,
 }
 
 impl Default for SessionPolicy {
@@ -37,7 +44,35 @@ impl Default for SessionPolicy {
             idle: Duration::minutes(30),
             max_failures: 5,
             lock_for: Duration::minutes(15),
+            verifications: 4,
         }
+    }
+}
+
+/// The password checks running now, shared by every clone of a [`Compliance`].
+#[derive(Debug, Default)]
+pub(super) struct SignInGate {
+    running: AtomicUsize,
+}
+
+/// One running password check; the gate's count falls when it is dropped.
+struct Slot<'a>(&'a SignInGate);
+
+impl SignInGate {
+    /// A slot for one password check, or `None` when `limit` are running.
+    fn enter(&self, limit: usize) -> Option<Slot<'_>> {
+        self.running
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < limit).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(self))
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -87,8 +122,11 @@ pub fn csrf_token(secret: &str) -> String {
 
 impl Compliance {
     /// Signs a person in: the right password of an active, unlocked person opens a session.
-    /// Anything else is [`AppError::Unauthenticated`] with one message for every cause; a wrong
-    /// password counts towards the account's lock.
+    /// Anything else is [`AppError::Unauthenticated`] with one message for every cause. The
+    /// attempt is counted towards the account's lock before its password is checked (so a
+    /// burst of parallel guesses gets no more checks than the lock allows), and a right
+    /// password whose account was locked meanwhile by other attempts does not sign in. Past
+    /// [`SessionPolicy::verifications`] checks at once, [`AppError::Overloaded`].
     pub fn sign_in(
         &self,
         username: &str,
@@ -96,35 +134,45 @@ impl Compliance {
         policy: &SessionPolicy,
     ) -> Result<SignedIn> {
         let refused = || AppError::Unauthenticated(REFUSED);
+        let Some(_slot) = self.sign_ins.enter(policy.verifications.max(1)) else {
+            return Err(AppError::Overloaded { what: "sign-ins" });
+        };
         let Ok(name) = Username::parse(username) else {
             passwords::verify_nothing(password);
             return Err(refused());
         };
         let mut conn = self.service.database().conn()?;
         let now = Utc::now();
-        let Some((user, stored)) = stored_passwords::for_sign_in(&mut conn, &name)? else {
+        let user = match users::find_by_username(&mut conn, &name) {
+            Ok(user) if user.active && user.role != Role::System => user,
+            Ok(_) | Err(compliance_persistence::PersistenceError::NotFound { .. }) => {
+                passwords::verify_nothing(password);
+                return Err(refused());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let Some(claim) = stored_passwords::claim(
+            &mut conn,
+            user.id,
+            now,
+            policy.max_failures,
+            policy.lock_for,
+        )?
+        else {
+            // Locked, or no password set: the same work as a check, and the same answer.
             passwords::verify_nothing(password);
             return Err(refused());
         };
-        let locked = stored.locked_until.is_some_and(|until| until > now);
-        if locked || !user.active || user.role == Role::System {
-            passwords::verify_nothing(password);
-            return Err(refused());
-        }
-        if !passwords::verify(&stored.hash, password) {
-            let lock = stored_passwords::record_failure(
-                &mut conn,
-                user.id,
-                now,
-                policy.max_failures,
-                policy.lock_for,
-            )?;
-            if lock.is_some() {
+        if !passwords::verify(&claim.hash, password) {
+            if claim.attempts >= policy.max_failures {
                 tracing::warn!(user = %user.id, "back-office account locked after failed sign-ins");
             }
             return Err(refused());
         }
-        stored_passwords::record_success(&mut conn, user.id)?;
+        if !stored_passwords::record_success(&mut conn, user.id, Utc::now(), &claim)? {
+            tracing::warn!(user = %user.id, "a right password refused: the account was locked by other attempts meanwhile");
+            return Err(refused());
+        }
         let (secret, hash) = tokens::random_secret(SESSION_PREFIX)?;
         let expires_at = now + policy.lifetime.min(Duration::hours(12));
         web_sessions::start(&mut conn, user.id, &hash, expires_at)?;
@@ -134,7 +182,7 @@ impl Compliance {
             secret,
             expires_at,
             session: OfficeSession {
-                caller: Caller::from_user(&user)?,
+                caller: Caller::from_user(&user, Credential::OfficeSession)?,
                 username: user.username,
                 csrf,
             },
@@ -151,7 +199,7 @@ impl Compliance {
         let (_, user) =
             web_sessions::touch(&mut conn, &hash, Utc::now(), policy.idle)?.ok_or_else(refused)?;
         Ok(OfficeSession {
-            caller: Caller::from_user(&user)?,
+            caller: Caller::from_user(&user, Credential::OfficeSession)?,
             username: user.username,
             csrf: csrf_token(secret),
         })

@@ -6,7 +6,7 @@
 //! operation that changes a case locks the case row first, before anything that takes the audit
 //! chain's lock, so that two of them never wait on each other in a cycle.
 
-mod overrides;
+pub(crate) mod overrides;
 mod reads;
 mod rescreen;
 mod review;
@@ -22,35 +22,22 @@ use compliance_persistence::repo::{aml_checks, false_positives, kyc_checks};
 use std::time::Duration;
 use uuid::Uuid;
 
-pub use overrides::Cleared;
-pub use reads::EntityHistory;
-pub use rescreen::Rescreened;
-pub use review::Reviewed;
-pub use submit::Submitted;
-
-/// The service: a database and the rules cache.
+/// The service behind [`crate::Compliance`]: a database and the rules cache. Its operations
+/// take a user already authenticated and allowed by `Compliance`; nothing outside this crate
+/// reaches it.
 #[derive(Clone)]
-pub struct ComplianceService {
+pub(crate) struct ComplianceService {
     db: Database,
     rules: RulesCache,
 }
 
 /// A decision replayed from its stored inputs and recorded rule versions.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Replay {
-    /// The case.
-    pub case_id: Uuid,
+pub(crate) struct Replay {
     /// The stored engine decision.
     pub stored: Decision,
     /// What the engine gives now for the same inputs and rule versions.
     pub replayed: Decision,
-}
-
-impl Replay {
-    /// True when status, risk level and reasons are the same.
-    pub fn matches(&self) -> bool {
-        self.stored == self.replayed
-    }
 }
 
 /// How many times an operation runs before a transient failure (a deadlock, a serialization
@@ -59,7 +46,7 @@ const ATTEMPTS: u32 = 5;
 
 impl ComplianceService {
     /// A service over `db`.
-    pub fn new(db: Database) -> Self {
+    pub(crate) fn new(db: Database) -> Self {
         Self {
             db,
             rules: RulesCache::new(),
@@ -67,25 +54,35 @@ impl ComplianceService {
     }
 
     /// The database.
-    pub fn database(&self) -> &Database {
+    pub(crate) fn database(&self) -> &Database {
         &self.db
     }
 
     /// The rules cache.
-    pub fn rules(&self) -> &RulesCache {
+    pub(crate) fn rules(&self) -> &RulesCache {
         &self.rules
     }
 
-    /// Replays a stored decision: the engine on the stored KYC check, the screening the
-    /// decision rests on, and exactly the rule versions it recorded.
-    pub fn replay(&self, conn: &mut PgConnection, case: &StoredComplianceCheck) -> Result<Replay> {
-        replay(conn, &self.rules, case)
+    /// Runs a read on a pooled connection, once more when it failed transiently (a connection
+    /// found dead: [`AppError::retrying_read`]).
+    pub(crate) fn read<T>(&self, f: impl Fn(&mut PgConnection) -> Result<T>) -> Result<T> {
+        AppError::retrying_read(|| {
+            let mut conn = self.db.conn()?;
+            f(&mut conn)
+        })
+    }
+
+    /// Runs a read of several statements in one READ ONLY, REPEATABLE READ transaction (one
+    /// snapshot: a page that shows a case and its evidence shows them as of one instant), once
+    /// more when it failed transiently.
+    pub(crate) fn read_snapshot<T>(&self, f: impl Fn(&mut PgConnection) -> Result<T>) -> Result<T> {
+        self.read(|conn| compliance_persistence::in_snapshot(conn, &f))
     }
 
     /// Runs `f` in one transaction on a pooled connection; on a transient failure, rolls back
     /// and runs it again (a fresh connection, a short randomised pause), at most [`ATTEMPTS`]
     /// times in all.
-    fn run<T>(&self, mut f: impl FnMut(&mut PgConnection) -> Result<T>) -> Result<T> {
+    pub(crate) fn run<T>(&self, mut f: impl FnMut(&mut PgConnection) -> Result<T>) -> Result<T> {
         let mut attempt = 1;
         loop {
             let mut conn = self.db.conn()?;
@@ -146,7 +143,7 @@ fn engine_verdict(
 }
 
 /// [`engine_verdict`] on the case's stored decision and current screening.
-fn case_verdict(
+pub(crate) fn case_verdict(
     conn: &mut PgConnection,
     rules: &RulesCache,
     case: &StoredComplianceCheck,
@@ -165,6 +162,8 @@ fn case_verdict(
 }
 
 /// Refuses a submitter that is not the active system agent (the engine's writes are its own).
+/// `Compliance` checked the caller's role when it authenticated; this reads it again inside the
+/// transaction, where a deactivation committed since counts.
 fn require_agent(conn: &mut PgConnection, user: compliance_domain::UserId) -> Result<()> {
     let found = compliance_persistence::repo::users::find(conn, user)?;
     if found.active && found.role == compliance_domain::Role::System {
@@ -174,9 +173,9 @@ fn require_agent(conn: &mut PgConnection, user: compliance_domain::UserId) -> Re
     }
 }
 
-/// Replays a stored decision with the rule versions it recorded (see
-/// [`ComplianceService::replay`]).
-pub fn replay(
+/// Replays a stored decision: the engine on the stored KYC check, the screening the decision
+/// rests on, and exactly the rule versions it recorded.
+pub(crate) fn replay(
     conn: &mut PgConnection,
     rules: &RulesCache,
     case: &StoredComplianceCheck,
@@ -189,7 +188,6 @@ pub fn replay(
         aml: aml.screening,
     })?;
     Ok(Replay {
-        case_id: case.id,
         stored: case.decision.clone(),
         replayed,
     })
@@ -204,7 +202,7 @@ fn conn_transaction<T>(
     conn.transaction::<T, TransactionError, _>(|conn| f(conn).map_err(TransactionError::App))
         .map_err(|e| match e {
             TransactionError::App(e) => e,
-            TransactionError::Diesel(e) => AppError::Persistence(e.into()),
+            TransactionError::Diesel(e) => compliance_persistence::PersistenceError::from(e).into(),
         })
 }
 

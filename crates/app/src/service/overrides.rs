@@ -1,48 +1,54 @@
 //! The override of an engine rejection: reviewers clear a case's matched list entries as false
 //! positives, each proposed by one and confirmed by a second, different one.
 //!
-//! Must not: let one person clear a match, or clear an entry the case's screening did not match.
-//! Once every sanctions entry is confirmed and nothing else rejects the case, an
-//! `override_confirmed` audit entry records it; approving the case is still a review of its own.
+//! Must not: let one person clear a match, clear an entry the case's screening did not match,
+//! or act on a case its reviewer did not see: each step names the revision the reviewer read
+//! and raises it, so that a page read before a proposal cannot confirm it unseen. Once every
+//! sanctions entry is confirmed and nothing else rejects the case, an `override_confirmed` audit
+//! entry records it; approving the case is still a review of its own.
 
+use super::review::stale;
 use super::{ComplianceService, case_verdict};
+use crate::records::{ClearedMatch, DispositionState};
 use crate::{AppError, Result};
 use compliance_domain::{
-    AuditAction, AuditEvent, CheckStatus, DispositionError, DispositionStep, ListEntryRef,
+    AuditAction, AuditEvent, CaseId, CheckStatus, DispositionError, DispositionStep, ListEntryRef,
     ListName, ReviewReason, Reviewer, SubjectKind, UserId, plan_false_positive,
 };
 use compliance_persistence::PersistenceError;
-use compliance_persistence::repo::false_positives::{self, FalsePositive, Proposal};
+use compliance_persistence::repo::false_positives::{self, Proposal};
 use compliance_persistence::repo::{aml_checks, audit_logs, compliance_checks, kyc_checks};
 use compliance_persistence::repo::{review_notes, users};
 use uuid::Uuid;
 
-/// What clearing a match did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cleared {
-    /// The disposition, as stored after this step.
-    pub false_positive: FalsePositive,
-    /// The engine's verdict on the case once its confirmed false positives are taken out.
-    pub verdict: CheckStatus,
-    /// True when this step completed the override: the case was rejected by the engine and no
-    /// longer is.
-    pub override_confirmed: bool,
+/// One list entry of a case to clear, as the reviewer saw the case.
+pub(crate) struct Clearing<'a> {
+    /// The case.
+    pub case: CaseId,
+    /// The list.
+    pub list: &'a ListName,
+    /// The entry on it.
+    pub entry: &'a ListEntryRef,
+    /// The case's revision the reviewer read.
+    pub expected_revision: i32,
 }
 
 impl ComplianceService {
     /// A reviewer dispositions one matched entry of a case's current screening as a false
     /// positive, with a reason: the first call proposes it, a second reviewer's call confirms
-    /// it. One transaction.
-    pub fn clear_match(
+    /// it. One transaction, which raises the case's revision.
+    pub(crate) fn clear_match(
         &self,
-        case_id: Uuid,
-        list: &ListName,
-        entry: &ListEntryRef,
+        clearing: &Clearing<'_>,
         reviewer: UserId,
         reason: &ReviewReason,
-    ) -> Result<Cleared> {
+    ) -> Result<ClearedMatch> {
+        let Clearing { list, entry, .. } = *clearing;
         self.run(|conn| {
-            let case = compliance_checks::lock(conn, case_id)?;
+            let case = compliance_checks::lock(conn, clearing.case.as_uuid())?;
+            if case.revision != clearing.expected_revision {
+                return Err(stale(&case, clearing.expected_revision).into());
+            }
             let reviewer = Reviewer::try_from(&users::find(conn, reviewer)?)?;
             let kyc = kyc_checks::find(conn, case.kyc_check_id)?;
             let aml = aml_checks::find(conn, case.aml_check_id)?;
@@ -60,6 +66,7 @@ impl ComplianceService {
             let before = case_verdict(conn, &self.rules, &case, &kyc.check, &aml.screening)?;
             let entity = &kyc.check.entity_id;
             let note = review_notes::insert(conn, entity, reviewer.id(), reason)?;
+            let raised = compliance_checks::raise_revision(conn, case.id, case.revision)?;
             let stored = match (step, existing) {
                 (DispositionStep::Propose, _) => false_positives::propose(
                     conn,
@@ -71,17 +78,23 @@ impl ComplianceService {
                         entry,
                         by: reviewer.id(),
                         note: &note,
+                        case_revision: raised.revision,
                     },
                 )?,
-                (DispositionStep::Confirm, Some(existing)) => {
-                    false_positives::confirm(conn, existing.id, entity, reviewer.id(), &note)?
-                }
+                (DispositionStep::Confirm, Some(existing)) => false_positives::confirm(
+                    conn,
+                    existing.id,
+                    entity,
+                    reviewer.id(),
+                    &note,
+                    raised.revision,
+                )?,
                 (DispositionStep::Confirm, None) => {
-                    return Err(AppError::Persistence(PersistenceError::Conflict {
+                    return Err(AppError::StaleRevision {
                         what: "false positive",
                         key: format!("{list}/{entry}"),
-                        reason: "nothing to confirm: reload the case".into(),
-                    }));
+                        reason: "has nothing to confirm: reload the case".into(),
+                    });
                 }
             };
             let verdict = case_verdict(conn, &self.rules, &case, &kyc.check, &aml.screening)?;
@@ -115,10 +128,16 @@ impl ComplianceService {
                 audit_logs::append(conn, &event)?;
             }
             tracing::info!(case = %case.id, reviewer = %reviewer.id(), confirmed = stored.disposition.is_confirmed(), override_confirmed, "list match dispositioned");
-            Ok(Cleared {
-                false_positive: stored,
+            Ok(ClearedMatch {
+                id: stored.id,
+                disposition: if stored.disposition.is_confirmed() {
+                    DispositionState::Confirmed
+                } else {
+                    DispositionState::Proposed
+                },
                 verdict,
                 override_confirmed,
+                revision: raised.revision,
             })
         })
     }

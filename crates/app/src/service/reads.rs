@@ -1,106 +1,83 @@
-//! Reading cases back: an entity's current case and history, the review queue, the high-risk
-//! list, the summary, the periodic reviews due; and erasing an entity's review notes.
+//! Reading cases back: a case, an entity's current case and history, the review queue, the
+//! high-risk list, the summary, the periodic reviews due, an entity's audit entries; and erasing
+//! an entity's review notes. Each read runs once more when its connection turned out dead.
 //!
 //! Must not: write, except [`ComplianceService::erase_notes`], which removes free text only and
 //! leaves every chained audit hash as it was.
 
 use super::ComplianceService;
-use crate::Result;
-use compliance_domain::{EntityId, Jurisdiction, UserId};
-use compliance_persistence::repo::case_submissions::{self, CaseSubmission};
-use compliance_persistence::repo::compliance_checks::{self, StoredComplianceCheck};
-use compliance_persistence::repo::{reports, review_notes, reviews_due};
+use crate::compliance::convert::{Regulations, case_record};
+use crate::records::{AuditPage, AuditRecord, CaseRecord};
+use crate::{AuditQuery, Result};
+use compliance_domain::{CaseId, EntityId, UserId};
+use compliance_persistence::repo::{audit_logs, case_submissions, compliance_checks, review_notes};
 use uuid::Uuid;
-
-/// Every case of an entity, first to current.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntityHistory {
-    /// The entity.
-    pub entity_id: EntityId,
-    /// Its cases, each with its submission (number, idempotency key, who submitted).
-    pub cases: Vec<(CaseSubmission, StoredComplianceCheck)>,
-}
-
-impl EntityHistory {
-    /// The entity's current case: its latest.
-    pub fn current(&self) -> Option<&StoredComplianceCheck> {
-        self.cases.last().map(|(_, case)| case)
-    }
-}
 
 impl ComplianceService {
     /// The case with this id.
-    pub fn case(&self, case_id: Uuid) -> Result<StoredComplianceCheck> {
-        let mut conn = self.db.conn()?;
-        Ok(compliance_checks::find(&mut conn, case_id)?)
-    }
-
-    /// The entity's current case (its latest).
-    pub fn current_case(&self, entity_id: &EntityId) -> Result<StoredComplianceCheck> {
-        let mut conn = self.db.conn()?;
-        Ok(compliance_checks::find_by_entity_id(&mut conn, entity_id)?)
-    }
-
-    /// Every case of the entity, first to current (empty when it has none).
-    pub fn history(&self, entity_id: &EntityId) -> Result<EntityHistory> {
-        let mut conn = self.db.conn()?;
-        let mut cases = Vec::new();
-        for submission in case_submissions::history(&mut conn, entity_id)? {
-            let case = compliance_checks::find(&mut conn, submission.compliance_check_id)?;
-            cases.push((submission, case));
-        }
-        Ok(EntityHistory {
-            entity_id: entity_id.clone(),
-            cases,
+    pub(crate) fn case(&self, case_id: CaseId) -> Result<CaseRecord> {
+        self.read(|conn| {
+            let case = compliance_checks::find(conn, case_id.as_uuid())?;
+            case_record(conn, Regulations::Cached(&self.rules), case, None, None)
         })
     }
 
-    /// The review queue: PENDING and ESCALATED cases and those flagged with a stricter engine
-    /// verdict no reviewer has seen, riskiest (flagged first) and oldest first.
-    pub fn queue(
-        &self,
-        jurisdiction: Option<Jurisdiction>,
-        limit: i64,
-    ) -> Result<Vec<reports::PendingApproval>> {
-        let mut conn = self.db.conn()?;
-        Ok(reports::pending_approvals(
-            &mut conn,
-            jurisdiction,
-            None,
-            limit,
-        )?)
+    /// The entity's current case (its latest).
+    pub(crate) fn current_case(&self, entity_id: &EntityId) -> Result<CaseRecord> {
+        self.read(|conn| {
+            let case = compliance_checks::find_by_entity_id(conn, entity_id)?;
+            case_record(conn, Regulations::Cached(&self.rules), case, None, None)
+        })
     }
 
-    /// The high-risk entities (their current cases).
-    pub fn high_risk(
-        &self,
-        jurisdiction: Option<Jurisdiction>,
-        limit: i64,
-    ) -> Result<Vec<reports::HighRiskEntity>> {
-        let mut conn = self.db.conn()?;
-        Ok(reports::high_risk_entities(&mut conn, jurisdiction, limit)?)
+    /// Every case of the entity, first to current (empty when it has none).
+    pub(crate) fn history(&self, entity_id: &EntityId) -> Result<Vec<CaseRecord>> {
+        self.read(|conn| {
+            case_submissions::history(conn, entity_id)?
+                .into_iter()
+                .map(|submission| {
+                    let case = compliance_checks::find(conn, submission.compliance_check_id)?;
+                    case_record(
+                        conn,
+                        Regulations::Cached(&self.rules),
+                        case,
+                        None,
+                        Some(submission.sequence),
+                    )
+                })
+                .collect()
+        })
     }
 
-    /// The summary by jurisdiction, status and risk level.
-    pub fn summary(&self) -> Result<Vec<reports::SummaryLine>> {
-        let mut conn = self.db.conn()?;
-        Ok(reports::compliance_summary(&mut conn)?)
-    }
-
-    /// The approved current cases whose periodic review has fallen due, longest overdue first.
-    pub fn reviews_due(
-        &self,
-        jurisdiction: Option<Jurisdiction>,
-        limit: i64,
-    ) -> Result<Vec<reviews_due::ReviewDue>> {
-        let mut conn = self.db.conn()?;
-        Ok(reviews_due::list(&mut conn, jurisdiction, limit)?)
+    /// A page of the entity's audit entries.
+    pub(crate) fn audit(&self, entity_id: &EntityId, query: &AuditQuery) -> Result<AuditPage> {
+        let limit = i64::from(query.limit.get());
+        self.read(|conn| {
+            let entries = audit_logs::list(
+                conn,
+                &audit_logs::AuditFilter {
+                    entity_id: Some(entity_id.clone()),
+                    limit: Some(limit + 1),
+                    newest_first: !query.oldest_first,
+                    beyond: query.cursor,
+                    ..Default::default()
+                },
+            )?;
+            let more = entries.len() as i64 > limit;
+            let items: Vec<AuditRecord> = entries
+                .into_iter()
+                .take(usize::from(query.limit.get()))
+                .map(Into::into)
+                .collect();
+            let next = more.then(|| items.last().map(|e| e.id)).flatten();
+            Ok(AuditPage { items, next })
+        })
     }
 
     /// Erases the text of every review note about `entity_id` (an erasure request), by `by`, an
     /// active admin or compliance officer. The audit chain keeps each note's commitment, so
     /// `verify` still passes. Returns the erased notes' ids.
-    pub fn erase_notes(&self, entity_id: &EntityId, by: UserId) -> Result<Vec<Uuid>> {
+    pub(crate) fn erase_notes(&self, entity_id: &EntityId, by: UserId) -> Result<Vec<Uuid>> {
         self.run(|conn| {
             // The current case first (the lock order of every write), so that a review in
             // flight either wrote its note before this erasure or waits until it is done.

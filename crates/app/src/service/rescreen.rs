@@ -10,39 +10,29 @@
 //! leaves the case as it is.
 
 use super::{ComplianceService, case_verdict, engine_verdict, require_agent};
+use crate::compliance::convert::{Evidence, Regulations, case_record};
+use crate::records::RescreenOutcome;
 use crate::{AppError, Result};
 use chrono::Utc;
-use compliance_domain::{AmlScreening, Case, CheckStatus, EntityId, Trigger, UserId};
+use compliance_domain::{AmlScreening, Case, CaseId, CheckStatus, EntityId, Trigger, UserId};
 use compliance_persistence::PersistenceError;
-use compliance_persistence::repo::compliance_checks::{self, Reevaluation, StoredComplianceCheck};
+use compliance_persistence::repo::compliance_checks::{self, Reevaluation};
 use compliance_persistence::repo::{aml_checks, kyc_checks};
-
-/// What a re-screening did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rescreened {
-    /// The status before.
-    pub before: CheckStatus,
-    /// What the engine decided on the new screening, as recorded.
-    pub engine_status: CheckStatus,
-    /// The engine's verdict once the case's confirmed false positives are taken out: what the
-    /// status follows.
-    pub verdict: CheckStatus,
-    /// The case after.
-    pub case: StoredComplianceCheck,
-}
 
 impl ComplianceService {
     /// Re-screens an entity's current case with a new AML result: records the screening,
     /// re-evaluates the case with the rules in force now, and moves its status to the engine's
     /// verdict where the status table lets the engine (an approval becomes PENDING, an
     /// escalation or a rejection; a PENDING case follows the verdict); an escalation stays with
-    /// its reviewers, flagged when the verdict is stricter. One transaction.
-    pub fn rescreen(
+    /// its reviewers, flagged when the verdict is stricter. One transaction. The same screening
+    /// as the one the case rests on is a retry: nothing is written, and the answer is the case
+    /// as it stands (`replayed`).
+    pub(crate) fn rescreen(
         &self,
         entity_id: &EntityId,
         screening: &AmlScreening,
         submitted_by: UserId,
-    ) -> Result<Rescreened> {
+    ) -> Result<RescreenOutcome> {
         self.run(|conn| {
             require_agent(conn, submitted_by)?;
             // The case row first, then anything that writes the audit chain. A submission may
@@ -67,12 +57,15 @@ impl ComplianceService {
             }
             if case.status.is_final() {
                 return Err(AppError::Final {
-                    case: case.id,
+                    case: CaseId::from_uuid(case.id),
                     status: case.status,
                     what: "a rejected case is not re-screened; submit a new application, which opens the entity's next case",
                 });
             }
             let kyc = kyc_checks::find(conn, case.kyc_check_id)?;
+            // The verdict the status was last decided over (the previous screening's, after
+            // confirmed false positives): the engine moves the case only on something new.
+            let previous = aml_checks::find(conn, case.aml_check_id)?.screening;
             let now = Utc::now();
             let rule_set = self.rules.in_force(conn, kyc.check.jurisdiction, now)?;
             let decision = rule_set.evaluate(&Case {
@@ -80,6 +73,21 @@ impl ComplianceService {
                 aml: screening.clone(),
             })?;
             let refs = rule_set.refs();
+            // The same screening under the same rule versions: a retry, nothing new to decide.
+            if previous == *screening && refs == case.rule_versions {
+                tracing::info!(case = %case.id, "repeated re-screening answered with the case as it stands");
+                let verdict = case_verdict(conn, &self.rules, &case, &kyc.check, &previous)?;
+                let evidence = Evidence {
+                    kyc: &kyc.check,
+                    watchlist_version: &previous.watchlist_version,
+                };
+                return Ok(RescreenOutcome {
+                    before: case.status,
+                    verdict,
+                    case: case_record(conn, Regulations::Cached(&self.rules), case, Some(evidence), None)?,
+                    replayed: true,
+                });
+            }
             let verdict = engine_verdict(
                 conn,
                 &self.rules,
@@ -89,9 +97,6 @@ impl ComplianceService {
                 &decision,
                 &refs,
             )?;
-            // The verdict the status was last decided over (the previous screening's, after
-            // confirmed false positives): the engine moves the case only on something new.
-            let previous = aml_checks::find(conn, case.aml_check_id)?.screening;
             let listed = newly_listed(&previous, screening);
             let previous = case_verdict(conn, &self.rules, &case, &kyc.check, &previous)?;
             let aml = aml_checks::insert(conn, kyc.id, entity_id, screening, now, submitted_by)?;
@@ -113,11 +118,21 @@ impl ComplianceService {
                 },
             )?;
             tracing::info!(case = %case.id, before = %case.status, after = %updated.status, flagged = updated.engine_stricter(), "case re-screened");
-            Ok(Rescreened {
+            let evidence = Evidence {
+                kyc: &kyc.check,
+                watchlist_version: &screening.watchlist_version,
+            };
+            Ok(RescreenOutcome {
                 before: case.status,
-                engine_status: decision.status(),
                 verdict,
-                case: updated,
+                case: case_record(
+                    conn,
+                    Regulations::Decided(&rule_set),
+                    updated,
+                    Some(evidence),
+                    None,
+                )?,
+                replayed: false,
             })
         })
     }

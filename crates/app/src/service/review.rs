@@ -6,40 +6,23 @@
 
 use super::{ComplianceService, case_verdict};
 use crate::Result;
+use crate::compliance::convert::{Evidence, Regulations, case_record};
+use crate::records::{ReviewOutcome, ReviewStepTaken};
 use compliance_domain::{
-    CheckStatus, ReviewReason, ReviewStep, Reviewer, UserId, Verdict, plan_review,
+    CaseId, CheckStatus, ReviewReason, ReviewStep, Reviewer, UserId, Verdict, plan_review,
 };
 use compliance_persistence::PersistenceError;
 use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::repo::compliance_checks::{self, StatusChange, StoredComplianceCheck};
 use compliance_persistence::repo::{aml_checks, false_positives, kyc_checks, review_notes, users};
-use uuid::Uuid;
 
-/// What a review did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reviewed {
-    /// The status changed.
-    Decided(StoredComplianceCheck),
-    /// The first pair of eyes proposed approving an escalation; a second reviewer confirms.
-    ApprovalProposed(StoredComplianceCheck),
-}
-
-impl Reviewed {
-    /// The case after the review.
-    pub fn case(&self) -> &StoredComplianceCheck {
-        match self {
-            Reviewed::Decided(case) | Reviewed::ApprovalProposed(case) => case,
-        }
-    }
-}
-
-/// The conflict a stale page gets: the case is no longer at the revision its reviewer saw.
+/// What a stale page gets: the case is no longer at the revision its reviewer saw.
 pub(super) fn stale(case: &StoredComplianceCheck, seen: i32) -> PersistenceError {
-    PersistenceError::Conflict {
-        what: "compliance check",
+    PersistenceError::Stale {
+        what: "case",
         key: case.id.to_string(),
         reason: format!(
-            "it changed since it was read (revision {seen}); it is now at revision {}, status {}: reload it and decide again",
+            "changed since it was read (revision {seen}); it is now at revision {}, status {}: reload it and decide again",
             case.revision, case.status
         ),
     }
@@ -50,7 +33,7 @@ impl ComplianceService {
     /// the confirmed false positives (what [`ComplianceService::review`] checks an approval
     /// against; the back office offers approval only when it is not REJECTED).
     /// The caller has read the case and its KYC check already (on `conn`).
-    pub fn review_verdict(
+    pub(crate) fn review_verdict(
         &self,
         conn: &mut PgConnection,
         case: &StoredComplianceCheck,
@@ -65,16 +48,16 @@ impl ComplianceService {
     /// confirmed false positives: see [`ComplianceService::clear_match`]). `expected_revision` is
     /// the revision the reviewer saw; if the case moved on since, nothing is written and the
     /// answer is a conflict. The reason is written as a review note, outside the audit chain.
-    pub fn review(
+    pub(crate) fn review(
         &self,
-        case_id: Uuid,
+        case_id: CaseId,
         reviewer: UserId,
         verdict: Verdict,
         reason: &ReviewReason,
         expected_revision: i32,
-    ) -> Result<Reviewed> {
+    ) -> Result<ReviewOutcome> {
         self.run(|conn| {
-            let case = compliance_checks::lock(conn, case_id)?;
+            let case = compliance_checks::lock(conn, case_id.as_uuid())?;
             if case.revision != expected_revision {
                 return Err(stale(&case, expected_revision).into());
             }
@@ -91,17 +74,18 @@ impl ComplianceService {
             )?;
             let entity = &kyc.check.entity_id;
             let note = review_notes::insert(conn, entity, reviewer.id(), reason)?;
-            let outcome = match step {
-                ReviewStep::ProposeApproval => {
-                    Reviewed::ApprovalProposed(compliance_checks::propose_approval(
+            let (outcome, after) = match step {
+                ReviewStep::ProposeApproval => (
+                    ReviewStepTaken::ApprovalProposed,
+                    compliance_checks::propose_approval(
                         conn,
                         case.id,
                         case.revision,
                         entity,
                         reviewer.id(),
                         &note,
-                    )?)
-                }
+                    )?,
+                ),
                 ReviewStep::Decide(transition) => {
                     let overrides = if transition.to == CheckStatus::Approved
                         && case.decision.status() == CheckStatus::Rejected
@@ -114,22 +98,38 @@ impl ComplianceService {
                     } else {
                         Vec::new()
                     };
-                    Reviewed::Decided(compliance_checks::change_status(
-                        conn,
-                        case.id,
-                        case.revision,
-                        entity,
-                        &StatusChange {
-                            transition,
-                            decided_by: reviewer.id(),
-                            review_note: Some(note),
-                            overrides,
-                        },
-                    )?)
+                    (
+                        ReviewStepTaken::Decided,
+                        compliance_checks::change_status(
+                            conn,
+                            case.id,
+                            case.revision,
+                            entity,
+                            &StatusChange {
+                                transition,
+                                decided_by: reviewer.id(),
+                                review_note: Some(note),
+                                overrides,
+                            },
+                        )?,
+                    )
                 }
             };
-            tracing::info!(case = %case.id, reviewer = %reviewer.id(), status = %outcome.case().status, "case reviewed");
-            Ok(outcome)
+            tracing::info!(case = %case.id, reviewer = %reviewer.id(), status = %after.status, "case reviewed");
+            let evidence = Evidence {
+                kyc: &kyc.check,
+                watchlist_version: &aml.screening.watchlist_version,
+            };
+            Ok(ReviewOutcome {
+                outcome,
+                case: case_record(
+                    conn,
+                    Regulations::Cached(&self.rules),
+                    after,
+                    Some(evidence),
+                    None,
+                )?,
+            })
         })
     }
 }

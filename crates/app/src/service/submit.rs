@@ -3,75 +3,35 @@
 //! Must not: open a second case for an entity whose current case is open, or answer a retried
 //! submission with a new case. A repeat (same idempotency key, or the same inputs as the
 //! entity's current case) gets the stored decision back; a different submission while the
-//! current case is open is [`AppError::OpenCase`].
+//! current case is open is [`AppError::OpenCase`]. The answer is built inside the transaction
+//! that wrote it.
 
 use super::ComplianceService;
+use crate::compliance::convert::{Evidence, Regulations, case_record};
+use crate::records::Submission;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
-use compliance_domain::{Case, CheckStatus, IdempotencyKey, Jurisdiction, Stage, UserId};
+use compliance_domain::{Case, CaseId, CheckStatus, IdempotencyKey, Jurisdiction, Stage, UserId};
 use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::repo::case_submissions::CaseSubmission;
 use compliance_persistence::repo::compliance_checks::{self, StoredComplianceCheck};
 use compliance_persistence::repo::compliance_rules::RulesFingerprint;
 use compliance_persistence::repo::submission::{self, NewRecord};
 use compliance_persistence::repo::{aml_checks, kyc_checks};
-use uuid::Uuid;
-
-/// A submitted case: what was stored and what the engine decided.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Submitted {
-    /// The KYC check's id.
-    pub kyc_check_id: Uuid,
-    /// The screening's id.
-    pub aml_check_id: Uuid,
-    /// The case, as stored.
-    pub case: StoredComplianceCheck,
-    /// Its number among the entity's cases (1 for the first application).
-    pub sequence: i32,
-    /// True when nothing new was written: the same submission had been stored before (same
-    /// idempotency key, or the same inputs as the entity's current case), and this is its case.
-    pub replayed: bool,
-}
 
 impl ComplianceService {
     /// Submits a case (a KYC result and its first screening) by `submitted_by` (the system
-    /// agent): decides it with the rules in force now, and writes the KYC check, the
-    /// screening, the decision and their audit entries in one transaction.
-    pub fn submit(&self, case: &Case, submitted_by: UserId) -> Result<Submitted> {
-        self.submit_at(case, submitted_by, None, Utc::now())
-    }
-
-    /// [`ComplianceService::submit`] with the caller's idempotency key: the same key always
-    /// gets the same case back; the same key with other inputs is
-    /// [`AppError::IdempotencyKeyReused`].
-    pub fn submit_with_key(
-        &self,
-        case: &Case,
-        submitted_by: UserId,
-        key: &IdempotencyKey,
-    ) -> Result<Submitted> {
-        self.submit_at(case, submitted_by, Some(key), Utc::now())
-    }
-
-    /// Submits a case as it arrives from outside: checked field by field first; an invalid
-    /// input is an [`AppError::Input`] naming every bad field, and nothing is written.
-    pub fn submit_input(
-        &self,
-        input: &compliance_domain::input::CaseInput,
-        submitted_by: UserId,
-    ) -> Result<Submitted> {
-        let case = input.parse()?;
-        self.submit(&case, submitted_by)
-    }
-
-    /// [`ComplianceService::submit`] with the rules in force at `at` (and screened at `at`).
-    pub fn submit_at(
+    /// agent), with the rules in force at `at` (and screened at `at`): decides it, and writes
+    /// the KYC check, the screening, the decision and their audit entries in one transaction.
+    /// With `key`, the same key always gets the same case back; the same key with other inputs
+    /// is [`AppError::IdempotencyKeyReused`].
+    pub(crate) fn submit_at(
         &self,
         case: &Case,
         submitted_by: UserId,
         key: Option<&IdempotencyKey>,
         at: DateTime<Utc>,
-    ) -> Result<Submitted> {
+    ) -> Result<Submission> {
         self.run(|conn| {
             let entity = &case.kyc.entity_id;
             let jurisdiction = case.kyc.jurisdiction;
@@ -88,10 +48,10 @@ impl ComplianceService {
                 return Err(AppError::NotTheAgent { user: submitted_by });
             }
             if let Some(earlier) = context.by_key {
-                return match stored_if_same(conn, &earlier, case)? {
+                return match self.stored_if_same(conn, &earlier, case)? {
                     Some(stored) => Ok(stored),
                     None => Err(AppError::IdempotencyKeyReused {
-                        case: earlier.compliance_check_id,
+                        case: CaseId::from_uuid(earlier.compliance_check_id),
                     }),
                 };
             }
@@ -106,13 +66,13 @@ impl ComplianceService {
                     // The same inputs again are a retry, unless the periodic review is due: then
                     // they are the review, and open the next case.
                     let due = closed && open.status == CheckStatus::Approved;
-                    if !due && let Some(stored) = stored_if_same(conn, &current, case)? {
+                    if !due && let Some(stored) = self.stored_if_same(conn, &current, case)? {
                         return Ok(stored);
                     }
                     if !closed {
                         return Err(AppError::OpenCase {
                             entity: entity.clone(),
-                            case: open.id,
+                            case: CaseId::from_uuid(open.id),
                             status: open.status,
                         });
                     }
@@ -141,11 +101,18 @@ impl ComplianceService {
             )?;
             let stored = recorded.case;
             tracing::info!(case = %stored.id, entity = %entity, sequence, status = %stored.status, "case decided");
-            Ok(Submitted {
-                kyc_check_id: recorded.kyc_check_id,
-                aml_check_id: recorded.aml_check_id,
-                case: stored,
-                sequence,
+            let evidence = Evidence {
+                kyc: &case.kyc,
+                watchlist_version: &case.aml.watchlist_version,
+            };
+            Ok(Submission {
+                case: case_record(
+                    conn,
+                    Regulations::Decided(&rule_set),
+                    stored,
+                    Some(evidence),
+                    Some(sequence),
+                )?,
                 replayed: false,
             })
         })
@@ -180,29 +147,35 @@ impl ComplianceService {
             _ => false,
         })
     }
-}
 
-/// The stored answer to `submission` if `case` is what it was submitted with (its KYC check and
-/// its first screening), `None` if `case` differs.
-fn stored_if_same(
-    conn: &mut PgConnection,
-    submission: &CaseSubmission,
-    case: &Case,
-) -> Result<Option<Submitted>> {
-    let kyc = kyc_checks::find(conn, submission.kyc_check_id)?;
-    let Some(first) = aml_checks::first_for_kyc(conn, submission.kyc_check_id)? else {
-        return Ok(None);
-    };
-    if kyc.check != case.kyc || first.screening != case.aml {
-        return Ok(None);
+    /// The stored answer to `submission` if `case` is what it was submitted with (its KYC check
+    /// and its first screening), `None` if `case` differs.
+    fn stored_if_same(
+        &self,
+        conn: &mut PgConnection,
+        submission: &CaseSubmission,
+        case: &Case,
+    ) -> Result<Option<Submission>> {
+        let kyc = kyc_checks::find(conn, submission.kyc_check_id)?;
+        let Some(first) = aml_checks::first_for_kyc(conn, submission.kyc_check_id)? else {
+            return Ok(None);
+        };
+        if kyc.check != case.kyc || first.screening != case.aml {
+            return Ok(None);
+        }
+        let stored = compliance_checks::find(conn, submission.compliance_check_id)?;
+        tracing::info!(case = %stored.id, sequence = submission.sequence, "repeated submission answered with its stored case");
+        // The case may have been re-screened since: the record shows the screening it rests on
+        // now, as any read of it does.
+        Ok(Some(Submission {
+            case: case_record(
+                conn,
+                Regulations::Cached(&self.rules),
+                stored,
+                None,
+                Some(submission.sequence),
+            )?,
+            replayed: true,
+        }))
     }
-    let stored = compliance_checks::find(conn, submission.compliance_check_id)?;
-    tracing::info!(case = %stored.id, sequence = submission.sequence, "repeated submission answered with its stored case");
-    Ok(Some(Submitted {
-        kyc_check_id: kyc.id,
-        aml_check_id: first.id,
-        case: stored,
-        sequence: submission.sequence,
-        replayed: true,
-    }))
 }

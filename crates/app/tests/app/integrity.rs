@@ -3,20 +3,14 @@
 //! something missing goes back to the queue; nobody clears a match alone.
 
 use crate::support::*;
-use compliance_app::{AppError, Reviewed};
+use compliance_app::records::{DispositionState, ReviewStepTaken};
+use compliance_app::{AppError, QueueQuery};
 use compliance_domain::*;
 use compliance_persistence::repo::audit_logs::{self, AuditFilter};
-use compliance_persistence::repo::{compliance_checks, false_positives};
+use compliance_persistence::repo::false_positives;
 
-fn reason(text: &str) -> ReviewReason {
-    ReviewReason::parse(text).unwrap()
-}
-
-fn current(s: &Seeded, id: &str) -> compliance_checks::StoredComplianceCheck {
-    s.service.current_case(&entity(id)).unwrap()
-}
-
-fn actions(s: &Seeded, case: uuid::Uuid) -> Vec<AuditAction> {
+fn actions(s: &Seeded, case: CaseId) -> Vec<AuditAction> {
+    let case = case.as_uuid();
     let mut conn = s.db.conn();
     let mut on_case = audit_logs::list(
         &mut conn,
@@ -47,17 +41,27 @@ fn actions(s: &Seeded, case: uuid::Uuid) -> Vec<AuditAction> {
     on_case.into_iter().map(|e| e.action).collect()
 }
 
+/// Whether the case is in the review queue now.
+fn queued(s: &Seeded, case: CaseId) -> bool {
+    s.compliance
+        .queue(&s.officer(), &QueueQuery::default())
+        .unwrap()
+        .items
+        .iter()
+        .any(|q| q.case_id == case)
+}
+
 #[test]
 fn a_sanctions_hit_on_an_escalated_case_is_approved_only_after_two_reviewers_clear_it() {
     let s = seeded();
-    let (officer, admin) = (s.users.officer.id, s.users.admin.id);
+    let (agent, officer, admin) = (s.agent(), s.officer(), s.admin());
     let id = "in-corp-pep-002";
     let out = s
-        .service
-        .rescreen(&entity(id), &pep_and_sanctions(), s.users.agent.id)
+        .compliance
+        .rescreen(&agent, &entity(id), &pep_and_sanctions())
         .unwrap();
     assert_eq!(
-        (out.case.status, out.engine_status, out.verdict),
+        (out.case.status, out.case.engine_status, out.verdict),
         (
             CheckStatus::Escalated,
             CheckStatus::Rejected,
@@ -65,14 +69,14 @@ fn a_sanctions_hit_on_an_escalated_case_is_approved_only_after_two_reviewers_cle
         )
     );
     let case = out.case;
-    assert!(case.engine_stricter());
+    assert!(case.engine_stricter);
 
     // Four eyes on the approval alone no longer suffice: the first step is already refused.
     let err = s
-        .service
+        .compliance
         .review(
+            &officer,
             case.id,
-            officer,
             Verdict::Approve,
             &reason("EDD done"),
             case.revision,
@@ -83,28 +87,49 @@ fn a_sanctions_hit_on_an_escalated_case_is_approved_only_after_two_reviewers_cle
         "{err}"
     );
 
-    // One person alone cannot clear the match.
+    // One person alone cannot clear the match. Each step raises the case's revision.
     let (list, entry) = sdn();
     let proposed = s
-        .service
+        .compliance
         .clear_match(
+            &officer,
             case.id,
             &list,
             &entry,
-            officer,
             &reason("different date of birth and nationality"),
+            case.revision,
         )
         .unwrap();
-    assert!(!proposed.false_positive.disposition.is_confirmed());
+    assert_eq!(proposed.disposition, DispositionState::Proposed);
     assert!(!proposed.override_confirmed);
-    let alone = s
-        .service
+    assert_eq!(proposed.verdict, CheckStatus::Rejected);
+    assert_eq!(proposed.revision, case.revision + 1);
+    assert_eq!(s.current(id).revision, proposed.revision);
+    // A page read before the proposal cannot act on the case unseen.
+    let unseen = s
+        .compliance
         .clear_match(
+            &admin,
             case.id,
             &list,
             &entry,
-            officer,
+            &reason("confirming what I did not see"),
+            case.revision,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(unseen, AppError::StaleRevision { .. }),
+        "{unseen:?}"
+    );
+    let alone = s
+        .compliance
+        .clear_match(
+            &officer,
+            case.id,
+            &list,
+            &entry,
             &reason("confirming myself"),
+            proposed.revision,
         )
         .unwrap_err();
     assert!(
@@ -115,88 +140,94 @@ fn a_sanctions_hit_on_an_escalated_case_is_approved_only_after_two_reviewers_cle
         "{alone}"
     );
     let still = s
-        .service
+        .compliance
         .review(
+            &officer,
             case.id,
-            officer,
             Verdict::Approve,
             &reason("EDD done"),
-            current(&s, id).revision,
+            s.current(id).revision,
         )
         .unwrap_err();
     assert!(
         matches!(still, AppError::Review(ReviewError::EngineRejects)),
         "{still}"
     );
-    // An analyst may not clear sanctions matches at all.
+    // An analyst may not clear list matches at all: the role table refuses it up front.
     let analyst = s
-        .service
+        .compliance
         .clear_match(
+            &s.analyst(),
             case.id,
             &list,
             &entry,
-            s.users.analyst.id,
             &reason("looks different"),
+            proposed.revision,
         )
         .unwrap_err();
     assert!(
         matches!(
             analyst,
-            AppError::Disposition(DispositionError::NotPermitted { .. })
+            AppError::Forbidden {
+                role: Role::Analyst,
+                ..
+            }
         ),
         "{analyst}"
     );
 
     // A second reviewer confirms: the override is complete; the PEP escalation remains.
     let confirmed = s
-        .service
+        .compliance
         .clear_match(
+            &admin,
             case.id,
             &list,
             &entry,
-            admin,
             &reason("checked the SDN record: not our client"),
+            s.current(id).revision,
         )
         .unwrap();
+    assert_eq!(confirmed.disposition, DispositionState::Confirmed);
+    assert_eq!(confirmed.id, proposed.id);
     assert!(confirmed.override_confirmed);
     assert_eq!(confirmed.verdict, CheckStatus::Escalated);
+    assert_eq!(confirmed.revision, proposed.revision + 1);
 
     // The approval now takes its own four eyes.
     let first = s
-        .service
+        .compliance
         .review(
+            &officer,
             case.id,
-            officer,
             Verdict::Approve,
             &reason("EDD on the PEP complete"),
-            current(&s, id).revision,
+            confirmed.revision,
         )
         .unwrap();
-    assert!(matches!(first, Reviewed::ApprovalProposed(_)), "{first:?}");
+    assert_eq!(
+        first.outcome,
+        ReviewStepTaken::ApprovalProposed,
+        "{first:?}"
+    );
     let approved = s
-        .service
+        .compliance
         .review(
+            &admin,
             case.id,
-            admin,
             Verdict::Approve,
             &reason("agree"),
-            current(&s, id).revision,
+            first.case.revision,
         )
         .unwrap();
-    let approved = approved.case();
+    let approved = approved.case;
     assert_eq!(
-        (approved.status, approved.decision.status()),
+        (approved.status, approved.engine_status),
         (CheckStatus::Approved, CheckStatus::Rejected),
         "approved, with the engine's own rejection kept beside it"
     );
-    assert!(!approved.engine_stricter());
-    assert!(
-        s.service
-            .queue(None, 100)
-            .unwrap()
-            .iter()
-            .all(|q| q.compliance_check_id != case.id)
-    );
+    assert!(!approved.engine_stricter);
+    assert!(!queued(&s, case.id));
     assert_eq!(
         actions(&s, case.id),
         [
@@ -210,13 +241,24 @@ fn a_sanctions_hit_on_an_escalated_case_is_approved_only_after_two_reviewers_cle
         ]
     );
 
-    // The next re-screening with the same (cleared) entry keeps the approval.
+    // The next re-screening with the same (cleared) entry keeps the approval; it is the very
+    // screening the case rests on, so nothing is written.
     let again = s
-        .service
-        .rescreen(&entity(id), &pep_and_sanctions(), s.users.agent.id)
+        .compliance
+        .rescreen(&agent, &entity(id), &pep_and_sanctions())
         .unwrap();
+    assert!(again.replayed);
     assert_eq!(
         (again.case.status, again.verdict),
+        (CheckStatus::Approved, CheckStatus::Escalated)
+    );
+    // The same entries against a newer watchlist: screened again, the approval stands.
+    let mut newer = pep_and_sanctions();
+    newer.watchlist_version = WatchlistVersion::parse("ofac-2026-12-01").unwrap();
+    let kept = s.compliance.rescreen(&agent, &entity(id), &newer).unwrap();
+    assert!(!kept.replayed);
+    assert_eq!(
+        (kept.case.status, kept.verdict),
         (CheckStatus::Approved, CheckStatus::Escalated)
     );
     // A PEP entry no screening matched before: the verdict is ESCALATED as before, but the
@@ -228,8 +270,8 @@ fn a_sanctions_hit_on_an_escalated_case_is_approved_only_after_two_reviewers_cle
         entry: ListEntryRef::parse("PEP-77").unwrap(),
     });
     let reopened = s
-        .service
-        .rescreen(&entity(id), &second_pep, s.users.agent.id)
+        .compliance
+        .rescreen(&agent, &entity(id), &second_pep)
         .unwrap();
     assert_eq!(
         (reopened.before, reopened.case.status, reopened.verdict),
@@ -239,14 +281,7 @@ fn a_sanctions_hit_on_an_escalated_case_is_approved_only_after_two_reviewers_cle
             CheckStatus::Escalated
         )
     );
-    assert!(
-        s.service
-            .queue(None, 100)
-            .unwrap()
-            .iter()
-            .any(|q| q.compliance_check_id == case.id),
-        "back in the review queue"
-    );
+    assert!(queued(&s, case.id), "back in the review queue");
     let mut new_hit = second_pep;
     new_hit.matches.push(WatchlistMatch {
         kind: WatchlistKind::Sanctions,
@@ -257,20 +292,14 @@ fn a_sanctions_hit_on_an_escalated_case_is_approved_only_after_two_reviewers_cle
     // which belongs to its reviewers now (the engine moves no escalation), stays in their queue,
     // where no approval can pass over that verdict.
     let rescreened = s
-        .service
-        .rescreen(&entity(id), &new_hit, s.users.agent.id)
+        .compliance
+        .rescreen(&agent, &entity(id), &new_hit)
         .unwrap();
     assert_eq!(
         (rescreened.case.status, rescreened.verdict),
         (CheckStatus::Escalated, CheckStatus::Rejected)
     );
-    assert!(
-        s.service
-            .queue(None, 100)
-            .unwrap()
-            .iter()
-            .any(|q| q.compliance_check_id == case.id)
-    );
+    assert!(queued(&s, case.id));
 }
 
 #[test]
@@ -316,17 +345,26 @@ fn the_database_refuses_an_approval_over_an_engine_rejection_without_the_overrid
     assert!(err.contains("compliance_checks_engine_rejected"), "{err}");
     // With the match confirmed a false positive by two people, the same statement passes.
     let (list, entry) = sdn();
-    s.service
+    let proposed = s
+        .compliance
         .clear_match(
+            &s.officer(),
             case.id,
             &list,
             &entry,
-            s.users.officer.id,
             &reason("not them"),
+            s.current(id).revision,
         )
         .unwrap();
-    s.service
-        .clear_match(case.id, &list, &entry, s.users.admin.id, &reason("agreed"))
+    s.compliance
+        .clear_match(
+            &s.admin(),
+            case.id,
+            &list,
+            &entry,
+            &reason("agreed"),
+            proposed.revision,
+        )
         .unwrap();
     try_exec(&mut conn, &approve).unwrap();
 }
@@ -335,7 +373,7 @@ fn the_database_refuses_an_approval_over_an_engine_rejection_without_the_overrid
 fn the_database_keeps_four_eyes_on_false_positives() {
     let s = seeded();
     let id = "in-corp-pep-002";
-    let case = sanctions_hit_on_the_escalation(&s);
+    let case = stored_case(&s, sanctions_hit_on_the_escalation(&s).id);
     let mut conn = s.db.conn();
     exec(
         &mut conn,
@@ -396,7 +434,7 @@ fn the_database_keeps_four_eyes_on_false_positives() {
 fn an_approved_case_whose_re_evaluation_finds_a_document_missing_goes_back_to_the_queue() {
     let s = seeded();
     let id = "ae-ind-clean-001";
-    let before = current(&s, id);
+    let before = s.current(id);
     assert_eq!(before.status, CheckStatus::Approved);
     // AE now also asks individuals for their source of funds.
     publish_next_version(&s, "AE-KYC-DOCUMENTS", |p| {
@@ -407,28 +445,34 @@ fn an_approved_case_whose_re_evaluation_finds_a_document_missing_goes_back_to_th
     });
     let mut conn = s.db.conn();
 
+    // The same screening, under the new version: a new evaluation, not a retry.
     let out = s
-        .service
-        .rescreen(&entity(id), &scenario(id).aml, s.users.agent.id)
+        .compliance
+        .rescreen(&s.agent(), &entity(id), &scenario(id).aml)
         .unwrap();
+    assert!(!out.replayed);
     assert_eq!(
-        (out.before, out.engine_status, out.case.status),
+        (out.before, out.case.engine_status, out.case.status),
         (
             CheckStatus::Approved,
             CheckStatus::Pending,
             CheckStatus::Pending
         )
     );
-    let queue = s.service.queue(None, 100).unwrap();
+    let queue = s
+        .compliance
+        .queue(&s.officer(), &QueueQuery::default())
+        .unwrap()
+        .items;
     let listed = queue
         .iter()
-        .find(|q| q.compliance_check_id == before.id)
+        .find(|q| q.case_id == before.id)
         .expect("back in the review queue");
     assert_eq!(listed.status, CheckStatus::Pending);
     let last = audit_logs::list(
         &mut conn,
         &AuditFilter {
-            subject_id: Some(before.id),
+            subject_id: Some(before.id.as_uuid()),
             ..Default::default()
         },
     )
@@ -449,7 +493,7 @@ fn an_approved_case_whose_re_evaluation_finds_a_document_missing_goes_back_to_th
 fn raw_sql_cannot_rewrite_the_engines_verdict_to_get_an_approval_past_the_guard() {
     let s = seeded();
     let id = "in-corp-pep-002";
-    let before = current(&s, id);
+    let before = stored(&s, id);
     let case = sanctions_hit_on_the_escalation(&s);
     let mut conn = s.db.conn();
     exec(
@@ -496,7 +540,7 @@ fn raw_sql_cannot_rewrite_the_engines_verdict_to_get_an_approval_past_the_guard(
     )
     .unwrap_err();
     assert!(err.contains("compliance_checks_engine_verdict"), "{err}");
-    assert_eq!(current(&s, id).decision.status(), CheckStatus::Rejected);
+    assert_eq!(stored(&s, id).decision.status(), CheckStatus::Rejected);
 }
 
 #[test]
@@ -512,16 +556,29 @@ fn an_approval_over_a_rejection_without_an_override_is_flagged_and_taken_back_by
             s.users.admin.id, case.id
         ),
     );
-    let queue = s.service.queue(None, 100).unwrap();
+    let queue = s
+        .compliance
+        .queue(&s.officer(), &QueueQuery::default())
+        .unwrap()
+        .items;
     let listed = queue
         .iter()
-        .find(|q| q.compliance_check_id == case.id)
+        .find(|q| q.case_id == case.id)
         .expect("flagged in the queue");
     assert!(listed.engine_stricter);
-    let out = s
-        .service
-        .rescreen(&entity(id), &pep_and_sanctions(), s.users.agent.id)
+    // The very screening the case rests on is a retry: nothing is re-evaluated.
+    let agent = s.agent();
+    let retry = s
+        .compliance
+        .rescreen(&agent, &entity(id), &pep_and_sanctions())
         .unwrap();
+    assert!(retry.replayed);
+    assert_eq!(retry.case.status, CheckStatus::Approved);
+    // The next screening (the same entries, a newer watchlist) takes the approval back.
+    let mut next = pep_and_sanctions();
+    next.watchlist_version = WatchlistVersion::parse("ofac-2026-12-01").unwrap();
+    let out = s.compliance.rescreen(&agent, &entity(id), &next).unwrap();
+    assert!(!out.replayed);
     assert_eq!(out.case.status, CheckStatus::Rejected);
 }
 
@@ -529,12 +586,12 @@ fn an_approval_over_a_rejection_without_an_override_is_flagged_and_taken_back_by
 fn a_superseded_case_is_history_that_nothing_changes() {
     let s = seeded();
     let id = "ae-ind-flagged-003";
-    let first = current(&s, id);
+    let first = s.current(id);
     let mut application = scenario(id);
     application.kyc.red_flags.clear();
     application.aml.matches.clear();
     application.aml.risk_score = RiskScore::new(12).unwrap();
-    s.service.submit(&application, s.users.agent.id).unwrap();
+    s.compliance.submit(&s.agent(), &application, None).unwrap();
     let err = try_exec(
         &mut s.db.conn(),
         &format!(
@@ -544,10 +601,19 @@ fn a_superseded_case_is_history_that_nothing_changes() {
     )
     .unwrap_err();
     assert!(err.contains("compliance_checks_not_current"), "{err}");
-    // Only the system agent submits or re-screens.
+    // Only the system agent submits or re-screens: the role table refuses anyone else.
     let err = s
-        .service
-        .rescreen(&entity(id), &application.aml, s.users.officer.id)
+        .compliance
+        .rescreen(&s.officer(), &entity(id), &application.aml)
         .unwrap_err();
-    assert!(matches!(err, AppError::NotTheAgent { .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            AppError::Forbidden {
+                role: Role::ComplianceOfficer,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }

@@ -2,7 +2,7 @@
 //! falling due, repeated submissions answered with the stored case, and the idempotency key.
 
 use crate::support::*;
-use compliance_app::AppError;
+use compliance_app::{AppError, ListSize};
 use compliance_domain::*;
 use compliance_persistence::repo::reviews_due;
 use std::sync::{Arc, Barrier};
@@ -21,37 +21,38 @@ fn rescreened(id: &str, version: &str) -> Case {
 #[test]
 fn after_a_rejection_a_new_application_opens_the_next_case_and_becomes_current() {
     let s = seeded();
+    let (agent, officer) = (s.agent(), s.officer());
     let id = "ae-ind-flagged-003";
-    let first = s.service.current_case(&entity(id)).unwrap();
-    assert_eq!(first.status, CheckStatus::Rejected);
+    let first = s.current(id);
+    assert_eq!((first.status, first.sequence), (CheckStatus::Rejected, 1));
     // The same application again is the same case, not a second one.
-    let repeat = s.service.submit(&scenario(id), s.users.agent.id).unwrap();
+    let repeat = s.compliance.submit(&agent, &scenario(id), None).unwrap();
     assert!(repeat.replayed);
-    assert_eq!((repeat.case.id, repeat.sequence), (first.id, 1));
+    assert_eq!(repeat.case, first);
 
     let mut application = scenario(id);
     application.kyc.red_flags.clear();
     application.aml.matches.clear();
     application.aml.risk_score = RiskScore::new(12).unwrap();
-    let next = s.service.submit(&application, s.users.agent.id).unwrap();
+    let next = s.compliance.submit(&agent, &application, None).unwrap();
     assert!(!next.replayed);
-    assert_eq!(next.sequence, 2);
+    assert_eq!(next.case.sequence, 2);
     assert_ne!(next.case.id, first.id);
-    let current = s.service.current_case(&entity(id)).unwrap();
+    let current = s.current(id);
     assert_eq!(current.id, next.case.id);
-    let history = s.service.history(&entity(id)).unwrap();
-    let ids: Vec<_> = history.cases.iter().map(|(_, c)| c.id).collect();
-    assert_eq!(ids, [first.id, next.case.id]);
-    assert_eq!(history.current().map(|c| c.id), Some(next.case.id));
+    let history = s.compliance.history(&officer, &entity(id)).unwrap();
+    let ids: Vec<_> = history.iter().map(|c| (c.id, c.sequence)).collect();
+    assert_eq!(ids, [(first.id, 1), (next.case.id, 2)]);
+    assert_eq!(history.last(), Some(&current));
     // Re-screening works on the current case; the rejected one stays as it was.
-    let out = s
-        .service
-        .rescreen(&entity(id), &application.aml, s.users.agent.id)
-        .unwrap();
+    let mut newer = application.aml.clone();
+    newer.watchlist_version = WatchlistVersion::parse("ofac-2026-12-01").unwrap();
+    let out = s.compliance.rescreen(&agent, &entity(id), &newer).unwrap();
+    assert!(!out.replayed);
     assert_eq!(out.case.id, next.case.id);
     assert_eq!(
-        s.service.case(first.id).unwrap().revision,
-        first.revision,
+        s.compliance.case(&officer, first.id).unwrap(),
+        first,
         "the old case is history"
     );
 }
@@ -60,13 +61,13 @@ fn after_a_rejection_a_new_application_opens_the_next_case_and_becomes_current()
 fn a_different_submission_while_the_current_case_is_open_is_refused_here_and_in_the_database() {
     let s = seeded();
     let id = "ae-ind-clean-001";
-    let open = s.service.current_case(&entity(id)).unwrap();
+    let open = s.current(id);
     let err = s
-        .service
-        .submit(&rescreened(id, "ofac-2026-12-01"), s.users.agent.id)
+        .compliance
+        .submit(&s.agent(), &rescreened(id, "ofac-2026-12-01"), None)
         .unwrap_err();
     assert!(
-        matches!(&err, AppError::OpenCase { case, .. } if *case == open.id),
+        matches!(&err, AppError::OpenCase { case, status: CheckStatus::Approved, .. } if *case == open.id),
         "{err}"
     );
     // The database refuses the same thing from a writer that skips the service.
@@ -84,9 +85,15 @@ fn a_different_submission_while_the_current_case_is_open_is_refused_here_and_in_
 #[test]
 fn a_periodic_review_falls_due_by_risk_level_and_its_new_case_takes_it_off_the_list() {
     let s = seeded();
+    let officer = s.officer();
     let id = "ae-ind-clean-001";
-    let approved = s.service.current_case(&entity(id)).unwrap();
-    assert!(s.service.reviews_due(None, 100).unwrap().is_empty());
+    let approved = s.current(id);
+    let due = || {
+        s.compliance
+            .reviews_due(&officer, None, ListSize::default())
+            .unwrap()
+    };
+    assert!(due().is_empty());
     // Approved four years ago (as a database restored from then would hold it).
     let mut conn = s.db.conn();
     behind_the_triggers(
@@ -96,9 +103,9 @@ fn a_periodic_review_falls_due_by_risk_level_and_its_new_case_takes_it_off_the_l
             approved.id
         ),
     );
-    let approved_at = s.service.case(approved.id).unwrap().decided_at;
-    let due = s.service.reviews_due(None, 100).unwrap();
-    assert_eq!(due.len(), 1, "{due:?}");
+    let approved_at = s.compliance.case(&officer, approved.id).unwrap().decided_at;
+    let listed = due();
+    assert_eq!(listed.len(), 1, "{listed:?}");
     let rules = compliance_rules::RuleSet::in_force(
         &compliance_rules::default_rules(),
         Jurisdiction::Ae,
@@ -106,20 +113,20 @@ fn a_periodic_review_falls_due_by_risk_level_and_its_new_case_takes_it_off_the_l
     )
     .unwrap();
     assert_eq!(
-        (due[0].compliance_check_id, due[0].rule.code.as_str()),
+        (listed[0].case_id, listed[0].rule.code.as_str()),
         (approved.id, "AE-PERIODIC-REVIEW")
     );
     assert_eq!(
-        Some(due[0].review_due_at),
-        rules.next_review(approved.decision.risk_level(), approved_at)
+        Some(listed[0].review_due_at),
+        rules.next_review(approved.risk_level, approved_at)
     );
     // The periodic review is the entity's next case.
     let review = s
-        .service
-        .submit(&rescreened(id, "ofac-2026-12-01"), s.users.agent.id)
+        .compliance
+        .submit(&s.agent(), &rescreened(id, "ofac-2026-12-01"), None)
         .unwrap();
-    assert_eq!(review.sequence, 2);
-    assert!(s.service.reviews_due(None, 100).unwrap().is_empty());
+    assert_eq!(review.case.sequence, 2);
+    assert!(due().is_empty());
 }
 
 #[test]
@@ -174,23 +181,24 @@ fn the_database_and_the_rules_crate_agree_on_review_dates_at_month_ends() {
 #[test]
 fn an_idempotency_key_gets_its_first_answer_and_never_a_second_case() {
     let s = with_rules();
+    let agent = s.agent();
     let case = scenario("us-ind-standard-002");
     let first = s
-        .service
-        .submit_with_key(&case, s.users.agent.id, &key("order-7f3a/attempt"))
+        .compliance
+        .submit(&agent, &case, Some(&key("order-7f3a/attempt")))
         .unwrap();
     assert!(!first.replayed);
     let again = s
-        .service
-        .submit_with_key(&case, s.users.agent.id, &key("order-7f3a/attempt"))
+        .compliance
+        .submit(&agent, &case, Some(&key("order-7f3a/attempt")))
         .unwrap();
     assert!(again.replayed);
     assert_eq!(again.case, first.case);
     let mut other = case.clone();
     other.aml.risk_score = RiskScore::new(40).unwrap();
     let err = s
-        .service
-        .submit_with_key(&other, s.users.agent.id, &key("order-7f3a/attempt"))
+        .compliance
+        .submit(&agent, &other, Some(&key("order-7f3a/attempt")))
         .unwrap_err();
     assert!(
         matches!(err, AppError::IdempotencyKeyReused { case } if case == first.case.id),
@@ -210,17 +218,17 @@ fn concurrent_retries_of_one_submission_store_one_case() {
     let s = with_rules();
     let case = Arc::new(scenario("in-corp-pep-002"));
     let barrier = Arc::new(Barrier::new(4));
+    let agent = s.agent();
     let handles: Vec<_> = (0..4)
         .map(|i| {
-            let (service, barrier, case) = (s.service.clone(), barrier.clone(), case.clone());
-            let agent = s.users.agent.id;
+            let (compliance, barrier, case) = (s.compliance.clone(), barrier.clone(), case.clone());
             std::thread::spawn(move || {
                 barrier.wait();
                 // Half with the key, half without: both are the same submission.
                 if i % 2 == 0 {
-                    service.submit_with_key(&case, agent, &key("retry-1"))
+                    compliance.submit(&agent, &case, Some(&key("retry-1")))
                 } else {
-                    service.submit(&case, agent)
+                    compliance.submit(&agent, &case, None)
                 }
             })
         })
@@ -251,7 +259,7 @@ fn concurrent_retries_of_one_submission_store_one_case() {
 fn a_due_review_with_unchanged_inputs_opens_the_next_case_rather_than_replaying_the_old_one() {
     let s = seeded();
     let id = "ae-ind-clean-001";
-    let approved = s.service.current_case(&entity(id)).unwrap();
+    let approved = s.current(id);
     behind_the_triggers(
         &mut s.db.conn(),
         &format!(
@@ -259,10 +267,18 @@ fn a_due_review_with_unchanged_inputs_opens_the_next_case_rather_than_replaying_
             approved.id
         ),
     );
-    let review = s.service.submit(&scenario(id), s.users.agent.id).unwrap();
+    let review = s
+        .compliance
+        .submit(&s.agent(), &scenario(id), None)
+        .unwrap();
     assert!(!review.replayed);
-    assert_eq!(review.sequence, 2);
-    assert!(s.service.reviews_due(None, 100).unwrap().is_empty());
+    assert_eq!(review.case.sequence, 2);
+    assert!(
+        s.compliance
+            .reviews_due(&s.officer(), None, ListSize::default())
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]

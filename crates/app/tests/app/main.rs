@@ -3,11 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access;
 mod concurrency;
 mod integrity;
 mod lifecycle;
 mod round_trips;
 mod rules_cache;
 mod service;
+mod sign_in;
 mod support;
 mod tokens;

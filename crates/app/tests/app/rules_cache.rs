@@ -3,7 +3,7 @@
 
 use crate::support::*;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
-use compliance_app::RulesCache;
+use compliance_app::records::CaseRecord;
 use compliance_domain::Jurisdiction;
 use compliance_persistence::PersistenceError;
 use compliance_persistence::diesel::{Connection, PgConnection, RunQueryDsl, sql_query};
@@ -37,42 +37,47 @@ fn us_rules(conn: &mut PgConnection) -> Vec<RuleRow> {
     .unwrap()
 }
 
-/// The end of `row`'s version in the rules the cache serves.
-fn cached_end(cache: &RulesCache, conn: &mut PgConnection, row: &RuleRow) -> Option<DateTime<Utc>> {
-    let wanted = row.rule_ref().unwrap();
-    cache
-        .all(conn, Jurisdiction::Us)
-        .unwrap()
-        .iter()
-        .find(|r| r.rule_ref() == &wanted)
-        .unwrap()
-        .period()
-        .to()
+/// Whether the decision `case` evaluated the version `row`.
+fn evaluated(case: &CaseRecord, row: &RuleRow) -> bool {
+    case.rule_versions.contains(&row.rule_ref().unwrap())
+}
+
+/// A new US entity's first submission (the seed's us-ind-standard-002 under another id).
+fn us_case(n: u32) -> compliance_domain::Case {
+    let mut case = scenario("us-ind-standard-002");
+    case.kyc.entity_id = entity(&format!("us-cache-{n}"));
+    case
 }
 
 fn a_month_from_now() -> DateTime<Utc> {
     (Utc::now() + Duration::days(30)).trunc_subsecs(6)
 }
 
+/// The cache is `Compliance`'s own: what it serves shows in the rule versions a decision
+/// evaluated. Both versions are closed a moment ahead, so that a decision after that moment
+/// evaluates neither, unless the cache still holds one open.
 #[test]
 fn a_change_committed_by_a_transaction_older_than_the_latest_change_is_not_missed() {
     let s = with_rules();
     let officer = s.users.officer.id;
-    let cache = RulesCache::new();
+    let agent = s.agent();
     let (mut reader, mut early, mut late) = (s.db.conn(), s.db.conn(), s.db.conn());
     let rows = us_rules(&mut reader);
     let (x, y) = (&rows[0], &rows[1]);
     assert_eq!((x.effective_to, y.effective_to), (None, None));
-    let end = a_month_from_now();
+    let end = (Utc::now() + Duration::seconds(2)).trunc_subsecs(6);
+    // The first decision loads the US rules into the cache, both versions open.
+    let first = s.compliance.submit(&agent, &us_case(1), None).unwrap();
+    assert!(evaluated(&first.case, x) && evaluated(&first.case, y));
 
     // `early` begins first: its now(), which set_updated_at() writes, is the older time.
     let (old_before, new_before) = early
         .transaction::<_, PersistenceError, _>(|early| {
             sql_query("SELECT 1").execute(early)?;
             std::thread::sleep(std::time::Duration::from_millis(20));
-            // `late` closes x and commits; the cache loads the rules with x closed.
+            // `late` closes x and commits; the next decision reloads the cache with x closed.
             stored_rules::close(&mut late, x.id, end, officer)?;
-            assert_eq!(cached_end(&cache, &mut reader, x), Some(end));
+            s.compliance.submit(&agent, &us_case(2), None).unwrap();
             let old_before = old_fingerprint(&mut reader);
             let new_before = stored_rules::fingerprint(&mut reader, Jurisdiction::Us)?;
             // `early` closes y and commits after: the same count, an older updated_at.
@@ -90,10 +95,19 @@ fn a_change_committed_by_a_transaction_older_than_the_latest_change_is_not_misse
         new_before,
         "the new fingerprint moves"
     );
-    assert_eq!(
-        cached_end(&cache, &mut reader, y),
-        Some(end),
-        "the cache serves y closed"
+    while Utc::now() <= end {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let after = s.compliance.submit(&agent, &us_case(3), None).unwrap();
+    assert!(
+        !evaluated(&after.case, x),
+        "x ended: {:?}",
+        after.case.rule_versions
+    );
+    assert!(
+        !evaluated(&after.case, y),
+        "the cache serves y closed: {:?}",
+        after.case.rule_versions
     );
 }
 
@@ -137,7 +151,7 @@ fn closing_a_rule_version_in_the_past_is_refused_and_writes_nothing() {
     let next = compliance_rules::Rule::try_from(next).unwrap();
     let err = stored_rules::publish(
         &mut conn,
-        &compliance_app::new_rule(&next),
+        &compliance_ops::rules::new_rule(&next),
         s.users.officer.id,
     )
     .unwrap_err();

@@ -1,12 +1,13 @@
-//! The service end to end: submission in one transaction, review with the status table and
-//! four eyes, races, re-screening, rule versions and replay.
+//! The decision layer end to end, through `Compliance`: submission in one transaction, review
+//! with the status table and four eyes, races, re-screening, rule versions and replay.
 
 use crate::support::*;
-use compliance_app::{AppError, Reviewed};
+use compliance_app::records::ReviewStepTaken;
+use compliance_app::{AppError, ListSize, QueueQuery};
 use compliance_domain::input::CaseInput;
 use compliance_domain::*;
 use compliance_persistence::repo::audit_logs::{self, AuditFilter};
-use compliance_persistence::repo::{compliance_checks, kyc_checks};
+use compliance_persistence::repo::kyc_checks;
 use compliance_rules::scenarios::scenarios;
 use std::sync::{Arc, Barrier};
 
@@ -14,31 +15,32 @@ use std::sync::{Arc, Barrier};
 fn the_nine_scenarios_are_decided_as_listed_and_written_with_their_audit_entries() {
     let s = with_rules();
     let mut conn = s.db.conn();
+    let agent = s.agent();
     for scenario in scenarios() {
-        let submitted = s.service.submit(&scenario.case, s.users.agent.id).unwrap();
+        let submitted = s.compliance.submit(&agent, &scenario.case, None).unwrap();
+        assert!(!submitted.replayed);
         assert_eq!(
             submitted.case.status, scenario.expected_status,
             "{}",
             scenario.id
         );
         assert_eq!(
-            submitted.case.decision.risk_level(),
-            scenario.expected_risk_level,
+            submitted.case.risk_level, scenario.expected_risk_level,
             "{}",
             scenario.id
         );
         let fired: Vec<&str> = submitted
             .case
-            .decision
-            .reasons()
+            .reasons
             .iter()
-            .map(|r| r.rule.code.as_str())
+            .map(|r| r.rule.as_str())
             .collect();
         assert_eq!(fired, scenario.expected_rules, "{}", scenario.id);
-        let kyc = kyc_checks::find(&mut conn, submitted.kyc_check_id).unwrap();
+        let row = stored_case(&s, submitted.case.id);
+        let kyc = kyc_checks::find(&mut conn, row.kyc_check_id).unwrap();
         assert_eq!(
             kyc.status,
-            submitted.case.decision.stage_status(Stage::Kyc),
+            row.decision.stage_status(Stage::Kyc),
             "{}",
             scenario.id
         );
@@ -80,9 +82,10 @@ fn a_failure_half_way_writes_nothing() {
     );
     let before = count(&mut conn, "SELECT count(*) AS n FROM audit_logs");
     let err = s
-        .service
-        .submit(&scenario("ae-ind-clean-001"), s.users.agent.id)
+        .compliance
+        .submit(&s.agent(), &scenario("ae-ind-clean-001"), None)
         .unwrap_err();
+    assert!(matches!(err, AppError::Refused { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
         "the database refused the write (ck_test_refuse_all): new row for relation \"compliance_checks\" violates check constraint \"ck_test_refuse_all\""
@@ -105,8 +108,8 @@ fn bad_input_is_a_typed_error_naming_every_field_and_writes_nothing() {
     });
     let input: CaseInput = serde_json::from_value(json).unwrap();
     let err = s
-        .service
-        .submit_input(&input, s.users.agent.id)
+        .compliance
+        .submit_input(&s.agent(), &input, None)
         .unwrap_err();
     let AppError::Input(input_error) = &err else {
         panic!("{err}")
@@ -132,18 +135,18 @@ fn a_repeated_submission_gets_its_stored_case_and_a_different_one_names_the_open
     let mut conn = s.db.conn();
     let cases = count(&mut conn, "SELECT count(*) AS n FROM compliance_checks");
     let audit = count(&mut conn, "SELECT count(*) AS n FROM audit_logs");
-    let stored = case_of(&s, "us-ind-standard-002");
+    let stored = s.current("us-ind-standard-002");
     let again = s
-        .service
-        .submit(&scenario("us-ind-standard-002"), s.users.agent.id)
+        .compliance
+        .submit(&s.agent(), &scenario("us-ind-standard-002"), None)
         .unwrap();
     assert!(again.replayed);
     assert_eq!(again.case, stored);
     // An open case (ESCALATED) and different inputs: a clear error naming both.
     let mut changed = scenario("in-corp-pep-002");
     changed.aml.risk_score = RiskScore::new(12).unwrap();
-    let open = case_of(&s, "in-corp-pep-002");
-    let err = s.service.submit(&changed, s.users.agent.id).unwrap_err();
+    let open = s.current("in-corp-pep-002");
+    let err = s.compliance.submit(&s.agent(), &changed, None).unwrap_err();
     let AppError::OpenCase {
         entity: e,
         case,
@@ -168,41 +171,41 @@ fn a_repeated_submission_gets_its_stored_case_and_a_different_one_names_the_open
     );
 }
 
-fn case_of(s: &Seeded, id: &str) -> compliance_checks::StoredComplianceCheck {
-    compliance_checks::find_by_entity_id(&mut s.db.conn(), &entity(id)).unwrap()
-}
-
 /// The revision a reviewer sees now.
 fn seen(s: &Seeded, id: &str) -> i32 {
-    case_of(s, id).revision
+    s.current(id).revision
 }
 
 #[test]
 fn an_analyst_decides_a_pending_case() {
     let s = seeded();
-    let case = case_of(&s, "ae-corp-pending-002");
+    let case = s.current("ae-corp-pending-002");
     assert_eq!(case.status, CheckStatus::Pending);
     let reviewed = s
-        .service
+        .compliance
         .review(
+            &s.analyst(),
             case.id,
-            s.users.analyst.id,
             Verdict::Approve,
             &reason("documents received by courier and verified"),
             case.revision,
         )
         .unwrap();
-    let Reviewed::Decided(after) = reviewed else {
-        panic!("{reviewed:?}")
-    };
+    assert_eq!(reviewed.outcome, ReviewStepTaken::Decided);
+    let after = reviewed.case;
     assert_eq!(
-        (after.status, after.decided_by),
-        (CheckStatus::Approved, s.users.analyst.id)
+        (after.status, after.decided_by, after.revision),
+        (CheckStatus::Approved, s.users.analyst.id, case.revision + 1)
     );
     assert_eq!(
-        after.decision.status(),
+        after.engine_status,
         CheckStatus::Pending,
         "the engine's own decision is kept beside it"
+    );
+    assert_eq!(
+        after,
+        s.current("ae-corp-pending-002"),
+        "the answer is what was stored"
     );
 }
 
@@ -219,13 +222,13 @@ fn an_escalation_is_cleared_by_two_different_officers() {
         compliance_persistence::repo::users::insert(&mut conn, &new, Some(s.users.admin.id))
             .unwrap()
     };
-    let case = case_of(&s, "in-corp-pep-002");
+    let case = s.current("in-corp-pep-002");
     assert_eq!(case.status, CheckStatus::Escalated);
     let analyst = s
-        .service
+        .compliance
         .review(
+            &s.analyst(),
             case.id,
-            s.users.analyst.id,
             Verdict::Approve,
             &reason("looks fine"),
             seen(&s, "in-corp-pep-002"),
@@ -235,37 +238,50 @@ fn an_escalation_is_cleared_by_two_different_officers() {
         matches!(analyst, AppError::Review(ReviewError::NotPermitted { .. })),
         "{analyst}"
     );
+    // The system agent's role may not review at all: refused by the role table, up front.
     let agent = s
-        .service
+        .compliance
         .review(
+            &s.agent(),
             case.id,
-            s.users.agent.id,
             Verdict::Approve,
             &reason("auto"),
             seen(&s, "in-corp-pep-002"),
         )
         .unwrap_err();
-    assert!(matches!(agent, AppError::NotAReviewer(_)), "{agent}");
+    assert!(
+        matches!(
+            agent,
+            AppError::Forbidden {
+                role: Role::System,
+                ..
+            }
+        ),
+        "{agent}"
+    );
 
     let first = s
-        .service
+        .compliance
         .review(
+            &s.officer(),
             case.id,
-            s.users.officer.id,
             Verdict::Approve,
             &reason("EDD complete: source of wealth verified"),
             seen(&s, "in-corp-pep-002"),
         )
         .unwrap();
-    assert!(
-        matches!(first, Reviewed::ApprovalProposed(ref c) if c.status == CheckStatus::Escalated),
+    assert_eq!(
+        first.outcome,
+        ReviewStepTaken::ApprovalProposed,
         "{first:?}"
     );
+    assert_eq!(first.case.status, CheckStatus::Escalated);
+    assert_eq!(first.case.approval_proposed_by, Some(s.users.officer.id));
     let same = s
-        .service
+        .compliance
         .review(
+            &s.officer(),
             case.id,
-            s.users.officer.id,
             Verdict::Approve,
             &reason("confirming myself"),
             seen(&s, "in-corp-pep-002"),
@@ -276,44 +292,43 @@ fn an_escalation_is_cleared_by_two_different_officers() {
         "{same}"
     );
     let confirmed = s
-        .service
+        .compliance
         .review(
+            &s.caller(&second),
             case.id,
-            second.id,
             Verdict::Approve,
             &reason("second review agrees"),
             seen(&s, "in-corp-pep-002"),
         )
         .unwrap();
-    let after = confirmed.case();
+    assert_eq!(confirmed.outcome, ReviewStepTaken::Decided);
+    let after = confirmed.case;
     assert_eq!(
         (after.status, after.decided_by),
         (CheckStatus::Approved, second.id)
     );
-    assert_eq!(
-        after.approval.as_ref().map(|a| a.by),
-        Some(s.users.officer.id)
-    );
+    assert_eq!(after.approval_proposed_by, Some(s.users.officer.id));
 }
 
 #[test]
-fn two_reviewers_at_once_get_one_success_and_one_conflict() {
+fn two_reviewers_at_once_get_one_success_and_one_stale_revision() {
     let s = seeded();
-    let case = case_of(&s, "in-corp-pep-002");
+    let case = s.current("in-corp-pep-002");
     let barrier = Arc::new(Barrier::new(2));
-    let reviewers = [s.users.officer.id, s.users.admin.id];
+    let reviewers = [s.officer(), s.admin()];
     let handles: Vec<_> = reviewers
         .into_iter()
         .map(|reviewer| {
-            let (service, barrier) = (s.service.clone(), barrier.clone());
+            let (compliance, barrier) = (s.compliance.clone(), barrier.clone());
+            let (id, revision) = (case.id, case.revision);
             std::thread::spawn(move || {
                 barrier.wait();
-                service.review(
-                    case.id,
-                    reviewer,
+                compliance.review(
+                    &reviewer,
+                    id,
                     Verdict::Reject,
                     &reason("refused after EDD"),
-                    case.revision,
+                    revision,
                 )
             })
         })
@@ -324,13 +339,16 @@ fn two_reviewers_at_once_get_one_success_and_one_conflict() {
         1,
         "{results:?}"
     );
-    let conflict = results.iter().find_map(|r| r.as_ref().err()).unwrap();
-    assert!(conflict.is_conflict(), "{conflict}");
+    // The loser quoted a revision the winner moved on: a stale revision, to reload (not a
+    // duplicate, not retryable as it stands).
+    let lost = results.iter().find_map(|r| r.as_ref().err()).unwrap();
+    assert!(matches!(lost, AppError::StaleRevision { .. }), "{lost:?}");
+    assert!(!lost.is_retryable(), "{lost:?}");
     let mut conn = s.db.conn();
     let changes = audit_logs::list(
         &mut conn,
         &AuditFilter {
-            subject_id: Some(case.id),
+            subject_id: Some(case.id.as_uuid()),
             action: Some(AuditAction::StatusChanged),
             ..Default::default()
         },
@@ -339,26 +357,88 @@ fn two_reviewers_at_once_get_one_success_and_one_conflict() {
     assert_eq!(changes.len(), 1, "exactly one decision is recorded");
 }
 
+/// Issue 17, defect 3: a duplicate key met by a review that has nothing to do with the
+/// revision (here a unique index the test adds on review notes, which the review's own note
+/// collides with) is a conflict naming that index, not a stale revision: reloading the case
+/// would not help. Nothing is written.
+#[test]
+fn a_duplicate_key_in_a_review_that_is_not_about_the_revision_is_a_conflict_naming_its_index() {
+    let s = seeded();
+    let id = "ae-corp-pending-002";
+    let mut conn = s.db.conn();
+    exec(
+        &mut conn,
+        &format!(
+            "CREATE UNIQUE INDEX uq_test_one_note_per_author ON review_notes (entity_id, author_id) \
+              WHERE entity_id = '{id}'"
+        ),
+    );
+    exec(
+        &mut conn,
+        &format!(
+            "INSERT INTO review_notes (entity_id, author_id, body) VALUES ('{id}', '{a}', 'an earlier note')",
+            a = s.users.analyst.id
+        ),
+    );
+    let case = s.current(id);
+    assert_eq!(case.status, CheckStatus::Pending);
+    let audit = count(&mut conn, "SELECT count(*) AS n FROM audit_logs");
+    let err = s
+        .compliance
+        .review(
+            &s.analyst(),
+            case.id,
+            Verdict::Approve,
+            &reason("documents received"),
+            case.revision,
+        )
+        .unwrap_err();
+    match &err {
+        AppError::Conflict { key, .. } => assert_eq!(key, "uq_test_one_note_per_author"),
+        other => panic!("expected a conflict naming the index, got {other:?}"),
+    }
+    assert!(
+        err.to_string().contains("uq_test_one_note_per_author"),
+        "{err}"
+    );
+    assert!(!err.is_retryable(), "{err:?}");
+    assert_eq!(s.current(id), case, "the case is as it was");
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM audit_logs"),
+        audit
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            &format!("SELECT count(*) AS n FROM review_notes WHERE entity_id = '{id}'")
+        ),
+        1
+    );
+}
+
 #[test]
 fn re_screening_an_approved_entity_onto_a_sanctions_list_rejects_it() {
     let s = seeded();
     let id = entity("us-ind-standard-002");
-    let before = case_of(&s, id.as_str());
+    let before = stored(&s, id.as_str());
     assert_eq!(before.status, CheckStatus::Approved);
     let out = s
-        .service
-        .rescreen(&id, &sanctions_hit(), s.users.agent.id)
+        .compliance
+        .rescreen(&s.agent(), &id, &sanctions_hit())
         .unwrap();
+    assert!(!out.replayed);
     assert_eq!(
-        (out.before, out.engine_status, out.case.status),
+        (out.before, out.case.engine_status, out.case.status),
         (
             CheckStatus::Approved,
             CheckStatus::Rejected,
             CheckStatus::Rejected
         )
     );
+    assert_eq!(out.verdict, CheckStatus::Rejected);
     assert_eq!(out.case.risk_score.value(), 97);
-    assert_ne!(out.case.aml_check_id, before.aml_check_id);
+    assert_eq!(out.case.revision, before.revision + 1);
+    assert_ne!(stored(&s, id.as_str()).aml_check_id, before.aml_check_id);
     let last = audit_logs::list(
         &mut s.db.conn(),
         &AuditFilter {
@@ -379,8 +459,8 @@ fn re_screening_an_approved_entity_onto_a_sanctions_list_rejects_it() {
     );
     // Rejected is final: no further re-screening.
     let err = s
-        .service
-        .rescreen(&id, &sanctions_hit(), s.users.agent.id)
+        .compliance
+        .rescreen(&s.agent(), &id, &sanctions_hit())
         .unwrap_err();
     assert!(matches!(err, AppError::Final { .. }), "{err}");
 }
@@ -388,30 +468,31 @@ fn re_screening_an_approved_entity_onto_a_sanctions_list_rejects_it() {
 #[test]
 fn re_screening_leaves_an_escalation_to_its_reviewers_and_a_clean_approval_as_it_is() {
     let s = seeded();
+    let agent = s.agent();
     let escalated = s
-        .service
-        .rescreen(
-            &entity("in-corp-pep-002"),
-            &sanctions_hit(),
-            s.users.agent.id,
-        )
+        .compliance
+        .rescreen(&agent, &entity("in-corp-pep-002"), &sanctions_hit())
         .unwrap();
     assert_eq!(
-        (escalated.engine_status, escalated.case.status),
+        (escalated.case.engine_status, escalated.case.status),
         (CheckStatus::Rejected, CheckStatus::Escalated)
     );
     // Kept for its reviewers, and flagged: the engine's rejection waits in the queue, first.
-    assert!(escalated.case.engine_stricter());
-    let queue = s.service.queue(None, 100).unwrap();
-    assert_eq!(queue[0].compliance_check_id, escalated.case.id);
+    assert!(escalated.case.engine_stricter);
+    let queue = s
+        .compliance
+        .queue(&s.officer(), &QueueQuery::default())
+        .unwrap()
+        .items;
+    assert_eq!(queue[0].case_id, escalated.case.id);
     assert!(queue[0].engine_stricter);
     assert_eq!(queue[0].engine_status, CheckStatus::Rejected);
     let mut clean = sanctions_hit();
     clean.matches.clear();
     clean.risk_score = RiskScore::new(5).unwrap();
     let approved = s
-        .service
-        .rescreen(&entity("ae-ind-clean-001"), &clean, s.users.agent.id)
+        .compliance
+        .rescreen(&agent, &entity("ae-ind-clean-001"), &clean)
         .unwrap();
     assert_eq!(
         (approved.before, approved.case.status),
@@ -420,7 +501,7 @@ fn re_screening_leaves_an_escalation_to_its_reviewers_and_a_clean_approval_as_it
     let last = audit_logs::list(
         &mut s.db.conn(),
         &AuditFilter {
-            subject_id: Some(approved.case.id),
+            subject_id: Some(approved.case.id.as_uuid()),
             ..Default::default()
         },
     )
@@ -430,11 +511,67 @@ fn re_screening_leaves_an_escalation_to_its_reviewers_and_a_clean_approval_as_it
     assert_eq!(last.action, AuditAction::Rescreened);
 }
 
+/// A re-screening with the very screening the case rests on, under the same rule versions, is
+/// a retry: answered with the case as it stands (`replayed`), with no new screening row, no
+/// audit entry and no new revision. Under a new rule version the same screening is news.
+#[test]
+fn re_screening_with_the_screening_the_case_rests_on_is_replayed_and_writes_nothing() {
+    let s = seeded();
+    let agent = s.agent();
+    let id = "us-ind-standard-002";
+    let mut conn = s.db.conn();
+    let rows = |conn: &mut compliance_persistence::diesel::PgConnection| {
+        (
+            count(conn, "SELECT count(*) AS n FROM aml_checks"),
+            count(conn, "SELECT count(*) AS n FROM audit_logs"),
+        )
+    };
+    let before = s.current(id);
+    let written = rows(&mut conn);
+    let again = s
+        .compliance
+        .rescreen(&agent, &entity(id), &scenario(id).aml)
+        .unwrap();
+    assert!(again.replayed, "{again:?}");
+    assert_eq!(
+        (again.before, again.verdict),
+        (before.status, before.engine_status)
+    );
+    assert_eq!(again.case, before);
+    assert_eq!(rows(&mut conn), written, "no screening row, no audit entry");
+
+    // A different screening is written, once; repeating it is a retry again.
+    let mut lower = scenario(id).aml;
+    lower.risk_score = RiskScore::new(5).unwrap();
+    let changed = s.compliance.rescreen(&agent, &entity(id), &lower).unwrap();
+    assert!(!changed.replayed);
+    assert_eq!(changed.case.revision, before.revision + 1);
+    // One screening row; its `aml_recorded` and the case's `rescreened` entries.
+    let once = (written.0 + 1, written.1 + 2);
+    assert_eq!(rows(&mut conn), once);
+    let repeated = s.compliance.rescreen(&agent, &entity(id), &lower).unwrap();
+    assert!(repeated.replayed);
+    assert_eq!(repeated.case, changed.case);
+    assert_eq!(rows(&mut conn), once);
+
+    // The same screening under a new version of a rule is a new evaluation.
+    publish_next_version(&s, "US-AML-RISK-EDD", |_| {});
+    let reevaluated = s.compliance.rescreen(&agent, &entity(id), &lower).unwrap();
+    assert!(!reevaluated.replayed);
+    assert_eq!(reevaluated.case.revision, before.revision + 2);
+    assert!(
+        reevaluated
+            .case
+            .rule_versions
+            .iter()
+            .any(|r| r.code.as_str() == "US-AML-RISK-EDD" && r.version.get() == 2)
+    );
+}
+
 #[test]
 fn a_new_rule_version_is_used_at_once_and_old_decisions_replay_with_theirs() {
     let s = seeded();
-    let mut conn = s.db.conn();
-    let old = case_of(&s, "us-ind-standard-002");
+    let old = s.current("us-ind-standard-002");
     // Publish a stricter US-AML-RISK-EDD: escalate from 20 instead of 61.
     publish_next_version(&s, "US-AML-RISK-EDD", |p| {
         p["min_score"] = serde_json::json!(20)
@@ -442,7 +579,7 @@ fn a_new_rule_version_is_used_at_once_and_old_decisions_replay_with_theirs() {
 
     let mut case = scenario("us-ind-standard-002");
     case.kyc.entity_id = entity("us-ind-standard-102");
-    let decided = s.service.submit(&case, s.users.agent.id).unwrap();
+    let decided = s.compliance.submit(&s.agent(), &case, None).unwrap();
     assert_eq!(
         decided.case.status,
         CheckStatus::Escalated,
@@ -455,28 +592,47 @@ fn a_new_rule_version_is_used_at_once_and_old_decisions_replay_with_theirs() {
             .iter()
             .any(|r| r.code.as_str() == "US-AML-RISK-EDD" && r.version.get() == 2)
     );
-    let replay = s.service.replay(&mut conn, &old).unwrap();
-    assert!(replay.matches(), "{replay:?}");
-    assert_eq!(replay.replayed.status(), CheckStatus::Approved);
+    let replay = s.compliance.replay(&s.officer(), old.id).unwrap();
+    assert!(replay.matches, "{replay:?}");
+    assert_eq!(replay.case_id, old.id);
+    assert_eq!(
+        (replay.stored_status, replay.replayed_status),
+        (CheckStatus::Approved, CheckStatus::Approved)
+    );
 }
 
 #[test]
 fn the_queue_lists_pending_and_escalated_cases_riskiest_first() {
     let s = seeded();
-    let queue = s.service.queue(None, 100).unwrap();
+    let officer = s.officer();
+    let queue = s
+        .compliance
+        .queue(&officer, &QueueQuery::default())
+        .unwrap();
+    assert_eq!(queue.next, None);
+    let queue = queue.items;
     let ids: Vec<&str> = queue.iter().map(|q| q.entity_id.as_str()).collect();
     // in-corp-pep-002 scores 68, the two pending cases less.
     assert_eq!(ids[0], "in-corp-pep-002");
     assert_eq!(ids.len(), 3);
     assert!(queue.windows(2).all(|w| w[0].risk_score >= w[1].risk_score));
     assert!(queue.iter().all(|q| q.status.awaits_review()));
-    let summary: i64 = s.service.summary().unwrap().iter().map(|l| l.checks).sum();
+    let summary: i64 = s
+        .compliance
+        .summary(&officer)
+        .unwrap()
+        .iter()
+        .map(|l| l.cases)
+        .sum();
     assert_eq!(summary, 9);
+    let high_risk = s
+        .compliance
+        .high_risk(&officer, None, ListSize::default())
+        .unwrap();
+    assert!(!high_risk.is_empty());
     assert!(
-        s.service
-            .high_risk(None, 100)
-            .unwrap()
+        high_risk
             .iter()
-            .all(|h| h.risk_level.is_high() || h.sanctions_match || h.pep_match)
+            .all(|h| h.risk_level.is_high() || !h.matches.is_empty())
     );
 }

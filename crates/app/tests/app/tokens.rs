@@ -2,7 +2,6 @@
 //! (revoked once, never deleted), and creation and revocation are audited without the secret.
 
 use crate::support::{count, seeded, token_for, try_exec};
-use compliance_app::Compliance;
 use compliance_persistence::repo::api_tokens;
 
 #[test]
@@ -33,6 +32,15 @@ fn only_the_hash_is_stored_and_the_guard_keeps_tokens_as_created() {
     ] {
         assert!(try_exec(&mut conn, sql).is_err(), "{sql} was allowed");
     }
+    let caller = s.compliance.authenticate(&secret).unwrap();
+    assert_eq!(
+        (caller.user(), caller.role(), caller.credential()),
+        (
+            s.users.analyst.id,
+            compliance_domain::Role::Analyst,
+            compliance_app::Credential::ApiToken
+        )
+    );
     let id = api_tokens::list(&mut conn, None).unwrap()[0].id;
     api_tokens::revoke(&mut conn, id, s.users.admin.id).unwrap();
     assert!(
@@ -54,9 +62,9 @@ fn only_the_hash_is_stored_and_the_guard_keeps_tokens_as_created() {
         revocations, 1,
         "a refused second revocation writes no entry"
     );
-    let compliance = Compliance::new(s.db.database());
+    // The same long-lived entry point refuses it from the moment it is revoked.
     assert!(matches!(
-        compliance.authenticate(&secret),
+        s.compliance.authenticate(&secret),
         Err(compliance_app::AppError::Unauthenticated(_))
     ));
 }

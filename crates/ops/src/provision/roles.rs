@@ -1,7 +1,15 @@
-//! The service role: a login role that can do what `ComplianceService` does (append cases,
-//! evidence and audit entries; update the columns its repositories update; read everything)
-//! and nothing else: no UPDATE of evidence or audit rows, no DELETE, no TRUNCATE, no CREATE
-//! on the schema, no ownership (so no `ALTER TABLE ... DISABLE TRIGGER`).
+//! The two login roles a deployment runs under, each with exactly what its work needs:
+//!
+//! - the **service** role (`compliance-api`, a linked `Compliance`): append cases, evidence,
+//!   notes, dispositions and audit entries; update the columns its repositories update; read
+//!   everything. No users, rule versions, tokens or passwords: no route needs them.
+//! - the **administration** role (`cargo xtask token | user`, publishing rules): users, rule
+//!   versions, API tokens, passwords, decision vectors, and their audit entries; read
+//!   everything. No case, evidence or review.
+//!
+//! Neither may UPDATE evidence or audit rows, DELETE, TRUNCATE, CREATE on the schema, or own
+//! anything (so no `ALTER TABLE ... DISABLE TRIGGER`); the triggers check again what each write
+//! may do.
 //!
 //! Must not: set or print a password (the operator sets one with `ALTER ROLE`), or touch a
 //! role that is a superuser or could act as the tables' owner.
@@ -10,38 +18,83 @@ use compliance_persistence::PersistenceError;
 use compliance_persistence::diesel::sql_types::{Nullable, Text};
 use compliance_persistence::diesel::{Connection, PgConnection, RunQueryDsl, sql_query};
 
+/// Which of the two roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// What the service does.
+    Service,
+    /// What an administrator does.
+    Administration,
+}
+
+impl Kind {
+    /// The tables this role appends rows to.
+    pub fn insert_tables(self) -> &'static [&'static str] {
+        match self {
+            Kind::Service => SERVICE_INSERT_TABLES,
+            Kind::Administration => ADMIN_INSERT_TABLES,
+        }
+    }
+
+    /// The columns this role updates, per table.
+    pub fn update_columns(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Kind::Service => SERVICE_UPDATE_COLUMNS,
+            Kind::Administration => ADMIN_UPDATE_COLUMNS,
+        }
+    }
+
+    /// What a report calls it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Service => "service role",
+            Kind::Administration => "administration role",
+        }
+    }
+}
+
 /// The tables the service appends rows to.
-pub const INSERT_TABLES: &[&str] = &[
-    "users",
-    "compliance_rules",
+pub const SERVICE_INSERT_TABLES: &[&str] = &[
     "kyc_checks",
     "aml_checks",
     "compliance_checks",
     "case_submissions",
     "review_notes",
     "false_positives",
-    "decision_vectors",
     "audit_logs",
     "blockchain_monitoring",
     "blockchain_transactions",
     "web_sessions",
 ];
 
-/// The tables the service never inserts into: tokens and passwords are an administrator's
-/// (`cargo xtask token`, `cargo xtask user set-password`), the rules' change counter is written by a `SECURITY DEFINER`
-/// trigger, the migrations' table by the migrator.
-pub const NO_INSERT_TABLES: &[&str] = &[
+/// The tables an administrator appends rows to (each write audited in its transaction).
+pub const ADMIN_INSERT_TABLES: &[&str] = &[
+    "users",
+    "compliance_rules",
     "api_tokens",
     "user_passwords",
-    "compliance_rules_state",
-    "__diesel_schema_migrations",
+    "decision_vectors",
+    "audit_logs",
+];
+
+/// The tables neither role inserts into: the rules' change counter is written by a
+/// `SECURITY DEFINER` trigger, the migrations' table by the migrator.
+pub const NO_INSERT_TABLES: &[&str] = &["compliance_rules_state", "__diesel_schema_migrations"];
+
+/// The columns an administrator updates, per table.
+pub const ADMIN_UPDATE_COLUMNS: &[(&str, &str)] = &[
+    ("users", "active"),
+    ("compliance_rules", "effective_to"),
+    ("api_tokens", "revoked_at, revoked_by"),
+    (
+        "user_passwords",
+        "password_hash, set_at, set_by, failed_attempts, locked_until",
+    ),
 ];
 
 /// The columns the service updates, per table (from the repositories). Evidence
 /// (`kyc_checks`, `aml_checks`, `audit_logs`) is absent: it is never updated.
-pub const UPDATE_COLUMNS: &[(&str, &str)] = &[
-    ("users", "active"),
-    ("compliance_rules", "effective_to"),
+pub const SERVICE_UPDATE_COLUMNS: &[(&str, &str)] = &[
     (
         "compliance_checks",
         "status, engine_status, decided_by, decided_at, review_reason, review_note_id, \
@@ -63,7 +116,7 @@ pub const UPDATE_COLUMNS: &[(&str, &str)] = &[
     ("web_sessions", "last_seen_at, ended_at"),
 ];
 
-/// Why a name cannot be the service role's, or `None` when it can: a lowercase PostgreSQL
+/// Why a name cannot be a deployment role's, or `None` when it can: a lowercase PostgreSQL
 /// identifier (`^[a-z_][a-z0-9_]{0,62}$`) that the server does not reserve.
 pub fn invalid_role_name(name: &str) -> Option<&'static str> {
     let mut chars = name.chars();
@@ -80,7 +133,7 @@ pub fn invalid_role_name(name: &str) -> Option<&'static str> {
     }
 }
 
-/// Why this existing role must not become the service role (a superuser, one that bypasses
+/// Why this existing role must not become a role of the deployment (a superuser, one that bypasses
 /// row security, or one that is or acts as the owner of the tables), or `None`.
 fn unsafe_role(conn: &mut PgConnection, name: &str) -> Result<Option<String>, PersistenceError> {
     #[derive(diesel::QueryableByName)]
@@ -114,18 +167,19 @@ pub enum Applied {
         /// True when the role did not exist before.
         created: bool,
     },
-    /// The role exists and must not be the service role; nothing was written.
+    /// The role exists and must not be a deployment role; nothing was written.
     Refused(String),
 }
 
 /// Creates the role (`LOGIN`, no password) unless it exists, then gives it exactly the
-/// service's privileges on this database: every earlier grant on the schema's tables and
+/// privileges of its `kind` on this database: every earlier grant on the schema's tables and
 /// sequences is revoked first, all in one transaction, so a second run changes nothing and a
 /// privilege granted by hand is taken back.
 pub fn apply(
     conn: &mut PgConnection,
     name: &str,
     database: &str,
+    kind: Kind,
 ) -> Result<Applied, PersistenceError> {
     let role = super::quote_ident(name);
     let database = super::quote_ident(database);
@@ -136,7 +190,7 @@ pub fn apply(
             exists: bool,
         }
         // Two provisions at once would race on CREATE ROLE: the second waits here.
-        sql_query("SELECT pg_advisory_xact_lock(hashtext('compliance-db service role ' || $1))")
+        sql_query("SELECT pg_advisory_xact_lock(hashtext('compliance-db role ' || $1))")
             .bind::<Text, _>(name)
             .execute(conn)?;
         let exists =
@@ -154,7 +208,7 @@ pub fn apply(
             ))
             .execute(conn)?;
         }
-        for sql in statements(&role, &database) {
+        for sql in statements(&role, &database, kind) {
             sql_query(sql).execute(conn)?;
         }
         Ok(Applied::Done { created: !exists })
@@ -162,7 +216,7 @@ pub fn apply(
 }
 
 /// The REVOKEs and GRANTs, in order (docs/operations.md, "Database roles", shows them).
-fn statements(role: &str, database: &str) -> Vec<String> {
+fn statements(role: &str, database: &str, kind: Kind) -> Vec<String> {
     let mut sql = vec![
         format!("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}"),
         format!("REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role}"),
@@ -171,11 +225,14 @@ fn statements(role: &str, database: &str) -> Vec<String> {
         format!("GRANT USAGE ON SCHEMA public TO {role}"),
         format!("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"),
         format!("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {role}"),
-        format!("GRANT INSERT ON {} TO {role}", INSERT_TABLES.join(", ")),
+        format!(
+            "GRANT INSERT ON {} TO {role}",
+            kind.insert_tables().join(", ")
+        ),
         format!("GRANT USAGE ON SEQUENCE audit_logs_id_seq TO {role}"),
     ];
     sql.extend(
-        UPDATE_COLUMNS
+        kind.update_columns()
             .iter()
             .map(|(table, columns)| format!("GRANT UPDATE ({columns}) ON {table} TO {role}")),
     );

@@ -114,10 +114,13 @@ fn an_entry_altered_under_a_checkpoint_fails_the_default_check() {
     let key = signing_key(&secret).unwrap();
     let public = verifying_key(&public).unwrap();
     let signed = checkpoint::sign(&mut conn, &s.db.config().target(), &key).unwrap();
+    // The first entry of a chain that has more: not a head, which the cheap check would read.
     let altered = behind_the_triggers_returning(
         &mut conn,
         r#"UPDATE audit_logs SET details = details || '{"edited": true}'
-            WHERE id = (SELECT min(id) FROM audit_logs) RETURNING id AS n"#,
+            WHERE id = (SELECT min(id) FROM audit_logs
+                         WHERE chain IN (SELECT chain FROM audit_logs GROUP BY chain HAVING count(*) > 1))
+        RETURNING id AS n"#,
     );
 
     let outcome = checkpoint::check(&mut conn, &signed, &public, CheckMode::Signed).unwrap();
@@ -153,18 +156,15 @@ pub fn rewrite_chain(conn: &mut compliance_persistence::diesel::PgConnection, ch
     );
 }
 
-/// Writes more audit entries: an analyst approves the seed's pending corporate case.
+/// Writes more audit entries: an analyst rejects the seed's pending corporate case.
 pub fn more_entries(s: &Seeded) {
-    let case = s
-        .service
-        .current_case(&entity("ae-corp-pending-002"))
-        .unwrap();
-    s.service
+    let case = s.current("ae-corp-pending-002");
+    s.compliance
         .review(
+            &s.analyst(),
             case.id,
-            s.users.analyst.id,
-            compliance_domain::Verdict::Approve,
-            &compliance_domain::ReviewReason::parse("documents verified").unwrap(),
+            compliance_domain::Verdict::Reject,
+            &reason("documents never arrived"),
             case.revision,
         )
         .unwrap();

@@ -8,5 +8,6 @@ mod notes;
 mod proofs;
 mod provision;
 mod service_role;
+mod sessions;
 mod support;
 mod verify;

@@ -5,7 +5,7 @@ use crate::support::*;
 use compliance_domain::*;
 use compliance_ops::verify::{Outcome, VerifyOptions, verify};
 use compliance_persistence::repo::audit_logs::{self, AuditFilter};
-use compliance_persistence::repo::compliance_checks::CaseNote;
+use compliance_persistence::repo::compliance_checks::{self, CaseNote};
 use compliance_persistence::repo::review_notes;
 
 const WORDS: &str = "spoke to Ms Example on 3 March; passport no. X1234567 seen";
@@ -14,21 +14,21 @@ const WORDS: &str = "spoke to Ms Example on 3 March; passport no. X1234567 seen"
 fn reasons_stay_out_of_the_chain_and_an_erasure_leaves_verify_passing() {
     let s = seeded();
     let id = "ae-corp-pending-002";
-    let case = s.service.current_case(&entity(id)).unwrap();
-    let decided = s
-        .service
+    let case = s.current(id);
+    s.compliance
         .review(
+            &s.analyst(),
             case.id,
-            s.users.analyst.id,
-            Verdict::Approve,
+            Verdict::Reject,
             &ReviewReason::parse(WORDS).unwrap(),
             case.revision,
         )
         .unwrap();
-    let Some(CaseNote::Note(note)) = decided.case().review_reason.clone() else {
+    let mut conn = s.db.conn();
+    let decided = compliance_checks::find(&mut conn, case.id.as_uuid()).unwrap();
+    let Some(CaseNote::Note(note)) = decided.review_reason.clone() else {
         panic!("{decided:?}")
     };
-    let mut conn = s.db.conn();
     let stored = review_notes::find(&mut conn, note).unwrap();
     assert_eq!(stored.text.as_ref().map(ReviewReason::as_str), Some(WORDS));
     // The chain: the note's id and commitment, never the words.
@@ -65,15 +65,11 @@ fn reasons_stay_out_of_the_chain_and_an_erasure_leaves_verify_passing() {
     );
 
     // An analyst may not erase; an officer erases every note about the entity.
-    assert!(
-        s.service
-            .erase_notes(&entity(id), s.users.analyst.id)
-            .is_err()
-    );
-    let erased = s
-        .service
-        .erase_notes(&entity(id), s.users.officer.id)
-        .unwrap();
+    assert!(matches!(
+        s.compliance.erase_notes(&s.analyst(), &entity(id)),
+        Err(compliance_app::AppError::Forbidden { .. })
+    ));
+    let erased = s.compliance.erase_notes(&s.officer(), &entity(id)).unwrap();
     assert_eq!(erased, [note]);
     let gone = review_notes::find(&mut conn, note).unwrap();
     assert_eq!(
@@ -107,8 +103,8 @@ fn reasons_stay_out_of_the_chain_and_an_erasure_leaves_verify_passing() {
     assert_eq!(report.count(Outcome::Fail), 0, "{:#?}", report.checks);
     // A second erasure finds nothing left.
     assert!(
-        s.service
-            .erase_notes(&entity(id), s.users.officer.id)
+        s.compliance
+            .erase_notes(&s.officer(), &entity(id))
             .unwrap()
             .is_empty()
     );

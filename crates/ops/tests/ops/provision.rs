@@ -180,7 +180,7 @@ fn provision_again_on_a_database_with_real_cases_besides_the_seed_changes_nothin
     {
         let mut case = scenario(id);
         case.kyc.entity_id = entity(&format!("real-customer-{i:03}"));
-        s.service.submit(&case, s.users.agent.id).unwrap();
+        s.compliance.submit(&s.agent(), &case, None).unwrap();
     }
     let mut conn = s.db.conn();
     let before = count(&mut conn, "SELECT count(*) AS n FROM audit_logs");

@@ -38,7 +38,7 @@ fn seed_only_expectations_fail_on_other_data_and_hold_without_them() {
     let s = seeded();
     let mut case = scenario("ae-ind-clean-001");
     case.kyc.entity_id = entity("ae-ind-extra-004");
-    s.service.submit(&case, s.users.agent.id).unwrap();
+    s.compliance.submit(&s.agent(), &case, None).unwrap();
     let with_seed = failing(&s);
     assert_eq!(
         with_seed,
@@ -150,9 +150,12 @@ fn a_case_revision_without_its_audit_entry_fails_the_coverage_check() {
 fn re_screened_cases_have_an_audit_entry_for_each_revision() {
     let s = seeded();
     for id in ["ae-ind-clean-001", "ae-corp-pending-002"] {
-        let screening = scenario(id).aml;
-        s.service
-            .rescreen(&entity(id), &screening, s.users.agent.id)
+        // The same result against a newer version of the lists: a re-screening of its own.
+        let mut screening = scenario(id).aml;
+        screening.watchlist_version =
+            compliance_domain::WatchlistVersion::parse("2026-12-06").unwrap();
+        s.compliance
+            .rescreen(&s.agent(), &entity(id), &screening)
             .unwrap();
     }
     let raised = count(
@@ -168,6 +171,60 @@ fn re_screened_cases_have_an_audit_entry_for_each_revision() {
         "{}",
         coverage.detail
     );
+}
+
+/// A list match proposed and confirmed as a false positive raises the case's revision twice;
+/// check 20 counts those entries (they name their case and the revision they raised) and
+/// passes, and fails when one of them is missing.
+#[test]
+fn false_positive_steps_are_revisions_with_their_entries() {
+    let s = seeded();
+    let escalated = sanctions_hit_on_the_escalation(&s);
+    let (list, entry) = sdn();
+    let second = compliance_persistence::repo::users::insert(
+        &mut s.db.conn(),
+        &compliance_domain::input::NewUser {
+            username: compliance_domain::Username::parse("second.officer").unwrap(),
+            email: compliance_domain::Email::parse("second.officer@compliance.example").unwrap(),
+            role: compliance_domain::Role::ComplianceOfficer,
+        },
+        Some(s.users.admin.id),
+    )
+    .unwrap();
+    let proposed = s
+        .compliance
+        .clear_match(
+            &s.officer(),
+            escalated.id,
+            &list,
+            &entry,
+            &reason("another person: date of birth differs"),
+            escalated.revision,
+        )
+        .unwrap();
+    assert_eq!(proposed.revision, escalated.revision + 1);
+    let confirmed = s
+        .compliance
+        .clear_match(
+            &s.caller(&second),
+            escalated.id,
+            &list,
+            &entry,
+            &reason("agreed: not the listed person"),
+            proposed.revision,
+        )
+        .unwrap();
+    assert_eq!(confirmed.revision, escalated.revision + 2);
+    let report = verify(s.db.config(), &VerifyOptions::default()).unwrap();
+    let coverage = &report.checks[19];
+    assert_eq!(coverage.outcome, Outcome::Pass, "{}", coverage.detail);
+    // An entry removed behind the triggers: the revision it raised is unaccounted for.
+    behind_the_triggers(
+        &mut s.db.conn(),
+        "DELETE FROM audit_logs WHERE action = 'false_positive_confirmed'",
+    );
+    let report = verify(s.db.config(), &VerifyOptions::default()).unwrap();
+    assert_eq!(report.checks[19].outcome, Outcome::Fail);
 }
 
 #[test]
@@ -246,7 +303,7 @@ fn verify_reads_one_snapshot_while_a_case_commits_half_way_through() {
     until_waiting(&mut s.db.conn(), s.db.name(), 2);
     let mut case = scenario("ae-ind-clean-001");
     case.kyc.entity_id = entity("ae-ind-late-009");
-    s.service.submit(&case, s.users.agent.id).unwrap();
+    s.compliance.submit(&s.agent(), &case, None).unwrap();
     locker.batch_execute("ROLLBACK").unwrap();
     let report = running.join().unwrap();
     assert_eq!(

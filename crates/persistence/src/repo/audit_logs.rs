@@ -69,7 +69,7 @@ struct NewAuditRow<'a> {
 /// A stored audit entry, typed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AuditEntry {
-    /// Position in the chain.
+    /// The row's id: it orders entries across chains (the chained hash does not cover it).
     pub id: i64,
     /// Who acted.
     pub actor: UserId,
@@ -240,11 +240,17 @@ pub struct AuditFilter {
     pub action: Option<AuditAction>,
     /// Entries by this actor.
     pub actor: Option<UserId>,
-    /// At most this many (default 100, at most 10,000).
+    /// At most this many (default 100, at most 10,001: a page of 10,000 and one to tell
+    /// whether another follows).
     pub limit: Option<i64>,
+    /// Newest first (by id) instead of oldest first.
+    pub newest_first: bool,
+    /// Only entries beyond this id in the order asked for (a page's cursor: below it newest
+    /// first, above it oldest first).
+    pub beyond: Option<i64>,
 }
 
-/// Entries matching the filter, oldest first.
+/// Entries matching the filter, oldest first (or newest first, as the filter says).
 pub fn list(conn: &mut PgConnection, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
     let mut query = audit_logs::table.select(AuditRow::as_select()).into_boxed();
     if let Some(subject) = filter.subject_id {
@@ -259,9 +265,18 @@ pub fn list(conn: &mut PgConnection, filter: &AuditFilter) -> Result<Vec<AuditEn
     if let Some(actor) = filter.actor {
         query = query.filter(audit_logs::actor_id.eq(actor.as_uuid()));
     }
+    query = match (filter.newest_first, filter.beyond) {
+        (false, None) => query.order(audit_logs::id.asc()),
+        (false, Some(after)) => query
+            .filter(audit_logs::id.gt(after))
+            .order(audit_logs::id.asc()),
+        (true, None) => query.order(audit_logs::id.desc()),
+        (true, Some(before)) => query
+            .filter(audit_logs::id.lt(before))
+            .order(audit_logs::id.desc()),
+    };
     query
-        .order(audit_logs::id.asc())
-        .limit(filter.limit.unwrap_or(100).clamp(1, 10_000))
+        .limit(filter.limit.unwrap_or(100).clamp(1, 10_001))
         .load(conn)?
         .into_iter()
         .map(TryInto::try_into)

@@ -460,11 +460,11 @@ pub fn change_transaction_status(
                 .first::<(i32, String)>(conn)
                 .optional()?;
             return Err(match current {
-                Some((revision, status)) => PersistenceError::Conflict {
+                Some((revision, status)) => PersistenceError::Stale {
                     what: "blockchain transaction",
                     key: id.to_string(),
                     reason: format!(
-                        "it changed since it was read (revision {expected_revision}); it is now at revision {revision}, status {}",
+                        "changed since it was read (revision {expected_revision}); it is now at revision {revision}, status {}",
                         text_opt::<CheckStatus>(TRANSACTIONS, id, Some(&status))?
                             .map_or(status, |s| s.to_string())
                     ),

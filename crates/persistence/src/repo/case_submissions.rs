@@ -72,7 +72,9 @@ pub fn insert(conn: &mut PgConnection, new: &NewSubmission<'_>) -> Result<CaseSu
         .returning(CaseSubmission::as_returning())
         .get_result(conn)
         .map_err(|e| match PersistenceError::from(e) {
-            PersistenceError::Conflict { key, .. } => race(&key, new.entity_id, new.sequence),
+            PersistenceError::Conflict { key, .. } if key.starts_with("uq_case_submissions") => {
+                race(&key, new.entity_id, new.sequence)
+            }
             other => other,
         })
 }

@@ -2,7 +2,7 @@
 //! and every change to it: a reviewer's decision, the four-eyes proposal, a re-evaluation.
 //!
 //! Must not: overwrite a change it did not see. Every update names the revision it read; if the
-//! row moved on, nothing is written and the caller gets [`PersistenceError::Conflict`]. Every
+//! row moved on, nothing is written and the caller gets [`PersistenceError::Stale`]. Every
 //! change writes its audit entry in the same transaction.
 
 use crate::convert::{domain, json, text, to_json};
@@ -313,11 +313,15 @@ pub fn insert(conn: &mut PgConnection, case: &NewCase<'_>) -> Result<StoredCompl
             .returning(ComplianceCheckRow::as_returning())
             .get_result(conn)
             .map_err(|e| match PersistenceError::from(e) {
-                PersistenceError::Conflict { .. } => PersistenceError::Conflict {
-                    what: "compliance check",
-                    key: case.entity_id.to_string(),
-                    reason: "this KYC check already has a case".into(),
-                },
+                PersistenceError::Conflict { key, .. }
+                    if key == "uq_compliance_checks_kyc_check_id" =>
+                {
+                    PersistenceError::Conflict {
+                        what: "compliance check",
+                        key: case.entity_id.to_string(),
+                        reason: "this KYC check already has a case".into(),
+                    }
+                }
                 other => other,
             })?
             .try_into()?;
@@ -473,11 +477,11 @@ fn lost_update(conn: &mut PgConnection, id: Uuid, expected: i32) -> PersistenceE
         .first::<(i32, String)>(conn)
         .optional();
     match current {
-        Ok(Some((revision, status))) => PersistenceError::Conflict {
+        Ok(Some((revision, status))) => PersistenceError::Stale {
             what: "compliance check",
             key: id.to_string(),
             reason: format!(
-                "it changed since it was read (revision {expected}); it is now at revision {revision}, status {status}: reload it and decide again"
+                "changed since it was read (revision {expected}); it is now at revision {revision}, status {status}: reload it and decide again"
             ),
         },
         Ok(None) => PersistenceError::not_found("compliance check", id),
@@ -622,6 +626,31 @@ pub fn propose_approval(
         audit_logs::append(conn, &audit)?;
         Ok(stored)
     })
+}
+
+/// Raises the case's revision by one, changing nothing else (still at `expected_revision`, else
+/// [`PersistenceError::Stale`]): what a step that changes the case's standing without its
+/// status does (a list match proposed or confirmed as a false positive), so that a reviewer
+/// who read the case before it decides on nothing they did not see. The step's own audit
+/// entry, written by the caller in the same transaction, names the revision it raised.
+pub fn raise_revision(
+    conn: &mut PgConnection,
+    id: Uuid,
+    expected_revision: i32,
+) -> Result<StoredComplianceCheck> {
+    let row = diesel::update(
+        compliance_checks::table
+            .filter(compliance_checks::id.eq(id))
+            .filter(compliance_checks::revision.eq(expected_revision)),
+    )
+    .set(compliance_checks::revision.eq(compliance_checks::revision + 1))
+    .returning(ComplianceCheckRow::as_returning())
+    .get_result(conn)
+    .optional()?;
+    match row {
+        Some(row) => row.try_into(),
+        None => Err(lost_update(conn, id, expected_revision)),
+    }
 }
 
 /// A re-evaluation of a case on a new screening (or new rules), by the engine.

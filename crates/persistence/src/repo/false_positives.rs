@@ -2,7 +2,7 @@
 //! confirmed by another; each step with its audit entry (the reasons are review notes).
 //!
 //! Must not: confirm a disposition twice or let its proposer confirm it (the database refuses
-//! both; a lost race is a [`PersistenceError::Conflict`]).
+//! both; a lost race is [`PersistenceError::Stale`]).
 
 use crate::repo::audit_logs;
 use crate::repo::review_notes::NoteRef;
@@ -117,6 +117,8 @@ pub struct Proposal<'a> {
     pub by: UserId,
     /// Their note.
     pub note: &'a NoteRef,
+    /// The case's revision this step raised it to (recorded in the audit entry).
+    pub case_revision: i32,
 }
 
 #[derive(Insertable)]
@@ -137,8 +139,10 @@ fn audit(
     stored: &FalsePositive,
     entity_id: &EntityId,
     note: &NoteRef,
+    case_revision: i32,
 ) -> Result<()> {
     let mut details = note.details("note");
+    details.insert("revision".into(), case_revision.into());
     details.insert(
         "compliance_check_id".into(),
         stored.case_id.to_string().into(),
@@ -158,7 +162,7 @@ fn audit(
 }
 
 /// Records a proposal, with a `false_positive_proposed` audit entry, in one transaction. A
-/// second proposal for the same entry of the case is a [`PersistenceError::Conflict`].
+/// second proposal for the same entry of the case is [`PersistenceError::Stale`].
 pub fn propose(conn: &mut PgConnection, proposal: &Proposal<'_>) -> Result<FalsePositive> {
     crate::convert::atomic(conn, |conn| {
         let stored: FalsePositive = diesel::insert_into(false_positives::table)
@@ -173,11 +177,13 @@ pub fn propose(conn: &mut PgConnection, proposal: &Proposal<'_>) -> Result<False
             .returning(FalsePositiveRow::as_returning())
             .get_result(conn)
             .map_err(|e| match PersistenceError::from(e) {
-                PersistenceError::Conflict { .. } => PersistenceError::Conflict {
-                    what: "false positive",
-                    key: format!("{}/{}", proposal.list, proposal.entry),
-                    reason: "this entry of the case was already proposed as a false positive: confirm it or reload".into(),
-                },
+                PersistenceError::Conflict { key, .. } if key == "uq_false_positives_case_entry" => {
+                    PersistenceError::Stale {
+                        what: "false positive",
+                        key: format!("{}/{}", proposal.list, proposal.entry),
+                        reason: "was proposed by someone else meanwhile: reload the case, then confirm it or not".into(),
+                    }
+                }
                 other => other,
             })?
             .try_into()?;
@@ -188,6 +194,7 @@ pub fn propose(conn: &mut PgConnection, proposal: &Proposal<'_>) -> Result<False
             &stored,
             proposal.entity_id,
             proposal.note,
+            proposal.case_revision,
         )?;
         Ok(stored)
     })
@@ -201,6 +208,7 @@ pub fn confirm(
     entity_id: &EntityId,
     by: UserId,
     note: &NoteRef,
+    case_revision: i32,
 ) -> Result<FalsePositive> {
     crate::convert::atomic(conn, |conn| {
         let row = diesel::update(
@@ -217,10 +225,10 @@ pub fn confirm(
         .get_result(conn)
         .optional()?;
         let Some(row) = row else {
-            return Err(PersistenceError::Conflict {
+            return Err(PersistenceError::Stale {
                 what: "false positive",
                 key: id.to_string(),
-                reason: "it is already confirmed, or gone: reload the case".into(),
+                reason: "is already confirmed, or gone: reload the case".into(),
             });
         };
         let stored: FalsePositive = row.try_into()?;
@@ -231,6 +239,7 @@ pub fn confirm(
             &stored,
             entity_id,
             note,
+            case_revision,
         )?;
         Ok(stored)
     })

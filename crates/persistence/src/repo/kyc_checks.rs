@@ -164,11 +164,13 @@ pub fn insert(
             .returning(KycCheckRow::as_returning())
             .get_result(conn)
             .map_err(|e| match PersistenceError::from(e) {
-                PersistenceError::Conflict { .. } => PersistenceError::Conflict {
-                    what: "kyc check",
-                    key: check.entity_id.to_string(),
-                    reason: "this entity already has a KYC check".into(),
-                },
+                PersistenceError::Conflict { key, .. } if key == "uq_kyc_checks_entity_id" => {
+                    PersistenceError::Conflict {
+                        what: "kyc check",
+                        key: check.entity_id.to_string(),
+                        reason: "this entity already has a KYC check".into(),
+                    }
+                }
                 other => other,
             })?
             .try_into()?;

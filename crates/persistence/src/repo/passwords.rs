@@ -107,55 +107,86 @@ pub fn for_sign_in(
     }))
 }
 
-/// Counts a failed sign-in of `user` at `now`; the `max_failures`-th in a row locks the account
-/// for `lock_for` (after a lock has passed, counting starts again). Returns the lock, if any.
-pub fn record_failure(
+/// A sign-in attempt counted before its password is checked: the stored hash to check it
+/// against, and the count of failures this attempt made (it counts as one until it succeeds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The stored Argon2id PHC string.
+    pub hash: String,
+    /// `failed_attempts` after this attempt was counted.
+    pub attempts: i32,
+}
+
+/// Counts a sign-in attempt of `user` at `now` as a failure, in one statement, before anyone
+/// checks its password: the `max_failures`-th in a row locks the account for `lock_for` (after
+/// a lock has passed, counting starts again). `None` when the account was locked already (or
+/// has no password): then no password is checked at all. Parallel attempts each take one
+/// count, in the order the row lock grants them, so a burst cannot get more than
+/// `max_failures` guesses checked. [`record_success`] takes the count back.
+pub fn claim(
     conn: &mut PgConnection,
     user: UserId,
     now: DateTime<Utc>,
     max_failures: i32,
     lock_for: Duration,
-) -> Result<Option<DateTime<Utc>>> {
-    use diesel::sql_types::{Integer, Nullable, Timestamptz, Uuid as SqlUuid};
+) -> Result<Option<Claim>> {
+    use diesel::sql_types::{Integer, Text, Timestamptz, Uuid as SqlUuid};
     #[derive(QueryableByName)]
-    struct Lock {
-        #[diesel(sql_type = Nullable<Timestamptz>)]
-        locked_until: Option<DateTime<Utc>>,
+    struct Claimed {
+        #[diesel(sql_type = Text)]
+        password_hash: String,
+        #[diesel(sql_type = Integer)]
+        failed_attempts: i32,
     }
-    let lock: Option<Lock> = diesel::sql_query(RECORD_FAILURE_SQL)
+    let claimed: Option<Claimed> = diesel::sql_query(CLAIM_SQL)
         .bind::<SqlUuid, _>(user.as_uuid())
         .bind::<Timestamptz, _>(now)
         .bind::<Integer, _>(max_failures)
         .bind::<Timestamptz, _>(now + lock_for)
         .get_result(conn)
         .optional()?;
-    Ok(lock.and_then(|l| l.locked_until))
+    Ok(claimed.map(|c| Claim {
+        hash: c.password_hash,
+        attempts: c.failed_attempts,
+    }))
 }
 
-/// `$1` the user, `$2` now, `$3` the failures that lock, `$4` until when. A lock that has
-/// passed starts the count again; the right-hand sides read the row as it was.
-const RECORD_FAILURE_SQL: &str = "
+/// `$1` the user, `$2` now, `$3` the failures that lock, `$4` until when. Only an account that
+/// is not locked now is counted; a lock that has passed starts the count again.
+const CLAIM_SQL: &str = "
 UPDATE user_passwords
    SET failed_attempts = CASE WHEN locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END,
        locked_until = CASE
            WHEN (CASE WHEN locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END) >= $3 THEN $4
            WHEN locked_until <= $2 THEN NULL
            ELSE locked_until END
- WHERE user_id = $1
-RETURNING locked_until
+ WHERE user_id = $1 AND (locked_until IS NULL OR locked_until <= $2)
+RETURNING password_hash, failed_attempts
 ";
 
-/// Clears `user`'s failed sign-ins after a success (no write when there were none).
-pub fn record_success(conn: &mut PgConnection, user: UserId) -> Result<()> {
-    diesel::update(
-        user_passwords::table
-            .find(user.as_uuid())
-            .filter(user_passwords::failed_attempts.gt(0)),
+/// Takes back the count of an attempt whose password was right ([`claim`]), clearing the
+/// account's failures: `true` unless the account was locked meanwhile by other attempts (a
+/// lock that this attempt's own count set, with none after it, does not stand in its way). On
+/// `false` the sign-in is refused: a right password guessed in a burst that locked the account
+/// does not sign in.
+pub fn record_success(
+    conn: &mut PgConnection,
+    user: UserId,
+    now: DateTime<Utc>,
+    claimed: &Claim,
+) -> Result<bool> {
+    let cleared = diesel::update(
+        user_passwords::table.find(user.as_uuid()).filter(
+            user_passwords::locked_until
+                .is_null()
+                .or(user_passwords::locked_until.le(now))
+                .or(user_passwords::failed_attempts.eq(claimed.attempts)),
+        ),
     )
     .set((
         user_passwords::failed_attempts.eq(0),
         user_passwords::locked_until.eq(None::<DateTime<Utc>>),
     ))
     .execute(conn)?;
-    Ok(())
+    Ok(cleared == 1)
 }

@@ -125,6 +125,19 @@ pub fn find_by_username(conn: &mut PgConnection, username: &Username) -> Result<
     found(row, "user", username.as_str())?.try_into()
 }
 
+/// The usernames of the users with these ids (those that exist), by id: what a page that names
+/// a few users reads, instead of the whole table.
+pub fn usernames(conn: &mut PgConnection, ids: &[UserId]) -> Result<Vec<(UserId, Username)>> {
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.as_uuid()).collect();
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select(UserRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|row| User::try_from(row).map(|u| (u.id, u.username)))
+        .collect()
+}
+
 /// Which users to list.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UserFilter {

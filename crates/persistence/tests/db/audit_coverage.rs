@@ -186,7 +186,7 @@ fn a_refused_wallet_or_transaction_write_leaves_no_audit_entry() {
     assert!(
         blockchain::change_transaction_status(&mut conn, seen.id, 7, &decision)
             .unwrap_err()
-            .is_conflict()
+            .is_stale()
     );
     // An officer deactivated since the decision was planned: the guard refuses the decider.
     users_repo::set_active(&mut conn, u.officer.id, false, u.second_officer.id).unwrap();

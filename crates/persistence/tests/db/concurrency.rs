@@ -55,7 +55,7 @@ fn two_concurrent_status_changes_one_wins_one_conflicts_one_audit_entry() {
     assert_eq!(wins.len(), 1, "{results:?}");
     assert_eq!(conflicts.len(), 1, "{results:?}");
     assert!(
-        matches!(conflicts[0], PersistenceError::Conflict { .. }),
+        matches!(conflicts[0], PersistenceError::Stale { .. }),
         "{:?}",
         conflicts[0]
     );
@@ -115,7 +115,7 @@ fn a_stale_revision_is_a_conflict_and_writes_nothing() {
         &second,
     )
     .unwrap_err();
-    assert!(err.is_conflict(), "{err}");
+    assert!(err.is_stale(), "{err}");
     assert_eq!(audit_logs::count(&mut conn).unwrap(), before);
     let stored = compliance_checks::find(&mut conn, c.case.id).unwrap();
     assert_eq!(stored.approval.map(|a| a.by), Some(u.officer.id));

@@ -728,7 +728,7 @@ fn wallets_and_transactions_are_watched_and_decided() {
     assert!(
         blockchain::change_transaction_status(&mut conn, seen.id, 1, &t)
             .unwrap_err()
-            .is_conflict()
+            .is_stale()
     );
     assert_eq!(
         audit_actions(&mut conn, seen.id),

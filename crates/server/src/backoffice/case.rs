@@ -8,20 +8,19 @@
 //!
 //! Must not: decide anything itself, or overwrite a case that moved on since the page was read.
 
-use super::pages::{Asked, Posted, app_error_page, capitalised, error_page, failure_page, render};
+use super::pages::{Asked, Posted, app_error_page, capitalised, error_page, render};
 use super::session::Officer;
 use super::views::Notice;
 use super::{Office, PREFIX};
-use crate::http::blocking;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use compliance_app::records::{DispositionState, ReviewStepTaken};
 use compliance_app::{AppError, Caller, Compliance, OfficeSession};
 use compliance_domain::{
-    DispositionError, ListEntryRef, ListName, ReviewError, ReviewReason, Verdict,
+    CaseId, DispositionError, ListEntryRef, ListName, ReviewError, ReviewReason, Verdict,
 };
 use serde::Deserialize;
-use uuid::Uuid;
 
 /// The page for a path whose case id is not a UUID: a 404 (it names no case).
 fn no_such_case(officer: &Officer) -> Response {
@@ -64,7 +63,7 @@ pub(super) async fn page(
     Path(segment): Path<String>,
     Asked(done): Asked<Done>,
 ) -> Response {
-    let Ok(id) = Uuid::parse_str(&segment) else {
+    let Ok(id) = segment.parse::<CaseId>() else {
         return no_such_case(&officer);
     };
     let notice = done_notice(done.done.as_deref());
@@ -75,18 +74,21 @@ pub(super) async fn page(
 async fn show(
     office: &Office,
     session: &OfficeSession,
-    id: Uuid,
+    id: CaseId,
     status: StatusCode,
     notice: Option<Notice>,
 ) -> Response {
-    let compliance = office.compliance.clone();
-    match blocking(move || compliance.case_detail(id)).await {
-        Ok(Ok(detail)) => render(
+    let caller = session.caller;
+    match office
+        .compliance
+        .call(move |c| c.case_detail(&caller, id))
+        .await
+    {
+        Ok(detail) => render(
             status,
             &super::case_view::case_page(&detail, session, notice),
         ),
-        Ok(Err(e)) => app_error_page(Some(session), &e),
-        Err(_) => failure_page(),
+        Err(e) => app_error_page(Some(session), &e),
     }
 }
 
@@ -104,7 +106,7 @@ pub(super) struct DecideForm {
 }
 
 /// 303 back to the case page with `done`.
-fn done(id: Uuid, what: &str) -> Response {
+fn done(id: CaseId, what: &str) -> Response {
     (
         StatusCode::SEE_OTHER,
         [(header::LOCATION, format!("{PREFIX}/cases/{id}?done={what}"))],
@@ -114,7 +116,7 @@ fn done(id: Uuid, what: &str) -> Response {
 
 /// What a refused form shows: the case as it is now, with the refusal on top, as the
 /// refusal's status (a stale page is 409 with the fresh case below).
-async fn refused(office: &Office, officer: &Officer, id: Uuid, error: &AppError) -> Response {
+async fn refused(office: &Office, officer: &Officer, id: CaseId, error: &AppError) -> Response {
     let (status, _, _) = crate::http::problem::classify(error);
     if status.is_server_error() || status == StatusCode::NOT_FOUND {
         return app_error_page(Some(&officer.session), error);
@@ -159,26 +161,28 @@ async fn act<P: Send + 'static>(
     segment: &str,
     csrf: &str,
     parse: impl FnOnce() -> Result<P, AppError>,
-    work: impl FnOnce(&Compliance, &Caller, Uuid, P) -> compliance_app::Result<&'static str>
+    work: impl FnOnce(&Compliance, &Caller, CaseId, P) -> compliance_app::Result<&'static str>
     + Send
     + 'static,
 ) -> Response {
     if let Some(refusal) = officer.csrf_refusal(csrf) {
         return refusal;
     }
-    let Ok(id) = Uuid::parse_str(segment) else {
+    let Ok(id) = segment.parse::<CaseId>() else {
         return no_such_case(officer);
     };
     let input = match parse() {
         Ok(input) => input,
         Err(e) => return refused(office, officer, id, &e).await,
     };
-    let compliance = office.compliance.clone();
     let caller = officer.session.caller;
-    match blocking(move || work(&compliance, &caller, id, input)).await {
-        Ok(Ok(what)) => done(id, what),
-        Ok(Err(e)) => refused(office, officer, id, &e).await,
-        Err(_) => failure_page(),
+    match office
+        .compliance
+        .call(move |c| work(c, &caller, id, input))
+        .await
+    {
+        Ok(what) => done(id, what),
+        Err(e) => refused(office, officer, id, &e).await,
     }
 }
 
@@ -209,7 +213,10 @@ pub(super) async fn decide(
         parse,
         |c, caller, id, (verdict, revision, reason)| {
             c.review(caller, id, verdict, &reason, revision)
-                .map(|o| o.outcome)
+                .map(|o| match o.outcome {
+                    ReviewStepTaken::Decided => "decided",
+                    ReviewStepTaken::ApprovalProposed => "approval_proposed",
+                })
         },
     )
     .await
@@ -220,6 +227,8 @@ pub(super) async fn decide(
 pub(super) struct ClearForm {
     #[serde(default)]
     csrf: String,
+    #[serde(default)]
+    revision: String,
     #[serde(default)]
     list: String,
     #[serde(default)]
@@ -239,7 +248,11 @@ pub(super) async fn clear_match(
         let list = ListName::parse(&form.list).map_err(|e| input_error("list", e))?;
         let entry = ListEntryRef::parse(&form.entry).map_err(|e| input_error("entry", e))?;
         let reason = ReviewReason::parse(&form.reason).map_err(|e| input_error("reason", e))?;
-        Ok((list, entry, reason))
+        let revision: i32 = form
+            .revision
+            .parse()
+            .map_err(|_| input_error("revision", "the page's revision is missing: reload it"))?;
+        Ok((list, entry, reason, revision))
     };
     act(
         &office,
@@ -247,12 +260,11 @@ pub(super) async fn clear_match(
         &segment,
         &form.csrf,
         parse,
-        |c, caller, id, (list, entry, reason)| {
-            let cleared = c.clear_match(caller, id, &list, &entry, &reason)?;
-            Ok(if cleared.disposition == "confirmed" {
-                "match_confirmed"
-            } else {
-                "match_proposed"
+        |c, caller, id, (list, entry, reason, revision)| {
+            let cleared = c.clear_match(caller, id, &list, &entry, &reason, revision)?;
+            Ok(match cleared.disposition {
+                DispositionState::Confirmed => "match_confirmed",
+                DispositionState::Proposed => "match_proposed",
             })
         },
     )

@@ -157,7 +157,7 @@ pub(super) fn case_page(
                     (None, Some(new)) => format!("→ {new}"),
                     _ => String::new(),
                 },
-                chain: format!("{}", a.position),
+                chain: format!("{}.{}", a.chain, a.position),
                 intact,
                 verdict: verdict.to_owned(),
             }
@@ -221,6 +221,7 @@ pub(super) fn case_page(
             })
             .collect(),
         chain_intact: audit.iter().all(|a| a.intact),
+        audit_truncated: detail.older_audit.is_some(),
         audit,
         decide: decide_view(detail, me),
         csrf: me.csrf.clone(),

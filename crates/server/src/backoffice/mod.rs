@@ -1,4 +1,4 @@
-//! The back office (feature `api`): server-rendered HTML under `/office` for analysts and
+//! The back office: server-rendered HTML under `/office` for analysts and
 //! compliance officers: sign in, the review queue, a case and its evidence, deciding under four
 //! eyes, the rules in force. Every page works without JavaScript; the binary serves every
 //! asset (no external requests).
@@ -10,6 +10,7 @@
 //! Must not: hold a business rule or SQL, render text unescaped (askama escapes every `{{ }}`),
 //! accept a form without its CSRF token, log a password, a session secret or a form's content.
 
+mod attempts;
 mod case;
 mod case_view;
 mod pages;
@@ -19,14 +20,15 @@ mod session;
 mod sign_in;
 mod views;
 
-use crate::http::auth::FailureLimiter;
+pub use attempts::ATTEMPTS as SIGN_IN_ATTEMPTS;
+
 use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use compliance_app::{Compliance, SessionPolicy};
+use compliance_app::{AsyncCompliance, SessionPolicy};
 use std::sync::Arc;
 
 /// Where the back office is served.
@@ -48,16 +50,16 @@ pub struct OfficeConfig {
 /// What every back-office handler shares.
 #[derive(Clone)]
 struct Office {
-    compliance: Compliance,
-    limiter: Arc<FailureLimiter>,
+    compliance: AsyncCompliance,
+    attempts: Arc<attempts::SignInAttempts>,
     config: Arc<OfficeConfig>,
 }
 
 /// The back office's routes, nested under [`PREFIX`].
-pub fn router(compliance: Compliance, config: OfficeConfig) -> Router {
+pub fn router(compliance: AsyncCompliance, config: OfficeConfig) -> Router {
     let office = Office {
         compliance,
-        limiter: Arc::new(FailureLimiter::default()),
+        attempts: Arc::new(attempts::SignInAttempts::default()),
         config: Arc::new(config),
     };
     let pages = Router::new()

@@ -8,7 +8,6 @@ use super::pages::{Asked, app_error_page, error_page, render};
 use super::session::{Officer, encode};
 use super::views::{Choice, Chrome, QueuePage, QueueRow, when};
 use super::{Office, PREFIX};
-use crate::http::blocking;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -18,7 +17,9 @@ use serde::Deserialize;
 use strum::VariantNames;
 
 /// Cases per page.
-const PAGE: u16 = 25;
+fn page_size() -> compliance_app::QueueSize {
+    compliance_app::QueueSize::new(25).unwrap_or_default()
+}
 
 /// The queue's filters, as the form sends them (an empty value is "any").
 #[derive(Debug, Default, Deserialize)]
@@ -60,7 +61,7 @@ pub(super) async fn page(
             status: filter::<CheckStatus>("status", &p.status)?,
             risk_level: filter::<RiskLevel>("risk level", &p.risk_level)?,
             after: filter::<QueueCursor>("page", &p.after)?,
-            limit: PAGE,
+            limit: page_size(),
         })
     })();
     let query = match parsed {
@@ -74,17 +75,24 @@ pub(super) async fn page(
             );
         }
     };
-    let compliance = office.compliance.clone();
-    let loaded = blocking(move || {
-        let page = compliance.queue(&query)?;
-        let names = compliance.usernames()?;
-        Ok::<_, compliance_app::AppError>((page, names))
-    })
-    .await;
+    let caller = session.caller;
+    let loaded = office
+        .compliance
+        .call(move |c| {
+            let page = c.queue(&caller, &query)?;
+            // Only the users the page names, not the whole users table.
+            let named: Vec<_> = page
+                .items
+                .iter()
+                .filter_map(|i| i.approval_proposed_by)
+                .collect();
+            let names = c.usernames(&caller, &named)?;
+            Ok((page, names))
+        })
+        .await;
     let (page, names) = match loaded {
-        Ok(Ok(found)) => found,
-        Ok(Err(e)) => return app_error_page(Some(session), &e),
-        Err(_) => return super::pages::failure_page(),
+        Ok(found) => found,
+        Err(e) => return app_error_page(Some(session), &e),
     };
     let filters = format!(
         "jurisdiction={}&status={}&risk_level={}",

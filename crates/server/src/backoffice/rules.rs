@@ -5,10 +5,9 @@
 //! Must not: write.
 
 use super::Office;
-use super::pages::{Asked, app_error_page, error_page, failure_page, render};
+use super::pages::{Asked, app_error_page, error_page, render};
 use super::session::Officer;
 use super::views::{Choice, Chrome, RuleView, RulesPage, when};
-use crate::http::blocking;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -67,11 +66,14 @@ pub(super) async fn page(
             }
         }
     };
-    let compliance = office.compliance.clone();
-    let rules = match blocking(move || compliance.rules_in_force(jurisdiction, at)).await {
-        Ok(Ok(rules)) => rules,
-        Ok(Err(e)) => return app_error_page(Some(session), &e),
-        Err(_) => return failure_page(),
+    let caller = session.caller;
+    let rules = match office
+        .compliance
+        .call(move |c| c.rules_in_force(&caller, jurisdiction, at))
+        .await
+    {
+        Ok(rules) => rules,
+        Err(e) => return app_error_page(Some(session), &e),
     };
     let current = jurisdiction.to_string();
     let view = RulesPage {

@@ -6,17 +6,45 @@
 //! open redirect through `next`).
 
 use super::{Office, PREFIX, pages};
-use crate::http::{RequestUser, blocking};
+use crate::http::RequestUser;
 use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use compliance_app::{AppError, OfficeSession};
 
-/// The session cookie.
-pub(super) const SESSION_COOKIE: &str = "cdb_session";
-/// The sign-in form's CSRF cookie (before there is a session).
-pub(super) const SIGN_IN_COOKIE: &str = "cdb_signin";
+/// The back office's two cookies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Jar {
+    /// The session's secret.
+    Session,
+    /// The sign-in form's CSRF token (before there is a session).
+    SignIn,
+}
+
+impl Jar {
+    /// The cookie's name. Over TLS (`secure`) it carries the `__Host-` prefix, which a browser
+    /// accepts only from a secure origin, with `Path=/` and no `Domain`: no other host, and no
+    /// page over plain HTTP, can set or shadow it.
+    pub(super) fn name(self, secure: bool) -> &'static str {
+        match (self, secure) {
+            (Jar::Session, false) => "cdb_session",
+            (Jar::Session, true) => "__Host-cdb_session",
+            (Jar::SignIn, false) => "cdb_signin",
+            (Jar::SignIn, true) => "__Host-cdb_signin",
+        }
+    }
+
+    /// Where the browser sends it: the back office (the sign-in form for its token), or `/`
+    /// for a `__Host-` cookie, which must be.
+    fn path(self, secure: bool) -> String {
+        match (self, secure) {
+            (_, true) => "/".to_owned(),
+            (Jar::Session, false) => PREFIX.to_owned(),
+            (Jar::SignIn, false) => format!("{PREFIX}/sign-in"),
+        }
+    }
+}
 
 /// The value of cookie `name`, if the request carries it.
 pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -30,18 +58,12 @@ pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.trim().to_owned())
 }
 
-/// A `Set-Cookie` value: `value` for `max_age` seconds (0 removes it), scoped to `path`.
-pub(super) fn set_cookie(
-    name: &str,
-    value: &str,
-    path: &str,
-    max_age: i64,
-    secure: bool,
-) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    let text = format!(
-        "{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"
-    );
+/// A `Set-Cookie` value of `jar`: `value` for `max_age` seconds (0 removes it).
+pub(super) fn set_cookie(jar: Jar, value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let (name, path) = (jar.name(secure), jar.path(secure));
+    let flag = if secure { "; Secure" } else { "" };
+    let text =
+        format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Strict{flag}");
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
@@ -85,15 +107,16 @@ impl FromRequestParts<Office> for Officer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, office: &Office) -> Result<Self, Response> {
-        let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
+        let secure = office.config.secure_cookies;
+        let Some(secret) = cookie(&parts.headers, Jar::Session.name(secure)) else {
             return Err(to_sign_in(parts, false, office.config.secure_cookies));
         };
-        let compliance = office.compliance.clone();
         let policy = office.config.policy;
         let presented = secret.clone();
-        let found = blocking(move || compliance.office_session(&presented, &policy))
-            .await
-            .map_err(|_| pages::failure_page())?;
+        let found = office
+            .compliance
+            .call(move |c| c.office_session(&presented, &policy))
+            .await;
         match found {
             Ok(session) => {
                 if let Some(slot) = parts.extensions.get::<RequestUser>() {
@@ -134,10 +157,9 @@ fn to_sign_in(parts: &Parts, ended: bool, secure: bool) -> Response {
     }
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
     if ended {
-        response.headers_mut().insert(
-            header::SET_COOKIE,
-            set_cookie(SESSION_COOKIE, "", PREFIX, 0, secure),
-        );
+        response
+            .headers_mut()
+            .insert(header::SET_COOKIE, set_cookie(Jar::Session, "", 0, secure));
     }
     response
 }
@@ -182,7 +204,26 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("a=1; cdb_session=cds_x ; b=2"),
         );
-        assert_eq!(cookie(&headers, SESSION_COOKIE).as_deref(), Some("cds_x"));
+        assert_eq!(
+            cookie(&headers, Jar::Session.name(false)).as_deref(),
+            Some("cds_x")
+        );
+        assert_eq!(cookie(&headers, Jar::Session.name(true)), None);
+        // Over TLS: the __Host- prefix, Secure, Path=/ and no Domain, as the prefix requires.
+        let set = set_cookie(Jar::Session, "cds_y", 60, true);
+        let set = set.to_str().unwrap();
+        assert!(
+            set.starts_with("__Host-cdb_session=cds_y; Path=/;"),
+            "{set}"
+        );
+        assert!(set.contains("; Secure") && !set.contains("Domain"), "{set}");
+        let plain = set_cookie(Jar::SignIn, "t", 60, false);
+        assert!(
+            plain
+                .to_str()
+                .unwrap()
+                .starts_with("cdb_signin=t; Path=/office/sign-in;")
+        );
         assert_eq!(cookie(&headers, "cdb"), None);
         assert!(csrf_matches("abc", "abc"));
         assert!(!csrf_matches("abc", "abd"));

@@ -6,19 +6,15 @@
 //! beyond the request.
 
 use super::pages::{Asked, Posted, render};
-use super::session::{
-    Officer, SESSION_COOKIE, SIGN_IN_COOKIE, cookie, csrf_matches, safe_next, set_cookie,
-};
+use super::session::{Jar, Officer, cookie, csrf_matches, safe_next, set_cookie};
 use super::views::{Chrome, Notice, SignInPage};
 use super::{Office, PREFIX};
-use crate::http::blocking;
 use crate::http::client_address::ClientAddress;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use compliance_app::AppError;
 use serde::Deserialize;
-use std::time::Instant;
 
 /// The sign-in page's query.
 #[derive(Debug, Default, Deserialize)]
@@ -59,16 +55,9 @@ fn sign_in_page(
         notice,
     };
     let mut response = render(status, &page);
-    let path = format!("{PREFIX}/sign-in");
     response.headers_mut().insert(
         header::SET_COOKIE,
-        set_cookie(
-            SIGN_IN_COOKIE,
-            &token,
-            &path,
-            3600,
-            office.config.secure_cookies,
-        ),
+        set_cookie(Jar::SignIn, &token, 3600, office.config.secure_cookies),
     );
     response
 }
@@ -100,7 +89,8 @@ pub(super) async fn submit(
     headers: HeaderMap,
     Posted(form): Posted<SignInForm>,
 ) -> Response {
-    let expected = cookie(&headers, SIGN_IN_COOKIE).unwrap_or_default();
+    let secure = office.config.secure_cookies;
+    let expected = cookie(&headers, Jar::SignIn.name(secure)).unwrap_or_default();
     if !csrf_matches(&expected, &form.csrf) {
         let notice = Notice {
             kind: "error",
@@ -114,35 +104,37 @@ pub(super) async fn submit(
             Some(notice),
         );
     }
-    let now = Instant::now();
-    if let Some(wait) = office.limiter.blocked(address, now) {
+    // Counted before the password is checked, whatever comes of it.
+    if let Err(wait) = office.attempts.attempt(address) {
         let notice = Notice {
             kind: "error",
             text: format!(
-                "Too many failed sign-ins from this address: wait {wait} seconds and try again."
+                "Too many sign-ins from this address: wait {wait} seconds and try again."
             ),
         };
-        return sign_in_page(
+        let mut page = sign_in_page(
             &office,
             StatusCode::TOO_MANY_REQUESTS,
             &form.next,
             &form.username,
             Some(notice),
         );
+        if let Ok(value) = axum::http::HeaderValue::from_str(&wait.to_string()) {
+            page.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return page;
     }
-    let compliance = office.compliance.clone();
     let policy = office.config.policy;
     let (username, password) = (form.username.clone(), form.password);
-    let outcome = match blocking(move || compliance.sign_in(&username, &password, &policy)).await {
-        Ok(outcome) => outcome,
-        Err(_) => return super::pages::failure_page(),
-    };
+    let outcome = office
+        .compliance
+        .call(move |c| c.sign_in(&username, &password, &policy))
+        .await;
     match outcome {
         Ok(signed_in) => {
             let max_age = (signed_in.expires_at - chrono::Utc::now())
                 .num_seconds()
                 .max(1);
-            let secure = office.config.secure_cookies;
             let mut response = (
                 StatusCode::SEE_OTHER,
                 [(header::LOCATION, safe_next(Some(&form.next)))],
@@ -151,16 +143,12 @@ pub(super) async fn submit(
             let headers = response.headers_mut();
             headers.append(
                 header::SET_COOKIE,
-                set_cookie(SESSION_COOKIE, &signed_in.secret, PREFIX, max_age, secure),
+                set_cookie(Jar::Session, &signed_in.secret, max_age, secure),
             );
-            headers.append(
-                header::SET_COOKIE,
-                set_cookie(SIGN_IN_COOKIE, "", &format!("{PREFIX}/sign-in"), 0, secure),
-            );
+            headers.append(header::SET_COOKIE, set_cookie(Jar::SignIn, "", 0, secure));
             response
         }
         Err(AppError::Unauthenticated(message)) => {
-            office.limiter.failed(address, now);
             let notice = Notice {
                 kind: "error",
                 text: super::pages::capitalised(message),
@@ -193,12 +181,9 @@ pub(super) async fn sign_out(
     if let Some(refused) = officer.csrf_refusal(&form.csrf) {
         return refused;
     }
-    let compliance = office.compliance.clone();
     let secret = officer.secret.clone();
-    match blocking(move || compliance.sign_out(&secret)).await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return super::pages::app_error_page(Some(&officer.session), &e),
-        Err(_) => return super::pages::failure_page(),
+    if let Err(e) = office.compliance.call(move |c| c.sign_out(&secret)).await {
+        return super::pages::app_error_page(Some(&officer.session), &e);
     }
     let mut response = (
         StatusCode::SEE_OTHER,
@@ -207,7 +192,7 @@ pub(super) async fn sign_out(
         .into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", PREFIX, 0, office.config.secure_cookies),
+        set_cookie(Jar::Session, "", 0, office.config.secure_cookies),
     );
     response
 }

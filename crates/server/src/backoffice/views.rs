@@ -202,6 +202,8 @@ pub(super) struct CasePage {
     pub reasons: Vec<ReasonView>,
     pub screenings: Vec<ScreeningView>,
     pub notes: Vec<NoteView>,
+    /// True when the entity has older entries than the page shows.
+    pub audit_truncated: bool,
     pub audit: Vec<AuditView>,
     pub chain_intact: bool,
     pub decide: Option<DecideView>,

@@ -8,8 +8,7 @@
 //! or print the password.
 
 use clap::Parser;
-use compliance_app::SessionPolicy;
-use compliance_persistence::{Database, DatabaseConfig};
+use compliance_app::{Compliance, Config, SessionPolicy};
 use compliance_server::api;
 use compliance_server::backoffice::OfficeConfig;
 use compliance_server::http::client_address::TrustedProxies;
@@ -116,7 +115,7 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let config = match DatabaseConfig::from_env() {
+    let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {
             tracing::error!("{e}");
@@ -136,7 +135,7 @@ fn main() -> ExitCode {
     ExitCode::from(runtime.block_on(serve(args, config)))
 }
 
-async fn serve(args: Args, config: DatabaseConfig) -> u8 {
+async fn serve(args: Args, config: Config) -> u8 {
     let Args {
         host,
         port,
@@ -172,7 +171,7 @@ async fn serve(args: Args, config: DatabaseConfig) -> u8 {
         .local_addr()
         .map_or_else(|_| format!("{host}:{port}"), |a| a.to_string());
     tracing::info!(database = %config, "compliance-api listening on http://{bound}/api/v1/health; back office on http://{bound}/office/");
-    match api::serve(listener, Database::new(config), options, stop).await {
+    match api::serve(listener, Compliance::new(&config), options, stop).await {
         Ok(()) => 0,
         Err(e) => {
             tracing::error!("server stopped: {e}");

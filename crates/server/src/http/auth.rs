@@ -5,7 +5,7 @@
 //! expired, revoked and inactive all get the same 401); let an address keep guessing.
 
 use super::client_address::ClientAddress;
-use super::{AppState, Problem, RequestUser, blocking};
+use super::{AppState, Problem, RequestUser};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -87,10 +87,7 @@ impl FromRequestParts<AppState> for Caller {
             None => Err(compliance_app::AppError::Unauthenticated(
                 "send Authorization: Bearer <token> (create one with cargo xtask token create)",
             )),
-            Some(secret) => {
-                let compliance = state.compliance.clone();
-                blocking(move || compliance.authenticate(&secret)).await?
-            }
+            Some(secret) => state.compliance.authenticate(secret).await,
         };
         match outcome {
             Ok(caller) => {

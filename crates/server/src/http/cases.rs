@@ -1,29 +1,30 @@
 //! `/api/v1/cases`: submit a case, read one, review it, clear a list match as a false
-//! positive.
+//! positive. A case's `ETag` is its revision; reviewing and clearing a match require it as
+//! `If-Match`.
 //!
 //! Must not: decide anything itself: each handler parses, calls one method of
 //! [`compliance_app::Compliance`] as the authenticated caller, and maps the answer.
 
 use super::bodies::{CaseRecord, ClearedMatch, ReviewOutcome, Submission};
-use super::{AppState, Body, Problem, Segment, call, case_id, read};
+use super::schemas as S;
+use super::{AppState, Body, Problem, Segment, call, case_id};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use compliance_app::Caller;
+use compliance_app::{AppError, Caller};
 use compliance_domain::input::{CaseInput, InputError, ReviewInput};
 use compliance_domain::{IdempotencyKey, ListEntryRef, ListName, ReviewReason};
 use serde::Deserialize;
 
-/// The case's ETag: its revision, quoted.
-fn etag(case: &CaseRecord) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"{}\"", case.revision))
-        .unwrap_or(HeaderValue::from_static("\"0\""))
+/// A revision as an `ETag`, quoted.
+fn etag(revision: i32) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{revision}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
 }
 
-fn with_etag<T: serde::Serialize>(status: StatusCode, case: &CaseRecord, body: &T) -> Response {
+fn with_etag<T: serde::Serialize>(status: StatusCode, revision: i32, body: &T) -> Response {
     let mut response = (status, Json(body)).into_response();
-    response.headers_mut().insert(header::ETAG, etag(case));
+    response.headers_mut().insert(header::ETAG, etag(revision));
     response
 }
 
@@ -34,12 +35,20 @@ fn with_etag<T: serde::Serialize>(status: StatusCode, case: &CaseRecord, body: &
 /// With an `Idempotency-Key`, a retry answers 200 with the first case (`replayed`).
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases",
     request_body = super::schemas::CaseInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 128 characters; a retry with the same key gets the first answer")),
+    params(("Idempotency-Key" = Option<S::IdempotencyKey>, Header,
+        description = "A retry with the same key and the same case gets the first answer (200); \
+            the same key with another case is 422")),
     responses(
-        (status = 201, description = "A new case, decided", body = Submission),
-        (status = 200, description = "A retry: the stored case", body = Submission),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem),
-        (status = 413, body = Problem), (status = 422, body = Problem),
+        (status = 201, description = "A new case, decided", body = Submission, headers(
+            ("ETag" = String, description = "The case's revision, quoted: send it as If-Match"),
+            ("Location" = String, description = "The case: /api/v1/cases/{id}"))),
+        (status = 200, description = "A retry: the stored case", body = Submission, headers(
+            ("ETag" = String, description = "The case's revision, quoted: send it as If-Match"),
+            ("Location" = String, description = "The case: /api/v1/cases/{id}"))),
+        (status = 403, description = "Only the system agent submits", body = Problem),
+        (status = 409, description = "The entity has an open case", body = Problem),
+        (status = 422, description = "A field is invalid (each is listed in `errors`), or the \
+            Idempotency-Key was used before for another case", body = Problem),
     ),
     security(("bearer" = [])))]
 pub async fn submit_case(
@@ -55,45 +64,48 @@ pub async fn submit_case(
                 .to_str()
                 .map_err(|_| Problem::bad_request("Idempotency-Key must be printable ASCII"))?;
             Some(IdempotencyKey::parse(text).map_err(|e| {
-                Problem::from(compliance_app::AppError::Input(InputError::field(
-                    "Idempotency-Key",
-                    e,
-                )))
+                Problem::from(AppError::Input(InputError::field("Idempotency-Key", e)))
             })?)
         }
     };
     let case = input
         .parse()
-        .map_err(|e| Problem::from(compliance_app::AppError::Input(e)))?;
-    let submission: Submission = call(&state, move |c| c.submit(&caller, &case, key.as_ref()))
-        .await?
-        .into();
+        .map_err(|e| Problem::from(AppError::Input(e)))?;
+    let submission: Submission = call(&state.compliance, move |c| {
+        c.submit(&caller, &case, key.as_ref())
+    })
+    .await?
+    .into();
     let status = if submission.replayed {
         StatusCode::OK
     } else {
         StatusCode::CREATED
     };
-    let mut response = with_etag(status, &submission.case, &submission);
+    let mut response = with_etag(status, submission.case.revision, &submission);
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/cases/{}", submission.case.id)) {
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)
 }
 
-/// Read a case. Its `ETag` is its revision: send it as `If-Match` when reviewing.
+/// Read a case. Its `ETag` is its revision: send it as `If-Match` when reviewing it or clearing
+/// one of its list matches.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases",
-    params(("id" = String, Path, description = "The case's id (a UUID)")),
-    responses((status = 200, body = CaseRecord), (status = 400, body = Problem),
-        (status = 401, body = Problem), (status = 404, body = Problem)),
+    params(("id" = S::CaseId, Path, description = "The case's id")),
+    responses((status = 200, body = CaseRecord, headers(
+            ("ETag" = String, description = "The case's revision, quoted: send it as If-Match"))),
+        (status = 403, body = Problem), (status = 404, description = "No such case", body = Problem)),
     security(("bearer" = [])))]
 pub async fn get_case(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Segment(id): Segment,
 ) -> Result<Response, Problem> {
     let id = case_id(&id)?;
-    let case: CaseRecord = read(&state, move |c| c.case(id)).await?.into();
-    Ok(with_etag(StatusCode::OK, &case, &case))
+    let case: CaseRecord = call(&state.compliance, move |c| c.case(&caller, id))
+        .await?
+        .into();
+    Ok(with_etag(StatusCode::OK, case.revision, &case))
 }
 
 /// The revision an `If-Match` header names: missing is 428, malformed 400.
@@ -121,12 +133,15 @@ fn if_match(headers: &HeaderMap) -> Result<i32, Problem> {
 /// decide the case is 403.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/review", tag = "cases",
     request_body = super::schemas::ReviewInput,
-    params(("id" = String, Path, description = "The case's id"),
-        ("If-Match" = String, Header, description = "The case's ETag, e.g. \"1\"")),
-    responses((status = 200, body = ReviewOutcome), (status = 400, body = Problem),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem),
-        (status = 428, body = Problem)),
+    params(("id" = S::CaseId, Path, description = "The case's id"),
+        ("If-Match" = S::IfMatch, Header, description = "The case's ETag as read")),
+    responses((status = 200, body = ReviewOutcome, headers(
+            ("ETag" = String, description = "The case's new revision, quoted"))),
+        (status = 403, description = "This role may not decide this case", body = Problem),
+        (status = 404, description = "No such case", body = Problem),
+        (status = 409, description = "Not awaiting review, the engine rejects it, or four eyes", body = Problem),
+        (status = 412, description = "The case changed since it was read", body = Problem),
+        (status = 428, description = "No If-Match", body = Problem)),
     security(("bearer" = [])))]
 pub async fn review_case(
     State(state): State<AppState>,
@@ -139,13 +154,13 @@ pub async fn review_case(
     let revision = if_match(&headers)?;
     let (verdict, reason) = input
         .parse()
-        .map_err(|e| Problem::from(compliance_app::AppError::Input(e)))?;
-    let outcome: ReviewOutcome = call(&state, move |c| {
+        .map_err(|e| Problem::from(AppError::Input(e)))?;
+    let outcome: ReviewOutcome = call(&state.compliance, move |c| {
         c.review(&caller, id, verdict, &reason, revision)
     })
     .await?
     .into();
-    Ok(with_etag(StatusCode::OK, &outcome.case, &outcome))
+    Ok(with_etag(StatusCode::OK, outcome.case.revision, &outcome))
 }
 
 /// A list match to clear as a false positive.
@@ -153,10 +168,13 @@ pub async fn review_case(
 #[serde(deny_unknown_fields)]
 pub struct FalsePositiveInput {
     /// The list, e.g. `OFAC-SDN`.
+    #[schema(value_type = S::ListName)]
     pub list: String,
     /// The entry on it, e.g. `SDN-36512`.
+    #[schema(value_type = S::ListEntryRef)]
     pub entry: String,
     /// Why it is not this entity.
+    #[schema(value_type = S::ReviewReason)]
     pub reason: String,
 }
 
@@ -179,29 +197,41 @@ impl FalsePositiveInput {
 }
 
 /// Propose, or (a second reviewer) confirm, a matched list entry of the case's current
-/// screening as a false positive. Admins and compliance officers only.
+/// screening as a false positive, at the revision you read. Admins and compliance officers only.
+///
+/// `If-Match` is required (428 without it), as for a review: each step raises the case's
+/// revision, so a page read before someone else's proposal cannot confirm it unseen (412). The
+/// answer's `ETag` is the new revision.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/false-positives", tag = "cases",
     request_body = FalsePositiveInput,
-    params(("id" = String, Path, description = "The case's id")),
-    responses((status = 200, body = ClearedMatch), (status = 400, body = Problem),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 422, body = Problem)),
+    params(("id" = S::CaseId, Path, description = "The case's id"),
+        ("If-Match" = S::IfMatch, Header, description = "The case's ETag as read")),
+    responses((status = 200, body = ClearedMatch, headers(
+            ("ETag" = String, description = "The case's new revision, quoted"))),
+        (status = 403, description = "Admins and compliance officers only", body = Problem),
+        (status = 404, description = "No such case", body = Problem),
+        (status = 409, description = "The case is closed, or four eyes", body = Problem),
+        (status = 422, description = "A field is invalid (each is listed in `errors`), or the \
+            entry is not a match of the case's current screening", body = Problem),
+        (status = 412, description = "The case changed since it was read", body = Problem),
+        (status = 428, description = "No If-Match", body = Problem)),
     security(("bearer" = [])))]
 pub async fn clear_match(
     State(state): State<AppState>,
     caller: Caller,
     Segment(id): Segment,
+    headers: HeaderMap,
     Body(input): Body<FalsePositiveInput>,
-) -> Result<Json<ClearedMatch>, Problem> {
+) -> Result<Response, Problem> {
     let id = case_id(&id)?;
+    let revision = if_match(&headers)?;
     let (list, entry, reason) = input
         .parse()
-        .map_err(|e| Problem::from(compliance_app::AppError::Input(e)))?;
-    Ok(Json(
-        call(&state, move |c| {
-            c.clear_match(&caller, id, &list, &entry, &reason)
-        })
-        .await?
-        .into(),
-    ))
+        .map_err(|e| Problem::from(AppError::Input(e)))?;
+    let cleared: ClearedMatch = call(&state.compliance, move |c| {
+        c.clear_match(&caller, id, &list, &entry, &reason, revision)
+    })
+    .await?
+    .into();
+    Ok(with_etag(StatusCode::OK, cleared.revision, &cleared))
 }

@@ -1,46 +1,45 @@
 //! `/api/v1/entities/{entity_id}/...`: an entity's current case, its history, its audit
-//! entries, and a re-screening.
+//! entries (newest first, by cursor), and a re-screening.
 //!
 //! Must not: decide anything itself (see [`compliance_app::Compliance`]).
 
-use super::bodies::{AuditRecord, CaseRecord, RescreenOutcome};
-use super::{AppState, Body, Params, Problem, Segment, call, entity_id, limit, read};
+use super::bodies::{AuditPage, CaseRecord, RescreenOutcome};
+use super::schemas as S;
+use super::{AppState, Body, Params, Problem, Segment, call, entity_id, limit, param};
 use axum::Json;
 use axum::extract::State;
-use compliance_app::Caller;
+use compliance_app::{AppError, AuditQuery, Caller};
 use compliance_domain::input::AmlInput;
 use serde::Deserialize;
 
 /// The entity's current case (its latest).
 #[utoipa::path(get, path = "/api/v1/entities/{entity_id}/case", tag = "entities",
-    params(("entity_id" = String, Path, description = "e.g. ae-ind-clean-001")),
-    responses((status = 200, body = CaseRecord), (status = 400, body = Problem),
-        (status = 401, body = Problem), (status = 404, body = Problem)),
+    params(("entity_id" = S::EntityId, Path, description = "The entity")),
+    responses((status = 200, body = CaseRecord), (status = 403, body = Problem),
+        (status = 404, description = "The entity has no case", body = Problem)),
     security(("bearer" = [])))]
 pub async fn current_case(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Segment(entity): Segment,
 ) -> Result<Json<CaseRecord>, Problem> {
     let entity = entity_id(&entity)?;
-    Ok(Json(
-        read(&state, move |c| c.current_case(&entity)).await?.into(),
-    ))
+    let case = call(&state.compliance, move |c| c.current_case(&caller, &entity)).await?;
+    Ok(Json(case.into()))
 }
 
 /// Every case of the entity, first to current (empty when it has none).
 #[utoipa::path(get, path = "/api/v1/entities/{entity_id}/history", tag = "entities",
-    params(("entity_id" = String, Path)),
-    responses((status = 200, body = Vec<CaseRecord>), (status = 400, body = Problem),
-        (status = 401, body = Problem)),
+    params(("entity_id" = S::EntityId, Path, description = "The entity")),
+    responses((status = 200, body = Vec<CaseRecord>), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn history(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Segment(entity): Segment,
 ) -> Result<Json<Vec<CaseRecord>>, Problem> {
     let entity = entity_id(&entity)?;
-    let cases = read(&state, move |c| c.history(&entity)).await?;
+    let cases = call(&state.compliance, move |c| c.history(&caller, &entity)).await?;
     Ok(Json(cases.into_iter().map(Into::into).collect()))
 }
 
@@ -49,33 +48,65 @@ pub async fn history(
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
     limit: Option<String>,
+    cursor: Option<String>,
+    order: Option<String>,
 }
 
-/// The entity's audit entries, oldest first, each with its chain position and hash.
+/// The entity's audit entries, newest first (or `order=oldest`), each with its chain, its
+/// position in that chain and its hash. Pass a page's `next` back as `cursor` for the next one.
 #[utoipa::path(get, path = "/api/v1/entities/{entity_id}/audit", tag = "entities",
-    params(("entity_id" = String, Path), ("limit" = Option<u16>, Query, description = "1 to 10000, default 100")),
-    responses((status = 200, body = Vec<AuditRecord>), (status = 400, body = Problem),
-        (status = 401, body = Problem)),
+    params(("entity_id" = S::EntityId, Path, description = "The entity"),
+        ("limit" = Option<u16>, Query, minimum = 1, maximum = 10000,
+            description = "Entries per page: 1 to 10000, default 100"),
+        ("cursor" = Option<i64>, Query, minimum = 1, maximum = 9223372036854775807_i64,
+            description = "The previous page's `next` (an entry id)"),
+        ("order" = Option<S::AuditOrder>, Query, description = "`newest` (the default) or `oldest` first")),
+    responses((status = 200, body = AuditPage), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn audit(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Segment(entity): Segment,
     Params(params): Params<AuditParams>,
-) -> Result<Json<Vec<AuditRecord>>, Problem> {
+) -> Result<Json<AuditPage>, Problem> {
     let entity = entity_id(&entity)?;
-    let limit = limit(params.limit.as_deref(), 100, 10_000)?;
-    let entries = read(&state, move |c| c.audit(&entity, limit)).await?;
-    Ok(Json(entries.into_iter().map(Into::into).collect()))
+    let oldest_first = match params.order.as_deref() {
+        None | Some("newest") => false,
+        Some("oldest") => true,
+        Some(_) => {
+            return Err(Problem::bad_request(
+                "query parameter order: expected newest or oldest",
+            ));
+        }
+    };
+    let cursor = param::<i64>("cursor", params.cursor.as_deref())?;
+    if cursor.is_some_and(|c| c < 1) {
+        return Err(Problem::bad_request(
+            "query parameter cursor: expected the previous page's next",
+        ));
+    }
+    let query = AuditQuery {
+        limit: limit(params.limit.as_deref())?,
+        cursor,
+        oldest_first,
+    };
+    let page = call(&state.compliance, move |c| {
+        c.audit(&caller, &entity, &query)
+    })
+    .await?;
+    Ok(Json(page.into()))
 }
 
-/// Re-screen the entity's current case with a new screening result (the system agent).
+/// Re-screen the entity's current case with a new screening result (the system agent). The
+/// same screening again, under the same rules, is a retry: nothing new is written
+/// (`replayed`).
 #[utoipa::path(post, path = "/api/v1/entities/{entity_id}/screenings", tag = "entities",
     request_body = super::schemas::AmlInput,
-    params(("entity_id" = String, Path)),
-    responses((status = 200, body = RescreenOutcome), (status = 400, body = Problem),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
+    params(("entity_id" = S::EntityId, Path, description = "The entity")),
+    responses((status = 200, body = RescreenOutcome),
+        (status = 403, description = "Only the system agent re-screens", body = Problem),
+        (status = 404, description = "The entity has no case", body = Problem),
+        (status = 409, description = "The entity's current case is closed to re-screening", body = Problem)),
     security(("bearer" = [])))]
 pub async fn rescreen(
     State(state): State<AppState>,
@@ -86,10 +117,10 @@ pub async fn rescreen(
     let entity = entity_id(&entity)?;
     let screening = input
         .parse()
-        .map_err(|e| Problem::from(compliance_app::AppError::Input(e)))?;
-    Ok(Json(
-        call(&state, move |c| c.rescreen(&caller, &entity, &screening))
-            .await?
-            .into(),
-    ))
+        .map_err(|e| Problem::from(AppError::Input(e)))?;
+    let outcome = call(&state.compliance, move |c| {
+        c.rescreen(&caller, &entity, &screening)
+    })
+    .await?;
+    Ok(Json(outcome.into()))
 }

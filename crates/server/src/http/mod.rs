@@ -22,7 +22,7 @@ use axum::extract::{FromRequest, MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::{Json, Router};
-use compliance_app::Compliance;
+use compliance_app::{AsyncCompliance, Compliance};
 use compliance_domain::UserId;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -34,7 +34,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     /// The decision layer.
-    pub compliance: Compliance,
+    pub compliance: AsyncCompliance,
     /// Failed authentications per address.
     pub limiter: Arc<auth::FailureLimiter>,
 }
@@ -44,36 +44,13 @@ pub struct AppState {
 #[derive(Clone, Default)]
 pub(crate) struct RequestUser(pub(crate) Arc<OnceLock<UserId>>);
 
-/// Runs blocking work (Diesel) on tokio's blocking pool; a panic there is a 500, not a crash.
-pub(crate) async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, Problem> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|_| Problem::internal("the request's work panicked; nothing was committed"))
-}
-
-/// Runs a [`Compliance`] call on the blocking pool, its error as a problem.
-async fn call<T: Send + 'static>(
-    state: &AppState,
+/// Runs a [`Compliance`] call on the blocking pool (its reads retry a dead connection once
+/// themselves), its error as a problem.
+pub(crate) async fn call<T: Send + 'static>(
+    compliance: &AsyncCompliance,
     work: impl FnOnce(&Compliance) -> compliance_app::Result<T> + Send + 'static,
 ) -> Result<T, Problem> {
-    let compliance = state.compliance.clone();
-    blocking(move || work(&compliance))
-        .await?
-        .map_err(Problem::from)
-}
-
-/// Runs a read-only [`Compliance`] call on the blocking pool, once more if it failed
-/// transiently (a pooled connection found dead: [`compliance_app::AppError::retrying_read`]).
-async fn read<T: Send + 'static>(
-    state: &AppState,
-    work: impl Fn(&Compliance) -> compliance_app::Result<T> + Send + 'static,
-) -> Result<T, Problem> {
-    call(state, move |c| {
-        compliance_app::AppError::retrying_read(|| work(c))
-    })
-    .await
+    compliance.call(work).await.map_err(Problem::from)
 }
 
 /// A JSON request body: too large is 413, not JSON is 400, a missing or unknown field (bodies
@@ -146,13 +123,13 @@ async fn log_request(mut request: Request, next: Next) -> Response {
 
 /// The decision API's routes (everything under `/api/v1` but the health check), with their
 /// OpenAPI document.
-pub fn routes(compliance: Compliance) -> (Router, utoipa::openapi::OpenApi) {
+pub fn routes(compliance: AsyncCompliance) -> (Router, utoipa::openapi::OpenApi) {
     let state = AppState {
         compliance,
         limiter: Arc::new(auth::FailureLimiter::default()),
     };
     let (router, mut doc) = openapi::router().split_for_parts();
-    openapi::describe_responses(&mut doc);
+    openapi::complete_responses(&mut doc);
     let served = doc.clone();
     let router = router
         .route(
@@ -223,25 +200,29 @@ where
         .transpose()
 }
 
-/// The `limit` parameter: 1 to `max`, `default` when absent.
-fn limit(value: Option<&str>, default: u16, max: u16) -> Result<u16, Problem> {
+/// The `limit` parameter as a page size: out of range is a 400 naming it, the list's default
+/// when absent.
+fn limit<const MAX: u16, const DEFAULT: u16>(
+    value: Option<&str>,
+) -> Result<compliance_app::PageSize<MAX, DEFAULT>, Problem> {
     match param::<u16>("limit", value)? {
-        None => Ok(default),
-        Some(n) if (1..=max).contains(&n) => Ok(n),
-        Some(n) => Err(Problem::bad_request(format!(
-            "query parameter limit: {n} is out of range, expected 1 to {max}"
-        ))),
+        None => Ok(Default::default()),
+        Some(n) => compliance_app::PageSize::new(n).map_err(|e| {
+            let why = e
+                .fields
+                .first()
+                .map_or("is out of range", |f| f.message.as_str());
+            Problem::bad_request(format!("query parameter limit: {why}"))
+        }),
     }
 }
 
-/// A case id from the path: a malformed one is a 400 (it cannot name a case).
-fn case_id(segment: &str) -> Result<uuid::Uuid, Problem> {
-    uuid::Uuid::parse_str(segment).map_err(|_| {
-        Problem::bad_request(format!(
-            "case id {:?} is not a UUID",
-            segment.chars().take(64).collect::<String>()
-        ))
-    })
+/// A case id from the path: a malformed one is a 400 (it cannot name a case); what was sent is
+/// not repeated.
+fn case_id(segment: &str) -> Result<compliance_domain::CaseId, Problem> {
+    segment
+        .parse()
+        .map_err(|e: compliance_domain::CaseIdError| Problem::bad_request(e.to_string()))
 }
 
 /// An entity id from the path.

@@ -1,10 +1,12 @@
 //! The OpenAPI 3.1 document, generated from the handlers: every route is registered through
 //! `utoipa-axum`'s `OpenApiRouter`, so that a route cannot exist undocumented; the bearer
-//! security scheme is added by a modifier.
+//! security scheme is added by a modifier, and the statuses every route can answer whatever
+//! its handler (authentication, the database, malformed input) by [`complete_responses`].
 //!
 //! Must not: describe a route by hand that the router does not serve (the health check and
 //! this document are the two documented here, and a test checks both ways).
 
+use super::schemas as S;
 use super::{AppState, Problem, cases, entities, queue, rules};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -18,7 +20,9 @@ pub const PATH: &str = "/api/v1/openapi.json";
 #[openapi(
     info(title = "compliance-db decision API", description = "Submit, read, review and re-screen KYC/AML cases. See docs/api.md."),
     paths(health, document),
-    components(schemas(Problem)),
+    // The schemas only parameters name (utoipa-axum collects those of bodies and answers).
+    components(schemas(Problem, S::CaseId, S::EntityId, S::IdempotencyKey, S::IfMatch,
+        S::QueueCursor, S::AuditOrder, S::Jurisdiction, S::CheckStatus, S::RiskLevel)),
     modifiers(&Bearer),
     tags((name = "cases"), (name = "entities"), (name = "reports"), (name = "rules"), (name = "meta")),
 )]
@@ -73,11 +77,92 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rules::in_force))
 }
 
-/// Gives every response without a description its status's reason phrase: OpenAPI requires a
-/// description on each (openapi-spec-validator refuses the document otherwise), and the
-/// handlers' `responses(...)` name only the status and the body of their errors. A problem
-/// body is served as `application/problem+json`, and so it is documented.
-pub(super) fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
+/// The statuses an operation can answer whatever its handler, by what it has: a bearer-secured
+/// route authenticates (401), counts failed authentications per address (429) and reads the
+/// database, for the token if for nothing else (503); a route with parameters or a body can be
+/// sent a malformed one (400); a route with a body can be sent one too large (413), of another
+/// media type (415), or with an invalid field (422).
+pub fn common_statuses(secured: bool, parameters: bool, body: bool) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    if parameters || body {
+        statuses.push(400);
+    }
+    if secured {
+        statuses.extend([401, 429, 503]);
+    }
+    if body {
+        statuses.extend([413, 415, 422]);
+    }
+    statuses.sort_unstable();
+    statuses
+}
+
+/// What a common status means, when the handler does not say it in its own words.
+fn common_description(status: u16) -> &'static str {
+    match status {
+        400 => {
+            "A malformed path segment, query parameter, header or JSON body (`detail` says which)"
+        }
+        401 => "No valid bearer token (unknown, expired, revoked and inactive all look alike)",
+        429 => {
+            "Too many failed authentications from this address: retry after `Retry-After` seconds"
+        }
+        503 => {
+            "The database is busy or cannot be reached, or too much is asked at once: nothing was \
+                written; retry after `Retry-After` seconds"
+        }
+        413 => "The body is larger than 64 KiB",
+        415 => "The body is not sent as `Content-Type: application/json`",
+        422 => "A field is missing, unknown or invalid: `errors` lists each, with its path",
+        _ => "",
+    }
+}
+
+/// A problem answer of `status`, with the headers the server always sends with it.
+fn common_response(status: u16) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, ResponseBuilder, schema};
+    let seconds = || {
+        HeaderBuilder::new()
+            .schema(Some(
+                schema::ObjectBuilder::new()
+                    .schema_type(schema::Type::Integer)
+                    .minimum(Some(1)),
+            ))
+            .description(Some("Seconds to wait before retrying"))
+            .build()
+    };
+    let mut response = ResponseBuilder::new()
+        .description(common_description(status))
+        .content(
+            super::problem::MEDIA_TYPE,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        );
+    match status {
+        401 => {
+            response = response.header(
+                "WWW-Authenticate",
+                HeaderBuilder::new()
+                    .schema(Some(
+                        schema::ObjectBuilder::new().schema_type(schema::Type::String),
+                    ))
+                    .description(Some("`Bearer realm=\"compliance-api\"`"))
+                    .build(),
+            );
+        }
+        429 | 503 => response = response.header("Retry-After", seconds()),
+        _ => {}
+    }
+    response.build()
+}
+
+/// Completes every operation's responses: adds the statuses of [`common_statuses`] it does not
+/// name itself (so that a new route cannot forget them: its handler's `responses(...)` name only
+/// what is its own), gives every response without a description its status's reason phrase
+/// (OpenAPI requires one; openapi-spec-validator refuses the document otherwise), and serves
+/// every problem body as `application/problem+json`, as the server does.
+pub(super) fn complete_responses(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::RefOr;
     for item in doc.paths.paths.values_mut() {
         let operations = [
@@ -88,18 +173,30 @@ pub(super) fn describe_responses(doc: &mut utoipa::openapi::OpenApi) {
             &mut item.patch,
         ];
         for operation in operations.into_iter().flatten() {
+            let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let body = operation.request_body.is_some();
+            for status in common_statuses(secured, parameters, body) {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| RefOr::T(common_response(status)));
+            }
             for (status, response) in operation.responses.responses.iter_mut() {
                 let RefOr::T(response) = response else {
                     continue;
                 };
                 if response.description.is_empty() {
-                    response.description = status
-                        .parse::<u16>()
-                        .ok()
-                        .and_then(|code| axum::http::StatusCode::from_u16(code).ok())
-                        .and_then(|code| code.canonical_reason())
-                        .unwrap_or("response")
-                        .to_owned();
+                    let code = status.parse::<u16>().unwrap_or_default();
+                    response.description = match common_description(code) {
+                        "" => axum::http::StatusCode::from_u16(code)
+                            .ok()
+                            .and_then(|code| code.canonical_reason())
+                            .unwrap_or("response"),
+                        described => described,
+                    }
+                    .to_owned();
                 }
                 // A problem body is served as application/problem+json.
                 let is_problem = response.content.get("application/json").is_some_and(|c| {

@@ -3,7 +3,9 @@
 //! body too large, a malformed path, too many failed authentications).
 //!
 //! Must not: answer 500 to anything a client can send, or put a token, a body or personal
-//! data in a problem: details are the errors' own messages, which carry ids and codes only.
+//! data in a problem: a 4xx detail is the error's own message (ids and codes only); a 5xx
+//! detail is a stable text of its kind and a correlation id, never the server's words (hosts,
+//! databases, tables, the driver's messages), which go to the log line with the same id.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -11,7 +13,6 @@ use axum::response::{IntoResponse, Response};
 use compliance_app::AppError;
 use compliance_domain::input::FieldError;
 use compliance_domain::{DispositionError, ReviewError};
-use compliance_persistence::PersistenceError;
 use serde::Serialize;
 
 /// The media type of a problem document (RFC 9457).
@@ -35,10 +36,15 @@ pub struct Problem {
     /// For invalid input: every offending field, with its path.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<super::schemas::FieldError>>)]
-    pub errors: Option<Vec<FieldError>>,
+    pub errors: Option<Box<[FieldError]>>,
     /// Seconds to wait before retrying (also the `Retry-After` header).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// For a server error: the id of the log line that says what failed (quote it to the
+    /// service's operators).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub correlation_id: Option<Box<str>>,
 }
 
 impl Problem {
@@ -56,6 +62,7 @@ impl Problem {
             detail: detail.into(),
             errors: None,
             retry_after: None,
+            correlation_id: None,
         }
     }
 
@@ -107,12 +114,13 @@ impl Problem {
     }
 
     /// 500: something failed on the server's side (a panic, stored data the domain refuses).
-    pub fn internal(detail: impl Into<String>) -> Self {
-        Self::new(
+    /// `what` goes to the log, under the correlation id the answer carries.
+    pub fn internal(what: &str) -> Self {
+        server_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "internal error",
-            detail,
+            what,
         )
     }
 }
@@ -164,52 +172,78 @@ pub fn classify(error: &AppError) -> (StatusCode, &'static str, &'static str) {
             "idempotency-key-reused",
             "idempotency key reused",
         ),
+        AppError::NotFound { .. } => (S::NOT_FOUND, "not-found", "not found"),
         AppError::StaleRevision { .. } => (
             S::PRECONDITION_FAILED,
             "stale-revision",
             "the case changed since it was read",
         ),
-        AppError::Busy { .. } => (S::SERVICE_UNAVAILABLE, "busy", "the database is busy"),
+        AppError::Conflict { .. } => (S::CONFLICT, "conflict", "conflict"),
+        AppError::Refused { .. } => (
+            S::UNPROCESSABLE_ENTITY,
+            "refused",
+            "the database refused the write",
+        ),
+        AppError::Busy { .. } | AppError::Transient { .. } => {
+            (S::SERVICE_UNAVAILABLE, "busy", "the database is busy")
+        }
+        AppError::Unavailable { .. } => (
+            S::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the database is unavailable",
+        ),
+        AppError::Overloaded { .. } => (
+            S::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "too much work at once",
+        ),
         AppError::RuleSet(_) => (
             S::SERVICE_UNAVAILABLE,
             "rules-unavailable",
             "no usable rules in force",
         ),
-        AppError::Rule(_) | AppError::Evaluate(_) => {
-            (S::INTERNAL_SERVER_ERROR, "internal", "internal error")
-        }
-        AppError::Persistence(p) => match p {
-            PersistenceError::NotFound { .. } => (S::NOT_FOUND, "not-found", "not found"),
-            PersistenceError::Conflict { .. } => (S::CONFLICT, "conflict", "conflict"),
-            PersistenceError::Refused { .. } => (
-                S::UNPROCESSABLE_ENTITY,
-                "refused",
-                "the database refused the write",
-            ),
-            PersistenceError::InvalidData { .. } => {
-                (S::INTERNAL_SERVER_ERROR, "internal", "internal error")
-            }
-            _ => (
-                S::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "the database is unavailable",
-            ),
-        },
+        AppError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal", "internal error"),
     }
+}
+
+/// What a client is told of a server error of `kind`: our own words, the same every time.
+fn safe_detail(kind: &str) -> &'static str {
+    match kind {
+        "busy" => "the database stayed busy; nothing was written: retry shortly",
+        "unavailable" => {
+            "the database cannot be reached just now; nothing was written: retry shortly"
+        }
+        "overloaded" => "too many of these requests at once; nothing was done: retry shortly",
+        "rules-unavailable" => {
+            "no usable rules are in force for this jurisdiction; nothing was written"
+        }
+        _ => "the service failed to handle this request; nothing was written",
+    }
+}
+
+/// A server error: a stable, safe detail and a new correlation id for the client, and a log
+/// line with that id and `what` (the full error) for the operators.
+fn server_error(status: StatusCode, kind: &str, title: &'static str, what: &str) -> Problem {
+    let correlation_id = uuid::Uuid::new_v4().simple().to_string();
+    tracing::error!(%correlation_id, kind, status = status.as_u16(), "{what}");
+    let mut problem = Problem::new(status, kind, title, safe_detail(kind));
+    problem.correlation_id = Some(correlation_id.into_boxed_str());
+    problem
 }
 
 impl From<AppError> for Problem {
     fn from(error: AppError) -> Self {
         let (status, kind, title) = classify(&error);
+        if status.is_server_error() {
+            let mut problem = server_error(status, kind, title, &error.to_string());
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                problem.retry_after = Some(1);
+            }
+            return problem;
+        }
         let mut problem = Problem::new(status, kind, title, error.to_string());
         if let AppError::Input(input) = &error {
-            problem.errors = Some(input.fields.clone());
-        }
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            problem.retry_after = Some(1);
-        }
-        if status.is_server_error() {
-            tracing::error!(kind, "{error}");
+            problem.errors = Some(input.fields.clone().into_boxed_slice());
         }
         problem
     }
@@ -238,12 +272,12 @@ impl IntoResponse for Problem {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use compliance_domain::{CheckStatus, Role, UserId};
+    use compliance_domain::{CaseId, CheckStatus, Role, UserId};
 
     #[test]
     fn the_mapping_table() {
         let user = UserId::from_uuid(uuid::Uuid::nil());
-        let case = uuid::Uuid::nil();
+        let case = CaseId::from_uuid(uuid::Uuid::nil());
         let cases: Vec<(AppError, u16, &str)> = vec![
             (
                 AppError::Input(compliance_domain::input::InputError::field("x", "bad")),
@@ -312,11 +346,29 @@ mod tests {
             ),
             (
                 AppError::StaleRevision {
-                    case,
+                    what: "case",
+                    key: case.to_string(),
                     reason: "moved".into(),
                 },
                 412,
                 "stale-revision",
+            ),
+            (
+                AppError::Conflict {
+                    what: "row",
+                    key: "uq_users_username".into(),
+                    reason: "exists".into(),
+                },
+                409,
+                "conflict",
+            ),
+            (
+                AppError::NotFound {
+                    what: "case",
+                    key: "x".into(),
+                },
+                404,
+                "not-found",
             ),
             (
                 AppError::Busy {
@@ -327,32 +379,24 @@ mod tests {
                 "busy",
             ),
             (
-                PersistenceError::NotFound {
-                    what: "case",
-                    key: "x".into(),
-                }
-                .into(),
-                404,
-                "not-found",
+                AppError::Transient {
+                    reason: "deadlock".into(),
+                },
+                503,
+                "busy",
             ),
             (
-                PersistenceError::Conflict {
-                    what: "case",
-                    key: "x".into(),
-                    reason: "r".into(),
-                }
-                .into(),
-                409,
-                "conflict",
-            ),
-            (
-                PersistenceError::Unavailable {
-                    target: "db".into(),
-                    reason: "down".into(),
-                }
-                .into(),
+                AppError::Unavailable {
+                    reason: "cannot reach the database at db.internal:5432/compliance_db".into(),
+                },
                 503,
                 "unavailable",
+            ),
+            (AppError::Overloaded { what: "sign-ins" }, 503, "overloaded"),
+            (
+                AppError::Internal("invalid data in kyc_checks row 7".into()),
+                500,
+                "internal",
             ),
         ];
         for (error, status, kind) in cases {
@@ -362,5 +406,37 @@ mod tests {
                 (status, format!("{TYPE_PREFIX}{kind}").as_str())
             );
         }
+    }
+
+    /// Issue 17, defect 4: a server error shows a stable text and a correlation id, never the
+    /// server's words (the host, the database, the table, the row).
+    #[test]
+    fn a_server_error_shows_no_internals() {
+        for error in [
+            AppError::Unavailable {
+                reason: "cannot reach the database at db.internal:5432/compliance_db: connection refused".into(),
+            },
+            AppError::Internal("invalid data in kyc_checks row 4c1d: bad currency".into()),
+            AppError::Busy {
+                attempts: 5,
+                reason: "deadlock detected on relation compliance_checks".into(),
+            },
+        ] {
+            let problem = Problem::from(error);
+            let text = serde_json::to_string(&problem).unwrap();
+            for leak in ["db.internal", "compliance_db", "kyc_checks", "4c1d", "deadlock", "compliance_checks"] {
+                assert!(!text.contains(leak), "{leak} in {text}");
+            }
+            let id = problem.correlation_id.expect("a correlation id");
+            assert_eq!(id.len(), 32);
+            assert!(problem.status >= 500);
+        }
+        // A client's own mistake says what was wrong, and carries no correlation id.
+        let problem = Problem::from(AppError::NotFound {
+            what: "case",
+            key: "4c1d".into(),
+        });
+        assert!(problem.detail.contains("4c1d"));
+        assert_eq!(problem.correlation_id, None);
     }
 }

@@ -4,7 +4,8 @@
 //! Must not: write, or page by offset (a page resumes from the previous page's cursor).
 
 use super::bodies::{HighRiskRecord, QueuePage, ReviewDueRecord, SummaryRecord};
-use super::{AppState, Params, Problem, limit, param, read};
+use super::schemas as S;
+use super::{AppState, Params, Problem, call, limit, param};
 use axum::Json;
 use axum::extract::State;
 use compliance_app::{Caller, QueueCursor, QueueQuery};
@@ -25,17 +26,17 @@ pub struct QueueParams {
 /// A page of the review queue: riskiest (flagged first), then oldest. Pass `next` back as
 /// `cursor` for the following page.
 #[utoipa::path(get, path = "/api/v1/queue", tag = "reports",
-    params(("jurisdiction" = Option<String>, Query, description = "AE, IN or US"),
-        ("status" = Option<String>, Query, description = "PENDING, ESCALATED, ..."),
-        ("risk_level" = Option<String>, Query, description = "LOW, MEDIUM, HIGH or CRITICAL"),
-        ("cursor" = Option<String>, Query, description = "The previous page's next"),
-        ("limit" = Option<u16>, Query, description = "1 to 1000, default 50")),
-    responses((status = 200, body = QueuePage), (status = 400, body = Problem),
-        (status = 401, body = Problem), (status = 422, body = Problem)),
+    params(("jurisdiction" = Option<S::Jurisdiction>, Query, description = "AE, IN or US"),
+        ("status" = Option<S::CheckStatus>, Query, description = "PENDING, ESCALATED, ..."),
+        ("risk_level" = Option<S::RiskLevel>, Query, description = "LOW, MEDIUM, HIGH or CRITICAL"),
+        ("cursor" = Option<S::QueueCursor>, Query, description = "The previous page's `next`"),
+        ("limit" = Option<u16>, Query, minimum = 1, maximum = 1000,
+            description = "Cases per page: 1 to 1000, default 50")),
+    responses((status = 200, body = QueuePage), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn queue(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Params(p): Params<QueueParams>,
 ) -> Result<Json<QueuePage>, Problem> {
     let after = match p.cursor.as_deref() {
@@ -50,9 +51,10 @@ pub async fn queue(
         status: param::<CheckStatus>("status", p.status.as_deref())?,
         risk_level: param::<RiskLevel>("risk_level", p.risk_level.as_deref())?,
         after,
-        limit: limit(p.limit.as_deref(), 50, 1_000)?,
+        limit: limit(p.limit.as_deref())?,
     };
-    Ok(Json(read(&state, move |c| c.queue(&query)).await?.into()))
+    let page = call(&state.compliance, move |c| c.queue(&caller, &query)).await?;
+    Ok(Json(page.into()))
 }
 
 /// Query of the lists by jurisdiction.
@@ -65,46 +67,54 @@ pub struct ListParams {
 
 /// The high-risk entities (current cases HIGH or CRITICAL, or matched a list), riskiest first.
 #[utoipa::path(get, path = "/api/v1/high-risk", tag = "reports",
-    params(("jurisdiction" = Option<String>, Query), ("limit" = Option<u16>, Query, description = "1 to 10000, default 100")),
-    responses((status = 200, body = Vec<HighRiskRecord>), (status = 400, body = Problem),
-        (status = 401, body = Problem)),
+    params(("jurisdiction" = Option<S::Jurisdiction>, Query, description = "AE, IN or US (all when absent)"),
+        ("limit" = Option<u16>, Query, minimum = 1, maximum = 10000,
+            description = "Rows: 1 to 10000, default 100")),
+    responses((status = 200, body = Vec<HighRiskRecord>), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn high_risk(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Params(p): Params<ListParams>,
 ) -> Result<Json<Vec<HighRiskRecord>>, Problem> {
     let jurisdiction = param::<Jurisdiction>("jurisdiction", p.jurisdiction.as_deref())?;
-    let limit = limit(p.limit.as_deref(), 100, 10_000)?;
-    let rows = read(&state, move |c| c.high_risk(jurisdiction, limit)).await?;
+    let limit = limit(p.limit.as_deref())?;
+    let rows = call(&state.compliance, move |c| {
+        c.high_risk(&caller, jurisdiction, limit)
+    })
+    .await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 
 /// The case counts by jurisdiction, status and risk level.
 #[utoipa::path(get, path = "/api/v1/summary", tag = "reports",
-    responses((status = 200, body = Vec<SummaryRecord>), (status = 401, body = Problem)),
+    responses((status = 200, body = Vec<SummaryRecord>), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn summary(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
 ) -> Result<Json<Vec<SummaryRecord>>, Problem> {
-    let rows = read(&state, |c| c.summary()).await?;
+    let rows = call(&state.compliance, move |c| c.summary(&caller)).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 
 /// The approved current cases whose periodic review is due, longest overdue first.
 #[utoipa::path(get, path = "/api/v1/reviews-due", tag = "reports",
-    params(("jurisdiction" = Option<String>, Query), ("limit" = Option<u16>, Query, description = "1 to 10000, default 100")),
-    responses((status = 200, body = Vec<ReviewDueRecord>), (status = 400, body = Problem),
-        (status = 401, body = Problem)),
+    params(("jurisdiction" = Option<S::Jurisdiction>, Query, description = "AE, IN or US (all when absent)"),
+        ("limit" = Option<u16>, Query, minimum = 1, maximum = 10000,
+            description = "Rows: 1 to 10000, default 100")),
+    responses((status = 200, body = Vec<ReviewDueRecord>), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 pub async fn reviews_due(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Params(p): Params<ListParams>,
 ) -> Result<Json<Vec<ReviewDueRecord>>, Problem> {
     let jurisdiction = param::<Jurisdiction>("jurisdiction", p.jurisdiction.as_deref())?;
-    let limit = limit(p.limit.as_deref(), 100, 10_000)?;
-    let rows = read(&state, move |c| c.reviews_due(jurisdiction, limit)).await?;
+    let limit = limit(p.limit.as_deref())?;
+    let rows = call(&state.compliance, move |c| {
+        c.reviews_due(&caller, jurisdiction, limit)
+    })
+    .await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }

@@ -12,7 +12,7 @@
 use std::borrow::Cow;
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 
 /// Declares a schema type per domain text enum: a string, one of the enum's text forms.
 macro_rules! text_enum_schemas {
@@ -63,28 +63,257 @@ text_enum_schemas! {
     Verdict => compliance_domain::Verdict;
 }
 
-/// A string schema with exactly `values` (for the records' fixed `&'static str` answers).
-fn one_of(description: &str, values: &[&'static str]) -> ObjectBuilder {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .description(Some(description))
-        .enum_values(Some(values.iter().copied()))
+/// Declares a schema type per domain reference (`compliance_domain::token`): 1 to the type's
+/// `MAX_LEN` printable ASCII characters without spaces, its length read from the domain type.
+macro_rules! reference_schemas {
+    ($($(#[doc = $doc:literal])* $name:ident => $domain:ty;)*) => {$(
+        $(#[doc = $doc])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                let max = <$domain>::MAX_LEN;
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some(format!(
+                        "{} 1 to {max} printable ASCII characters, no spaces.",
+                        concat!($($doc),*).trim()
+                    )))
+                    .min_length(Some(1))
+                    .max_length(Some(max))
+                    .pattern(Some(REFERENCE_PATTERN))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($name))
+            }
+        }
+    )*};
 }
 
-/// `ReviewOutcome.outcome`.
-pub fn review_outcome() -> ObjectBuilder {
-    one_of(
-        "`decided` (the status changed) or `approval_proposed` (a second reviewer confirms)",
-        &["decided", "approval_proposed"],
-    )
+/// A reference: printable ASCII (`!` to `~`), no spaces (`compliance_domain::token`).
+pub const REFERENCE_PATTERN: &str = "^[!-~]*$";
+
+reference_schemas! {
+    /// Who screened, e.g. `refinitiv-world-check`.
+    ScreeningProvider => compliance_domain::ScreeningProvider;
+    /// The version of the lists screened against, e.g. `ofac-2026-11-20+un-2026-11-18`.
+    WatchlistVersion => compliance_domain::WatchlistVersion;
+    /// A watchlist, e.g. `OFAC-SDN`.
+    ListName => compliance_domain::ListName;
+    /// An entry's reference on its list, e.g. `SDN-36512` (never a name).
+    ListEntryRef => compliance_domain::ListEntryRef;
+    /// A caller's key for one submission: a retry with the same key gets the first answer.
+    IdempotencyKey => compliance_domain::IdempotencyKey;
 }
 
-/// `ClearedMatch.disposition`.
-pub fn disposition() -> ObjectBuilder {
-    one_of(
-        "`proposed` (a second reviewer confirms) or `confirmed`",
-        &["proposed", "confirmed"],
-    )
+/// An entity id (`compliance_domain::EntityId`): lower-case letters, digits and single
+/// hyphens, starting with a letter and ending with a letter or digit.
+pub const ENTITY_ID_PATTERN: &str = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
+
+/// An entity's id, e.g. `ae-ind-clean-001`.
+pub struct EntityId;
+
+impl utoipa::PartialSchema for EntityId {
+    fn schema() -> RefOr<Schema> {
+        use compliance_domain::EntityId as Domain;
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(format!(
+                "An entity's id: {} to {} lower-case letters, digits and single hyphens, starting \
+                 with a letter and ending with a letter or digit, e.g. `ae-ind-clean-001`.",
+                Domain::MIN_LEN,
+                Domain::MAX_LEN
+            )))
+            .min_length(Some(Domain::MIN_LEN))
+            .max_length(Some(Domain::MAX_LEN))
+            .pattern(Some(ENTITY_ID_PATTERN))
+            .examples(["ae-ind-clean-001"])
+            .into()
+    }
+}
+
+impl ToSchema for EntityId {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("EntityId")
+    }
+}
+
+/// A case's id (`compliance_domain::CaseId`).
+pub struct CaseId;
+
+impl utoipa::PartialSchema for CaseId {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+            .description(Some(
+                "A case's id: a UUID, hyphenated as the API gives it out, e.g. \
+                 `4c1d7a2e-5b6f-4e8a-9c0d-1e2f3a4b5c6d` (the simple, braced and URN spellings of \
+                 the same UUID are read too).",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for CaseId {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("CaseId")
+    }
+}
+
+/// An ISO 4217 currency in circulation: exactly the codes `compliance_domain::Currency` reads.
+pub struct Currency;
+
+impl utoipa::PartialSchema for Currency {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "An ISO 4217 currency code in circulation, upper case, e.g. `USD`.",
+            ))
+            .enum_values(Some(compliance_domain::Currency::all().map(|c| c.as_str())))
+            .into()
+    }
+}
+
+impl ToSchema for Currency {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Currency")
+    }
+}
+
+/// A money amount's canonical text: up to 15 digits, then up to 4 decimals.
+pub const AMOUNT_PATTERN: &str = r"^[0-9]{1,15}(\.[0-9]{1,4})?$";
+
+/// A money amount (`compliance_domain::Money::parse_amount`).
+pub struct Amount;
+
+impl utoipa::PartialSchema for Amount {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(format!(
+                "A non-negative decimal number below 10^15 with at most {} decimals, as a string \
+                 (no float holds it), e.g. `250000.00`. The pattern is the canonical form; the \
+                 server also reads other spellings of such a number (surrounding whitespace, a \
+                 leading `+`, trailing zeros past the last kept decimal) and refuses anything \
+                 else with 422.",
+                compliance_domain::Money::MAX_SCALE
+            )))
+            .pattern(Some(AMOUNT_PATTERN))
+            .examples(["250000.00"])
+            .into()
+    }
+}
+
+impl ToSchema for Amount {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Amount")
+    }
+}
+
+/// A review reason (`compliance_domain::ReviewReason`): no control character but line feed and
+/// tab anywhere, and at least one character that is neither a control character nor white
+/// space (what `str::trim` removes), so that the trimmed reason is not blank.
+pub const REASON_PATTERN: &str = concat!(
+    r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*",
+    r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+    r"[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
+);
+
+/// Why a reviewer decided, in their words.
+pub struct ReviewReason;
+
+impl utoipa::PartialSchema for ReviewReason {
+    fn schema() -> RefOr<Schema> {
+        let max = compliance_domain::ReviewReason::MAX_LEN;
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(format!(
+                "Why, in the reviewer's words: stored as a review note, outside the hash chain. \
+                 Trimmed of surrounding white space, it must be 1 to {max} characters long, and \
+                 it may hold no control character but line feed and tab. (The server trims \
+                 before it counts, so it also reads a longer text whose trimmed form fits.)"
+            )))
+            .min_length(Some(1))
+            .max_length(Some(max))
+            .pattern(Some(REASON_PATTERN))
+            .into()
+    }
+}
+
+impl ToSchema for ReviewReason {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("ReviewReason")
+    }
+}
+
+/// A queue cursor: a page's `next`, `<risk score>.<flagged>.<microseconds>.<case id>`.
+pub const QUEUE_CURSOR_PATTERN: &str = concat!(
+    r"^(100|[1-9]?[0-9])\.[01]\.-?[0-9]{1,16}\.",
+    "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+);
+
+/// Where a queue page resumes.
+pub struct QueueCursor;
+
+impl utoipa::PartialSchema for QueueCursor {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "The previous page's `next`, passed back unchanged (its form, \
+                 `<risk score>.<flagged>.<microseconds since 1970>.<case id>`, is not a contract).",
+            ))
+            .pattern(Some(QUEUE_CURSOR_PATTERN))
+            .into()
+    }
+}
+
+impl ToSchema for QueueCursor {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("QueueCursor")
+    }
+}
+
+/// `If-Match`: a case's `ETag`, its revision quoted (a weak `W/` prefix is read too).
+pub const IF_MATCH_PATTERN: &str = r#"^(W/)?"[1-9][0-9]{0,8}"$"#;
+
+/// The `If-Match` of a review or a cleared match.
+pub struct IfMatch;
+
+impl utoipa::PartialSchema for IfMatch {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "The case's `ETag` as read: its revision, quoted, e.g. `\"3\"` (`W/\"3\"` is read \
+                 too). A revision the case has moved past is 412.",
+            ))
+            .pattern(Some(IF_MATCH_PATTERN))
+            .examples(["\"1\""])
+            .into()
+    }
+}
+
+impl ToSchema for IfMatch {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("IfMatch")
+    }
+}
+
+/// The order of an entity's audit entries.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum AuditOrder {
+    /// Newest first (the default).
+    Newest,
+    /// Oldest first.
+    Oldest,
 }
 
 /// A rule version, as a decision records it.
@@ -134,10 +363,8 @@ pub struct CaseInput {
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KycInput {
-    /// Lower-case letters, digits and single hyphens, starting with a letter, 3 to 64
-    /// characters, e.g. `ae-ind-clean-001`.
-    #[schema(min_length = 3, max_length = 64, pattern = "^[a-z](-?[a-z0-9])*$")]
-    entity_id: String,
+    /// The entity.
+    entity_id: EntityId,
     /// The entity's legal form.
     entity_type: EntityType,
     /// Its jurisdiction.
@@ -179,12 +406,10 @@ pub struct InvestorInput {
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoneyInput {
-    /// A non-negative decimal number with at most 4 decimals, as a string (no float holds it).
-    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
-    amount: String,
-    /// An ISO 4217 code in circulation.
-    #[schema(pattern = "^[A-Z]{3}$")]
-    currency: String,
+    /// The amount.
+    amount: Amount,
+    /// Its currency.
+    currency: Currency,
 }
 
 /// `POST /api/v1/entities/{entity_id}/screenings` (and a submission's `aml`): a screening.
@@ -198,10 +423,10 @@ pub struct AmlInput {
     #[serde(default)]
     #[schema(max_items = 100)]
     matches: Vec<MatchInput>,
-    /// Who screened, e.g. `refinitiv-world-check`.
-    provider: String,
-    /// The version of the lists screened against, e.g. `2026-11-24`.
-    watchlist_version: String,
+    /// Who screened.
+    provider: ScreeningProvider,
+    /// The version of the lists screened against.
+    watchlist_version: WatchlistVersion,
 }
 
 /// A watchlist match.
@@ -210,10 +435,10 @@ pub struct AmlInput {
 pub struct MatchInput {
     /// The kind of list.
     kind: WatchlistKind,
-    /// The list, e.g. `OFAC-SDN`.
-    list: String,
+    /// The list.
+    list: ListName,
     /// The entry's reference on it.
-    entry: String,
+    entry: ListEntryRef,
 }
 
 /// `POST /api/v1/cases/{id}/review`: a reviewer's decision.
@@ -222,7 +447,6 @@ pub struct MatchInput {
 pub struct ReviewInput {
     /// Approve or reject.
     verdict: Verdict,
-    /// Why (1 to 2000 characters once trimmed; stored as a review note, outside the chain).
-    #[schema(min_length = 1, max_length = 2000)]
-    reason: String,
+    /// Why.
+    reason: ReviewReason,
 }

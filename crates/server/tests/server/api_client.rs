@@ -25,7 +25,7 @@ impl Api {
         let officer = token_for(&s, &s.users.officer, day);
         let analyst = token_for(&s, &s.users.analyst, day);
         let admin = token_for(&s, &s.users.admin, day);
-        let router = api::router(s.db.database());
+        let router = api::router(s.compliance.clone());
         Self {
             s,
             router,

@@ -25,8 +25,8 @@ fn a_backend_terminated_mid_submission_writes_nothing_and_the_retry_succeeds() {
     }
     let case = scenario("ae-ind-clean-001");
     let submitting = {
-        let (service, case, agent) = (s.service.clone(), case.clone(), s.users.agent.id);
-        std::thread::spawn(move || service.submit(&case, agent))
+        let (compliance, case, agent) = (s.compliance.clone(), case.clone(), s.agent());
+        std::thread::spawn(move || compliance.submit(&agent, &case, None))
     };
     let mut watcher = s.db.conn();
     let waiting = |conn: &mut compliance_persistence::diesel::PgConnection| {
@@ -79,53 +79,77 @@ fn a_backend_terminated_mid_submission_writes_nothing_and_the_retry_succeeds() {
     );
     // And the pool goes on: the next call succeeds.
     let again = s
-        .service
-        .submit(&scenario("us-ind-standard-002"), s.users.agent.id)
+        .compliance
+        .submit(&s.agent(), &scenario("us-ind-standard-002"), None)
         .unwrap();
-    assert_eq!(again.sequence, 1);
+    assert!(!again.replayed);
+    assert_eq!(again.case.sequence, 1);
 }
 
 #[test]
 fn a_backend_terminated_while_its_connection_idles_in_the_pool_costs_a_retry_not_a_failure() {
     let s = with_rules();
-    let db = s.service.database();
-    let backend = |conn: &mut compliance_persistence::diesel::PgConnection| {
-        count(conn, "SELECT pg_backend_pid()::bigint AS n")
-    };
-    // A connection that has just answered goes back to the pool, which will hand it out again
-    // without a ping.
-    let victim = backend(&mut db.conn().unwrap());
     let mut watcher = s.db.conn();
-    assert_eq!(
-        count(
-            &mut watcher,
-            &format!("SELECT pg_terminate_backend({victim})::int::bigint AS n")
-        ),
-        1
-    );
-    let started = Instant::now();
-    let gone = |conn: &mut compliance_persistence::diesel::PgConnection| {
-        count(
+    // Client backends only: an autovacuum worker on this database is none of the pool's.
+    let others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'";
+    let backends = |conn: &mut compliance_persistence::diesel::PgConnection| -> Vec<i64> {
+        #[derive(compliance_persistence::diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = compliance_persistence::diesel::sql_types::BigInt)]
+            pid: i64,
+        }
+        compliance_persistence::diesel::RunQueryDsl::load::<Row>(
+            compliance_persistence::diesel::sql_query(format!(
+                "SELECT pid::bigint AS pid {others} ORDER BY pid"
+            )),
             conn,
-            &format!("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = {victim}"),
-        ) == 0
+        )
+        .unwrap()
+        .into_iter()
+        .map(|r| r.pid)
+        .collect()
     };
-    while !gone(&mut watcher) && started.elapsed() < Duration::from_secs(10) {
+    // The fixtures' own connections have closed; wait until their backends are gone too.
+    let started = Instant::now();
+    while !backends(&mut watcher).is_empty() && started.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(gone(&mut watcher), "the backend never ended");
+    // A call that has just answered leaves its connection in the pool, which will hand it out
+    // again without a ping: the pool's are now the only other backends on this database.
+    let agent = s.agent();
+    let victims = backends(&mut watcher);
+    assert!(!victims.is_empty(), "no pooled connection to end");
+    assert!(
+        count(
+            &mut watcher,
+            &format!("SELECT count(pg_terminate_backend(pid)) AS n {others}")
+        ) >= 1
+    );
+    while !backends(&mut watcher).is_empty() && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        backends(&mut watcher),
+        Vec::<i64>::new(),
+        "the backends never ended"
+    );
     // The first attempt meets the dead connection (a transient error); the retry takes a new one.
     let submitted = s
-        .service
-        .submit(&scenario("ae-ind-clean-001"), s.users.agent.id)
+        .compliance
+        .submit(&agent, &scenario("ae-ind-clean-001"), None)
         .unwrap();
-    assert_eq!(submitted.sequence, 1);
+    assert!(!submitted.replayed);
+    assert_eq!(submitted.case.sequence, 1);
     assert_eq!(
         count(&mut watcher, "SELECT count(*) AS n FROM compliance_checks"),
         1
     );
-    // The dead connection left the pool: what it hands out now is another backend.
-    assert_ne!(backend(&mut db.conn().unwrap()), victim);
+    // The dead connections left the pool: what it holds now is another backend.
+    let now = backends(&mut watcher);
+    assert!(
+        !now.is_empty() && now.iter().all(|pid| !victims.contains(pid)),
+        "{now:?} after {victims:?}"
+    );
 }
 
 #[tokio::test]

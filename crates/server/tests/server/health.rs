@@ -2,9 +2,11 @@
 //! back up again without a restart. The database goes down and up behind a TCP proxy that the
 //! test opens and closes.
 
-use crate::support::{ReadOnlyRole, migrations_known};
+use crate::support::{ReadOnlyRole, compliance_for, migrations_known};
+use compliance_app::Compliance;
+use compliance_ops::compliance_over;
+use compliance_persistence::DatabaseConfig;
 use compliance_persistence::testing::{TestDatabase, server};
-use compliance_persistence::{Database, DatabaseConfig};
 use compliance_server::api;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -12,8 +14,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Serves the API for `db` on an ephemeral port, on its own runtime thread.
-fn serve(db: Database) -> SocketAddr {
+/// Serves the API over `compliance` on an ephemeral port, on its own runtime thread.
+fn serve(compliance: Compliance) -> SocketAddr {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     listener.set_nonblocking(true).unwrap();
@@ -25,9 +27,14 @@ fn serve(db: Database) -> SocketAddr {
             .unwrap();
         runtime.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            api::serve(listener, db, Default::default(), std::future::pending())
-                .await
-                .unwrap();
+            api::serve(
+                listener,
+                compliance,
+                Default::default(),
+                std::future::pending(),
+            )
+            .await
+            .unwrap();
         });
     });
     addr
@@ -54,10 +61,56 @@ fn get_health(addr: SocketAddr) -> (u16, serde_json::Value) {
     )
 }
 
+/// The health body is public: it has no `target`, and none of its keys or texts names the
+/// database's host, port, name or user (nor does a number other than the latency equal the
+/// port).
+fn assert_names_no_target(
+    body: &serde_json::Value,
+    host: &str,
+    port: u16,
+    database: &str,
+    user: &str,
+) {
+    fn walk(value: &serde_json::Value, key: &str, texts: &mut Vec<String>, numbers: &mut Vec<u64>) {
+        match value {
+            serde_json::Value::String(text) => texts.push(text.clone()),
+            serde_json::Value::Number(n) if key != "latency_us" => {
+                numbers.extend(n.as_u64());
+            }
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    walk(item, key, texts, numbers);
+                }
+            }
+            serde_json::Value::Object(fields) => {
+                for (name, field) in fields {
+                    texts.push(name.clone());
+                    walk(field, name, texts, numbers);
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(body.get("target").is_none(), "{body}");
+    let (mut texts, mut numbers) = (Vec::new(), Vec::new());
+    walk(body, "", &mut texts, &mut numbers);
+    let port_text = port.to_string();
+    for secret in [host, port_text.as_str(), database, user] {
+        assert!(
+            texts.iter().all(|t| !t.contains(secret)),
+            "{secret:?} in {body}"
+        );
+    }
+    assert!(
+        !numbers.contains(&u64::from(port)),
+        "the port {port} in {body}"
+    );
+}
+
 #[test]
 fn a_migrated_database_is_connected_and_ok() {
     let db = TestDatabase::new();
-    let addr = serve(db.database());
+    let addr = serve(compliance_for(&db));
     let (code, body) = get_health(addr);
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["status"], "ok");
@@ -66,12 +119,21 @@ fn a_migrated_database_is_connected_and_ok() {
     assert_eq!(body["migrations"]["applied"], migrations_known());
     assert_eq!(body["pool"]["max"], 20);
     assert!(body["latency_us"].as_u64().is_some());
+    // Public: no connection target, and nothing of one (issue 17, defect 4).
+    let server = server();
+    assert_names_no_target(
+        &body,
+        &server.host(),
+        server.port(),
+        db.name(),
+        &server.user(),
+    );
 }
 
 #[test]
 fn pending_migrations_are_degraded_but_connected() {
     let db = TestDatabase::empty();
-    let (code, body) = get_health(serve(db.database()));
+    let (code, body) = get_health(serve(compliance_for(&db)));
     assert_eq!(code, 503, "{body}");
     assert_eq!(
         (body["status"].as_str(), body["database"].as_str()),
@@ -102,7 +164,7 @@ fn the_503_body_names_a_category_never_the_drivers_text_or_the_password() {
     )
     .unwrap();
     config.connect_timeout = Duration::from_secs(2);
-    let (code, body) = get_health(serve(Database::new(config)));
+    let (code, body) = get_health(serve(compliance_over(&config).unwrap()));
     assert_eq!(code, 503, "{body}");
     assert_eq!(catcher.passwords().last().unwrap(), "hunter2%zz");
     assert_eq!(
@@ -194,7 +256,7 @@ fn an_unreachable_database_answers_503_and_recovers_by_itself() {
     .unwrap();
     config.connect_timeout = Duration::from_secs(2);
     config.pool_max = 2;
-    let addr = serve(Database::new(config));
+    let addr = serve(compliance_over(&config).unwrap());
 
     assert_eq!(get_health(addr).0, 200);
     proxy.close();
@@ -203,15 +265,7 @@ fn an_unreachable_database_answers_503_and_recovers_by_itself() {
     assert_eq!(body["database"], "unreachable");
     assert_eq!(body["error"], "unreachable", "{body}");
     // The answer is public: it names no host, port, database or user (issue 17, defect 4).
-    let text = body.to_string();
-    assert!(body.get("target").is_none(), "{body}");
-    for secret in [
-        db.name().to_owned(),
-        proxy.port.to_string(),
-        server().user().to_owned(),
-    ] {
-        assert!(!text.contains(&secret), "{secret:?} in {text}");
-    }
+    assert_names_no_target(&body, "127.0.0.1", proxy.port, db.name(), &server().user());
     proxy.reopen();
     let (code, body) = get_health(addr);
     assert_eq!(code, 200, "recovered without a restart: {body}");
@@ -222,9 +276,17 @@ fn an_unreachable_database_answers_503_and_recovers_by_itself() {
 fn a_read_only_role_gets_a_healthy_answer_and_a_passing_verify() {
     let seeded = crate::support::seeded();
     let role = ReadOnlyRole::create(&seeded.db);
-    let (code, body) = get_health(serve(Database::new(role.config())));
+    let (code, body) = get_health(serve(compliance_over(&role.config()).unwrap()));
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["migrations"]["applied"], migrations_known());
+    let server = server();
+    assert_names_no_target(
+        &body,
+        &server.host(),
+        server.port(),
+        seeded.db.name(),
+        &role.name,
+    );
     let report = compliance_ops::verify::verify(
         &role.config(),
         &compliance_ops::verify::VerifyOptions::default(),
@@ -249,7 +311,7 @@ fn a_role_that_may_not_read_the_migrations_is_connected_but_degraded() {
             role.name
         ),
     );
-    let (code, body) = get_health(serve(Database::new(role.config())));
+    let (code, body) = get_health(serve(compliance_over(&role.config()).unwrap()));
     assert_eq!(code, 503, "{body}");
     assert_eq!(
         (body["database"].as_str(), body["status"].as_str()),

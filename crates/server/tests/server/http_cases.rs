@@ -2,6 +2,9 @@
 //! eyes), clear a match, re-screen, the entity's history and audit, the reports and the rules.
 
 use crate::api_client::{Api, case_json, kind};
+use crate::support::{
+    count, reason, sanctions_hit_on_the_escalation, sdn, second_officer, token_for,
+};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
@@ -79,10 +82,14 @@ async fn submit_answers_the_decision_and_a_retry_answers_the_same_case() {
         .await;
     assert_eq!(history.as_array().unwrap().len(), 1);
     let (status, _, audit) = api
-        .get("/api/v1/entities/ae-ind-http-001/audit", &api.analyst)
+        .get(
+            "/api/v1/entities/ae-ind-http-001/audit?order=oldest",
+            &api.analyst,
+        )
         .await;
-    assert_eq!(status, StatusCode::OK);
-    let entries = audit.as_array().unwrap();
+    assert_eq!(status, StatusCode::OK, "{audit}");
+    assert!(audit["next"].is_null(), "one page: {audit}");
+    let entries = audit["items"].as_array().unwrap();
     let actions: Vec<_> = entries
         .iter()
         .map(|e| e["action"].as_str().unwrap())
@@ -91,16 +98,24 @@ async fn submit_answers_the_decision_and_a_retry_answers_the_same_case() {
         actions,
         ["kyc_recorded", "aml_recorded", "decision_recorded"]
     );
+    // One submission is one transaction, so one chain, at consecutive positions.
     assert!(
-        entries
-            .windows(2)
-            .all(|w| w[0]["position"].as_i64() < w[1]["position"].as_i64())
+        entries.windows(2).all(|w| w[0]["chain"] == w[1]["chain"]
+            && w[0]["position"].as_i64().unwrap() + 1 == w[1]["position"].as_i64().unwrap()),
+        "{audit}"
     );
     assert!(
         entries
             .iter()
             .all(|e| e["hash"].as_str().unwrap().len() == 64)
     );
+    // Newest first by default.
+    let (_, _, newest) = api
+        .get("/api/v1/entities/ae-ind-http-001/audit", &api.analyst)
+        .await;
+    let mut reversed = entries.clone();
+    reversed.reverse();
+    assert_eq!(newest["items"].as_array().unwrap(), &reversed);
 }
 
 #[tokio::test]
@@ -277,37 +292,43 @@ async fn four_eyes_one_person_twice_is_refused_two_people_approve() {
 #[tokio::test]
 async fn a_false_positive_takes_two_officers() {
     let api = Api::new();
-    let (id, _) = api.case_of("in-corp-pep-002").await;
+    let (id, revision) = api.case_of("in-corp-pep-002").await;
     let uri = format!("/api/v1/cases/{id}/false-positives");
+    let etag = |r: i64| format!("\"{r}\"");
     let body =
         json!({"list": "DJRC-PEP", "entry": "PEP-20417", "reason": "different date of birth"});
-    let (status, _, _) = api
+    let (status, _, problem) = api
         .call(
             Method::POST,
             &uri,
             Some(&api.analyst),
-            &[],
+            &[("if-match", &etag(revision))],
             Some(body.clone()),
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, proposed) = api
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::FORBIDDEN, "forbidden")
+    );
+    let (status, headers, proposed) = api
         .call(
             Method::POST,
             &uri,
             Some(&api.officer),
-            &[],
+            &[("if-match", &etag(revision))],
             Some(body.clone()),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{proposed}");
     assert_eq!(proposed["disposition"], "proposed");
+    assert_eq!(proposed["revision"], revision + 1);
+    assert_eq!(headers["etag"], etag(revision + 1).as_str());
     let (status, _, problem) = api
         .call(
             Method::POST,
             &uri,
             Some(&api.officer),
-            &[],
+            &[("if-match", &etag(revision + 1))],
             Some(body.clone()),
         )
         .await;
@@ -315,14 +336,27 @@ async fn a_false_positive_takes_two_officers() {
         (status, kind(&problem)),
         (StatusCode::CONFLICT, "four-eyes")
     );
-    let (status, _, confirmed) = api
-        .call(Method::POST, &uri, Some(&api.admin), &[], Some(body))
+    let (status, headers, confirmed) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.admin),
+            &[("if-match", &etag(revision + 1))],
+            Some(body),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{confirmed}");
     assert_eq!(confirmed["disposition"], "confirmed");
+    assert_eq!(headers["etag"], etag(revision + 2).as_str());
     let unmatched = json!({"list": "DJRC-PEP", "entry": "PEP-1", "reason": "not on the screening"});
     let (status, _, problem) = api
-        .call(Method::POST, &uri, Some(&api.admin), &[], Some(unmatched))
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.admin),
+            &[("if-match", &etag(revision + 2))],
+            Some(unmatched),
+        )
         .await;
     assert_eq!(
         (status, kind(&problem)),
@@ -349,11 +383,27 @@ async fn rescreening_is_the_system_agents() {
         (StatusCode::FORBIDDEN, "forbidden")
     );
     let (status, _, done) = api
-        .call(Method::POST, uri, Some(&api.agent), &[], Some(screening))
+        .call(
+            Method::POST,
+            uri,
+            Some(&api.agent),
+            &[],
+            Some(screening.clone()),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(done["case"]["watchlist_version"], "2026-12-01");
     assert_eq!(done["before"], "APPROVED");
+    assert_eq!(done["replayed"], false);
+    // The same screening again, under the same rules, is a retry: nothing new is written.
+    let written = (api.rows("aml_checks"), api.rows("audit_logs"));
+    let (status, _, again) = api
+        .call(Method::POST, uri, Some(&api.agent), &[], Some(screening))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["replayed"], true, "{again}");
+    assert_eq!(again["case"], done["case"]);
+    assert_eq!((api.rows("aml_checks"), api.rows("audit_logs")), written);
 }
 
 #[tokio::test]
@@ -487,4 +537,290 @@ async fn reports_and_rules() {
         Some(0),
         "nothing was in force in 2020"
     );
+}
+
+#[tokio::test]
+async fn clearing_a_match_needs_the_revision_read_and_a_proposal_moves_it_on() {
+    let api = Api::new();
+    let officer2 = second_officer(&api.s);
+    let officer2 = token_for(&api.s, &officer2, chrono::Duration::days(1));
+    let (id, revision) = api.case_of("in-corp-pep-002").await;
+    let uri = format!("/api/v1/cases/{id}/false-positives");
+    let etag = |r: i64| format!("\"{r}\"");
+    let body = json!({"list": "DJRC-PEP", "entry": "PEP-20417", "reason": "different person"});
+    let written = || {
+        (
+            api.rows("false_positives"),
+            api.rows("review_notes"),
+            api.rows("audit_logs"),
+        )
+    };
+    let confirmed = || {
+        count(
+            &mut api.s.db.conn(),
+            "SELECT count(*) AS n FROM false_positives WHERE confirmed_by IS NOT NULL",
+        )
+    };
+    let before = written();
+
+    // No If-Match: 428, and nothing written.
+    let (status, _, problem) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.officer),
+            &[],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::PRECONDITION_REQUIRED, "precondition-required")
+    );
+    assert_eq!(written(), before);
+    // A revision the case is not at: 412, and nothing written.
+    let (status, _, problem) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.officer),
+            &[("if-match", &etag(revision + 3))],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::PRECONDITION_FAILED, "stale-revision")
+    );
+    assert_eq!(written(), before);
+
+    // The first officer proposes at the revision read; the answer is the next revision.
+    let (status, headers, proposed) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.officer),
+            &[("if-match", &etag(revision))],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{proposed}");
+    assert_eq!(proposed["disposition"], "proposed");
+    assert_eq!(proposed["revision"], revision + 1);
+    assert_eq!(headers["etag"], etag(revision + 1).as_str());
+    let (_, headers, _) = api.get(&format!("/api/v1/cases/{id}"), &officer2).await;
+    assert_eq!(headers["etag"], etag(revision + 1).as_str());
+    let proposed_state = written();
+
+    // The second officer read the case before the proposal: quoting that revision would
+    // confirm a proposal they never saw. 412, and nothing written.
+    let (status, _, problem) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&officer2),
+            &[("if-match", &etag(revision))],
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::PRECONDITION_FAILED, "stale-revision"),
+        "{problem}"
+    );
+    assert_eq!(written(), proposed_state);
+    assert_eq!(confirmed(), 0);
+
+    // Quoting the revision that shows the proposal confirms it.
+    let (status, headers, done) = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&officer2),
+            &[("if-match", &etag(revision + 1))],
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["disposition"], "confirmed");
+    assert_eq!(done["revision"], revision + 2);
+    assert_eq!(headers["etag"], etag(revision + 2).as_str());
+    assert_eq!(confirmed(), 1);
+}
+
+/// The audit entries of `entity` as stored: id, chain and chain position, newest first.
+fn stored_audit(api: &Api, entity: &str) -> Vec<(i64, i16, Option<i64>)> {
+    use compliance_persistence::diesel::{RunQueryDsl, sql_query, sql_types};
+    #[derive(compliance_persistence::diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = sql_types::BigInt)]
+        id: i64,
+        #[diesel(sql_type = sql_types::SmallInt)]
+        chain: i16,
+        #[diesel(sql_type = sql_types::Nullable<sql_types::BigInt>)]
+        chain_position: Option<i64>,
+    }
+    sql_query(format!(
+        "SELECT id, chain, chain_position FROM audit_logs WHERE entity_id = '{entity}' ORDER BY id DESC"
+    ))
+    .load::<Row>(&mut api.s.db.conn())
+    .unwrap()
+    .into_iter()
+    .map(|r| (r.id, r.chain, r.chain_position))
+    .collect()
+}
+
+/// Every page of `uri` (which has its query started) by cursor: each page's items.
+async fn audit_pages(api: &Api, uri: &str) -> Vec<Vec<serde_json::Value>> {
+    let mut pages = Vec::new();
+    let mut next: Option<i64> = None;
+    loop {
+        let page_uri = match next {
+            Some(cursor) => format!("{uri}&cursor={cursor}"),
+            None => uri.to_owned(),
+        };
+        let (status, _, page) = api.get(&page_uri, &api.analyst).await;
+        assert_eq!(status, StatusCode::OK, "{page_uri}: {page}");
+        let items = page["items"].as_array().unwrap().clone();
+        next = page["next"].as_i64();
+        if let Some(cursor) = next {
+            assert_eq!(
+                items.last().map(|i| i["id"].as_i64().unwrap()),
+                Some(cursor),
+                "a page's next is its last entry: {page}"
+            );
+        }
+        pages.push(items);
+        assert!(pages.len() <= 100, "the pages never end");
+        if next.is_none() {
+            return pages;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_audit_route_is_newest_first_pages_by_cursor_and_shows_each_entrys_chain_position() {
+    let api = Api::new();
+    let entity = "in-corp-pep-002";
+    // More entries about the entity, written by other transactions (so, likely, other chains).
+    let case = sanctions_hit_on_the_escalation(&api.s);
+    let (list, entry) = sdn();
+    api.s
+        .compliance
+        .clear_match(
+            &api.s.officer(),
+            case.id,
+            &list,
+            &entry,
+            &reason("date of birth differs"),
+            case.revision,
+        )
+        .unwrap();
+    let stored = stored_audit(&api, entity);
+    assert!(stored.len() >= 5, "{stored:?}");
+    assert!(
+        stored.iter().all(|(_, _, position)| position.is_some()),
+        "every entry has its chain position: {stored:?}"
+    );
+    // Positions count within a chain, ids across all of them: they differ here, so that the
+    // test tells one from the other.
+    assert!(
+        stored
+            .iter()
+            .any(|(id, _, position)| Some(*id) != *position),
+        "{stored:?}"
+    );
+    let shown = |items: &[serde_json::Value]| -> Vec<(i64, i16, Option<i64>)> {
+        items
+            .iter()
+            .map(|i| {
+                (
+                    i["id"].as_i64().unwrap(),
+                    i16::try_from(i["chain"].as_i64().unwrap()).unwrap(),
+                    i["position"].as_i64(),
+                )
+            })
+            .collect()
+    };
+    let base = format!("/api/v1/entities/{entity}/audit");
+
+    // Newest first by default, each with its stored chain and position.
+    let (status, _, page) = api.get(&base, &api.analyst).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page["next"].is_null(), "{page}");
+    assert_eq!(shown(page["items"].as_array().unwrap()), stored);
+    let (_, _, newest) = api.get(&format!("{base}?order=newest"), &api.analyst).await;
+    assert_eq!(newest, page);
+
+    // Oldest first when asked.
+    let (status, _, oldest) = api.get(&format!("{base}?order=oldest"), &api.analyst).await;
+    assert_eq!(status, StatusCode::OK, "{oldest}");
+    let mut ascending = stored.clone();
+    ascending.reverse();
+    assert_eq!(shown(oldest["items"].as_array().unwrap()), ascending);
+
+    // Two at a time by cursor, either way: every entry once, in order.
+    let pages = audit_pages(&api, &format!("{base}?limit=2")).await;
+    assert!(pages.len() >= 3, "{pages:?}");
+    assert!(
+        pages.iter().all(|p| !p.is_empty() && p.len() <= 2),
+        "{pages:?}"
+    );
+    assert_eq!(shown(&pages.concat()), stored);
+    let pages = audit_pages(&api, &format!("{base}?order=oldest&limit=2")).await;
+    assert!(
+        pages.iter().all(|p| !p.is_empty() && p.len() <= 2),
+        "{pages:?}"
+    );
+    assert_eq!(shown(&pages.concat()), ascending);
+
+    for bad in ["order=sideways", "cursor=0", "cursor=x", "limit=0"] {
+        let (status, _, problem) = api.get(&format!("{base}?{bad}"), &api.analyst).await;
+        assert_eq!(
+            (status, kind(&problem)),
+            (StatusCode::BAD_REQUEST, "bad-request"),
+            "{bad}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_system_agent_reads_cases_but_not_the_queue_the_reports_or_the_audit_trail() {
+    let api = Api::new();
+    let (id, _) = api.case_of("in-corp-pep-002").await;
+    for uri in [
+        "/api/v1/queue",
+        "/api/v1/entities/in-corp-pep-002/audit",
+        "/api/v1/summary",
+        "/api/v1/high-risk",
+        "/api/v1/reviews-due",
+    ] {
+        let (status, _, problem) = api.get(uri, &api.agent).await;
+        assert_eq!(
+            (status, kind(&problem)),
+            (StatusCode::FORBIDDEN, "forbidden"),
+            "{uri}: {problem}"
+        );
+        assert!(
+            problem["detail"].as_str().unwrap().contains("system"),
+            "{uri}: {problem}"
+        );
+        let (status, _, body) = api.get(uri, &api.analyst).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+    }
+    let (_, _, queue) = api.get("/api/v1/queue", &api.analyst).await;
+    assert!(!queue["items"].as_array().unwrap().is_empty(), "{queue}");
+    let (_, _, audit) = api
+        .get("/api/v1/entities/in-corp-pep-002/audit", &api.analyst)
+        .await;
+    assert!(!audit["items"].as_array().unwrap().is_empty(), "{audit}");
+    // What it needs to do its work it may still read: a case, and the rules.
+    for uri in [
+        format!("/api/v1/cases/{id}"),
+        "/api/v1/entities/in-corp-pep-002/case".to_owned(),
+        "/api/v1/rules/IN".to_owned(),
+    ] {
+        let (status, _, body) = api.get(&uri, &api.agent).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+    }
 }

@@ -122,7 +122,7 @@ async fn behind_a_trusted_proxy_the_limit_counts_the_forwarded_client_and_nobody
     // Trusted proxy 10.0.0.1: the client is the address it appended.
     let mut api = Api::new();
     api.router = compliance_server::api::app(
-        api.s.db.database(),
+        api.s.compliance.clone(),
         compliance_server::api::ServeOptions {
             trusted_proxies: TrustedProxies::new(["10.0.0.1".parse().unwrap()]),
             ..Default::default()
@@ -361,4 +361,84 @@ async fn the_openapi_document_describes_exactly_the_routes_served() {
         (status, kind(&body)),
         (StatusCode::NOT_FOUND, "no-such-route")
     );
+}
+
+#[test]
+fn a_503_says_nothing_of_the_database_and_its_correlation_id_finds_the_log_line() {
+    use crate::support::LogBuffer;
+    use tower::ServiceExt;
+    // A database nobody listens for: every call is unavailable once the short wait is over.
+    let database = "compliance_unreachable_db";
+    let config =
+        compliance_app::Config::from_url(&format!("postgres://postgres@127.0.0.1:1/{database}"))
+            .unwrap()
+            .connect_timeout(std::time::Duration::from_millis(300));
+    let router = compliance_server::api::router(compliance_app::Compliance::new(&config));
+    let log = LogBuffer::default();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    // The handlers run on this thread (a current-thread runtime), so their log lines reach
+    // the subscriber installed here.
+    let (status, headers, body) = tracing::subscriber::with_default(log.subscriber(), || {
+        runtime.block_on(async {
+            let request = Request::builder()
+                .uri("/api/v1/queue")
+                .header("authorization", format!("Bearer cdb_{}", "0".repeat(64)))
+                .body(Body::empty())
+                .unwrap();
+            let response = router.oneshot(request).await.unwrap();
+            let (status, headers) = (response.status(), response.headers().clone());
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            (status, headers, body)
+        })
+    });
+    assert_eq!(
+        (status, kind(&body)),
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        "{body}"
+    );
+    assert_eq!(headers["content-type"], "application/problem+json");
+    assert_eq!(headers["retry-after"], "1");
+    assert_eq!(body["retry_after"], 1);
+    let id = body["correlation_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no correlation id: {body}"));
+    assert!(
+        id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{id}"
+    );
+    // The client is told what to do, in our words: no host, port, database, user or driver text.
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.contains("retry"), "{detail}");
+    let text = body.to_string();
+    for leak in [
+        "127.0.0.1",
+        "localhost",
+        ":1/",
+        database,
+        "postgres",
+        "cannot reach the database at",
+        "onnection refused",
+        "DATABASE_URL",
+    ] {
+        assert!(!text.contains(leak), "{leak:?} in {text}");
+    }
+    // The operators' log line carries the same id and says what failed, where.
+    let log = log.text();
+    let lines: Vec<&str> = log.lines().filter(|l| l.contains(id)).collect();
+    assert_eq!(lines.len(), 1, "one log line with {id}:\n{log}");
+    let line = lines[0];
+    assert!(line.contains("ERROR"), "{line}");
+    assert!(
+        line.contains(&format!(
+            "cannot reach the database at 127.0.0.1:1/{database}"
+        )),
+        "the internal reason: {line}"
+    );
+    assert!(line.contains("status=503"), "{line}");
 }

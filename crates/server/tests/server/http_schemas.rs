@@ -198,13 +198,25 @@ async fn every_route_answers_as_its_schema_says() {
     assert_eq!(proposed["outcome"], "approval_proposed", "{proposed}");
     let clear = "/api/v1/cases/{id}/false-positives";
     let uri = format!("/api/v1/cases/{pep}/false-positives");
+    let mut revision = proposed["case"]["revision"].as_i64().unwrap();
     for (token, disposition) in [(&api.officer, "proposed"), (&api.admin, "confirmed")] {
         let body = json!({"list": "DJRC-PEP", "entry": "PEP-20417", "reason": "another person"});
-        let (status, _, cleared) = post(&api, &doc, (clear, &uri), token, &[], body).await;
+        let etag = format!("\"{revision}\"");
+        let (status, _, cleared) = post(
+            &api,
+            &doc,
+            (clear, &uri),
+            token,
+            &[("if-match", &etag)],
+            body,
+        )
+        .await;
         assert_eq!(
             (status, cleared["disposition"].as_str()),
-            (StatusCode::OK, Some(disposition))
+            (StatusCode::OK, Some(disposition)),
+            "{cleared}"
         );
+        revision = cleared["revision"].as_i64().unwrap();
     }
 
     // The reports, the queue on a middle page and its last page, the rules.
@@ -327,6 +339,35 @@ async fn problem_documents_match_the_problem_schema() {
         .await;
     assert_eq!(stale.0, StatusCode::PRECONDITION_FAILED);
     assert_matches(&doc, "post", "/api/v1/cases/{id}/review", &stale);
+
+    // Clearing a match needs the revision too: 428 without it, 412 with a stale one.
+    let (pep, revision) = api.case_of("in-corp-pep-002").await;
+    let uri = format!("/api/v1/cases/{pep}/false-positives");
+    let clearing = json!({"list": "DJRC-PEP", "entry": "PEP-20417", "reason": "another person"});
+    let no_precondition = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.officer),
+            &[],
+            Some(clearing.clone()),
+        )
+        .await;
+    assert_eq!(no_precondition.0, StatusCode::PRECONDITION_REQUIRED);
+    let path = "/api/v1/cases/{id}/false-positives";
+    assert_matches(&doc, "post", path, &no_precondition);
+    let stale = format!("\"{}\"", revision + 7);
+    let stale = api
+        .call(
+            Method::POST,
+            &uri,
+            Some(&api.officer),
+            &[("if-match", &stale)],
+            Some(clearing),
+        )
+        .await;
+    assert_eq!(stale.0, StatusCode::PRECONDITION_FAILED);
+    assert_matches(&doc, "post", path, &stale);
 }
 
 /// The request schema named `name` in the document's components.

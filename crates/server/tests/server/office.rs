@@ -3,7 +3,7 @@
 //! `office_cases.rs`.
 
 use crate::office_client::{OfficeApp, PASSWORD, field_value};
-use crate::support::{count, exec, try_exec};
+use crate::support::{count, exec, refusal};
 use axum::http::{StatusCode, header};
 use compliance_app::SessionPolicy;
 use compliance_server::backoffice::OfficeConfig;
@@ -143,14 +143,20 @@ async fn wrong_passwords_get_one_answer_and_lock_the_account() {
         "unknown user and wrong password read the same"
     );
     assert!(b.cookies.lock().unwrap().get("cdb_session").is_none());
-    // A system agent cannot sign in, and cannot even be given a password.
-    let refused = try_exec(
+    // A system agent cannot sign in, and cannot even be given a password: the database's
+    // guard refuses it (check_violation, naming its rule).
+    let refused = refusal(
         &mut app.s.db.conn(),
         "INSERT INTO user_passwords (user_id, password_hash, set_by)
          SELECT id, (SELECT password_hash FROM user_passwords LIMIT 1), id
            FROM users WHERE username = 'kyc-agent'",
     );
-    assert!(refused.unwrap_err().contains("API token"));
+    assert_eq!(
+        (refused.sqlstate.as_str(), refused.constraint.as_deref()),
+        ("23514", Some("user_passwords_people_only")),
+        "{refused:?}"
+    );
+    assert!(refused.message.contains("API token"), "{refused:?}");
     assert!(b.sign_in("kyc-agent", PASSWORD).await.status == StatusCode::UNAUTHORIZED);
     // Five wrong passwords in a row lock the account: the right one is refused too.
     for _ in 0..4 {
@@ -221,8 +227,9 @@ async fn the_sign_in_form_needs_its_token_and_the_address_is_limited() {
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert_eq!(app.rows("web_sessions"), 0);
-    // Ten failures from one address, then even a right password waits.
-    for _ in 0..10 {
+    // The address's quota of attempts, counted before any password is checked, then even a
+    // right password waits.
+    for _ in 0..compliance_server::backoffice::SIGN_IN_ATTEMPTS {
         let _ = b.sign_in("user1", "wrong wrong wrong").await;
     }
     let limited = b.sign_in("admin", PASSWORD).await;
@@ -254,6 +261,12 @@ async fn signing_out_and_idling_end_the_session() {
         .unwrap()
         .to_owned();
     assert!(cookie.contains("; Secure"), "{cookie}");
+    // Over TLS the session cookie carries the __Host- prefix: Path=/, no Domain.
+    assert!(cookie.starts_with("__Host-cdb_session="), "{cookie}");
+    assert!(
+        cookie.contains("; Path=/;") && !cookie.contains("Domain"),
+        "{cookie}"
+    );
     let kept = b.cookies.lock().unwrap().clone();
     std::thread::sleep(std::time::Duration::from_millis(1_300));
     let page = b.get("/office/queue").await;
@@ -263,7 +276,11 @@ async fn signing_out_and_idling_end_the_session() {
         "/office/sign-in?next=/office/queue&ended=1"
     );
     assert!(
-        b.cookies.lock().unwrap().get("cdb_session").is_none(),
+        b.cookies
+            .lock()
+            .unwrap()
+            .get("__Host-cdb_session")
+            .is_none(),
         "the dead cookie is removed"
     );
     assert!(
@@ -293,15 +310,25 @@ async fn signing_out_and_idling_end_the_session() {
         ),
         1
     );
-    // Sessions are ended, never deleted; nor can a raw UPDATE revive one.
-    assert!(try_exec(&mut app.s.db.conn(), "DELETE FROM web_sessions").is_err());
-    assert!(
-        try_exec(
-            &mut app.s.db.conn(),
-            "UPDATE web_sessions SET ended_at = NULL"
-        )
-        .unwrap_err()
-        .contains("already ended")
+    // Sessions are ended, never deleted (restrict_violation); nor can a raw UPDATE revive one
+    // (check_violation): each refused by the guard's named rule, not by some other failure.
+    let sessions = app.rows("web_sessions");
+    let deleted = refusal(&mut app.s.db.conn(), "DELETE FROM web_sessions");
+    assert_eq!(
+        (deleted.sqlstate.as_str(), deleted.constraint.as_deref()),
+        ("23001", Some("web_sessions_not_deleted")),
+        "{deleted:?}"
     );
+    assert_eq!(app.rows("web_sessions"), sessions);
+    let revived = refusal(
+        &mut app.s.db.conn(),
+        "UPDATE web_sessions SET ended_at = NULL WHERE ended_at IS NOT NULL",
+    );
+    assert_eq!(
+        (revived.sqlstate.as_str(), revived.constraint.as_deref()),
+        ("23514", Some("web_sessions_ended_once")),
+        "{revived:?}"
+    );
+    assert!(revived.message.contains("already ended"), "{revived:?}");
     drop(kept);
 }

@@ -2,9 +2,24 @@
 //! deciding under four eyes, false positives, role checks on forms built by hand, stale pages,
 //! hostile text refused or escaped, the security headers, and a tampered audit entry shown.
 
-use crate::office_client::OfficeApp;
+use crate::office_client::{Browser, OfficeApp, Page, field_value};
 use crate::support::{behind_the_triggers, count};
 use axum::http::{StatusCode, header};
+
+/// Posts a form whose fields were built at run time.
+async fn post_owned(b: &Browser<'_>, uri: &str, fields: Vec<(String, String)>) -> Page {
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    b.post(uri, &fields).await
+}
+
+/// The case revision a case page's forms carry (their hidden `revision` field).
+fn revision_on(page: &Page) -> String {
+    field_value(&page.body, "revision")
+        .unwrap_or_else(|| panic!("no revision field on the page: {}", page.body))
+}
 
 #[tokio::test]
 async fn an_analyst_rejects_a_pending_case_and_sees_what_the_engine_said() {
@@ -413,11 +428,14 @@ async fn a_sanctions_match_is_cleared_by_two_officers_before_anyone_approves() {
         page.body
     );
     assert!(page.body.contains("SDN-99001") && !page.body.contains("/clear-match\""));
+    // A form built by hand, at the case's current revision, is refused for the role.
+    let (_, _, revision) = app.case_of("in-corp-pep-002");
     let refused = analyst
         .post(
             &format!("{uri}/clear-match"),
             &[
                 ("csrf", &page.csrf()),
+                ("revision", &revision.to_string()),
                 ("list", "OFAC-SDN"),
                 ("entry", "SDN-99001"),
                 ("reason", "not them"),
@@ -440,6 +458,7 @@ async fn a_sanctions_match_is_cleared_by_two_officers_before_anyone_approves() {
             &format!("{uri}/clear-match"),
             &[
                 ("csrf", &page.csrf()),
+                ("revision", &revision_on(&page)),
                 ("list", "OFAC-SDN"),
                 ("entry", "SDN-99001"),
                 ("reason", "date of birth differs by 31 years"),
@@ -458,6 +477,7 @@ async fn a_sanctions_match_is_cleared_by_two_officers_before_anyone_approves() {
             &format!("{uri}/clear-match"),
             &[
                 ("csrf", &page.csrf()),
+                ("revision", &revision_on(&page)),
                 ("list", "OFAC-SDN"),
                 ("entry", "SDN-99001"),
                 ("reason", "me again"),
@@ -480,6 +500,7 @@ async fn a_sanctions_match_is_cleared_by_two_officers_before_anyone_approves() {
             &format!("{uri}/clear-match"),
             &[
                 ("csrf", &page.csrf()),
+                ("revision", &revision_on(&page)),
                 ("list", "OFAC-SDN"),
                 ("entry", "SDN-99001"),
                 ("reason", "agree: different person"),
@@ -494,4 +515,112 @@ async fn a_sanctions_match_is_cleared_by_two_officers_before_anyone_approves() {
         "with the match cleared, approval is offered again: {}",
         page.body
     );
+}
+
+#[tokio::test]
+async fn a_page_read_before_another_officers_proposal_cannot_confirm_it() {
+    let app = OfficeApp::new();
+    let (case, _, revision) = app.case_of("in-corp-pep-002");
+    let uri = format!("/office/cases/{case}");
+    let clear = format!("{uri}/clear-match");
+    let matched = [
+        ("list", "DJRC-PEP"),
+        ("entry", "PEP-20417"),
+        ("reason", "different date of birth"),
+    ];
+    let form = |csrf: &str, revision: Option<&str>| {
+        let mut fields = vec![("csrf".to_owned(), csrf.to_owned())];
+        if let Some(revision) = revision {
+            fields.push(("revision".to_owned(), revision.to_owned()));
+        }
+        fields.extend(
+            matched
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        fields
+    };
+    // The second officer opens the case before anyone has proposed anything.
+    let second = app.signed_in(app.officer2.username.as_str()).await;
+    let stale = second.get(&uri).await;
+    assert_eq!(revision_on(&stale), revision.to_string());
+    assert!(
+        stale.body.contains("Propose as false positive"),
+        "{}",
+        stale.body
+    );
+
+    // The first officer proposes the PEP match as a false positive: the case moves on.
+    let first = app.signed_in("compliance.officer").await;
+    let page = first.get(&uri).await;
+    let proposed = post_owned(
+        &first,
+        &clear,
+        form(&page.csrf(), Some(&revision_on(&page))),
+    )
+    .await;
+    assert_eq!(
+        proposed.location(),
+        format!("{uri}?done=match_proposed"),
+        "{}",
+        proposed.body
+    );
+    assert_eq!(app.case_of("in-corp-pep-002").2, revision + 1);
+    let written = || {
+        (
+            app.rows("false_positives"),
+            app.rows("review_notes"),
+            app.rows("audit_logs"),
+        )
+    };
+    let before = written();
+    let confirmed = || {
+        count(
+            &mut app.s.db.conn(),
+            "SELECT count(*) AS n FROM false_positives WHERE confirmed_by IS NOT NULL",
+        )
+    };
+
+    // The second officer's page, read before the proposal, would confirm it unseen: refused,
+    // with the case as it is now below, and nothing written.
+    let late = post_owned(
+        &second,
+        &clear,
+        form(&stale.csrf(), Some(&revision_on(&stale))),
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
+    assert!(
+        late.body.contains("changed since you opened the page")
+            && late
+                .body
+                .contains("proposed as a false positive by compliance.officer"),
+        "{}",
+        late.body
+    );
+    assert_eq!(written(), before);
+    assert_eq!(confirmed(), 0);
+    assert_eq!(app.case_of("in-corp-pep-002").2, revision + 1);
+    // A form without the page's revision is refused too.
+    let bare = post_owned(&second, &clear, form(&stale.csrf(), None)).await;
+    assert!(bare.status.is_client_error(), "{}", bare.status);
+    assert_eq!(written(), before);
+    assert_eq!(confirmed(), 0);
+
+    // Having seen the proposal (the refusal shows the case as it is now), they confirm it.
+    assert_eq!(revision_on(&late), (revision + 1).to_string());
+    let done = post_owned(
+        &second,
+        &clear,
+        form(&late.csrf(), Some(&revision_on(&late))),
+    )
+    .await;
+    assert_eq!(
+        done.location(),
+        format!("{uri}?done=match_confirmed"),
+        "{}",
+        done.body
+    );
+    assert_eq!(confirmed(), 1);
+    assert_eq!(app.case_of("in-corp-pep-002").2, revision + 2);
 }

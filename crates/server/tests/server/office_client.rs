@@ -2,12 +2,10 @@
 //! (`tower::ServiceExt::oneshot`) on a seeded database whose people have passwords, one cookie
 //! jar per person, and the CSRF token read off each page's forms.
 
-use crate::support::{Seeded, seeded};
+use crate::support::{Seeded, second_officer, seeded};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use compliance_domain::input::NewUser;
-use compliance_domain::{Email, Password, Role, User, Username};
-use compliance_persistence::repo::users;
+use compliance_domain::{Password, User};
 use compliance_server::api;
 use compliance_server::backoffice::OfficeConfig;
 use std::collections::BTreeMap;
@@ -56,7 +54,7 @@ pub fn field_value(html: &str, name: &str) -> Option<String> {
 
 /// Sets `user`'s password as the seed admin.
 pub fn set_password(s: &Seeded, user: &User) {
-    compliance_app::passwords::set_password(
+    compliance_ops::admin::set_password(
         &mut s.db.conn(),
         &user.username,
         &Password::parse(PASSWORD).unwrap(),
@@ -72,16 +70,7 @@ impl OfficeApp {
 
     pub fn with(config: OfficeConfig) -> Self {
         let s = seeded();
-        let officer2 = users::insert(
-            &mut s.db.conn(),
-            &NewUser {
-                username: Username::parse("second.officer").unwrap(),
-                email: Email::parse("second.officer@compliance.example").unwrap(),
-                role: Role::ComplianceOfficer,
-            },
-            Some(s.users.admin.id),
-        )
-        .unwrap();
+        let officer2 = second_officer(&s);
         for user in [
             &s.users.admin,
             &s.users.officer,
@@ -90,7 +79,7 @@ impl OfficeApp {
         ] {
             set_password(&s, user);
         }
-        let router = api::router_with(s.db.database(), config);
+        let router = api::router_with(s.compliance.clone(), config);
         Self {
             s,
             router,

@@ -21,6 +21,8 @@ pub const REVISION_ACTIONS: &[AuditAction] = &[
     AuditAction::StatusChanged,
     AuditAction::ApprovalProposed,
     AuditAction::Rescreened,
+    AuditAction::FalsePositiveProposed,
+    AuditAction::FalsePositiveConfirmed,
 ];
 
 pub(super) fn audit_chain(cx: &mut Context<'_>) -> Found {
@@ -54,16 +56,21 @@ pub(super) fn audit_chain(cx: &mut Context<'_>) -> Found {
 /// cases: the cases whose entries do not match their revision, the first five of them shown.
 /// Both tables are read sequentially and grouped once (a join of the log's groups to the cases
 /// by id read the cases in id order, at random: twice as slow at a million cases). Entries
-/// about a case that does not exist are not this check's concern (`count(revision) = 1`).
+/// about a case that does not exist are not this check's concern (`count(revision) = 1`). A
+/// false positive's entry names its case in its details, and raised the case's revision when
+/// it records one (`revision`; entries written before dispositions raised it do not).
 const UNAUDITED_SQL: &str = "
 SELECT id::text AS id, max(revision)::bigint AS revision,
        sum(decided)::bigint AS decided, sum(raised)::bigint AS raised,
        count(*) OVER () AS total
   FROM (SELECT id, revision, 0 AS decided, 0 AS raised FROM compliance_checks
         UNION ALL
-        SELECT subject_id, NULL, (action = 'decision_recorded')::int, (action = ANY($1))::int
+        SELECT CASE WHEN subject_kind = 'false_positive'
+                    THEN (details->>'compliance_check_id')::uuid ELSE subject_id END,
+               NULL, (action = 'decision_recorded')::int, (action = ANY($1))::int
           FROM audit_logs
-         WHERE subject_kind = 'compliance_check') entries
+         WHERE subject_kind = 'compliance_check'
+            OR subject_kind = 'false_positive' AND details ? 'revision') entries
  GROUP BY id
 HAVING count(revision) = 1 AND (sum(decided) <> 1 OR sum(raised) <> max(revision) - 1)
  ORDER BY id

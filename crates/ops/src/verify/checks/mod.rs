@@ -13,7 +13,6 @@ mod schema;
 mod server;
 
 use super::{Check, Outcome, VerifyOptions, micros, snapshot};
-use compliance_app::RulesCache;
 use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::{DatabaseConfig, PersistenceError, SessionLimits};
 use std::sync::Mutex;
@@ -25,7 +24,6 @@ pub(super) struct Context<'a> {
     config: &'a DatabaseConfig,
     options: &'a VerifyOptions,
     connect_time: Duration,
-    rules: RulesCache,
 }
 
 pub(super) type Found = Result<(Outcome, String), String>;
@@ -93,7 +91,6 @@ pub(super) fn run_all(
     workers: usize,
 ) -> Result<Vec<Check>, PersistenceError> {
     let next = AtomicUsize::new(0);
-    let rules = RulesCache::new();
     let role = config.user();
     // Results are kept as each check ends: a transaction that fails to end loses none.
     let done = Mutex::new(Vec::new());
@@ -111,7 +108,6 @@ pub(super) fn run_all(
                     config,
                     options,
                     connect_time,
-                    rules: rules.clone(),
                 })
             });
             let (outcome, detail) =

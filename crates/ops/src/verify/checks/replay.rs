@@ -4,8 +4,8 @@
 
 use super::query::*;
 use super::{Context, Found};
+use crate::rules::{rule_from_row, stored_versions};
 use crate::verify::Outcome;
-use compliance_app::rule_from_row;
 use compliance_domain::{Case, Jurisdiction, RuleRef, TextForm};
 use compliance_persistence::repo::compliance_checks;
 use compliance_persistence::repo::compliance_rules as stored_rules;
@@ -31,11 +31,10 @@ pub(super) fn rules(cx: &mut Context<'_>) -> Found {
     let mut in_force = Vec::new();
     let mut empty = Vec::new();
     for jurisdiction in Jurisdiction::VARIANTS {
-        match cx.rules.in_force(cx.conn, *jurisdiction, now) {
+        let versions = stored_versions(cx.conn, *jurisdiction)?;
+        match RuleSet::in_force(&versions, *jurisdiction, now) {
             Ok(set) => in_force.push(format!("{jurisdiction} {}", set.rules().len())),
-            Err(compliance_app::AppError::RuleSet(compliance_rules::RuleSetError::Empty {
-                ..
-            })) => empty.push(jurisdiction.as_str()),
+            Err(compliance_rules::RuleSetError::Empty { .. }) => empty.push(jurisdiction.as_str()),
             Err(e) => return Ok((Outcome::Fail, e.to_string())),
         }
     }
@@ -81,11 +80,9 @@ pub(super) fn decisions_replay(cx: &mut Context<'_>) -> Found {
     for (case, kyc, aml) in &cases {
         let pool = match pools.entry(case.jurisdiction) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => e.insert(
-                cx.rules
-                    .all(cx.conn, case.jurisdiction)
-                    .map_err(|e| e.to_string())?,
-            ),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(stored_versions(cx.conn, case.jurisdiction)?)
+            }
         };
         let set = pinned
             .entry((case.jurisdiction, case.rule_versions.clone()))

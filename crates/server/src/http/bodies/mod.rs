@@ -1,0 +1,24 @@
+//! The decision API's response bodies: the wire form of what `compliance_app::Compliance`
+//! answers with, each with its OpenAPI schema. The library's records may grow; what a client
+//! receives changes only here. Each body is built from its record by destructuring every field
+//! (`From`), so a field added to a record is a compile error here until the API decides to
+//! show it.
+//!
+//! Must not: carry personal data, or be built from anything but the library's records.
+
+mod audit;
+mod cases;
+mod health;
+mod reports;
+
+pub use audit::{AuditPage, AuditRecord};
+pub use cases::{
+    CaseRecord, ClearedMatch, DispositionState, ReasonRecord, RescreenOutcome, ReviewOutcome,
+    ReviewStepTaken, Submission,
+};
+pub use health::{
+    DatabaseState, Health, HealthProblem, HealthStatus, MigrationHealth, PoolFigures,
+};
+pub use reports::{
+    HighRiskRecord, QueueItem, QueuePage, ReviewDueRecord, RuleRecord, SummaryRecord,
+};
