@@ -56,7 +56,7 @@ pub enum AppError {
     },
     /// A different submission for an entity whose current case is still open.
     #[error(
-        "entity {entity} already has an open case {case} ({status}): a new case opens only after a rejection or when the periodic review is due; re-screen or review the open case instead"
+        "entity {entity} already has an open case {case} ({status}): a new case opens only after a rejection, when the periodic review is due, or with a new KYC result for a case the engine holds PENDING; re-screen or review the open case instead"
     )]
     OpenCase {
         /// The entity.

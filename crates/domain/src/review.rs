@@ -13,6 +13,10 @@ crate::text_enum! {
         Approve,
         /// Refuse the investor.
         Reject,
+        /// Let the investor proceed although the engine still holds the case PENDING for
+        /// missing evidence: an explicit exception, proposed by one reviewer with its reason and
+        /// confirmed by a second, a compliance officer or an admin.
+        Waive,
     }
 }
 
@@ -120,6 +124,24 @@ pub enum ReviewError {
         "the rules engine rejects this case: it can be approved only once every sanctions match is confirmed a false positive by two reviewers and no other rule rejects it"
     )]
     EngineRejects,
+    /// An approval asked for while the engine holds the case PENDING: evidence it needs is
+    /// missing. It comes with a new KYC result (a new submission for the entity, which the
+    /// engine decides), or by an explicit waiver under four eyes.
+    #[error(
+        "the rules engine holds this case PENDING: evidence it needs is missing. Submit the new KYC result for the entity (the engine decides it), or waive the missing evidence under four eyes (verdict waive, with the reason)"
+    )]
+    EngineRequiresEvidence,
+    /// A waiver asked for on a case the engine does not hold PENDING (nothing is missing to
+    /// waive), or on a case that is not PENDING.
+    #[error(
+        "nothing to waive: a waiver is for a PENDING case the rules engine holds for missing evidence (this one is {status}, the engine says {engine})"
+    )]
+    NothingToWaive {
+        /// The case's status.
+        status: CheckStatus,
+        /// The engine's verdict.
+        engine: CheckStatus,
+    },
     /// The status table refused the change.
     #[error(transparent)]
     Transition(#[from] TransitionError),
@@ -133,6 +155,12 @@ pub enum ReviewStep {
     /// First pair of eyes on an escalated case: the approval is proposed, the status stays
     /// ESCALATED until a different reviewer confirms it.
     ProposeApproval,
+    /// First pair of eyes on a waiver of missing evidence: proposed, the status stays PENDING
+    /// until a compliance officer or admin other than the proposer confirms it.
+    ProposeWaiver,
+    /// The second pair of eyes confirms a waiver: the case is approved, over the engine's
+    /// PENDING, and says so.
+    ConfirmWaiver(Transition),
 }
 
 /// Plans one review of a case whose status is `status`, whose approval was proposed by
@@ -141,7 +169,11 @@ pub enum ReviewStep {
 /// it is REJECTED, nobody approves the case (the override goes through
 /// [`crate::plan_false_positive`] first).
 ///
-/// - PENDING: an analyst, compliance officer or admin approves or rejects at once.
+/// - PENDING: an analyst, compliance officer or admin rejects at once, and approves at once only
+///   when the engine no longer holds the case PENDING. While it does (evidence is missing), an
+///   approval is refused ([`ReviewError::EngineRequiresEvidence`]): the evidence comes with a
+///   new KYC result, or a reviewer proposes a waiver (`Verdict::Waive`, with the reason) and a
+///   compliance officer or admin other than the proposer confirms it.
 /// - ESCALATED, reject: a compliance officer or admin rejects at once (refusing is the safe
 ///   direction; one person suffices).
 /// - ESCALATED, approve: the first compliance officer or admin proposes; a second, different
@@ -183,8 +215,30 @@ pub fn plan_review(
             status,
         });
     }
-    if verdict == Verdict::Approve && engine == CheckStatus::Rejected {
+    if verdict != Verdict::Reject && engine == CheckStatus::Rejected {
         return Err(ReviewError::EngineRejects);
+    }
+    let held = status == CheckStatus::Pending && engine == CheckStatus::Pending;
+    if verdict == Verdict::Approve && held {
+        return Err(ReviewError::EngineRequiresEvidence);
+    }
+    if verdict == Verdict::Waive {
+        if !held {
+            return Err(ReviewError::NothingToWaive { status, engine });
+        }
+        return match proposed_by {
+            None => Ok(ReviewStep::ProposeWaiver),
+            Some(first) if first == reviewer.id() => {
+                Err(ReviewError::SameReviewer { reviewer: first })
+            }
+            Some(_) if !reviewer.role().may_clear_matches() => Err(ReviewError::NotPermitted {
+                role: reviewer.role(),
+                status,
+            }),
+            Some(_) => Ok(ReviewStep::ConfirmWaiver(
+                status.transition_to(CheckStatus::Approved, Trigger::Reviewer)?,
+            )),
+        };
     }
     let decide = |to| -> Result<ReviewStep, ReviewError> {
         Ok(ReviewStep::Decide(
@@ -193,11 +247,11 @@ pub fn plan_review(
     };
     match (status, verdict, proposed_by) {
         (_, Verdict::Reject, _) => decide(CheckStatus::Rejected),
-        (CheckStatus::Escalated, Verdict::Approve, None) => Ok(ReviewStep::ProposeApproval),
-        (CheckStatus::Escalated, Verdict::Approve, Some(first)) if first == reviewer.id() => {
+        (CheckStatus::Escalated, _, None) => Ok(ReviewStep::ProposeApproval),
+        (CheckStatus::Escalated, _, Some(first)) if first == reviewer.id() => {
             Err(ReviewError::SameReviewer { reviewer: first })
         }
-        (_, Verdict::Approve, _) => decide(CheckStatus::Approved),
+        (_, _, _) => decide(CheckStatus::Approved),
     }
 }
 
@@ -229,13 +283,14 @@ pub(crate) mod tests {
     #[test]
     fn pending_cases_take_one_reviewer() {
         let analyst = reviewer(1, Role::Analyst);
+        // The engine no longer holds it (a re-screening came back clean): one reviewer decides.
         assert_eq!(
             decided(plan_review(
                 Pending,
                 None,
                 &analyst,
                 Verdict::Approve,
-                Pending
+                Approved
             )),
             Approved
         );
@@ -248,6 +303,74 @@ pub(crate) mod tests {
                 Pending
             )),
             Rejected
+        );
+    }
+
+    /// Issue 17, defect 11: the engine's PENDING (evidence missing) is not overruled by one
+    /// person. An approval is refused; a waiver is proposed by one reviewer and confirmed by a
+    /// compliance officer or admin who is someone else.
+    #[test]
+    fn a_pending_verdict_is_waived_under_four_eyes_or_not_at_all() {
+        let analyst = reviewer(1, Role::Analyst);
+        let officer = reviewer(2, Role::ComplianceOfficer);
+        let other = reviewer(3, Role::Analyst);
+        for who in [&analyst, &officer] {
+            assert_eq!(
+                plan_review(Pending, None, who, Verdict::Approve, Pending),
+                Err(ReviewError::EngineRequiresEvidence)
+            );
+            assert_eq!(
+                plan_review(Pending, None, who, Verdict::Waive, Pending),
+                Ok(ReviewStep::ProposeWaiver)
+            );
+        }
+        // A proposal waits: approving is still refused; the proposer cannot confirm it, nor can
+        // another analyst; a compliance officer can.
+        let proposed = Some(analyst.id());
+        assert_eq!(
+            plan_review(Pending, proposed, &officer, Verdict::Approve, Pending),
+            Err(ReviewError::EngineRequiresEvidence)
+        );
+        assert_eq!(
+            plan_review(Pending, proposed, &analyst, Verdict::Waive, Pending),
+            Err(ReviewError::SameReviewer {
+                reviewer: analyst.id()
+            })
+        );
+        assert!(matches!(
+            plan_review(Pending, proposed, &other, Verdict::Waive, Pending),
+            Err(ReviewError::NotPermitted { .. })
+        ));
+        match plan_review(Pending, proposed, &officer, Verdict::Waive, Pending) {
+            Ok(ReviewStep::ConfirmWaiver(t)) => assert_eq!((t.from, t.to), (Pending, Approved)),
+            other => panic!("{other:?}"),
+        }
+        // Nothing to waive where the engine does not hold the case, or it is not PENDING.
+        for (status, engine) in [
+            (Pending, Approved),
+            (Escalated, Escalated),
+            (Escalated, Pending),
+        ] {
+            assert_eq!(
+                plan_review(status, None, &officer, Verdict::Waive, engine),
+                Err(ReviewError::NothingToWaive { status, engine })
+            );
+        }
+        // Rejecting needs no second pair of eyes.
+        assert_eq!(
+            decided(plan_review(
+                Pending,
+                proposed,
+                &other,
+                Verdict::Reject,
+                Pending
+            )),
+            Rejected
+        );
+        // A waiver does not lift a rejection by the engine.
+        assert_eq!(
+            plan_review(Pending, None, &officer, Verdict::Waive, Rejected),
+            Err(ReviewError::EngineRejects)
         );
     }
 

@@ -89,8 +89,11 @@ pub struct Submission {
 pub enum ReviewStepTaken {
     /// The status changed.
     Decided,
-    /// The first pair of eyes proposed approving; a second reviewer confirms.
+    /// The first pair of eyes proposed approving an escalation; a second reviewer confirms.
     ApprovalProposed,
+    /// The first pair of eyes proposed waiving the evidence the engine holds the case for; a
+    /// compliance officer or admin who is someone else confirms.
+    WaiverProposed,
 }
 
 /// What a review did.

@@ -74,19 +74,23 @@ impl ComplianceService {
             )?;
             let entity = &kyc.check.entity_id;
             let note = review_notes::insert(conn, entity, reviewer.id(), reason)?;
+            let propose = |conn: &mut PgConnection, waiver: bool| {
+                compliance_checks::propose_approval(
+                    conn,
+                    case.id,
+                    case.revision,
+                    entity,
+                    reviewer.id(),
+                    &note,
+                    waiver,
+                )
+            };
             let (outcome, after) = match step {
-                ReviewStep::ProposeApproval => (
-                    ReviewStepTaken::ApprovalProposed,
-                    compliance_checks::propose_approval(
-                        conn,
-                        case.id,
-                        case.revision,
-                        entity,
-                        reviewer.id(),
-                        &note,
-                    )?,
-                ),
-                ReviewStep::Decide(transition) => {
+                ReviewStep::ProposeApproval => {
+                    (ReviewStepTaken::ApprovalProposed, propose(conn, false)?)
+                }
+                ReviewStep::ProposeWaiver => (ReviewStepTaken::WaiverProposed, propose(conn, true)?),
+                ReviewStep::Decide(transition) | ReviewStep::ConfirmWaiver(transition) => {
                     let overrides = if transition.to == CheckStatus::Approved
                         && case.decision.status() == CheckStatus::Rejected
                     {
@@ -108,8 +112,9 @@ impl ComplianceService {
                             &StatusChange {
                                 transition,
                                 decided_by: reviewer.id(),
-                                review_note: Some(note),
+                                review_note: Some(note.clone()),
                                 overrides,
+                                waiver: matches!(step, ReviewStep::ConfirmWaiver(_)),
                             },
                         )?,
                     )

@@ -3,8 +3,9 @@
 //! Must not: open a second case for an entity whose current case is open, or answer a retried
 //! submission with a new case. A repeat (same idempotency key, or the same inputs as the
 //! entity's current case) gets the stored decision back; a different submission while the
-//! current case is open is [`AppError::OpenCase`]. The answer is built inside the transaction
-//! that wrote it.
+//! current case is open is [`AppError::OpenCase`], unless the engine holds that case PENDING
+//! and the submission brings a new KYC result (the evidence it lacked): that opens the next
+//! case. The answer is built inside the transaction that wrote it.
 
 use super::ComplianceService;
 use crate::compliance::convert::{Evidence, Regulations, case_record};
@@ -62,7 +63,8 @@ impl ComplianceService {
                     // Locked before anything is written (the case row, then the audit chain):
                     // a review of the current case cannot move it under this submission.
                     let open = compliance_checks::lock(conn, current.compliance_check_id)?;
-                    let closed = self.closed(conn, &open, fingerprint)?;
+                    let closed = self.closed(conn, &open, fingerprint)?
+                        || self.new_evidence(conn, &open, case)?;
                     // The same inputs again are a retry, unless the periodic review is due: then
                     // they are the review, and open the next case.
                     let due = closed && open.status == CheckStatus::Approved;
@@ -146,6 +148,24 @@ impl ComplianceService {
             }
             _ => false,
         })
+    }
+
+    /// True when `case` brings evidence `current` lacks: the engine holds `current` PENDING (a
+    /// document, a score, a fact it needs is missing), and `case` carries another KYC result.
+    /// The engine decides that result as the entity's next case; the database's
+    /// `case_submissions_open_case` guard allows the same, on the same condition.
+    fn new_evidence(
+        &self,
+        conn: &mut PgConnection,
+        current: &StoredComplianceCheck,
+        case: &Case,
+    ) -> Result<bool> {
+        if current.status != CheckStatus::Pending
+            || current.decision.status() != CheckStatus::Pending
+        {
+            return Ok(false);
+        }
+        Ok(kyc_checks::find(conn, current.kyc_check_id)?.check != case.kyc)
     }
 
     /// The stored answer to `submission` if `case` is what it was submitted with (its KYC check

@@ -248,16 +248,27 @@ fn operate(
             // A review the reviewer's role may make on this status.
             let reject = dice.next(3) == 0;
             let (by, verdict) = match status {
-                CheckStatus::Pending => {
-                    let by = callers.reviewers[dice.next(3) as usize];
+                CheckStatus::Pending if reject => {
+                    (callers.reviewers[dice.next(3) as usize], Verdict::Reject)
+                }
+                // The engine holds it for missing evidence: a waiver, proposed by any reviewer
+                // and confirmed by an officer or admin who is someone else.
+                CheckStatus::Pending if page.review_verdict == CheckStatus::Pending => {
+                    let proposer = page.case.approval_proposed_by;
+                    let eligible: Vec<Caller> = match proposer {
+                        None => callers.reviewers.to_vec(),
+                        Some(p) => [officer, admin]
+                            .into_iter()
+                            .filter(|c| c.user() != p)
+                            .collect(),
+                    };
                     (
-                        by,
-                        if reject {
-                            Verdict::Reject
-                        } else {
-                            Verdict::Approve
-                        },
+                        eligible[dice.next(eligible.len() as u64) as usize],
+                        Verdict::Waive,
                     )
+                }
+                CheckStatus::Pending => {
+                    (callers.reviewers[dice.next(3) as usize], Verdict::Approve)
                 }
                 CheckStatus::Escalated if !reject => {
                     // Proposed by one officer, confirmed by another.

@@ -302,8 +302,8 @@ fn a_review_a_clearing_and_a_re_screening_end_with_their_commit_on_the_connectio
                 .review(
                     &analyst,
                     case.id,
-                    Verdict::Approve,
-                    &reason("documents verified"),
+                    Verdict::Reject,
+                    &reason("documents never arrived"),
                     case.revision,
                 )
                 .unwrap()

@@ -177,7 +177,7 @@ fn seen(s: &Seeded, id: &str) -> i32 {
 }
 
 #[test]
-fn an_analyst_decides_a_pending_case() {
+fn an_analyst_decides_a_pending_case_the_engine_no_longer_holds_and_rejects_one_it_does() {
     let s = seeded();
     let case = s.current("ae-corp-pending-002");
     assert_eq!(case.status, CheckStatus::Pending);
@@ -186,8 +186,8 @@ fn an_analyst_decides_a_pending_case() {
         .review(
             &s.analyst(),
             case.id,
-            Verdict::Approve,
-            &reason("documents received by courier and verified"),
+            Verdict::Reject,
+            &reason("the company stopped answering"),
             case.revision,
         )
         .unwrap();
@@ -195,7 +195,7 @@ fn an_analyst_decides_a_pending_case() {
     let after = reviewed.case;
     assert_eq!(
         (after.status, after.decided_by, after.revision),
-        (CheckStatus::Approved, s.users.analyst.id, case.revision + 1)
+        (CheckStatus::Rejected, s.users.analyst.id, case.revision + 1)
     );
     assert_eq!(
         after.engine_status,
@@ -207,6 +207,168 @@ fn an_analyst_decides_a_pending_case() {
         s.current("ae-corp-pending-002"),
         "the answer is what was stored"
     );
+}
+
+/// Issue 17, defect 11: an analyst approving a case the engine holds PENDING ("the documents
+/// have not been verified") is refused, and nothing is written. The evidence lifts it: the new
+/// KYC result, submitted, is decided by the engine as the entity's next case. Or a waiver: one
+/// reviewer proposes it with the reason, a compliance officer (someone else) confirms it, and the
+/// audit trail says it was a waiver. The database refuses an approval without one.
+#[test]
+fn the_engines_pending_is_lifted_by_evidence_or_by_a_waiver_under_four_eyes() {
+    let s = seeded();
+    let mut conn = s.db.conn();
+    let audit = |conn: &mut compliance_persistence::diesel::PgConnection| {
+        count(conn, "SELECT count(*) AS n FROM audit_logs")
+    };
+    let pending = s.current("ae-corp-pending-002");
+    let before = audit(&mut conn);
+    let err = s
+        .compliance
+        .review(
+            &s.analyst(),
+            pending.id,
+            Verdict::Approve,
+            &reason("documents received by courier and verified"),
+            pending.revision,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Review(ReviewError::EngineRequiresEvidence)),
+        "{err}"
+    );
+    assert_eq!(s.current("ae-corp-pending-002"), pending);
+    assert_eq!(audit(&mut conn), before, "nothing was written");
+
+    // The evidence: the same company with every document, through the engine.
+    let mut evidence = scenario("ae-corp-pending-002");
+    evidence.kyc.documents = <DocumentKind as strum::VariantArray>::VARIANTS
+        .iter()
+        .copied()
+        .collect();
+    let next = s.compliance.submit(&s.agent(), &evidence, None).unwrap();
+    assert!(!next.replayed);
+    assert_eq!(
+        (next.case.sequence, next.case.status),
+        (2, CheckStatus::Approved),
+        "the engine decides the evidence"
+    );
+    assert!(next.case.reasons.is_empty(), "{:?}", next.case.reasons);
+    let queue = s
+        .compliance
+        .queue(&s.analyst(), &compliance_app::QueueQuery::default())
+        .unwrap();
+    assert!(
+        queue.items.iter().all(|i| i.case_id != pending.id),
+        "the superseded case leaves the queue"
+    );
+    // The same KYC result again is a retry, not a third case.
+    let again = s.compliance.submit(&s.agent(), &evidence, None).unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.case.id, next.case.id);
+
+    // The waiver, on the other pending case.
+    let fund = s.current("us-fund-pending-003");
+    let proposed = s
+        .compliance
+        .review(
+            &s.analyst(),
+            fund.id,
+            Verdict::Waive,
+            &reason("beneficial ownership certified by the administrator; certificate to follow"),
+            fund.revision,
+        )
+        .unwrap();
+    assert_eq!(proposed.outcome, ReviewStepTaken::WaiverProposed);
+    assert_eq!(
+        (proposed.case.status, proposed.case.approval_proposed_by),
+        (CheckStatus::Pending, Some(s.users.analyst.id))
+    );
+    // The proposer does not confirm it; an approval is still refused.
+    let err = s
+        .compliance
+        .review(
+            &s.analyst(),
+            fund.id,
+            Verdict::Waive,
+            &reason("confirming myself"),
+            proposed.case.revision,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Review(ReviewError::SameReviewer { .. })),
+        "{err}"
+    );
+    let err = s
+        .compliance
+        .review(
+            &s.officer(),
+            fund.id,
+            Verdict::Approve,
+            &reason("fine"),
+            proposed.case.revision,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Review(ReviewError::EngineRequiresEvidence)),
+        "{err}"
+    );
+    let confirmed = s
+        .compliance
+        .review(
+            &s.officer(),
+            fund.id,
+            Verdict::Waive,
+            &reason("waiver agreed: the administrator is regulated"),
+            proposed.case.revision,
+        )
+        .unwrap();
+    assert_eq!(confirmed.outcome, ReviewStepTaken::Decided);
+    assert_eq!(
+        (
+            confirmed.case.status,
+            confirmed.case.engine_status,
+            confirmed.case.decided_by
+        ),
+        (
+            CheckStatus::Approved,
+            CheckStatus::Pending,
+            s.users.officer.id
+        )
+    );
+    let waivers = count(
+        &mut conn,
+        &format!(
+            "SELECT count(*) AS n FROM audit_logs WHERE subject_id = '{}'
+               AND action IN ('approval_proposed', 'status_changed') AND details->>'waiver' = 'true'",
+            fund.id
+        ),
+    );
+    assert_eq!(
+        waivers, 2,
+        "the proposal and the confirmation say it was a waiver"
+    );
+
+    // The database: an approval over the engine's PENDING without a waiver is refused, even by
+    // the owner writing SQL (with the guards on).
+    let other = scenario("ae-corp-pending-002");
+    let mut third = other.clone();
+    third.kyc.entity_id = entity("ae-corp-pending-902");
+    let held = s.compliance.submit(&s.agent(), &third, None).unwrap().case;
+    let officer = s.users.officer.id;
+    let err = try_exec(
+        &mut conn,
+        &format!(
+            "WITH n AS (INSERT INTO review_notes (entity_id, author_id, body)
+                        VALUES ('ae-corp-pending-902', '{officer}', 'sql') RETURNING id)
+             UPDATE compliance_checks SET status = 'APPROVED', decided_by = '{officer}',
+                    review_note_id = (SELECT id FROM n), revision = revision + 1
+              WHERE id = '{}'",
+            held.id
+        ),
+    )
+    .unwrap_err();
+    assert!(err.contains("compliance_checks_waiver"), "{err}");
 }
 
 #[test]
@@ -388,8 +550,8 @@ fn a_duplicate_key_in_a_review_that_is_not_about_the_revision_is_a_conflict_nami
         .review(
             &s.analyst(),
             case.id,
-            Verdict::Approve,
-            &reason("documents received"),
+            Verdict::Reject,
+            &reason("documents never arrived"),
             case.revision,
         )
         .unwrap_err();

@@ -502,6 +502,10 @@ pub struct StatusChange {
     /// The confirmed false positives an approval over an engine rejection rests on (recorded in
     /// the audit entry); empty otherwise.
     pub overrides: Vec<Uuid>,
+    /// True when the change approves the case over the engine's PENDING, confirming a waiver of
+    /// the missing evidence (recorded in the audit entry; the database requires the proposal
+    /// of another reviewer).
+    pub waiver: bool,
 }
 
 /// Changes a case's status if it is still at `expected_revision`, with a `status_changed` audit
@@ -562,6 +566,9 @@ pub fn change_status(
             if let Some(note) = &change.review_note {
                 map.extend(note.details("review_note"));
             }
+            if change.waiver {
+                map.insert("waiver".into(), true.into());
+            }
             if !change.overrides.is_empty() {
                 map.insert("over_engine_rejection".into(), true.into());
                 map.insert(
@@ -583,8 +590,9 @@ pub fn change_status(
     })
 }
 
-/// Records the first reviewer's proposal to approve an escalated case (still at
-/// `expected_revision`), with an `approval_proposed` audit entry, in one transaction.
+/// Records the first reviewer's proposal to approve an escalated case, or (`waiver`) to waive
+/// the evidence the engine holds a PENDING case for (still at `expected_revision`), with an
+/// `approval_proposed` audit entry, in one transaction.
 pub fn propose_approval(
     conn: &mut PgConnection,
     id: Uuid,
@@ -592,6 +600,7 @@ pub fn propose_approval(
     entity_id: &EntityId,
     proposer: UserId,
     note: &NoteRef,
+    waiver: bool,
 ) -> Result<StoredComplianceCheck> {
     crate::convert::atomic(conn, |conn| {
         let row = diesel::update(
@@ -614,6 +623,9 @@ pub fn propose_approval(
         let stored: StoredComplianceCheck = row.try_into()?;
         let mut details = note.details("note");
         details.insert("revision".into(), stored.revision.into());
+        if waiver {
+            details.insert("waiver".into(), true.into());
+        }
         let details = serde_json::Value::Object(details);
         let audit = event(
             proposer,

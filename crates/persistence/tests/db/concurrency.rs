@@ -43,6 +43,7 @@ fn two_concurrent_status_changes_one_wins_one_conflicts_one_audit_entry() {
                     decided_by: reviewer.id,
                     review_note: Some(note),
                     overrides: Vec::new(),
+                    waiver: false,
                 };
                 barrier.wait();
                 compliance_checks::change_status(&mut conn, id, revision, &entity, &change)
@@ -102,6 +103,7 @@ fn a_stale_revision_is_a_conflict_and_writes_nothing() {
         entity,
         u.officer.id,
         &first,
+        false,
     )
     .unwrap();
     let before = audit_logs::count(&mut conn).unwrap();
@@ -113,6 +115,7 @@ fn a_stale_revision_is_a_conflict_and_writes_nothing() {
         entity,
         u.second_officer.id,
         &second,
+        false,
     )
     .unwrap_err();
     assert!(err.is_stale(), "{err}");

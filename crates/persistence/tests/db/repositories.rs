@@ -381,6 +381,7 @@ fn cases_are_decided_with_four_eyes_and_re_evaluated() {
         entity,
         u.officer.id,
         &note(&u.officer),
+        false,
     )
     .unwrap();
     assert_eq!(
@@ -394,6 +395,7 @@ fn cases_are_decided_with_four_eyes_and_re_evaluated() {
         decided_by: by.id,
         review_note: Some(note(by)),
         overrides: Vec::new(),
+        waiver: false,
     };
     let err =
         compliance_checks::change_status(&mut conn, c.case.id, 2, entity, &confirm(&u.officer))
@@ -486,7 +488,10 @@ fn cases_are_decided_with_four_eyes_and_re_evaluated() {
 }
 
 #[test]
-fn pending_cases_take_one_analyst() {
+/// An analyst decides a PENDING case alone when rejecting it. Approving it while the engine
+/// holds it PENDING (evidence missing) needs a waiver under four eyes: the database refuses the
+/// approval without one (issue 17, defect 11).
+fn pending_cases_take_one_analyst_to_reject_and_a_waiver_to_approve() {
     let db = TestDatabase::new();
     let mut conn = db.conn();
     let u = users(&mut conn);
@@ -498,21 +503,36 @@ fn pending_cases_take_one_analyst() {
     let c = case(&mut conn, &u.system, "ae-corp-pending-002", vec![pending]);
     assert_eq!(c.case.status, CheckStatus::Pending);
     assert_eq!(c.kyc.status, CheckStatus::Pending);
-    let words = ReviewReason::parse("documents received and verified").unwrap();
+    let words = ReviewReason::parse("documents never arrived; verified with the registry").unwrap();
     let note =
         review_notes::insert(&mut conn, &c.kyc.check.entity_id, u.analyst.id, &words).unwrap();
-    let change = compliance_checks::StatusChange {
+    let approve = compliance_checks::StatusChange {
         transition: CheckStatus::Pending
             .transition_to(CheckStatus::Approved, Trigger::Reviewer)
             .unwrap(),
         decided_by: u.analyst.id,
         review_note: Some(note.clone()),
         overrides: Vec::new(),
+        waiver: false,
+    };
+    let refused =
+        compliance_checks::change_status(&mut conn, c.case.id, 1, &c.kyc.check.entity_id, &approve)
+            .unwrap_err();
+    assert_eq!(
+        refused.refused_by(),
+        Some("compliance_checks_waiver"),
+        "{refused}"
+    );
+    let change = compliance_checks::StatusChange {
+        transition: CheckStatus::Pending
+            .transition_to(CheckStatus::Rejected, Trigger::Reviewer)
+            .unwrap(),
+        ..approve
     };
     let approved =
         compliance_checks::change_status(&mut conn, c.case.id, 1, &c.kyc.check.entity_id, &change)
             .unwrap();
-    assert_eq!(approved.status, CheckStatus::Approved);
+    assert_eq!(approved.status, CheckStatus::Rejected);
     assert_eq!(
         approved.review_reason,
         Some(compliance_checks::CaseNote::Note(note.id))
@@ -530,7 +550,7 @@ fn pending_cases_take_one_analyst() {
     assert_eq!(status_change.len(), 1);
     assert_eq!(
         (status_change[0].old_status, status_change[0].new_status),
-        (Some(CheckStatus::Pending), Some(CheckStatus::Approved))
+        (Some(CheckStatus::Pending), Some(CheckStatus::Rejected))
     );
     // The chain holds the note's id and commitment, never the words.
     assert_eq!(status_change[0].details["review_note"], note.id.to_string());
@@ -823,8 +843,16 @@ fn a_re_screening_that_keeps_an_approval_keeps_its_first_pair_of_eyes() {
     let reason = ReviewReason::parse("enhanced due diligence complete").unwrap();
     let first = review_notes::insert(&mut conn, entity, u.officer.id, &reason).unwrap();
     let second = review_notes::insert(&mut conn, entity, u.second_officer.id, &reason).unwrap();
-    compliance_checks::propose_approval(&mut conn, c.case.id, 1, entity, u.officer.id, &first)
-        .unwrap();
+    compliance_checks::propose_approval(
+        &mut conn,
+        c.case.id,
+        1,
+        entity,
+        u.officer.id,
+        &first,
+        false,
+    )
+    .unwrap();
     let confirm = compliance_checks::StatusChange {
         transition: CheckStatus::Escalated
             .transition_to(CheckStatus::Approved, Trigger::Reviewer)
@@ -832,6 +860,7 @@ fn a_re_screening_that_keeps_an_approval_keeps_its_first_pair_of_eyes() {
         decided_by: u.second_officer.id,
         review_note: Some(second),
         overrides: Vec::new(),
+        waiver: false,
     };
     compliance_checks::change_status(&mut conn, c.case.id, 2, entity, &confirm).unwrap();
     <diesel::connection::AnsiTransactionManager as diesel::connection::TransactionManager<_>>::begin_transaction(&mut conn).unwrap();

@@ -44,6 +44,9 @@ fn done_notice(done: Option<&str>) -> Option<Notice> {
         "approval_proposed" => {
             "Approval proposed: a second compliance officer or admin must confirm it."
         }
+        "waiver_proposed" => {
+            "Waiver proposed: a compliance officer or admin who is someone else must confirm it."
+        }
         "match_proposed" => {
             "False positive proposed: a second compliance officer or admin must confirm it."
         }
@@ -197,7 +200,7 @@ pub(super) async fn decide(
         let verdict: Verdict = form
             .verdict
             .parse()
-            .map_err(|_| input_error("verdict", "choose approve or reject"))?;
+            .map_err(|_| input_error("verdict", "choose approve, waive or reject"))?;
         let revision: i32 = form
             .revision
             .parse()
@@ -216,6 +219,7 @@ pub(super) async fn decide(
                 .map(|o| match o.outcome {
                     ReviewStepTaken::Decided => "decided",
                     ReviewStepTaken::ApprovalProposed => "approval_proposed",
+                    ReviewStepTaken::WaiverProposed => "waiver_proposed",
                 })
         },
     )

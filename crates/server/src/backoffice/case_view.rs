@@ -36,11 +36,34 @@ fn decide_view(detail: &CaseDetail, me: &OfficeSession) -> Option<DecideView> {
     }
     let proposer = case.approval_proposed_by;
     let engine_rejects = detail.review_verdict == CheckStatus::Rejected;
+    let held = case.status == CheckStatus::Pending && detail.review_verdict == CheckStatus::Pending;
+    let mut approve_verdict = "approve";
     let (approve, hint) = match case.status {
         _ if engine_rejects => (
             None,
             Some("The engine rejects this case: nobody approves it until its matches are confirmed as false positives.".to_owned()),
         ),
+        CheckStatus::Pending if held => {
+            approve_verdict = "waive";
+            match proposer {
+                None => (
+                    Some("Propose a waiver".to_owned()),
+                    Some("The engine holds this case PENDING: evidence it needs is missing. The new KYC result lets the engine decide again; or propose a waiver of what is missing, with your reason: a compliance officer or admin who is someone else confirms it.".to_owned()),
+                ),
+                Some(p) if p == me.caller.user() => (
+                    Some("Confirm the waiver".to_owned()),
+                    Some("You proposed this waiver: a different compliance officer or admin must confirm it.".to_owned()),
+                ),
+                Some(p) if role.may_clear_matches() => (
+                    Some("Confirm the waiver".to_owned()),
+                    Some(format!("Waiver proposed by {}: confirming it approves the case although the engine still holds it PENDING, and the record says so.", name(detail, p))),
+                ),
+                Some(p) => (
+                    None,
+                    Some(format!("Waiver proposed by {}: a compliance officer or admin confirms it.", name(detail, p))),
+                ),
+            }
+        }
         CheckStatus::Pending => (Some("Approve".to_owned()), None),
         CheckStatus::Escalated => match proposer {
             None => (
@@ -68,6 +91,7 @@ fn decide_view(detail: &CaseDetail, me: &OfficeSession) -> Option<DecideView> {
     );
     Some(DecideView {
         approve,
+        approve_verdict,
         reject,
         hint,
     })

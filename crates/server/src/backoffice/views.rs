@@ -165,8 +165,11 @@ pub(super) struct NoteView {
 
 /// The decision forms the signed-in person is offered.
 pub(super) struct DecideView {
-    /// The approve button's label ("Approve", "Propose approval", "Confirm approval"), if any.
+    /// The approve button's label ("Approve", "Propose approval", "Confirm approval",
+    /// "Propose a waiver", "Confirm the waiver"), if any.
     pub approve: Option<String>,
+    /// What the approve button sends: `approve`, or `waive` for a waiver of missing evidence.
+    pub approve_verdict: &'static str,
     /// The reject button's label, if any.
     pub reject: Option<String>,
     /// A word on four eyes, if it applies.

@@ -264,7 +264,8 @@ async fn an_analyst_signs_in_works_the_queue_and_rejects_a_pending_case() {
     shows(&c, "Why the engine decided so").await;
     accessible(&c).await;
     screenshot(&c, "2-case").await;
-    // Decide with the keyboard alone: type the reason, Tab past Approve to Reject, Enter.
+    // Decide with the keyboard alone: type the reason, Tab past the waiver (the engine holds
+    // this case PENDING) to Reject, Enter.
     fill(
         &c,
         "#reason",
@@ -274,7 +275,7 @@ async fn an_analyst_signs_in_works_the_queue_and_rejects_a_pending_case() {
     let reason = c.find(Locator::Css("#reason")).await.unwrap();
     reason.send_keys("\u{e004}").await.unwrap();
     let on = c.active_element().await.unwrap();
-    assert_eq!(on.attr("value").await.unwrap().as_deref(), Some("approve"));
+    assert_eq!(on.attr("value").await.unwrap().as_deref(), Some("waive"));
     on.send_keys("\u{e004}").await.unwrap();
     let on = c.active_element().await.unwrap();
     assert_eq!(on.attr("value").await.unwrap().as_deref(), Some("reject"));
@@ -344,7 +345,7 @@ async fn a_signed_out_visitor_is_sent_to_sign_in_and_a_form_without_its_token_is
     .await
     .unwrap();
     let audit = app.rows("audit_logs");
-    decide(&c, "approve", "no token").await;
+    decide(&c, "reject", "no token").await;
     let page = shows(&c, "Form refused").await;
     assert!(page.contains("Nothing was changed"), "{page}");
     assert_eq!(app.rows("audit_logs"), audit);

@@ -146,7 +146,7 @@ async fn review_needs_the_revision_read_and_a_stale_one_is_412() {
     let api = Api::new();
     let (id, revision) = api.case_of("ae-corp-pending-002").await;
     let uri = format!("/api/v1/cases/{id}/review");
-    let body = json!({"verdict": "approve", "reason": "documents received by post"});
+    let body = json!({"verdict": "reject", "reason": "the investor withdrew"});
     let (status, _, problem) = api
         .call(
             Method::POST,
@@ -201,7 +201,7 @@ async fn review_needs_the_revision_read_and_a_stale_one_is_412() {
         .await;
     assert_eq!(status, StatusCode::OK, "{done}");
     assert_eq!(done["outcome"], "decided");
-    assert_eq!(done["case"]["status"], "APPROVED");
+    assert_eq!(done["case"]["status"], "REJECTED");
     assert_eq!(headers["etag"], format!("\"{}\"", revision + 1).as_str());
     assert_eq!(api.rows("review_notes"), notes + 1);
     // The same page sent twice: the second is stale.

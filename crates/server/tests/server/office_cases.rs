@@ -32,7 +32,7 @@ async fn an_analyst_rejects_a_pending_case_and_sees_what_the_engine_said() {
         "PENDING",
         "(revision 1)",
         "Why the engine decided so",
-        "Approve",
+        "Propose a waiver",
         "Reject",
         "The audit chain vouches for every entry below",
     ] {
@@ -76,6 +76,89 @@ async fn an_analyst_rejects_a_pending_case_and_sees_what_the_engine_said() {
     );
     // Nobody decides a rejected case: no form is offered.
     assert!(!after.body.contains("/decide\""));
+}
+
+#[tokio::test]
+async fn missing_evidence_is_waived_by_an_analyst_and_an_officer_never_approved_by_one() {
+    let app = OfficeApp::new();
+    let (case, _, revision) = app.case_of("ae-corp-pending-002");
+    let analyst = app.signed_in("analyst").await;
+    let page = analyst.get(&format!("/office/cases/{case}")).await;
+    assert!(
+        page.body.contains("value=\"waive\"") && !page.body.contains("value=\"approve\""),
+        "the engine's PENDING offers a waiver, not an approval: {}",
+        page.body
+    );
+    // An approval sent by hand is refused, and nothing is written.
+    let audit = app.rows("audit_logs");
+    let refused = analyst
+        .post(
+            &format!("/office/cases/{case}/decide"),
+            &[
+                ("csrf", &page.csrf()),
+                ("revision", &revision.to_string()),
+                ("verdict", "approve"),
+                ("reason", "documents received by post"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(
+        refused.body.contains("evidence it needs is missing"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(app.rows("audit_logs"), audit);
+
+    let proposed = analyst
+        .post(
+            &format!("/office/cases/{case}/decide"),
+            &[
+                ("csrf", &page.csrf()),
+                ("revision", &revision.to_string()),
+                ("verdict", "waive"),
+                ("reason", "originals seen at the branch"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        proposed.location(),
+        format!("/office/cases/{case}?done=waiver_proposed"),
+        "{}",
+        proposed.body
+    );
+    let (_, status, revision) = app.case_of("ae-corp-pending-002");
+    assert_eq!(status, "PENDING");
+    let after = analyst.get(proposed.location()).await;
+    assert!(after.body.contains("Waiver proposed: a compliance officer"));
+
+    // The officer sees who proposed it and confirms it.
+    let officer = app.signed_in("compliance.officer").await;
+    let page = officer.get(&format!("/office/cases/{case}")).await;
+    assert!(
+        page.body.contains("Confirm the waiver")
+            && page.body.contains("Waiver proposed by analyst"),
+        "{}",
+        page.body
+    );
+    let confirmed = officer
+        .post(
+            &format!("/office/cases/{case}/decide"),
+            &[
+                ("csrf", &page.csrf()),
+                ("revision", &revision.to_string()),
+                ("verdict", "waive"),
+                ("reason", "branch copy is acceptable under the policy"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        confirmed.location(),
+        format!("/office/cases/{case}?done=decided"),
+        "{}",
+        confirmed.body
+    );
+    assert_eq!(app.case_of("ae-corp-pending-002").1, "APPROVED");
 }
 
 #[tokio::test]

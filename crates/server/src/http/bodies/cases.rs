@@ -19,8 +19,11 @@ use uuid::Uuid;
 pub enum ReviewStepTaken {
     /// The status changed.
     Decided,
-    /// The first pair of eyes proposed approving; a second reviewer confirms.
+    /// The first pair of eyes proposed approving an escalation; a second reviewer confirms.
     ApprovalProposed,
+    /// The first pair of eyes proposed waiving the evidence the engine holds the case for; a
+    /// compliance officer or admin who is someone else confirms.
+    WaiverProposed,
 }
 
 /// Where a false-positive disposition stands.
@@ -122,7 +125,8 @@ pub struct Submission {
 /// What a review did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReviewOutcome {
-    /// `decided` (the status changed) or `approval_proposed` (a second reviewer confirms).
+    /// `decided` (the status changed), `approval_proposed` or `waiver_proposed` (a second
+    /// reviewer confirms).
     pub outcome: ReviewStepTaken,
     /// The case after the review.
     pub case: CaseRecord,
@@ -245,6 +249,7 @@ impl From<R::ReviewOutcome> for ReviewOutcome {
             outcome: match outcome {
                 R::ReviewStepTaken::Decided => ReviewStepTaken::Decided,
                 R::ReviewStepTaken::ApprovalProposed => ReviewStepTaken::ApprovalProposed,
+                R::ReviewStepTaken::WaiverProposed => ReviewStepTaken::WaiverProposed,
             },
             case: case.into(),
         }
