@@ -48,7 +48,7 @@ impl Kind {
     pub fn name(self) -> &'static str {
         match self {
             Kind::Service => "service role",
-            Kind::Administration => "administration role",
+            Kind::Administration => "admin role",
         }
     }
 }
@@ -241,7 +241,7 @@ fn statements(role: &str, database: &str, kind: Kind) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::invalid_role_name;
+    use super::{Kind, invalid_role_name, statements};
 
     #[test]
     fn role_names_are_lowercase_identifiers_the_server_does_not_reserve() {
@@ -262,6 +262,29 @@ mod tests {
             "none",
         ] {
             assert!(invalid_role_name(bad).is_some(), "{bad:?}");
+        }
+    }
+
+    /// docs/operations.md shows each role's grants as SQL an operator can run by hand; they are
+    /// the statements `apply` runs, word for word (whitespace aside).
+    #[test]
+    fn the_operations_guide_shows_the_grants_provision_applies() {
+        let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let guide = squash(include_str!("../../../../docs/operations.md"));
+        for (role, kind) in [
+            ("compliance_service", Kind::Service),
+            ("compliance_admin", Kind::Administration),
+        ] {
+            let wanted = statements(role, "compliance_db", kind)
+                .iter()
+                .map(|sql| format!("{sql};"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert!(
+                guide.contains(&squash(&wanted)),
+                "docs/operations.md must show the {} grants, in this order:\n{wanted}",
+                kind.name()
+            );
         }
     }
 }
