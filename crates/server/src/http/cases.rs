@@ -35,7 +35,7 @@ fn with_etag<T: serde::Serialize>(status: StatusCode, revision: i32, body: &T) -
 /// With an `Idempotency-Key`, a retry answers 200 with the first case (`replayed`).
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases",
     request_body = super::schemas::CaseInput,
-    params(("Idempotency-Key" = Option<S::IdempotencyKey>, Header,
+    params(("Idempotency-Key" = Option<S::IdempotencyKey>, Header, nullable = false,
         description = "A retry with the same key and the same case gets the first answer (200); \
             the same key with another case is 422")),
     responses(

@@ -1,7 +1,8 @@
 //! The OpenAPI 3.1 document, generated from the handlers: every route is registered through
 //! `utoipa-axum`'s `OpenApiRouter`, so that a route cannot exist undocumented; the bearer
 //! security scheme is added by a modifier, and the statuses every route can answer whatever
-//! its handler (authentication, the database, malformed input) by [`complete_responses`].
+//! its handler ([`common_statuses`]: authentication, the database, malformed input) are added
+//! to each operation in one place, so that a new route cannot forget them.
 //!
 //! Must not: describe a route by hand that the router does not serve (the health check and
 //! this document are the two documented here, and a test checks both ways).

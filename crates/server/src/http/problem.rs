@@ -152,6 +152,11 @@ pub fn classify(error: &AppError) -> (StatusCode, &'static str, &'static str) {
             "engine-rejects",
             "the rules engine rejects this case",
         ),
+        AppError::Review(ReviewError::EngineRequiresEvidence) => (
+            S::CONFLICT,
+            "evidence-required",
+            "the rules engine holds this case for missing evidence",
+        ),
         AppError::Review(_) => (
             S::CONFLICT,
             "invalid-transition",
@@ -322,6 +327,11 @@ mod tests {
             ),
             (DispositionError::NotMatched.into(), 422, "not-matched"),
             (ReviewError::EngineRejects.into(), 409, "engine-rejects"),
+            (
+                ReviewError::EngineRequiresEvidence.into(),
+                409,
+                "evidence-required",
+            ),
             (
                 ReviewError::NotAwaitingReview {
                     status: CheckStatus::Approved,

@@ -1,11 +1,16 @@
 //! The OpenAPI schemas of what the domain defines and cannot derive a schema for (it knows
 //! nothing of HTTP or OpenAPI): its text enums, whose values are read from the domain's one
-//! text form (so the document cannot list a value the API refuses, or miss one), and the
-//! request bodies of `compliance_domain::input`, mirrored field for field.
+//! text form (so the document cannot list a value the API refuses, or miss one); the texts it
+//! parses (ids, references, currencies, amounts, reasons, cursors, `If-Match`), each as exactly
+//! what the domain accepts where a JSON Schema can say it, and as much as it can otherwise
+//! (the rest in its description), lengths read from the domain's constants; and the request
+//! bodies of `compliance_domain::input`, mirrored field for field.
 //!
 //! Must not: be constructed or deserialized: these types only describe, the handlers parse
-//! with the domain's own types. `tests/app/http_schemas.rs` holds each mirror to the domain
-//! type it describes (every field, which are required, unknown fields refused).
+//! with the domain's own types; nor admit a value the domain refuses (a schema-valid request
+//! is never refused as invalid). `tests/server/http_schemas.rs` holds each mirror to the domain
+//! type it describes (every field, which are required, unknown fields refused), and each text
+//! schema to the domain's parser.
 
 #![allow(dead_code)] // Documentation only: the mirrors are never constructed.
 
@@ -111,8 +116,11 @@ reference_schemas! {
 }
 
 /// An entity id (`compliance_domain::EntityId`): lower-case letters, digits and single
-/// hyphens, starting with a letter and ending with a letter or digit.
-pub const ENTITY_ID_PATTERN: &str = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
+/// hyphens, starting with a letter and ending with a letter or digit. The group around its
+/// head changes nothing for a regex engine; it keeps tools that fold `minLength` and
+/// `maxLength` into a pattern's quantifiers (Schemathesis 4 does) from folding them into the
+/// head alone, which would demand three characters before the first hyphen.
+pub const ENTITY_ID_PATTERN: &str = "^([a-z][a-z0-9]*)(-[a-z0-9]+)*$";
 
 /// An entity's id, e.g. `ae-ind-clean-001`.
 pub struct EntityId;
@@ -198,10 +206,11 @@ impl utoipa::PartialSchema for Amount {
             .schema_type(Type::String)
             .description(Some(format!(
                 "A non-negative decimal number below 10^15 with at most {} decimals, as a string \
-                 (no float holds it), e.g. `250000.00`. The pattern is the canonical form; the \
-                 server also reads other spellings of such a number (surrounding whitespace, a \
-                 leading `+`, trailing zeros past the last kept decimal) and refuses anything \
-                 else with 422.",
+                 (no float holds it), e.g. `250000.00`. The pattern is the canonical form, the \
+                 one to send; the server also reads other spellings of such a number \
+                 (surrounding white space, a leading `+` or zeros, `_` between digits, an \
+                 exponent, trailing zeros past the last kept decimal) and refuses anything else \
+                 with 422.",
                 compliance_domain::Money::MAX_SCALE
             )))
             .pattern(Some(AMOUNT_PATTERN))

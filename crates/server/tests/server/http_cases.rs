@@ -222,6 +222,59 @@ async fn review_needs_the_revision_read_and_a_stale_one_is_412() {
     );
 }
 
+/// Issue 17, defect 11: the engine's PENDING is not approved by one reviewer; a waiver takes
+/// a proposal and a compliance officer's or admin's confirmation.
+#[tokio::test]
+async fn the_engines_pending_needs_a_waiver_under_four_eyes() {
+    let api = Api::new();
+    let (id, revision) = api.case_of("ae-corp-pending-002").await;
+    let uri = format!("/api/v1/cases/{id}/review");
+    let etag = |r: i64| format!("\"{r}\"");
+    let review = |who: &str, verdict: &str, r: i64| {
+        let token = match who {
+            "analyst" => api.analyst.clone(),
+            _ => api.officer.clone(),
+        };
+        let body = json!({"verdict": verdict, "reason": "originals seen at the branch"});
+        let uri = uri.clone();
+        let api = &api;
+        async move {
+            api.call(
+                Method::POST,
+                &uri,
+                Some(&token),
+                &[("if-match", &etag(r))],
+                Some(body),
+            )
+            .await
+        }
+    };
+    let notes = api.rows("review_notes");
+    let (status, _, problem) = review("analyst", "approve", revision).await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::CONFLICT, "evidence-required"),
+        "{problem}"
+    );
+    assert_eq!(api.rows("review_notes"), notes, "a refusal writes nothing");
+
+    let (status, _, proposed) = review("analyst", "waive", revision).await;
+    assert_eq!(status, StatusCode::OK, "{proposed}");
+    assert_eq!(proposed["outcome"], "waiver_proposed");
+    assert_eq!(proposed["case"]["status"], "PENDING");
+    // The proposer confirming their own waiver is four eyes' refusal.
+    let (status, _, problem) = review("analyst", "waive", revision + 1).await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::CONFLICT, "four-eyes"),
+        "{problem}"
+    );
+    let (status, _, confirmed) = review("officer", "waive", revision + 1).await;
+    assert_eq!(status, StatusCode::OK, "{confirmed}");
+    assert_eq!(confirmed["outcome"], "decided");
+    assert_eq!(confirmed["case"]["status"], "APPROVED");
+}
+
 #[tokio::test]
 async fn four_eyes_one_person_twice_is_refused_two_people_approve() {
     let api = Api::new();

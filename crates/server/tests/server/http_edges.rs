@@ -442,3 +442,50 @@ fn a_503_says_nothing_of_the_database_and_its_correlation_id_finds_the_log_line(
     );
     assert!(line.contains("status=503"), "{line}");
 }
+
+/// Found by the conformance fuzzer (`.ci/check-openapi`): JSON Schema's `integer` admits
+/// `66.0`, and a client's serializer may write a whole number so; the server reads it as 66
+/// (and `6.6e1` too), and still refuses a number with a fraction as the wrong type.
+#[tokio::test]
+async fn a_whole_number_written_with_a_fraction_or_an_exponent_is_that_integer() {
+    let api = Api::new();
+    let post = |body: String| {
+        api.raw(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&api.agent),
+            &[],
+            Some(body),
+        )
+    };
+    let case = case_json("ae-ind-http-whole-001")
+        .to_string()
+        .replace("\"verification_score\":95", "\"verification_score\":95.0")
+        .replace("\"risk_score\":10", "\"risk_score\":1.0e1");
+    assert!(case.contains("95.0") && case.contains("1.0e1"), "{case}");
+    let (status, _, body) = post(case).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["case"]["risk_score"], 10, "{body}");
+    let fraction = case_json("ae-ind-http-whole-002")
+        .to_string()
+        .replace("\"verification_score\":95", "\"verification_score\":95.5");
+    let (status, _, problem) = post(fraction).await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid-body")
+    );
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("verification_score"),
+        "{problem}"
+    );
+    // A string that looks like such a number is not a number.
+    let text = case_json("ae-ind-http-whole-003").to_string().replace(
+        "\"verification_score\":95",
+        "\"verification_score\":\"95.0\"",
+    );
+    let (status, _, _) = post(text).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}

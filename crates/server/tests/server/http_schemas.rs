@@ -53,9 +53,17 @@ fn response_schema(doc: &Value, method: &str, path: &str, status: u16, media: &s
     schema.clone()
 }
 
-/// Checks a real answer against its documented schema; `path` is the documented template.
+/// Checks a real answer against its documented schema, and that it carries every header the
+/// document gives for it; `path` is the documented template.
 fn assert_matches(doc: &Value, method: &str, path: &str, answer: &(StatusCode, HeaderMap, Value)) {
     let (status, headers, body) = answer;
+    let documented = &doc["paths"][path][method]["responses"][status.as_str()]["headers"];
+    for name in documented.as_object().into_iter().flat_map(|h| h.keys()) {
+        assert!(
+            headers.contains_key(name.as_str()),
+            "{method} {path} {status}: no {name} header, which the document gives"
+        );
+    }
     let media = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
@@ -128,11 +136,15 @@ async fn every_route_answers_as_its_schema_says() {
     body["kyc"]["red_flags"] = json!([]);
     body["kyc"]["investor"] = json!({"net_worth": {"amount": "250000.00", "currency": "USD"},
         "accreditation_verified": false});
-    let (status, _, first) = post(&api, &doc, cases, &api.agent, &key, body.clone()).await;
+    let (status, headers, first) = post(&api, &doc, cases, &api.agent, &key, body.clone()).await;
     assert_eq!(status, StatusCode::CREATED);
     let (status, _, _) = post(&api, &doc, cases, &api.agent, &key, body).await;
     assert_eq!(status, StatusCode::OK);
     let id = first["case"]["id"].as_str().unwrap().to_owned();
+    // The id and the ETag the API gives out are what the parameters that take them back admit.
+    let etag = headers["etag"].to_str().unwrap();
+    assert!(validator(&doc, "IfMatch").is_valid(&json!(etag)), "{etag}");
+    assert!(validator(&doc, "CaseId").is_valid(&json!(id)), "{id}");
     let entity = "/api/v1/entities/ae-ind-schema-001";
     get(
         &api,
@@ -171,7 +183,7 @@ async fn every_route_answers_as_its_schema_says() {
     let (pending, revision) = api.case_of("ae-corp-pending-002").await;
     let etag = format!("\"{revision}\"");
     let uri = format!("/api/v1/cases/{pending}/review");
-    let verdict = json!({"verdict": "approve", "reason": "licence verified"});
+    let verdict = json!({"verdict": "reject", "reason": "licence not verified"});
     let (_, _, decided) = post(
         &api,
         &doc,
@@ -232,6 +244,9 @@ async fn every_route_answers_as_its_schema_says() {
         .as_str()
         .expect("a first page of one has a next")
         .to_owned();
+    // The cursor the API gives out is one its parameter admits.
+    let cursor = validator(&doc, "QueueCursor");
+    assert!(cursor.is_valid(&json!(next)), "{next}");
     get(
         &api,
         &doc,
@@ -368,6 +383,52 @@ async fn problem_documents_match_the_problem_schema() {
         .await;
     assert_eq!(stale.0, StatusCode::PRECONDITION_FAILED);
     assert_matches(&doc, "post", path, &stale);
+
+    // 413 and 415 on a body route.
+    let huge = format!(
+        "{{\"kyc\": \"{}\"}}",
+        "x".repeat(compliance_server::http::BODY_LIMIT)
+    );
+    let too_large = api
+        .raw(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&api.agent),
+            &[],
+            Some(huge),
+        )
+        .await;
+    assert_eq!(too_large.0, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_matches(&doc, "post", "/api/v1/cases", &too_large);
+    let not_json = api
+        .raw(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&api.agent),
+            &[("content-type", "text/plain")],
+            None,
+        )
+        .await;
+    assert_eq!(not_json.0, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_matches(&doc, "post", "/api/v1/cases", &not_json);
+
+    // 401 with its WWW-Authenticate until this client has failed too often (the first request
+    // above failed too), then 429 with its Retry-After, even with a good token.
+    let bad = format!("cdb_{}", "3".repeat(64));
+    let mut failures = 0;
+    loop {
+        let refused = api.get("/api/v1/queue", &bad).await;
+        assert_matches(&doc, "get", "/api/v1/queue", &refused);
+        if refused.0 != StatusCode::UNAUTHORIZED {
+            assert_eq!(refused.0, StatusCode::TOO_MANY_REQUESTS);
+            break;
+        }
+        failures += 1;
+        assert!(failures <= compliance_server::http::auth::MAX_FAILURES);
+    }
+    let limited = api.get("/api/v1/queue", &api.analyst).await;
+    assert_eq!(limited.0, StatusCode::TOO_MANY_REQUESTS);
+    assert_matches(&doc, "get", "/api/v1/queue", &limited);
 }
 
 /// The request schema named `name` in the document's components.
@@ -455,4 +516,416 @@ async fn request_schemas_mirror_the_domain_inputs() {
         component(&doc, "Jurisdiction")["enum"],
         json!(["AE", "IN", "US"])
     );
+}
+
+/// `schema` with its `$ref`s followed into `doc`'s components.
+fn resolve<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
+    while let Some(reference) = schema["$ref"].as_str() {
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("a $ref outside the components: {reference}"));
+        schema = component(doc, name);
+    }
+    schema
+}
+
+/// The text forms of a domain enum, as the document must list them.
+fn variants<T: strum::VariantNames>() -> Value {
+    json!(T::VARIANTS)
+}
+
+/// Issue 17, defect 13: every path, query and header parameter of every operation says what the
+/// server accepts (formats, lengths, patterns, enums, bounds), read from the domain where the
+/// domain says it; a parameter this test does not know fails it, so a new one must say too.
+#[tokio::test]
+async fn every_parameter_says_what_the_server_accepts() {
+    use compliance_app::{ListSize, QueueSize};
+    use compliance_domain::{CheckStatus, EntityId, IdempotencyKey, Jurisdiction, RiskLevel};
+    use compliance_server::http::schemas as S;
+    let api = Api::new();
+    let doc = document(&api).await;
+    let mut seen = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let parameters = operation["parameters"].as_array().cloned();
+            for parameter in parameters.unwrap_or_default() {
+                let (location, name) = (
+                    parameter["in"].as_str().unwrap(),
+                    parameter["name"].as_str().unwrap(),
+                );
+                let what = format!("{method} {path}: {location} parameter {name}");
+                let schema = resolve(&doc, &parameter["schema"]);
+                assert_eq!(
+                    parameter["required"],
+                    json!(location == "path" || name == "If-Match"),
+                    "{what}: required"
+                );
+                let field = |key: &str| schema[key].clone();
+                match (location, name) {
+                    ("path", "id") => {
+                        assert_eq!(
+                            (field("type"), field("format")),
+                            (json!("string"), json!("uuid")),
+                            "{what}"
+                        );
+                    }
+                    ("path", "entity_id") => assert_eq!(
+                        (field("minLength"), field("maxLength"), field("pattern")),
+                        (
+                            json!(EntityId::MIN_LEN),
+                            json!(EntityId::MAX_LEN),
+                            json!(S::ENTITY_ID_PATTERN)
+                        ),
+                        "{what}"
+                    ),
+                    ("path" | "query", "jurisdiction") => {
+                        assert_eq!(field("enum"), variants::<Jurisdiction>(), "{what}");
+                    }
+                    ("query", "status") => {
+                        assert_eq!(field("enum"), variants::<CheckStatus>(), "{what}");
+                    }
+                    ("query", "risk_level") => {
+                        assert_eq!(field("enum"), variants::<RiskLevel>(), "{what}");
+                    }
+                    ("query", "order") => {
+                        assert_eq!(field("enum"), json!(["newest", "oldest"]), "{what}");
+                    }
+                    ("query", "limit") => {
+                        let max = if path == "/api/v1/queue" {
+                            QueueSize::MAX
+                        } else {
+                            ListSize::MAX
+                        };
+                        assert_eq!(
+                            (field("type"), field("minimum"), field("maximum")),
+                            (json!("integer"), json!(1), json!(max)),
+                            "{what}"
+                        );
+                    }
+                    ("query", "cursor") if path == "/api/v1/queue" => {
+                        assert_eq!(field("pattern"), json!(S::QUEUE_CURSOR_PATTERN), "{what}");
+                    }
+                    ("query", "cursor") => assert_eq!(
+                        (field("type"), field("minimum"), field("maximum")),
+                        (json!("integer"), json!(1), json!(i64::MAX)),
+                        "{what}"
+                    ),
+                    ("query", "at") => {
+                        assert_eq!(field("format"), json!("date-time"), "{what}");
+                    }
+                    ("header", "If-Match") => {
+                        assert_eq!(field("pattern"), json!(S::IF_MATCH_PATTERN), "{what}");
+                    }
+                    ("header", "Idempotency-Key") => assert_eq!(
+                        (field("minLength"), field("maxLength"), field("pattern")),
+                        (
+                            json!(1),
+                            json!(IdempotencyKey::MAX_LEN),
+                            json!(S::REFERENCE_PATTERN)
+                        ),
+                        "{what}"
+                    ),
+                    _ => panic!("{what}: unknown to this test; say here what it accepts"),
+                }
+                seen.insert(format!("{location} {name}"));
+            }
+        }
+    }
+    for expected in [
+        "path id",
+        "path entity_id",
+        "path jurisdiction",
+        "query jurisdiction",
+        "query status",
+        "query risk_level",
+        "query order",
+        "query limit",
+        "query cursor",
+        "query at",
+        "header If-Match",
+        "header Idempotency-Key",
+    ] {
+        assert!(
+            seen.contains(expected),
+            "no {expected} parameter in {seen:?}"
+        );
+    }
+}
+
+/// Issue 17, defect 13: every operation names the statuses any route can answer whatever its
+/// handler, each with a problem body served as application/problem+json: 401, 429 and 503 on
+/// every bearer-secured route, 400 where there are parameters or a body, and 400, 413, 415 and
+/// 422 where there is a body; and every `$ref` of the document resolves.
+#[tokio::test]
+async fn every_operation_documents_what_any_route_can_answer() {
+    let api = Api::new();
+    let doc = document(&api).await;
+    let mut unsecured = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let what = format!("{method} {path}");
+            let secured = operation["security"] == json!([{"bearer": []}]);
+            let body = !operation["requestBody"].is_null();
+            let parameters = operation["parameters"]
+                .as_array()
+                .is_some_and(|p| !p.is_empty());
+            if !secured {
+                unsecured.push(what.clone());
+            }
+            let mut expected = Vec::new();
+            if secured {
+                expected.extend([401, 429, 503]);
+            }
+            if parameters || body {
+                expected.push(400);
+            }
+            if body {
+                expected.extend([413, 415, 422]);
+                assert!(
+                    !operation["requestBody"]["content"]["application/json"]["schema"].is_null(),
+                    "{what}: a JSON request body"
+                );
+            }
+            for status in expected {
+                let response = &operation["responses"][status.to_string()];
+                assert!(!response.is_null(), "{what} does not name {status}");
+                assert_eq!(
+                    response["content"]["application/problem+json"]["schema"],
+                    json!({"$ref": "#/components/schemas/Problem"}),
+                    "{what} {status}: a problem document"
+                );
+                assert!(
+                    !response["description"].as_str().unwrap_or("").is_empty(),
+                    "{what} {status}: described"
+                );
+                let header = match status {
+                    401 => Some("WWW-Authenticate"),
+                    429 | 503 => Some("Retry-After"),
+                    _ => None,
+                };
+                if let Some(header) = header {
+                    assert!(
+                        !response["headers"][header]["schema"].is_null(),
+                        "{what} {status}: the {header} header"
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(
+        unsecured,
+        ["get /api/v1/health", "get /api/v1/openapi.json"],
+        "only the health check and the document are served without a token"
+    );
+
+    // Every reference resolves (a schema only a parameter names is easily left out).
+    fn references<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    out.push(r);
+                }
+                map.values().for_each(|v| references(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| references(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    references(&doc, &mut all);
+    assert!(!all.is_empty());
+    for reference in all {
+        let name = reference.strip_prefix("#/components/schemas/").unwrap();
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{reference} does not resolve"
+        );
+    }
+}
+
+/// A validator of the component `name` of `doc`.
+fn validator(doc: &Value, name: &str) -> jsonschema::Validator {
+    let root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "components": doc["components"],
+        "$ref": format!("#/components/schemas/{name}"),
+    });
+    jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("{name} does not compile: {e}"))
+}
+
+/// Characters that sit on the edges of what the fields accept: the references' printable
+/// ASCII, spaces and tabs, line breaks, other control characters (C0, DEL, C1), Unicode white
+/// space that `str::trim` removes, a byte-order mark (which it keeps), non-ASCII letters.
+const EDGES: &[char] = &[
+    'a', 'z', 'A', 'Z', '0', '9', '-', '_', '.', '+', '/', ':', '!', '~', '"', '\\', ' ', '\t',
+    '\n', '\r', '\u{0}', '\u{7}', '\u{b}', '\u{1f}', '\u{7f}', '\u{85}', '\u{9f}', '\u{a0}',
+    '\u{1680}', '\u{2000}', '\u{200a}', '\u{200b}', '\u{2028}', '\u{202f}', '\u{3000}', '\u{feff}',
+    'é', 'ß', '中', '😀',
+];
+
+/// Issue 17, defect 13: the schema of each request field that the domain parses admits only
+/// what the domain accepts (a schema-valid request is never refused), and exactly it where a
+/// JSON Schema can say it exactly: random strings over the edge characters, of lengths around
+/// the limits, and the edge cases by hand.
+#[tokio::test]
+async fn field_schemas_admit_what_the_domain_accepts() {
+    use compliance_domain::{
+        CaseId, Currency, EntityId, IdempotencyKey, ListEntryRef, ListName, Money, ReviewReason,
+        ScreeningProvider, WatchlistVersion,
+    };
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    type Accepts = fn(&str) -> bool;
+    let api = Api::new();
+    let doc = document(&api).await;
+    // (component, the domain's parser, whether the schema says exactly what it accepts)
+    let fields: [(&str, Accepts, bool); 10] = [
+        ("EntityId", |t| EntityId::parse(t).is_ok(), true),
+        ("ListName", |t| ListName::parse(t).is_ok(), true),
+        ("ListEntryRef", |t| ListEntryRef::parse(t).is_ok(), true),
+        (
+            "ScreeningProvider",
+            |t| ScreeningProvider::parse(t).is_ok(),
+            true,
+        ),
+        (
+            "WatchlistVersion",
+            |t| WatchlistVersion::parse(t).is_ok(),
+            true,
+        ),
+        ("IdempotencyKey", |t| IdempotencyKey::parse(t).is_ok(), true),
+        ("Currency", |t| Currency::parse(t).is_ok(), true),
+        // The server trims a reason before it checks it: exact on trimmed texts.
+        ("ReviewReason", |t| ReviewReason::parse(t).is_ok(), false),
+        // The pattern is the canonical spelling; the server reads a few more.
+        ("Amount", |t| Money::parse_amount(t).is_ok(), false),
+        // Hyphenated, as the API gives ids out; uuid also reads other spellings.
+        ("CaseId", |t| t.parse::<CaseId>().is_ok(), false),
+    ];
+    let long = |c: &str, n: usize| c.repeat(n);
+    let mut samples: Vec<String> = [
+        "",
+        "a",
+        "ab",
+        "abc",
+        "a-b",
+        "a--b",
+        "-ab",
+        "ab-",
+        "1ab",
+        "ab c",
+        "AB",
+        "USD",
+        "usd",
+        "XYZ",
+        "ZWG",
+        "0",
+        "1",
+        "250000.00",
+        "1.5",
+        "1.50000",
+        "1.23456",
+        "+1",
+        " 1",
+        "1e3",
+        "-0",
+        "-1",
+        "999999999999999.9999",
+        "1000000000000000",
+        ".5",
+        "1.",
+        "0x10",
+        "1_000",
+        "4c1d7a2e-5b6f-4e8a-9c0d-1e2f3a4b5c6d",
+        "4C1D7A2E-5B6F-4E8A-9C0D-1E2F3A4B5C6D",
+        "4c1d7a2e5b6f4e8a9c0d1e2f3a4b5c6d",
+        "{4c1d7a2e-5b6f-4e8a-9c0d-1e2f3a4b5c6d}",
+        "ok",
+        " ok ",
+        "\tok\n",
+        "line one\nline two\ttab",
+        "\u{feff}",
+        "\u{a0}",
+        "\u{3000}x",
+        "x\u{85}",
+        "x\u{7}",
+        "\n\t",
+        " ",
+        "é",
+        "😀",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    for n in [2, 3, 63, 64, 65, 127, 128, 129, 1999, 2000, 2001] {
+        samples.push(long("a", n));
+        samples.push(format!(" {} ", long("b", n)));
+        samples.push(format!("{}-{}", long("c", n / 2), long("d", n - n / 2)));
+    }
+    let strings = prop::collection::vec(prop::sample::select(EDGES), 0..140)
+        .prop_map(|chars| chars.into_iter().collect::<String>());
+    for (name, accepts, exact) in fields {
+        let schema = validator(&doc, name);
+        let check = |text: &str| {
+            let admitted = schema.is_valid(&json!(text));
+            let accepted = accepts(text);
+            assert!(
+                !admitted || accepted,
+                "{name}: the schema admits {text:?}, which the server refuses"
+            );
+            let comparable = match name {
+                "ReviewReason" => text == text.trim(),
+                "CaseId" => text.len() == 36 && text == text.to_lowercase(),
+                _ => exact,
+            };
+            if comparable && name != "Amount" {
+                assert!(
+                    admitted || !accepted,
+                    "{name}: the server accepts {text:?}, which the schema refuses"
+                );
+            }
+        };
+        for sample in &samples {
+            check(sample);
+        }
+        let mut runner = TestRunner::new(Config {
+            cases: 2_000,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&strings, |text| {
+                check(&text);
+                Ok(())
+            })
+            .unwrap();
+    }
+    // A queue cursor the pattern admits is one the server reads, at its edges too.
+    let cursor = validator(&doc, "QueueCursor");
+    let id = "4c1d7a2e-5b6f-4e8a-9c0d-1e2f3a4b5c6d";
+    for text in [
+        format!("100.1.9999999999999999.{id}"),
+        format!("0.0.-9999999999999999.{}", id.to_uppercase()),
+        format!("7.0.-0.{id}"),
+    ] {
+        assert!(cursor.is_valid(&json!(text)), "{text}");
+        assert!(
+            text.parse::<compliance_app::QueueCursor>().is_ok(),
+            "{text}"
+        );
+    }
+    for text in [
+        format!("101.0.0.{id}"),
+        format!("7.2.0.{id}"),
+        "7.0.0.x".into(),
+    ] {
+        assert!(!cursor.is_valid(&json!(text)), "{text}");
+    }
+    // The canonical amounts the pattern admits are the ones the server reads.
+    let amount = validator(&doc, "Amount");
+    for text in ["0", "0.0001", "999999999999999.9999", "1500000.00"] {
+        assert!(amount.is_valid(&json!(text)) && Money::parse_amount(text).is_ok());
+    }
 }
