@@ -274,6 +274,44 @@ fn a_submission_is_begin_one_read_one_write_commit_on_the_connection_it_checked_
     );
 }
 
+/// The API's path, not only the service's (issue 17, defect 1): every request first turns its
+/// bearer token into a `Caller` (`Compliance::authenticate`), then runs the operation. The token
+/// check is one statement outside any transaction (the token and its user, joined), plus the
+/// token's `last_used_at` at most once a minute; a submission then is its four.
+#[test]
+fn an_api_submission_is_the_token_check_then_the_submission() {
+    install();
+    let s = with_rules();
+    let (_, secret) = compliance_ops::admin::create_token(
+        &mut s.db.conn(),
+        &s.users.agent.username,
+        &compliance_domain::TokenName::parse("round-trips").unwrap(),
+        chrono::Utc::now() + chrono::Duration::days(1),
+        &s.users.admin.username,
+    )
+    .unwrap();
+    let request = |id: &str| {
+        let caller = s.compliance.authenticate(secret.expose()).unwrap();
+        s.compliance.submit(&caller, &new_entity(id), None).unwrap();
+    };
+    // The first request records the token's use and warms the rules and the statements.
+    request("api-round-trip-first");
+    let ((), second) = trace(&s, || request("api-round-trip-second"));
+    let statements = second.statements();
+    assert!(
+        statements[0].contains("api_tokens") && statements[0].contains("users"),
+        "the token and its user in one statement, first\n{second}"
+    );
+    assert_eq!(statements[1], "BEGIN", "then the submission\n{second}");
+    assert_eq!(statements.len(), 1 + 4, "{second}");
+    assert_eq!(statements.last(), Some(&"COMMIT"), "{second}");
+    assert_eq!(
+        second.connections().len(),
+        1,
+        "one pooled connection\n{second}"
+    );
+}
+
 /// A repeated keyed submission: BEGIN, the context (agent, fingerprint, current case, the key's
 /// submission), the KYC check and the first screening compared, the case, then its record: its
 /// KYC check and current screening, the rules fingerprint; COMMIT.
