@@ -400,22 +400,42 @@ fn a_decisions_unweighed_signals_are_what_its_recorded_rules_leave_unweighed() {
     );
     // Its shape (ck_compliance_checks_unweighed_signals): known kinds, in their order, once each.
     for (shape, valid) in [
-        (r#"{"red_flags": ["adverse_media", "unusual_activity"], "matches": ["pep"]}"#, true),
+        (
+            r#"{"red_flags": ["adverse_media", "unusual_activity"], "matches": ["pep"]}"#,
+            true,
+        ),
         (r#"{"red_flags": [], "matches": []}"#, true),
         (r#"{"red_flags": ["gossip"], "matches": []}"#, false),
-        (r#"{"red_flags": ["unusual_activity", "adverse_media"], "matches": []}"#, false),
-        (r#"{"red_flags": ["adverse_media", "adverse_media"], "matches": []}"#, false),
-        (r#"{"red_flags": [], "matches": ["adverse_media", "pep"]}"#, false),
+        (
+            r#"{"red_flags": ["unusual_activity", "adverse_media"], "matches": []}"#,
+            false,
+        ),
+        (
+            r#"{"red_flags": ["adverse_media", "adverse_media"], "matches": []}"#,
+            false,
+        ),
+        (
+            r#"{"red_flags": [], "matches": ["adverse_media", "pep"]}"#,
+            false,
+        ),
         (r#"{"red_flags": [], "matches": [], "entries": []}"#, false),
         (r#"{"red_flags": []}"#, false),
     ] {
-        let got = text(&mut conn, &format!("SELECT signals_valid('{shape}')::text AS value"));
+        let got = text(
+            &mut conn,
+            &format!("SELECT signals_valid('{shape}')::text AS value"),
+        );
         assert_eq!(got, valid.to_string(), "{shape}");
     }
     // The domain's serialization of every set is a valid shape.
     for entity in ["in-unweighed-001", "in-unweighed-004"] {
-        let got = text(&mut conn, &format!("SELECT signals_valid(unweighed_signals)::text AS value FROM compliance_checks
-            WHERE kyc_check_id = (SELECT id FROM kyc_checks WHERE entity_id = '{entity}')"));
+        let got = text(
+            &mut conn,
+            &format!(
+                "SELECT signals_valid(unweighed_signals)::text AS value FROM compliance_checks
+            WHERE kyc_check_id = (SELECT id FROM kyc_checks WHERE entity_id = '{entity}')"
+            ),
+        );
         assert_eq!(got, "true", "{entity}");
     }
 }
