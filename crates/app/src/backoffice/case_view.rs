@@ -195,6 +195,7 @@ pub(super) fn case_page(
         } else {
             "not verified".to_owned()
         },
+        unweighed: unweighed(case.unweighed_signals),
         reasons: case
             .reasons
             .iter()
@@ -225,4 +226,17 @@ pub(super) fn case_page(
         decide: decide_view(detail, me),
         csrf: me.csrf.clone(),
     }
+}
+
+/// The signals no rule weighed, as the case page shows them.
+fn unweighed(signals: Option<compliance_domain::Signals>) -> String {
+    let Some(signals) = signals else {
+        return "not listed (decided before the engine listed them)".to_owned();
+    };
+    if signals.is_empty() {
+        return "none: every signal was weighed by a rule".to_owned();
+    }
+    let flags = signals.red_flags().map(|f| format!("red flag {f}"));
+    let matches = signals.matches().map(|k| format!("{k} match"));
+    flags.chain(matches).collect::<Vec<_>>().join(", ")
 }

@@ -200,6 +200,7 @@ pub(super) struct CasePage {
     pub red_flags: String,
     pub accreditation: String,
     pub reasons: Vec<ReasonView>,
+    pub unweighed: String,
     pub screenings: Vec<ScreeningView>,
     pub notes: Vec<NoteView>,
     pub audit: Vec<AuditView>,

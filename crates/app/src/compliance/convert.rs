@@ -52,6 +52,7 @@ pub(super) fn case_record(
         risk_score: case.risk_score,
         risk_level: case.decision.risk_level(),
         reasons,
+        unweighed_signals: case.decision.unweighed(),
         watchlist_version: aml.screening.watchlist_version,
         rule_versions: case.rule_versions,
         decided_by: case.decided_by,

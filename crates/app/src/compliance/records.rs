@@ -10,7 +10,7 @@ use crate::http::schemas as S;
 use chrono::{DateTime, Utc};
 use compliance_domain::{
     AuditAction, CheckStatus, EntityId, EntityType, Jurisdiction, RiskLevel, RiskScore, RuleCode,
-    RuleRef, RuleVersion, Stage, SubjectKind, UserId, WatchlistMatch, WatchlistVersion,
+    RuleRef, RuleVersion, Signals, Stage, SubjectKind, UserId, WatchlistMatch, WatchlistVersion,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -48,6 +48,12 @@ pub struct CaseRecord {
     pub risk_level: RiskLevel,
     /// The rules that fired, in evaluation order.
     pub reasons: Vec<ReasonRecord>,
+    /// The signals the case carried (red flags, kinds of list match) that no rule in force
+    /// weighed: for a reviewer to look at, since nothing decided on them. Absent for a decision
+    /// recorded before the engine listed them.
+    #[cfg_attr(feature = "api", schema(value_type = Option<S::UnweighedSignals>))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unweighed_signals: Option<Signals>,
     /// The version of the watchlists the current screening used.
     #[cfg_attr(feature = "api", schema(value_type = String))]
     pub watchlist_version: WatchlistVersion,

@@ -47,9 +47,10 @@ pub struct Replay {
 }
 
 impl Replay {
-    /// True when status, risk level and reasons are the same.
+    /// True when status, risk level and reasons are the same, and the unweighed signals where
+    /// the stored decision lists them ([`Decision::reproduces`]).
     pub fn matches(&self) -> bool {
-        self.stored == self.replayed
+        self.replayed.reproduces(&self.stored)
     }
 }
 
