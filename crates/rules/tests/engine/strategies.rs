@@ -665,3 +665,13 @@ pub fn test_rule(
 pub fn default_set(jurisdiction: Jurisdiction) -> RuleSet {
     RuleSet::in_force(&default_rules(), jurisdiction, scenarios::decided_at()).unwrap()
 }
+
+/// The default rules in force from 2027-01-01 (issue 24's versions), for `jurisdiction`.
+pub fn default_set_of_2027(jurisdiction: Jurisdiction) -> RuleSet {
+    RuleSet::in_force(
+        &default_rules(),
+        jurisdiction,
+        accreditation_effective_from(),
+    )
+    .unwrap()
+}
