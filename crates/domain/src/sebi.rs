@@ -236,7 +236,10 @@ pub struct SebiFacts {
     /// Annual income of the preceding financial year.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annual_income: Option<Money>,
-    /// Net worth at the end of the preceding financial year, with its financial assets.
+    /// Net worth at the end of the preceding financial year, without the primary residence (of
+    /// the individual, the karta of a HUF, the sole proprietor: SEBI's framework), with its
+    /// financial assets; in rupees (a foreign investor's rupee equivalent, as the agency
+    /// computed it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub net_worth: Option<NetWorth>,
     /// A partnership firm: each partner independently meets the criteria (reg. 2(1)(ab)(iv)).

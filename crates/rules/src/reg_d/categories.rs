@@ -62,6 +62,7 @@ enum Miss {
     Currency(&'static str, Currency),
     NotAbove(&'static str, Money),
     NotRecentYears,
+    NoDate,
     NoExpectation,
     NoCertification,
     NoRole,
@@ -120,7 +121,7 @@ fn individual(
         Category::Income => {
             let income = facts.income.as_ref().ok_or(Miss::NotProvided("income"))?;
             let Some(as_of) = kyc.investor.assessed_on else {
-                return Err(Miss::NotRecentYears);
+                return Err(Miss::NoDate);
             };
             if i32::from(income.recent_year) != as_of.year() - 1 {
                 return Err(Miss::NotRecentYears);
@@ -323,6 +324,10 @@ fn describe_miss(miss: Miss, out: &mut String) {
         Miss::NotRecentYears => write!(
             out,
             "the two years stated are not the two before the year of the assessment"
+        ),
+        Miss::NoDate => write!(
+            out,
+            "no assessment date is stated, so the two most recent years are unknown"
         ),
         Miss::NoExpectation => write!(
             out,

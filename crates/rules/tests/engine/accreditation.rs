@@ -298,3 +298,22 @@ proptest! {
         }
     }
 }
+
+/// Facts without the date they were assessed at decide nothing: every dated test holds the
+/// case, and says why.
+#[test]
+fn without_an_assessment_date_no_dated_test_passes() {
+    for id in [
+        "us-g-income-above",
+        "us-g-net-worth-above",
+        "in-g-income-at-the-line",
+        "ae-g-individual-at-the-line",
+    ] {
+        let mut case = golden().into_iter().find(|g| g.id == id).unwrap().case;
+        case.kyc.investor.assessed_on = None;
+        let decision = decide_at(&case, golden_at());
+        assert_eq!(decision.status(), CheckStatus::Pending, "{id}");
+        let why = &decision.reasons()[0].explanation;
+        assert!(why.contains("no assessment date"), "{id}: {why}");
+    }
+}
