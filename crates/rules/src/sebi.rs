@@ -80,8 +80,10 @@ impl SebiAccreditation {
     ];
     const EXPECTED_MONTHS: &'static str = "an integer from 1 to 60";
 
-    /// The thresholds in [`KEYS`] order (one currency; each financial-assets part at most its
-    /// net worth) and the longest validity of a certificate (1 to 60 months).
+    /// The thresholds in the order of the stored keys (`income`, `net_worth`,
+    /// `financial_assets`, `combined_income`, `combined_net_worth`, `combined_financial_assets`,
+    /// `entity_net_worth`; one currency; each financial-assets part at most its net worth) and
+    /// the longest validity of a certificate (1 to 60 months).
     pub fn new(thresholds: [Money; 7], certificate_months: u8) -> Result<Self, FieldError> {
         let currency = thresholds[0].currency();
         for (key, m) in KEYS.iter().zip(thresholds) {
