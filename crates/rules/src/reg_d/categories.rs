@@ -82,9 +82,10 @@ fn above(words: &'static str, figure: Option<Money>, threshold: Money) -> Result
     }
 }
 
-/// Net worth as 501(a)(5)(i) counts it: the residence's value is left out (it is not in
+/// Net worth as 501(a)(5)(i) counts it: the residence's value is left out ((A); it is not in
 /// `excluding_residence`); of the debt it secures, the part up to its value is left out too,
-/// except any increase in the 60 days before the sale not made to acquire it. Counted as a
+/// except any increase in the 60 days before the sale not made to acquire it ((B)), and debt
+/// above its value counts ((C)). Counted as a
 /// liability: the debt less the smallest of the debt, the value and (unless the increase
 /// acquired the residence) the debt 60 days before.
 fn reg_d_net_worth(record: &NetWorthRecord) -> Result<Money, Miss> {
