@@ -20,7 +20,7 @@ use tokio::sync::Semaphore;
 /// [`Compliance`] for async callers. Cheap to clone.
 ///
 /// ```no_run
-/// # async fn run() -> compliance_app::Result<()> {
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// use compliance_app::{AsyncCompliance, Compliance, Config};
 /// let compliance = AsyncCompliance::new(Compliance::new(&Config::from_env()?));
 /// let agent = compliance.call(|c| c.in_process().system_agent()).await?;

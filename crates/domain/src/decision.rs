@@ -2,9 +2,11 @@
 //! each, so that a regulator can read why.
 //!
 //! Must not: let the status disagree with the reasons. [`Decision::new`] derives the status as
-//! the strictest outcome among the reasons (APPROVED when none fired).
+//! the strictest outcome among the reasons (APPROVED when none fired). Nor forget what no rule
+//! weighed: the engine lists the signals the case carried that no rule in force weighed
+//! ([`Decision::unweighed`]), so that a reviewer sees them.
 
-use crate::{CheckStatus, RiskLevel};
+use crate::{CheckStatus, RiskLevel, Signals};
 use std::fmt;
 use std::num::NonZeroU32;
 
@@ -205,6 +207,8 @@ pub struct Decision {
     status: CheckStatus,
     risk_level: RiskLevel,
     reasons: Vec<Reason>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unweighed: Option<Signals>,
 }
 
 impl Decision {
@@ -216,7 +220,46 @@ impl Decision {
             status,
             risk_level,
             reasons,
+            unweighed: None,
         }
+    }
+
+    /// The same decision, listing `signals` as received but weighed by no rule in force. The
+    /// engine always lists them (an empty set when every signal was weighed); a decision
+    /// recorded before it did has none ([`Decision::unweighed`] is `None`).
+    pub fn with_unweighed(self, signals: Signals) -> Self {
+        Self {
+            unweighed: Some(signals),
+            ..self
+        }
+    }
+
+    /// The signals the case carried (red flags, kinds of watchlist match) that no rule in force
+    /// weighed: what a reviewer must look at, since nothing decided on them. `None` for a
+    /// decision recorded before the engine listed them.
+    pub fn unweighed(&self) -> Option<Signals> {
+        self.unweighed
+    }
+
+    /// True when `self`, a decision the engine just made, is the `recorded` one made from the
+    /// same inputs and rule versions: the same status, risk level and reasons, and the same
+    /// unweighed signals where the recorded decision lists them (one recorded before the engine
+    /// listed them is compared on the rest).
+    ///
+    /// ```
+    /// use compliance_domain::{Decision, RiskLevel, Signals, RedFlag};
+    /// let recorded_long_ago = Decision::new(RiskLevel::Low, vec![]);
+    /// let now = Decision::new(RiskLevel::Low, vec![])
+    ///     .with_unweighed(Signals::NONE.with_red_flag(RedFlag::UnusualActivity));
+    /// assert!(now.reproduces(&recorded_long_ago));
+    /// assert!(now.reproduces(&now));
+    /// assert!(!now.reproduces(&recorded_long_ago.clone().with_unweighed(Signals::NONE)));
+    /// ```
+    pub fn reproduces(&self, recorded: &Decision) -> bool {
+        self.status == recorded.status
+            && self.risk_level == recorded.risk_level
+            && self.reasons == recorded.reasons
+            && recorded.unweighed.is_none_or(|u| Some(u) == self.unweighed)
     }
 
     /// The status.
@@ -263,9 +306,12 @@ impl<'de> serde::Deserialize<'de> for Decision {
             status: CheckStatus,
             risk_level: RiskLevel,
             reasons: Vec<Reason>,
+            #[serde(default)]
+            unweighed: Option<Signals>,
         }
         let repr = Repr::deserialize(deserializer)?;
-        let decision = Decision::new(repr.risk_level, repr.reasons);
+        let mut decision = Decision::new(repr.risk_level, repr.reasons);
+        decision.unweighed = repr.unweighed;
         if decision.status != repr.status {
             return Err(serde::de::Error::custom(format_args!(
                 "decision status {} disagrees with its reasons, which give {}",

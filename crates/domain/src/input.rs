@@ -11,10 +11,25 @@ use crate::{
     RiskScore, Role, ScreeningProvider, TextForm, Username, Verdict, VerificationScore,
     WatchlistKind, WatchlistMatch, WatchlistVersion,
 };
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
 use validator::{Validate, ValidationError, ValidationErrors, ValidationErrorsKind};
+
+mod classification;
+mod facts;
+#[cfg(test)]
+mod facts_tests;
+mod reg_d;
+mod sebi;
+
+pub use classification::ClassificationInput;
+pub use reg_d::{
+    CertificationInput, IncomeInput, NetWorthInput, RegDEntityInput, RegDInput, ResidenceInput,
+    VerificationInput,
+};
+pub use sebi::{CertificateInput, SebiInput, SebiNetWorthInput};
 
 /// One field that failed, by path (e.g. `kyc.investor.net_worth.currency`, `aml.matches[1].kind`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,7 +105,13 @@ fn flatten(prefix: &str, errors: &ValidationErrors, out: &mut Vec<FieldError>) {
         };
         match kind {
             ValidationErrorsKind::Field(list) => out.extend(list.iter().map(|e| FieldError {
-                path: path.clone(),
+                // A check across fields (`__all__`) names the field it is about in the one
+                // parameter this module sets, `field`.
+                path: match e.params.get(FIELD).and_then(|f| f.as_str()) {
+                    Some(field) if name == "__all__" && prefix.is_empty() => field.to_owned(),
+                    Some(field) if name == "__all__" => format!("{prefix}.{field}"),
+                    _ => path.clone(),
+                },
                 // Only the message or code: `validator` also records the rejected value in
                 // `params`, which may be personal data and must not reach a log.
                 message: e.message.as_deref().unwrap_or(&e.code).to_owned(),
@@ -103,6 +124,16 @@ fn flatten(prefix: &str, errors: &ValidationErrors, out: &mut Vec<FieldError>) {
             }
         }
     }
+}
+
+/// The parameter of a check across fields that names the field it is about.
+const FIELD: &str = "field";
+
+/// A failed check across fields of one struct, about `field` (a path below the struct).
+fn across(field: &'static str, message: impl Into<Cow<'static, str>>) -> ValidationError {
+    let mut error = ValidationError::new("invalid").with_message(message.into());
+    error.add_param(Cow::Borrowed(FIELD), &field);
+    error
 }
 
 /// Runs a domain parser as a `validator` check, keeping its message.
@@ -162,6 +193,25 @@ fn provider(text: &str) -> Result<(), ValidationError> {
 fn watchlist_version(text: &str) -> Result<(), ValidationError> {
     check(WatchlistVersion::parse(text))
 }
+/// A calendar date written `YYYY-MM-DD`, from 1900 to 2200.
+pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, &'static str> {
+    const EXPECTED: &str = "must be a date written YYYY-MM-DD, from 1900-01-01 to 2200-12-31";
+    let well_formed = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !well_formed {
+        return Err(EXPECTED);
+    }
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(date) if (1900..=2200).contains(&chrono::Datelike::year(&date)) => Ok(date),
+        _ => Err(EXPECTED),
+    }
+}
+fn date(text: &str) -> Result<(), ValidationError> {
+    check(parse_date(text))
+}
 fn amount(text: &str) -> Result<(), ValidationError> {
     check(Money::parse_amount(text))
 }
@@ -204,9 +254,11 @@ impl MoneyInput {
     }
 }
 
-/// An investor profile as it arrives; every amount optional.
+/// An investor profile as it arrives; every part optional. The jurisdictions' own facts
+/// (`reg_d`, `sebi`, `classification`) need `assessed_on`, the date they are assessed at.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
+#[validate(schema(function = "facts::dated"))]
 pub struct InvestorInput {
     /// Net worth.
     #[serde(default)]
@@ -223,6 +275,23 @@ pub struct InvestorInput {
     /// Whether a third party verified accreditation.
     #[serde(default)]
     pub accreditation_verified: bool,
+    /// The date the facts are assessed at, `YYYY-MM-DD` (the time of the sale or of
+    /// onboarding); required with `reg_d`, `sebi` or `classification`.
+    #[serde(default)]
+    #[validate(custom(function = "date"))]
+    pub assessed_on: Option<String>,
+    /// US: the facts of 17 CFR 230.501(a) and their verification.
+    #[serde(default)]
+    #[validate(nested)]
+    pub reg_d: Option<RegDInput>,
+    /// IN: SEBI's accredited-investor facts and the agency's certificate.
+    #[serde(default)]
+    #[validate(nested)]
+    pub sebi: Option<SebiInput>,
+    /// AE: the investor's classification under the DFSA's or VARA's rules.
+    #[serde(default)]
+    #[validate(nested)]
+    pub classification: Option<ClassificationInput>,
 }
 
 impl InvestorInput {
@@ -235,6 +304,18 @@ impl InvestorInput {
             annual_income: amount(&self.annual_income)?,
             total_assets: amount(&self.total_assets)?,
             accreditation_verified: self.accreditation_verified,
+            assessed_on: self
+                .assessed_on
+                .as_deref()
+                .map(|d| parsed("assessed_on", parse_date(d)))
+                .transpose()?,
+            reg_d: self.reg_d.as_ref().map(RegDInput::parse).transpose()?,
+            sebi: self.sebi.as_ref().map(SebiInput::parse).transpose()?,
+            classification: self
+                .classification
+                .as_ref()
+                .map(ClassificationInput::parse)
+                .transpose()?,
         })
     }
 }
@@ -242,6 +323,7 @@ impl InvestorInput {
 /// A KYC result as it arrives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
+#[validate(schema(function = "facts::fit_the_investor"))]
 pub struct KycInput {
     /// E.g. `ae-ind-clean-001`.
     #[validate(custom(function = "entity_id"))]

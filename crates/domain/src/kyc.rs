@@ -6,7 +6,11 @@
 //! investor's figures: `Debug` shows which amounts are present and their currency, never the
 //! amount ([`Money`]'s `Debug` redacts it).
 
-use crate::{EntityId, EntityType, Jurisdiction, Money, VerificationScore};
+use crate::{
+    ClientClassification, EntityId, EntityType, Jurisdiction, Money, RegDFacts, SebiFacts,
+    VerificationScore,
+};
+use chrono::NaiveDate;
 use std::collections::BTreeSet;
 
 crate::text_enum! {
@@ -63,8 +67,13 @@ crate::text_enum! {
     }
 }
 
-/// The figures that accreditation and suitability rules look at. Every field is optional: a
-/// figure that was not provided is `None`, never zero. Personal data: `Debug` redacts the amounts.
+/// The facts that accreditation and classification rules look at. Every field is optional: a
+/// figure that was not provided is `None`, never zero. Personal data: `Debug` redacts the amounts
+/// and the numbers.
+///
+/// The four first fields are what the first versions of the accreditation rules read (kind
+/// `accreditation`); the jurisdictions' own facts (`reg_d`, `sebi`, `classification`) are what
+/// their later versions read, each dated by `assessed_on`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InvestorProfile {
@@ -76,6 +85,27 @@ pub struct InvestorProfile {
     pub total_assets: Option<Money>,
     /// Whether a third party verified the accredited status (Reg D 506(c) requires it).
     pub accreditation_verified: bool,
+    /// When the facts below were assessed (the time of the sale, or of onboarding): the date
+    /// from which verifications, certificates and classifications are dated. Required with any
+    /// of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessed_on: Option<NaiveDate>,
+    /// US: the facts of 17 CFR 230.501(a) and their verification (230.506(c)(2)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reg_d: Option<RegDFacts>,
+    /// IN: the facts of SEBI's accredited-investor definition and the agency's certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sebi: Option<SebiFacts>,
+    /// AE: the investor's classification (DFSA or VARA) and the facts it rests on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<ClientClassification>,
+}
+
+impl InvestorProfile {
+    /// True when the profile carries any of the jurisdictions' own facts.
+    pub fn has_jurisdiction_facts(&self) -> bool {
+        self.reg_d.is_some() || self.sebi.is_some() || self.classification.is_some()
+    }
 }
 
 /// A well-formed KYC result for one entity.
@@ -149,6 +179,7 @@ mod tests {
                 annual_income: Some(Money::parse("612000", "USD").unwrap()),
                 total_assets: Some(Money::parse("8150000", "USD").unwrap()),
                 accreditation_verified: true,
+                ..InvestorProfile::default()
             },
         }
     }

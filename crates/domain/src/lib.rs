@@ -5,17 +5,22 @@ mod api_token;
 mod audit;
 pub mod blockchain;
 mod case;
+mod classification;
 mod decision;
 mod entity;
+mod evidence;
 mod false_positive;
 pub mod input;
 mod jurisdiction;
 mod kyc;
 mod money;
 mod password;
+mod reg_d;
 mod review;
 mod risk;
 mod score;
+mod sebi;
+mod signals;
 mod status;
 mod text;
 mod token;
@@ -25,8 +30,10 @@ pub use aml::{AmlScreening, WatchlistKind, WatchlistMatch};
 pub use api_token::{TokenName, TokenNameError};
 pub use audit::{AuditAction, AuditError, AuditEvent, SubjectKind};
 pub use case::{Case, CaseId, CaseIdError};
+pub use classification::{ClientClass, ClientClassification, InstitutionalCategory, Regime};
 pub use decision::{Decision, Reason, RuleCode, RuleRef, RuleRefError, RuleVersion, Stage};
 pub use entity::{EntityId, EntityIdError, EntityType};
+pub use evidence::{CrdNumber, EvidenceError, EvidenceRef};
 pub use false_positive::{
     Disposition, DispositionError, DispositionStep, plan_false_positive, without_false_positives,
 };
@@ -34,9 +41,18 @@ pub use jurisdiction::Jurisdiction;
 pub use kyc::{DocumentKind, InvestorProfile, KycCheck, RedFlag};
 pub use money::{Currency, Money, MoneyError};
 pub use password::{Password, PasswordError};
+pub use reg_d::{
+    Basis, Certification, CertificationKind, EntityCategory, IncomeRecord, IssuerRole,
+    NetWorthRecord, PrimaryResidence, RegDEntity, RegDFacts, Verification, VerificationMethod,
+    Verifier,
+};
 pub use review::{ReviewError, ReviewReason, ReviewReasonError, ReviewStep, Verdict, plan_review};
 pub use risk::RiskLevel;
 pub use score::{RiskScore, ScoreError, VerificationScore};
+pub use sebi::{
+    AccreditationCertificate, NetWorth, SebiDeemed, SebiError, SebiFacts, SebiInvestorClass,
+};
+pub use signals::Signals;
 pub use status::{CheckStatus, TRANSITIONS, Transition, TransitionError, Trigger};
 pub use text::{TextForm, UnknownVariant};
 pub use token::{
@@ -46,6 +62,7 @@ pub use user::{
     Email, NotAReviewer, Permission, Reviewer, Role, User, UserError, UserId, Username,
 };
 
+pub use chrono::NaiveDate;
 /// Re-exported so that callers name the same versions the domain types use.
 pub use rust_decimal::Decimal;
 pub use uuid::Uuid;

@@ -1,13 +1,14 @@
 //! The seed data set: four users, the default rules and the nine scenarios of the rules crate,
 //! submitted through the same service code as real cases. A second run adds nothing.
 //!
-//! Must not: write a user, rule or case that exists already, or invent data: the cases are
-//! `compliance_rules::scenarios()`, the rules `compliance_rules::default_rules()`.
+//! Must not: write a user, rule or case that exists already, invent data (the cases are
+//! `compliance_rules::scenarios()`, the rules `compliance_rules::default_rules()`), or close a
+//! rule version in the past of a database that already decides cases.
 
 use crate::rules::new_rule;
 use compliance_app::Result;
 use compliance_domain::input::{InputError, NewUser};
-use compliance_domain::{Email, Role, User, UserId, Username};
+use compliance_domain::{Email, Jurisdiction, Role, User, UserId, Username};
 use compliance_persistence::DatabaseConfig;
 use compliance_persistence::diesel::{PgConnection, RunQueryDsl, sql_query};
 use compliance_persistence::repo::compliance_rules as stored_rules;
@@ -78,14 +79,40 @@ fn seed_locked(config: &DatabaseConfig) -> Result<SeedReport> {
     let mut report = SeedReport::default();
     let mut conn = compliance_persistence::connect(config)?;
     let people = seed_users(&mut conn, &mut report)?;
+    // The jurisdictions that already hold rules: their databases may have decided cases, so a
+    // default version missing there is published, not inserted as written (below).
+    let mut deciding = Vec::new();
+    for jurisdiction in [Jurisdiction::Ae, Jurisdiction::In, Jurisdiction::Us] {
+        let filter = stored_rules::RuleFilter {
+            jurisdiction: Some(jurisdiction),
+            code: None,
+        };
+        if !stored_rules::list(&mut conn, &filter)?.is_empty() {
+            deciding.push(jurisdiction);
+        }
+    }
     for rule in compliance_rules::default_rules() {
         let published = stored_rules::find_version(&mut conn, rule.jurisdiction(), rule.rule_ref())
             .optional()?
             .is_some();
-        if !published {
-            stored_rules::insert(&mut conn, &new_rule(&rule), people.officer.id)?;
-            report.rules += 1;
+        if published {
+            continue;
         }
+        if deciding.contains(&rule.jurisdiction()) {
+            // A later default version on a database provisioned with the earlier ones (issue
+            // 24's, from 2027-01-01): it closes the version it replaces at its start, and if
+            // that start has passed, both happen now instead: a version is never closed, nor
+            // another begun, in the past of a database that decided cases with them.
+            stored_rules::publish_from_now_at_earliest(
+                &mut conn,
+                &new_rule(&rule),
+                people.officer.id,
+            )?;
+        } else {
+            // A new database has no past: every version as written, history included.
+            stored_rules::insert(&mut conn, &new_rule(&rule), people.officer.id)?;
+        }
+        report.rules += 1;
     }
     let compliance = crate::compliance_over(config)?;
     let mut agent = None;

@@ -63,6 +63,8 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("submitted_by", "uuid"),
             ("created_at", "timestamptz"),
             ("updated_at", "timestamptz"),
+            ("assessed_on", "date"),
+            ("accreditation", "jsonb"),
         ],
     ),
     (
@@ -108,6 +110,7 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("review_note_id", "uuid"),
             ("approval_note_id", "uuid"),
             ("engine_decided_at", "timestamptz"),
+            ("unweighed_signals", "jsonb"),
         ],
     ),
     (

@@ -131,6 +131,7 @@ diesel::table! {
         review_note_id -> Nullable<Uuid>,
         approval_note_id -> Nullable<Uuid>,
         engine_decided_at -> Nullable<Timestamptz>,
+        unweighed_signals -> Nullable<Jsonb>,
     }
 }
 
@@ -217,6 +218,8 @@ diesel::table! {
         submitted_by -> Uuid,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        assessed_on -> Nullable<Date>,
+        accreditation -> Nullable<Jsonb>,
     }
 }
 

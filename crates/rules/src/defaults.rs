@@ -1,5 +1,7 @@
 //! The default rule set: version 1 of every rule of AE, IN and US, in force from
-//! 2026-01-01T00:00:00Z, each with the regulation it implements. One file per jurisdiction.
+//! 2026-01-01T00:00:00Z, and the versions of issue 24 in force from 2027-01-01T00:00:00Z (the
+//! accreditation tests as the regulations write them, the UAE's investor classification and
+//! risk-based weighing), each with the regulation it implements. One file per jurisdiction.
 //!
 //! Must not: be the only source of rules at run time. These are the seed rows of the
 //! `compliance_rules` table (written with [`Rule::to_stored`]); services read the table.
@@ -26,20 +28,35 @@ pub fn default_effective_from() -> DateTime<Utc> {
     )
 }
 
-/// Version 1 of every default rule of AE, IN and US (19 rules: AE 6, IN 7, US 6, each
-/// jurisdiction's including its one `periodic_review` policy), in force from
-/// [`default_effective_from`], open-ended. docs/rules.md explains each.
+/// When the versions of issue 24 come into force: 2027-01-01T00:00:00Z. The accreditation
+/// rules' first versions end then (`US-506C-ACCREDITATION` and `IN-ACCREDITED-INVESTOR` v1), their
+/// second versions and the UAE's `AE-INVESTOR-CLASSIFICATION` and `AE-RISK-SIGNALS` v1 begin.
+pub fn accreditation_effective_from() -> DateTime<Utc> {
+    literal(
+        "2027-01-01T00:00:00Z",
+        Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0)
+            .single()
+            .ok_or("not a single instant"),
+    )
+}
+
+/// Every version of every default rule of AE, IN and US: 23 rows (AE 8, IN 8, US 7). Version 1
+/// of the nineteen first rules is in force from [`default_effective_from`]; from
+/// [`accreditation_effective_from`], version 2 of the two accreditation rules replaces version 1
+/// (which ends there) and two AE rules begin. At any instant a jurisdiction has one
+/// `periodic_review` policy in force. docs/rules.md explains each.
 ///
 /// ```
 /// use compliance_domain::Jurisdiction;
-/// use compliance_rules::default_rules;
+/// use compliance_rules::{RuleSet, accreditation_effective_from, default_effective_from, default_rules};
 /// let rules = default_rules();
-/// assert_eq!(rules.len(), 19);
+/// assert_eq!(rules.len(), 23);
 /// let count = |j| rules.iter().filter(|r| r.jurisdiction() == j).count();
-/// assert_eq!(
-///     [Jurisdiction::Ae, Jurisdiction::In, Jurisdiction::Us].map(count),
-///     [6, 7, 6]
-/// );
+/// assert_eq!([Jurisdiction::Ae, Jurisdiction::In, Jurisdiction::Us].map(count), [8, 8, 7]);
+/// let in_force = |j, at| RuleSet::in_force(&rules, j, at).unwrap().rules().len();
+/// let (first, later) = (default_effective_from(), accreditation_effective_from());
+/// assert_eq!([Jurisdiction::Ae, Jurisdiction::In, Jurisdiction::Us].map(|j| in_force(j, first)), [6, 7, 6]);
+/// assert_eq!([Jurisdiction::Ae, Jurisdiction::In, Jurisdiction::Us].map(|j| in_force(j, later)), [8, 7, 6]);
 /// ```
 pub fn default_rules() -> Vec<Rule> {
     let mut rules = uae::rules();
@@ -48,7 +65,8 @@ pub fn default_rules() -> Vec<Rule> {
     rules
 }
 
-/// A default rule before it is checked.
+/// A default rule version before it is checked. Version 1 from [`default_effective_from`],
+/// open-ended, unless [`Draft::ends`] or [`Draft::version`] says otherwise.
 struct Draft {
     code: &'static str,
     regulation: &'static str,
@@ -56,18 +74,54 @@ struct Draft {
     kind: Result<RuleKind, FieldError>,
 }
 
-fn build(jurisdiction: Jurisdiction, drafts: Vec<Draft>) -> Vec<Rule> {
-    let period = literal(
-        "the default effective period",
-        EffectivePeriod::starting(default_effective_from()),
-    );
+/// A draft with its version and effective period.
+struct Versioned {
+    draft: Draft,
+    version: u32,
+    from: DateTime<Utc>,
+    to: Option<DateTime<Utc>>,
+}
+
+impl Draft {
+    /// Version 1, from [`default_effective_from`], open-ended.
+    fn first(self) -> Versioned {
+        Versioned {
+            draft: self,
+            version: 1,
+            from: default_effective_from(),
+            to: None,
+        }
+    }
+
+    /// Version 1, ended at `to` by a later version.
+    fn ends(self, to: DateTime<Utc>) -> Versioned {
+        Versioned {
+            to: Some(to),
+            ..self.first()
+        }
+    }
+
+    /// Version `version`, from `from`, open-ended.
+    fn version(self, version: u32, from: DateTime<Utc>) -> Versioned {
+        Versioned {
+            draft: self,
+            version,
+            from,
+            to: None,
+        }
+    }
+}
+
+fn build(jurisdiction: Jurisdiction, drafts: Vec<Versioned>) -> Vec<Rule> {
     drafts
         .into_iter()
-        .map(|d| {
+        .map(|v| {
+            let d = v.draft;
             let rule = RuleRef {
                 code: literal(d.code, RuleCode::parse(d.code)),
-                version: RuleVersion::FIRST,
+                version: literal(d.code, RuleVersion::new(v.version)),
             };
+            let period = literal(d.code, EffectivePeriod::new(v.from, v.to));
             let kind = literal(d.code, d.kind);
             literal(
                 d.code,
@@ -112,8 +166,9 @@ mod tests {
     #[test]
     fn every_default_rule_is_distinct_and_explained() {
         let rules = default_rules();
-        let codes: BTreeSet<_> = rules.iter().map(|r| r.code().clone()).collect();
-        assert_eq!(codes.len(), rules.len());
+        let versions: BTreeSet<_> = rules.iter().map(|r| r.rule_ref().clone()).collect();
+        assert_eq!(versions.len(), rules.len());
+        let (first, later) = (default_effective_from(), accreditation_effective_from());
         for rule in &rules {
             let prefix = format!("{}-", rule.jurisdiction());
             assert!(rule.code().as_str().starts_with(&prefix), "{}", rule.code());
@@ -123,8 +178,33 @@ mod tests {
                 rule.code()
             );
             assert!(rule.description().ends_with('.'), "{}", rule.code());
-            assert_eq!(rule.period().from(), default_effective_from());
-            assert_eq!(rule.period().to(), None);
+            // Two generations: the first from 2026, the later from 2027; a version either is
+            // open-ended or ends exactly where the next version of its code begins.
+            assert!(
+                [first, later].contains(&rule.period().from()),
+                "{}",
+                rule.code()
+            );
+            if let Some(to) = rule.period().to() {
+                assert_eq!(to, later, "{}", rule.code());
+                let next = rules.iter().find(|r| {
+                    r.code() == rule.code() && Some(r.version()) == rule.version().next()
+                });
+                assert_eq!(
+                    next.map(|r| r.period().from()),
+                    Some(later),
+                    "{}",
+                    rule.code()
+                );
+            }
+        }
+        // Every code's latest version is open-ended.
+        for code in rules.iter().map(Rule::code) {
+            let latest = rules
+                .iter()
+                .filter(|r| r.code() == code)
+                .max_by_key(|r| r.version());
+            assert_eq!(latest.and_then(|r| r.period().to()), None, "{code}");
         }
     }
 
@@ -138,12 +218,13 @@ mod tests {
             (Jurisdiction::Us, [36, 24, 12, 6]),
         ];
         for (jurisdiction, months) in expected {
-            let set =
-                crate::RuleSet::in_force(&rules, jurisdiction, default_effective_from()).unwrap();
-            let got = [Low, Medium, High, Critical].map(|l| set.review_interval(l));
-            assert_eq!(got, months.map(Some), "{jurisdiction}");
-            let code = format!("{jurisdiction}-PERIODIC-REVIEW");
-            assert!(set.refs().iter().any(|r| r.code.as_str() == code), "{code}");
+            for at in [default_effective_from(), accreditation_effective_from()] {
+                let set = crate::RuleSet::in_force(&rules, jurisdiction, at).unwrap();
+                let got = [Low, Medium, High, Critical].map(|l| set.review_interval(l));
+                assert_eq!(got, months.map(Some), "{jurisdiction}");
+                let code = format!("{jurisdiction}-PERIODIC-REVIEW");
+                assert!(set.refs().iter().any(|r| r.code.as_str() == code), "{code}");
+            }
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::RuleSet;
 use crate::kind::Facts;
-use compliance_domain::{Case, Decision, Jurisdiction, Reason};
+use compliance_domain::{Case, Decision, Jurisdiction, Reason, Signals};
 
 /// Why a case was not evaluated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -24,7 +24,9 @@ pub enum EvaluateError {
 
 /// Decides `case` with `rules`: every rule that fires gives a [`Reason`] (code, version, stage,
 /// outcome and one sentence); the status is the strictest outcome, APPROVED when none fires; the
-/// risk level is the AML score's.
+/// risk level is the AML score's; and the decision lists the signals the case carried (red
+/// flags, kinds of watchlist match) that no rule of the set weighs
+/// ([`Decision::unweighed`]), so that a reviewer sees what nothing decided on.
 ///
 /// ```
 /// use chrono::{TimeZone, Utc};
@@ -50,7 +52,10 @@ pub fn evaluate(case: &Case, rules: &RuleSet) -> Result<Decision, EvaluateError>
     let facts = Facts::of(case);
     // `Vec::new` does not allocate; only a rule that fires pushes (and allocates).
     let mut reasons = Vec::new();
+    // What the case carried that a rule looks at: two bitmasks, no allocation.
+    let mut weighed = Signals::NONE;
     for rule in rules.rules() {
+        weighed = weighed.union(rule.kind().weighs());
         if let Some(explanation) = rule.kind().assess(&facts) {
             reasons.push(Reason {
                 rule: rule.rule_ref().clone(),
@@ -60,7 +65,8 @@ pub fn evaluate(case: &Case, rules: &RuleSet) -> Result<Decision, EvaluateError>
             });
         }
     }
-    Ok(Decision::new(case.aml.risk_level(), reasons))
+    let unweighed = Signals::of(case).without(weighed);
+    Ok(Decision::new(case.aml.risk_level(), reasons).with_unweighed(unweighed))
 }
 
 impl RuleSet {

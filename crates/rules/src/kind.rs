@@ -6,10 +6,14 @@
 //! files hold their checks, this one only dispatches.
 
 use crate::accreditation::Accreditation;
+use crate::classification::InvestorClassification;
 use crate::documents::{DocumentSet, RequiredDocuments};
 use crate::error::{FieldError, Problem, echo};
 use crate::params::{Object, wrong};
+use crate::reg_d::RegDAccreditation;
 use crate::review::ReviewIntervals;
+use crate::sebi::SebiAccreditation;
+use crate::signals::RiskSignals;
 use crate::thresholds::{RedFlagLimit, RiskThreshold, VerificationMinimum};
 use crate::watchlist;
 use compliance_domain::{Case, CheckStatus, Stage};
@@ -28,6 +32,10 @@ use serde_json::{Map, Value};
 /// | `red_flags` | KYC | red flags >= `min_count` | REJECTED |
 /// | `verification_score` | KYC | verification score < `min_score` | `outcome`: PENDING or ESCALATED |
 /// | `accreditation` | KYC | accredited status not demonstrated | PENDING |
+/// | `reg_d_accreditation` | KYC | no category of 17 CFR 230.501(a) met and verified in date | PENDING |
+/// | `sebi_accreditation` | KYC | SEBI's accreditation not shown (certificate valid at the assessment, a test met) | PENDING |
+/// | `investor_classification` | KYC | the UAE classification does not stand under the platform's licence | PENDING |
+/// | `risk_signals` | AML | the weights of the case's red flags and matches reach `min_weight` | `outcome`: PENDING, ESCALATED or REJECTED |
 /// | `periodic_review` | KYC | never (a policy: months to the next review, by risk level) | none (APPROVED, never given) |
 ///
 /// ```
@@ -61,6 +69,16 @@ pub enum RuleKind {
     VerificationScore(VerificationMinimum),
     /// `accreditation`: accredited-investor status not demonstrated keeps the case pending.
     Accreditation(Accreditation),
+    /// `reg_d_accreditation`: no category of Regulation D's accredited investor met and
+    /// verified in date keeps the case pending.
+    RegDAccreditation(RegDAccreditation),
+    /// `sebi_accreditation`: SEBI's accredited investor not shown keeps the case pending.
+    SebiAccreditation(SebiAccreditation),
+    /// `investor_classification`: a UAE classification that does not stand keeps the case
+    /// pending.
+    InvestorClassification(InvestorClassification),
+    /// `risk_signals`: the case's red flags and matches, weighed, reach a threshold.
+    RiskSignals(RiskSignals),
     /// `periodic_review`: how many months after approval a case falls due for review, by risk
     /// level. A policy, not a check: it never fires.
     PeriodicReview(ReviewIntervals),
@@ -92,6 +110,10 @@ impl RuleKind {
         RedFlagLimit::KIND,
         VerificationMinimum::KIND,
         Accreditation::KIND,
+        RegDAccreditation::KIND,
+        SebiAccreditation::KIND,
+        InvestorClassification::KIND,
+        RiskSignals::KIND,
         ReviewIntervals::KIND,
     ];
 
@@ -105,6 +127,10 @@ impl RuleKind {
             RuleKind::RedFlags(_) => RedFlagLimit::KIND,
             RuleKind::VerificationScore(_) => VerificationMinimum::KIND,
             RuleKind::Accreditation(_) => Accreditation::KIND,
+            RuleKind::RegDAccreditation(_) => RegDAccreditation::KIND,
+            RuleKind::SebiAccreditation(_) => SebiAccreditation::KIND,
+            RuleKind::InvestorClassification(_) => InvestorClassification::KIND,
+            RuleKind::RiskSignals(_) => RiskSignals::KIND,
             RuleKind::PeriodicReview(_) => ReviewIntervals::KIND,
         }
     }
@@ -113,11 +139,17 @@ impl RuleKind {
     /// new KYC check of the entity.
     pub fn stage(&self) -> Stage {
         match self {
-            RuleKind::SanctionsMatch | RuleKind::PepMatch | RuleKind::RiskScore(_) => Stage::Aml,
+            RuleKind::SanctionsMatch
+            | RuleKind::PepMatch
+            | RuleKind::RiskScore(_)
+            | RuleKind::RiskSignals(_) => Stage::Aml,
             RuleKind::RequiredDocuments(_)
             | RuleKind::RedFlags(_)
             | RuleKind::VerificationScore(_)
             | RuleKind::Accreditation(_)
+            | RuleKind::RegDAccreditation(_)
+            | RuleKind::SebiAccreditation(_)
+            | RuleKind::InvestorClassification(_)
             | RuleKind::PeriodicReview(_) => Stage::Kyc,
         }
     }
@@ -130,8 +162,13 @@ impl RuleKind {
             RuleKind::PeriodicReview(_) => CheckStatus::Approved,
             RuleKind::SanctionsMatch | RuleKind::RedFlags(_) => CheckStatus::Rejected,
             RuleKind::PepMatch => CheckStatus::Escalated,
-            RuleKind::RequiredDocuments(_) | RuleKind::Accreditation(_) => CheckStatus::Pending,
+            RuleKind::RequiredDocuments(_)
+            | RuleKind::Accreditation(_)
+            | RuleKind::RegDAccreditation(_)
+            | RuleKind::SebiAccreditation(_)
+            | RuleKind::InvestorClassification(_) => CheckStatus::Pending,
             RuleKind::RiskScore(t) => t.outcome(),
+            RuleKind::RiskSignals(r) => r.outcome(),
             RuleKind::VerificationScore(m) => m.outcome(),
         }
     }
@@ -173,6 +210,23 @@ impl RuleKind {
                 let o = object(&Accreditation::KEYS, Accreditation::KIND)?;
                 Accreditation::read(&o).map(RuleKind::Accreditation)
             }
+            RegDAccreditation::KIND => {
+                let o = object(&RegDAccreditation::KEYS, RegDAccreditation::KIND)?;
+                RegDAccreditation::read(&o).map(RuleKind::RegDAccreditation)
+            }
+            SebiAccreditation::KIND => {
+                let o = object(&SebiAccreditation::KEYS, SebiAccreditation::KIND)?;
+                SebiAccreditation::read(&o).map(RuleKind::SebiAccreditation)
+            }
+            InvestorClassification::KIND => {
+                let keys = InvestorClassification::keys_for(parameters);
+                let o = object(&keys, InvestorClassification::KIND)?;
+                InvestorClassification::read(&o).map(RuleKind::InvestorClassification)
+            }
+            RiskSignals::KIND => {
+                let o = object(&RiskSignals::KEYS, RiskSignals::KIND)?;
+                RiskSignals::read(&o).map(RuleKind::RiskSignals)
+            }
             ReviewIntervals::KIND => {
                 let o = object(&["kind", "months"], ReviewIntervals::KIND)?;
                 ReviewIntervals::read(&o).map(RuleKind::PeriodicReview)
@@ -195,6 +249,10 @@ impl RuleKind {
             RuleKind::RedFlags(r) => r.write(&mut map),
             RuleKind::VerificationScore(m) => m.write(&mut map),
             RuleKind::Accreditation(a) => a.write(&mut map),
+            RuleKind::RegDAccreditation(r) => r.write(&mut map),
+            RuleKind::SebiAccreditation(s) => s.write(&mut map),
+            RuleKind::InvestorClassification(c) => c.write(&mut map),
+            RuleKind::RiskSignals(r) => r.write(&mut map),
             RuleKind::PeriodicReview(i) => i.write(&mut map),
         }
         Value::Object(map)
@@ -212,6 +270,10 @@ impl RuleKind {
             RuleKind::RedFlags(r) => r.assess(kyc),
             RuleKind::VerificationScore(m) => m.assess(kyc.verification_score),
             RuleKind::Accreditation(a) => a.assess(kyc),
+            RuleKind::RegDAccreditation(r) => r.assess(kyc),
+            RuleKind::SebiAccreditation(s) => s.assess(kyc),
+            RuleKind::InvestorClassification(c) => c.assess(kyc),
+            RuleKind::RiskSignals(r) => r.assess(facts.case),
             // A policy, not a check: it says when to look again, never what was found.
             RuleKind::PeriodicReview(_) => None,
         }

@@ -5,16 +5,18 @@
 //! Must not: hold personal data. Entity ids, list names, entry references, provider ids and
 //! watchlist versions are opaque references; there are no names and no document numbers.
 
+pub mod golden;
 mod india;
 mod uae;
 mod us;
 
 use crate::literal::literal;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use compliance_domain::{
-    AmlScreening, Case, CheckStatus, DocumentKind, EntityId, EntityType, InvestorProfile,
-    Jurisdiction, KycCheck, ListEntryRef, ListName, Money, RedFlag, RiskLevel, RiskScore,
-    ScreeningProvider, VerificationScore, WatchlistKind, WatchlistMatch, WatchlistVersion,
+    AmlScreening, Case, CheckStatus, DocumentKind, EntityId, EntityType, EvidenceRef,
+    InvestorProfile, Jurisdiction, KycCheck, ListEntryRef, ListName, Money, RedFlag, RiskLevel,
+    RiskScore, ScreeningProvider, VerificationScore, WatchlistKind, WatchlistMatch,
+    WatchlistVersion,
 };
 
 /// One seed scenario: the story, the case, and what the default rules must decide.
@@ -125,4 +127,27 @@ impl Draft {
 /// An investor's figure, written as a literal.
 fn money(amount: &str, currency: &str) -> Option<Money> {
     Some(literal(amount, Money::parse(amount, currency)))
+}
+
+/// A figure that must be there, written as a literal.
+fn amount(amount: &str, currency: &str) -> Money {
+    literal(amount, Money::parse(amount, currency))
+}
+
+/// A date, written as a literal.
+fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+    literal(
+        "a scenario date",
+        NaiveDate::from_ymd_opt(year, month, day).ok_or("no such day"),
+    )
+}
+
+/// A reference to evidence held elsewhere, written as a literal.
+fn evidence(text: &str) -> EvidenceRef {
+    literal(text, EvidenceRef::parse(text))
+}
+
+/// The day the seed investors' facts were assessed: the day before the seed decisions.
+fn assessed_on() -> Option<NaiveDate> {
+    Some(date(2026, 3, 2))
 }

@@ -107,6 +107,35 @@ fn approved_seed_cases_allocate_nothing_and_the_counter_works() {
     assert_eq!(approved, 4);
 }
 
+/// The default rules in force from 2027-01-01 (issue 24's versions), by jurisdiction.
+fn sets_of_2027() -> Vec<RuleSet> {
+    let rules = default_rules();
+    [Jurisdiction::Ae, Jurisdiction::In, Jurisdiction::Us]
+        .into_iter()
+        .map(|j| RuleSet::in_force(&rules, j, scenarios::golden::golden_at()).unwrap())
+        .collect()
+}
+
+#[test]
+fn approved_golden_cases_allocate_nothing_under_the_rules_of_2027() {
+    let sets = sets_of_2027();
+    let mut approved = 0;
+    for g in scenarios::golden::golden() {
+        let rules = set_for(&sets, &g.case);
+        let (status, reasons, allocations) = measured(&g.case, &rules);
+        if reasons == 0 {
+            approved += 1;
+            assert_eq!(status, CheckStatus::Approved, "{}", g.id);
+            // Categories judged, verifications dated, certificates and classifications
+            // checked, signals weighed and the unweighed ones listed: no allocation.
+            assert_eq!(allocations, 0, "{} allocated {allocations} times", g.id);
+        } else {
+            assert!(allocations > 0, "{}: the counter saw nothing", g.id);
+        }
+    }
+    assert!(approved >= 30, "{approved} approved golden cases");
+}
+
 fn case_strategy() -> impl Strategy<Value = Case> {
     let docs = prop::collection::btree_set(
         prop::sample::select(vec![
@@ -122,34 +151,41 @@ fn case_strategy() -> impl Strategy<Value = Case> {
         ]),
         0..=9,
     );
-    let scenarios = scenarios::scenarios();
+    // The seed scenarios and the golden cases (which the rules of 2027 approve or hold).
+    let cases: Vec<Case> = scenarios::scenarios()
+        .into_iter()
+        .map(|s| s.case)
+        .chain(scenarios::golden::golden().into_iter().map(|g| g.case))
+        .collect();
     (
-        prop::sample::select(scenarios),
+        prop::sample::select(cases),
         0u8..=100,
         0u8..=100,
         docs,
         prop::option::of(1_000_001i64..100_000_000_000),
         any::<bool>(),
     )
-        .prop_map(|(s, risk, verification, documents, amount, verified)| {
-            let mut case = s.case;
-            case.aml.risk_score = RiskScore::new(risk).unwrap();
-            case.kyc.verification_score = VerificationScore::new(verification).unwrap();
-            case.kyc.documents.extend(documents);
-            let currency = case.kyc.jurisdiction.home_currency();
-            let money = amount.map(|a| Money::new(Decimal::new(a, 0), currency).unwrap());
-            case.kyc.investor.net_worth = money;
-            case.kyc.investor.total_assets = money;
-            case.kyc.investor.accreditation_verified = verified;
-            case
-        })
+        .prop_map(
+            |(mut case, risk, verification, documents, amount, verified)| {
+                case.aml.risk_score = RiskScore::new(risk).unwrap();
+                case.kyc.verification_score = VerificationScore::new(verification).unwrap();
+                case.kyc.documents.extend(documents);
+                let currency = case.kyc.jurisdiction.home_currency();
+                let money = amount.map(|a| Money::new(Decimal::new(a, 0), currency).unwrap());
+                case.kyc.investor.net_worth = money;
+                case.kyc.investor.total_assets = money;
+                case.kyc.investor.accreditation_verified = verified;
+                case
+            },
+        )
 }
 
 proptest! {
-    /// Whatever the case, when no rule fires the evaluation allocated nothing.
+    /// Whatever the case, when no rule fires the evaluation allocated nothing, under either
+    /// generation of the default rules.
     #[test]
-    fn no_rule_fired_means_no_allocation(case in case_strategy()) {
-        let sets = sets();
+    fn no_rule_fired_means_no_allocation(case in case_strategy(), later in any::<bool>()) {
+        let sets = if later { sets_of_2027() } else { sets() };
         let rules = set_for(&sets, &case);
         let (_, reasons, allocations) = measured(&case, &rules);
         if reasons == 0 {

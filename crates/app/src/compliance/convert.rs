@@ -107,6 +107,7 @@ pub(crate) fn case_record(
         risk_score: case.risk_score,
         risk_level: case.decision.risk_level(),
         reasons,
+        unweighed_signals: case.decision.unweighed(),
         watchlist_version,
         rule_versions: case.rule_versions,
         decided_by: case.decided_by,

@@ -154,6 +154,22 @@ impl Compliance {
             .submit_at(&case, caller.user(), key, Utc::now())
     }
 
+    /// [`Compliance::submit`] decided as of `at` instead of now: the rules in force then, and
+    /// dated evidence (an assessment, a certificate) judged against that day. For tests of rules
+    /// that take effect later (feature `testing`): a production build has no way to choose the
+    /// instant its rules are read at.
+    #[cfg(feature = "testing")]
+    pub fn submit_at(
+        &self,
+        caller: &Caller,
+        case: &Case,
+        key: Option<&IdempotencyKey>,
+        at: chrono::DateTime<Utc>,
+    ) -> Result<Submission> {
+        caller.require(Permission::SubmitCases, "submit cases")?;
+        self.service.submit_at(case, caller.user(), key, at)
+    }
+
     /// The case with this id.
     pub fn case(&self, caller: &Caller, case: CaseId) -> Result<CaseRecord> {
         caller.require(Permission::ReadCases, "read cases")?;
@@ -332,7 +348,7 @@ impl Compliance {
                 case_id: case,
                 stored_status: replay.stored.status(),
                 replayed_status: replay.replayed.status(),
-                matches: replay.stored == replay.replayed,
+                matches: replay.matches(),
             })
         })
     }

@@ -8,7 +8,8 @@
 use chrono::{DateTime, Utc};
 use compliance_domain::{
     AuditAction, CaseId, CheckStatus, EntityId, EntityType, Jurisdiction, RiskLevel, RiskScore,
-    RuleCode, RuleRef, RuleVersion, Stage, SubjectKind, UserId, WatchlistMatch, WatchlistVersion,
+    RuleCode, RuleRef, RuleVersion, Signals, Stage, SubjectKind, UserId, WatchlistMatch,
+    WatchlistVersion,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -38,6 +39,11 @@ pub struct CaseRecord {
     pub risk_level: RiskLevel,
     /// The rules that fired, in evaluation order.
     pub reasons: Vec<ReasonRecord>,
+    /// The signals the case carried (red flags, kinds of list match) that no rule in force
+    /// weighed: for a reviewer to look at, since nothing decided on them. Absent for a decision
+    /// recorded before the engine listed them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unweighed_signals: Option<Signals>,
     /// The version of the watchlists the current screening used.
     pub watchlist_version: WatchlistVersion,
     /// Every rule version the engine evaluated.
@@ -288,7 +294,8 @@ pub struct ReplayRecord {
     pub stored_status: CheckStatus,
     /// What the engine gives now for the same inputs and rule versions.
     pub replayed_status: CheckStatus,
-    /// True when status, risk level and every reason are the same.
+    /// True when status, risk level and every reason are the same, and the unweighed signals
+    /// where the stored decision lists them.
     pub matches: bool,
 }
 

@@ -40,6 +40,14 @@ pub(crate) struct Replay {
     pub replayed: Decision,
 }
 
+impl Replay {
+    /// True when status, risk level and reasons are the same, and the unweighed signals where
+    /// the stored decision lists them ([`Decision::reproduces`]).
+    pub fn matches(&self) -> bool {
+        self.replayed.reproduces(&self.stored)
+    }
+}
+
 /// How many times an operation runs before a transient failure (a deadlock, a serialization
 /// failure, a concurrent submission for the same entity) is reported as [`AppError::Busy`].
 const ATTEMPTS: u32 = 5;

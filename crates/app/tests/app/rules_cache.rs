@@ -26,6 +26,8 @@ fn old_fingerprint(conn: &mut PgConnection) -> (i64, Option<DateTime<Utc>>) {
     (row.n, row.last)
 }
 
+/// The US rule versions in force since the first defaults' date and still open-ended (the
+/// versions of 2027 start later, and the ones they replace are closed already).
 fn us_rules(conn: &mut PgConnection) -> Vec<RuleRow> {
     stored_rules::list(
         conn,
@@ -35,6 +37,11 @@ fn us_rules(conn: &mut PgConnection) -> Vec<RuleRow> {
         },
     )
     .unwrap()
+    .into_iter()
+    .filter(|r| {
+        r.effective_to.is_none() && r.effective_from == compliance_rules::default_effective_from()
+    })
+    .collect()
 }
 
 /// Whether the decision `case` evaluated the version `row`.

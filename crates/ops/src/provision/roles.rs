@@ -99,7 +99,7 @@ pub const SERVICE_UPDATE_COLUMNS: &[(&str, &str)] = &[
         "compliance_checks",
         "status, engine_status, decided_by, decided_at, review_reason, review_note_id, \
          approval_proposed_by, approval_proposed_at, approval_proposal_reason, approval_note_id, \
-         aml_check_id, risk_score, risk_level, rule_versions, reasons, revision",
+         aml_check_id, risk_score, risk_level, rule_versions, reasons, unweighed_signals, revision",
     ),
     ("review_notes", "body, salt, erased_by"),
     (

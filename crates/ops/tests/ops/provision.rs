@@ -233,3 +233,137 @@ fn a_service_statement_timeout_does_not_cut_provisioning_short() {
         report.verify.checks
     );
 }
+
+/// A database provisioned with the first default rules (open-ended, as they were published
+/// before issue 24) and cases decided with them before the engine listed unweighed signals:
+/// provisioning again adds the four versions of 2027, closes the two they replace exactly where
+/// they begin (never in the past), changes no case, and verify still replays every old decision.
+#[test]
+fn provision_on_a_database_seeded_with_the_first_defaults_adds_the_2027_versions_only() {
+    use chrono::Utc;
+    use compliance_ops::{rules::new_rule, seed};
+    use compliance_persistence::repo::compliance_rules as stored_rules;
+    use compliance_rules::{accreditation_effective_from, default_effective_from, default_rules};
+
+    let fresh = Fresh::new(&format!("compliance_upgrade_{}", std::process::id()));
+    let options = || ProvisionOptions {
+        seed: false,
+        ..Default::default()
+    };
+    provision(&fresh.0, options(), |_| {}).unwrap();
+    let mut conn = connect(&fresh.0).unwrap();
+    // The state the earlier release left: the 19 first versions, open-ended.
+    let mut report = seed::SeedReport::default();
+    let people = seed::seed_users(&mut conn, &mut report).unwrap();
+    for rule in default_rules() {
+        if rule.period().from() == default_effective_from() && rule.version().get() == 1 {
+            let mut row = new_rule(&rule);
+            row.effective_to = None;
+            stored_rules::insert(&mut conn, &row, people.officer.id).unwrap();
+        }
+    }
+    // The nine cases, without the facts of 2027, decided when the seed plan says.
+    let compliance = compliance_ops::compliance_over(&fresh.0).unwrap();
+    let agent = compliance.in_process().system_agent().unwrap();
+    for s in compliance_rules::scenarios::scenarios() {
+        let mut case = s.case;
+        case.kyc.investor.assessed_on = None;
+        case.kyc.investor.reg_d = None;
+        case.kyc.investor.sebi = None;
+        case.kyc.investor.classification = None;
+        let at = compliance_rules::scenarios::decided_at();
+        compliance.submit_at(&agent, &case, None, at).unwrap();
+    }
+    // ... and recorded before the engine listed unweighed signals (as the migration found them).
+    for sql in [
+        "SET session_replication_role = replica",
+        "UPDATE compliance_checks SET unweighed_signals = NULL",
+        "SET session_replication_role = DEFAULT",
+    ] {
+        crate::support::exec(&mut conn, sql);
+    }
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM compliance_checks WHERE unweighed_signals IS NULL"
+        ),
+        9
+    );
+    let digest = |conn: &mut compliance_persistence::diesel::PgConnection| {
+        let mut out = String::new();
+        for table in ["compliance_checks", "kyc_checks", "aml_checks"] {
+            let sql = format!(
+                "SELECT md5(string_agg(t::text, ',' ORDER BY id))::text AS value FROM {table} t"
+            );
+            #[derive(diesel::QueryableByName)]
+            struct Row {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                value: String,
+            }
+            use compliance_persistence::diesel::RunQueryDsl;
+            let row: Row = compliance_persistence::diesel::sql_query(sql)
+                .get_result(conn)
+                .unwrap();
+            out.push_str(&row.value);
+        }
+        out
+    };
+    let cases_before = digest(&mut conn);
+    let audit_before = count(&mut conn, "SELECT count(*) AS n FROM audit_logs");
+
+    let started = Utc::now();
+    let upgraded = provision(&fresh.0, ProvisionOptions::default(), |_| {}).unwrap();
+    let seeded = upgraded.seeded.unwrap();
+    assert_eq!((seeded.users, seeded.rules, seeded.cases), (0, 4, 0));
+    assert_eq!(
+        upgraded.verify.outcome,
+        Outcome::Pass,
+        "{:#?}",
+        upgraded.verify.failures().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        digest(&mut conn),
+        cases_before,
+        "no case, check or screening changed"
+    );
+    // Four versions published, two closed: six audit entries, nothing else.
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM audit_logs"),
+        audit_before + 6
+    );
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM compliance_rules"),
+        23
+    );
+    // Each replaced version ends where its successor begins: at the stated date, or now if that
+    // has passed; never in the past.
+    for (code, jurisdiction) in [
+        ("US-506C-ACCREDITATION", compliance_domain::Jurisdiction::Us),
+        (
+            "IN-ACCREDITED-INVESTOR",
+            compliance_domain::Jurisdiction::In,
+        ),
+    ] {
+        let filter = stored_rules::RuleFilter {
+            jurisdiction: Some(jurisdiction),
+            code: Some(compliance_domain::RuleCode::parse(code).unwrap()),
+        };
+        let versions = stored_rules::list(&mut conn, &filter).unwrap();
+        assert_eq!(versions.len(), 2, "{code}");
+        let (v1, v2) = (&versions[0], &versions[1]);
+        assert_eq!(v1.effective_to, Some(v2.effective_from), "{code}");
+        let stated = accreditation_effective_from();
+        if started < stated {
+            assert_eq!(v2.effective_from, stated, "{code}");
+        } else {
+            assert!(
+                v2.effective_from >= started - chrono::Duration::seconds(1),
+                "{code}"
+            );
+        }
+        assert_eq!(v2.effective_to, None, "{code}");
+    }
+    let second = provision(&fresh.0, ProvisionOptions::default(), |_| {}).unwrap();
+    assert!(second.changed_nothing(), "{second:#?}");
+    assert_eq!(second.verify.outcome, Outcome::Pass);
+}

@@ -16,7 +16,7 @@ use crate::{PersistenceError, Result};
 use chrono::{DateTime, Utc};
 use compliance_domain::{
     AuditAction, AuditEvent, CheckStatus, Decision, EntityId, Jurisdiction, Reason, ReviewReason,
-    RiskLevel, RiskScore, RuleRef, SubjectKind, Transition, Trigger, UserId,
+    RiskLevel, RiskScore, RuleRef, Signals, SubjectKind, Transition, Trigger, UserId,
 };
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
@@ -50,6 +50,7 @@ pub struct ComplianceCheckRow {
     pub review_note_id: Option<Uuid>,
     pub approval_note_id: Option<Uuid>,
     pub engine_decided_at: Option<DateTime<Utc>>,
+    pub unweighed_signals: Option<serde_json::Value>,
 }
 
 /// A reviewer's reason for a step: a review note (erasable, outside the hash chain), or, for
@@ -140,7 +141,12 @@ impl TryFrom<ComplianceCheckRow> for StoredComplianceCheck {
             ));
         }
         let reasons: Vec<Reason> = json(TABLE, id, "reasons", &row.reasons)?;
-        let decision = Decision::new(risk_level, reasons);
+        let mut decision = Decision::new(risk_level, reasons);
+        // NULL: a decision recorded before the engine listed the signals it left unweighed.
+        if let Some(value) = &row.unweighed_signals {
+            let signals: Signals = json(TABLE, id, "unweighed_signals", value)?;
+            decision = decision.with_unweighed(signals);
+        }
         let engine_status: CheckStatus = text(TABLE, id, &row.engine_status)?;
         if engine_status != decision.status() {
             return Err(PersistenceError::invalid(
@@ -246,6 +252,7 @@ pub(crate) struct NewCaseRow {
     pub(crate) rule_versions: serde_json::Value,
     pub(crate) reasons: serde_json::Value,
     pub(crate) decided_by: Uuid,
+    pub(crate) unweighed_signals: Option<serde_json::Value>,
 }
 
 impl NewCaseRow {
@@ -262,8 +269,15 @@ impl NewCaseRow {
             rule_versions: to_json(&case.rule_versions),
             reasons: to_json(&case.decision.reasons()),
             decided_by: case.decided_by.as_uuid(),
+            unweighed_signals: unweighed_json(case.decision),
         }
     }
+}
+
+/// The decision's unweighed signals as the column holds them (NULL when it lists none at all,
+/// which only a decision not made by the engine does).
+fn unweighed_json(decision: &Decision) -> Option<serde_json::Value> {
+    decision.unweighed().map(|signals| to_json(&signals))
 }
 
 fn decision_details(
@@ -271,13 +285,17 @@ fn decision_details(
     risk_score: RiskScore,
     rule_versions: &[RuleRef],
 ) -> serde_json::Value {
-    serde_json::json!({
+    let mut details = serde_json::json!({
         "engine_status": decision.status(),
         "risk_score": risk_score.value(),
         "risk_level": decision.risk_level(),
         "rule_versions": rule_versions,
         "reasons": decision.reasons(),
-    })
+    });
+    if let Some(signals) = decision.unweighed() {
+        details["unweighed_signals"] = to_json(&signals);
+    }
+    details
 }
 
 fn event(
@@ -735,6 +753,7 @@ pub fn record_reevaluation(
             compliance_checks::risk_level.eq(<&str>::from(update.decision.risk_level())),
             compliance_checks::rule_versions.eq(to_json(&update.rule_versions)),
             compliance_checks::reasons.eq(to_json(&update.decision.reasons())),
+            compliance_checks::unweighed_signals.eq(unweighed_json(update.decision)),
             compliance_checks::revision.eq(compliance_checks::revision + 1),
         );
         let row = match update.transition {

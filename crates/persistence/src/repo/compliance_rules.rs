@@ -141,23 +141,66 @@ pub fn insert(conn: &mut PgConnection, rule: &NewRule, published_by: UserId) -> 
 /// [`close`] refuses an end in the past.
 pub fn publish(conn: &mut PgConnection, rule: &NewRule, published_by: UserId) -> Result<RuleRow> {
     crate::convert::atomic(conn, |conn| {
-        let open = compliance_rules::table
-            .filter(compliance_rules::jurisdiction.eq(<&str>::from(rule.jurisdiction)))
-            .filter(compliance_rules::code.eq(rule.rule.code.as_str()))
-            .filter(compliance_rules::effective_from.lt(rule.effective_from))
-            .filter(
-                compliance_rules::effective_to
-                    .is_null()
-                    .or(compliance_rules::effective_to.gt(rule.effective_from)),
-            )
-            .select(RuleRow::as_select())
-            .for_update()
-            .first(conn)
-            .optional()?;
-        if let Some(open) = open {
+        if let Some(open) = open_at(conn, rule)? {
             close(conn, open.id, rule.effective_from, published_by)?;
         }
         insert(conn, rule, published_by)
+    })
+}
+
+/// The version of `rule`'s code in force at its start and after it, locked, if any.
+fn open_at(conn: &mut PgConnection, rule: &NewRule) -> Result<Option<RuleRow>> {
+    Ok(compliance_rules::table
+        .filter(compliance_rules::jurisdiction.eq(<&str>::from(rule.jurisdiction)))
+        .filter(compliance_rules::code.eq(rule.rule.code.as_str()))
+        .filter(compliance_rules::effective_from.lt(rule.effective_from))
+        .filter(
+            compliance_rules::effective_to
+                .is_null()
+                .or(compliance_rules::effective_to.gt(rule.effective_from)),
+        )
+        .select(RuleRow::as_select())
+        .for_update()
+        .first(conn)
+        .optional()?)
+}
+
+/// Publishes a version that is meant to start at `rule.effective_from`, but never in the past of
+/// this database: when that instant has passed by the database's clock, the version starts now
+/// instead (the transaction's `now()`, the instant `compliance_rules_guard()` judges a closing
+/// by). A default version provisioned onto a database that has been deciding cases meanwhile
+/// would otherwise close the version it replaces in the past (refused: it would rewrite which
+/// rules decided the cases of the meantime), or start a rule that was not in force when those
+/// cases were decided. Returns the row, with the start it got.
+pub fn publish_from_now_at_earliest(
+    conn: &mut PgConnection,
+    rule: &NewRule,
+    published_by: UserId,
+) -> Result<RuleRow> {
+    crate::convert::atomic(conn, |conn| {
+        let now: DateTime<Utc> =
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Timestamptz>("now()"))
+                .get_result(conn)?;
+        let mut rule = rule.clone();
+        if rule.effective_from < now {
+            rule.effective_from = now;
+            if rule.effective_to.is_some_and(|to| to <= now) {
+                return Err(PersistenceError::Refused {
+                    constraint: CLOSED_IN_PAST.to_owned(),
+                    message: format!(
+                        "compliance rule {} {} ended before now and cannot be published from now",
+                        rule.jurisdiction, rule.rule
+                    ),
+                });
+            }
+        }
+        // Closed at the start chosen by the database's clock: `compliance_rules_guard()` judges
+        // it against the same `now()`, so the close is never in the past, whatever this
+        // process's clock says (which `close` would compare with).
+        if let Some(open) = open_at(conn, &rule)? {
+            set_end(conn, open.id, rule.effective_from, published_by)?;
+        }
+        insert(conn, &rule, published_by)
     })
 }
 
@@ -186,6 +229,17 @@ pub fn close(
             ),
         });
     }
+    set_end(conn, id, effective_to, actor)
+}
+
+/// Sets a version's end, with its `rule_closed` audit entry; the database's guard refuses an
+/// end in the past or a reopening.
+fn set_end(
+    conn: &mut PgConnection,
+    id: Uuid,
+    effective_to: DateTime<Utc>,
+    actor: UserId,
+) -> Result<RuleRow> {
     crate::convert::atomic(conn, |conn| {
         let row = diesel::update(compliance_rules::table.find(id))
             .set(compliance_rules::effective_to.eq(effective_to))

@@ -1,17 +1,19 @@
 //! `kyc_checks`: one KYC result per entity, recorded once and never changed.
 //!
 //! Must not: put personal data in an error or audit entry: entries carry the entity id, the
-//! status and the score, not documents' contents or amounts.
+//! status and the score, not documents' contents, amounts or the numbers the accreditation
+//! facts hold (which stay in the row, as evidence).
 
 use crate::convert::{domain, json, text, to_json};
 use crate::error::found;
 use crate::repo::audit_logs;
 use crate::schema::kyc_checks;
 use crate::{PersistenceError, Result};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use compliance_domain::{
-    AuditAction, AuditEvent, CheckStatus, Currency, Decimal, EntityId, EntityType, InvestorProfile,
-    Jurisdiction, KycCheck, Money, RedFlag, SubjectKind, UserId, VerificationScore,
+    AuditAction, AuditEvent, CheckStatus, ClientClassification, Currency, Decimal, EntityId,
+    EntityType, InvestorProfile, Jurisdiction, KycCheck, Money, RedFlag, RegDFacts, SebiFacts,
+    SubjectKind, UserId, VerificationScore,
 };
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
@@ -40,6 +42,34 @@ pub struct KycCheckRow {
     pub submitted_by: Uuid,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub assessed_on: Option<NaiveDate>,
+    pub accreditation: Option<serde_json::Value>,
+}
+
+/// The jurisdiction's own facts, as `kyc_checks.accreditation` holds them: an object with the
+/// one block its jurisdiction has (`ck_kyc_checks_accreditation` refuses any other), or NULL.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredFacts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reg_d: Option<RegDFacts>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sebi: Option<SebiFacts>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    classification: Option<ClientClassification>,
+}
+
+impl StoredFacts {
+    /// The column's value for a profile: NULL without any of the jurisdictions' facts.
+    fn column(investor: &InvestorProfile) -> Option<serde_json::Value> {
+        investor.has_jurisdiction_facts().then(|| {
+            to_json(&StoredFacts {
+                reg_d: investor.reg_d.clone(),
+                sebi: investor.sebi.clone(),
+                classification: investor.classification.clone(),
+            })
+        })
+    }
 }
 
 /// A new row of `kyc_checks`.
@@ -61,6 +91,8 @@ pub(crate) struct NewKycCheckRow<'a> {
     pub(crate) total_assets_currency: Option<&'static str>,
     pub(crate) accreditation_verified: bool,
     pub(crate) submitted_by: Uuid,
+    pub(crate) assessed_on: Option<NaiveDate>,
+    pub(crate) accreditation: Option<serde_json::Value>,
 }
 
 impl<'a> NewKycCheckRow<'a> {
@@ -85,6 +117,8 @@ impl<'a> NewKycCheckRow<'a> {
             total_assets_currency: currency(&investor.total_assets),
             accreditation_verified: investor.accreditation_verified,
             submitted_by: submitted_by.as_uuid(),
+            assessed_on: investor.assessed_on,
+            accreditation: StoredFacts::column(investor),
         }
     }
 }
@@ -125,6 +159,10 @@ impl TryFrom<KycCheckRow> for StoredKycCheck {
     type Error = PersistenceError;
     fn try_from(row: KycCheckRow) -> Result<Self> {
         let id = row.id;
+        let facts: StoredFacts = match &row.accreditation {
+            None => StoredFacts::default(),
+            Some(value) => json(TABLE, id, "accreditation", value)?,
+        };
         let check = KycCheck {
             entity_id: domain(TABLE, id, EntityId::parse(&row.entity_id))?,
             entity_type: text::<EntityType>(TABLE, id, &row.entity_type)?,
@@ -137,6 +175,10 @@ impl TryFrom<KycCheckRow> for StoredKycCheck {
                 annual_income: money(id, row.annual_income, row.annual_income_currency.as_deref())?,
                 total_assets: money(id, row.total_assets, row.total_assets_currency.as_deref())?,
                 accreditation_verified: row.accreditation_verified,
+                assessed_on: row.assessed_on,
+                reg_d: facts.reg_d,
+                sebi: facts.sebi,
+                classification: facts.classification,
             },
         };
         Ok(Self {

@@ -24,7 +24,8 @@ use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{
-    Bool, Int2, Int4, Int8, Jsonb, Nullable, Numeric, Text, Timestamptz, Untyped, Uuid as SqlUuid,
+    Bool, Date, Int2, Int4, Int8, Jsonb, Nullable, Numeric, Text, Timestamptz, Untyped,
+    Uuid as SqlUuid,
 };
 use uuid::Uuid;
 
@@ -236,6 +237,8 @@ impl QueryFragment<Pg> for RecordQuery<'_> {
             "total_assets_currency"
         );
         bind!(Bool, &k.accreditation_verified, "accreditation_verified");
+        bind!(Nullable<Date>, &k.assessed_on, "assessed_on");
+        bind!(Nullable<Jsonb>, &k.accreditation, "accreditation");
         bind!(SqlUuid, &k.submitted_by, "submitted_by");
         bind!(Int2, &a.risk_score, "risk_score");
         bind!(Text, &a.risk_level, "aml_risk_level");
@@ -249,6 +252,7 @@ impl QueryFragment<Pg> for RecordQuery<'_> {
         bind!(Text, &c.risk_level, "case_risk_level");
         bind!(Jsonb, &c.rule_versions, "rule_versions");
         bind!(Jsonb, &c.reasons, "reasons");
+        bind!(Nullable<Jsonb>, &c.unweighed_signals, "unweighed_signals");
         bind!(Nullable<Text>, &self.idempotency_key, "idempotency_key");
         out.push_bind_param::<Int4, _>(&self.sequence)?;
         // Each insert reads the row of the one before it, so they run in this order: the case's
@@ -257,19 +261,21 @@ impl QueryFragment<Pg> for RecordQuery<'_> {
             " AS sequence), \
              kyc AS (INSERT INTO kyc_checks (id, entity_id, entity_type, jurisdiction, status, \
                verification_score, documents, red_flags, net_worth, net_worth_currency, annual_income, \
-               annual_income_currency, total_assets, total_assets_currency, accreditation_verified, submitted_by) \
+               annual_income_currency, total_assets, total_assets_currency, accreditation_verified, assessed_on, \
+               accreditation, submitted_by) \
              SELECT kyc_id, entity_id, entity_type, jurisdiction, kyc_status, verification_score, documents, \
                red_flags, net_worth, net_worth_currency, annual_income, annual_income_currency, total_assets, \
-               total_assets_currency, accreditation_verified, submitted_by FROM p RETURNING id), \
+               total_assets_currency, accreditation_verified, assessed_on, accreditation, submitted_by FROM p RETURNING id), \
              aml AS (INSERT INTO aml_checks (id, kyc_check_id, risk_score, risk_level, sanctions_match, \
                pep_match, matched_entries, screening_provider, watchlist_version, screened_at, submitted_by) \
              SELECT p.aml_id, kyc.id, p.risk_score, p.aml_risk_level, p.sanctions_match, p.pep_match, \
                p.matched_entries, p.screening_provider, p.watchlist_version, p.screened_at, p.submitted_by \
              FROM p, kyc RETURNING id), \
              cc AS (INSERT INTO compliance_checks (id, kyc_check_id, aml_check_id, jurisdiction, status, \
-               engine_status, risk_score, risk_level, rule_versions, reasons, decided_by) \
+               engine_status, risk_score, risk_level, rule_versions, reasons, unweighed_signals, decided_by) \
              SELECT p.case_id, kyc.id, aml.id, p.jurisdiction, p.case_status, p.case_status, p.risk_score, \
-               p.case_risk_level, p.rule_versions, p.reasons, p.submitted_by FROM p, kyc, aml RETURNING *), \
+               p.case_risk_level, p.rule_versions, p.reasons, p.unweighed_signals, p.submitted_by \
+             FROM p, kyc, aml RETURNING *), \
              sub AS (INSERT INTO case_submissions (compliance_check_id, kyc_check_id, entity_id, sequence, \
                idempotency_key, submitted_by) \
              SELECT cc.id, cc.kyc_check_id, p.entity_id, p.sequence, p.idempotency_key, p.submitted_by \

@@ -50,7 +50,31 @@ pub fn kyc(entity: &str) -> KycCheck {
             annual_income: None,
             total_assets: Some(Money::parse("900000000", "INR").unwrap()),
             accreditation_verified: true,
+            assessed_on: NaiveDate::from_ymd_opt(2026, 11, 2),
+            sebi: Some(sebi_facts()),
+            ..InvestorProfile::default()
         },
+    }
+}
+
+/// A body corporate's SEBI facts: 60 crore of net worth, a certificate valid two years.
+pub fn sebi_facts() -> SebiFacts {
+    let inr = |a: &str| Money::parse(a, "INR").unwrap();
+    SebiFacts {
+        class: SebiInvestorClass::BodyCorporate,
+        deemed: None,
+        annual_income: None,
+        net_worth: Some(NetWorth::new(inr("600000000.50"), inr("150000000")).unwrap()),
+        all_partners_eligible: false,
+        certificate: Some(
+            AccreditationCertificate::new(
+                EvidenceRef::parse("NDML").unwrap(),
+                EvidenceRef::parse("AI-BC-2026-000042").unwrap(),
+                NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+                NaiveDate::from_ymd_opt(2028, 9, 30).unwrap(),
+            )
+            .unwrap(),
+        ),
     }
 }
 

@@ -3,11 +3,34 @@
 //!
 //! Must not: hold personal data: ids and list references only.
 
-use super::{Draft, Scenario, money};
+use super::{Draft, Scenario, amount, assessed_on, date, evidence, money};
+use crate::literal::literal;
 use compliance_domain::{
-    CheckStatus, DocumentKind::*, EntityType, InvestorProfile, Jurisdiction, RedFlag, RiskLevel,
-    WatchlistKind,
+    AccreditationCertificate, CheckStatus, DocumentKind::*, EntityType, InvestorProfile,
+    Jurisdiction, NetWorth, RedFlag, RiskLevel, SebiFacts, SebiInvestorClass, WatchlistKind,
 };
+
+/// A net worth in rupees with its financial assets.
+fn net_worth(total: &str, financial: &str) -> Option<NetWorth> {
+    Some(literal(
+        total,
+        NetWorth::new(amount(total, "INR"), amount(financial, "INR")),
+    ))
+}
+
+/// An accreditation agency's certificate, valid two years from `issued`.
+fn certificate(
+    agency: &str,
+    number: &str,
+    issued: (i32, u32, u32),
+) -> Option<AccreditationCertificate> {
+    let (y, m, d) = issued;
+    let until = date(y + 2, m, d).pred_opt().unwrap_or(date(y + 2, m, d));
+    Some(literal(
+        number,
+        AccreditationCertificate::new(evidence(agency), evidence(number), date(y, m, d), until),
+    ))
+}
 
 const PROVIDER: &str = "dow-jones-risk-compliance";
 const LISTS: &str = "in-mha-uapa-2026-02-25+unsc-2026-02-20+djrc-pep-2026-02-28";
@@ -22,12 +45,23 @@ pub(super) fn scenarios() -> Vec<Scenario> {
             verification_score: 92,
             documents: &[TaxId, ProofOfAddress, NationalId],
             red_flags: &[],
-            // Net worth of 9 crore, verified by an accreditation agency: SEBI's 7.5 crore test.
+            // Net worth of 9 crore (4.1 crore of it in financial assets), certified by an
+            // accreditation agency in November 2025: SEBI's 7.5 crore test.
             investor: InvestorProfile {
                 net_worth: money("90000000", "INR"),
                 annual_income: money("12000000", "INR"),
                 total_assets: None,
                 accreditation_verified: true,
+                assessed_on: assessed_on(),
+                sebi: Some(SebiFacts {
+                    class: SebiInvestorClass::Individual,
+                    deemed: None,
+                    annual_income: money("12000000", "INR"),
+                    net_worth: net_worth("90000000", "41000000"),
+                    all_partners_eligible: false,
+                    certificate: certificate("CVL", "AI-IND-2025-004417", (2025, 11, 14)),
+                }),
+                ..InvestorProfile::default()
             },
             risk_score: 15,
             matches: &[],
@@ -52,12 +86,23 @@ pub(super) fn scenarios() -> Vec<Scenario> {
                 RegisterOfDirectors,
             ],
             red_flags: &[],
-            // Net worth of 62 crore, verified: SEBI's 50 crore test for a body corporate.
+            // Net worth of 62 crore, certified in September 2025: SEBI's 50 crore test for a
+            // body corporate.
             investor: InvestorProfile {
                 net_worth: money("620000000", "INR"),
                 annual_income: None,
                 total_assets: money("1450000000", "INR"),
                 accreditation_verified: true,
+                assessed_on: assessed_on(),
+                sebi: Some(SebiFacts {
+                    class: SebiInvestorClass::BodyCorporate,
+                    deemed: None,
+                    annual_income: None,
+                    net_worth: net_worth("620000000", "200000000"),
+                    all_partners_eligible: false,
+                    certificate: certificate("NDML", "AI-BC-2025-000912", (2025, 9, 1)),
+                }),
+                ..InvestorProfile::default()
             },
             risk_score: 68,
             matches: &[(WatchlistKind::Pep, "DJRC-PEP", "PEP-20417")],
@@ -81,12 +126,22 @@ pub(super) fn scenarios() -> Vec<Scenario> {
                 RedFlag::UnverifiedSourceOfFunds,
                 RedFlag::DocumentInconsistency,
             ],
-            // Income of 1.5 crore, not verified: no SEBI test is met either.
+            // Income of 1.5 crore, no certificate: no SEBI test is met either.
             investor: InvestorProfile {
                 net_worth: None,
                 annual_income: money("15000000", "INR"),
                 total_assets: None,
                 accreditation_verified: false,
+                assessed_on: assessed_on(),
+                sebi: Some(SebiFacts {
+                    class: SebiInvestorClass::Individual,
+                    deemed: None,
+                    annual_income: money("15000000", "INR"),
+                    net_worth: None,
+                    all_partners_eligible: false,
+                    certificate: None,
+                }),
+                ..InvestorProfile::default()
             },
             risk_score: 92,
             matches: &[(

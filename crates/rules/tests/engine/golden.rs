@@ -114,8 +114,11 @@ fn the_stories_hold() {
 }
 
 #[test]
-fn the_seed_date_has_every_default_rule_in_force() {
-    assert!(default_rules().iter().all(|r| r.is_in_force(decided_at())));
+fn the_seed_date_has_every_first_version_in_force_and_none_of_2027() {
+    for rule in default_rules() {
+        let first = rule.period().from() == default_effective_from();
+        assert_eq!(rule.is_in_force(decided_at()), first, "{}", rule.rule_ref());
+    }
 }
 
 #[test]

@@ -9,8 +9,10 @@
     reason = "test helpers outside #[test] functions: a failed unwrap is a failed test"
 )]
 
+mod accreditation;
 mod docs;
 mod golden;
+mod kinds;
 mod properties;
 mod review;
 mod rule_sets;

@@ -10,10 +10,11 @@ use compliance_rules::*;
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 
-/// The default set of the case's jurisdiction, or a generated one.
+/// The default set of the case's jurisdiction (of 2026 or of 2027), or a generated one.
 fn rules_for(jurisdiction: Jurisdiction) -> impl Strategy<Value = RuleSet> {
     prop_oneof![
         Just(default_set(jurisdiction)),
+        Just(strategies::default_set_of_2027(jurisdiction)),
         strategies::rule_set_in(jurisdiction),
     ]
 }
@@ -183,7 +184,9 @@ proptest! {
     ) {
         let original = evaluate(&case, &rules).unwrap();
         let recorded = rules.refs();
-        let published = scenarios::decided_at() + Duration::days(days);
+        // After every version of the set began (the set of 2027 begins then, not in 2026).
+        let began = rules.rules().iter().map(|r| r.period().from()).max().unwrap();
+        let published = began.max(scenarios::decided_at()) + Duration::days(days);
         let mut pool = Vec::new();
         for (rule, kind) in rules.rules().iter().zip(new_kinds.iter().cycle()) {
             let kind = match rule.kind() {

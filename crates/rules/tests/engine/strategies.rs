@@ -2,7 +2,7 @@
 //!
 //! Must not: generate personal data: ids and references only, made up.
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use compliance_domain::*;
 use compliance_rules::*;
 use proptest::prelude::*;
@@ -91,21 +91,214 @@ pub fn money() -> impl Strategy<Value = Money> {
     (amount(), currency()).prop_map(|(amount, currency)| Money::new(amount, currency).unwrap())
 }
 
-pub fn investor() -> impl Strategy<Value = InvestorProfile> {
+/// A date from 2020 to 2029, where the default rules' dates and ages fall.
+pub fn date() -> impl Strategy<Value = NaiveDate> {
+    (0i64..3650).prop_map(|days| {
+        NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Duration::days(days)
+    })
+}
+
+fn pick<T: TextForm + std::fmt::Debug>() -> impl Strategy<Value = T> {
+    prop::sample::select(<T as strum::VariantArray>::VARIANTS)
+}
+
+fn reference() -> impl Strategy<Value = EvidenceRef> {
+    "[A-Z]{2,6}-[0-9]{1,8}".prop_map(|r| EvidenceRef::parse(&r).unwrap())
+}
+
+pub fn reg_d() -> BoxedStrategy<RegDFacts> {
+    let income = (
+        pick::<Basis>(),
+        2018u16..2030,
+        money(),
+        money(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(basis, recent_year, recent, prior, current_year_expected)| IncomeRecord {
+                basis,
+                recent_year,
+                recent,
+                prior,
+                current_year_expected,
+            },
+        );
+    let net_worth = (
+        pick::<Basis>(),
+        money(),
+        money(),
+        money(),
+        money(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(basis, excluding_residence, value, debt, before, acquired)| NetWorthRecord {
+                basis,
+                excluding_residence,
+                residence: PrimaryResidence {
+                    value,
+                    secured_debt: debt,
+                    secured_debt_60_days_before: before,
+                    increase_from_acquisition: acquired,
+                },
+            },
+        );
+    let certification =
+        (pick::<CertificationKind>(), any::<bool>()).prop_map(|(kind, ok)| Certification {
+            kind,
+            crd_number: CrdNumber::parse("1234567").unwrap(),
+            in_good_standing: ok,
+        });
+    let entity = (
+        pick::<EntityCategory>(),
+        any::<bool>(),
+        prop::option::of(money()),
+        prop::option::of(money()),
+        any::<[bool; 3]>(),
+    )
+        .prop_map(
+            |(category, formed, total_assets, investments, b)| RegDEntity {
+                category,
+                formed_to_invest: formed,
+                total_assets,
+                investments,
+                all_owners_accredited: b[0],
+                directed_by_sophisticated_person: b[1],
+                family_office_directed: b[2],
+            },
+        );
+    let verification = (
+        pick::<VerificationMethod>(),
+        pick::<Verifier>(),
+        reference(),
+        date(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(method, verifier, verifier_ref, verified_on, rep)| Verification {
+                method,
+                verifier,
+                verifier_ref,
+                verified_on,
+                written_representation: rep,
+            },
+        );
+    (
+        prop::option::of(income),
+        prop::option::of(net_worth),
+        prop::collection::vec(certification, 0..3),
+        prop::option::of(pick::<IssuerRole>()),
+        prop::option::of(entity),
+        prop::collection::vec(verification, 0..3),
+    )
+        .prop_map(
+            |(income, net_worth, certifications, issuer_role, entity, verifications)| RegDFacts {
+                income,
+                net_worth,
+                certifications,
+                issuer_role,
+                entity,
+                verifications,
+            },
+        )
+        .boxed()
+}
+
+pub fn sebi() -> BoxedStrategy<SebiFacts> {
+    let certificate =
+        (reference(), reference(), date(), 0i64..1500).prop_map(|(a, n, from, days)| {
+            AccreditationCertificate::new(a, n, from, from + chrono::Duration::days(days)).unwrap()
+        });
+    let net_worth = (amount(), 0u32..=100).prop_map(|(total, percent)| {
+        let part = total * Decimal::from(percent) / Decimal::from(100);
+        let part = Money::new(part.round_dp(4).min(total), Currency::INR).unwrap();
+        NetWorth::new(Money::new(total, Currency::INR).unwrap(), part).unwrap()
+    });
+    (
+        pick::<SebiInvestorClass>(),
+        prop::option::of(pick::<SebiDeemed>()),
+        prop::option::of(money()),
+        prop::option::of(net_worth),
+        any::<bool>(),
+        prop::option::of(certificate),
+    )
+        .prop_map(
+            |(class, deemed, annual_income, net_worth, partners, certificate)| SebiFacts {
+                class,
+                deemed,
+                annual_income,
+                net_worth,
+                all_partners_eligible: partners,
+                certificate,
+            },
+        )
+        .boxed()
+}
+
+pub fn classification() -> BoxedStrategy<ClientClassification> {
+    (
+        pick::<Regime>(),
+        pick::<ClientClass>(),
+        prop::option::of(pick::<InstitutionalCategory>()),
+        prop::collection::vec(prop::option::of(money()), 5),
+        any::<[bool; 2]>(),
+        prop::option::of(date()),
+        date(),
+    )
+        .prop_map(
+            |(regime, class, institutional, m, b, warning_given_on, classified_on)| {
+                ClientClassification {
+                    regime,
+                    class,
+                    institutional,
+                    net_assets: m[0],
+                    annual_income: m[1],
+                    own_funds: m[2],
+                    balance_sheet_total: m[3],
+                    net_turnover: m[4],
+                    professional_employment: b[0],
+                    knowledge_assessed: b[1],
+                    warning_given_on,
+                    classified_on,
+                }
+            },
+        )
+        .boxed()
+}
+
+pub fn investor() -> BoxedStrategy<InvestorProfile> {
     (
         prop::option::of(money()),
         prop::option::of(money()),
         prop::option::of(money()),
         any::<bool>(),
+        prop::option::of(date()),
+        prop::option::of(reg_d()),
+        prop::option::of(sebi()),
+        prop::option::of(classification()),
     )
         .prop_map(
-            |(net_worth, annual_income, total_assets, accreditation_verified)| InvestorProfile {
+            |(
                 net_worth,
                 annual_income,
                 total_assets,
                 accreditation_verified,
+                assessed_on,
+                reg_d,
+                sebi,
+                classification,
+            )| InvestorProfile {
+                net_worth,
+                annual_income,
+                total_assets,
+                accreditation_verified,
+                assessed_on,
+                reg_d,
+                sebi,
+                classification,
             },
         )
+        .boxed()
 }
 
 pub fn watchlist_match() -> impl Strategy<Value = WatchlistMatch> {
@@ -231,7 +424,7 @@ pub fn review_intervals() -> impl Strategy<Value = ReviewIntervals> {
 /// Any kind, the `periodic_review` policy included.
 pub fn kind() -> impl Strategy<Value = RuleKind> {
     prop_oneof![
-        7 => check_kind(),
+        11 => check_kind(),
         1 => review_intervals().prop_map(RuleKind::PeriodicReview),
     ]
 }
@@ -263,7 +456,125 @@ pub fn check_kind() -> impl Strategy<Value = RuleKind> {
                 .map(RuleKind::RequiredDocuments)
         ),
         accreditation().prop_map(RuleKind::Accreditation),
+        reg_d_rule().prop_map(RuleKind::RegDAccreditation),
+        sebi_rule().prop_map(RuleKind::SebiAccreditation),
+        classification_rule().prop_map(RuleKind::InvestorClassification),
+        risk_signals().prop_map(RuleKind::RiskSignals),
     ]
+}
+
+fn reg_d_rule() -> impl Strategy<Value = RegDAccreditation> {
+    (
+        currency(),
+        prop::collection::vec(amount(), 5),
+        prop::sample::subsequence(<CertificationKind as strum::VariantArray>::VARIANTS, 0..=3),
+        1u8..=12,
+    )
+        .prop_map(|(c, a, certifications, months)| {
+            let m = |x: Decimal| Money::new(x, c).unwrap();
+            RegDAccreditation::new(
+                m(a[0]),
+                m(a[1]),
+                m(a[2]),
+                m(a[3]),
+                m(a[4]),
+                certifications,
+                months,
+            )
+            .unwrap()
+        })
+}
+
+fn sebi_rule() -> impl Strategy<Value = SebiAccreditation> {
+    (currency(), prop::collection::vec(amount(), 7), 1u8..=60).prop_map(|(c, mut a, months)| {
+        // Each financial-assets part is at most its net worth.
+        a[2] = a[2].min(a[1]);
+        a[5] = a[5].min(a[4]);
+        let m = |x: Decimal| Money::new(x, c).unwrap();
+        SebiAccreditation::new(
+            [
+                m(a[0]),
+                m(a[1]),
+                m(a[2]),
+                m(a[3]),
+                m(a[4]),
+                m(a[5]),
+                m(a[6]),
+            ],
+            months,
+        )
+        .unwrap()
+    })
+}
+
+fn classification_rule() -> impl Strategy<Value = InvestorClassification> {
+    (
+        currency(),
+        any::<bool>(),
+        prop::collection::vec(amount(), 5),
+        1u8..=36,
+        any::<u8>(),
+    )
+        .prop_map(|(c, dfsa, a, months, pick)| {
+            let m = |x: Decimal| Money::new(x, c).unwrap();
+            let (licence, classes, keys): (_, &[ClientClass], &[&str]) = if dfsa {
+                (
+                    Licence::Dfsa,
+                    &[ClientClass::Retail, ClientClass::Professional],
+                    &[
+                        "individual_net_assets",
+                        "undertaking_own_funds",
+                        "large_balance_sheet",
+                        "large_turnover",
+                        "large_own_funds",
+                    ],
+                )
+            } else {
+                (
+                    Licence::Vara,
+                    &[
+                        ClientClass::Retail,
+                        ClientClass::Qualified,
+                        ClientClass::Institutional,
+                    ],
+                    &[
+                        "individual_net_assets",
+                        "individual_income",
+                        "entity_net_assets",
+                    ],
+                )
+            };
+            let permitted: Vec<ClientClass> = classes
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| pick & (1 << i) != 0)
+                .map(|(_, c)| *c)
+                .collect();
+            let permitted = if permitted.is_empty() {
+                vec![classes[1]]
+            } else {
+                permitted
+            };
+            let thresholds: Vec<(&str, Money)> =
+                keys.iter().zip(a).map(|(k, x)| (*k, m(x))).collect();
+            InvestorClassification::new(licence, permitted, &thresholds, months).unwrap()
+        })
+}
+
+fn risk_signals() -> impl Strategy<Value = RiskSignals> {
+    (
+        prop::collection::vec((pick::<RedFlag>(), 1u8..=10), 0..4),
+        prop::collection::vec((pick::<WatchlistKind>(), 1u8..=10), 0..3),
+        1u8..=100,
+        prop::sample::select(vec![
+            CheckStatus::Pending,
+            CheckStatus::Escalated,
+            CheckStatus::Rejected,
+        ]),
+    )
+        .prop_filter_map("weighs something", |(flags, matches, min, outcome)| {
+            RiskSignals::new(&flags, &matches, min, outcome).ok()
+        })
 }
 
 /// A time in whole microseconds between 2000 and 2100.
@@ -353,4 +664,14 @@ pub fn test_rule(
 /// The default rules in force at the seed date, for `jurisdiction`.
 pub fn default_set(jurisdiction: Jurisdiction) -> RuleSet {
     RuleSet::in_force(&default_rules(), jurisdiction, scenarios::decided_at()).unwrap()
+}
+
+/// The default rules in force from 2027-01-01 (issue 24's versions), for `jurisdiction`.
+pub fn default_set_of_2027(jurisdiction: Jurisdiction) -> RuleSet {
+    RuleSet::in_force(
+        &default_rules(),
+        jurisdiction,
+        accreditation_effective_from(),
+    )
+    .unwrap()
 }

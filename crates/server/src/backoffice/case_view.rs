@@ -214,11 +214,8 @@ pub(super) fn case_page(
         verification_score: kyc.check.verification_score.value(),
         documents: joined(kyc.check.documents.iter(), "none"),
         red_flags: joined(kyc.check.red_flags.iter(), "none"),
-        accreditation: if kyc.check.investor.accreditation_verified {
-            "verified".to_owned()
-        } else {
-            "not verified".to_owned()
-        },
+        accreditation: accreditation(&kyc.check.investor),
+        unweighed: unweighed(case.unweighed_signals),
         reasons: case
             .reasons
             .iter()
@@ -250,4 +247,55 @@ pub(super) fn case_page(
         decide: decide_view(detail, me),
         csrf: me.csrf.clone(),
     }
+}
+
+/// The signals no rule weighed, as the case page shows them.
+/// What the KYC result says about accreditation, without a figure: which facts the rules read
+/// were given, and as of when (the figures are on the stored record, not on a page).
+fn accreditation(investor: &compliance_domain::InvestorProfile) -> String {
+    let mut facts = Vec::new();
+    if let Some(reg_d) = &investor.reg_d {
+        facts.push(format!(
+            "Reg D facts ({} certification(s), {} verification(s))",
+            reg_d.certifications.len(),
+            reg_d.verifications.len()
+        ));
+    }
+    if let Some(sebi) = &investor.sebi {
+        let certificate = if sebi.certificate.is_some() {
+            "with an agency certificate"
+        } else {
+            "without an agency certificate"
+        };
+        facts.push(format!("SEBI facts, {}, {certificate}", sebi.class));
+    }
+    if let Some(c) = &investor.classification {
+        facts.push(format!(
+            "classified {} under {}",
+            c.class,
+            c.regime.to_string().to_uppercase()
+        ));
+    }
+    let verified = if investor.accreditation_verified {
+        "third-party verification stated"
+    } else {
+        "no third-party verification stated"
+    };
+    match (facts.is_empty(), investor.assessed_on) {
+        (true, _) => format!("no jurisdiction facts given; {verified}"),
+        (false, Some(on)) => format!("{}, assessed on {on}; {verified}", facts.join("; ")),
+        (false, None) => format!("{}; {verified}", facts.join("; ")),
+    }
+}
+
+fn unweighed(signals: Option<compliance_domain::Signals>) -> String {
+    let Some(signals) = signals else {
+        return "not listed (decided before the engine listed them)".to_owned();
+    };
+    if signals.is_empty() {
+        return "none: every signal was weighed by a rule".to_owned();
+    }
+    let flags = signals.red_flags().map(|f| format!("red flag {f}"));
+    let matches = signals.matches().map(|k| format!("{k} match"));
+    flags.chain(matches).collect::<Vec<_>>().join(", ")
 }

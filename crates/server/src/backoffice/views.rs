@@ -203,6 +203,7 @@ pub(super) struct CasePage {
     pub red_flags: String,
     pub accreditation: String,
     pub reasons: Vec<ReasonView>,
+    pub unweighed: String,
     pub screenings: Vec<ScreeningView>,
     pub notes: Vec<NoteView>,
     /// True when the entity has older entries than the page shows.

@@ -68,6 +68,9 @@ text_enum_schemas! {
     Verdict => compliance_domain::Verdict;
 }
 
+mod facts;
+pub use facts::*;
+
 /// Declares a schema type per domain reference (`compliance_domain::token`): 1 to the type's
 /// `MAX_LEN` printable ASCII characters without spaces, its length read from the domain type.
 macro_rules! reference_schemas {
@@ -348,6 +351,16 @@ pub struct WatchlistMatch {
     entry: String,
 }
 
+/// The signals a decision received that no rule in force weighed.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnweighedSignals {
+    /// Red flag kinds, in declaration order.
+    red_flags: Vec<RedFlag>,
+    /// Kinds of watchlist match, in declaration order.
+    matches: Vec<WatchlistKind>,
+}
+
 /// One invalid field of a request, by path (e.g. `kyc.verification_score`).
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -393,7 +406,8 @@ pub struct KycInput {
     investor: InvestorInput,
 }
 
-/// An investor profile; every figure optional.
+/// An investor profile; every part optional. `reg_d`, `sebi` and `classification` need
+/// `assessed_on`, and each arrives only on its jurisdiction's cases.
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvestorInput {
@@ -409,6 +423,19 @@ pub struct InvestorInput {
     /// Whether a third party verified accreditation.
     #[serde(default)]
     accreditation_verified: bool,
+    /// The day the facts are assessed at (required with `reg_d`, `sebi` or `classification`).
+    #[serde(default)]
+    #[schema(format = Date)]
+    assessed_on: Option<String>,
+    /// US facts: 17 CFR 230.501(a) and their verification.
+    #[serde(default)]
+    reg_d: Option<RegDInput>,
+    /// Indian facts: SEBI's accredited investor and the agency's certificate.
+    #[serde(default)]
+    sebi: Option<SebiInput>,
+    /// UAE facts: the investor's classification.
+    #[serde(default)]
+    classification: Option<ClassificationInput>,
 }
 
 /// A money amount, e.g. `{"amount": "250000.00", "currency": "USD"}`.

@@ -8,7 +8,9 @@
 use crate::api_client::{Api, case_json};
 use axum::http::{HeaderMap, Method, StatusCode};
 use compliance_domain::input::{
-    AmlInput, CaseInput, InvestorInput, KycInput, MatchInput, MoneyInput, ReviewInput,
+    AmlInput, CaseInput, CertificateInput, CertificationInput, ClassificationInput, IncomeInput,
+    InvestorInput, KycInput, MatchInput, MoneyInput, NetWorthInput, RegDEntityInput, RegDInput,
+    ResidenceInput, ReviewInput, SebiInput, SebiNetWorthInput, VerificationInput,
 };
 use serde_json::{Value, json};
 
@@ -501,7 +503,8 @@ async fn request_schemas_mirror_the_domain_inputs() {
     let aml = json!({"risk_score": 40, "matches": [matched], "provider": "refinitiv-world-check",
         "watchlist_version": "2026-11-24"});
     assert_mirrors::<MoneyInput>(&doc, "MoneyInput", money);
-    assert_mirrors::<InvestorInput>(&doc, "InvestorInput", investor);
+    // InvestorInput, every field set, in the_investor_facts_schemas_mirror_the_domain_inputs.
+    assert!(serde_json::from_value::<InvestorInput>(investor).is_ok());
     assert_mirrors::<KycInput>(&doc, "KycInput", kyc.clone());
     assert_mirrors::<MatchInput>(&doc, "MatchInput", matched);
     assert_mirrors::<AmlInput>(&doc, "AmlInput", aml.clone());
@@ -928,4 +931,80 @@ async fn field_schemas_admit_what_the_domain_accepts() {
     for text in ["0", "0.0001", "999999999999999.9999", "1500000.00"] {
         assert!(amount.is_valid(&json!(text)) && Money::parse_amount(text).is_ok());
     }
+}
+
+/// The investor facts of issue 24 (US, IN, AE), each mirror held to its domain input, every
+/// field set in the examples, and an example of each block valid against the document.
+#[tokio::test]
+async fn the_investor_facts_schemas_mirror_the_domain_inputs() {
+    let api = Api::new();
+    let doc = document(&api).await;
+    let usd = json!({"amount": "310000", "currency": "USD"});
+    let income = json!({"basis": "joint", "recent_year": 2026, "recent": usd, "prior": usd,
+        "current_year_expected": true});
+    let residence = json!({"value": usd, "secured_debt": usd, "secured_debt_60_days_before": usd,
+        "increase_from_acquisition": false});
+    let net_worth =
+        json!({"basis": "individual", "excluding_residence": usd, "residence": residence});
+    let certification =
+        json!({"kind": "series_65", "crd_number": "7654321", "in_good_standing": true});
+    let entity = json!({"category": "corporation", "formed_to_invest": false, "total_assets": usd,
+        "investments": usd, "all_owners_accredited": false, "directed_by_sophisticated_person": false,
+        "family_office_directed": false});
+    let verification = json!({"method": "third_party_confirmation", "verifier": "attorney",
+        "verifier_ref": "NY-BAR-1234567", "verified_on": "2027-01-15", "written_representation": true});
+    let reg_d = json!({"income": income, "net_worth": net_worth, "certifications": [certification],
+        "issuer_role": "director", "entity": entity, "verifications": [verification]});
+    let inr = json!({"amount": "75000000", "currency": "INR"});
+    let sebi_net_worth = json!({"total": inr, "financial_assets": inr});
+    let certificate = json!({"agency": "CVL", "number": "AI-2026-0001", "issued_on": "2026-06-01",
+        "valid_until": "2028-05-31"});
+    let sebi = json!({"class": "huf", "deemed": "category_i_fpi", "annual_income": inr,
+        "net_worth": sebi_net_worth, "all_partners_eligible": false, "certificate": certificate});
+    let classification = json!({"regime": "dfsa", "class": "professional",
+        "institutional": "listed_company", "net_assets": usd, "annual_income": usd, "own_funds": usd,
+        "balance_sheet_total": usd, "net_turnover": usd, "professional_employment": true,
+        "knowledge_assessed": true, "warning_given_on": "2027-01-15", "classified_on": "2027-01-15"});
+    assert_mirrors::<IncomeInput>(&doc, "IncomeInput", income);
+    assert_mirrors::<ResidenceInput>(&doc, "ResidenceInput", residence);
+    assert_mirrors::<NetWorthInput>(&doc, "NetWorthInput", net_worth);
+    assert_mirrors::<CertificationInput>(&doc, "CertificationInput", certification);
+    assert_mirrors::<RegDEntityInput>(&doc, "RegDEntityInput", entity);
+    assert_mirrors::<VerificationInput>(&doc, "VerificationInput", verification);
+    assert_mirrors::<RegDInput>(&doc, "RegDInput", reg_d.clone());
+    assert_mirrors::<SebiNetWorthInput>(&doc, "SebiNetWorthInput", sebi_net_worth);
+    assert_mirrors::<CertificateInput>(&doc, "CertificateInput", certificate);
+    assert_mirrors::<SebiInput>(&doc, "SebiInput", sebi.clone());
+    assert_mirrors::<ClassificationInput>(&doc, "ClassificationInput", classification.clone());
+    let investor = json!({"net_worth": usd, "annual_income": usd, "total_assets": usd,
+        "accreditation_verified": true, "assessed_on": "2027-02-01", "reg_d": reg_d,
+        "sebi": sebi, "classification": classification});
+    assert_mirrors::<InvestorInput>(&doc, "InvestorInput", investor);
+    // The document states the constraints it can: a malformed CRD number or date is invalid
+    // against it, as the domain refuses it.
+    let bad_crd = json!({"kind": "series_7", "crd_number": "0123", "in_good_standing": true});
+    assert!(
+        !errors(
+            &doc,
+            &json!({"$ref": "#/components/schemas/CertificationInput"}),
+            &bad_crd
+        )
+        .is_empty()
+    );
+    let mut bad_date = verification_json();
+    bad_date["verified_on"] = json!("15/01/2027");
+    assert!(
+        !errors(
+            &doc,
+            &json!({"$ref": "#/components/schemas/VerificationInput"}),
+            &bad_date
+        )
+        .is_empty()
+    );
+    assert_eq!(component(&doc, "Regime")["enum"], json!(["dfsa", "vara"]));
+}
+
+fn verification_json() -> Value {
+    json!({"method": "net_worth_review", "verifier": "issuer", "verifier_ref": "OPS-1",
+        "verified_on": "2027-01-15", "written_representation": true})
 }

@@ -32,6 +32,8 @@ async fn an_analyst_rejects_a_pending_case_and_sees_what_the_engine_said() {
         "PENDING",
         "(revision 1)",
         "Why the engine decided so",
+        // The KYC result's accreditation facts, named without a figure.
+        "classified professional under DFSA, assessed on",
         "Propose a waiver",
         "Reject",
         "The audit chain vouches for every entry below",

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use compliance_app::records as R;
 use compliance_domain::{
     CaseId, CheckStatus, EntityId, EntityType, Jurisdiction, RiskLevel, RiskScore, RuleCode,
-    RuleRef, RuleVersion, Stage, UserId, WatchlistVersion,
+    RuleRef, RuleVersion, Signals, Stage, UserId, WatchlistVersion,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -69,6 +69,12 @@ pub struct CaseRecord {
     pub risk_level: RiskLevel,
     /// The rules that fired, in evaluation order.
     pub reasons: Vec<ReasonRecord>,
+    /// The signals the case carried (red flags, kinds of list match) that no rule in force
+    /// weighed: for a reviewer to look at, since nothing decided on them. Absent for a decision
+    /// recorded before the engine listed them.
+    #[schema(value_type = Option<S::UnweighedSignals>)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unweighed_signals: Option<Signals>,
     /// The version of the watchlists the current screening used.
     #[schema(value_type = String)]
     pub watchlist_version: WatchlistVersion,
@@ -178,6 +184,7 @@ impl From<R::CaseRecord> for CaseRecord {
             risk_score,
             risk_level,
             reasons,
+            unweighed_signals,
             watchlist_version,
             rule_versions,
             decided_by,
@@ -199,6 +206,7 @@ impl From<R::CaseRecord> for CaseRecord {
             risk_score,
             risk_level,
             reasons: reasons.into_iter().map(Into::into).collect(),
+            unweighed_signals,
             watchlist_version,
             rule_versions,
             decided_by,

@@ -1,0 +1,21 @@
+-- Undoes 2026-12-07-000000_accreditation_facts_and_unweighed_signals, in reverse order.
+DROP TRIGGER trg_compliance_checks_unweighed ON compliance_checks;
+DROP FUNCTION compliance_checks_unweighed_guard();
+DROP FUNCTION unweighed_signals_for(TEXT, JSONB, UUID, UUID);
+ALTER TABLE compliance_checks DROP CONSTRAINT ck_compliance_checks_unweighed_signals;
+DROP FUNCTION signals_valid(JSONB);
+ALTER TABLE compliance_checks DROP COLUMN unweighed_signals;
+ALTER TABLE kyc_checks DROP CONSTRAINT ck_kyc_checks_assessed_on;
+ALTER TABLE kyc_checks DROP CONSTRAINT ck_kyc_checks_accreditation;
+DROP FUNCTION accreditation_facts_valid(TEXT, TEXT, JSONB);
+DROP FUNCTION classification_facts_valid(JSONB);
+DROP FUNCTION sebi_facts_valid(JSONB, BOOLEAN);
+DROP FUNCTION reg_d_facts_valid(JSONB, BOOLEAN);
+DROP FUNCTION is_evidence_json(JSONB);
+DROP FUNCTION is_bool_json(JSONB);
+DROP FUNCTION has_keys_json(JSONB, TEXT[], TEXT[]);
+DROP FUNCTION is_date_json(JSONB);
+DROP FUNCTION is_optional_money_json(JSONB);
+DROP FUNCTION is_money_json(JSONB);
+ALTER TABLE kyc_checks DROP COLUMN accreditation;
+ALTER TABLE kyc_checks DROP COLUMN assessed_on;
