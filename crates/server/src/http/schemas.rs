@@ -374,6 +374,12 @@ pub struct FieldError {
 /// `POST /api/v1/cases`: a KYC result and its first screening.
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kyc": {"entity_id": "ae-ind-example-001", "entity_type": "individual", "jurisdiction": "AE",
+            "verification_score": 95,
+            "documents": ["passport", "proof_of_address", "liveness_check"]},
+    "aml": {"risk_score": 10, "provider": "refinitiv-world-check", "watchlist_version": "2026-11-24"}
+}))]
 pub struct CaseInput {
     /// The KYC result.
     kyc: KycInput,
