@@ -7,14 +7,12 @@
 #![allow(clippy::print_stdout)]
 
 mod bench;
-mod bench_api;
-mod bench_queue;
-mod bench_write;
 mod checkpoint;
 mod cli;
 mod provision;
 mod report;
 mod tidy;
+mod tidy_modules;
 mod token;
 mod user;
 mod verify;

@@ -1,22 +1,26 @@
 //! Architecture checks over the workspace's own files, run as tests (rust-analyzer's `tidy` is
-//! the model): the crates depend on each other in one direction only, `domain` and `rules` do
+//! the model): the crates depend on each other in one direction only (and their modules too:
+//! `tidy_modules.rs`), `domain` and `rules` do
 //! no I/O, every source file says in its first line what it holds, and the docs state no count
 //! that goes stale.
 //!
 //! Must not: change any file. It reads `cargo metadata` and the source tree, and asserts.
 
+/// The workspace's root directory (for the checks, here and in `tidy_modules.rs`).
+#[cfg(test)]
+pub(crate) fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::workspace_root;
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::{Path, PathBuf};
     use std::process::Command;
-
-    fn workspace_root() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("xtask lives one level below the workspace root")
-            .to_path_buf()
-    }
 
     /// Each workspace package's normal (non-dev, non-build) dependencies, by name.
     fn normal_dependencies() -> BTreeMap<String, BTreeSet<String>> {

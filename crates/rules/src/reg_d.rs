@@ -14,6 +14,47 @@ use crate::params::{Object, money, money_json, text_forms};
 use compliance_domain::{CertificationKind, Currency, KycCheck, Money, TextForm};
 use serde_json::{Map, Value};
 
+/// A category of 501(a) (here, where both the categories and their verification read it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Category {
+    Income,
+    NetWorth,
+    Certification,
+    Insider,
+    Institution,
+    Assets,
+    Trust,
+    Owners,
+    Investments,
+    FamilyOffice,
+    FamilyClient,
+}
+
+impl Category {
+    fn is_entity(self) -> bool {
+        !matches!(
+            self,
+            Category::Income | Category::NetWorth | Category::Certification | Category::Insider
+        )
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Category::Income => "income (501(a)(6))",
+            Category::NetWorth => "net worth (501(a)(5))",
+            Category::Certification => "professional certification (501(a)(10))",
+            Category::Insider => "director, officer or knowledgeable employee (501(a)(4), (11))",
+            Category::Institution => "regulated institution (501(a)(1))",
+            Category::Assets => "entity with total assets (501(a)(3))",
+            Category::Trust => "trust with total assets (501(a)(7))",
+            Category::Owners => "entity owned by accredited investors (501(a)(8))",
+            Category::Investments => "entity with investments (501(a)(9))",
+            Category::FamilyOffice => "family office (501(a)(12))",
+            Category::FamilyClient => "family client (501(a)(13))",
+        }
+    }
+}
+
 /// The thresholds of 501(a) (each compared "in excess of": a figure must be above it), the
 /// certifications the SEC designated under 501(a)(10), and the age the platform allows a
 /// verification made by reasonable steps of its own (506(c)(2)(i)), in months.

@@ -6,7 +6,6 @@
 //! Must not: write (every transaction here is READ ONLY), or let a failed statement end the
 //! transaction for the checks after it: each check runs in a savepoint of its own.
 
-use super::checks::Found;
 use compliance_persistence::diesel::{Connection, PgConnection, RunQueryDsl, sql_query};
 use compliance_persistence::{DatabaseConfig, SessionLimits};
 use compliance_persistence::{PersistenceError, connect_with_limits};
@@ -103,10 +102,10 @@ impl From<diesel::result::Error> for Aborted {
 
 /// Runs one check in a savepoint, rolled back when its query failed, so that the transaction
 /// (and the snapshot) stays usable for the checks after it.
-pub(super) fn in_savepoint(
+pub(super) fn in_savepoint<T>(
     conn: &mut PgConnection,
-    check: impl FnOnce(&mut PgConnection) -> Found,
-) -> Found {
+    check: impl FnOnce(&mut PgConnection) -> Result<T, String>,
+) -> Result<T, String> {
     conn.transaction(|conn| check(conn).map_err(Aborted::Check))
         .map_err(|e| match e {
             Aborted::Check(message) => message,

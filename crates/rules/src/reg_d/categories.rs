@@ -4,8 +4,8 @@
 //! Must not: allocate unless the rule fires, or repeat an investor's amounts, years or
 //! numbers: a sentence names categories, paragraphs and the rule's thresholds only.
 
-use super::RegDAccreditation;
 use super::verification::{Unverified, method_words, verified};
+use super::{Category, RegDAccreditation};
 use chrono::Datelike;
 use compliance_domain::{
     Basis, Currency, EntityCategory, EntityType, KycCheck, Money, NetWorthRecord, RegDFacts,
@@ -13,47 +13,6 @@ use compliance_domain::{
 };
 use std::cmp::Ordering;
 use std::fmt::Write;
-
-/// A category of 501(a).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Category {
-    Income,
-    NetWorth,
-    Certification,
-    Insider,
-    Institution,
-    Assets,
-    Trust,
-    Owners,
-    Investments,
-    FamilyOffice,
-    FamilyClient,
-}
-
-impl Category {
-    pub(super) fn is_entity(self) -> bool {
-        !matches!(
-            self,
-            Category::Income | Category::NetWorth | Category::Certification | Category::Insider
-        )
-    }
-
-    fn words(self) -> &'static str {
-        match self {
-            Category::Income => "income (501(a)(6))",
-            Category::NetWorth => "net worth (501(a)(5))",
-            Category::Certification => "professional certification (501(a)(10))",
-            Category::Insider => "director, officer or knowledgeable employee (501(a)(4), (11))",
-            Category::Institution => "regulated institution (501(a)(1))",
-            Category::Assets => "entity with total assets (501(a)(3))",
-            Category::Trust => "trust with total assets (501(a)(7))",
-            Category::Owners => "entity owned by accredited investors (501(a)(8))",
-            Category::Investments => "entity with investments (501(a)(9))",
-            Category::FamilyOffice => "family office (501(a)(12))",
-            Category::FamilyClient => "family client (501(a)(13))",
-        }
-    }
-}
 
 /// Why a category is not met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

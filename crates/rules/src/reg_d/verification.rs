@@ -5,8 +5,7 @@
 //! Must not: allocate (it runs on every case the rule passes) or accept a verification dated
 //! after the assessment: nothing is verified from the future.
 
-use super::RegDAccreditation;
-use super::categories::Category;
+use super::{Category, RegDAccreditation};
 use crate::dates::within_months;
 use chrono::{Datelike, NaiveDate};
 use compliance_domain::{RegDFacts, Verification, VerificationMethod, Verifier};

@@ -39,9 +39,9 @@ pub fn run(cases: usize) -> Result<()> {
     let server = DatabaseConfig::from_env()?;
     let name = format!("compliance_bench_api_{}", std::process::id());
     let config = server.with_database(&name);
-    super::bench::drop_database(&server, &name)?;
+    super::drop_database(&server, &name)?;
     let result = measure(&config, cases.max(8));
-    let dropped = super::bench::drop_database(&server, &name);
+    let dropped = super::drop_database(&server, &name);
     let rates = result?;
     dropped?;
     let profile = if cfg!(debug_assertions) {
@@ -200,7 +200,7 @@ impl Server {
         if release {
             build.arg("--release");
         }
-        if !build.current_dir(super::bench::root()).status()?.success() {
+        if !build.current_dir(super::root()).status()?.success() {
             bail!("building compliance-api failed");
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -209,7 +209,7 @@ impl Server {
         // Where cargo put it: CARGO_TARGET_DIR when set (relative to the workspace), else target/.
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map_or_else(|| "target".into(), std::path::PathBuf::from);
-        let binary = super::bench::root()
+        let binary = super::root()
             .join(target)
             .join(if release { "release" } else { "debug" })
             .join("compliance-api");

@@ -9,7 +9,7 @@
 //! Must not: touch any database but the `compliance_bench_queue_*` one it creates and drops, or
 //! print the connection URL or the token.
 
-use crate::bench_api::{Client, Server, agent_token};
+use super::api::{Client, Server, agent_token};
 use anyhow::{Context, Result, bail};
 use compliance_ops::provision::{ProvisionOptions, provision};
 use compliance_persistence::DatabaseConfig;
@@ -86,9 +86,9 @@ pub fn run(cases: u64) -> Result<()> {
     let server = DatabaseConfig::from_env()?;
     let name = format!("compliance_bench_queue_{}", std::process::id());
     let config = server.with_database(&name);
-    super::bench::drop_database(&server, &name)?;
+    super::drop_database(&server, &name)?;
     let result = measure(&config, cases);
-    let dropped = super::bench::drop_database(&server, &name);
+    let dropped = super::drop_database(&server, &name);
     result?;
     dropped
 }
@@ -105,17 +105,14 @@ fn measure(config: &DatabaseConfig, cases: u64) -> Result<()> {
     provision(config, ProvisionOptions::default(), |_| {})?;
     println!("\n==> review queue: {cases} cases ({})", config.target());
     let started = Instant::now();
-    let sql = format!("{LOAD_SQL}{}\nVACUUM ANALYZE;\n", super::bench::CLONE_SQL)
+    let sql = format!("{LOAD_SQL}{}\nVACUUM ANALYZE;\n", super::CLONE_SQL)
         .replace(":every", &QUEUED_EVERY.to_string())
         .replace(":cases", &cases.to_string());
-    super::bench::run_quiet(
+    super::run_quiet(
         psql(config)
             .args(["-c", "SET synchronous_commit = off"])
             .arg("-f")
-            .arg(super::bench::write_temp(
-                "compliance_bench_queue.sql",
-                &sql,
-            )?),
+            .arg(super::write_temp("compliance_bench_queue.sql", &sql)?),
         "psql (loading the cases)",
     )?;
     let queued = scalar(config, "SELECT count(*) FROM pending_approvals")?;

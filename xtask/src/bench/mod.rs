@@ -5,6 +5,10 @@
 //! Must not: touch any database but the `compliance_bench_*` ones it creates and drops, or
 //! print the connection URL (it may hold the password).
 
+mod api;
+mod queue;
+mod write;
+
 use crate::cli::BenchArgs;
 use crate::exit;
 use anyhow::{Context, Result, bail};
@@ -48,16 +52,16 @@ fn bench(args: &BenchArgs) -> Result<()> {
         provisioning(args.runs.max(1))?;
     }
     if args.write_seconds > 0 {
-        crate::bench_write::write_path(args.write_seconds)?;
+        write::write_path(args.write_seconds)?;
     }
     if args.verify_scale > 0 {
         verify_at_scale(args.verify_scale)?;
     }
     if args.api_cases > 0 {
-        crate::bench_api::run(args.api_cases)?;
+        api::run(args.api_cases)?;
     }
     if args.queue_cases > 0 {
-        crate::bench_queue::run(args.queue_cases)?;
+        queue::run(args.queue_cases)?;
     }
     Ok(())
 }

@@ -29,7 +29,7 @@ CREATE TABLE decision (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), entity_id 
 CREATE TABLE audit (id bigserial PRIMARY KEY, entity_id text, action text, details jsonb, created_at timestamptz DEFAULT now());
 ";
 
-const PLAIN_SCRIPT: &str = include_str!("../bench/write/plain.sql");
+const PLAIN_SCRIPT: &str = include_str!("../../bench/write/plain.sql");
 
 /// One measured concurrency.
 #[derive(Debug)]
@@ -46,19 +46,19 @@ pub fn write_path(seconds: u64) -> Result<()> {
     let service_db = "compliance_bench_write";
     let plain_db = "compliance_bench_write_plain";
     println!("\n==> write path: service vs pgbench -M prepared, {seconds} s each");
-    crate::bench::drop_database(&server, service_db)?;
-    crate::bench::drop_database(&server, plain_db)?;
+    super::drop_database(&server, service_db)?;
+    super::drop_database(&server, plain_db)?;
     let config = server.with_database(service_db);
     provision(&config, ProvisionOptions::default(), |_| {})?;
     let plain = server.with_database(plain_db);
-    crate::bench::run_quiet(
+    super::run_quiet(
         Command::new("psql")
             .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
             .arg(server.with_database("postgres").connection_url())
             .args(["-c", &format!("CREATE DATABASE \"{plain_db}\"")]),
         "psql (create database)",
     )?;
-    crate::bench::run_quiet(
+    super::run_quiet(
         Command::new("psql")
             .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
             .arg(plain.connection_url())
@@ -81,8 +81,8 @@ pub fn write_path(seconds: u64) -> Result<()> {
         });
     }
     let _ = std::fs::remove_file(&script);
-    crate::bench::drop_database(&server, service_db)?;
-    crate::bench::drop_database(&server, plain_db)?;
+    super::drop_database(&server, service_db)?;
+    super::drop_database(&server, plain_db)?;
 
     let mut table = comfy_table::Table::new();
     table.set_header([

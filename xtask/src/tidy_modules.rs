@@ -1,0 +1,260 @@
+//! Architecture check over each crate's modules, run as a test: no two modules of a crate need
+//! each other (issue 17 found `checkpoint.rs` <-> `proof.rs` and `verify/snapshot.rs` <->
+//! `verify/checks/mod.rs`). A module using its parent's items, or a parent using its children,
+//! is a module and its own parts, not a cycle; every other edge must point one way.
+//!
+//! Must not: change any file. It reads the source tree (comments and string literals aside,
+//! roughly: a path written in a string would count) and asserts.
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::{Path, PathBuf};
+
+    type Module = Vec<String>;
+
+    /// Every module of the crate rooted at `src` that has a file of its own, by path (`[]` is
+    /// the crate root), leaving out `src/bin` (each binary is a crate of its own).
+    fn modules(src: &Path) -> BTreeMap<Module, PathBuf> {
+        fn walk(dir: &Path, src: &Path, out: &mut BTreeMap<Module, PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    if path != src.join("bin") {
+                        walk(&path, src, out);
+                    }
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                let relative = path.strip_prefix(src).unwrap().with_extension("");
+                let mut module: Module = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                if matches!(
+                    module.last().map(String::as_str),
+                    Some("mod" | "lib" | "main")
+                ) {
+                    module.pop();
+                }
+                out.insert(module, path);
+            }
+        }
+        let mut out = BTreeMap::new();
+        walk(src, src, &mut out);
+        out
+    }
+
+    /// The code of a file without its comments.
+    fn code(text: &str) -> String {
+        text.lines()
+            .map(|line| match line.find("//") {
+                Some(at) => &line[..at],
+                None => line,
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The paths named after each `crate::` and `super::` in `code`, as written from `me`'s
+    /// position (a `use a::{b, c::d}` group gives one path per item).
+    fn named_paths(code: &str, me: &[String]) -> Vec<Module> {
+        let bytes = code.as_bytes();
+        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            let at_word = i == 0 || !ident(bytes[i - 1]);
+            let rest = &bytes[i..];
+            let (mut base, skip): (Module, usize) = if at_word && rest.starts_with(b"crate::") {
+                (Vec::new(), "crate::".len())
+            } else if at_word && rest.starts_with(b"super::") {
+                (me[..me.len().saturating_sub(1)].to_vec(), "super::".len())
+            } else {
+                i += 1;
+                continue;
+            };
+            let mut j = i + skip;
+            while bytes[j..].starts_with(b"super::") {
+                base.pop();
+                j += "super::".len();
+            }
+            let (paths, end) = path_tail(code, j);
+            for tail in paths {
+                let mut path = base.clone();
+                path.extend(tail);
+                out.push(path);
+            }
+            i = end.max(i + 1);
+        }
+        out
+    }
+
+    /// The segments written from `start` (`a::b::{c, d::e}`), one list per path, and where
+    /// they end.
+    fn path_tail(code: &str, start: usize) -> (Vec<Module>, usize) {
+        let bytes = code.as_bytes();
+        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let mut segments = Vec::new();
+        let mut i = start;
+        loop {
+            let from = i;
+            while i < bytes.len() && ident(bytes[i]) {
+                i += 1;
+            }
+            if i > from {
+                segments.push(code[from..i].to_owned());
+            }
+            let group = if bytes[i..].starts_with(b"::{") {
+                Some(i + 3)
+            } else if i == from && bytes[i..].starts_with(b"{") {
+                Some(i + 1)
+            } else {
+                None
+            };
+            if let Some(mut j) = group {
+                // A group: each item, at this depth, is a path of its own.
+                let mut paths = Vec::new();
+                loop {
+                    while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                        j += 1;
+                    }
+                    let (items, end) = path_tail(code, j);
+                    for item in items {
+                        let mut path = segments.clone();
+                        path.extend(item);
+                        paths.push(path);
+                    }
+                    j = end;
+                    while j < bytes.len() && bytes[j] != b',' && bytes[j] != b'}' {
+                        j += 1;
+                    }
+                    if j >= bytes.len() || bytes[j] == b'}' {
+                        return (paths, j + 1);
+                    }
+                    j += 1;
+                }
+            }
+            if bytes[i..].starts_with(b"::") && i > from {
+                i += 2;
+                continue;
+            }
+            return (vec![segments], i);
+        }
+    }
+
+    /// The module among `known` a path lands in: its longest prefix that is one.
+    fn module_of<'a>(path: &[String], known: &'a BTreeMap<Module, PathBuf>) -> Option<&'a Module> {
+        (0..=path.len())
+            .rev()
+            .find_map(|n| known.get_key_value(&path[..n]).map(|(m, _)| m))
+    }
+
+    /// Edges between modules that are not one another's ancestors.
+    fn edges(src: &Path) -> BTreeMap<Module, BTreeSet<Module>> {
+        let known = modules(src);
+        let mut edges: BTreeMap<Module, BTreeSet<Module>> = BTreeMap::new();
+        for (me, file) in &known {
+            let text = code(&std::fs::read_to_string(file).unwrap());
+            for path in named_paths(&text, me) {
+                let Some(target) = module_of(&path, &known) else {
+                    continue;
+                };
+                let related = target.starts_with(me) || me.starts_with(target);
+                if !related {
+                    edges.entry(me.clone()).or_default().insert(target.clone());
+                }
+            }
+        }
+        edges
+    }
+
+    /// A cycle through the graph, if there is one, as the modules along it.
+    fn cycle(edges: &BTreeMap<Module, BTreeSet<Module>>) -> Option<Vec<Module>> {
+        fn visit(
+            at: &Module,
+            edges: &BTreeMap<Module, BTreeSet<Module>>,
+            path: &mut Vec<Module>,
+            done: &mut BTreeSet<Module>,
+        ) -> Option<Vec<Module>> {
+            if let Some(start) = path.iter().position(|m| m == at) {
+                let mut found = path[start..].to_vec();
+                found.push(at.clone());
+                return Some(found);
+            }
+            if done.contains(at) {
+                return None;
+            }
+            path.push(at.clone());
+            for next in edges.get(at).into_iter().flatten() {
+                if let Some(found) = visit(next, edges, path, done) {
+                    return Some(found);
+                }
+            }
+            path.pop();
+            done.insert(at.clone());
+            None
+        }
+        let mut done = BTreeSet::new();
+        edges
+            .keys()
+            .find_map(|start| visit(start, edges, &mut Vec::new(), &mut done))
+    }
+
+    #[test]
+    fn no_two_modules_of_a_crate_need_each_other() {
+        let root = crate::tidy::workspace_root();
+        let mut sources: Vec<PathBuf> = std::fs::read_dir(root.join("crates"))
+            .unwrap()
+            .map(|e| e.unwrap().path().join("src"))
+            .filter(|src| src.is_dir())
+            .collect();
+        sources.push(root.join("xtask/src"));
+        sources.sort();
+        for src in sources {
+            if let Some(found) = cycle(&edges(&src)) {
+                let names: Vec<String> = found
+                    .iter()
+                    .map(|m| format!("crate::{}", m.join("::")))
+                    .collect();
+                panic!(
+                    "{}: modules that need each other: {}",
+                    src.display(),
+                    names.join(" -> ")
+                );
+            }
+        }
+    }
+
+    /// The check finds the cycles it is there for, and leaves a module and its parts alone.
+    #[test]
+    fn a_cycle_between_siblings_is_found_a_module_using_its_parent_is_not() {
+        let dir = std::env::temp_dir().join(format!("tidy-modules-{}", std::process::id()));
+        let src = dir.join("src");
+        std::fs::create_dir_all(src.join("verify/checks")).unwrap();
+        let write = |path: &str, text: &str| std::fs::write(src.join(path), text).unwrap();
+        write("lib.rs", "mod verify;\nmod proof;\nmod checkpoint;\n");
+        write(
+            "verify/mod.rs",
+            "mod checks;\nmod snapshot;\npub struct Check;\n",
+        );
+        write(
+            "verify/checks/mod.rs",
+            "use super::{Check, snapshot};\n// crate::proof in a comment\n",
+        );
+        write("verify/snapshot.rs", "use super::Check;\n");
+        write("proof.rs", "use crate::checkpoint::Format;\n");
+        write("checkpoint.rs", "pub struct Format;\n");
+        assert_eq!(cycle(&edges(&src)), None);
+        write("verify/snapshot.rs", "use super::checks::{self, Found};\n");
+        let found = cycle(&edges(&src)).expect("snapshot <-> checks");
+        assert!(found.contains(&vec!["verify".into(), "snapshot".into()]));
+        write("verify/snapshot.rs", "use super::Check;\n");
+        write("checkpoint.rs", "fn f() { crate::proof::g() }\n");
+        let found = cycle(&edges(&src)).expect("checkpoint <-> proof");
+        assert_eq!(found.len(), 3, "{found:?}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
