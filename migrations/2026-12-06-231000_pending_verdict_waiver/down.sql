@@ -1,5 +1,16 @@
 -- The guards and the proposal's constraint as migration 2026-04-10-000000 left them.
 
+-- A waiver proposal still waiting on a PENDING case has no place in the older schema (its
+-- CHECK refuses a proposal on PENDING): it is taken off the row, with the update guard off for
+-- that one statement (a down migration runs as the tables' owner) and the revision left as it
+-- was. The audit log keeps it: its `approval_proposed` entry, with `"waiver": true`.
+ALTER TABLE compliance_checks DISABLE TRIGGER trg_compliance_checks_update_guard;
+UPDATE compliance_checks
+   SET approval_proposed_by = NULL, approval_proposed_at = NULL,
+       approval_proposal_reason = NULL, approval_note_id = NULL
+ WHERE status = 'PENDING' AND approval_proposed_by IS NOT NULL;
+ALTER TABLE compliance_checks ENABLE TRIGGER trg_compliance_checks_update_guard;
+
 ALTER TABLE compliance_checks DROP CONSTRAINT ck_compliance_checks_proposal;
 ALTER TABLE compliance_checks ADD CONSTRAINT ck_compliance_checks_proposal CHECK (
     (approval_proposed_by IS NULL) = (approval_proposed_at IS NULL)

@@ -128,7 +128,9 @@ BEGIN
            AND (OLD.approval_proposed_by IS NULL
                 OR NEW.approval_proposed_by IS DISTINCT FROM OLD.approval_proposed_by
                 OR NEW.decided_by = OLD.approval_proposed_by
-                OR decider_role NOT IN ('admin', 'compliance_officer')) THEN
+                OR decider_role NOT IN ('admin', 'compliance_officer')
+                -- The proposer is still a reviewer: a deactivated user's waiver is proposed again.
+                OR NOT EXISTS (SELECT 1 FROM users WHERE id = OLD.approval_proposed_by AND active AND role <> 'system')) THEN
             RAISE EXCEPTION 'compliance check %: the engine holds it PENDING for missing evidence; it is approved only by a waiver one reviewer proposed and another, a compliance officer or admin, confirms', OLD.id
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_waiver';
         END IF;
@@ -144,6 +146,12 @@ BEGIN
         END IF;
         IF NEW.status = 'ESCALATED' AND NEW.approval_proposed_by IS NOT NULL THEN
             RAISE EXCEPTION 'compliance check %: a new escalation starts without an approval proposal', OLD.id
+                USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_four_eyes';
+        END IF;
+        -- Nor does a return to PENDING: an earlier proposal carried along would read as a
+        -- waiver nobody proposed.
+        IF NEW.status = 'PENDING' AND NEW.approval_proposed_by IS NOT NULL THEN
+            RAISE EXCEPTION 'compliance check %: a case returns to PENDING without an approval proposal', OLD.id
                 USING ERRCODE = 'check_violation', CONSTRAINT = 'compliance_checks_four_eyes';
         END IF;
     ELSE

@@ -106,6 +106,19 @@ pub enum AppError {
         /// What was refused.
         what: &'static str,
     },
+    /// A case that is no longer its entity's latest: history, which nobody decides (a PENDING
+    /// case superseded by a new KYC result stays PENDING, as it was).
+    #[error(
+        "case {case} is history: entity {entity}'s current case is {current}; review that one instead"
+    )]
+    Superseded {
+        /// The case asked for.
+        case: CaseId,
+        /// Its entity.
+        entity: compliance_domain::EntityId,
+        /// The entity's current case.
+        current: CaseId,
+    },
     /// A constraint or guard of the database refused the write: a rule the service itself
     /// should have refused first.
     #[error("the database refused the write ({constraint}): {message}")]

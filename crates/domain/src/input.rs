@@ -468,7 +468,7 @@ impl CaseInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewInput {
-    /// `approve` or `reject`.
+    /// `approve`, `waive` or `reject`.
     #[validate(custom(function = "verdict"))]
     pub verdict: String,
     /// Why.

@@ -110,6 +110,14 @@ pub enum ReviewError {
         /// The case's status.
         status: CheckStatus,
     },
+    /// A reviewer who may propose a waiver but not confirm one (an analyst) tried to confirm it.
+    #[error(
+        "a {role} may propose a waiver but not confirm one: a compliance officer or admin other than the proposer confirms it"
+    )]
+    WaiverNeedsOfficer {
+        /// The reviewer's role.
+        role: Role,
+    },
     /// The reviewer who proposed the approval tried to confirm it too.
     #[error(
         "user {reviewer} proposed this approval and may not also confirm it: a second reviewer must"
@@ -231,10 +239,11 @@ pub fn plan_review(
             Some(first) if first == reviewer.id() => {
                 Err(ReviewError::SameReviewer { reviewer: first })
             }
-            Some(_) if !reviewer.role().may_clear_matches() => Err(ReviewError::NotPermitted {
-                role: reviewer.role(),
-                status,
-            }),
+            Some(_) if !reviewer.role().may_clear_matches() => {
+                Err(ReviewError::WaiverNeedsOfficer {
+                    role: reviewer.role(),
+                })
+            }
             Some(_) => Ok(ReviewStep::ConfirmWaiver(
                 status.transition_to(CheckStatus::Approved, Trigger::Reviewer)?,
             )),
@@ -337,10 +346,12 @@ pub(crate) mod tests {
                 reviewer: analyst.id()
             })
         );
-        assert!(matches!(
+        assert_eq!(
             plan_review(Pending, proposed, &other, Verdict::Waive, Pending),
-            Err(ReviewError::NotPermitted { .. })
-        ));
+            Err(ReviewError::WaiverNeedsOfficer {
+                role: Role::Analyst
+            })
+        );
         match plan_review(Pending, proposed, &officer, Verdict::Waive, Pending) {
             Ok(ReviewStep::ConfirmWaiver(t)) => assert_eq!((t.from, t.to), (Pending, Approved)),
             other => panic!("{other:?}"),

@@ -15,8 +15,8 @@ use compliance_domain::{
     UserId, Username,
 };
 use compliance_persistence::repo::{
-    aml_checks, audit_chain, audit_logs, compliance_checks, false_positives, kyc_checks,
-    review_notes, users,
+    aml_checks, audit_chain, audit_logs, case_submissions, compliance_checks, false_positives,
+    kyc_checks, review_notes, users,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
@@ -110,6 +110,9 @@ pub struct CaseDetail {
     /// The usernames of the users these name (deciders, proposers, authors, actors), and no
     /// others.
     pub usernames: BTreeMap<UserId, Username>,
+    /// The entity's current case, when it is not this one: this one is history, and nobody
+    /// decides it.
+    pub superseded_by: Option<CaseId>,
 }
 
 /// The most audit entries a case page shows at once.
@@ -222,6 +225,9 @@ impl Compliance {
                 .collect();
             let named: Vec<UserId> = named.into_iter().collect();
             let usernames = users::usernames(conn, &named)?.into_iter().collect();
+            let superseded_by = case_submissions::current(conn, &case.entity_id)?
+                .map(|s| CaseId::from_uuid(s.compliance_check_id))
+                .filter(|current| *current != case.id);
             Ok(CaseDetail {
                 case,
                 review_verdict,
@@ -236,6 +242,7 @@ impl Compliance {
                 audit,
                 older_audit: older.flatten(),
                 usernames,
+                superseded_by,
             })
         })
     }

@@ -51,6 +51,7 @@ impl ComplianceService {
             }
             let reviewer = Reviewer::try_from(&users::find(conn, reviewer)?)?;
             let kyc = kyc_checks::find(conn, case.kyc_check_id)?;
+            super::review::require_current(conn, &case, &kyc.check.entity_id)?;
             let aml = aml_checks::find(conn, case.aml_check_id)?;
             if !aml.screening.matched(list, entry) {
                 return Err(DispositionError::NotMatched.into());

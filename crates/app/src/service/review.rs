@@ -1,20 +1,23 @@
 //! A reviewer's decision on a case: the status table, roles, four eyes, and the engine's
 //! verdict, which no reviewer overrules without a confirmed override.
 //!
-//! Must not: decide on a case the reviewer did not see. The revision the reviewer saw is
-//! required; if the case moved on since, nothing is written and the answer is a conflict.
+//! Must not: decide on a case the reviewer did not see, or on one that is history. The revision
+//! the reviewer saw is required; if the case moved on since, nothing is written and the answer is
+//! a conflict.
 
 use super::{ComplianceService, case_verdict};
-use crate::Result;
 use crate::compliance::convert::{Evidence, Regulations, case_record};
 use crate::records::{ReviewOutcome, ReviewStepTaken};
+use crate::{AppError, Result};
 use compliance_domain::{
     CaseId, CheckStatus, ReviewReason, ReviewStep, Reviewer, UserId, Verdict, plan_review,
 };
 use compliance_persistence::PersistenceError;
 use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::repo::compliance_checks::{self, StatusChange, StoredComplianceCheck};
-use compliance_persistence::repo::{aml_checks, false_positives, kyc_checks, review_notes, users};
+use compliance_persistence::repo::{
+    aml_checks, case_submissions, false_positives, kyc_checks, review_notes, users,
+};
 
 /// What a stale page gets: the case is no longer at the revision its reviewer saw.
 pub(super) fn stale(case: &StoredComplianceCheck, seen: i32) -> PersistenceError {
@@ -26,6 +29,25 @@ pub(super) fn stale(case: &StoredComplianceCheck, seen: i32) -> PersistenceError
             case.revision, case.status
         ),
     }
+}
+
+/// Refuses a write on a case that is no longer its entity's latest (history: the database's
+/// `compliance_checks_not_current` says so again). Gives the case's number among the entity's.
+pub(super) fn require_current(
+    conn: &mut PgConnection,
+    case: &StoredComplianceCheck,
+    entity: &compliance_domain::EntityId,
+) -> Result<i32> {
+    let current = case_submissions::current(conn, entity)?
+        .ok_or_else(|| AppError::Internal(format!("case {} has no submission", case.id)))?;
+    if current.compliance_check_id != case.id {
+        return Err(AppError::Superseded {
+            case: CaseId::from_uuid(case.id),
+            entity: entity.clone(),
+            current: CaseId::from_uuid(current.compliance_check_id),
+        });
+    }
+    Ok(current.sequence)
 }
 
 impl ComplianceService {
@@ -63,6 +85,7 @@ impl ComplianceService {
             }
             let reviewer = Reviewer::try_from(&users::find(conn, reviewer)?)?;
             let kyc = kyc_checks::find(conn, case.kyc_check_id)?;
+            let sequence = require_current(conn, &case, &kyc.check.entity_id)?;
             let aml = aml_checks::find(conn, case.aml_check_id)?;
             let engine = case_verdict(conn, &self.rules, &case, &kyc.check, &aml.screening)?;
             let step = plan_review(
@@ -132,7 +155,7 @@ impl ComplianceService {
                     Regulations::Cached(&self.rules),
                     after,
                     Some(evidence),
-                    None,
+                    Some(sequence),
                 )?,
             })
         })

@@ -400,19 +400,20 @@ fn a_review_a_clearing_and_a_re_screening_end_with_their_commit_on_the_connectio
     assert_eq!(n, RESCREEN_REPLAYED, "{traced}");
 }
 
-/// A review deciding a pending case: BEGIN; the case locked; the reviewer; its KYC check; its
+/// A review deciding a pending case: BEGIN; the case locked; the reviewer; its KYC check; the
+/// entity's current case (this one is not history; its number, for the record); its
 /// screening; its dispositions (the engine's verdict); the note; the status change and its
-/// audit entry; the record's case number and rules fingerprint; COMMIT.
+/// audit entry; the record's rules fingerprint; COMMIT.
 const REVIEW: usize = 12;
-/// A false positive proposed: BEGIN; the case locked; the reviewer; its KYC check; its
-/// screening; its dispositions (the entry's), again (the verdict before); the note; the
-/// revision raised; the disposition and its audit entry; the dispositions (the verdict after);
-/// COMMIT.
-const PROPOSAL: usize = 13;
+/// A false positive proposed: BEGIN; the case locked; the reviewer; its KYC check; the
+/// entity's current case (this one is not history); its screening; its dispositions (the
+/// entry's), again (the verdict before); the note; the revision raised; the disposition and its
+/// audit entry; the dispositions (the verdict after); COMMIT.
+const PROPOSAL: usize = 14;
 /// The confirmation that lifts the engine's rejection: as the proposal (the disposition
 /// confirmed instead of inserted), then the rules fingerprint (the verdict re-run without the
 /// cleared entry), the confirmed dispositions and the `override_confirmed` audit entry; COMMIT.
-const CONFIRMATION: usize = 16;
+const CONFIRMATION: usize = 17;
 /// A re-screening that writes: BEGIN; the agent; the current case, locked, current still;
 /// its KYC check; its screening; the rules fingerprint; its dispositions (the new verdict),
 /// again (the previous one); the screening and its audit entry; the re-evaluation and its

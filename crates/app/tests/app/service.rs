@@ -262,6 +262,31 @@ fn the_engines_pending_is_lifted_by_evidence_or_by_a_waiver_under_four_eyes() {
         queue.items.iter().all(|i| i.case_id != pending.id),
         "the superseded case leaves the queue"
     );
+    // The superseded case is history: a stale page's review is refused as such, and its
+    // detail names the current case.
+    let before = audit(&mut conn);
+    let err = s
+        .compliance
+        .review(
+            &s.officer(),
+            pending.id,
+            Verdict::Reject,
+            &reason("a page read before the evidence arrived"),
+            pending.revision,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Superseded { current, .. } if *current == next.case.id),
+        "{err}"
+    );
+    assert_eq!(audit(&mut conn), before, "nothing was written");
+    let detail = s.compliance.case_detail(&s.officer(), pending.id).unwrap();
+    assert_eq!(detail.superseded_by, Some(next.case.id));
+    let detail = s
+        .compliance
+        .case_detail(&s.officer(), next.case.id)
+        .unwrap();
+    assert_eq!(detail.superseded_by, None);
     // The same KYC result again is a retry, not a third case.
     let again = s.compliance.submit(&s.agent(), &evidence, None).unwrap();
     assert!(again.replayed);

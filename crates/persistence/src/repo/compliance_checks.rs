@@ -775,8 +775,8 @@ pub fn record_reevaluation(
                     .optional()?
             }
             // The status stays. A confirmed approval keeps the record of its first pair of
-            // eyes; a proposal still waiting (on an escalation) was made on other facts and is
-            // withdrawn.
+            // eyes; a proposal still waiting (on an escalation, or a waiver on the engine's
+            // PENDING) was made on other facts and is withdrawn.
             None => diesel::update(base)
                 .set((
                     evaluation,

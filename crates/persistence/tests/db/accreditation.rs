@@ -13,8 +13,6 @@ use compliance_persistence::repo::{aml_checks, compliance_checks, kyc_checks};
 use compliance_persistence::testing::TestDatabase;
 use serde_json::{Value, json};
 
-const SYSTEM: &str = "(SELECT id FROM users WHERE username = 'kyc-agent')";
-
 fn usd(a: &str) -> Money {
     Money::parse(a, "USD").unwrap()
 }

@@ -14,10 +14,6 @@ use compliance_persistence::repo::{blockchain, users as users_repo};
 use compliance_persistence::testing::TestDatabase;
 use strum::VariantArray;
 
-const OFFICER: &str = "(SELECT id FROM users WHERE username = 'officer.one')";
-const ANALYST: &str = "(SELECT id FROM users WHERE username = 'analyst')";
-const SYSTEM: &str = "(SELECT id FROM users WHERE username = 'kyc-agent')";
-
 const ADDRESS: &str = "0x52908400098527886E0F7030069857D2E4169EE7";
 
 fn entries(conn: &mut PgConnection, subject: uuid::Uuid) -> Vec<AuditEntry> {

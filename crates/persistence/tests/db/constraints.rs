@@ -4,11 +4,6 @@
 use crate::support::*;
 use compliance_persistence::testing::TestDatabase;
 
-const SYSTEM: &str = "(SELECT id FROM users WHERE username = 'kyc-agent')";
-const OFFICER: &str = "(SELECT id FROM users WHERE username = 'officer.one')";
-const OFFICER2: &str = "(SELECT id FROM users WHERE username = 'officer.two')";
-const ANALYST: &str = "(SELECT id FROM users WHERE username = 'analyst')";
-
 /// An insert into kyc_checks of a valid row with some columns overridden (or added).
 fn kyc_row(overrides: &[(&str, &str)]) -> String {
     let mut columns = vec![

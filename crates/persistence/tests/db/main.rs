@@ -16,3 +16,4 @@ mod pool;
 mod repositories;
 mod rules_state;
 mod support;
+mod waiver;

@@ -8,8 +8,6 @@ use compliance_persistence::diesel::{Connection, PgConnection};
 use compliance_persistence::repo::compliance_rules;
 use compliance_persistence::testing::TestDatabase;
 
-const SYSTEM: &str = "(SELECT id FROM users WHERE username = 'kyc-agent')";
-
 fn insert_rule(jurisdiction: &str, code: &str) -> String {
     format!(
         "INSERT INTO compliance_rules (jurisdiction, code, version, parameters, effective_from, regulation, description, published_by)

@@ -173,6 +173,12 @@ pub fn case(conn: &mut PgConnection, system: &User, entity: &str, reasons: Vec<R
     Case { kyc, aml, case }
 }
 
+/// The seed users of [`users`], as SQL subqueries for raw statements.
+pub const SYSTEM: &str = "(SELECT id FROM users WHERE username = 'kyc-agent')";
+pub const OFFICER: &str = "(SELECT id FROM users WHERE username = 'officer.one')";
+pub const OFFICER2: &str = "(SELECT id FROM users WHERE username = 'officer.two')";
+pub const ANALYST: &str = "(SELECT id FROM users WHERE username = 'analyst')";
+
 /// Runs raw SQL, returning the database's error message and constraint name if it fails.
 pub fn raw(conn: &mut PgConnection, sql: &str) -> Result<usize, String> {
     sql_query(sql).execute(conn).map_err(|e| match &e {

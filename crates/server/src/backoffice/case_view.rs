@@ -31,7 +31,7 @@ fn joined<T: ToString>(items: impl IntoIterator<Item = T>, none: &str) -> String
 fn decide_view(detail: &CaseDetail, me: &OfficeSession) -> Option<DecideView> {
     let case = &detail.case;
     let role = me.caller.role();
-    if !role.may_review(case.status) {
+    if !role.may_review(case.status) || detail.superseded_by.is_some() {
         return None;
     }
     let proposer = case.approval_proposed_by;
@@ -50,8 +50,10 @@ fn decide_view(detail: &CaseDetail, me: &OfficeSession) -> Option<DecideView> {
                     Some("Propose a waiver".to_owned()),
                     Some("The engine holds this case PENDING: evidence it needs is missing. The new KYC result lets the engine decide again; or propose a waiver of what is missing, with your reason: a compliance officer or admin who is someone else confirms it.".to_owned()),
                 ),
+                // The proposer gets the button only where their role may confirm at all (the
+                // refusal then says four eyes); an analyst proposer gets none.
                 Some(p) if p == me.caller.user() => (
-                    Some("Confirm the waiver".to_owned()),
+                    role.may_clear_matches().then(|| "Confirm the waiver".to_owned()),
                     Some("You proposed this waiver: a different compliance officer or admin must confirm it.".to_owned()),
                 ),
                 Some(p) if role.may_clear_matches() => (
@@ -113,7 +115,9 @@ pub(super) fn case_page(
 ) -> CasePage {
     let case = &detail.case;
     let kyc = &detail.kyc;
-    let clears = me.caller.role().may_clear_matches() && case.status != CheckStatus::Rejected;
+    let clears = me.caller.role().may_clear_matches()
+        && case.status != CheckStatus::Rejected
+        && detail.superseded_by.is_none();
     let screenings = detail
         .screenings
         .iter()
@@ -198,6 +202,7 @@ pub(super) fn case_page(
         status: case.status.to_string(),
         engine_status: case.engine_status.to_string(),
         engine_stricter: case.engine_stricter,
+        superseded_by: detail.superseded_by.map(|c| c.to_string()),
         risk_score: case.risk_score.value(),
         risk_level: case.risk_level.to_string(),
         revision: case.revision,
@@ -249,7 +254,6 @@ pub(super) fn case_page(
     }
 }
 
-/// The signals no rule weighed, as the case page shows them.
 /// What the KYC result says about accreditation, without a figure: which facts the rules read
 /// were given, and as of when (the figures are on the stored record, not on a page).
 fn accreditation(investor: &compliance_domain::InvestorProfile) -> String {
@@ -288,6 +292,7 @@ fn accreditation(investor: &compliance_domain::InvestorProfile) -> String {
     }
 }
 
+/// The signals no rule weighed, as the case page shows them.
 fn unweighed(signals: Option<compliance_domain::Signals>) -> String {
     let Some(signals) = signals else {
         return "not listed (decided before the engine listed them)".to_owned();

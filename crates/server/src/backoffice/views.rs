@@ -189,6 +189,8 @@ pub(super) struct CasePage {
     pub status: String,
     pub engine_status: String,
     pub engine_stricter: bool,
+    /// The entity's current case, when this one is history (nothing is offered to decide).
+    pub superseded_by: Option<String>,
     pub risk_score: u8,
     pub risk_level: String,
     pub revision: i32,

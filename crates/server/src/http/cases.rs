@@ -126,11 +126,13 @@ fn if_match(headers: &HeaderMap) -> Result<i32, Problem> {
         })
 }
 
-/// Review a case: approve or reject it, with a reason, at the revision you read.
+/// Review a case: approve, waive or reject it, with a reason, at the revision you read.
 ///
 /// `If-Match` is required (428 without it); a case that moved on since is 412. Four eyes: the
-/// reviewer who proposed approving an escalation cannot confirm it (409); a role that may not
-/// decide the case is 403.
+/// reviewer who proposed approving an escalation, or a waiver, cannot confirm it (409); a role
+/// that may not decide the case is 403. A case the engine holds PENDING for missing evidence is
+/// not approved (409 `evidence-required`): it is waived under four eyes, or the new KYC result
+/// is submitted. A case that is no longer the entity's latest is 409 `superseded`.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/review", tag = "cases",
     request_body = super::schemas::ReviewInput,
     params(("id" = S::CaseId, Path, description = "The case's id"),
@@ -139,7 +141,8 @@ fn if_match(headers: &HeaderMap) -> Result<i32, Problem> {
             ("ETag" = String, description = "The case's new revision, quoted"))),
         (status = 403, description = "This role may not decide this case", body = Problem),
         (status = 404, description = "No such case", body = Problem),
-        (status = 409, description = "Not awaiting review, the engine rejects it, or four eyes", body = Problem),
+        (status = 409, description = "Not awaiting review, the engine rejects it or holds it for \
+            missing evidence, four eyes, or the case is history", body = Problem),
         (status = 412, description = "The case changed since it was read", body = Problem),
         (status = 428, description = "No If-Match", body = Problem)),
     security(("bearer" = [])))]

@@ -139,7 +139,9 @@ pub fn classify(error: &AppError) -> (StatusCode, &'static str, &'static str) {
         AppError::Forbidden { .. } | AppError::NotAReviewer(_) | AppError::NotTheAgent { .. } => {
             (S::FORBIDDEN, "forbidden", "not permitted for this role")
         }
-        AppError::Review(ReviewError::NotPermitted { .. })
+        AppError::Review(
+            ReviewError::NotPermitted { .. } | ReviewError::WaiverNeedsOfficer { .. },
+        )
         | AppError::Disposition(DispositionError::NotPermitted { .. }) => {
             (S::FORBIDDEN, "forbidden", "not permitted for this role")
         }
@@ -172,6 +174,11 @@ pub fn classify(error: &AppError) -> (StatusCode, &'static str, &'static str) {
         }
         AppError::Disposition(_) => (S::CONFLICT, "conflict", "conflict"),
         AppError::OpenCase { .. } => (S::CONFLICT, "open-case", "the entity has an open case"),
+        AppError::Superseded { .. } => (
+            S::CONFLICT,
+            "superseded",
+            "the case is history: the entity has a newer one",
+        ),
         AppError::IdempotencyKeyReused { .. } => (
             S::UNPROCESSABLE_ENTITY,
             "idempotency-key-reused",
@@ -348,6 +355,23 @@ mod tests {
                 },
                 409,
                 "open-case",
+            ),
+            (
+                AppError::Superseded {
+                    case,
+                    entity: compliance_domain::EntityId::parse("ae-x-1").unwrap(),
+                    current: case,
+                },
+                409,
+                "superseded",
+            ),
+            (
+                ReviewError::WaiverNeedsOfficer {
+                    role: Role::Analyst,
+                }
+                .into(),
+                403,
+                "forbidden",
             ),
             (
                 AppError::IdempotencyKeyReused { case },

@@ -487,7 +487,8 @@ pub struct MatchInput {
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewInput {
-    /// Approve or reject.
+    /// `approve`, `waive` (the evidence the engine holds the case PENDING for, under four eyes)
+    /// or `reject`.
     verdict: Verdict,
     /// Why.
     reason: ReviewReason,

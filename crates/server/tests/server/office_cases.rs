@@ -163,6 +163,55 @@ async fn missing_evidence_is_waived_by_an_analyst_and_an_officer_never_approved_
     assert_eq!(app.case_of("ae-corp-pending-002").1, "APPROVED");
 }
 
+/// A case superseded by a new KYC result is history: its page says so, links the current case
+/// and offers nothing to decide; a form sent from a page read before is refused, nothing
+/// written.
+#[tokio::test]
+async fn a_superseded_case_is_history_and_offers_nothing_to_decide() {
+    let app = OfficeApp::new();
+    let (old, _, revision) = app.case_of("ae-corp-pending-002");
+    let officer = app.signed_in("compliance.officer").await;
+    let stale = officer.get(&format!("/office/cases/{old}")).await;
+    assert!(stale.body.contains("name=\"verdict\""));
+    // The missing documents arrive: the engine decides them as the entity's next case.
+    let mut evidence = compliance_ops::testing::scenario("ae-corp-pending-002");
+    evidence.kyc.documents = <compliance_domain::DocumentKind as strum::VariantArray>::VARIANTS
+        .iter()
+        .copied()
+        .collect();
+    let next = app
+        .s
+        .compliance
+        .submit(&app.s.agent(), &evidence, None)
+        .unwrap();
+    let page = officer.get(&format!("/office/cases/{old}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("This case is history")
+            && page
+                .body
+                .contains(&format!("/office/cases/{}", next.case.id)),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("name=\"verdict\""), "{}", page.body);
+    let audit = app.rows("audit_logs");
+    let refused = officer
+        .post(
+            &format!("/office/cases/{old}/decide"),
+            &[
+                ("csrf", &stale.csrf()),
+                ("revision", &revision.to_string()),
+                ("verdict", "reject"),
+                ("reason", "read before the documents came"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("is history"), "{}", refused.body);
+    assert_eq!(app.rows("audit_logs"), audit);
+}
+
 #[tokio::test]
 async fn an_escalation_is_approved_by_two_officers_and_never_by_one_twice() {
     let app = OfficeApp::new();
