@@ -6,7 +6,7 @@
 //! Must not: block the async runtime, or let a panic in the blocking work escape as anything
 //! but an [`AppError::Internal`].
 
-use crate::compliance::records::{
+use crate::records::{
     AuditPage, CaseRecord, ClearedMatch, QueuePage, RescreenOutcome, ReviewOutcome, Submission,
 };
 use crate::{AppError, AuditQuery, Caller, Compliance, QueueQuery, Result};

@@ -4,6 +4,8 @@
 mod asynchronous;
 mod compliance;
 mod config;
+mod convert;
+mod cursor;
 mod error;
 pub mod health;
 mod page;
@@ -15,17 +17,16 @@ pub mod tokens;
 
 #[cfg(feature = "tokio")]
 pub use asynchronous::AsyncCompliance;
-pub use compliance::records;
-pub use compliance::{
-    AuditQuery, Caller, Compliance, Credential, InProcess, QueueCursor, QueueQuery,
-};
+pub mod records;
+pub use compliance::{Caller, Compliance, Credential, InProcess};
 pub use compliance::{
     CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, OfficeSession,
     SESSION_PREFIX, ScreeningRecord, SessionPolicy, SignedIn, csrf_token,
 };
 pub use config::{Config, ConfigError};
+pub use cursor::QueueCursor;
 pub use error::{AppError, Result};
-pub use page::{ListSize, PageSize, QueueSize};
+pub use page::{AuditQuery, ListSize, PageSize, QueueQuery, QueueSize};
 
 /// The domain's types, re-exported: what a service needs to build the inputs and read the
 /// answers (a caller of this crate needs no other crate of the workspace).

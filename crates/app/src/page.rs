@@ -3,7 +3,9 @@
 //!
 //! Must not: hold a size outside `1..=MAX`.
 
+use crate::cursor::QueueCursor;
 use compliance_domain::input::InputError;
+use compliance_domain::{CheckStatus, Jurisdiction, RiskLevel};
 
 /// A page size from 1 to `MAX`, `DEFAULT` when none is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -60,4 +62,30 @@ mod tests {
         assert!(ListSize::new(10_001).is_err());
         assert!(ListSize::new(0).unwrap_err().to_string().contains("limit"));
     }
+}
+
+/// Which page of the review queue to read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueQuery {
+    /// Only this jurisdiction.
+    pub jurisdiction: Option<Jurisdiction>,
+    /// Only this status.
+    pub status: Option<CheckStatus>,
+    /// Only this risk level.
+    pub risk_level: Option<RiskLevel>,
+    /// Resume after this cursor (the previous page's `next`).
+    pub after: Option<QueueCursor>,
+    /// At most this many cases.
+    pub limit: QueueSize,
+}
+
+/// Which page of an entity's audit entries to read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// At most this many entries.
+    pub limit: ListSize,
+    /// Resume after this entry (the previous page's `next`).
+    pub cursor: Option<i64>,
+    /// Oldest first instead of newest first.
+    pub oldest_first: bool,
 }

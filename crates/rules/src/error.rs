@@ -27,10 +27,12 @@ pub enum Problem {
         kind: &'static str,
     },
     /// A `kind` that names no rule kind.
-    #[error("names an unknown rule kind {value}: expected one of {}", crate::RuleKind::NAMES.join(", "))]
+    #[error("names an unknown rule kind {value}: expected one of {}", known.join(", "))]
     UnknownKind {
         /// The rejected kind, cut and quoted.
         value: String,
+        /// The kinds there are (`RuleKind::NAMES`; a reference to it, to keep the error small).
+        known: &'static &'static [&'static str],
     },
     /// A JSON value of the wrong type (a number where a string is expected, say).
     #[error("must be {expected}, found {found}")]

@@ -16,7 +16,7 @@ use crate::sebi::SebiAccreditation;
 use crate::signals::RiskSignals;
 use crate::thresholds::{RedFlagLimit, RiskThreshold, VerificationMinimum};
 use crate::watchlist;
-use compliance_domain::{Case, CheckStatus, Stage};
+use compliance_domain::{Case, CheckStatus, Signals, Stage, WatchlistKind};
 use serde_json::{Map, Value};
 
 /// What a rule checks, with its parameters. Each kind has a fixed [`Stage`]; its outcome is
@@ -233,7 +233,10 @@ impl RuleKind {
             }
             other => Err(FieldError::new(
                 "parameters.kind",
-                Problem::UnknownKind { value: echo(other) },
+                Problem::UnknownKind {
+                    value: echo(other),
+                    known: &Self::NAMES,
+                },
             )),
         }
     }
@@ -276,6 +279,23 @@ impl RuleKind {
             RuleKind::RiskSignals(r) => r.assess(facts.case),
             // A policy, not a check: it says when to look again, never what was found.
             RuleKind::PeriodicReview(_) => None,
+        }
+    }
+}
+
+impl RuleKind {
+    /// The signal kinds a rule of this kind weighs, whether or not it fires on a case: the
+    /// sanctions and PEP rules their kind of match, `red_flags` every red flag (it counts them
+    /// all), `risk_signals` the kinds it lists. The others weigh no signal.
+    pub fn weighs(&self) -> Signals {
+        match self {
+            RuleKind::SanctionsMatch => Signals::NONE.with_match(WatchlistKind::Sanctions),
+            RuleKind::PepMatch => Signals::NONE.with_match(WatchlistKind::Pep),
+            RuleKind::RedFlags(_) => Signals::all()
+                .red_flags()
+                .fold(Signals::NONE, Signals::with_red_flag),
+            RuleKind::RiskSignals(r) => r.weighs(),
+            _ => Signals::NONE,
         }
     }
 }

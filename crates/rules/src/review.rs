@@ -1,6 +1,6 @@
 //! The `periodic_review` rule kind: how many months after approval a case falls due for review,
-//! by risk level ([`ReviewIntervals`]), and the rule set's answers built on it
-//! ([`RuleSet::review_interval`], [`RuleSet::next_review`]).
+//! by risk level ([`ReviewIntervals`]). The rule set answers with it
+//! ([`crate::RuleSet::review_interval`], [`crate::RuleSet::next_review`], in `rule_set.rs`).
 //!
 //! Must not: fire in an evaluation (it is a policy, not a check), accept an interval that reviews
 //! a riskier case later than a less risky one, or do date arithmetic other than PostgreSQL's
@@ -9,8 +9,6 @@
 
 use crate::error::{FieldError, Problem};
 use crate::params::Object;
-use crate::{RuleKind, RuleSet};
-use chrono::{DateTime, Months, Utc};
 use compliance_domain::{RiskLevel, TextForm};
 use serde_json::{Map, Value};
 
@@ -127,60 +125,12 @@ fn field(level: RiskLevel) -> String {
     format!("months.{level}")
 }
 
-impl RuleSet {
-    /// The intervals of the set's `periodic_review` rule; a set holds at most one.
-    fn review_intervals(&self) -> Option<ReviewIntervals> {
-        self.rules().iter().find_map(|rule| match rule.kind() {
-            RuleKind::PeriodicReview(intervals) => Some(*intervals),
-            _ => None,
-        })
-    }
-
-    /// The months from approval to the next periodic review of a case at `level`, from the set's
-    /// `periodic_review` rule; `None` when the set has none.
-    pub fn review_interval(&self, level: RiskLevel) -> Option<u32> {
-        self.review_intervals().map(|i| i.months(level))
-    }
-
-    /// When a case at `level` approved at `approved_at` falls due for periodic review:
-    /// `approved_at` plus [`RuleSet::review_interval`] calendar months, the day clamped to the end
-    /// of a shorter month (Jan 31 + 1 month = Feb 28, or Feb 29 in a leap year), the time of day
-    /// kept. This is PostgreSQL's `timestamptz + make_interval(months => n)` with the session in
-    /// UTC. `None` when the set has no `periodic_review` rule, or when the date would fall beyond
-    /// the range of `DateTime<Utc>` (some 260,000 years from now).
-    ///
-    /// The date grows strictly with the interval. It does not always grow with `approved_at`:
-    /// approvals on Apr 28 at 07:42 and Apr 29 at 00:00 both clamp to Feb 28 after 58 months, and
-    /// keep their times of day, so the later one falls due some hours earlier (never a day).
-    ///
-    /// ```
-    /// use chrono::{TimeZone, Utc};
-    /// use compliance_domain::{Jurisdiction, RiskLevel};
-    /// use compliance_rules::{RuleSet, default_rules};
-    /// let approved = Utc.with_ymd_and_hms(2026, 8, 31, 9, 30, 0).unwrap();
-    /// let ae = RuleSet::in_force(&default_rules(), Jurisdiction::Ae, approved)?;
-    /// assert_eq!(ae.review_interval(RiskLevel::Critical), Some(6));
-    /// assert_eq!(
-    ///     ae.next_review(RiskLevel::Critical, approved),
-    ///     Some(Utc.with_ymd_and_hms(2027, 2, 28, 9, 30, 0).unwrap())
-    /// );
-    /// # Ok::<(), compliance_rules::RuleSetError>(())
-    /// ```
-    pub fn next_review(
-        &self,
-        level: RiskLevel,
-        approved_at: DateTime<Utc>,
-    ) -> Option<DateTime<Utc>> {
-        let months = self.review_interval(level)?;
-        approved_at.checked_add_months(Months::new(months))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{EffectivePeriod, Rule, default_effective_from};
+    use crate::{EffectivePeriod, Rule, RuleKind, RuleSet, default_effective_from};
     use chrono::TimeZone;
+    use chrono::Utc;
     use compliance_domain::{Jurisdiction, RuleCode, RuleRef, RuleVersion};
 
     #[test]

@@ -6,7 +6,6 @@
 //! a signal leaves it out, and the decision then lists it as unweighed), or name a listed
 //! person: the explanation names kinds of signal and weights only.
 
-use crate::RuleKind;
 use crate::error::{FieldError, Problem, echo};
 use crate::params::{Object, wrong};
 use compliance_domain::{Case, CheckStatus, RedFlag, Signals, TextForm, WatchlistKind};
@@ -276,22 +275,5 @@ impl RiskSignals {
         };
         let _ = write!(out, "), so {consequence}.");
         Some(out)
-    }
-}
-
-impl RuleKind {
-    /// The signal kinds a rule of this kind weighs, whether or not it fires on a case: the
-    /// sanctions and PEP rules their kind of match, `red_flags` every red flag (it counts them
-    /// all), `risk_signals` the kinds it lists. The others weigh no signal.
-    pub fn weighs(&self) -> Signals {
-        match self {
-            RuleKind::SanctionsMatch => Signals::NONE.with_match(WatchlistKind::Sanctions),
-            RuleKind::PepMatch => Signals::NONE.with_match(WatchlistKind::Pep),
-            RuleKind::RedFlags(_) => Signals::all()
-                .red_flags()
-                .fold(Signals::NONE, Signals::with_red_flag),
-            RuleKind::RiskSignals(r) => r.weighs(),
-            _ => Signals::NONE,
-        }
     }
 }

@@ -5,10 +5,10 @@
 //!
 //! Must not: write, or expose a persistence type.
 
-use super::convert::{Evidence, Regulations, case_record};
-use super::records::{AuditRecord, CaseRecord};
 use super::{Caller, Compliance};
 use crate::Result;
+use crate::convert::{Evidence, Regulations, case_record};
+use crate::records::{AuditRecord, CaseRecord};
 use chrono::{DateTime, Utc};
 use compliance_domain::{
     AmlScreening, CaseId, CheckStatus, KycCheck, ListEntryRef, ListName, Permission, ReviewReason,

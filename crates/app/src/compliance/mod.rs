@@ -8,65 +8,37 @@
 //! underneath, or take the acting user from anywhere but an authenticated [`Caller`].
 
 mod caller;
-pub(crate) mod convert;
-mod cursor;
 mod detail;
-pub mod records;
 mod sessions;
 
 pub use caller::{Caller, Credential, InProcess};
-pub use cursor::QueueCursor;
 pub use detail::{
     CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, ScreeningRecord,
 };
 pub use sessions::{OfficeSession, SESSION_PREFIX, SessionPolicy, SignedIn, csrf_token};
 
-use crate::page::{ListSize, QueueSize};
+use crate::convert::rule_record;
+use crate::cursor::QueueCursor;
+use crate::page::{AuditQuery, ListSize, QueueQuery};
+use crate::records;
+use crate::records::{
+    AuditPage, CaseRecord, ClearedMatch, HighRiskRecord, QueuePage, ReplayRecord, RescreenOutcome,
+    ReviewDueRecord, ReviewOutcome, RuleRecord, Submission, SummaryRecord,
+};
 use crate::service::ComplianceService;
 use crate::service::overrides::Clearing;
 use crate::{AppError, Config, ConfigError, Result};
 use chrono::{DateTime, Utc};
 use compliance_domain::input::CaseInput;
 use compliance_domain::{
-    AmlScreening, Case, CaseId, CheckStatus, EntityId, IdempotencyKey, Jurisdiction, ListEntryRef,
-    ListName, Permission, ReviewReason, RiskLevel, UserId, Username, Verdict,
+    AmlScreening, Case, CaseId, EntityId, IdempotencyKey, Jurisdiction, ListEntryRef, ListName,
+    Permission, ReviewReason, UserId, Username, Verdict,
 };
 use compliance_persistence::Database;
 use compliance_persistence::repo::{api_tokens, compliance_checks, compliance_rules, reports};
 use compliance_persistence::repo::{reviews_due, users};
-use convert::rule_record;
-use records::{
-    AuditPage, CaseRecord, ClearedMatch, HighRiskRecord, QueuePage, ReplayRecord, RescreenOutcome,
-    ReviewDueRecord, ReviewOutcome, RuleRecord, Submission, SummaryRecord,
-};
 use std::collections::BTreeMap;
 use uuid::Uuid;
-
-/// Which page of the review queue to read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct QueueQuery {
-    /// Only this jurisdiction.
-    pub jurisdiction: Option<Jurisdiction>,
-    /// Only this status.
-    pub status: Option<CheckStatus>,
-    /// Only this risk level.
-    pub risk_level: Option<RiskLevel>,
-    /// Resume after this cursor (the previous page's `next`).
-    pub after: Option<QueueCursor>,
-    /// At most this many cases.
-    pub limit: QueueSize,
-}
-
-/// Which page of an entity's audit entries to read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AuditQuery {
-    /// At most this many entries.
-    pub limit: ListSize,
-    /// Resume after this entry (the previous page's `next`).
-    pub cursor: Option<i64>,
-    /// Oldest first instead of newest first.
-    pub oldest_first: bool,
-}
 
 /// The decision layer for services: submit, read, review, clear matches, re-screen, the audit
 /// history and the rules in force, each as an authenticated caller. Cheap to clone (a pool and

@@ -6,7 +6,7 @@
 //! leaves every chained audit hash as it was.
 
 use super::ComplianceService;
-use crate::compliance::convert::{Regulations, case_record};
+use crate::convert::{Regulations, case_record};
 use crate::records::{AuditPage, AuditRecord, CaseRecord};
 use crate::{AuditQuery, Result};
 use compliance_domain::{CaseId, EntityId, UserId};

@@ -10,7 +10,7 @@
 //! leaves the case as it is.
 
 use super::{ComplianceService, case_verdict, engine_verdict, require_agent};
-use crate::compliance::convert::{Evidence, Regulations, case_record};
+use crate::convert::{Evidence, Regulations, case_record};
 use crate::records::RescreenOutcome;
 use crate::{AppError, Result};
 use chrono::Utc;

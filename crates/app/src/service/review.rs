@@ -6,7 +6,7 @@
 //! a conflict.
 
 use super::{ComplianceService, case_verdict};
-use crate::compliance::convert::{Evidence, Regulations, case_record};
+use crate::convert::{Evidence, Regulations, case_record};
 use crate::records::{ReviewOutcome, ReviewStepTaken};
 use crate::{AppError, Result};
 use compliance_domain::{

@@ -8,7 +8,7 @@
 //! case. The answer is built inside the transaction that wrote it.
 
 use super::ComplianceService;
-use crate::compliance::convert::{Evidence, Regulations, case_record};
+use crate::convert::{Evidence, Regulations, case_record};
 use crate::records::Submission;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};

@@ -95,9 +95,7 @@ fn the_engines_pending_is_approved_only_by_a_waiver_two_people_made() {
     assert_eq!(
         text(
             &mut conn,
-            &format!(
-                "SELECT status || ' proposed by ' || u.username AS value FROM compliance_checks c JOIN users u ON u.id = c.approval_proposed_by"
-            ),
+            "SELECT status || ' proposed by ' || u.username AS value FROM compliance_checks c JOIN users u ON u.id = c.approval_proposed_by",
         ),
         "APPROVED proposed by analyst"
     );

@@ -6,7 +6,7 @@
 //! reads the immutable evidence a record needs when the caller has not (the KYC check's
 //! entity, the screening's watchlist version, the case's number).
 
-use super::records::{
+use crate::records::{
     AuditRecord, CaseRecord, HighRiskRecord, QueueItem, ReasonRecord, ReviewDueRecord, RuleRecord,
     SummaryRecord,
 };

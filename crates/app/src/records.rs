@@ -187,7 +187,7 @@ pub struct QueuePage {
     /// The cases, riskiest (flagged first), then oldest.
     pub items: Vec<QueueItem>,
     /// The cursor of the next page; absent on the last page.
-    pub next: Option<super::QueueCursor>,
+    pub next: Option<crate::cursor::QueueCursor>,
 }
 
 /// An entity whose current case is high-risk or matched a list.
