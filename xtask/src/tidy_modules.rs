@@ -47,11 +47,11 @@ mod tests {
         out
     }
 
-    /// The code of a file without its comments and its inline test module (`#[cfg(test)] mod
-    /// tests { .. }`, last in a file by this workspace's convention): tests may use whatever
-    /// the crate has, and are no part of the modules' shape.
+    /// The code of a file without its comments and its inline test modules (`#[cfg(test)] mod
+    /// tests { .. }`, to its matching brace): tests may use whatever the crate has, and are no
+    /// part of the modules' shape.
     fn code(text: &str) -> String {
-        let code = text
+        let mut code = text
             .lines()
             .map(|line| match line.find("//") {
                 Some(at) => &line[..at],
@@ -63,10 +63,32 @@ mod tests {
         while let Some(at) = code[from..].find("#[cfg(test)]") {
             let at = from + at;
             let next = code[at + "#[cfg(test)]".len()..].trim_start();
-            if next.starts_with("mod ") || next.starts_with("pub(crate) mod ") {
-                return code[..at].to_owned();
+            let is_module = next.starts_with("mod ") || next.starts_with("pub(crate) mod ");
+            let body = next
+                .find(['{', ';'])
+                .filter(|&i| is_module && next.as_bytes()[i] == b'{');
+            let Some(open) = body else {
+                from = at + 1;
+                continue;
+            };
+            let body_start = code.len() - next.len() + open;
+            let mut depth = 0usize;
+            let mut end = code.len();
+            for (i, c) in code[body_start..].char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = body_start + i + 1;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
             }
-            from = at + 1;
+            code.replace_range(at..end, "");
+            from = at;
         }
         code
     }
@@ -300,13 +322,23 @@ mod tests {
         write("proof.rs", "use crate::checkpoint::Format;\n");
         write(
             "checkpoint.rs",
-            "pub struct Format;\n#[cfg(test)]\nmod tests {\n    use crate::proof::*;\n}\n",
+            "pub struct Format;\n#[cfg(test)]\nmod tests {\n    use crate::proof::*;\n    fn f() { if true {} }\n}\n",
         );
         assert_eq!(
             cycle(&edges(&src)),
             None,
             "a test module is no part of the shape"
         );
+        // What follows a test module still counts.
+        write(
+            "checkpoint.rs",
+            "#[cfg(test)]\nmod tests {\n    fn f() { if true {} }\n}\nfn g() { crate::proof::h() }\n",
+        );
+        assert!(
+            cycle(&edges(&src)).is_some(),
+            "code after a test module counts"
+        );
+        write("checkpoint.rs", "pub struct Format;\n");
         write("verify/snapshot.rs", "use super::checks::{self, Found};\n");
         let found = cycle(&edges(&src)).expect("snapshot <-> checks");
         assert!(found.contains(&vec!["verify".into(), "snapshot".into()]));

@@ -1,5 +1,6 @@
 //! How much of a list to read, as validated types: a page size is always within its list's
-//! range, so no read needs a "0 means the default" rule.
+//! range, so no read needs a "0 means the default" rule; and the queries that carry them
+//! ([`QueueQuery`], [`AuditQuery`]).
 //!
 //! Must not: hold a size outside `1..=MAX`.
 
@@ -46,24 +47,6 @@ impl<const MAX: u16, const DEFAULT: u16> Default for PageSize<MAX, DEFAULT> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_stay_in_their_range() {
-        assert_eq!(QueueSize::default().get(), 50);
-        assert_eq!(ListSize::default().get(), 100);
-        assert_eq!(QueueSize::new(1).unwrap().get(), 1);
-        assert_eq!(QueueSize::new(1_000).unwrap().get(), 1_000);
-        assert!(QueueSize::new(0).is_err());
-        assert!(QueueSize::new(1_001).is_err());
-        assert_eq!(ListSize::new(10_000).unwrap().get(), 10_000);
-        assert!(ListSize::new(10_001).is_err());
-        assert!(ListSize::new(0).unwrap_err().to_string().contains("limit"));
-    }
-}
-
 /// Which page of the review queue to read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct QueueQuery {
@@ -88,4 +71,22 @@ pub struct AuditQuery {
     pub cursor: Option<i64>,
     /// Oldest first instead of newest first.
     pub oldest_first: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_stay_in_their_range() {
+        assert_eq!(QueueSize::default().get(), 50);
+        assert_eq!(ListSize::default().get(), 100);
+        assert_eq!(QueueSize::new(1).unwrap().get(), 1);
+        assert_eq!(QueueSize::new(1_000).unwrap().get(), 1_000);
+        assert!(QueueSize::new(0).is_err());
+        assert!(QueueSize::new(1_001).is_err());
+        assert_eq!(ListSize::new(10_000).unwrap().get(), 10_000);
+        assert!(ListSize::new(10_001).is_err());
+        assert!(ListSize::new(0).unwrap_err().to_string().contains("limit"));
+    }
 }
