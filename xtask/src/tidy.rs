@@ -66,16 +66,17 @@ mod tests {
     }
 
     /// Architecture Invariant: the crates depend on each other in one direction:
-    /// `{server, ops} -> app -> {rules, persistence} -> domain`, `persistence -> audit`,
+    /// `{server, ops} -> app -> {rules, screening, persistence} -> domain`, `persistence -> audit`,
     /// `ops -> audit`, and nothing else (`audit` depends on no other crate of the workspace, so
     /// that an auditor links it alone).
     #[test]
     fn crates_depend_in_one_direction() {
         let deps = normal_dependencies();
-        let expected: [(&str, &[&str]); 7] = [
+        let expected: [(&str, &[&str]); 8] = [
             ("compliance-domain", &[]),
             ("compliance-audit", &[]),
             ("compliance-rules", &["compliance-domain"]),
+            ("compliance-screening", &["compliance-domain"]),
             (
                 "compliance-persistence",
                 &["compliance-domain", "compliance-audit"],
@@ -86,6 +87,7 @@ mod tests {
                     "compliance-domain",
                     "compliance-persistence",
                     "compliance-rules",
+                    "compliance-screening",
                 ],
             ),
             (
@@ -96,6 +98,7 @@ mod tests {
                     "compliance-domain",
                     "compliance-persistence",
                     "compliance-rules",
+                    "compliance-screening",
                 ],
             ),
             (
@@ -209,7 +212,11 @@ mod tests {
             "sqlx",
         ];
         let deps = normal_dependencies();
-        for package in ["compliance-domain", "compliance-rules"] {
+        for package in [
+            "compliance-domain",
+            "compliance-rules",
+            "compliance-screening",
+        ] {
             let io: Vec<_> = deps[package]
                 .iter()
                 .filter(|d| IO_CRATES.contains(&d.as_str()))
