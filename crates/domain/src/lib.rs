@@ -13,6 +13,7 @@ mod false_positive;
 pub mod input;
 mod jurisdiction;
 mod kyc;
+mod match_score;
 mod money;
 mod password;
 mod reg_d;
@@ -39,6 +40,7 @@ pub use false_positive::{
 };
 pub use jurisdiction::Jurisdiction;
 pub use kyc::{DocumentKind, InvestorProfile, KycCheck, RedFlag};
+pub use match_score::{MatchScore, MatchScoreError};
 pub use money::{Currency, Money, MoneyError};
 pub use password::{Password, PasswordError};
 pub use reg_d::{
