@@ -4,7 +4,9 @@
 //! Must not: keep a "sanctions match" or "PEP match" flag apart from the entries that justify it.
 //! Both are derived from the matched entries, so a match always names its list entry.
 
-use crate::{ListEntryRef, ListName, RiskLevel, RiskScore, ScreeningProvider, WatchlistVersion};
+use crate::{
+    ListEntryRef, ListName, MatchScore, RiskLevel, RiskScore, ScreeningProvider, WatchlistVersion,
+};
 
 crate::text_enum! {
     /// What kind of list a match was found on.
@@ -29,6 +31,18 @@ pub struct WatchlistMatch {
     pub list: ListName,
     /// The entry on that list, e.g. `SDN-36512`.
     pub entry: ListEntryRef,
+    /// How strongly the screened names matched the entry, when the screener scored it (this
+    /// project's own screening does; an outside provider's asserted match has none and counts
+    /// as certain). The rules' bands compare it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<MatchScore>,
+}
+
+impl WatchlistMatch {
+    /// The match's score, an unscored (asserted) match counting as certain.
+    pub fn certainty(&self) -> MatchScore {
+        self.score.unwrap_or(MatchScore::ONE)
+    }
 }
 
 /// A well-formed AML screening result.
@@ -41,7 +55,7 @@ pub struct WatchlistMatch {
 ///         kind: WatchlistKind::Sanctions,
 ///         list: ListName::parse("OFAC-SDN")?,
 ///         entry: ListEntryRef::parse("SDN-36512")?,
-///     }],
+///, score: None }],
 ///     provider: ScreeningProvider::parse("refinitiv-world-check")?,
 ///     watchlist_version: WatchlistVersion::parse("ofac-2026-11-20")?,
 /// };

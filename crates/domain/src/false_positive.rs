@@ -175,6 +175,7 @@ mod tests {
             kind,
             list: ListName::parse(list).unwrap(),
             entry: ListEntryRef::parse(entry).unwrap(),
+            score: None,
         };
         let screening = AmlScreening {
             risk_score: RiskScore::new(70).unwrap(),

@@ -398,6 +398,7 @@ impl MatchInput {
             kind: parsed("kind", self.kind.parse())?,
             list: parsed("list", ListName::parse(&self.list))?,
             entry: parsed("entry", ListEntryRef::parse(&self.entry))?,
+            score: None,
         })
     }
 }

@@ -114,13 +114,20 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_score() {
-        for text in ["", ".5", "1.", "-0.5", "1.0001", "2", "0.5x", "1e-2", " 0.5"] {
+        for text in [
+            "", ".5", "1.", "-0.5", "1.0001", "2", "0.5x", "1e-2", " 0.5",
+        ] {
             assert!(text.parse::<MatchScore>().is_err(), "{text}");
         }
         assert_eq!("1.0000".parse::<MatchScore>().unwrap(), MatchScore::ONE);
         assert_eq!("00.5".parse::<MatchScore>().unwrap().basis_points(), 5000);
         // A JSON number is read as the number it is, whatever its notation.
-        assert_eq!(serde_json::from_str::<MatchScore>("1e-2").unwrap().basis_points(), 100);
+        assert_eq!(
+            serde_json::from_str::<MatchScore>("1e-2")
+                .unwrap()
+                .basis_points(),
+            100
+        );
         assert!(serde_json::from_str::<MatchScore>("0.00001").is_err());
     }
 }

@@ -210,6 +210,7 @@ pub fn pep_and_sanctions() -> compliance_domain::AmlScreening {
         kind: compliance_domain::WatchlistKind::Sanctions,
         list,
         entry,
+        score: None,
     });
     screening
 }
@@ -236,6 +237,7 @@ pub fn sanctions_hit() -> compliance_domain::AmlScreening {
             kind: WatchlistKind::Sanctions,
             list: ListName::parse("OFAC-SDN").unwrap(),
             entry: ListEntryRef::parse("SDN-99001").unwrap(),
+            score: None,
         }],
         provider: ScreeningProvider::parse("refinitiv-world-check").unwrap(),
         watchlist_version: WatchlistVersion::parse("ofac-2026-11-24").unwrap(),

@@ -69,6 +69,7 @@ fn batch() -> Vec<Case> {
         kind: WatchlistKind::Sanctions,
         list: ListName::parse("OFAC-SDN").unwrap(),
         entry: ListEntryRef::parse("SDN-36512").unwrap(),
+        score: None,
     };
     let mut seed = Seed(0x9E37_79B9_7F4A_7C15);
     (0..BATCH)

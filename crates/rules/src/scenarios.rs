@@ -105,6 +105,7 @@ impl Draft {
                     kind: *kind,
                     list: literal(list, ListName::parse(list)),
                     entry: literal(entry, ListEntryRef::parse(entry)),
+                    score: None,
                 })
                 .collect(),
             provider: literal(self.provider, ScreeningProvider::parse(self.provider)),

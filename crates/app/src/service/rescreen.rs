@@ -195,6 +195,7 @@ mod tests {
             kind: WatchlistKind::Pep,
             list: ListName::parse(list).unwrap(),
             entry: ListEntryRef::parse(entry).unwrap(),
+            score: None,
         };
         let screening = |matches: Vec<WatchlistMatch>| AmlScreening {
             risk_score: RiskScore::new(68).unwrap(),

@@ -89,6 +89,7 @@ fn sanctions(case: &Case) -> AmlScreening {
         kind: WatchlistKind::Sanctions,
         list,
         entry,
+        score: None,
     });
     aml
 }

@@ -268,6 +268,7 @@ fn a_sanctions_hit_on_an_escalated_case_is_approved_only_after_two_reviewers_cle
         kind: WatchlistKind::Pep,
         list: ListName::parse("IN-PEP").unwrap(),
         entry: ListEntryRef::parse("PEP-77").unwrap(),
+        score: None,
     });
     let reopened = s
         .compliance
@@ -287,6 +288,7 @@ fn a_sanctions_hit_on_an_escalated_case_is_approved_only_after_two_reviewers_cle
         kind: WatchlistKind::Sanctions,
         list: ListName::parse("UN-SC").unwrap(),
         entry: ListEntryRef::parse("QDi.431").unwrap(),
+        score: None,
     });
     // A new sanctions entry on the escalation: the engine's verdict is a rejection, and the case,
     // which belongs to its reviewers now (the engine moves no escalation), stays in their queue,

@@ -87,6 +87,7 @@ pub fn screening(score: i64, matches: &[(WatchlistKind, &str, &str)]) -> AmlScre
                 kind: *kind,
                 list: ListName::parse(list).unwrap(),
                 entry: ListEntryRef::parse(entry).unwrap(),
+                score: None,
             })
             .collect(),
         provider: ScreeningProvider::parse("refinitiv-world-check").unwrap(),

@@ -105,6 +105,7 @@ impl Draft {
                             "a golden entry",
                             ListEntryRef::parse(&format!("GOLDEN-{i}")),
                         ),
+                        score: None,
                     })
                     .collect(),
                 provider: literal("a provider", ScreeningProvider::parse("golden-provider")),

@@ -315,6 +315,7 @@ pub fn watchlist_match() -> impl Strategy<Value = WatchlistMatch> {
             kind,
             list: ListName::parse(list).unwrap(),
             entry: ListEntryRef::parse(&entry).unwrap(),
+            score: None,
         })
 }
 

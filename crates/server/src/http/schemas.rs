@@ -349,6 +349,10 @@ pub struct WatchlistMatch {
     list: String,
     /// The entry on it, e.g. `SDN-36512`.
     entry: String,
+    /// How strongly the screened names matched, 0 to 1 with at most four decimals, when this
+    /// project screened (an outside provider's asserted match has none and counts as certain).
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 1)]
+    score: Option<f64>,
 }
 
 /// The signals a decision received that no rule in force weighed.
