@@ -55,7 +55,8 @@ impl WatchlistMatch {
 ///         kind: WatchlistKind::Sanctions,
 ///         list: ListName::parse("OFAC-SDN")?,
 ///         entry: ListEntryRef::parse("SDN-36512")?,
-///, score: None }],
+///         score: None,
+///     }],
 ///     provider: ScreeningProvider::parse("refinitiv-world-check")?,
 ///     watchlist_version: WatchlistVersion::parse("ofac-2026-11-20")?,
 /// };
