@@ -26,7 +26,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use error::{FormatError, UnknownFormat};
-
+pub use synthetic::{synthetic_entries, write_ofac};
 
 /// An official list format, named on the command line by its text form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

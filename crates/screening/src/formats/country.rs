@@ -109,7 +109,10 @@ const NAMES: &[(&str, &str)] = &[
 /// stop ignored), or `None` when the table does not hold it.
 pub(crate) fn alpha2(name: &str) -> Option<&'static str> {
     let name = name.trim().trim_end_matches('.').trim().to_lowercase();
-    NAMES.iter().find(|(n, _)| *n == name).map(|(_, code)| *code)
+    NAMES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, code)| *code)
 }
 
 /// The first name the table holds for `code`, for writers (the synthetic OFAC files).

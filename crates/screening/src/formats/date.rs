@@ -156,7 +156,11 @@ mod tests {
         assert_eq!(ofac("1960 to 1962").len(), 3);
         assert_eq!(ofac("1900 to 1990").len(), 2);
         assert!(ofac("sometime").is_empty());
-        for date in [d(1961, Some(3), Some(2)), d(1961, Some(12), None), d(1961, None, None)] {
+        for date in [
+            d(1961, Some(3), Some(2)),
+            d(1961, Some(12), None),
+            d(1961, None, None),
+        ] {
             assert_eq!(ofac(&ofac_text(&date)), vec![date]);
         }
     }

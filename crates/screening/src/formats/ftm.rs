@@ -91,15 +91,19 @@ pub(super) fn read(file: &ListFile) -> Result<Parsed, FormatError> {
         attach(&mut entries, line);
     }
     let datasets = datasets.unwrap_or_default();
-    let [dataset] = Vec::from_iter(datasets).try_into().map_err(|_| {
-        FormatError::record(&file.name, 0, "one dataset shared by every line")
-    })?;
+    let [dataset] = Vec::from_iter(datasets)
+        .try_into()
+        .map_err(|_| FormatError::record(&file.name, 0, "one dataset shared by every line"))?;
     let list = list_name(&dataset.to_ascii_uppercase().replace('_', "-"), &file.name)?;
     let entries: Vec<ListEntry> = entries.into_values().collect();
-    let kind = [EntryKind::Sanctions, EntryKind::Pep, EntryKind::AdverseMedia]
-        .into_iter()
-        .find(|k| entries.iter().any(|e| e.kind == *k))
-        .unwrap_or(EntryKind::Sanctions);
+    let kind = [
+        EntryKind::Sanctions,
+        EntryKind::Pep,
+        EntryKind::AdverseMedia,
+    ]
+    .into_iter()
+    .find(|k| entries.iter().any(|e| e.kind == *k))
+    .unwrap_or(EntryKind::Sanctions);
     Ok(Parsed {
         list,
         kind,
@@ -126,11 +130,17 @@ fn schema(name: &str) -> Option<EntrySchema> {
 /// sanctions entry, since the datasets imported here are official lists.
 fn kind(line: &Line) -> EntryKind {
     let topics: Vec<&str> = line.texts("topics").collect();
-    if topics.iter().any(|t| *t == "sanction" || *t == "sanction.linked") {
+    if topics
+        .iter()
+        .any(|t| *t == "sanction" || *t == "sanction.linked")
+    {
         EntryKind::Sanctions
     } else if topics.iter().any(|t| *t == "role.pep" || *t == "role.rca") {
         EntryKind::Pep
-    } else if topics.iter().any(|t| t.starts_with("crime") || t.starts_with("fin")) {
+    } else if topics
+        .iter()
+        .any(|t| t.starts_with("crime") || t.starts_with("fin"))
+    {
         EntryKind::AdverseMedia
     } else {
         EntryKind::Sanctions
@@ -144,7 +154,11 @@ fn entry(
     schema: EntrySchema,
 ) -> Result<ListEntry, FormatError> {
     let id = ListEntryRef::parse(&line.id).map_err(|_| {
-        FormatError::record(file, line_number, "an id of 1-64 printable ASCII characters")
+        FormatError::record(
+            file,
+            line_number,
+            "an id of 1-64 printable ASCII characters",
+        )
     })?;
     let mut entry = ListEntry {
         id,
@@ -165,9 +179,17 @@ fn entry(
         return Err(FormatError::record(file, line_number, "a name property"));
     }
     for property in ["birthDate", "incorporationDate", "buildDate"] {
-        entry.dates.extend(line.texts(property).filter_map(date::iso));
+        entry
+            .dates
+            .extend(line.texts(property).filter_map(date::iso));
     }
-    for property in ["nationality", "citizenship", "country", "jurisdiction", "flag"] {
+    for property in [
+        "nationality",
+        "citizenship",
+        "country",
+        "jurisdiction",
+        "flag",
+    ] {
         for code in line.texts(property).filter_map(country::ftm_code) {
             push_unique(&mut entry.countries, &code);
         }
@@ -198,7 +220,9 @@ fn attach(entries: &mut BTreeMap<String, ListEntry>, line: &Line) {
         _ => return,
     };
     for holder in line.texts(holder_property) {
-        let Some(entry) = entries.get_mut(holder) else { continue };
+        let Some(entry) = entries.get_mut(holder) else {
+            continue;
+        };
         match line.schema.as_str() {
             "CryptoWallet" => line
                 .texts("publicKey")
@@ -208,7 +232,11 @@ fn attach(entries: &mut BTreeMap<String, ListEntry>, line: &Line) {
                 .chain(line.texts("programId"))
                 .for_each(|p| push_unique(&mut entry.programmes, p)),
             _ => {
-                let kind = if line.schema == "Passport" { "passport" } else { "other" };
+                let kind = if line.schema == "Passport" {
+                    "passport"
+                } else {
+                    "other"
+                };
                 let country = line.texts("country").find_map(country::ftm_code);
                 if let Some(code) = &country {
                     push_unique(&mut entry.countries, code);

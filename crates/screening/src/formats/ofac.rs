@@ -138,8 +138,11 @@ fn ent_num(file: &str, line: u64, fields: &[Option<String>]) -> Result<u64, Form
         .ok_or_else(|| FormatError::record(file, line, "a numeric ent_num in column 1"))
 }
 
+/// One CSV row: its line and its fields.
+type Row = (u64, Vec<Option<String>>);
+
 /// The rows of one file as (line, fields), each field `None` when empty or `-0-`.
-fn rows(file: &ListFile, columns: usize) -> Result<Vec<(u64, Vec<Option<String>>)>, FormatError> {
+fn rows(file: &ListFile, columns: usize) -> Result<Vec<Row>, FormatError> {
     // OFAC ends each file with an MS-DOS end-of-file byte (0x1A), after the last line break.
     let end = file
         .bytes
@@ -152,17 +155,25 @@ fn rows(file: &ListFile, columns: usize) -> Result<Vec<(u64, Vec<Option<String>>
         .from_reader(&file.bytes[..end]);
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
+    // csv counts a CRLF's line feed into the next record, so lines are counted here, from the
+    // byte offsets, incrementally (a 20,000-row file is not rescanned per row).
+    let mut lines = Lines {
+        bytes: &file.bytes[..end],
+        upto: 0,
+        line: 1,
+    };
     loop {
-        let line = reader.position().line();
+        let before = reader.position().byte();
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(error) => {
-                let line = error.position().map_or(line, csv::Position::line);
+                let byte = error.position().map_or(before, csv::Position::byte);
+                let line = lines.at(byte);
                 return Err(FormatError::record(&file.name, line, "well-formed CSV"));
             }
         }
-        let line = record.position().map_or(line, csv::Position::line);
+        let line = lines.at(record.position().map_or(before, csv::Position::byte));
         if record.len() != columns {
             return Err(FormatError::record(
                 &file.name,
@@ -173,6 +184,30 @@ fn rows(file: &ListFile, columns: usize) -> Result<Vec<(u64, Vec<Option<String>>
         rows.push((line, record.iter().map(field).collect()));
     }
     Ok(rows)
+}
+
+/// The 1-based line of byte offsets, read in increasing order.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    upto: usize,
+    line: u64,
+}
+
+impl Lines<'_> {
+    /// The line of the record starting at `byte` (a line feed there still ends the line before).
+    fn at(&mut self, byte: u64) -> u64 {
+        let byte = usize::try_from(byte).unwrap_or(usize::MAX);
+        let stop = byte.saturating_add(1).min(self.bytes.len()).max(self.upto);
+        let breaks = self.bytes[self.upto..stop]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.line = self
+            .line
+            .saturating_add(u64::try_from(breaks).unwrap_or(u64::MAX));
+        self.upto = stop;
+        self.line
+    }
 }
 
 /// A field as text: UTF-8 when it is, else Latin-1 (OFAC's files are Windows-1252 in practice);

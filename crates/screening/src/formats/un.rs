@@ -25,8 +25,9 @@ struct Record {
 
 /// Reads one consolidated list file.
 pub(super) fn read(file: &ListFile) -> Result<Parsed, FormatError> {
-    let text = std::str::from_utf8(&file.bytes)
-        .map_err(|e| FormatError::record(&file.name, line_of(&file.bytes, e.valid_up_to()), "UTF-8"))?;
+    let text = std::str::from_utf8(&file.bytes).map_err(|e| {
+        FormatError::record(&file.name, line_of(&file.bytes, e.valid_up_to()), "UTF-8")
+    })?;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut stack: Vec<String> = Vec::new();
     let mut published = None;
@@ -37,7 +38,11 @@ pub(super) fn read(file: &ListFile) -> Result<Parsed, FormatError> {
         let at = reader.buffer_position();
         let event = reader.read_event().map_err(|_| {
             let position = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
-            FormatError::record(&file.name, line_of(&file.bytes, position), "well-formed XML")
+            FormatError::record(
+                &file.name,
+                line_of(&file.bytes, position),
+                "well-formed XML",
+            )
         })?;
         let at = usize::try_from(at).unwrap_or(usize::MAX);
         match event {
@@ -52,7 +57,11 @@ pub(super) fn read(file: &ListFile) -> Result<Parsed, FormatError> {
                         .try_get_attribute("dateGenerated")
                         .ok()
                         .flatten()
-                        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()));
+                        .and_then(|a| {
+                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .ok()
+                                .map(|v| v.into_owned())
+                        });
                 }
                 if stack.len() == 2 && (tag == "INDIVIDUAL" || tag == "ENTITY") {
                     record = Some(Record {
@@ -61,10 +70,8 @@ pub(super) fn read(file: &ListFile) -> Result<Parsed, FormatError> {
                         ..Record::default()
                     });
                 }
-                if stack.len() == 3 {
-                    if let Some(record) = record.as_mut() {
-                        record.groups.push((tag.clone(), Vec::new()));
-                    }
+                if let (3, Some(record)) = (stack.len(), record.as_mut()) {
+                    record.groups.push((tag.clone(), Vec::new()));
                 }
                 stack.push(tag);
                 buffer.clear();
@@ -114,7 +121,10 @@ pub(super) fn read(file: &ListFile) -> Result<Parsed, FormatError> {
         return Err(FormatError::record(
             &file.name,
             line_of(&file.bytes, file.bytes.len()),
-            format!("</{}> before the end of the file", open.chars().take(40).collect::<String>()),
+            format!(
+                "</{}> before the end of the file",
+                open.chars().take(40).collect::<String>()
+            ),
         ));
     }
     Ok(Parsed {
@@ -152,7 +162,11 @@ fn entry(file: &str, record: Record) -> Result<ListEntry, FormatError> {
     let mut entry = ListEntry {
         id,
         kind: EntryKind::Sanctions,
-        schema: if record.person { EntrySchema::Person } else { EntrySchema::Organization },
+        schema: if record.person {
+            EntrySchema::Person
+        } else {
+            EntrySchema::Organization
+        },
         names,
         dates: Vec::new(),
         countries: Vec::new(),
@@ -171,10 +185,10 @@ fn entry(file: &str, record: Record) -> Result<ListEntry, FormatError> {
                 .map(|(_, v)| v.as_str())
         };
         match group.as_str() {
-            "INDIVIDUAL_ALIAS" | "ENTITY_ALIAS" => {
-                if child("QUALITY").is_none_or(|q| !q.eq_ignore_ascii_case("low")) {
-                    push_unique(&mut entry.names, child("ALIAS_NAME").unwrap_or(""));
-                }
+            "INDIVIDUAL_ALIAS" | "ENTITY_ALIAS"
+                if child("QUALITY").is_none_or(|q| !q.eq_ignore_ascii_case("low")) =>
+            {
+                push_unique(&mut entry.names, child("ALIAS_NAME").unwrap_or(""));
             }
             "NATIONALITY" => {
                 for (_, value) in children {
@@ -204,8 +218,13 @@ fn entry(file: &str, record: Record) -> Result<ListEntry, FormatError> {
 }
 
 fn document<'a>(entry: &mut ListEntry, child: impl Fn(&str) -> Option<&'a str>) {
-    let Some(number) = child("NUMBER") else { return };
-    let kind = match child("TYPE_OF_DOCUMENT").map(str::to_ascii_lowercase).as_deref() {
+    let Some(number) = child("NUMBER") else {
+        return;
+    };
+    let kind = match child("TYPE_OF_DOCUMENT")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some(t) if t.contains("passport") => "passport",
         Some(t) if t.contains("national identification") || t.contains("national id") => {
             "national_id"
