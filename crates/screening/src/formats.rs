@@ -118,6 +118,16 @@ pub struct ParsedList {
     pub entries: Vec<ListEntry>,
 }
 
+impl ParsedList {
+    /// The content hash as 64 lowercase hexadecimal digits, as reports and the database show it.
+    pub fn content_hash_hex(&self) -> String {
+        self.content_hash
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
 /// Reads one list version from its files in `format`.
 ///
 /// OFAC expects `sdn.csv` and, when present beside it, `alt.csv` and `add.csv`; the UN and

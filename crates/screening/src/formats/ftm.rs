@@ -49,7 +49,12 @@ pub(super) fn read(file: &ListFile) -> Result<Parsed, FormatError> {
     let mut entries: BTreeMap<String, ListEntry> = BTreeMap::new();
     let mut attachments = Vec::new();
     let mut datasets: Option<BTreeSet<String>> = None;
-    for (index, raw) in file.bytes.split(|&b| b == b'\n').enumerate() {
+    // A byte-order mark is not part of the first line's JSON.
+    let bytes = file
+        .bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&file.bytes);
+    for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line_number = u64::try_from(index).unwrap_or(u64::MAX).saturating_add(1);
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;

@@ -83,3 +83,16 @@ proptest! {
         prop_assert_ne!(before, content_hash(&changed));
     }
 }
+
+#[test]
+fn line_feeds_alone_and_byte_order_marks_are_read_too() {
+    let row = "1,\"A\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \n";
+    let short = format!("{row}{}2,\"B\"\n", row.replace("1,", "3,"));
+    let err = read(Format::OfacSdnCsv, &[ListFile::new("sdn.csv", short)]).unwrap_err();
+    assert_eq!(err.to_string(), "sdn.csv:3: expected 12 columns, found 2");
+    let line = r#"{"id":"x-1","schema":"Person","properties":{"name":["N"]},"datasets":["x"]}"#;
+    let bom = [&b"\xEF\xBB\xBF"[..], line.as_bytes()].concat();
+    let list = parse(Format::FollowTheMoney, &[ListFile::new("x.jsonl", bom)]);
+    assert_eq!(list.entries.len(), 1);
+    assert_eq!(list.content_hash_hex().len(), 64);
+}
