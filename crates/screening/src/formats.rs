@@ -133,6 +133,16 @@ impl ParsedList {
 /// OFAC expects `sdn.csv` and, when present beside it, `alt.csv` and `add.csv`; the UN and
 /// FollowTheMoney formats expect exactly one file. An unexpected or repeated file name, a
 /// malformed record, a duplicate entry id and a list without entries are errors.
+///
+/// ```
+/// use compliance_screening::formats::{Format, ListFile, read};
+/// let row = "36,\"EXAMPLE AIRLINES\",-0- ,\"CUBA\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n\x1a";
+/// let list = read(Format::OfacSdnCsv, &[ListFile::new("sdn.csv", row)])?;
+/// assert_eq!(list.list.as_str(), "OFAC-SDN");
+/// assert_eq!(list.entries[0].id.as_str(), "SDN-36");
+/// assert_eq!(list.entries[0].programmes, ["CUBA"]);
+/// # Ok::<(), compliance_screening::formats::FormatError>(())
+/// ```
 pub fn read(format: Format, files: &[ListFile]) -> Result<ParsedList, FormatError> {
     let mut seen = BTreeSet::new();
     for file in files {

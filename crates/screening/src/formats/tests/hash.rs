@@ -74,13 +74,24 @@ proptest! {
     }
 
     #[test]
-    fn any_changed_byte_changes_the_hash(index in any::<prop::sample::Index>(), flip in 1_u8..=255) {
+    fn any_changed_byte_changes_the_hash(
+        file in 0_usize..3,
+        index in any::<prop::sample::Index>(),
+        flip in 1_u8..=255,
+    ) {
         let files = ofac_files();
         let before = content_hash(&files);
         let mut changed = files.clone();
-        let at = index.index(changed[1].bytes.len());
-        changed[1].bytes[at] ^= flip;
+        let at = index.index(changed[file].bytes.len());
+        changed[file].bytes[at] ^= flip;
         prop_assert_ne!(before, content_hash(&changed));
+    }
+
+    #[test]
+    fn the_hash_does_not_depend_on_the_order_of_files(order in Just(vec![0_usize, 1, 2]).prop_shuffle()) {
+        let files = ofac_files();
+        let shuffled: Vec<ListFile> = order.iter().map(|&i| files[i].clone()).collect();
+        prop_assert_eq!(content_hash(&files), content_hash(&shuffled));
     }
 }
 
