@@ -243,11 +243,9 @@ fn push_unique(values: &mut Vec<String>, value: &str) {
     }
 }
 
-/// A fixed list name (the constants are valid; the error branch cannot be reached).
+/// A list name: OFAC's and the UN's constants, or a FollowTheMoney dataset's name, which may
+/// be too long or not ASCII (then the file as a whole is refused, hence line 0).
 fn list_name(name: &str, file: &str) -> Result<ListName, FormatError> {
-    ListName::parse(name).map_err(|_| FormatError::Record {
-        file: file.to_owned(),
-        line: 0,
-        expected: "a list name of printable ASCII".to_owned(),
-    })
+    ListName::parse(name)
+        .map_err(|_| FormatError::record(file, 0, "a list name of 1-64 printable ASCII characters"))
 }

@@ -121,9 +121,8 @@ pub(super) fn read(file: &ListFile) -> Result<Parsed, FormatError> {
 fn schema(name: &str) -> Option<EntrySchema> {
     match name {
         "Person" => Some(EntrySchema::Person),
-        "Organization" | "Company" | "LegalEntity"/* a body of unknown kind */ => {
-            Some(EntrySchema::Organization)
-        }
+        // FtM's LegalEntity is a body whose kind the source does not say: an organisation here.
+        "Organization" | "Company" | "LegalEntity" => Some(EntrySchema::Organization),
         "Vessel" => Some(EntrySchema::Vessel),
         "Airplane" => Some(EntrySchema::Aircraft),
         _ => None,
