@@ -51,6 +51,12 @@ crate::text_enum! {
         ApiTokenRevoked,
         /// A person's back-office password was set (the hash is never recorded).
         PasswordSet,
+        /// A watchlist version was imported (its list, label, content hash and entry count).
+        WatchlistImported,
+        /// A screening subject revision was recorded (its commitment, never its content).
+        SubjectRecorded,
+        /// A screening subject revision was erased at the end of its record-keeping period.
+        SubjectErased,
     }
 }
 
@@ -78,6 +84,10 @@ crate::text_enum! {
         ReviewNote,
         /// A row of `api_tokens`.
         ApiToken,
+        /// A row of `watchlist_versions`.
+        WatchlistVersion,
+        /// A row of `screening_subjects`.
+        ScreeningSubject,
     }
 }
 

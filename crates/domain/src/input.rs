@@ -23,6 +23,7 @@ mod facts;
 mod facts_tests;
 mod reg_d;
 mod sebi;
+mod subject;
 
 pub use classification::ClassificationInput;
 pub use reg_d::{
@@ -30,6 +31,7 @@ pub use reg_d::{
     VerificationInput,
 };
 pub use sebi::{CertificateInput, SebiInput, SebiNetWorthInput};
+pub use subject::{IdentifierInput, SubjectInput};
 
 /// One field that failed, by path (e.g. `kyc.investor.net_worth.currency`, `aml.matches[1].kind`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

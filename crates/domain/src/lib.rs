@@ -23,6 +23,7 @@ mod score;
 mod sebi;
 mod signals;
 mod status;
+mod subject;
 mod text;
 mod token;
 mod user;
@@ -55,6 +56,7 @@ pub use sebi::{
     AccreditationCertificate, NetWorth, SebiDeemed, SebiError, SebiFacts, SebiInvestorClass,
 };
 pub use signals::Signals;
+pub use subject::{Identifier, IdentifierKind, Subject, SubjectError};
 pub use status::{CheckStatus, TRANSITIONS, Transition, TransitionError, Trigger};
 pub use text::{TextForm, UnknownVariant};
 pub use token::{

@@ -1,6 +1,13 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    aml_check_watchlist_versions (aml_check_id, version_id) {
+        aml_check_id -> Uuid,
+        version_id -> Uuid,
+    }
+}
+
+diesel::table! {
     aml_checks (id) {
         id -> Uuid,
         kyc_check_id -> Uuid,
@@ -239,6 +246,30 @@ diesel::table! {
 }
 
 diesel::table! {
+    screening_explanations (aml_check_id) {
+        aml_check_id -> Uuid,
+        subject_id -> Uuid,
+        explanation -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
+    screening_subjects (id) {
+        id -> Uuid,
+        #[max_length = 64]
+        entity_id -> Varchar,
+        revision -> Int4,
+        subject -> Nullable<Jsonb>,
+        salt -> Nullable<Bytea>,
+        commitment -> Bytea,
+        recorded_by -> Uuid,
+        created_at -> Timestamptz,
+        erased_at -> Nullable<Timestamptz>,
+        erased_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     user_passwords (user_id) {
         user_id -> Uuid,
         password_hash -> Text,
@@ -265,6 +296,34 @@ diesel::table! {
 }
 
 diesel::table! {
+    watchlist_entries (version_id, entry_ref) {
+        version_id -> Uuid,
+        #[max_length = 64]
+        entry_ref -> Varchar,
+        entry -> Jsonb,
+    }
+}
+
+diesel::table! {
+    watchlist_versions (id) {
+        id -> Uuid,
+        #[max_length = 64]
+        list_name -> Varchar,
+        list_kind -> Text,
+        format -> Text,
+        source -> Text,
+        content_hash -> Bytea,
+        #[max_length = 80]
+        label -> Varchar,
+        entry_count -> Int4,
+        previous_version_id -> Nullable<Uuid>,
+        forced_reason -> Nullable<Text>,
+        imported_by -> Uuid,
+        imported_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     web_sessions (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -276,6 +335,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(aml_check_watchlist_versions -> aml_checks (aml_check_id));
+diesel::joinable!(aml_check_watchlist_versions -> watchlist_versions (version_id));
 diesel::joinable!(aml_checks -> kyc_checks (kyc_check_id));
 diesel::joinable!(aml_checks -> users (submitted_by));
 diesel::joinable!(audit_logs -> users (actor_id));
@@ -289,9 +350,14 @@ diesel::joinable!(decision_vectors -> compliance_checks (compliance_check_id));
 diesel::joinable!(false_positives -> aml_checks (aml_check_id));
 diesel::joinable!(false_positives -> compliance_checks (compliance_check_id));
 diesel::joinable!(kyc_checks -> users (submitted_by));
+diesel::joinable!(screening_explanations -> aml_checks (aml_check_id));
+diesel::joinable!(screening_explanations -> screening_subjects (subject_id));
+diesel::joinable!(watchlist_entries -> watchlist_versions (version_id));
+diesel::joinable!(watchlist_versions -> users (imported_by));
 diesel::joinable!(web_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    aml_check_watchlist_versions,
     aml_checks,
     api_tokens,
     audit_logs,
@@ -305,7 +371,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     false_positives,
     kyc_checks,
     review_notes,
+    screening_explanations,
+    screening_subjects,
     user_passwords,
     users,
+    watchlist_entries,
+    watchlist_versions,
     web_sessions,
 );

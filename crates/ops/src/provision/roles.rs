@@ -65,6 +65,12 @@ pub const SERVICE_INSERT_TABLES: &[&str] = &[
     "blockchain_monitoring",
     "blockchain_transactions",
     "web_sessions",
+    "screening_subjects",
+    "aml_check_watchlist_versions",
+    "screening_explanations",
+    // An admin imports a list version through the API, which connects as the service.
+    "watchlist_versions",
+    "watchlist_entries",
 ];
 
 /// The tables an administrator appends rows to (each write audited in its transaction).
@@ -75,6 +81,8 @@ pub const ADMIN_INSERT_TABLES: &[&str] = &[
     "user_passwords",
     "decision_vectors",
     "audit_logs",
+    "watchlist_versions",
+    "watchlist_entries",
 ];
 
 /// The tables neither role inserts into: the rules' change counter is written by a
@@ -114,6 +122,8 @@ pub const SERVICE_UPDATE_COLUMNS: &[(&str, &str)] = &[
     ("api_tokens", "last_used_at"),
     ("user_passwords", "failed_attempts, locked_until"),
     ("web_sessions", "last_seen_at, ended_at"),
+    ("screening_subjects", "subject, salt, erased_by"),
+    ("screening_explanations", "explanation"),
 ];
 
 /// Why a name cannot be a deployment role's, or `None` when it can: a lowercase PostgreSQL
