@@ -2,6 +2,7 @@
 
 mod entry;
 mod normalise;
+mod similarity;
 mod translit;
 
 pub use entry::{EntryKind, EntrySchema, ListEntry, ListIdentifier, PartialDate};
