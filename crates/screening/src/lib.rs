@@ -17,5 +17,5 @@ pub use bands::{Band, Bands};
 pub use entry::{EntryKind, EntrySchema, ListEntry, ListIdentifier, PartialDate};
 pub use features::{Feature, FeatureName};
 pub use matcher::{Match, Screener};
-pub use normalise::{NormalName, is_generic, is_particle, normalise};
+pub use normalise::{NormalName, is_generic, is_legal_form, is_particle, normalise};
 pub use query::{Query, QueryIdentifier, normal_identifier, normal_wallet};

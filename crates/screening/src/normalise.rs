@@ -64,6 +64,11 @@ pub fn is_particle(token: &str) -> bool {
     PARTICLES.contains(&token)
 }
 
+/// True for a legal-form word such as `llc` or `fze`.
+pub fn is_legal_form(token: &str) -> bool {
+    LEGAL_FORMS.contains(&token)
+}
+
 /// True for a generic company word such as `trading`.
 pub fn is_generic(token: &str) -> bool {
     GENERIC.contains(&token)
