@@ -14,9 +14,9 @@ use crate::similarity::{Prepared, skeleton};
 /// Keys with at most this many postings are always used.
 const ALWAYS_USED: usize = 128;
 /// Postings read per query, beyond the always-used keys.
-const POSTINGS_BUDGET: usize = 4_096;
+const POSTINGS_BUDGET: usize = 2_048;
 /// Names scored per query, those sharing the most keys first.
-const MAX_CANDIDATES: usize = 256;
+const MAX_CANDIDATES: usize = 128;
 
 /// One indexed name: which entry it belongs to and the name prepared for scoring.
 #[derive(Debug, Clone)]

@@ -124,6 +124,9 @@ impl Screener {
         for w in &query.wallets {
             exact.extend(self.wallets.get(&normal_wallet(w)).into_iter().flatten());
         }
+        // Only entries whose name could still reach the floor with every bonus are explained.
+        let reach = i32::from(floor.basis_points()) - features::BIRTH_DATE_AGREES - features::COUNTRY_AGREES;
+        best.retain(|_, (c, _, _)| i32::from(c.similarity) >= reach);
         let mut entries: Vec<u32> = best.keys().copied().chain(exact).collect();
         entries.sort_unstable();
         entries.dedup();
