@@ -55,11 +55,16 @@ mod tests {
 
     #[test]
     fn bands_start_at_their_threshold() {
-        let at = |bp| Bands::example().band(MatchScore::from_basis_points(bp).unwrap_or(MatchScore::ZERO));
+        let at = |bp| {
+            Bands::example().band(MatchScore::from_basis_points(bp).unwrap_or(MatchScore::ZERO))
+        };
         assert_eq!(at(8_499), Band::Below);
         assert_eq!(at(8_500), Band::Review);
         assert_eq!(at(9_499), Band::Review);
         assert_eq!(at(9_500), Band::Reject);
-        assert_eq!(serde_json::to_string(&Band::Reject).unwrap_or_default(), "\"reject\"");
+        assert_eq!(
+            serde_json::to_string(&Band::Reject).unwrap_or_default(),
+            "\"reject\""
+        );
     }
 }

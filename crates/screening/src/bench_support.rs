@@ -14,7 +14,8 @@ use crate::query::Query;
 
 const SYLLABLES: &[&str] = &[
     "ka", "ri", "mo", "sa", "le", "na", "vo", "ta", "mi", "ro", "dan", "hel", "zar", "bek", "lin",
-    "gor", "sha", "fi", "tu", "ne", "ba", "kov", "ev", "ah", "mad", "ul", "din", "ser", "gei", "per",
+    "gor", "sha", "fi", "tu", "ne", "ba", "kov", "ev", "ah", "mad", "ul", "din", "ser", "gei",
+    "per",
 ];
 
 /// A deterministic pseudo-random sequence (Knuth's MMIX constants).
@@ -29,13 +30,18 @@ impl Lcg {
 
     /// The next value below `bound` (which must be non-zero).
     pub fn below(&mut self, bound: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         usize::try_from(self.0 >> 33).unwrap_or(0) % bound.max(1)
     }
 
     fn word(&mut self) -> String {
         let parts = 2 + self.below(2);
-        let mut word: String = (0..parts).map(|_| SYLLABLES[self.below(SYLLABLES.len())]).collect();
+        let mut word: String = (0..parts)
+            .map(|_| SYLLABLES[self.below(SYLLABLES.len())])
+            .collect();
         if let Some(first) = word.get_mut(0..1) {
             first.make_ascii_uppercase();
         }
@@ -51,7 +57,8 @@ pub fn synthetic_list(entries: usize, seed: u64) -> Vec<ListEntry> {
             let words = 2 + lcg.below(2);
             let name: Vec<String> = (0..words).map(|_| lcg.word()).collect();
             ListEntry {
-                id: ListEntryRef::parse(&format!("SYN-{i}")).unwrap_or_else(|_| unreachable!("valid")),
+                id: ListEntryRef::parse(&format!("SYN-{i}"))
+                    .unwrap_or_else(|_| unreachable!("valid")),
                 kind: WatchlistKind::Sanctions,
                 schema: EntrySchema::Person,
                 names: vec![name.join(" ")],
@@ -78,7 +85,10 @@ pub fn query_p99(screener: &Screener, list: &[ListEntry], queries: usize) -> Dur
     let floor = MatchScore::from_basis_points(5_000).unwrap_or(MatchScore::ZERO);
     let mut times: Vec<Duration> = (0..queries)
         .map(|k| {
-            let name = match list.get(lcg.below(list.len())).and_then(|e| e.names.first()) {
+            let name = match list
+                .get(lcg.below(list.len()))
+                .and_then(|e| e.names.first())
+            {
                 Some(name) if k % 2 == 0 => name.replacen('a', "e", 1),
                 _ => format!("{} {}", lcg.word(), lcg.word()),
             };

@@ -64,7 +64,11 @@ pub(crate) struct Tally {
 impl Tally {
     pub(crate) fn add(&mut self, name: FeatureName, change: i32, detail: String) {
         let next = (self.total + change).clamp(0, 10_000);
-        self.features.push(Feature { name, contribution: next - self.total, detail });
+        self.features.push(Feature {
+            name,
+            contribution: next - self.total,
+            detail,
+        });
         self.total = next;
     }
 
@@ -93,15 +97,24 @@ pub(crate) fn birth_date(tally: &mut Tally, query: &Query, entry: &ListEntry) {
     let rank = |d: &PartialDate| {
         let same = |a: Option<u8>, b: Option<u8>| a.is_none() || b.is_none() || a == b;
         if d.year == birth.year && same(d.month, birth.month) && same(d.day, birth.day) {
-            let full = d.month.is_some() == birth.month.is_some() && d.day.is_some() == birth.day.is_some();
-            if full { BIRTH_DATE_AGREES } else { BIRTH_YEAR_AGREES }
+            let full = d.month.is_some() == birth.month.is_some()
+                && d.day.is_some() == birth.day.is_some();
+            if full {
+                BIRTH_DATE_AGREES
+            } else {
+                BIRTH_YEAR_AGREES
+            }
         } else if (i32::from(d.year) - i32::from(birth.year)).abs() <= 1 {
             0
         } else {
             BIRTH_DATE_CONFLICTS
         }
     };
-    let Some(best) = entry.dates.iter().max_by_key(|d| (rank(d), std::cmp::Reverse(**d))) else {
+    let Some(best) = entry
+        .dates
+        .iter()
+        .max_by_key(|d| (rank(d), std::cmp::Reverse(**d)))
+    else {
         return;
     };
     let change = rank(best);
@@ -110,7 +123,11 @@ pub(crate) fn birth_date(tally: &mut Tally, query: &Query, entry: &ListEntry) {
         0 => "is within a year",
         _ => "conflicts",
     };
-    let detail = format!("subject {} {verdict} with list {}", date_text(&birth), date_text(best));
+    let detail = format!(
+        "subject {} {verdict} with list {}",
+        date_text(&birth),
+        date_text(best)
+    );
     tally.add(FeatureName::BirthDate, change, detail);
 }
 
@@ -125,11 +142,19 @@ pub(crate) fn country(tally: &mut Tally, query: &Query, entry: &ListEntry) {
         .filter(|c| entry.countries.iter().any(|e| e.eq_ignore_ascii_case(c)))
         .collect();
     match shared.first() {
-        Some(c) => tally.add(FeatureName::Country, COUNTRY_AGREES, format!("both name {c}")),
+        Some(c) => tally.add(
+            FeatureName::Country,
+            COUNTRY_AGREES,
+            format!("both name {c}"),
+        ),
         None => tally.add(
             FeatureName::Country,
             COUNTRY_CONFLICTS,
-            format!("subject {} against list {}", query.countries.join(","), entry.countries.join(",")),
+            format!(
+                "subject {} against list {}",
+                query.countries.join(","),
+                entry.countries.join(",")
+            ),
         ),
     }
 }
@@ -143,7 +168,11 @@ pub(crate) fn identifier(tally: &mut Tally, query: &Query, entry: &ListEntry) ->
         for e in &entry.identifiers {
             let kinds_meet = q.kind == e.kind || q.kind == "other" || e.kind == "other";
             if kinds_meet && !value.is_empty() && value == normal_identifier(&e.value) {
-                tally.add(FeatureName::Identifier, 10_000, format!("{} {} matches exactly", e.kind, e.value));
+                tally.add(
+                    FeatureName::Identifier,
+                    10_000,
+                    format!("{} {} matches exactly", e.kind, e.value),
+                );
                 return true;
             }
             if q.kind == e.kind && e.country.is_some() {
@@ -152,7 +181,11 @@ pub(crate) fn identifier(tally: &mut Tally, query: &Query, entry: &ListEntry) ->
         }
     }
     if let Some(kind) = conflict {
-        tally.add(FeatureName::Identifier, IDENTIFIER_CONFLICTS, format!("{kind} differs"));
+        tally.add(
+            FeatureName::Identifier,
+            IDENTIFIER_CONFLICTS,
+            format!("{kind} differs"),
+        );
     }
     false
 }
@@ -162,7 +195,11 @@ pub(crate) fn wallet(tally: &mut Tally, query: &Query, entry: &ListEntry) -> boo
     for q in &query.wallets {
         let value = normal_wallet(q);
         if let Some(e) = entry.wallets.iter().find(|e| normal_wallet(e) == value) {
-            tally.add(FeatureName::Wallet, 10_000, format!("wallet {e} matches exactly"));
+            tally.add(
+                FeatureName::Wallet,
+                10_000,
+                format!("wallet {e} matches exactly"),
+            );
             return true;
         }
     }
@@ -180,7 +217,10 @@ mod tests {
         tally.add(FeatureName::BirthDate, 300, String::new());
         tally.add(FeatureName::Country, -500, String::new());
         assert_eq!(tally.total, 9_500);
-        assert_eq!(tally.features.iter().map(|f| f.contribution).sum::<i32>(), 9_500);
+        assert_eq!(
+            tally.features.iter().map(|f| f.contribution).sum::<i32>(),
+            9_500
+        );
         tally.cap(FeatureName::GenericOnly, 5_000, String::new());
         assert_eq!(tally.total, 5_000);
     }

@@ -49,7 +49,10 @@ pub(crate) fn keys(name: &NormalName) -> Vec<String> {
         let chars: Vec<char> = token.chars().collect();
         if chars.len() >= 5 {
             keys.push(format!("p:{}", chars[..4].iter().collect::<String>()));
-            keys.push(format!("x:{}", chars[chars.len() - 4..].iter().collect::<String>()));
+            keys.push(format!(
+                "x:{}",
+                chars[chars.len() - 4..].iter().collect::<String>()
+            ));
         }
     }
     keys.sort();
@@ -76,8 +79,10 @@ impl Index {
     /// The names worth scoring for a query name: those sharing the most keys with it, rarest
     /// keys first, at most [`MAX_CANDIDATES`], in a deterministic order.
     pub(crate) fn candidates(&self, query: &NormalName) -> Vec<u32> {
-        let mut lists: Vec<&Vec<u32>> =
-            keys(query).iter().filter_map(|k| self.postings.get(k)).collect();
+        let mut lists: Vec<&Vec<u32>> = keys(query)
+            .iter()
+            .filter_map(|k| self.postings.get(k))
+            .collect();
         lists.sort_by_key(|p| p.len());
         let mut hits: Vec<u32> = Vec::new();
         for postings in lists {
@@ -121,7 +126,12 @@ mod tests {
 
     #[test]
     fn variants_typos_and_scripts_find_their_name() {
-        let idx = index(&["Sergei Ivanov", "Usama bin Ladin", "Rosneft Trading", "Mary Smith"]);
+        let idx = index(&[
+            "Sergei Ivanov",
+            "Usama bin Ladin",
+            "Rosneft Trading",
+            "Mary Smith",
+        ]);
         assert_eq!(idx.candidates(&normalise("Ivanov Sergey")), [0]);
         assert_eq!(idx.candidates(&normalise("أسامة بن لادن")), [1]);
         assert_eq!(idx.candidates(&normalise("Tosneft")), [2]);
@@ -130,9 +140,18 @@ mod tests {
 
     #[test]
     fn generic_words_and_particles_find_nothing() {
-        let idx = index(&["Al Noor General Trading LLC", "International Holding Company"]);
-        assert!(idx.candidates(&normalise("General Trading Corp")).is_empty());
-        assert!(idx.candidates(&normalise("International Holding")).is_empty());
+        let idx = index(&[
+            "Al Noor General Trading LLC",
+            "International Holding Company",
+        ]);
+        assert!(
+            idx.candidates(&normalise("General Trading Corp"))
+                .is_empty()
+        );
+        assert!(
+            idx.candidates(&normalise("International Holding"))
+                .is_empty()
+        );
         assert!(idx.candidates(&normalise("Al")).is_empty());
     }
 }

@@ -83,9 +83,15 @@ impl Screener {
                 }
             }
             for wallet in &entry.wallets {
-                self.wallets.entry(normal_wallet(wallet)).or_default().push(id);
+                self.wallets
+                    .entry(normal_wallet(wallet))
+                    .or_default()
+                    .push(id);
             }
-            self.entries.push(Stored { list: list.clone(), entry });
+            self.entries.push(Stored {
+                list: list.clone(),
+                entry,
+            });
         }
     }
 
@@ -107,11 +113,13 @@ impl Screener {
             let normal = normalise(name);
             let prepared = Prepared::new(&normal);
             for id in self.index.candidates(&normal) {
-                let Some(indexed) = self.index.names.get(id as usize) else { continue };
+                let Some(indexed) = self.index.names.get(id as usize) else {
+                    continue;
+                };
                 let comparison = compare(&prepared, &indexed.prepared);
-                let better = best.get(&indexed.entry).is_none_or(|(c, _, _)| {
-                    comparison.similarity > c.similarity
-                });
+                let better = best
+                    .get(&indexed.entry)
+                    .is_none_or(|(c, _, _)| comparison.similarity > c.similarity);
                 if better {
                     best.insert(indexed.entry, (comparison, qi, id));
                 }
@@ -119,13 +127,20 @@ impl Screener {
         }
         let mut exact: Vec<u32> = Vec::new();
         for q in &query.identifiers {
-            exact.extend(self.identifiers.get(&normal_identifier(&q.value)).into_iter().flatten());
+            exact.extend(
+                self.identifiers
+                    .get(&normal_identifier(&q.value))
+                    .into_iter()
+                    .flatten(),
+            );
         }
         for w in &query.wallets {
             exact.extend(self.wallets.get(&normal_wallet(w)).into_iter().flatten());
         }
         // Only entries whose name could still reach the floor with every bonus are explained.
-        let reach = i32::from(floor.basis_points()) - features::BIRTH_DATE_AGREES - features::COUNTRY_AGREES;
+        let reach = i32::from(floor.basis_points())
+            - features::BIRTH_DATE_AGREES
+            - features::COUNTRY_AGREES;
         best.retain(|_, (c, _, _)| i32::from(c.similarity) >= reach);
         let mut entries: Vec<u32> = best.keys().copied().chain(exact).collect();
         entries.sort_unstable();
@@ -137,12 +152,20 @@ impl Screener {
             .filter(|m| m.score >= floor)
             .collect();
         matches.sort_by(|a, b| {
-            b.score.cmp(&a.score).then_with(|| a.list.cmp(&b.list)).then_with(|| a.entry.cmp(&b.entry))
+            b.score
+                .cmp(&a.score)
+                .then_with(|| a.list.cmp(&b.list))
+                .then_with(|| a.entry.cmp(&b.entry))
         });
         matches
     }
 
-    fn explain(&self, query: &Query, id: u32, name: Option<&(Comparison, usize, u32)>) -> Option<Match> {
+    fn explain(
+        &self,
+        query: &Query,
+        id: u32,
+        name: Option<&(Comparison, usize, u32)>,
+    ) -> Option<Match> {
         let stored = self.entries.get(id as usize)?;
         let entry = &stored.entry;
         let mut tally = Tally::default();
@@ -151,13 +174,18 @@ impl Screener {
             let indexed = self.index.names.get(*ni as usize)?;
             let query_name = query.names.get(*qi)?;
             let query_normal = normalise(query_name);
-            let tokens = |n: &crate::NormalName, k: usize| n.tokens.get(k).cloned().unwrap_or_default();
+            let tokens =
+                |n: &crate::NormalName, k: usize| n.tokens.get(k).cloned().unwrap_or_default();
             let pairs: Vec<String> = c
                 .pairs
                 .iter()
                 .map(|&(i, j, s)| {
                     let score = MatchScore::from_basis_points(s).unwrap_or(MatchScore::ZERO);
-                    format!("{}~{} {score}", tokens(&query_normal, i), tokens(&indexed.normal, j))
+                    format!(
+                        "{}~{} {score}",
+                        tokens(&query_normal, i),
+                        tokens(&indexed.normal, j)
+                    )
                 })
                 .collect();
             let cov = |bp| MatchScore::from_basis_points(bp).unwrap_or(MatchScore::ZERO);
@@ -172,7 +200,11 @@ impl Screener {
             }
             tally.add(FeatureName::NameSimilarity, i32::from(c.similarity), detail);
             if c.generic_only {
-                tally.cap(FeatureName::GenericOnly, GENERIC_ONLY_CAP, "only generic words or particles matched".to_owned());
+                tally.cap(
+                    FeatureName::GenericOnly,
+                    GENERIC_ONLY_CAP,
+                    "only generic words or particles matched".to_owned(),
+                );
             }
             subject_name = query_name.clone();
             list_name = indexed.original.clone();
@@ -187,10 +219,87 @@ impl Screener {
             entry: entry.id.clone(),
             kind: entry.kind,
             schema: entry.schema,
-            score: MatchScore::from_basis_points(u16::try_from(tally.total).unwrap_or(0)).unwrap_or(MatchScore::ZERO),
+            score: MatchScore::from_basis_points(u16::try_from(tally.total).unwrap_or(0))
+                .unwrap_or(MatchScore::ZERO),
             subject_name,
             list_name,
             features: tally.features,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluation::sample;
+    use proptest::prelude::*;
+
+    fn screener() -> Screener {
+        Screener::from_lists([(sample::list_name(), sample::entries())])
+    }
+
+    #[test]
+    fn identifiers_and_wallets_match_exactly_whatever_the_name() {
+        let s = screener();
+        let mut q = Query::name("Someone Else");
+        q.identifiers.push(crate::QueryIdentifier {
+            kind: "passport".into(),
+            value: "751234567".into(),
+        });
+        q.wallets
+            .push("0x7f367cc41522ce07553e823bf3be79a889debe1b".into());
+        let found = s.screen(&q, MatchScore::ONE);
+        let ids: Vec<&str> = found.iter().map(|m| m.entry.as_str()).collect();
+        assert_eq!(ids, ["S-11", "S-30"]);
+    }
+
+    #[test]
+    fn a_conflicting_birth_date_lowers_and_contributions_add_up() {
+        let s = screener();
+        let mut q = Query::name("Dmitry Volkov");
+        q.birth = Some(crate::PartialDate {
+            year: 1990,
+            month: None,
+            day: None,
+        });
+        let found = s.screen(&q, MatchScore::ZERO);
+        let m = found.iter().find(|m| m.entry.as_str() == "S-11");
+        let Some(m) = m else {
+            panic!("S-11 not found: {found:?}")
+        };
+        assert!(
+            m.features
+                .iter()
+                .any(|f| f.name == FeatureName::BirthDate && f.contribution < 0)
+        );
+        let sum: i32 = m.features.iter().map(|f| f.contribution).sum();
+        assert_eq!(sum, i32::from(m.score.basis_points()));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn every_listed_name_finds_its_entry_first(k in 0usize..40, n in 0usize..2) {
+            let entries = sample::entries();
+            let entry = &entries[k];
+            let name = &entry.names[n.min(entry.names.len() - 1)];
+            let s = screener();
+            let found = s.screen(&Query::name(name), MatchScore::ZERO);
+            prop_assert!(found.first().is_some_and(|m| m.score == MatchScore::ONE));
+            prop_assert!(found.iter().any(|m| m.entry == entry.id && m.score == MatchScore::ONE));
+        }
+
+        #[test]
+        fn screening_is_deterministic_and_bounded(name in "[A-Za-z]{2,9}( [A-Za-z]{2,9}){0,3}") {
+            let s = screener();
+            let q = Query::name(&name);
+            let first = s.screen(&q, MatchScore::ZERO);
+            prop_assert_eq!(&first, &s.screen(&q, MatchScore::ZERO));
+            for m in &first {
+                prop_assert!(m.score <= MatchScore::ONE);
+                let sum: i32 = m.features.iter().map(|f| f.contribution).sum();
+                prop_assert_eq!(sum, i32::from(m.score.basis_points()));
+            }
+        }
     }
 }

@@ -22,10 +22,53 @@ const HONORIFICS: &[&str] = &[
 /// Legal-form words, set aside wherever they stand: they say what kind of company a name is,
 /// not which one.
 const LEGAL_FORMS: &[&str] = &[
-    "llc", "ltd", "limited", "pvt", "private", "inc", "incorporated", "corp", "corporation", "co",
-    "company", "fze", "fzco", "fzc", "fz", "fzllc", "dmcc", "plc", "llp", "lp", "gmbh", "ag",
-    "kg", "sa", "sarl", "sas", "srl", "spa", "bv", "nv", "jsc", "ojsc", "pjsc", "cjsc", "ooo",
-    "oao", "zao", "pao", "ao", "wll", "spc", "pte", "sdn", "bhd", "pty", "ltda", "est",
+    "llc",
+    "ltd",
+    "limited",
+    "pvt",
+    "private",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "fze",
+    "fzco",
+    "fzc",
+    "fz",
+    "fzllc",
+    "dmcc",
+    "plc",
+    "llp",
+    "lp",
+    "gmbh",
+    "ag",
+    "kg",
+    "sa",
+    "sarl",
+    "sas",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "jsc",
+    "ojsc",
+    "pjsc",
+    "cjsc",
+    "ooo",
+    "oao",
+    "zao",
+    "pao",
+    "ao",
+    "wll",
+    "spc",
+    "pte",
+    "sdn",
+    "bhd",
+    "pty",
+    "ltda",
+    "est",
 ];
 
 /// Name particles: kept as tokens (they are part of the name, and "al" is not a title), but
@@ -38,13 +81,59 @@ pub const PARTICLES: &[&str] = &[
 /// Words so common in company names that a match on them alone says nothing; the index never
 /// looks candidates up by them, and the scorer caps a match made of them only.
 pub const GENERIC: &[&str] = &[
-    "trading", "trade", "general", "international", "intl", "holding", "holdings", "group",
-    "industries", "industry", "industrial", "enterprise", "enterprises", "services", "service",
-    "investment", "investments", "global", "import", "export", "commercial", "development",
-    "management", "resources", "partners", "solutions", "technologies", "technology", "bank",
-    "finance", "financial", "capital", "shipping", "logistics", "petroleum", "oil", "gas",
-    "energy", "construction", "consulting", "national", "united", "middle", "east", "gulf",
-    "star", "new", "first", "world", "the", "and", "of", "for",
+    "trading",
+    "trade",
+    "general",
+    "international",
+    "intl",
+    "holding",
+    "holdings",
+    "group",
+    "industries",
+    "industry",
+    "industrial",
+    "enterprise",
+    "enterprises",
+    "services",
+    "service",
+    "investment",
+    "investments",
+    "global",
+    "import",
+    "export",
+    "commercial",
+    "development",
+    "management",
+    "resources",
+    "partners",
+    "solutions",
+    "technologies",
+    "technology",
+    "bank",
+    "finance",
+    "financial",
+    "capital",
+    "shipping",
+    "logistics",
+    "petroleum",
+    "oil",
+    "gas",
+    "energy",
+    "construction",
+    "consulting",
+    "national",
+    "united",
+    "middle",
+    "east",
+    "gulf",
+    "star",
+    "new",
+    "first",
+    "world",
+    "the",
+    "and",
+    "of",
+    "for",
 ];
 
 /// A name ready for matching: lowercase ASCII tokens in their original order.
@@ -92,17 +181,30 @@ pub fn normalise(name: &str) -> NormalName {
     let ascii = deunicode::deunicode(&ascii);
     let tokens = merge_compounds(split_words(&ascii));
 
-    let (legal, mut rest): (Vec<String>, Vec<String>) =
-        tokens.iter().cloned().partition(|t| LEGAL_FORMS.contains(&t.as_str()));
-    let leading = rest.iter().take_while(|t| HONORIFICS.contains(&t.as_str())).count();
+    let (legal, mut rest): (Vec<String>, Vec<String>) = tokens
+        .iter()
+        .cloned()
+        .partition(|t| LEGAL_FORMS.contains(&t.as_str()));
+    let leading = rest
+        .iter()
+        .take_while(|t| HONORIFICS.contains(&t.as_str()))
+        .count();
     let honorifics: Vec<String> = rest.drain(..leading).collect();
     if rest.is_empty() {
         // A name made only of set-aside words keeps them: there is nothing else to match.
-        return NormalName { tokens, set_aside: Vec::new(), vowels_unwritten };
+        return NormalName {
+            tokens,
+            set_aside: Vec::new(),
+            vowels_unwritten,
+        };
     }
     let mut set_aside = legal;
     set_aside.extend(honorifics);
-    NormalName { tokens: rest, set_aside, vowels_unwritten }
+    NormalName {
+        tokens: rest,
+        set_aside,
+        vowels_unwritten,
+    }
 }
 
 /// Lowercase words: letters and digits kept, apostrophes dropped ("O'Brien" is "obrien"), a
@@ -141,7 +243,10 @@ fn merge_compounds(tokens: Vec<String>) -> Vec<String> {
         let token = &tokens[i];
         if ABD.contains(&token.as_str()) {
             let mut next = i + 1;
-            if tokens.get(next).is_some_and(|t| matches!(t.as_str(), "al" | "el" | "ul" | "ar")) {
+            if tokens
+                .get(next)
+                .is_some_and(|t| matches!(t.as_str(), "al" | "el" | "ul" | "ar"))
+            {
                 next += 1;
             }
             if let Some(rest) = tokens.get(next) {
@@ -195,7 +300,10 @@ mod tests {
         assert_eq!(tokens("ООО Ромашка"), ["romashka"]);
         assert_eq!(tokens("Dr. Ayman al-Zawahiri"), ["ayman", "al", "zawahiri"]);
         // "Sheikh" inside a name is part of it.
-        assert_eq!(tokens("Khalid Sheikh Mohammed"), ["khalid", "sheikh", "mohammed"]);
+        assert_eq!(
+            tokens("Khalid Sheikh Mohammed"),
+            ["khalid", "sheikh", "mohammed"]
+        );
         // A name of set-aside words only keeps them.
         assert_eq!(tokens("Holding Co"), ["holding"]);
         assert_eq!(tokens("Inc"), ["inc"]);
@@ -209,7 +317,12 @@ mod tests {
 
     #[test]
     fn arabic_compounds_become_one_token() {
-        for name in ["Abd al-Rahman", "Abdul Rahman", "Abdulrahman", "Abdel Rahman"] {
+        for name in [
+            "Abd al-Rahman",
+            "Abdul Rahman",
+            "Abdulrahman",
+            "Abdel Rahman",
+        ] {
             assert_eq!(tokens(name), ["abdulrahman"], "{name}");
         }
         // Arabic script leaves the short vowels out: the scorer compares skeletons.

@@ -34,7 +34,10 @@ pub struct Query {
 impl Query {
     /// A query with one name and nothing else.
     pub fn name(name: &str) -> Self {
-        Self { names: vec![name.to_owned()], ..Self::default() }
+        Self {
+            names: vec![name.to_owned()],
+            ..Self::default()
+        }
     }
 }
 
@@ -69,7 +72,10 @@ mod tests {
     fn identifiers_and_wallets_compare_in_their_normal_form() {
         assert_eq!(normal_identifier(" ab-123 456/7"), "AB1234567");
         assert_eq!(normal_wallet("0xAbC123"), normal_wallet("0xabc123"));
-        assert_ne!(normal_wallet("1BoatSLRHtKNngkdXEeobR76b53LETtpyT"), "1boatslrhtknngkdxeeobr76b53lettpyt");
+        assert_ne!(
+            normal_wallet("1BoatSLRHtKNngkdXEeobR76b53LETtpyT"),
+            "1boatslrhtknngkdxeeobr76b53lettpyt"
+        );
         assert_eq!(normal_wallet("BC1QXY2"), "bc1qxy2");
     }
 }

@@ -143,7 +143,11 @@ pub(crate) fn compare(q: &Prepared, l: &Prepared) -> Comparison {
     let l_total: f64 = l.tokens.iter().map(|t| weight(t)).sum();
     let q_cov = if q_total > 0.0 { q_cov / q_total } else { 0.0 };
     let l_cov = if l_total > 0.0 { l_cov / l_total } else { 0.0 };
-    let (hi, lo) = if q_cov >= l_cov { (q_cov, l_cov) } else { (l_cov, q_cov) };
+    let (hi, lo) = if q_cov >= l_cov {
+        (q_cov, l_cov)
+    } else {
+        (l_cov, q_cov)
+    };
     let mut similarity = BEST_SIDE_WEIGHT * hi + (1.0 - BEST_SIDE_WEIGHT) * lo;
 
     let aligned_informative = pairs.iter().filter(|p| informative(&q.tokens[p.0])).count();

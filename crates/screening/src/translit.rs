@@ -60,7 +60,12 @@ fn arabic_word(word: &[char], out: &mut String) {
     let letters: Vec<char> = word
         .iter()
         .copied()
-        .filter(|c| !matches!(c, '\u{0654}' | '\u{0655}' | '\u{0640}' | '\u{0651}' | '\u{0652}'))
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{0654}' | '\u{0655}' | '\u{0640}' | '\u{0651}' | '\u{0652}'
+            )
+        })
         .collect();
     let text: String = letters.iter().collect();
     let particle = match text.as_str() {

@@ -37,13 +37,18 @@ pub const GENERIC_NAMES: &[&str] = &[
 ];
 
 fn latin(name: &str) -> bool {
-    name.chars().all(|c| c.is_ascii() || c.is_alphabetic() && (c as u32) < 0x0250)
+    name.chars()
+        .all(|c| c.is_ascii() || c.is_alphabetic() && (c as u32) < 0x0250)
 }
 
 fn typo(name: &str) -> String {
     // The middle letter of the longest word, moved one step on in the alphabet.
     let words: Vec<&str> = name.split(' ').collect();
-    let longest = words.iter().enumerate().max_by_key(|(i, w)| (w.len(), usize::MAX - i)).map_or(0, |(i, _)| i);
+    let longest = words
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, w)| (w.len(), usize::MAX - i))
+        .map_or(0, |(i, _)| i);
     words
         .iter()
         .enumerate()
@@ -54,7 +59,11 @@ fn typo(name: &str) -> String {
             let mut chars: Vec<char> = w.chars().collect();
             let mid = chars.len() / 2;
             if let Some(c) = chars.get_mut(mid).filter(|c| c.is_ascii_lowercase()) {
-                *c = if *c == 'z' { 'a' } else { char::from(*c as u8 + 1) };
+                *c = if *c == 'z' {
+                    'a'
+                } else {
+                    char::from(*c as u8 + 1)
+                };
             }
             chars.into_iter().collect()
         })
@@ -63,7 +72,11 @@ fn typo(name: &str) -> String {
 }
 
 fn case(label: &str, name: String, expected: Option<&ListEntryRef>) -> Case {
-    Case { label: label.to_owned(), query: Query::name(&name), expected: expected.cloned() }
+    Case {
+        label: label.to_owned(),
+        query: Query::name(&name),
+        expected: expected.cloned(),
+    }
 }
 
 /// Variants and negatives for `entries`; `spellings` adds hand-written spellings (entry id,
@@ -72,7 +85,9 @@ pub fn generate(entries: &[ListEntry], spellings: &[(&str, &str)]) -> Vec<Case> 
     let mut cases = Vec::new();
     for entry in entries {
         let id = Some(&entry.id);
-        let Some(primary) = entry.names.first() else { continue };
+        let Some(primary) = entry.names.first() else {
+            continue;
+        };
         let words: Vec<&str> = primary.split(' ').collect();
         for name in entry.names.iter().filter(|n| !latin(n)) {
             // The list's original script, screened as written: the Latin name must find it too.
@@ -98,14 +113,26 @@ pub fn generate(entries: &[ListEntry], spellings: &[(&str, &str)]) -> Vec<Case> 
                 .filter(|w| !is_legal_form(&w.to_ascii_lowercase().replace('.', "")))
                 .collect();
             cases.push(case("legal_form_removed", core.join(" "), id));
-            cases.push(case("legal_form_added", format!("{} Limited", core.join(" ")), id));
+            cases.push(case(
+                "legal_form_added",
+                format!("{} Limited", core.join(" ")),
+                id,
+            ));
         }
         // Hard negatives from this entry: its given name alone, its surname alone, its surname
         // with another given name.
         if entry.schema == EntrySchema::Person && words.len() >= 2 {
             cases.push(case("given_name_alone", words[0].to_owned(), None));
-            cases.push(case("surname_alone", words[words.len() - 1].to_owned(), None));
-            cases.push(case("shared_surname", format!("Laila {}", words[words.len() - 1]), None));
+            cases.push(case(
+                "surname_alone",
+                words[words.len() - 1].to_owned(),
+                None,
+            ));
+            cases.push(case(
+                "shared_surname",
+                format!("Laila {}", words[words.len() - 1]),
+                None,
+            ));
         }
     }
     for (id, name) in spellings {

@@ -57,7 +57,8 @@ fn ratio(part: usize, whole: usize) -> MatchScore {
         return MatchScore::ONE;
     }
     let points = part.saturating_mul(10_000) / whole;
-    MatchScore::from_basis_points(u16::try_from(points).unwrap_or(10_000)).unwrap_or(MatchScore::ONE)
+    MatchScore::from_basis_points(u16::try_from(points).unwrap_or(10_000))
+        .unwrap_or(MatchScore::ONE)
 }
 
 fn exact_value(feature: &Feature) -> bool {
@@ -66,7 +67,10 @@ fn exact_value(feature: &Feature) -> bool {
 
 /// Screens every case and counts.
 pub fn evaluate(screener: &Screener, cases: &[Case], bands: &Bands) -> Report {
-    let results: Vec<_> = cases.iter().map(|c| (c, screener.screen(&c.query, bands.review_at))).collect();
+    let results: Vec<_> = cases
+        .iter()
+        .map(|c| (c, screener.screen(&c.query, bands.review_at)))
+        .collect();
     let mut figures = Vec::new();
     for (band, threshold) in [("review", bands.review_at), ("reject", bands.reject_at)] {
         let mut f = BandFigures {
@@ -90,7 +94,10 @@ pub fn evaluate(screener: &Screener, cases: &[Case], bands: &Bands) -> Report {
                     f.true_positives += 1;
                 } else {
                     f.false_positives += 1;
-                    f.wrong.push(format!("{}: {query} -> {} {} ({})", case.label, m.entry, m.list_name, m.score));
+                    f.wrong.push(format!(
+                        "{}: {query} -> {} {} ({})",
+                        case.label, m.entry, m.list_name, m.score
+                    ));
                 }
             }
             if case.expected.is_some() {
@@ -110,8 +117,17 @@ pub fn evaluate(screener: &Screener, cases: &[Case], bands: &Bands) -> Report {
         .iter()
         .flat_map(|(_, matches)| matches)
         .filter(|m| m.score >= bands.review_at)
-        .filter(|m| !m.features.iter().any(|f| exact_value(f) && f.contribution > 0))
-        .filter(|m| normalise(&m.subject_name).tokens.iter().all(|t| is_generic(t) || is_particle(t)))
+        .filter(|m| {
+            !m.features
+                .iter()
+                .any(|f| exact_value(f) && f.contribution > 0)
+        })
+        .filter(|m| {
+            normalise(&m.subject_name)
+                .tokens
+                .iter()
+                .all(|t| is_generic(t) || is_particle(t))
+        })
         .count();
     Report {
         variants: cases.iter().filter(|c| c.expected.is_some()).count(),
