@@ -1,0 +1,305 @@
+//! The screener: lists loaded once into an index, then each query screened against it. Each
+//! match says which subject name met which list name and how every feature moved the score.
+//!
+//! Must not: do I/O, depend on anything but its inputs (same lists and query, same matches in
+//! the same order), or scan every entry (candidates come from the index, identifiers and
+//! wallets from exact-value maps).
+
+use std::collections::{BTreeMap, HashMap};
+
+use compliance_domain::{ListEntryRef, ListName, MatchScore, WatchlistKind};
+use serde::Serialize;
+
+use crate::entry::{EntrySchema, ListEntry};
+use crate::features::{self, Feature, FeatureName, GENERIC_ONLY_CAP, Tally};
+use crate::index::Index;
+use crate::normalise::normalise;
+use crate::query::{Query, normal_identifier, normal_wallet};
+use crate::similarity::{Comparison, Prepared, compare};
+
+/// One list entry the subject matched, explained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Match {
+    /// The list, e.g. `OFAC-SDN`.
+    pub list: ListName,
+    /// The entry on that list.
+    pub entry: ListEntryRef,
+    /// Sanctions, PEP or adverse media.
+    pub kind: WatchlistKind,
+    /// Person, organisation, ...
+    pub schema: EntrySchema,
+    /// The score, 0 to 1: the sum of the features' contributions.
+    pub score: MatchScore,
+    /// The subject's name that met the list name (empty when only an identifier matched).
+    pub subject_name: String,
+    /// The list's name (primary or alias, as the list wrote it) that the subject name met.
+    pub list_name: String,
+    /// Every feature's contribution, in the order applied.
+    pub features: Vec<Feature>,
+}
+
+#[derive(Debug, Clone)]
+struct Stored {
+    list: ListName,
+    entry: ListEntry,
+}
+
+/// Screens subjects against one or more lists.
+#[derive(Debug, Clone, Default)]
+pub struct Screener {
+    entries: Vec<Stored>,
+    index: Index,
+    identifiers: HashMap<String, Vec<u32>>,
+    wallets: HashMap<String, Vec<u32>>,
+}
+
+impl Screener {
+    /// An empty screener.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A screener over the given lists.
+    pub fn from_lists(lists: impl IntoIterator<Item = (ListName, Vec<ListEntry>)>) -> Self {
+        let mut screener = Self::new();
+        for (list, entries) in lists {
+            screener.add_list(list, entries);
+        }
+        screener
+    }
+
+    /// Adds every entry of one list: its names to the index, its identifiers and wallets to
+    /// their exact-value maps.
+    pub fn add_list(&mut self, list: ListName, entries: Vec<ListEntry>) {
+        for entry in entries {
+            let id = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+            for name in &entry.names {
+                self.index.add(id, name);
+            }
+            for identifier in &entry.identifiers {
+                let value = normal_identifier(&identifier.value);
+                if !value.is_empty() {
+                    self.identifiers.entry(value).or_default().push(id);
+                }
+            }
+            for wallet in &entry.wallets {
+                self.wallets
+                    .entry(normal_wallet(wallet))
+                    .or_default()
+                    .push(id);
+            }
+            self.entries.push(Stored {
+                list: list.clone(),
+                entry,
+            });
+        }
+    }
+
+    /// The number of entries loaded.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when no entry is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Every match scoring at least `floor`, highest score first, then by list and entry.
+    pub fn screen(&self, query: &Query, floor: MatchScore) -> Vec<Match> {
+        // Best name comparison per entry: (similarity, subject name index, list name index).
+        let mut best: BTreeMap<u32, (Comparison, usize, u32)> = BTreeMap::new();
+        for (qi, name) in query.names.iter().enumerate() {
+            let normal = normalise(name);
+            let prepared = Prepared::new(&normal);
+            for id in self.index.candidates(&normal) {
+                let Some(indexed) = self.index.names.get(id as usize) else {
+                    continue;
+                };
+                let comparison = compare(&prepared, &indexed.prepared);
+                let better = best
+                    .get(&indexed.entry)
+                    .is_none_or(|(c, _, _)| comparison.similarity > c.similarity);
+                if better {
+                    best.insert(indexed.entry, (comparison, qi, id));
+                }
+            }
+        }
+        let mut exact: Vec<u32> = Vec::new();
+        for q in &query.identifiers {
+            exact.extend(
+                self.identifiers
+                    .get(&normal_identifier(&q.value))
+                    .into_iter()
+                    .flatten(),
+            );
+        }
+        for w in &query.wallets {
+            exact.extend(self.wallets.get(&normal_wallet(w)).into_iter().flatten());
+        }
+        // Only entries whose name could still reach the floor with every bonus are explained.
+        let reach = i32::from(floor.basis_points())
+            - features::BIRTH_DATE_AGREES
+            - features::COUNTRY_AGREES;
+        best.retain(|_, (c, _, _)| i32::from(c.similarity) >= reach);
+        let mut entries: Vec<u32> = best.keys().copied().chain(exact).collect();
+        entries.sort_unstable();
+        entries.dedup();
+
+        let mut matches: Vec<Match> = entries
+            .into_iter()
+            .filter_map(|id| self.explain(query, id, best.get(&id)))
+            .filter(|m| m.score >= floor)
+            .collect();
+        matches.sort_by(|a, b| {
+            b.score
+                .cmp(&a.score)
+                .then_with(|| a.list.cmp(&b.list))
+                .then_with(|| a.entry.cmp(&b.entry))
+        });
+        matches
+    }
+
+    fn explain(
+        &self,
+        query: &Query,
+        id: u32,
+        name: Option<&(Comparison, usize, u32)>,
+    ) -> Option<Match> {
+        let stored = self.entries.get(id as usize)?;
+        let entry = &stored.entry;
+        let mut tally = Tally::default();
+        let (mut subject_name, mut list_name) = (String::new(), String::new());
+        if let Some((c, qi, ni)) = name {
+            let indexed = self.index.names.get(*ni as usize)?;
+            let query_name = query.names.get(*qi)?;
+            let query_normal = normalise(query_name);
+            let tokens =
+                |n: &crate::NormalName, k: usize| n.tokens.get(k).cloned().unwrap_or_default();
+            let pairs: Vec<String> = c
+                .pairs
+                .iter()
+                .map(|&(i, j, s)| {
+                    let score = MatchScore::from_basis_points(s).unwrap_or(MatchScore::ZERO);
+                    format!(
+                        "{}~{} {score}",
+                        tokens(&query_normal, i),
+                        tokens(&indexed.normal, j)
+                    )
+                })
+                .collect();
+            let cov = |bp| MatchScore::from_basis_points(bp).unwrap_or(MatchScore::ZERO);
+            let mut detail = format!(
+                "aligned {}; subject coverage {}, list coverage {}",
+                pairs.join(", "),
+                cov(c.query_coverage),
+                cov(c.list_coverage)
+            );
+            if c.single_token {
+                detail.push_str("; one informative token only");
+            }
+            tally.add(FeatureName::NameSimilarity, i32::from(c.similarity), detail);
+            if c.generic_only {
+                tally.cap(
+                    FeatureName::GenericOnly,
+                    GENERIC_ONLY_CAP,
+                    "only generic words or particles matched".to_owned(),
+                );
+            }
+            subject_name = query_name.clone();
+            list_name = indexed.original.clone();
+        }
+        features::birth_date(&mut tally, query, entry);
+        features::country(&mut tally, query, entry);
+        if !features::identifier(&mut tally, query, entry) {
+            features::wallet(&mut tally, query, entry);
+        }
+        Some(Match {
+            list: stored.list.clone(),
+            entry: entry.id.clone(),
+            kind: entry.kind,
+            schema: entry.schema,
+            score: MatchScore::from_basis_points(u16::try_from(tally.total).unwrap_or(0))
+                .unwrap_or(MatchScore::ZERO),
+            subject_name,
+            list_name,
+            features: tally.features,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluation::sample;
+    use proptest::prelude::*;
+
+    fn screener() -> Screener {
+        Screener::from_lists([(sample::list_name(), sample::entries())])
+    }
+
+    #[test]
+    fn identifiers_and_wallets_match_exactly_whatever_the_name() {
+        let s = screener();
+        let mut q = Query::name("Someone Else");
+        q.identifiers.push(crate::QueryIdentifier {
+            kind: "passport".into(),
+            value: "751234567".into(),
+        });
+        q.wallets
+            .push("0x7f367cc41522ce07553e823bf3be79a889debe1b".into());
+        let found = s.screen(&q, MatchScore::ONE);
+        let ids: Vec<&str> = found.iter().map(|m| m.entry.as_str()).collect();
+        assert_eq!(ids, ["S-11", "S-30"]);
+    }
+
+    #[test]
+    fn a_conflicting_birth_date_lowers_and_contributions_add_up() {
+        let s = screener();
+        let mut q = Query::name("Dmitry Volkov");
+        q.birth = Some(crate::PartialDate {
+            year: 1990,
+            month: None,
+            day: None,
+        });
+        let found = s.screen(&q, MatchScore::ZERO);
+        let m = found.iter().find(|m| m.entry.as_str() == "S-11");
+        let Some(m) = m else {
+            panic!("S-11 not found: {found:?}")
+        };
+        assert!(
+            m.features
+                .iter()
+                .any(|f| f.name == FeatureName::BirthDate && f.contribution < 0)
+        );
+        let sum: i32 = m.features.iter().map(|f| f.contribution).sum();
+        assert_eq!(sum, i32::from(m.score.basis_points()));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn every_listed_name_finds_its_entry_first(k in 0usize..40, n in 0usize..2) {
+            let entries = sample::entries();
+            let entry = &entries[k];
+            let name = &entry.names[n.min(entry.names.len() - 1)];
+            let s = screener();
+            let found = s.screen(&Query::name(name), MatchScore::ZERO);
+            prop_assert!(found.first().is_some_and(|m| m.score == MatchScore::ONE));
+            prop_assert!(found.iter().any(|m| m.entry == entry.id && m.score == MatchScore::ONE));
+        }
+
+        #[test]
+        fn screening_is_deterministic_and_bounded(name in "[A-Za-z]{2,9}( [A-Za-z]{2,9}){0,3}") {
+            let s = screener();
+            let q = Query::name(&name);
+            let first = s.screen(&q, MatchScore::ZERO);
+            prop_assert_eq!(&first, &s.screen(&q, MatchScore::ZERO));
+            for m in &first {
+                prop_assert!(m.score <= MatchScore::ONE);
+                let sum: i32 = m.features.iter().map(|f| f.contribution).sum();
+                prop_assert_eq!(sum, i32::from(m.score.basis_points()));
+            }
+        }
+    }
+}
