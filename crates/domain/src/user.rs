@@ -83,13 +83,28 @@ impl Role {
             Role::Admin => !matches!(what, SubmitCases | RescreenEntities),
             Role::ComplianceOfficer => !matches!(
                 what,
-                SubmitCases | RescreenEntities | ManageUsers | ManageTokens
+                SubmitCases | RescreenEntities | ManageUsers | ManageTokens | ImportWatchlists
             ),
             Role::Analyst => matches!(
                 what,
-                ReadCases | ReadCaseDetail | ReadAudit | ReadReports | ReadRules | ReviewCases
+                ReadCases
+                    | ReadCaseDetail
+                    | ReadAudit
+                    | ReadReports
+                    | ReadRules
+                    | ReviewCases
+                    | ScreenSubjects
+                    | ReadWatchlists
             ),
-            Role::System => matches!(what, SubmitCases | RescreenEntities | ReadCases | ReadRules),
+            Role::System => matches!(
+                what,
+                SubmitCases
+                    | RescreenEntities
+                    | ReadCases
+                    | ReadRules
+                    | ScreenSubjects
+                    | ReadWatchlists
+            ),
         }
     }
 }
@@ -124,6 +139,17 @@ pub enum Permission {
     ManageTokens,
     /// Create, deactivate and set the passwords of users.
     ManageUsers,
+    /// Import a watchlist version (and force one past the entry-count guard): admins.
+    ImportWatchlists,
+    /// Read the watchlist versions imported (lists, labels, counts; public data).
+    ReadWatchlists,
+    /// Screen a subject ad hoc, writing nothing (a pre-check).
+    ScreenSubjects,
+    /// Read an entity's screening subject and its matches explained (personal data): the roles
+    /// that decide escalations.
+    ReadSubjects,
+    /// Erase an entity's screening subject once the records need no longer be kept.
+    EraseSubjects,
 }
 
 impl std::fmt::Display for Permission {
