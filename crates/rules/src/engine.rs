@@ -49,7 +49,7 @@ pub fn evaluate(case: &Case, rules: &RuleSet) -> Result<Decision, EvaluateError>
             rules: rules.jurisdiction(),
         });
     }
-    let facts = Facts::of(case);
+    let facts = Facts::of(case, rules.rules().iter().map(|r| r.kind()));
     // `Vec::new` does not allocate; only a rule that fires pushes (and allocates).
     let mut reasons = Vec::new();
     // What the case carried that a rule looks at: two bitmasks, no allocation.

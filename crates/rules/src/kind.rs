@@ -12,6 +12,7 @@ use crate::error::{FieldError, Problem, echo};
 use crate::params::{Object, wrong};
 use crate::reg_d::RegDAccreditation;
 use crate::review::ReviewIntervals;
+use crate::screening::{Ladder, ScreeningMatch};
 use crate::sebi::SebiAccreditation;
 use crate::signals::RiskSignals;
 use crate::thresholds::{RedFlagLimit, RiskThreshold, VerificationMinimum};
@@ -27,6 +28,7 @@ use serde_json::{Map, Value};
 /// |---|---|---|---|
 /// | `sanctions_match` | AML | any match on a sanctions list | REJECTED |
 /// | `pep_match` | AML | any match on a PEP list | ESCALATED |
+/// | `screening_match` | AML | a match on a `list_kind` list scored `min_score` or more, below any stricter band of that kind | `outcome`: PENDING, ESCALATED or REJECTED |
 /// | `risk_score` | AML | risk score >= `min_score` | `outcome`: ESCALATED or REJECTED |
 /// | `required_documents` | KYC | a document required of the entity type is not verified | PENDING |
 /// | `red_flags` | KYC | red flags >= `min_count` | REJECTED |
@@ -58,6 +60,9 @@ pub enum RuleKind {
     /// `pep_match`: a match on any PEP list escalates the case for enhanced due diligence. No
     /// parameters.
     PepMatch,
+    /// `screening_match`: a match on one kind of list scored at or above a threshold, in the
+    /// band below any stricter `screening_match` rule of that kind, gives the rule's outcome.
+    ScreeningMatch(ScreeningMatch),
     /// `risk_score`: an AML risk score at or above a threshold escalates or rejects.
     RiskScore(RiskThreshold),
     /// `required_documents`: documents missing for the entity type keep the case pending.
@@ -84,20 +89,36 @@ pub enum RuleKind {
     PeriodicReview(ReviewIntervals),
 }
 
-/// What the engine knows about a case before it runs the rules: the case, and its documents as a
-/// [`DocumentSet`]. Computed once per evaluation, without allocating.
+/// What the engine knows about a case before it runs the rules: the case, its documents as a
+/// [`DocumentSet`], and the screening bands of the rules it is decided with (a
+/// `screening_match` rule's band ends where a stricter one of its list kind begins). Computed
+/// once per evaluation, without allocating.
 pub(crate) struct Facts<'a> {
     pub(crate) case: &'a Case,
     pub(crate) documents: DocumentSet,
+    pub(crate) ladder: Ladder,
 }
 
 impl<'a> Facts<'a> {
-    pub(crate) fn of(case: &'a Case) -> Self {
+    /// The facts of `case`, to be judged by rules of `kinds`.
+    pub(crate) fn of<'r>(case: &'a Case, kinds: impl Iterator<Item = &'r RuleKind>) -> Self {
         Self {
             case,
             documents: DocumentSet::of(&case.kyc.documents),
+            ladder: ladder(kinds),
         }
     }
+}
+
+/// The bands of the `screening_match` rules among `kinds`.
+pub(crate) fn ladder<'r>(kinds: impl Iterator<Item = &'r RuleKind>) -> Ladder {
+    let mut ladder = Ladder::default();
+    for kind in kinds {
+        if let RuleKind::ScreeningMatch(band) = kind {
+            ladder.add(*band);
+        }
+    }
+    ladder
 }
 
 impl RuleKind {
@@ -105,6 +126,7 @@ impl RuleKind {
     pub const NAMES: &'static [&'static str] = &[
         "sanctions_match",
         "pep_match",
+        ScreeningMatch::KIND,
         RiskThreshold::KIND,
         RequiredDocuments::KIND,
         RedFlagLimit::KIND,
@@ -122,6 +144,7 @@ impl RuleKind {
         match self {
             RuleKind::SanctionsMatch => "sanctions_match",
             RuleKind::PepMatch => "pep_match",
+            RuleKind::ScreeningMatch(_) => ScreeningMatch::KIND,
             RuleKind::RiskScore(_) => RiskThreshold::KIND,
             RuleKind::RequiredDocuments(_) => RequiredDocuments::KIND,
             RuleKind::RedFlags(_) => RedFlagLimit::KIND,
@@ -141,6 +164,7 @@ impl RuleKind {
         match self {
             RuleKind::SanctionsMatch
             | RuleKind::PepMatch
+            | RuleKind::ScreeningMatch(_)
             | RuleKind::RiskScore(_)
             | RuleKind::RiskSignals(_) => Stage::Aml,
             RuleKind::RequiredDocuments(_)
@@ -169,6 +193,7 @@ impl RuleKind {
             | RuleKind::InvestorClassification(_) => CheckStatus::Pending,
             RuleKind::RiskScore(t) => t.outcome(),
             RuleKind::RiskSignals(r) => r.outcome(),
+            RuleKind::ScreeningMatch(s) => s.outcome(),
             RuleKind::VerificationScore(m) => m.outcome(),
         }
     }
@@ -190,6 +215,10 @@ impl RuleKind {
                 object(&["kind"], "sanctions_match").map(|_| RuleKind::SanctionsMatch)
             }
             "pep_match" => object(&["kind"], "pep_match").map(|_| RuleKind::PepMatch),
+            ScreeningMatch::KIND => {
+                let o = object(&ScreeningMatch::KEYS, ScreeningMatch::KIND)?;
+                ScreeningMatch::read(&o).map(RuleKind::ScreeningMatch)
+            }
             RiskThreshold::KIND => {
                 let o = object(&["kind", "min_score", "outcome"], RiskThreshold::KIND)?;
                 RiskThreshold::read(&o).map(RuleKind::RiskScore)
@@ -247,6 +276,7 @@ impl RuleKind {
         map.insert("kind".into(), self.name().into());
         match self {
             RuleKind::SanctionsMatch | RuleKind::PepMatch => {}
+            RuleKind::ScreeningMatch(s) => s.write(&mut map),
             RuleKind::RiskScore(t) => t.write(&mut map),
             RuleKind::RequiredDocuments(d) => d.write(&mut map),
             RuleKind::RedFlags(r) => r.write(&mut map),
@@ -268,6 +298,7 @@ impl RuleKind {
         match self {
             RuleKind::SanctionsMatch => watchlist::sanctions(aml),
             RuleKind::PepMatch => watchlist::pep(aml),
+            RuleKind::ScreeningMatch(s) => s.assess(aml, &facts.ladder),
             RuleKind::RiskScore(t) => t.assess(aml.risk_score),
             RuleKind::RequiredDocuments(d) => d.assess(kyc, facts.documents),
             RuleKind::RedFlags(r) => r.assess(kyc),
@@ -285,12 +316,15 @@ impl RuleKind {
 
 impl RuleKind {
     /// The signal kinds a rule of this kind weighs, whether or not it fires on a case: the
-    /// sanctions and PEP rules their kind of match, `red_flags` every red flag (it counts them
-    /// all), `risk_signals` the kinds it lists. The others weigh no signal.
+    /// sanctions and PEP rules their kind of match, `screening_match` its `list_kind`'s matches
+    /// (whatever their score: a match below every band was weighed and found too weak),
+    /// `red_flags` every red flag (it counts them all), `risk_signals` the kinds it lists. The
+    /// others weigh no signal.
     pub fn weighs(&self) -> Signals {
         match self {
             RuleKind::SanctionsMatch => Signals::NONE.with_match(WatchlistKind::Sanctions),
             RuleKind::PepMatch => Signals::NONE.with_match(WatchlistKind::Pep),
+            RuleKind::ScreeningMatch(s) => Signals::NONE.with_match(s.list_kind()),
             RuleKind::RedFlags(_) => Signals::all()
                 .red_flags()
                 .fold(Signals::NONE, Signals::with_red_flag),

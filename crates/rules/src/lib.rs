@@ -16,6 +16,7 @@ mod review;
 mod rule;
 mod rule_set;
 pub mod scenarios;
+mod screening;
 mod sebi;
 mod signals;
 mod stored;
@@ -24,7 +25,9 @@ mod watchlist;
 
 pub use accreditation::{Accreditation, AccreditationTest, Comparison};
 pub use classification::{InvestorClassification, Licence};
-pub use defaults::{accreditation_effective_from, default_effective_from, default_rules};
+pub use defaults::{
+    accreditation_effective_from, default_effective_from, default_rules, screening_effective_from,
+};
 pub use documents::{DocumentSet, RequiredDocuments};
 pub use engine::{EvaluateError, evaluate};
 pub use error::{ECHO_LIMIT, FieldError, Problem, RowRef, RuleError};
@@ -34,6 +37,7 @@ pub use reg_d::RegDAccreditation;
 pub use review::ReviewIntervals;
 pub use rule::Rule;
 pub use rule_set::{RuleSet, RuleSetError};
+pub use screening::{ScreeningBands, ScreeningMatch};
 pub use sebi::SebiAccreditation;
 pub use signals::RiskSignals;
 pub use stored::StoredRule;

@@ -6,9 +6,10 @@
 //! hold no rule that checks a case: any of these would make a decision or a review date
 //! ambiguous, or approve a case with no rule looked at.
 
-use crate::{ReviewIntervals, Rule, RuleKind};
+use crate::kind::ladder;
+use crate::{ReviewIntervals, Rule, RuleKind, ScreeningBands};
 use chrono::{DateTime, Months, Utc};
-use compliance_domain::{Jurisdiction, RiskLevel, RuleCode, RuleRef, RuleVersion};
+use compliance_domain::{Jurisdiction, RiskLevel, RuleCode, RuleRef, RuleVersion, WatchlistKind};
 
 /// Why a rule set could not be formed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -287,5 +288,28 @@ impl RuleSet {
     ) -> Option<DateTime<Utc>> {
         let months = self.review_interval(level)?;
         approved_at.checked_add_months(Months::new(months))
+    }
+}
+
+/// The screening bands, from the set's `screening_match` rules ([`crate::ScreeningMatch`]).
+impl RuleSet {
+    /// The bands of the set's `screening_match` rules of `list_kind`; `None` when the set has
+    /// none. [`ScreeningBands::review_at`] is the lowest `min_score` among them (the screener
+    /// records no match below it), [`ScreeningBands::reject_at`] the lowest among those that
+    /// reject. A `sanctions_match` or `pep_match` rule has no band (it acts on every recorded
+    /// match of its kind, whatever the score), so it is not counted here.
+    ///
+    /// ```
+    /// use compliance_domain::{Jurisdiction, MatchScore, WatchlistKind};
+    /// use compliance_rules::{RuleSet, default_rules, screening_effective_from};
+    /// let us = RuleSet::in_force(&default_rules(), Jurisdiction::Us, screening_effective_from())?;
+    /// let bands = us.screening_bands(WatchlistKind::Sanctions).unwrap();
+    /// assert_eq!(bands.review_at(), MatchScore::from_basis_points(8500).unwrap());
+    /// assert_eq!(bands.reject_at(), MatchScore::from_basis_points(9500));
+    /// assert_eq!(us.screening_bands(WatchlistKind::Pep), None);
+    /// # Ok::<(), compliance_rules::RuleSetError>(())
+    /// ```
+    pub fn screening_bands(&self, list_kind: WatchlistKind) -> Option<ScreeningBands> {
+        ladder(self.rules.iter().map(Rule::kind)).bands(list_kind)
     }
 }

@@ -3,12 +3,17 @@
 //!
 //! Must not: hold another jurisdiction's rules, or a rule without its regulatory source.
 
-use super::{Draft, accreditation_effective_from, build, money, review, risk};
+use super::{
+    Draft, accreditation_effective_from, build, money, review, risk, screening,
+    screening_effective_from,
+};
 use crate::{
     Accreditation, AccreditationTest, Comparison, DocumentSet, RedFlagLimit, RequiredDocuments,
     Rule, RuleKind, SebiAccreditation,
 };
-use compliance_domain::{CheckStatus, Currency, DocumentKind::*, EntityType, Jurisdiction};
+use compliance_domain::{
+    CheckStatus, Currency, DocumentKind::*, EntityType, Jurisdiction, WatchlistKind,
+};
 
 /// SEBI's accredited-investor tests, in rupees (1 crore = 10,000,000): an individual with annual
 /// income of at least 2 crore, or net worth of at least 7.5 crore, or annual income of at least
@@ -56,6 +61,9 @@ fn sebi_classes() -> Result<RuleKind, crate::FieldError> {
     .map(RuleKind::SebiAccreditation)
 }
 
+/// The sources of `IN-SANCTIONS-REJECT`, both versions.
+const SANCTIONS: &str = "IN Unlawful Activities (Prevention) Act 1967, s. 51A (Order of 2 February 2021 implementing UN Security Council sanctions); PMLA 2002, s. 12; SEBI Master Circular on AML/CFT obligations (screening against the UNSC and UAPA lists)";
+
 pub(super) fn rules() -> Vec<Rule> {
     let docs = |kinds: &[compliance_domain::DocumentKind]| -> DocumentSet {
         kinds.iter().copied().collect()
@@ -65,11 +73,25 @@ pub(super) fn rules() -> Vec<Rule> {
         vec![
             Draft {
                 code: "IN-SANCTIONS-REJECT",
-                regulation: "IN Unlawful Activities (Prevention) Act 1967, s. 51A (Order of 2 February 2021 implementing UN Security Council sanctions); PMLA 2002, s. 12; SEBI Master Circular on AML/CFT obligations (screening against the UNSC and UAPA lists)",
+                regulation: SANCTIONS,
                 description: "A match on any sanctions list (UN Security Council consolidated list, MHA UAPA list, OFAC SDN) rejects the case.",
                 kind: Ok(RuleKind::SanctionsMatch),
             }
-            .first(),
+            .ends(screening_effective_from()),
+            Draft {
+                code: "IN-SANCTIONS-REJECT",
+                regulation: SANCTIONS,
+                description: "A match on a sanctions list (UN Security Council consolidated list, MHA UAPA list, OFAC SDN) scored 0.95 or more, or asserted by a provider, rejects the case.",
+                kind: screening(WatchlistKind::Sanctions, "0.95", CheckStatus::Rejected),
+            }
+            .version(2, screening_effective_from()),
+            Draft {
+                code: "IN-SANCTIONS-REVIEW",
+                regulation: "IN Unlawful Activities (Prevention) Act 1967, s. 51A; Order of 2 February 2021 under s. 51A (verify whether the particulars of a customer match a designated individual or entity, and report the match to the Central Nodal Officer before acting); SEBI Master Circular on AML/CFT obligations; the band is platform policy",
+                description: "A match on a sanctions list scored 0.85 or more but below 0.95 escalates the case so that a reviewer decides whether it is the same person.",
+                kind: screening(WatchlistKind::Sanctions, "0.85", CheckStatus::Escalated),
+            }
+            .version(1, screening_effective_from()),
             Draft {
                 code: "IN-PEP-EDD",
                 regulation: "IN PML (Maintenance of Records) Rules 2005, r. 9 (client due diligence); SEBI Master Circular on AML/CFT obligations (clients of special category: politically exposed persons need enhanced due diligence and senior management approval)",

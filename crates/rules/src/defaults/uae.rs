@@ -2,7 +2,10 @@
 //!
 //! Must not: hold another jurisdiction's rules, or a rule without its regulatory source.
 
-use super::{Draft, accreditation_effective_from, build, money, review, risk, verification};
+use super::{
+    Draft, accreditation_effective_from, build, money, review, risk, screening,
+    screening_effective_from, verification,
+};
 use crate::{
     DocumentSet, InvestorClassification, Licence, RequiredDocuments, RiskSignals, Rule, RuleKind,
 };
@@ -53,6 +56,9 @@ fn signal_weights() -> Result<RuleKind, crate::FieldError> {
     .map(RuleKind::RiskSignals)
 }
 
+/// The sources of `AE-SANCTIONS-REJECT`, both versions.
+const SANCTIONS: &str = "AE Federal Decree-Law No. 20 of 2018 on AML/CFT; Cabinet Decision No. 74 of 2020 (UAE terrorist list and UN Security Council sanctions lists, targeted financial sanctions); VARA Compliance and Risk Management Rulebook";
+
 pub(super) fn rules() -> Vec<Rule> {
     let docs = |kinds: &[compliance_domain::DocumentKind]| -> DocumentSet {
         kinds.iter().copied().collect()
@@ -62,11 +68,25 @@ pub(super) fn rules() -> Vec<Rule> {
         vec![
             Draft {
                 code: "AE-SANCTIONS-REJECT",
-                regulation: "AE Federal Decree-Law No. 20 of 2018 on AML/CFT; Cabinet Decision No. 74 of 2020 (UAE terrorist list and UN Security Council sanctions lists, targeted financial sanctions); VARA Compliance and Risk Management Rulebook",
+                regulation: SANCTIONS,
                 description: "A match on any sanctions list (UAE local terrorist list, UN Security Council consolidated list, OFAC SDN) rejects the case.",
                 kind: Ok(RuleKind::SanctionsMatch),
             }
-            .first(),
+            .ends(screening_effective_from()),
+            Draft {
+                code: "AE-SANCTIONS-REJECT",
+                regulation: SANCTIONS,
+                description: "A match on a sanctions list (UAE local terrorist list, UN Security Council consolidated list, OFAC SDN) scored 0.95 or more, or asserted by a provider, rejects the case.",
+                kind: screening(WatchlistKind::Sanctions, "0.95", CheckStatus::Rejected),
+            }
+            .version(2, screening_effective_from()),
+            Draft {
+                code: "AE-SANCTIONS-REVIEW",
+                regulation: "AE Cabinet Decision No. 74 of 2020 (targeted financial sanctions: a potential match is verified before the funds are frozen, and reported to the Executive Office for Control and Non-Proliferation); EOCN Guidance on Targeted Financial Sanctions for Financial Institutions (potential and partial name matches); the band is platform policy",
+                description: "A match on a sanctions list scored 0.85 or more but below 0.95 escalates the case so that a reviewer decides whether it is the same person.",
+                kind: screening(WatchlistKind::Sanctions, "0.85", CheckStatus::Escalated),
+            }
+            .version(1, screening_effective_from()),
             Draft {
                 code: "AE-PEP-EDD",
                 regulation: "AE Cabinet Decision No. 10 of 2019 (implementing regulation of Federal Decree-Law No. 20 of 2018), Art. 15 (politically exposed persons); DFSA Rulebook, Anti-Money Laundering module (AML)",

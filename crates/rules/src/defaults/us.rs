@@ -3,13 +3,17 @@
 //!
 //! Must not: hold another jurisdiction's rules, or a rule without its regulatory source.
 
-use super::{Draft, accreditation_effective_from, build, money, review, risk, verification};
+use super::{
+    Draft, accreditation_effective_from, build, money, review, risk, screening,
+    screening_effective_from, verification,
+};
 use crate::{
     Accreditation, AccreditationTest, Comparison, DocumentSet, RegDAccreditation,
     RequiredDocuments, Rule, RuleKind,
 };
 use compliance_domain::{
     CertificationKind, CheckStatus, Currency, DocumentKind::*, EntityType, Jurisdiction,
+    WatchlistKind,
 };
 
 /// Reg D's accredited investor, as 17 CFR 230.501(a) words it: a natural person with net worth
@@ -57,6 +61,9 @@ fn reg_d_categories() -> Result<RuleKind, crate::FieldError> {
     .map(RuleKind::RegDAccreditation)
 }
 
+/// The sources of `US-OFAC-SDN-REJECT`, both versions.
+const SANCTIONS: &str = "US 31 CFR chapter V (OFAC sanctions regulations; Specially Designated Nationals and Blocked Persons List); IEEPA, 50 U.S.C. 1701-1706";
+
 pub(super) fn rules() -> Vec<Rule> {
     let docs = |kinds: &[compliance_domain::DocumentKind]| -> DocumentSet {
         kinds.iter().copied().collect()
@@ -66,11 +73,25 @@ pub(super) fn rules() -> Vec<Rule> {
         vec![
             Draft {
                 code: "US-OFAC-SDN-REJECT",
-                regulation: "US 31 CFR chapter V (OFAC sanctions regulations; Specially Designated Nationals and Blocked Persons List); IEEPA, 50 U.S.C. 1701-1706",
+                regulation: SANCTIONS,
                 description: "A match on a sanctions list, the OFAC SDN List first of all, rejects the case.",
                 kind: Ok(RuleKind::SanctionsMatch),
             }
-            .first(),
+            .ends(screening_effective_from()),
+            Draft {
+                code: "US-OFAC-SDN-REJECT",
+                regulation: SANCTIONS,
+                description: "A match on a sanctions list, the OFAC SDN List first of all, scored 0.95 or more, or asserted by a provider, rejects the case.",
+                kind: screening(WatchlistKind::Sanctions, "0.95", CheckStatus::Rejected),
+            }
+            .version(2, screening_effective_from()),
+            Draft {
+                code: "US-OFAC-SDN-REVIEW",
+                regulation: "US OFAC Frequently Asked Questions 5 (how to determine whether a potential match to the SDN List is a valid match) and 23 (research a match, and contact OFAC before blocking unless it is exact); 31 CFR Part 501 (reports of blocked and rejected property, 501.603 and 501.604); the band is platform policy",
+                description: "A match on a sanctions list scored 0.85 or more but below 0.95 escalates the case so that a reviewer decides whether it is the same person.",
+                kind: screening(WatchlistKind::Sanctions, "0.85", CheckStatus::Escalated),
+            }
+            .version(1, screening_effective_from()),
             Draft {
                 code: "US-506C-ACCREDITATION",
                 regulation: "US 17 CFR 230.506(c); 17 CFR 230.501(a)",

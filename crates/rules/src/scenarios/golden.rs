@@ -1,13 +1,16 @@
 //! The golden cases of issue 24: for every sub-test of the accreditation, classification and
 //! weighing rules, a case just above the line that qualifies, one just below that fails, and
-//! ones that fail for want of a verification, a warning or a valid certificate; each with the
-//! status, the rules that fire and the signals left unweighed that the default rules in force
-//! at [`golden_at`] must give. The engine's tests run them all.
+//! ones that fail for want of a verification, a warning or a valid certificate; and the
+//! sanctions screening bands (in force from 2026-12-07, before [`golden_at`]): a scored match
+//! above, at and below each line, and an asserted one. Each with the status, the rules that
+//! fire and the signals left unweighed that the default rules in force at [`golden_at`] must
+//! give. The engine's tests run them all.
 //!
 //! Must not: hold personal data (made-up references only), or be seeded: they are decided with
 //! the rules of 2027, and the seed data set is decided with whatever is in force when it runs.
 
 mod india;
+mod screening;
 mod uae;
 mod us;
 
@@ -46,7 +49,7 @@ pub fn assessed_on() -> NaiveDate {
     date(2027, 2, 1)
 }
 
-/// Every golden case: US, then IN, then AE.
+/// Every golden case: US, then IN, then AE, then the screening bands (US, IN, AE).
 ///
 /// ```
 /// use compliance_rules::scenarios::golden::golden;
@@ -61,6 +64,8 @@ pub fn golden() -> Vec<Golden> {
     let mut all = us::golden();
     all.extend(india::golden());
     all.extend(uae::golden());
+    let bands = screening::golden(&all);
+    all.extend(bands);
     all
 }
 

@@ -16,5 +16,6 @@ mod kinds;
 mod properties;
 mod review;
 mod rule_sets;
+mod screening;
 mod stored;
 mod strategies;

@@ -305,10 +305,11 @@ fn two_review_policies_in_force_together_are_refused_naming_both() {
             "AE rules AE-PERIODIC-REVIEW and AE-REVIEW-BIS are both of kind periodic_review and each is in force at {switch}: a jurisdiction has one review policy at a time; end one where the other begins"
         )
     );
-    // Pinned together, as no decision made with `in_force` could have recorded them.
+    // Pinned together, as no decision made with `in_force` could have recorded them (every AE
+    // rule in force at the switch, one version of each code).
     let refs: Vec<RuleRef> = pool
         .iter()
-        .filter(|r| r.jurisdiction() == j)
+        .filter(|r| r.jurisdiction() == j && r.is_in_force(switch))
         .map(|r| r.rule_ref().clone())
         .collect();
     let err = RuleSet::pinned(&pool, j, &refs).unwrap_err();

@@ -310,12 +310,17 @@ pub fn watchlist_match() -> impl Strategy<Value = WatchlistMatch> {
         ]),
         prop::sample::select(&LISTS[..]),
         "[A-Z]{2,4}-[0-9]{1,6}",
+        // Asserted (unscored) or scored, with a bias to the default bands' lines.
+        prop::option::of(prop_oneof![
+            0u16..=10_000,
+            prop::sample::select(vec![8499u16, 8500, 8501, 9499, 9500, 9501]),
+        ]),
     )
-        .prop_map(|(kind, list, entry)| WatchlistMatch {
+        .prop_map(|(kind, list, entry, points)| WatchlistMatch {
             kind,
             list: ListName::parse(list).unwrap(),
             entry: ListEntryRef::parse(&entry).unwrap(),
-            score: None,
+            score: points.and_then(MatchScore::from_basis_points),
         })
 }
 
@@ -425,7 +430,7 @@ pub fn review_intervals() -> impl Strategy<Value = ReviewIntervals> {
 /// Any kind, the `periodic_review` policy included.
 pub fn kind() -> impl Strategy<Value = RuleKind> {
     prop_oneof![
-        11 => check_kind(),
+        12 => check_kind(),
         1 => review_intervals().prop_map(RuleKind::PeriodicReview),
     ]
 }
@@ -435,6 +440,7 @@ pub fn check_kind() -> impl Strategy<Value = RuleKind> {
     prop_oneof![
         Just(RuleKind::SanctionsMatch),
         Just(RuleKind::PepMatch),
+        screening_match().prop_map(RuleKind::ScreeningMatch),
         (
             1u8..=100,
             prop::sample::select(vec![CheckStatus::Escalated, CheckStatus::Rejected])
@@ -462,6 +468,23 @@ pub fn check_kind() -> impl Strategy<Value = RuleKind> {
         classification_rule().prop_map(RuleKind::InvestorClassification),
         risk_signals().prop_map(RuleKind::RiskSignals),
     ]
+}
+
+/// A screening band on any list kind, from any score above 0, with any outcome it allows.
+pub fn screening_match() -> impl Strategy<Value = ScreeningMatch> {
+    (
+        pick::<WatchlistKind>(),
+        prop_oneof![1u16..=10_000, prop::sample::select(vec![8500u16, 9500])],
+        prop::sample::select(vec![
+            CheckStatus::Pending,
+            CheckStatus::Escalated,
+            CheckStatus::Rejected,
+        ]),
+    )
+        .prop_map(|(kind, points, outcome)| {
+            let score = MatchScore::from_basis_points(points).unwrap();
+            ScreeningMatch::new(kind, score, outcome).unwrap()
+        })
 }
 
 fn reg_d_rule() -> impl Strategy<Value = RegDAccreditation> {
