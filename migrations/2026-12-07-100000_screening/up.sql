@@ -114,7 +114,8 @@ CREATE TRIGGER trg_watchlist_entries_no_truncate BEFORE TRUNCATE ON watchlist_en
 CREATE FUNCTION watchlist_entries_guard() RETURNS TRIGGER
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM watchlist_versions WHERE id = NEW.version_id AND xmin = pg_current_xact_id()::xid) THEN
+    -- imported_at is the importing transaction's now(): no other transaction has the same.
+    IF NOT EXISTS (SELECT 1 FROM watchlist_versions WHERE id = NEW.version_id AND imported_at = now()) THEN
         RAISE EXCEPTION 'watchlist version % is complete: entries are written in its own import', NEW.version_id
             USING ERRCODE = 'check_violation', CONSTRAINT = 'watchlist_entries_in_import';
     END IF;
@@ -182,11 +183,11 @@ $$;
 -- UAE Federal Decree-Law No. 20 of 2018 Art. 16, 31 CFR 1010.430). A relationship ends with a
 -- rejection (the application refused); an entity whose current case is open or approved is in a
 -- relationship that has not ended (NULL: not erasable); an entity without a case has none
--- (-infinity: erasable now).
+-- (the epoch: erasable now).
 CREATE FUNCTION subject_retained_until(entity VARCHAR) RETURNS TIMESTAMPTZ
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT CASE
-        WHEN c.id IS NULL THEN '-infinity'::timestamptz
+        WHEN c.id IS NULL THEN '1970-01-01 00:00:00+00'::timestamptz
         WHEN c.status = 'REJECTED' THEN c.decided_at + interval '5 years'
         ELSE NULL
     END
@@ -311,3 +312,89 @@ ALTER TABLE audit_logs DROP CONSTRAINT ck_audit_logs_subject_kind;
 ALTER TABLE audit_logs ADD CONSTRAINT ck_audit_logs_subject_kind CHECK (subject_kind IN ('user', 'compliance_rule', 'kyc_check', 'aml_check',
     'compliance_check', 'blockchain_transaction', 'blockchain_monitoring', 'false_positive', 'review_note',
     'api_token', 'watchlist_version', 'screening_subject'));
+
+-- ---------------------------------------------------------------------------------------------
+-- 5. The guards that read rule kinds learn `screening_match` (the rules' bands)
+-- ---------------------------------------------------------------------------------------------
+
+-- A sanctions match at or above a REJECTED `screening_match` rule's band needs that rule's
+-- rejection among the reasons, as a `sanctions_match` rule's does.
+CREATE OR REPLACE FUNCTION sanctions_reason_missing(aml_check_id UUID, jurisdiction TEXT, rule_versions JSONB, reasons JSONB) RETURNS BOOLEAN
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM aml_checks a WHERE a.id = sanctions_reason_missing.aml_check_id AND a.sanctions_match)
+       AND EXISTS (
+           SELECT 1 FROM jsonb_array_elements(sanctions_reason_missing.rule_versions) v
+             JOIN compliance_rules cr ON cr.jurisdiction = sanctions_reason_missing.jurisdiction
+                                     AND cr.code = v ->> 'code' AND cr.version = (v ->> 'version')::INTEGER
+            WHERE (cr.parameters ->> 'kind' = 'sanctions_match'
+                   OR (cr.parameters ->> 'kind' = 'screening_match' AND cr.parameters ->> 'list_kind' = 'sanctions'
+                       AND cr.parameters ->> 'outcome' = 'REJECTED'
+                       AND EXISTS (SELECT 1 FROM aml_checks a, jsonb_array_elements(a.matched_entries) m
+                                    WHERE a.id = sanctions_reason_missing.aml_check_id AND m ->> 'kind' = 'sanctions'
+                                      AND coalesce((m ->> 'score')::NUMERIC, 1) >= (cr.parameters ->> 'min_score')::NUMERIC)))
+              AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(sanctions_reason_missing.reasons) r
+                               WHERE r -> 'rule' ->> 'code' = cr.code AND r ->> 'outcome' = 'REJECTED'));
+END
+$$;
+
+-- A rejection by a sanctions `screening_match` rule is one the false-positive override can lift.
+CREATE OR REPLACE FUNCTION rejection_overridden(case_id UUID, aml_check_id UUID, jurisdiction TEXT, reasons JSONB) RETURNS BOOLEAN
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    RETURN NOT EXISTS (
+               SELECT 1 FROM jsonb_array_elements(rejection_overridden.reasons) r
+                WHERE r ->> 'outcome' = 'REJECTED'
+                  AND NOT EXISTS (SELECT 1 FROM compliance_rules cr
+                                   WHERE cr.jurisdiction = rejection_overridden.jurisdiction
+                                     AND cr.code = r -> 'rule' ->> 'code'
+                                     AND cr.version = (r -> 'rule' ->> 'version')::INTEGER
+                                     AND (cr.parameters ->> 'kind' = 'sanctions_match'
+                                          OR (cr.parameters ->> 'kind' = 'screening_match'
+                                              AND cr.parameters ->> 'list_kind' = 'sanctions'))))
+       AND NOT EXISTS (
+               SELECT 1 FROM aml_checks a, jsonb_array_elements(a.matched_entries) m
+                WHERE a.id = rejection_overridden.aml_check_id AND m ->> 'kind' = 'sanctions'
+                  AND NOT EXISTS (SELECT 1 FROM false_positives f
+                                   WHERE f.compliance_check_id = rejection_overridden.case_id
+                                     AND f.list = m ->> 'list' AND f.entry = m ->> 'entry'
+                                     AND f.confirmed_by IS NOT NULL));
+END
+$$;
+
+-- A `screening_match` rule weighs the matches of its list kind.
+CREATE OR REPLACE FUNCTION unweighed_signals_for(jurisdiction TEXT, rule_versions JSONB, kyc_check_id UUID, aml_check_id UUID) RETURNS JSONB
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    kinds JSONB;
+    flags TEXT[];
+    matches TEXT[];
+BEGIN
+    SELECT coalesce(jsonb_agg(cr.parameters), '[]') INTO kinds
+      FROM jsonb_array_elements(unweighed_signals_for.rule_versions) v
+      JOIN compliance_rules cr ON cr.jurisdiction = unweighed_signals_for.jurisdiction
+                              AND cr.code = v ->> 'code' AND cr.version = (v ->> 'version')::INTEGER;
+    SELECT coalesce(array_agg(f), '{}') INTO flags
+      FROM kyc_checks k, jsonb_array_elements_text(k.red_flags) f
+     WHERE k.id = unweighed_signals_for.kyc_check_id
+       AND NOT kinds @> '[{"kind": "red_flags"}]'
+       AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(kinds) p
+                        WHERE p ->> 'kind' = 'risk_signals' AND p -> 'red_flags' ? f);
+    SELECT coalesce(array_agg(DISTINCT m ->> 'kind'), '{}') INTO matches
+      FROM aml_checks a, jsonb_array_elements(a.matched_entries) m
+     WHERE a.id = unweighed_signals_for.aml_check_id
+       AND NOT (m ->> 'kind' = 'sanctions' AND kinds @> '[{"kind": "sanctions_match"}]')
+       AND NOT (m ->> 'kind' = 'pep' AND kinds @> '[{"kind": "pep_match"}]')
+       AND NOT kinds @> jsonb_build_array(jsonb_build_object('kind', 'screening_match', 'list_kind', m ->> 'kind'))
+       AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(kinds) p
+                        WHERE p ->> 'kind' = 'risk_signals' AND p -> 'matches' ? (m ->> 'kind'));
+    RETURN jsonb_build_object(
+        'red_flags', coalesce((SELECT jsonb_agg(k ORDER BY o)
+                                 FROM unnest('{adverse_media,high_risk_country,unverified_source_of_funds,document_inconsistency,opaque_ownership,unusual_activity,identity_mismatch}'::TEXT[])
+                                      WITH ORDINALITY AS d(k, o)
+                                WHERE k = ANY (flags)), '[]'),
+        'matches', coalesce((SELECT jsonb_agg(k ORDER BY o)
+                               FROM unnest('{sanctions,pep,adverse_media}'::TEXT[]) WITH ORDINALITY AS d(k, o)
+                              WHERE k = ANY (matches)), '[]'));
+END
+$$;

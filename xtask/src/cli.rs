@@ -55,6 +55,9 @@ pub enum Command {
     /// Set a person's back-office password (read from standard input, never echoed or printed).
     #[command(after_help = USER_EXIT)]
     User(crate::user::UserArgs),
+    /// Import watchlist versions from their official files, list them, screen subjects against
+    /// the current versions (JSON out; docs/screening.md).
+    Watchlist(crate::watchlist::WatchlistArgs),
 }
 
 /// Options of `checkpoint`.

@@ -16,6 +16,7 @@ mod tidy_modules;
 mod token;
 mod user;
 mod verify;
+mod watchlist;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -63,6 +64,7 @@ fn main() -> ExitCode {
         cli::Command::Checkpoint(args) => checkpoint::run(&args),
         cli::Command::Token(args) => token::run(&args),
         cli::Command::User(args) => user::run(&args),
+        cli::Command::Watchlist(args) => watchlist::run(&args),
     };
     ExitCode::from(code)
 }

@@ -128,6 +128,19 @@ pub enum AppError {
         /// The server's message (ids and codes only).
         message: String,
     },
+    /// An erasure asked for before the record-keeping period lapsed: five years after the
+    /// relationship ends under PMLA s.12 (IN), UAE Federal Decree-Law No. 20 of 2018 Art. 16
+    /// (AE) and the BSA's 31 CFR 1010.430 (US). Nothing was erased.
+    #[error(
+        "the records of entity {entity} are kept until five years after the relationship ends (PMLA s.12, UAE Federal Decree-Law No. 20 of 2018 Art. 16, 31 CFR 1010.430): {}",
+        match until { Some(until) => format!("erasable from {}", until.format("%Y-%m-%d")), None => "the relationship has not ended (its current case is open or approved)".to_owned() }
+    )]
+    Retained {
+        /// The entity.
+        entity: EntityId,
+        /// When the period lapses; `None` while the relationship lasts.
+        until: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// The database stayed contended (deadlocks, serialization failures, concurrent
     /// submissions) through every attempt; nothing was written. Retrying later is safe.
     #[error(

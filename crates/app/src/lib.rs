@@ -14,11 +14,12 @@ mod rule_rows;
 mod rules_cache;
 mod service;
 pub mod tokens;
+pub mod watchlists;
 
 #[cfg(feature = "tokio")]
 pub use asynchronous::AsyncCompliance;
 pub mod records;
-pub use compliance::{Caller, Compliance, Credential, InProcess};
+pub use compliance::{Caller, Compliance, Credential, InProcess, SubjectRecord};
 pub use compliance::{
     CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, OfficeSession,
     SESSION_PREFIX, ScreeningRecord, SessionPolicy, SignedIn, csrf_token,
@@ -31,3 +32,5 @@ pub use page::{AuditQuery, ListSize, PageSize, QueueQuery, QueueSize};
 /// The domain's types, re-exported: what a service needs to build the inputs and read the
 /// answers (a caller of this crate needs no other crate of the workspace).
 pub use compliance_domain as domain;
+/// The screening crate (list formats, the matcher's types), re-exported for the same reason.
+pub use compliance_screening as screening;

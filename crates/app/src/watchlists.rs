@@ -214,11 +214,15 @@ pub(crate) fn screening(screened: &Screened) -> Result<AmlScreening> {
             score: Some(m.explained.score),
         })
         .collect();
-    let risk = match screened.matches.iter().map(|m| m.band).min_by_key(|b| match b {
-        Band::Reject => 0,
-        Band::Review => 1,
-        Band::Below => 2,
-    }) {
+    let risk = match screened
+        .matches
+        .iter()
+        .map(|m| m.band)
+        .min_by_key(|b| match b {
+            Band::Reject => 0,
+            Band::Review => 1,
+            Band::Below => 2,
+        }) {
         Some(Band::Reject) => 100,
         Some(Band::Review) => 60,
         _ => 0,

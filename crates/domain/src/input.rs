@@ -8,7 +8,7 @@
 use crate::{
     AmlScreening, Case, CheckStatus, Currency, DocumentKind, Email, EntityId, EntityType,
     InvestorProfile, Jurisdiction, KycCheck, ListEntryRef, ListName, Money, RedFlag, ReviewReason,
-    RiskScore, Role, ScreeningProvider, TextForm, Username, Verdict, VerificationScore,
+    RiskScore, Role, ScreeningProvider, Subject, TextForm, Username, Verdict, VerificationScore,
     WatchlistKind, WatchlistMatch, WatchlistVersion,
 };
 use chrono::NaiveDate;
@@ -451,18 +451,59 @@ pub struct CaseInput {
     /// The KYC result.
     #[validate(nested)]
     pub kyc: KycInput,
-    /// The AML screening.
+    /// An outside provider's AML screening; without one, the `subject` is screened here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[validate(nested)]
-    pub aml: AmlInput,
+    pub aml: Option<AmlInput>,
+    /// What screening needs about the entity (names, birth, countries, identifiers, wallets):
+    /// kept outside the hash chain for this and later screenings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(nested)]
+    pub subject: Option<SubjectInput>,
+}
+
+/// A submission as checked: the KYC result, a provider's screening, a subject, at least one of
+/// the last two.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRequest {
+    /// The KYC result.
+    pub kyc: KycCheck,
+    /// A provider's screening.
+    pub aml: Option<AmlScreening>,
+    /// The subject to screen (and keep).
+    pub subject: Option<Subject>,
 }
 
 impl CaseInput {
-    /// The validated case, or every field that failed.
+    /// The validated case, or every field that failed; a provider's screening is required (see
+    /// [`CaseInput::parse_request`] for a subject screened here).
     pub fn parse(&self) -> Result<Case, InputError> {
+        let request = self.parse_request()?;
+        match request.aml {
+            Some(aml) => Ok(Case {
+                kyc: request.kyc,
+                aml,
+            }),
+            None => Err(InputError::field(
+                "aml",
+                "required: this entry point takes a provider's screening",
+            )),
+        }
+    }
+
+    /// The validated request, or every field that failed: `aml`, `subject` or both.
+    pub fn parse_request(&self) -> Result<CaseRequest, InputError> {
         self.validate()?;
-        Ok(Case {
+        if self.aml.is_none() && self.subject.is_none() {
+            return Err(InputError::field(
+                "aml",
+                "required unless a subject is given for this service to screen",
+            ));
+        }
+        Ok(CaseRequest {
             kyc: self.kyc.parse()?,
-            aml: self.aml.parse()?,
+            aml: self.aml.as_ref().map(AmlInput::parse).transpose()?,
+            subject: self.subject.as_ref().map(SubjectInput::parse).transpose()?,
         })
     }
 }

@@ -56,8 +56,8 @@ pub use sebi::{
     AccreditationCertificate, NetWorth, SebiDeemed, SebiError, SebiFacts, SebiInvestorClass,
 };
 pub use signals::Signals;
-pub use subject::{Identifier, IdentifierKind, Subject, SubjectError};
 pub use status::{CheckStatus, TRANSITIONS, Transition, TransitionError, Trigger};
+pub use subject::{Identifier, IdentifierKind, Subject, SubjectError};
 pub use text::{TextForm, UnknownVariant};
 pub use token::{
     IdempotencyKey, ListEntryRef, ListName, ScreeningProvider, TokenError, WatchlistVersion,

@@ -9,12 +9,14 @@
 
 mod caller;
 mod detail;
+mod screening;
 mod sessions;
 
 pub use caller::{Caller, Credential, InProcess};
 pub use detail::{
     CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, ScreeningRecord,
 };
+pub use screening::SubjectRecord;
 pub use sessions::{OfficeSession, SESSION_PREFIX, SessionPolicy, SignedIn, csrf_token};
 
 use crate::convert::rule_record;
@@ -108,7 +110,8 @@ impl Compliance {
         key: Option<&IdempotencyKey>,
     ) -> Result<Submission> {
         caller.require(Permission::SubmitCases, "submit cases")?;
-        self.service.submit_at(case, caller.user(), key, Utc::now())
+        self.service
+            .submit_at(case.into(), caller.user(), key, Utc::now())
     }
 
     /// [`Compliance::submit`] of a case as it arrives from outside: checked field by field
@@ -121,9 +124,28 @@ impl Compliance {
         key: Option<&IdempotencyKey>,
     ) -> Result<Submission> {
         caller.require(Permission::SubmitCases, "submit cases")?;
-        let case = input.parse()?;
+        let request = input.parse_request()?;
+        self.submit_request(caller, &request, key)
+    }
+
+    /// [`Compliance::submit`] of a checked request: with a provider's screening, as `submit`;
+    /// with a subject and no screening, the subject is screened here against the lists' current
+    /// versions (provider `compliance-db`, the versions' labels as its watchlist version, every
+    /// match explained) in the submission's transaction. The subject is kept outside the chain.
+    pub fn submit_request(
+        &self,
+        caller: &Caller,
+        request: &compliance_domain::input::CaseRequest,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<Submission> {
+        caller.require(Permission::SubmitCases, "submit cases")?;
+        let submitted = crate::service::Submitted {
+            kyc: &request.kyc,
+            aml: request.aml.as_ref(),
+            subject: request.subject.as_ref(),
+        };
         self.service
-            .submit_at(&case, caller.user(), key, Utc::now())
+            .submit_at(submitted, caller.user(), key, Utc::now())
     }
 
     /// [`Compliance::submit`] decided as of `at` instead of now: the rules in force then, and
@@ -139,7 +161,7 @@ impl Compliance {
         at: chrono::DateTime<Utc>,
     ) -> Result<Submission> {
         caller.require(Permission::SubmitCases, "submit cases")?;
-        self.service.submit_at(case, caller.user(), key, at)
+        self.service.submit_at(case.into(), caller.user(), key, at)
     }
 
     /// The case with this id.

@@ -10,7 +10,10 @@ pub(crate) mod overrides;
 mod reads;
 mod rescreen;
 mod review;
+pub(crate) mod screening;
 mod submit;
+
+pub(crate) use submit::Submitted;
 
 use crate::rules_cache::RulesCache;
 use crate::{AppError, Result};
@@ -29,6 +32,7 @@ use uuid::Uuid;
 pub(crate) struct ComplianceService {
     db: Database,
     rules: RulesCache,
+    screeners: crate::watchlists::ScreenerCache,
 }
 
 /// A decision replayed from its stored inputs and recorded rule versions.
@@ -58,6 +62,7 @@ impl ComplianceService {
         Self {
             db,
             rules: RulesCache::new(),
+            screeners: Default::default(),
         }
     }
 

@@ -10,15 +10,41 @@
 use super::ComplianceService;
 use crate::convert::{Evidence, Regulations, case_record};
 use crate::records::Submission;
+use crate::watchlists;
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
-use compliance_domain::{Case, CaseId, CheckStatus, IdempotencyKey, Jurisdiction, Stage, UserId};
+use compliance_domain::{
+    AmlScreening, Case, CaseId, CheckStatus, IdempotencyKey, Jurisdiction, KycCheck, Stage,
+    Subject, UserId,
+};
 use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::repo::case_submissions::CaseSubmission;
 use compliance_persistence::repo::compliance_checks::{self, StoredComplianceCheck};
 use compliance_persistence::repo::compliance_rules::RulesFingerprint;
 use compliance_persistence::repo::submission::{self, NewRecord};
 use compliance_persistence::repo::{aml_checks, kyc_checks};
+use compliance_persistence::repo::{screening_subjects, screenings};
+use std::borrow::Cow;
+
+/// What a submission brings: the KYC result and an outside provider's screening, or a subject
+/// for this project to screen (or both: the provider's screening stands, the subject is kept
+/// for later screenings).
+#[derive(Clone, Copy)]
+pub(crate) struct Submitted<'a> {
+    pub(crate) kyc: &'a KycCheck,
+    pub(crate) aml: Option<&'a AmlScreening>,
+    pub(crate) subject: Option<&'a Subject>,
+}
+
+impl<'a> From<&'a Case> for Submitted<'a> {
+    fn from(case: &'a Case) -> Self {
+        Self {
+            kyc: &case.kyc,
+            aml: Some(&case.aml),
+            subject: None,
+        }
+    }
+}
 
 impl ComplianceService {
     /// Submits a case (a KYC result and its first screening) by `submitted_by` (the system
@@ -28,14 +54,19 @@ impl ComplianceService {
     /// is [`AppError::IdempotencyKeyReused`].
     pub(crate) fn submit_at(
         &self,
-        case: &Case,
+        submitted: Submitted<'_>,
         submitted_by: UserId,
         key: Option<&IdempotencyKey>,
         at: DateTime<Utc>,
     ) -> Result<Submission> {
+        let kyc = submitted.kyc;
+        let subject = submitted.subject;
+        if submitted.aml.is_none() && subject.is_none() {
+            return unreachable_input();
+        }
         self.run(|conn| {
-            let entity = &case.kyc.entity_id;
-            let jurisdiction = case.kyc.jurisdiction;
+            let entity = &kyc.entity_id;
+            let jurisdiction = kyc.jurisdiction;
             // One round trip for every read before the engine: the submitter, the rules'
             // fingerprint, the entity's current case and the submission made with the key.
             let context = submission::context(
@@ -49,7 +80,7 @@ impl ComplianceService {
                 return Err(AppError::NotTheAgent { user: submitted_by });
             }
             if let Some(earlier) = context.by_key {
-                return match self.stored_if_same(conn, &earlier, case)? {
+                return match self.stored_if_same(conn, &earlier, kyc, submitted.aml)? {
                     Some(stored) => Ok(stored),
                     None => Err(AppError::IdempotencyKeyReused {
                         case: CaseId::from_uuid(earlier.compliance_check_id),
@@ -64,11 +95,14 @@ impl ComplianceService {
                     // a review of the current case cannot move it under this submission.
                     let open = compliance_checks::lock(conn, current.compliance_check_id)?;
                     let closed = self.closed(conn, &open, fingerprint)?
-                        || self.new_evidence(conn, &open, case)?;
+                        || self.new_evidence(conn, &open, kyc)?;
                     // The same inputs again are a retry, unless the periodic review is due: then
                     // they are the review, and open the next case.
                     let due = closed && open.status == CheckStatus::Approved;
-                    if !due && let Some(stored) = self.stored_if_same(conn, &current, case)? {
+                    if !due
+                        && let Some(stored) =
+                            self.stored_if_same(conn, &current, kyc, submitted.aml)?
+                    {
                         return Ok(stored);
                     }
                     if !closed {
@@ -84,6 +118,38 @@ impl ComplianceService {
             let rule_set = self
                 .rules
                 .in_force_at(conn, jurisdiction, context.rules, at)?;
+            // The subject is kept (a new revision only when it changed); with no provider's
+            // screening, this service screens it against the lists' current versions, judged
+            // by the bands of the rules that decide the case.
+            let subject = subject
+                .map(|s| screening_subjects::record(conn, entity, s, submitted_by))
+                .transpose()?;
+            let (case, screened_here) = match (submitted.aml, &subject) {
+                (Some(aml), _) => (
+                    Cow::Owned(Case {
+                        kyc: kyc.clone(),
+                        aml: aml.clone(),
+                    }),
+                    None,
+                ),
+                (None, Some(stored)) => {
+                    let loaded = self.screeners.current(conn)?;
+                    let bands = super::screening::bands(&rule_set);
+                    let Some(subject) = stored.subject.as_ref() else {
+                        return Err(AppError::Internal("a subject just recorded is erased".into()));
+                    };
+                    let screened = watchlists::screen(&loaded, subject, &bands);
+                    let aml = watchlists::screening(&screened)?;
+                    let versions: Vec<_> = loaded.versions.iter().map(|v| v.id).collect();
+                    let case = Case {
+                        kyc: kyc.clone(),
+                        aml,
+                    };
+                    (Cow::Owned(case), Some((versions, stored.id, screened)))
+                }
+                (None, None) => unreachable_input()?,
+            };
+            let case: &Case = &case;
             let decision = rule_set.evaluate(case)?;
             // One round trip for every write: the KYC check, the screening, the decision, the
             // submission number and their audit entries.
@@ -101,6 +167,11 @@ impl ComplianceService {
                     submitted_by,
                 },
             )?;
+            if let Some((versions, subject_id, screened)) = &screened_here {
+                let explanation = serde_json::to_value(&screened.matches)
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+                screenings::record(conn, recorded.aml_check_id, versions, *subject_id, &explanation)?;
+            }
             let stored = recorded.case;
             tracing::info!(case = %stored.id, entity = %entity, sequence, status = %stored.status, "case decided");
             let evidence = Evidence {
@@ -158,29 +229,34 @@ impl ComplianceService {
         &self,
         conn: &mut PgConnection,
         current: &StoredComplianceCheck,
-        case: &Case,
+        kyc: &KycCheck,
     ) -> Result<bool> {
         if current.status != CheckStatus::Pending
             || current.decision.status() != CheckStatus::Pending
         {
             return Ok(false);
         }
-        Ok(kyc_checks::find(conn, current.kyc_check_id)?.check != case.kyc)
+        Ok(kyc_checks::find(conn, current.kyc_check_id)?.check != *kyc)
     }
 
-    /// The stored answer to `submission` if `case` is what it was submitted with (its KYC check
-    /// and its first screening), `None` if `case` differs.
+    /// The stored answer to `submission` if it was submitted with this KYC check and first
+    /// screening (with no screening: screened by this service), `None` if they differ.
     fn stored_if_same(
         &self,
         conn: &mut PgConnection,
         submission: &CaseSubmission,
-        case: &Case,
+        kyc: &KycCheck,
+        aml: Option<&AmlScreening>,
     ) -> Result<Option<Submission>> {
-        let kyc = kyc_checks::find(conn, submission.kyc_check_id)?;
+        let stored_kyc = kyc_checks::find(conn, submission.kyc_check_id)?;
         let Some(first) = aml_checks::first_for_kyc(conn, submission.kyc_check_id)? else {
             return Ok(None);
         };
-        if kyc.check != case.kyc || first.screening != case.aml {
+        let same_screening = match aml {
+            Some(aml) => first.screening == *aml,
+            None => first.screening.provider.as_str() == watchlists::PROVIDER,
+        };
+        if stored_kyc.check != *kyc || !same_screening {
             return Ok(None);
         }
         let stored = compliance_checks::find(conn, submission.compliance_check_id)?;
@@ -198,4 +274,14 @@ impl ComplianceService {
             replayed: true,
         }))
     }
+}
+
+/// A submission with neither a screening nor a subject is refused before the transaction.
+fn unreachable_input<T>() -> Result<T> {
+    Err(AppError::Input(
+        compliance_domain::input::InputError::field(
+            "aml",
+            "required unless a subject is given for this service to screen",
+        ),
+    ))
 }

@@ -9,6 +9,7 @@ mod integrity;
 mod lifecycle;
 mod round_trips;
 mod rules_cache;
+mod screening;
 mod service;
 mod sign_in;
 mod support;

@@ -72,9 +72,7 @@ fn identifier_value(text: &str) -> Result<(), ValidationError> {
     check(Identifier::new(IdentifierKind::Other, text))
 }
 fn names(names: &[String]) -> Result<(), ValidationError> {
-    names
-        .iter()
-        .try_for_each(|n| check(subject::check_name(n)))
+    names.iter().try_for_each(|n| check(subject::check_name(n)))
 }
 fn countries(codes: &[String]) -> Result<(), ValidationError> {
     codes

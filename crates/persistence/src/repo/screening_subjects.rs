@@ -180,10 +180,7 @@ pub fn erase(conn: &mut PgConnection, entity: &EntityId, by: UserId) -> Result<V
 /// When the entity's records may be erased, as the database computes it: `Some(instant)`
 /// five years after a rejection, `None` while a relationship is open or approved; an entity
 /// without a case gets the distant past.
-pub fn retained_until(
-    conn: &mut PgConnection,
-    entity: &EntityId,
-) -> Result<Option<DateTime<Utc>>> {
+pub fn retained_until(conn: &mut PgConnection, entity: &EntityId) -> Result<Option<DateTime<Utc>>> {
     #[derive(QueryableByName)]
     struct Until {
         #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]

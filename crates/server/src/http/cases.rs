@@ -68,11 +68,11 @@ pub async fn submit_case(
             })?)
         }
     };
-    let case = input
-        .parse()
+    let request = input
+        .parse_request()
         .map_err(|e| Problem::from(AppError::Input(e)))?;
     let submission: Submission = call(&state.compliance, move |c| {
-        c.submit(&caller, &case, key.as_ref())
+        c.submit_request(&caller, &request, key.as_ref())
     })
     .await?
     .into();

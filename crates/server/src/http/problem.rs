@@ -185,6 +185,7 @@ pub fn classify(error: &AppError) -> (StatusCode, &'static str, &'static str) {
             "idempotency key reused",
         ),
         AppError::NotFound { .. } => (S::NOT_FOUND, "not-found", "not found"),
+        AppError::Retained { .. } => (S::CONFLICT, "retained", "the records must still be kept"),
         AppError::StaleRevision { .. } => (
             S::PRECONDITION_FAILED,
             "stale-revision",

@@ -387,8 +387,46 @@ pub struct FieldError {
 pub struct CaseInput {
     /// The KYC result.
     kyc: KycInput,
-    /// The AML screening.
-    aml: AmlInput,
+    /// An outside provider's AML screening. Without one, `subject` is required and this
+    /// service screens it against the lists' current versions.
+    aml: Option<AmlInput>,
+    /// What screening needs about the entity; kept outside the hash chain.
+    subject: Option<SubjectInput>,
+}
+
+/// A screening subject: only `names` is required. Personal data: kept outside the hash chain,
+/// readable by compliance officers and admins, erasable when the record-keeping period lapses.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectInput {
+    /// Names in any script, the primary first.
+    #[schema(min_items = 1, max_items = 20)]
+    names: Vec<String>,
+    /// The date of birth or incorporation (not with `birth_year`).
+    #[schema(format = Date)]
+    birth_date: Option<String>,
+    /// The year of birth or incorporation, when the date is not known.
+    #[schema(minimum = 1800, maximum = 2100)]
+    birth_year: Option<i64>,
+    /// ISO 3166-1 alpha-2 codes, in capitals.
+    #[schema(max_items = 10)]
+    countries: Option<Vec<String>>,
+    /// Identifiers.
+    #[schema(max_items = 10)]
+    identifiers: Option<Vec<IdentifierInput>>,
+    /// Wallet addresses.
+    #[schema(max_items = 20)]
+    wallets: Option<Vec<String>>,
+}
+
+/// An identifier of a subject.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifierInput {
+    /// `passport`, `national_id`, `registration_number`, `tax_id` or `other`.
+    kind: String,
+    /// The number, 1 to 64 letters, digits, spaces, `-`, `/` or `.`.
+    value: String,
 }
 
 /// A KYC result.
