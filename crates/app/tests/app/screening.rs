@@ -134,8 +134,12 @@ fn a_subject_is_screened_ad_hoc_with_each_match_explained_and_nothing_written() 
         )
         .unwrap();
     assert_eq!(screened.versions, labels);
-    let top = &screened.matches[0];
-    assert_eq!(top.explained.entry.as_str(), "SDN-41001");
+    // The same person may be listed elsewhere too; OFAC's entry is among the strongest.
+    let top = screened
+        .matches
+        .iter()
+        .find(|m| m.explained.entry.as_str() == "SDN-41001")
+        .expect("OFAC's entry is found");
     assert!(
         top.explained.score >= screened.reject_at,
         "{:?}",
