@@ -2,8 +2,8 @@
 
 mod bands;
 mod entry;
-pub mod formats;
 mod features;
+pub mod formats;
 mod index;
 mod matcher;
 mod normalise;

@@ -199,7 +199,8 @@ impl Screener {
                 detail.push_str("; one informative token only");
             }
             tally.add(FeatureName::NameSimilarity, i32::from(c.similarity), detail);
-            if c.generic_only {
+            // A listed name made of generic words only, met word for word, is that name.
+            if c.generic_only && query_normal.tokens != indexed.normal.tokens {
                 tally.cap(
                     FeatureName::GenericOnly,
                     GENERIC_ONLY_CAP,
