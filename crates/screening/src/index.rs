@@ -34,9 +34,15 @@ pub(crate) struct Index {
     postings: HashMap<String, Vec<u32>>,
 }
 
-/// The lookup keys of a normalised name; particles and generic words give none.
+/// The lookup keys of a normalised name; particles and generic words give none, except that a
+/// name made of nothing else (a listed `Gulf Star General Trading LLC`) gets one key for the
+/// whole name, so that only that same name, written the same, finds it.
 pub(crate) fn keys(name: &NormalName) -> Vec<String> {
     let mut keys = Vec::new();
+    if !name.tokens.is_empty() && name.tokens.iter().all(|t| is_particle(t) || is_generic(t)) {
+        keys.push(format!("n:{}", name.tokens.join(" ")));
+        return keys;
+    }
     for token in &name.tokens {
         if is_particle(token) || is_generic(token) {
             continue;
@@ -142,7 +148,7 @@ mod tests {
     fn generic_words_and_particles_find_nothing() {
         let idx = index(&[
             "Al Noor General Trading LLC",
-            "International Holding Company",
+            "Falcon International Holding Company",
         ]);
         assert!(
             idx.candidates(&normalise("General Trading Corp"))
@@ -153,5 +159,13 @@ mod tests {
                 .is_empty()
         );
         assert!(idx.candidates(&normalise("Al")).is_empty());
+        assert!(idx.candidates(&normalise("General Trading")).is_empty());
+    }
+
+    #[test]
+    fn a_name_of_generic_words_only_is_found_by_that_name_alone() {
+        let idx = index(&["Gulf Star General Trading LLC", "Falcon General Trading"]);
+        assert_eq!(idx.candidates(&normalise("GULF STAR GENERAL TRADING")), [0]);
+        assert!(idx.candidates(&normalise("Gulf Star Trading")).is_empty());
     }
 }

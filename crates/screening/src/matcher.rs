@@ -11,9 +11,11 @@ use compliance_domain::{ListEntryRef, ListName, MatchScore, WatchlistKind};
 use serde::Serialize;
 
 use crate::entry::{EntrySchema, ListEntry};
-use crate::features::{self, Feature, FeatureName, GENERIC_ONLY_CAP, Tally};
+use crate::features::{self, Feature};
 use crate::index::Index;
 use crate::normalise::normalise;
+
+mod explain;
 use crate::query::{Query, normal_identifier, normal_wallet};
 use crate::similarity::{Comparison, Prepared, compare};
 
@@ -159,79 +161,13 @@ impl Screener {
         });
         matches
     }
-
-    fn explain(
-        &self,
-        query: &Query,
-        id: u32,
-        name: Option<&(Comparison, usize, u32)>,
-    ) -> Option<Match> {
-        let stored = self.entries.get(id as usize)?;
-        let entry = &stored.entry;
-        let mut tally = Tally::default();
-        let (mut subject_name, mut list_name) = (String::new(), String::new());
-        if let Some((c, qi, ni)) = name {
-            let indexed = self.index.names.get(*ni as usize)?;
-            let query_name = query.names.get(*qi)?;
-            let query_normal = normalise(query_name);
-            let tokens =
-                |n: &crate::NormalName, k: usize| n.tokens.get(k).cloned().unwrap_or_default();
-            let pairs: Vec<String> = c
-                .pairs
-                .iter()
-                .map(|&(i, j, s)| {
-                    let score = MatchScore::from_basis_points(s).unwrap_or(MatchScore::ZERO);
-                    format!(
-                        "{}~{} {score}",
-                        tokens(&query_normal, i),
-                        tokens(&indexed.normal, j)
-                    )
-                })
-                .collect();
-            let cov = |bp| MatchScore::from_basis_points(bp).unwrap_or(MatchScore::ZERO);
-            let mut detail = format!(
-                "aligned {}; subject coverage {}, list coverage {}",
-                pairs.join(", "),
-                cov(c.query_coverage),
-                cov(c.list_coverage)
-            );
-            if c.single_token {
-                detail.push_str("; one informative token only");
-            }
-            tally.add(FeatureName::NameSimilarity, i32::from(c.similarity), detail);
-            if c.generic_only {
-                tally.cap(
-                    FeatureName::GenericOnly,
-                    GENERIC_ONLY_CAP,
-                    "only generic words or particles matched".to_owned(),
-                );
-            }
-            subject_name = query_name.clone();
-            list_name = indexed.original.clone();
-        }
-        features::birth_date(&mut tally, query, entry);
-        features::country(&mut tally, query, entry);
-        if !features::identifier(&mut tally, query, entry) {
-            features::wallet(&mut tally, query, entry);
-        }
-        Some(Match {
-            list: stored.list.clone(),
-            entry: entry.id.clone(),
-            kind: entry.kind,
-            schema: entry.schema,
-            score: MatchScore::from_basis_points(u16::try_from(tally.total).unwrap_or(0))
-                .unwrap_or(MatchScore::ZERO),
-            subject_name,
-            list_name,
-            features: tally.features,
-        })
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::evaluation::sample;
+    use crate::features::FeatureName;
     use proptest::prelude::*;
 
     fn screener() -> Screener {

@@ -9,6 +9,10 @@ use compliance_domain::{ListEntryRef, ListName, WatchlistKind};
 
 use crate::entry::{EntrySchema, ListEntry, ListIdentifier, PartialDate};
 
+mod spellings;
+
+pub use spellings::spellings;
+
 /// The sample list's name.
 pub fn list_name() -> ListName {
     ListName::parse("SAMPLE").unwrap_or_else(|_| unreachable!("a valid list name"))
@@ -332,31 +336,4 @@ pub fn entries() -> Vec<ListEntry> {
             .push("0x7F367cC41522cE07553e823bf3be79A889DEbe1B".into());
     }
     list
-}
-
-/// Latin spellings a subject's documents might give for names the list writes otherwise (or
-/// in another script): (entry id, spelling).
-pub fn spellings() -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("S-1", "Khaleel Ibraheem el-Masry"),
-        ("S-2", "Yusuf Abdel Rahman Hadad"),
-        ("S-3", "Tareq Nasir Al Qahtani"),
-        ("S-4", "Mahmud Said Barakat"),
-        ("S-5", "Faysal bin Hamad Aldosari"),
-        ("S-6", "Umar Abdallah al-Rashidi"),
-        ("S-7", "Husain Kamal Zahraan"),
-        ("S-8", "Nabeel Fathy Shaukat"),
-        ("S-11", "Dmitri Anatolievich Volkov"),
-        ("S-12", "Iurii Konstantinovich Belov"),
-        ("S-13", "Oleg Borisovitch Zaytsev"),
-        ("S-14", "Tatyana Sergeevna Morozova"),
-        ("S-15", "Alexander Viktorovich Grishin"),
-        ("S-16", "Yevgeniy Petrovich Shcherbina"),
-        ("S-17", "Mykola Ivanovich Kovalenko"),
-        ("S-18", "Rajesh Kumar Malhotra"),
-        ("S-19", "Suresh Chander Bhattacharjee"),
-        ("S-20", "Anil Vishvanath Deshpande"),
-        ("S-23", "Vikram Aditya Chaudhary"),
-        ("S-33", "Volgotrans LLC"),
-    ]
 }
