@@ -14,5 +14,6 @@ mod http_edges;
 mod http_schemas;
 mod office;
 mod office_cases;
+mod office_screening;
 mod office_client;
 mod support;
