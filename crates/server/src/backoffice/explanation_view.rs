@@ -70,10 +70,7 @@ pub(super) fn explained(
             .map(|f| FeatureView {
                 name: feature(f.name).to_owned(),
                 contribution: signed(f.contribution),
-                detail: f
-                    .detail
-                    .clone()
-                    .unwrap_or_else(|| format!("({HIDDEN})")),
+                detail: f.detail.clone().unwrap_or_else(|| format!("({HIDDEN})")),
             })
             .collect(),
     })
