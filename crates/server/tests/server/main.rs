@@ -14,6 +14,6 @@ mod http_edges;
 mod http_schemas;
 mod office;
 mod office_cases;
-mod office_screening;
 mod office_client;
+mod office_screening;
 mod support;

@@ -7,9 +7,9 @@
 use crate::office_client::OfficeApp;
 use crate::support::{Seeded, behind_the_triggers};
 use axum::http::StatusCode;
-use compliance_app::screening::formats::{Format, ListFile};
 use compliance_app::CaseDetail;
 use compliance_app::records::Submission;
+use compliance_app::screening::formats::{Format, ListFile};
 use compliance_domain::input::CaseInput;
 use compliance_domain::{CheckStatus, EntityId};
 
@@ -38,27 +38,28 @@ pub fn submit_screened(s: &Seeded, entity: &str, name: &str) -> Submission {
     s.compliance.submit_input(&s.agent(), &input, None).unwrap()
 }
 
-/// OFAC's SDN-41001 ("AL-RASHID, Khalid Hassan", 1961, Syria), rejected by this service's own
-/// screening.
-fn rejected_al_rashid(app: &OfficeApp, entity: &str, name: &str) -> String {
+/// A case matched to OFAC's SDN-41001 ("AL-RASHID, Khalid Hassan", 1961, Syria) by this
+/// service's own screening, with the status it was decided.
+fn matched_al_rashid(app: &OfficeApp, entity: &str, name: &str) -> (String, CheckStatus) {
     import_ofac(&app.s);
     let hit = submit_screened(&app.s, entity, name);
-    assert_eq!(
-        hit.case.status,
-        CheckStatus::Rejected,
-        "{:?}",
-        hit.case.reasons
-    );
-    hit.case.id.to_string()
+    (hit.case.id.to_string(), hit.case.status)
+}
+
+/// As [`matched_al_rashid`], rejected: the name is the listed one.
+fn rejected_al_rashid(app: &OfficeApp, entity: &str, name: &str) -> String {
+    let (case, status) = matched_al_rashid(app, entity, name);
+    assert_eq!(status, CheckStatus::Rejected);
+    case
 }
 
 /// Text as the page escapes it (askama's HTML escaping).
 fn escaped(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#x27;")
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
 }
 
 fn detail(app: &OfficeApp, case: &str, officer: bool) -> CaseDetail {
@@ -94,7 +95,7 @@ async fn an_officer_sees_the_subject_beside_the_list_entry_feature_by_feature() 
     assert_eq!(page.status, StatusCode::OK);
     for expected in [
         "Why OFAC-SDN SDN-41001 matched",
-        "Subject&#x27;s name",
+        "Subject's name",
         "Khalid Hassan AL-RASHID",
         &escaped(&sdn.list_name),
         &sdn.score.to_string(),
@@ -128,7 +129,9 @@ async fn an_officer_sees_the_subject_beside_the_list_entry_feature_by_feature() 
 async fn a_subjects_name_is_escaped_on_the_page() {
     let app = OfficeApp::new();
     let hostile = "Khalid Hassan AL-RASHID <script>alert(1)</script>";
-    let case = rejected_al_rashid(&app, "ae-ind-screened-002", hostile);
+    // The extra words lower the name's coverage: escalated for review, not rejected.
+    let (case, status) = matched_al_rashid(&app, "ae-ind-screened-002", hostile);
+    assert_eq!(status, CheckStatus::Escalated);
     let b = app.signed_in("compliance.officer").await;
     let page = b.get(&format!("/office/cases/{case}")).await;
     assert!(!page.body.contains("<script>"), "{}", page.body);
@@ -142,9 +145,12 @@ async fn an_analyst_sees_the_features_but_not_the_subjects_names() {
     let shown = detail(&app, &case, false);
     let explanation = shown.screenings[0].explanation.as_ref().unwrap();
     assert!(!explanation.shows_subject);
-    assert!(explanation.matches.iter().all(|m| {
-        m.subject_name.is_none() && m.features.iter().all(|f| f.detail.is_none())
-    }));
+    assert!(
+        explanation
+            .matches
+            .iter()
+            .all(|m| { m.subject_name.is_none() && m.features.iter().all(|f| f.detail.is_none()) })
+    );
     let officers = detail(&app, &case, true);
     let details: Vec<String> = officers.screenings[0]
         .explanation
@@ -163,7 +169,7 @@ async fn an_analyst_sees_the_features_but_not_the_subjects_names() {
         "Name similarity",
         "Date of birth",
         "<td>reject</td>",
-        "the subject&#x27;s names are shown to compliance officers",
+        "the subject's names are shown to compliance officers",
         "(shown to compliance officers)",
     ] {
         assert!(
@@ -172,8 +178,13 @@ async fn an_analyst_sees_the_features_but_not_the_subjects_names() {
             page.body
         );
     }
-    // Each feature's contribution, signed.
-    assert!(page.body.contains("<td class=\"mono\">+0."), "{}", page.body);
+    // Each feature's contribution, signed (the name alone makes 1; the rest cannot add to it).
+    assert!(
+        page.body
+            .contains("<td>Name similarity</td><td class=\"mono\">+1.00</td>"),
+        "{}",
+        page.body
+    );
     assert!(!page.body.contains("Khalid Hassan AL-RASHID"));
     for detail in details {
         assert!(!page.body.contains(&escaped(&detail)), "{detail} shown");
@@ -201,7 +212,11 @@ async fn an_erased_subject_shows_as_erased() {
     assert_eq!(erased, 1);
     let shown = detail(&app, &case, true);
     let explanation = shown.screenings[0].explanation.as_ref().unwrap();
-    let on = explanation.erased_at.unwrap().format("%Y-%m-%d").to_string();
+    let on = explanation
+        .erased_at
+        .unwrap()
+        .format("%Y-%m-%d")
+        .to_string();
     assert!(explanation.matches.is_empty());
     for who in ["compliance.officer", "analyst"] {
         let b = app.signed_in(who).await;
