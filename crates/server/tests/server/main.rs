@@ -16,4 +16,5 @@ mod http_screening;
 mod office;
 mod office_cases;
 mod office_client;
+mod office_screening;
 mod support;
