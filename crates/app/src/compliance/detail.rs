@@ -1,14 +1,12 @@
 //! Everything a reviewer looks at to decide one case (the back office's case page): the case's
 //! record, its KYC result, every screening of it with the matched list entries (this project's
-//! own screenings explained feature by feature: [`explanation`]), the dispositions of those
+//! own screenings explained feature by feature: [`super::explanation`]), the dispositions of those
 //! entries, and the entity's audit entries with the chain's verdict on each.
 //!
 //! Must not: write, expose a persistence type, or give a subject's names to a caller who may not
 //! read subjects.
 
-#[path = "explanation.rs"]
-mod explanation;
-use explanation::ScreeningExplanation;
+use super::explanation::{self, ScreeningExplanation};
 
 use super::{Caller, Compliance};
 use crate::Result;
