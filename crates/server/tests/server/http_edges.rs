@@ -314,6 +314,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/summary"),
     ("get", "/api/v1/reviews-due"),
     ("get", "/api/v1/rules/{jurisdiction}"),
+    ("post", "/api/v1/screen"),
+    ("get", "/api/v1/watchlists"),
+    ("post", "/api/v1/watchlists"),
+    ("get", "/api/v1/entities/{entity_id}/subject"),
+    ("put", "/api/v1/entities/{entity_id}/subject"),
+    ("delete", "/api/v1/entities/{entity_id}/subject"),
 ];
 
 #[tokio::test]
