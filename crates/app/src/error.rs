@@ -128,6 +128,10 @@ pub enum AppError {
         /// The server's message (ids and codes only).
         message: String,
     },
+    /// A watchlist file that is not a list in the format named (a malformed record, a missing
+    /// file, an empty list): nothing was imported.
+    #[error("the list files cannot be read: {0}")]
+    UnreadableList(String),
     /// An erasure asked for before the record-keeping period lapsed: five years after the
     /// relationship ends under PMLA s.12 (IN), UAE Federal Decree-Law No. 20 of 2018 Art. 16
     /// (AE) and the BSA's 31 CFR 1010.430 (US). Nothing was erased.

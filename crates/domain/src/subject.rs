@@ -39,13 +39,14 @@ pub struct Identifier {
 }
 
 impl Identifier {
-    /// An identifier: 1 to 64 printable characters (letters, digits, spaces, `-`, `/`, `.`).
+    /// An identifier: trimmed, 1 to 64 ASCII letters, digits, spaces, `-`, `/` or `.` (as
+    /// passports and registers write them).
     pub fn new(kind: IdentifierKind, value: &str) -> Result<Self, SubjectError> {
-        let value = value.trim();
-        let allowed = |c: char| c.is_alphanumeric() || matches!(c, ' ' | '-' | '/' | '.');
-        if value.is_empty() || value.chars().count() > 64 || !value.chars().all(allowed) {
+        let value = value.trim_matches(' ');
+        let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '/' | '.');
+        if value.is_empty() || value.len() > 64 || !value.chars().all(allowed) {
             return Err(SubjectError(
-                "an identifier is 1 to 64 letters, digits, spaces, '-', '/' or '.'",
+                "an identifier is 1 to 64 ASCII letters, digits, spaces, '-', '/' or '.'",
             ));
         }
         Ok(Self {

@@ -8,7 +8,6 @@ use super::ComplianceService;
 use crate::watchlists::{self, Imported, ListVersion, Screened};
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
-use compliance_domain::input::InputError;
 use compliance_domain::{EntityId, Jurisdiction, MatchScore, Subject, UserId, WatchlistKind};
 use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::repo::screening_subjects::{self, StoredSubject};
@@ -42,8 +41,8 @@ impl ComplianceService {
         files: &[ListFile],
         forced_reason: Option<&str>,
     ) -> Result<Imported> {
-        let parsed = formats::read(format, files)
-            .map_err(|e| AppError::Input(InputError::field("files", e)))?;
+        let parsed =
+            formats::read(format, files).map_err(|e| AppError::UnreadableList(e.to_string()))?;
         let entries = parsed
             .entries
             .iter()

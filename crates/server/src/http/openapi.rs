@@ -179,6 +179,7 @@ fn common_response(status: u16) -> utoipa::openapi::Response {
 /// every problem body as `application/problem+json`, as the server does.
 pub(super) fn complete_responses(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::RefOr;
+    require_aml_or_subject(doc);
     for item in doc.paths.paths.values_mut() {
         let operations = [
             &mut item.get,
@@ -227,4 +228,26 @@ pub(super) fn complete_responses(doc: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+}
+
+/// A submission carries a provider's screening (`aml`), a `subject` for this service to screen,
+/// or both: the rule across fields that the derive cannot write, as `anyOf` two `required`s.
+fn require_aml_or_subject(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Schema};
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let Some(case) = components.schemas.remove("CaseInput") else {
+        return;
+    };
+    let needs = |field: &str| ObjectBuilder::new().required(field);
+    let either = AnyOfBuilder::new()
+        .item(needs("aml"))
+        .item(needs("subject"));
+    let combined = AllOfBuilder::new().item(case).item(either);
+    components.schemas.insert(
+        "CaseInput".to_owned(),
+        RefOr::T(Schema::AllOf(combined.build())),
+    );
 }

@@ -185,6 +185,11 @@ pub fn classify(error: &AppError) -> (StatusCode, &'static str, &'static str) {
             "idempotency key reused",
         ),
         AppError::NotFound { .. } => (S::NOT_FOUND, "not-found", "not found"),
+        AppError::UnreadableList(_) => (
+            S::UNPROCESSABLE_ENTITY,
+            "unreadable-list",
+            "the list files cannot be read",
+        ),
         AppError::Retained { .. } => (S::CONFLICT, "retained", "the records must still be kept"),
         AppError::StaleRevision { .. } => (
             S::PRECONDITION_FAILED,

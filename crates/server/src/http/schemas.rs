@@ -389,44 +389,129 @@ pub struct CaseInput {
     kyc: KycInput,
     /// An outside provider's AML screening. Without one, `subject` is required and this
     /// service screens it against the lists' current versions.
+    #[serde(default)]
+    #[schema(nullable = false)]
     aml: Option<AmlInput>,
     /// What screening needs about the entity; kept outside the hash chain.
+    #[serde(default)]
+    #[schema(nullable = false)]
     subject: Option<SubjectInput>,
 }
 
 /// A screening subject: only `names` is required. Personal data: kept outside the hash chain,
 /// readable by compliance officers and admins, erasable when the record-keeping period lapses.
+/// Give `birth_date` or `birth_year`, not both (a rule across fields JSON Schema does not carry:
+/// both is a 422 naming `birth_year`).
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubjectInput {
-    /// Names in any script, the primary first.
-    #[schema(min_items = 1, max_items = 20)]
+    /// Names in any script, the primary first: each trimmed of surrounding white space, 1 to
+    /// 200 characters, no control character.
+    #[schema(min_items = 1, max_items = 20, value_type = Vec<SubjectName>)]
     names: Vec<String>,
-    /// The date of birth or incorporation (not with `birth_year`).
-    #[schema(format = Date)]
+    /// The date of birth or incorporation, 1900 to 2200.
+    #[schema(format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$")]
     birth_date: Option<String>,
     /// The year of birth or incorporation, when the date is not known.
     #[schema(minimum = 1800, maximum = 2100)]
     birth_year: Option<i64>,
     /// ISO 3166-1 alpha-2 codes, in capitals.
-    #[schema(max_items = 10)]
-    countries: Option<Vec<String>>,
+    #[serde(default)]
+    #[schema(max_items = 10, value_type = Vec<CountryCode>)]
+    countries: Vec<String>,
     /// Identifiers.
+    #[serde(default)]
     #[schema(max_items = 10)]
-    identifiers: Option<Vec<IdentifierInput>>,
-    /// Wallet addresses.
-    #[schema(max_items = 20)]
-    wallets: Option<Vec<String>>,
+    identifiers: Vec<IdentifierInput>,
+    /// Wallet addresses: 1 to 128 printable ASCII characters, no spaces.
+    #[serde(default)]
+    #[schema(max_items = 20, value_type = Vec<WalletAddress>)]
+    wallets: Vec<String>,
 }
 
 /// An identifier of a subject.
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IdentifierInput {
-    /// `passport`, `national_id`, `registration_number`, `tax_id` or `other`.
-    kind: String,
-    /// The number, 1 to 64 letters, digits, spaces, `-`, `/` or `.`.
+    /// What it is.
+    kind: IdentifierKind,
+    /// The number as written: 1 to 64 ASCII letters, digits, spaces, `-`, `/` or `.`
+    /// (surrounding spaces are trimmed).
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = "^ *[A-Za-z0-9./-][A-Za-z0-9 ./-]*$"
+    )]
     value: String,
+}
+
+/// A string schema of its own: a description, lengths and a pattern.
+macro_rules! string_schema {
+    ($(#[doc = $doc:literal])* $name:ident, $min:expr, $max:expr, $pattern:expr) => {
+        $(#[doc = $doc])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some(concat!($($doc),*).trim()))
+                    .min_length(Some($min))
+                    .max_length(Some($max))
+                    .pattern(Some($pattern))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($name))
+            }
+        }
+    };
+}
+
+string_schema!(
+    /// One of a subject's names, in any script: trimmed of surrounding white space, 1 to 200
+    /// characters, no control character.
+    SubjectName,
+    1,
+    200,
+    concat!(
+        r"^[^\x00-\x1f\x7f-\x9f]*",
+        r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+        r"[^\x00-\x1f\x7f-\x9f]*$"
+    )
+);
+string_schema!(
+    /// An ISO 3166-1 alpha-2 country code, in capitals, e.g. `AE`.
+    CountryCode,
+    2,
+    2,
+    "^[A-Z]{2}$"
+);
+string_schema!(
+    /// A wallet address: printable ASCII, no spaces.
+    WalletAddress,
+    1,
+    128,
+    "^[!-~]*$"
+);
+
+/// What an identifier is.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum IdentifierKind {
+    /// A passport number.
+    Passport,
+    /// A national identity number.
+    NationalId,
+    /// A company registration number.
+    RegistrationNumber,
+    /// A tax number.
+    TaxId,
+    /// Another identifier.
+    Other,
 }
 
 /// A KYC result.
@@ -473,7 +558,7 @@ pub struct InvestorInput {
     accreditation_verified: bool,
     /// The day the facts are assessed at (required with `reg_d`, `sebi` or `classification`).
     #[serde(default)]
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$")]
     assessed_on: Option<String>,
     /// US facts: 17 CFR 230.501(a) and their verification.
     #[serde(default)]
@@ -572,8 +657,11 @@ pub struct ImportInput {
 #[derive(ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportFile {
-    /// Its name, e.g. `sdn.csv`.
+    /// Its name, e.g. `sdn.csv` (OFAC's files are named so).
+    #[schema(min_length = 1, max_length = 255)]
     name: String,
-    /// Its bytes, base64 (standard alphabet, padded).
+    /// Its bytes, base64 (standard alphabet, padded). Content that is not a list in the format
+    /// is a 422 `unreadable-list` naming the file and line.
+    #[schema(pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")]
     content_base64: String,
 }

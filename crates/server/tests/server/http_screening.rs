@@ -83,15 +83,20 @@ async fn an_admin_imports_a_version_once_and_others_may_not() {
             json!({"format": "un-xml", "files": [{"name": "x.xml", "content_base64": "%%%"}]}),
             "files[0].content_base64",
         ),
-        (
-            json!({"format": "un-xml", "files": [{"name": "x.xml", "content_base64": "PGE+"}]}),
-            "files",
-        ),
     ] {
         let (status, problem) = import(&api, body).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
         assert_eq!(problem["errors"][0]["path"], path, "{problem}");
     }
+    // Base64 of "<a>": bytes that are no UN list.
+    let not_a_list =
+        json!({"format": "un-xml", "files": [{"name": "x.xml", "content_base64": "PGE+"}]});
+    let (status, problem) = import(&api, not_a_list).await;
+    assert_eq!(
+        (status, kind(&problem)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "unreadable-list"),
+        "{problem}"
+    );
     let truncated = json!({"format": "ofac-sdn-csv", "files": [file("ofac-truncated/sdn.csv")]});
     let (status, problem) = import(&api, truncated).await;
     assert_eq!(

@@ -132,7 +132,7 @@ pub struct VerificationInput {
     #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")]
     verifier_ref: String,
     /// The date of the verification.
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$")]
     verified_on: String,
     /// The written representation the method asks for was obtained.
     #[serde(default)]
@@ -186,10 +186,10 @@ pub struct CertificateInput {
     #[schema(pattern = "^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")]
     number: String,
     /// Its first day of validity.
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$")]
     issued_on: String,
     /// Its last day of validity, not before `issued_on`.
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$")]
     valid_until: String,
 }
 
@@ -251,9 +251,9 @@ pub struct ClassificationInput {
     knowledge_assessed: bool,
     /// When the written notice or warning was given.
     #[serde(default)]
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$")]
     warning_given_on: Option<String>,
     /// When the investor was classified or last reassessed.
-    #[schema(format = Date)]
+    #[schema(format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$")]
     classified_on: String,
 }
