@@ -133,15 +133,19 @@ pub enum AppError {
     #[error("the list files cannot be read: {0}")]
     UnreadableList(String),
     /// An erasure asked for before the record-keeping period lapsed: five years after the
-    /// relationship ends under PMLA s.12 (IN), UAE Federal Decree-Law No. 20 of 2018 Art. 16
-    /// (AE) and the BSA's 31 CFR 1010.430 (US). Nothing was erased.
+    /// relationship ends under the rule of the entity's jurisdiction (PMLA s.12 in India, UAE
+    /// Federal Decree-Law No. 20 of 2018 Art. 16, the BSA's 31 CFR 1010.430 in the US).
+    /// Nothing was erased.
     #[error(
-        "the records of entity {entity} are kept until five years after the relationship ends (PMLA s.12, UAE Federal Decree-Law No. 20 of 2018 Art. 16, 31 CFR 1010.430): {}",
+        "the records of entity {entity} are kept until five years after the relationship ends ({}): {}",
+        retention_rule(*jurisdiction),
         match until { Some(until) => format!("erasable from {}", until.format("%Y-%m-%d")), None => "the relationship has not ended (its current case is open or approved)".to_owned() }
     )]
     Retained {
         /// The entity.
         entity: EntityId,
+        /// The jurisdiction of its current case.
+        jurisdiction: Option<compliance_domain::Jurisdiction>,
         /// When the period lapses; `None` while the relationship lasts.
         until: Option<chrono::DateTime<chrono::Utc>>,
     },
@@ -260,3 +264,14 @@ impl AppError {
 
 /// A result of the service.
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// The record-keeping rule of a jurisdiction, as an erasure refusal names it.
+pub fn retention_rule(jurisdiction: Option<compliance_domain::Jurisdiction>) -> &'static str {
+    use compliance_domain::Jurisdiction::{Ae, In, Us};
+    match jurisdiction {
+        Some(In) => "PMLA s.12(1)",
+        Some(Ae) => "UAE Federal Decree-Law No. 20 of 2018, Art. 16(1)(f)",
+        Some(Us) => "the Bank Secrecy Act, 31 CFR 1010.430(d)",
+        None => "PMLA s.12, UAE Federal Decree-Law No. 20 of 2018 Art. 16, 31 CFR 1010.430",
+    }
+}

@@ -145,21 +145,13 @@ impl ComplianceService {
     /// the date it lapses.
     pub(crate) fn erase_subject(&self, entity: &EntityId, by: UserId) -> Result<usize> {
         self.run(|conn| {
-            let until = screening_subjects::retained_until(conn, entity)?;
-            match until {
-                None => {
-                    return Err(AppError::Retained {
-                        entity: entity.clone(),
-                        until: None,
-                    });
-                }
-                Some(until) if until > Utc::now() => {
-                    return Err(AppError::Retained {
-                        entity: entity.clone(),
-                        until: Some(until),
-                    });
-                }
-                Some(_) => {}
+            let retention = screening_subjects::retained_until(conn, entity)?;
+            if retention.until.is_none_or(|until| until > Utc::now()) {
+                return Err(AppError::Retained {
+                    entity: entity.clone(),
+                    jurisdiction: retention.jurisdiction,
+                    until: retention.until,
+                });
             }
             let erased = screening_subjects::erase(conn, entity, by)?;
             tracing::info!(entity = %entity, revisions = erased.len(), "screening subject erased");

@@ -177,21 +177,44 @@ pub fn erase(conn: &mut PgConnection, entity: &EntityId, by: UserId) -> Result<V
     Ok(erased)
 }
 
-/// When the entity's records may be erased, as the database computes it: `Some(instant)`
-/// five years after a rejection, `None` while a relationship is open or approved; an entity
-/// without a case gets the distant past.
-pub fn retained_until(conn: &mut PgConnection, entity: &EntityId) -> Result<Option<DateTime<Utc>>> {
+/// When the entity's records may be erased, and under which jurisdiction's rule.
+pub fn retained_until(conn: &mut PgConnection, entity: &EntityId) -> Result<Retention> {
     #[derive(QueryableByName)]
-    struct Until {
+    struct Row {
         #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
         until: Option<DateTime<Utc>>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        jurisdiction: Option<String>,
     }
-    Ok(
-        diesel::sql_query("SELECT subject_retained_until($1) AS until")
-            .bind::<diesel::sql_types::Text, _>(entity.as_str())
-            .get_result::<Until>(conn)?
-            .until,
+    let row: Row = diesel::sql_query(
+        "SELECT subject_retained_until($1) AS until,
+                (SELECT cc.jurisdiction FROM case_submissions s
+                   JOIN compliance_checks cc ON cc.id = s.compliance_check_id
+                  WHERE s.entity_id = $1 ORDER BY s.sequence DESC LIMIT 1) AS jurisdiction",
     )
+    .bind::<diesel::sql_types::Text, _>(entity.as_str())
+    .get_result(conn)?;
+    let jurisdiction = row
+        .jurisdiction
+        .map(|j| {
+            j.parse()
+                .map_err(|e| PersistenceError::invalid("compliance_checks", entity.as_str(), e))
+        })
+        .transpose()?;
+    Ok(Retention {
+        until: row.until,
+        jurisdiction,
+    })
+}
+
+/// How long an entity's records are kept, as the database computes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// `Some(instant)` five years after a rejection (the distant past for an entity without a
+    /// case); `None` while a relationship is open or approved.
+    pub until: Option<DateTime<Utc>>,
+    /// The jurisdiction of the entity's current case, if it has one.
+    pub jurisdiction: Option<compliance_domain::Jurisdiction>,
 }
 
 fn audit(
