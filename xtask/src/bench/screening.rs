@@ -9,8 +9,8 @@
 //! screening crate's tests hold the quality targets).
 
 use anyhow::{Result, bail, ensure};
-use compliance_app::domain::Username;
 use compliance_app::domain::input::SubjectInput;
+use compliance_app::domain::{MatchScore, Username};
 use compliance_app::screening::bench_support::{
     p99, query_names, query_times, synthetic_list, synthetic_screener,
 };
@@ -81,9 +81,9 @@ fn quality() {
                     String::new()
                 },
                 band.band,
-                band.threshold,
-                band.recall,
-                band.precision,
+                score(band.threshold),
+                score(band.recall),
+                score(band.precision),
                 band.true_positives,
                 band.false_positives,
                 if review {
@@ -95,6 +95,12 @@ fn quality() {
             );
         }
     }
+}
+
+/// A score or ratio with its four decimals, as docs/screening.md writes them (`0.9800`).
+fn score(s: MatchScore) -> String {
+    let bp = s.basis_points();
+    format!("{}.{:04}", bp / 10_000, bp % 10_000)
 }
 
 fn targets(report: &Report) -> &'static str {
@@ -125,6 +131,16 @@ fn matcher() {
     // cold caches and the allocator's first growth.
     std::hint::black_box(query_times(&screener, &names[..QUERIES / 10]));
     let index = query_times(&screener, &names);
+    // Two more passes over the same queries: each query's fastest of three is its own cost, the
+    // first pass's tail also holds the shared machine's preemptions. Both are printed.
+    let best = [
+        query_times(&screener, &names),
+        query_times(&screener, &names),
+    ]
+    .iter()
+    .fold(index.clone(), |best, pass| {
+        best.iter().zip(pass).map(|(a, b)| *a.min(b)).collect()
+    });
 
     // The scan compares against names lowered once, before the clock, as the index prepares
     // its keys once: what is timed is the comparisons.
@@ -174,7 +190,13 @@ fn matcher() {
         ratio(mean(&index), mean(&scan))
     );
     println!(
-        "target: p99 under 1 ms on one core: {}",
+        "| index, all queries, each its fastest of 3 passes | {QUERIES} | {} | {} | {} |",
+        us(mean(&best)),
+        us(p99(&best)),
+        ratio(mean(&best), mean(&scan))
+    );
+    println!(
+        "target: p99 under 1 ms on one core (first pass): {}",
         if p99(&index) < Duration::from_millis(1) {
             "met"
         } else {
@@ -191,6 +213,8 @@ struct Load {
     copy: Vec<Duration>,
     first_screen: Vec<Duration>,
     next_screen: Vec<Duration>,
+    /// `Compliance::screen` of varied subjects against the last version, one after another.
+    screens: Vec<Duration>,
 }
 
 /// 3. A 20,000-entry synthetic OFAC version imported by an admin into a freshly provisioned
@@ -236,6 +260,12 @@ fn load() -> Result<()> {
     for (what, took) in rows {
         println!("| {what} | {} | {} |", ms(took), ratio(took, copy));
     }
+    println!(
+        "library screen (`Compliance::screen` as the system agent, what `POST /api/v1/screen` is to call; not yet over HTTP): {} subjects against the last version, mean {}, p99 {}",
+        load.screens.len(),
+        ms(mean(&load.screens)),
+        ms(p99(&load.screens))
+    );
     println!(
         "target: a {LOAD_ENTRIES}-entry version loaded in under 5 s: {}",
         if import < Duration::from_secs(5) {
@@ -290,8 +320,40 @@ fn load_on(config: &DatabaseConfig) -> Result<Load> {
         load.next_screen.push(started.elapsed());
 
         load.copy.push(copy_reference(config, run, &parsed)?);
+        if run + 1 == LOAD_RUNS {
+            for subject in subjects(&parsed)? {
+                let started = Instant::now();
+                let screened = compliance.screen(&agent, &subject, None)?;
+                load.screens.push(started.elapsed());
+                std::hint::black_box(screened);
+            }
+        }
     }
     Ok(load)
+}
+
+/// Every hundredth entry as a subject the way `POST /api/v1/screen` will carry one: its name
+/// written first name first with one letter changed, its year of birth and its country.
+fn subjects(parsed: &ParsedList) -> Result<Vec<compliance_app::domain::Subject>> {
+    parsed
+        .entries
+        .iter()
+        .step_by(100)
+        .map(|entry| {
+            let listed = entry.names.first().map_or("", String::as_str);
+            let name = listed.split_once(", ").map_or_else(
+                || listed.to_owned(),
+                |(family, given)| format!("{given} {family}"),
+            );
+            let input = SubjectInput {
+                names: vec![name.replacen('a', "e", 1)],
+                birth_year: entry.dates.first().map(|d| i64::from(d.year)),
+                countries: entry.countries.clone(),
+                ..SubjectInput::default()
+            };
+            Ok(input.parse()?)
+        })
+        .collect()
 }
 
 /// The plain reference: the parsed entries as the app stores them (`serde_json` of each entry,
