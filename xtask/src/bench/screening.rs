@@ -2,7 +2,8 @@
 //! sets (precision and recall at each band, generic-only matches); one query against 100,000
 //! synthetic names on one thread, against a linear Jaro-Winkler scan of the same names; and a
 //! 20,000-entry OFAC list version imported into a fresh database, against `psql \copy` of the
-//! same entries into a plain table, with the parse alone. References run in the same run.
+//! same entries into a plain table, with the parse alone; then screening subjects through the
+//! library and through `POST /api/v1/screen`. References run in the same run.
 //!
 //! Must not: touch any database but the `compliance_bench_screening_*` one it creates and
 //! drops, or print the connection URL. It measures; the targets are printed, not enforced (the
@@ -195,13 +196,17 @@ fn matcher() {
         us(p99(&best)),
         ratio(mean(&best), mean(&scan))
     );
-    println!(
-        "target: p99 under 1 ms on one core (first pass): {}",
-        if p99(&index) < Duration::from_millis(1) {
+    let verdict = |times: &[Duration]| {
+        if p99(times) < Duration::from_millis(1) {
             "met"
         } else {
             "NOT MET"
         }
+    };
+    println!(
+        "target: p99 under 1 ms on one core: first pass {}; each query's fastest of 3 {}",
+        verdict(&index),
+        verdict(&best)
     );
 }
 
@@ -215,6 +220,9 @@ struct Load {
     next_screen: Vec<Duration>,
     /// `Compliance::screen` of varied subjects against the last version, one after another.
     screens: Vec<Duration>,
+    /// The same subjects through `POST /api/v1/screen`; `None` when the server has no such
+    /// route (a build from before it).
+    http: Option<Vec<Duration>>,
 }
 
 /// 3. A 20,000-entry synthetic OFAC version imported by an admin into a freshly provisioned
@@ -261,11 +269,37 @@ fn load() -> Result<()> {
         println!("| {what} | {} | {} |", ms(took), ratio(took, copy));
     }
     println!(
-        "library screen (`Compliance::screen` as the system agent, what `POST /api/v1/screen` is to call; not yet over HTTP): {} subjects against the last version, mean {}, p99 {}",
-        load.screens.len(),
+        "\nscreen a subject against the current versions, one after another, {} subjects:",
+        load.screens.len()
+    );
+    println!("| run | mean | p99 | p99 vs the library |");
+    println!("|---|---|---|---|");
+    println!(
+        "| library: `Compliance::screen` as the system agent | {} | {} | 1.00x |",
         ms(mean(&load.screens)),
         ms(p99(&load.screens))
     );
+    match &load.http {
+        Some(http) => {
+            println!(
+                "| HTTP: `POST /api/v1/screen` with the agent's token, one keep-alive connection | {} | {} | {} |",
+                ms(mean(http)),
+                ms(p99(http)),
+                ratio(p99(http), p99(&load.screens))
+            );
+            println!(
+                "target: POST /api/v1/screen p99 under 5 ms: {}",
+                if p99(http) < Duration::from_millis(5) {
+                    "met"
+                } else {
+                    "NOT MET"
+                }
+            );
+        }
+        None => println!(
+            "| HTTP: not measured, this build's server has no `POST /api/v1/screen` (404) | | | |"
+        ),
+    }
     println!(
         "target: a {LOAD_ENTRIES}-entry version loaded in under 5 s: {}",
         if import < Duration::from_secs(5) {
@@ -279,9 +313,8 @@ fn load() -> Result<()> {
 
 fn load_on(config: &DatabaseConfig) -> Result<Load> {
     provision(config, ProvisionOptions::default(), |_| {})?;
-    let compliance = compliance_ops::compliance_over(config)?;
+    let (compliance, agent, token) = super::api::agent_token(config)?;
     let admin = compliance.in_process().user(&Username::parse("admin")?)?;
-    let agent = compliance.in_process().system_agent()?;
     let mut load = Load::default();
     for run in 0..LOAD_RUNS {
         // A new seed each run: the same files again would answer the existing version.
@@ -321,20 +354,58 @@ fn load_on(config: &DatabaseConfig) -> Result<Load> {
 
         load.copy.push(copy_reference(config, run, &parsed)?);
         if run + 1 == LOAD_RUNS {
-            for subject in subjects(&parsed)? {
+            let inputs = subjects(&parsed);
+            for input in &inputs {
+                let subject = input.clone().parse()?;
                 let started = Instant::now();
                 let screened = compliance.screen(&agent, &subject, None)?;
                 load.screens.push(started.elapsed());
                 std::hint::black_box(screened);
             }
+            load.http = over_http(config, token.expose(), &inputs)?;
         }
     }
     Ok(load)
 }
 
-/// Every hundredth entry as a subject the way `POST /api/v1/screen` will carry one: its name
+/// The same subjects through `POST /api/v1/screen` of a `compliance-api` of this build profile,
+/// one keep-alive connection, one request at a time; `None` when the route is not there (404).
+/// The first request is not timed: it loads the versions into the server's own cache.
+fn over_http(
+    config: &DatabaseConfig,
+    token: &str,
+    inputs: &[SubjectInput],
+) -> Result<Option<Vec<Duration>>> {
+    let server = super::api::Server::start(config)?;
+    let mut http = super::api::Client::connect(server.port)?;
+    let bodies = inputs
+        .iter()
+        .map(|subject| serde_json::to_string(&serde_json::json!({ "subject": subject })))
+        .collect::<serde_json::Result<Vec<_>>>()?;
+    let Some(first) = bodies.first() else {
+        return Ok(Some(Vec::new()));
+    };
+    match http.post("/api/v1/screen", token, first)? {
+        200 => {}
+        404 | 405 => return Ok(None),
+        status => bail!("POST /api/v1/screen answered {status}, expected 200"),
+    }
+    let mut times = Vec::new();
+    for body in &bodies {
+        let started = Instant::now();
+        let status = http.post("/api/v1/screen", token, body)?;
+        times.push(started.elapsed());
+        ensure!(
+            status == 200,
+            "POST /api/v1/screen answered {status}, expected 200"
+        );
+    }
+    Ok(Some(times))
+}
+
+/// Every hundredth entry as a subject the way `POST /api/v1/screen` carries one: its name
 /// written first name first with one letter changed, its year of birth and its country.
-fn subjects(parsed: &ParsedList) -> Result<Vec<compliance_app::domain::Subject>> {
+fn subjects(parsed: &ParsedList) -> Vec<SubjectInput> {
     parsed
         .entries
         .iter()
@@ -345,13 +416,12 @@ fn subjects(parsed: &ParsedList) -> Result<Vec<compliance_app::domain::Subject>>
                 || listed.to_owned(),
                 |(family, given)| format!("{given} {family}"),
             );
-            let input = SubjectInput {
+            SubjectInput {
                 names: vec![name.replacen('a', "e", 1)],
                 birth_year: entry.dates.first().map(|d| i64::from(d.year)),
                 countries: entry.countries.clone(),
                 ..SubjectInput::default()
-            };
-            Ok(input.parse()?)
+            }
         })
         .collect()
 }
