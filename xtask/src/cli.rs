@@ -58,6 +58,7 @@ pub enum Command {
     User(crate::user::UserArgs),
     /// Import watchlist versions from their official files, list them, screen subjects against
     /// the current versions (JSON out; docs/screening.md).
+    #[command(after_help = WATCHLIST_EXIT)]
     Watchlist(crate::watchlist::WatchlistArgs),
 }
 
@@ -134,6 +135,7 @@ const VERIFY_EXIT: &str = "Exit status: 0 no check failed (WARN allowed), 1 a ch
 const CHECKPOINT_EXIT: &str = "Exit status: 0 signed, the checkpoint holds, the proof was written or the proof holds, 1 the checkpoint or proof does not hold (a bad signature, a head gone or changed, a chain broken since, an entry whose fields or path do not lead to the signed root) or a chain is broken and nothing was signed or the entry cannot be proven (none with that id, written after the checkpoint, a version 1 checkpoint), 2 the database could not be reached or the configuration is unusable, 64 the command line or a file was not understood.";
 const TOKEN_EXIT: &str = "Exit status: 0 done, 1 refused (an unknown user or token, a token already revoked), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const USER_EXIT: &str = "Exit status: 0 done, 1 refused (an unknown user, a system agent, not set by an admin, a password too short or too long), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
+const WATCHLIST_EXIT: &str = "Exit status: 0 done, 1 refused (an unreadable or malformed list file, an entry count that fell by more than 20% without --force-reason, a subject that is not valid, a user who may not), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const BENCH_EXIT: &str = "Exit status: 0 the benchmarks ran, 1 one failed (or a tool it needs is missing), 64 the command line was not understood.";
 
 /// Options of `provision`.

@@ -70,7 +70,16 @@ pub fn run(args: &WatchlistArgs) -> u8 {
         Ok(()) => exit::OK,
         Err(e) => {
             eprintln!("error: {e}");
-            exit::FAILED
+            let unreachable = e.downcast_ref::<compliance_app::ConfigError>().is_some()
+                || matches!(
+                    e.downcast_ref::<compliance_app::AppError>(),
+                    Some(compliance_app::AppError::Unavailable { .. })
+                );
+            if unreachable {
+                exit::UNREACHABLE
+            } else {
+                exit::FAILED
+            }
         }
     }
 }

@@ -21,8 +21,9 @@ pub use asynchronous::AsyncCompliance;
 pub mod records;
 pub use compliance::{Caller, Compliance, Credential, InProcess, SubjectRecord};
 pub use compliance::{
-    CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, OfficeSession,
-    SESSION_PREFIX, ScreeningRecord, SessionPolicy, SignedIn, csrf_token,
+    CaseDetail, ChainVerdict, ExplainedFeature, ExplainedMatch, KycRecord, MatchDisposition,
+    NoteRecord, OfficeSession, SESSION_PREFIX, ScreeningExplanation, ScreeningRecord,
+    SessionPolicy, SignedIn, csrf_token,
 };
 pub use config::{Config, ConfigError};
 pub use cursor::QueueCursor;

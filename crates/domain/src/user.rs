@@ -417,7 +417,9 @@ mod tests {
                 "submit_cases",
                 "rescreen_entities",
                 "read_cases",
-                "read_rules"
+                "read_rules",
+                "read_watchlists",
+                "screen_subjects"
             ]
         );
         assert_eq!(
@@ -428,11 +430,23 @@ mod tests {
                 "read_audit",
                 "read_reports",
                 "read_rules",
-                "review_cases"
+                "review_cases",
+                "read_watchlists",
+                "screen_subjects"
             ]
         );
         let officer = allowed(Role::ComplianceOfficer);
         assert!(officer.contains(&"clear_matches") && officer.contains(&"publish_rules"));
+        // Subjects are personal data: the roles that decide escalations read and erase them;
+        // only an admin imports a list version.
+        for role in [Role::ComplianceOfficer, Role::Admin] {
+            assert!(role.may(Permission::ReadSubjects) && role.may(Permission::EraseSubjects));
+        }
+        for role in [Role::Analyst, Role::System] {
+            assert!(!role.may(Permission::ReadSubjects) && !role.may(Permission::EraseSubjects));
+        }
+        assert!(!officer.contains(&"import_watchlists"));
+        assert!(allowed(Role::Admin).contains(&"import_watchlists"));
         assert!(!officer.contains(&"manage_tokens") && !officer.contains(&"submit_cases"));
         let admin = allowed(Role::Admin);
         assert!(admin.contains(&"manage_users") && admin.contains(&"manage_tokens"));

@@ -267,6 +267,58 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("ended_at", "timestamptz"),
         ],
     ),
+    (
+        "watchlist_versions",
+        &[
+            ("id", "uuid"),
+            ("list_name", "varchar"),
+            ("list_kind", "text"),
+            ("format", "text"),
+            ("source", "text"),
+            ("content_hash", "bytea"),
+            ("label", "varchar"),
+            ("entry_count", "int4"),
+            ("previous_version_id", "uuid"),
+            ("forced_reason", "text"),
+            ("imported_by", "uuid"),
+            ("imported_at", "timestamptz"),
+        ],
+    ),
+    (
+        "watchlist_entries",
+        &[
+            ("version_id", "uuid"),
+            ("entry_ref", "varchar"),
+            ("entry", "jsonb"),
+        ],
+    ),
+    (
+        "screening_subjects",
+        &[
+            ("id", "uuid"),
+            ("entity_id", "varchar"),
+            ("revision", "int4"),
+            ("subject", "jsonb"),
+            ("salt", "bytea"),
+            ("commitment", "bytea"),
+            ("recorded_by", "uuid"),
+            ("created_at", "timestamptz"),
+            ("erased_at", "timestamptz"),
+            ("erased_by", "uuid"),
+        ],
+    ),
+    (
+        "aml_check_watchlist_versions",
+        &[("aml_check_id", "uuid"), ("version_id", "uuid")],
+    ),
+    (
+        "screening_explanations",
+        &[
+            ("aml_check_id", "uuid"),
+            ("subject_id", "uuid"),
+            ("explanation", "jsonb"),
+        ],
+    ),
 ];
 
 /// The seven core tables of the seed material.
@@ -282,6 +334,7 @@ pub const CORE_TABLES: [&str; 7] = [
 
 /// Every named index (`idx_*`); unique constraints and primary keys have their own indexes.
 pub const INDEXES: &[&str] = &[
+    "idx_aml_check_watchlist_versions_version_id",
     "idx_aml_checks_kyc_check_screened",
     "idx_aml_checks_matched_entries",
     "idx_aml_checks_matches",
@@ -329,7 +382,12 @@ pub const INDEXES: &[&str] = &[
     "idx_review_notes_author_id",
     "idx_review_notes_entity_id",
     "idx_review_notes_erased_by",
+    "idx_screening_explanations_subject_id",
+    "idx_screening_subjects_erased_by",
+    "idx_screening_subjects_recorded_by",
     "idx_user_passwords_set_by",
+    "idx_watchlist_versions_imported_by",
+    "idx_watchlist_versions_list",
     "idx_web_sessions_user_id",
 ];
 

@@ -150,7 +150,11 @@ pub(crate) fn compare(q: &Prepared, l: &Prepared) -> Comparison {
     };
     let mut similarity = BEST_SIDE_WEIGHT * hi + (1.0 - BEST_SIDE_WEIGHT) * lo;
 
-    let aligned_informative = pairs.iter().filter(|p| informative(&q.tokens[p.0])).count();
+    // A pair counts as informative when both its tokens are: the same either way round.
+    let aligned_informative = pairs
+        .iter()
+        .filter(|p| informative(&q.tokens[p.0]) && informative(&l.tokens[p.1]))
+        .count();
     let most_informative = q
         .tokens
         .iter()

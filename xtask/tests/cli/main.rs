@@ -226,6 +226,7 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
             "checkpoint",
             "token",
             "user",
+            "watchlist",
             "help"
         ],
         "{long}"
@@ -244,6 +245,7 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
         "checkpoint",
         "token",
         "user",
+        "watchlist",
     ] {
         let by_help = xtask(&["help", command], &url);
         let by_flag = xtask(&[command, "--help"], &url);

@@ -1,9 +1,12 @@
 //! Everything a reviewer looks at to decide one case (the back office's case page): the case's
-//! record, its KYC result, every screening of it with the matched list entries, the
-//! dispositions of those entries, and the entity's audit entries with the chain's verdict on
-//! each.
+//! record, its KYC result, every screening of it with the matched list entries (this project's
+//! own screenings explained feature by feature: [`super::explanation`]), the dispositions of those
+//! entries, and the entity's audit entries with the chain's verdict on each.
 //!
-//! Must not: write, or expose a persistence type.
+//! Must not: write, expose a persistence type, or give a subject's names to a caller who may not
+//! read subjects.
+
+use super::explanation::{self, ScreeningExplanation};
 
 use super::{Caller, Compliance};
 use crate::Result;
@@ -43,6 +46,9 @@ pub struct ScreeningRecord {
     pub screened_at: DateTime<Utc>,
     /// True for the screening the case's decision rests on now.
     pub current: bool,
+    /// This project's own screening explained (the versions it ran against, each match
+    /// feature by feature); `None` for a provider's.
+    pub explanation: Option<ScreeningExplanation>,
 }
 
 /// A matched list entry proposed, or confirmed under four eyes, as a false positive.
@@ -153,13 +159,23 @@ impl Compliance {
                 watchlist_version,
             });
             let case = case_record(conn, Regulations::Cached(rules), stored, evidence, None)?;
+            // Two statements per screening, a label per distinct list version, and an erased
+            // subject's revision per screening whose explanation went with it.
+            let reads = screenings
+                .iter()
+                .map(|s| Ok((s.id, explanation::read(conn, s.id)?)))
+                .collect::<Result<Vec<_>>>()?;
+            let explanations =
+                explanation::explain(conn, reads, caller.may(Permission::ReadSubjects))?;
             let screenings = screenings
                 .into_iter()
-                .map(|s| ScreeningRecord {
+                .zip(explanations)
+                .map(|(s, explanation)| ScreeningRecord {
                     current: s.id == current_screening,
                     id: s.id,
                     screening: s.screening,
                     screened_at: s.screened_at,
+                    explanation,
                 })
                 .collect::<Vec<_>>();
             let dispositions: Vec<MatchDisposition> =

@@ -9,6 +9,7 @@
 
 mod caller;
 mod detail;
+mod explanation;
 mod screening;
 mod sessions;
 
@@ -16,6 +17,7 @@ pub use caller::{Caller, Credential, InProcess};
 pub use detail::{
     CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, ScreeningRecord,
 };
+pub use explanation::{ExplainedFeature, ExplainedMatch, ScreeningExplanation};
 pub use screening::SubjectRecord;
 pub use sessions::{OfficeSession, SESSION_PREFIX, SessionPolicy, SignedIn, csrf_token};
 

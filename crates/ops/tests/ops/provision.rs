@@ -239,7 +239,7 @@ fn a_service_statement_timeout_does_not_cut_provisioning_short() {
 /// provisioning again adds the four versions of 2027, closes the two they replace exactly where
 /// they begin (never in the past), changes no case, and verify still replays every old decision.
 #[test]
-fn provision_on_a_database_seeded_with_the_first_defaults_adds_the_2027_versions_only() {
+fn provision_on_a_database_seeded_with_the_first_defaults_adds_the_later_versions_only() {
     use chrono::Utc;
     use compliance_ops::{rules::new_rule, seed};
     use compliance_persistence::repo::compliance_rules as stored_rules;
@@ -314,7 +314,9 @@ fn provision_on_a_database_seeded_with_the_first_defaults_adds_the_2027_versions
     let started = Utc::now();
     let upgraded = provision(&fresh.0, ProvisionOptions::default(), |_| {}).unwrap();
     let seeded = upgraded.seeded.unwrap();
-    assert_eq!((seeded.users, seeded.rules, seeded.cases), (0, 4, 0));
+    // The four versions of 2027 and the six of the screening bands (issue 18: each sanctions
+    // rule's version 2 and a review rule per jurisdiction).
+    assert_eq!((seeded.users, seeded.rules, seeded.cases), (0, 10, 0));
     assert_eq!(
         upgraded.verify.outcome,
         Outcome::Pass,
@@ -326,14 +328,15 @@ fn provision_on_a_database_seeded_with_the_first_defaults_adds_the_2027_versions
         cases_before,
         "no case, check or screening changed"
     );
-    // Four versions published, two closed: six audit entries, nothing else.
+    // Ten versions published, five closed (two accreditation, three sanctions versions 1):
+    // fifteen audit entries, nothing else.
     assert_eq!(
         count(&mut conn, "SELECT count(*) AS n FROM audit_logs"),
-        audit_before + 6
+        audit_before + 15
     );
     assert_eq!(
         count(&mut conn, "SELECT count(*) AS n FROM compliance_rules"),
-        23
+        29
     );
     // Each replaced version ends where its successor begins: at the stated date, or now if that
     // has passed; never in the past.

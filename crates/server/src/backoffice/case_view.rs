@@ -4,6 +4,7 @@
 //! Must not: decide whether a decision is allowed (the service does, whatever was offered), or
 //! format anything the template could show unescaped.
 
+use super::explanation_view;
 use super::views::{
     AuditView, CasePage, Chrome, DecideView, MatchView, NoteView, Notice, ReasonView,
     ScreeningView, when,
@@ -166,9 +167,13 @@ pub(super) fn case_page(
                         entry: m.entry.to_string(),
                         disposition,
                         action,
+                        explained: explanation_view::explained(s, &m.list, &m.entry),
                     }
                 })
                 .collect(),
+            screened_against: explanation_view::screened_against(s),
+            erased: explanation_view::erased(s),
+            subject_hidden: explanation_view::subject_hidden(s),
         })
         .collect();
     let audit: Vec<AuditView> = detail

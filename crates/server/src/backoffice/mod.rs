@@ -13,6 +13,7 @@
 mod attempts;
 mod case;
 mod case_view;
+mod explanation_view;
 mod pages;
 mod queue;
 mod rules;

@@ -132,6 +132,30 @@ pub(super) struct MatchView {
     pub disposition: String,
     /// The button's label when the signed-in person may act on it now.
     pub action: Option<String>,
+    /// Why it matched, feature by feature, when this service screened and the explanation is
+    /// kept.
+    pub explained: Option<ExplainedView>,
+}
+
+/// A match explained: the subject's name beside the list's, the score and band, then each
+/// feature's part of the score.
+pub(super) struct ExplainedView {
+    /// The subject's name that met the list's, or why it is not shown.
+    pub subject_name: String,
+    pub list_name: String,
+    pub score: String,
+    pub band: String,
+    pub features: Vec<FeatureView>,
+}
+
+/// One feature's part of a match's score.
+pub(super) struct FeatureView {
+    /// In words, e.g. "Date of birth".
+    pub name: String,
+    /// Signed, as a decimal of the score, e.g. "+0.03" or "-0.15".
+    pub contribution: String,
+    /// What was compared, or why it is not shown.
+    pub detail: String,
 }
 
 /// One screening.
@@ -143,6 +167,14 @@ pub(super) struct ScreeningView {
     pub risk_level: String,
     pub current: bool,
     pub matches: Vec<MatchView>,
+    /// When this service screened: the list versions it ran against, e.g. "OFAC-SDN@..., UN-...".
+    pub screened_against: Option<String>,
+    /// When the subject screened was erased: "erased on 2031-01-02" (its explanation went with
+    /// it).
+    pub erased: Option<String>,
+    /// Explained matches whose subject's names (and features' details) this person may not
+    /// see: the page says who may.
+    pub subject_hidden: bool,
 }
 
 /// One audit entry, with the chain's verdict.

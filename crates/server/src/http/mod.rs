@@ -16,6 +16,7 @@ pub mod problem;
 mod queue;
 mod rules;
 pub mod schemas;
+mod screening;
 
 pub use problem::Problem;
 

@@ -8,7 +8,7 @@
 //! this document are the two documented here, and a test checks both ways).
 
 use super::schemas as S;
-use super::{AppState, Problem, cases, entities, queue, rules};
+use super::{AppState, Problem, cases, entities, queue, rules, screening};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -25,7 +25,7 @@ pub const PATH: &str = "/api/v1/openapi.json";
     components(schemas(Problem, S::CaseId, S::EntityId, S::IdempotencyKey, S::IfMatch,
         S::QueueCursor, S::AuditOrder, S::Jurisdiction, S::CheckStatus, S::RiskLevel)),
     modifiers(&Bearer),
-    tags((name = "cases"), (name = "entities"), (name = "reports"), (name = "rules"), (name = "meta")),
+    tags((name = "cases"), (name = "entities"), (name = "reports"), (name = "rules"), (name = "screening"), (name = "meta")),
 )]
 struct ApiDoc;
 
@@ -76,6 +76,20 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(queue::summary))
         .routes(routes!(queue::reviews_due))
         .routes(routes!(rules::in_force))
+        .routes(routes!(screening::screen))
+        // A list's files are far larger than any other body: the import route's own limit.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(screening::versions, screening::import))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    screening::IMPORT_BODY_LIMIT,
+                )),
+        )
+        .routes(routes!(
+            screening::subject,
+            screening::record_subject,
+            screening::erase_subject
+        ))
 }
 
 /// The statuses an operation can answer whatever its handler, by what it has: a bearer-secured

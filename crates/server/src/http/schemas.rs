@@ -535,3 +535,45 @@ pub struct ReviewInput {
     /// Why.
     reason: ReviewReason,
 }
+
+/// `POST /api/v1/screen`: a subject to screen ad hoc.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenInput {
+    /// The subject.
+    subject: SubjectInput,
+    /// Judge the matches by this jurisdiction's bands (default: the strictest of the three).
+    jurisdiction: Option<Jurisdiction>,
+}
+
+/// `PUT /api/v1/entities/{entity_id}/subject`: the entity's subject.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectBody {
+    /// The subject.
+    subject: SubjectInput,
+}
+
+/// `POST /api/v1/watchlists`: a list version's official files.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportInput {
+    /// `ofac-sdn-csv`, `un-xml` or `ftm-jsonl`.
+    #[schema(pattern = "^(ofac-sdn-csv|un-xml|ftm-jsonl)$")]
+    format: String,
+    /// The files: for OFAC `sdn.csv` and, when given, `alt.csv` and `add.csv`; otherwise one.
+    #[schema(min_items = 1, max_items = 3)]
+    files: Vec<ImportFile>,
+    /// Why an admin imports a version whose entry count fell by more than 20% (audited).
+    forced_reason: Option<String>,
+}
+
+/// One file of an import.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportFile {
+    /// Its name, e.g. `sdn.csv`.
+    name: String,
+    /// Its bytes, base64 (standard alphabet, padded).
+    content_base64: String,
+}

@@ -353,3 +353,34 @@ async fn a_signed_out_visitor_is_sent_to_sign_in_and_a_form_without_its_token_is
     screenshot(&c, "7-csrf-refused").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_opens_a_rejected_screened_case_and_sees_why_it_matched() {
+    let Some(driver) = driver() else { return };
+    let app = OfficeApp::new();
+    crate::office_screening::import_ofac(&app.s);
+    let hit = crate::office_screening::submit_screened(
+        &app.s,
+        "ae-ind-screened-001",
+        "Khalid Hassan AL-RASHID",
+    );
+    let case = hit.case.id;
+    let base = serve(&app).await;
+    let c = browser(&driver).await;
+    sign_in(&c, &base, "compliance.officer").await;
+    c.goto(&format!("{base}/office/cases/{case}"))
+        .await
+        .unwrap();
+    let page = shows(&c, "Why OFAC-SDN SDN-41001 matched").await;
+    assert!(page.contains("Khalid Hassan AL-RASHID"), "{page}");
+    assert!(page.contains("Name similarity"), "{page}");
+    accessible(&c).await;
+    c.execute(
+        "document.querySelector('table.explanation').scrollIntoView({block: 'center'});",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot(&c, "8-screening-explained").await;
+    c.close().await.unwrap();
+}

@@ -8,9 +8,10 @@
 use crate::api_client::{Api, case_json};
 use axum::http::{HeaderMap, Method, StatusCode};
 use compliance_domain::input::{
-    AmlInput, CaseInput, CertificateInput, CertificationInput, ClassificationInput, IncomeInput,
-    InvestorInput, KycInput, MatchInput, MoneyInput, NetWorthInput, RegDEntityInput, RegDInput,
-    ResidenceInput, ReviewInput, SebiInput, SebiNetWorthInput, VerificationInput,
+    AmlInput, CaseInput, CertificateInput, CertificationInput, ClassificationInput,
+    IdentifierInput, IncomeInput, InvestorInput, KycInput, MatchInput, MoneyInput, NetWorthInput,
+    RegDEntityInput, RegDInput, ResidenceInput, ReviewInput, SebiInput, SebiNetWorthInput,
+    SubjectInput, VerificationInput,
 };
 use serde_json::{Value, json};
 
@@ -508,7 +509,16 @@ async fn request_schemas_mirror_the_domain_inputs() {
     assert_mirrors::<KycInput>(&doc, "KycInput", kyc.clone());
     assert_mirrors::<MatchInput>(&doc, "MatchInput", matched);
     assert_mirrors::<AmlInput>(&doc, "AmlInput", aml.clone());
-    assert_mirrors::<CaseInput>(&doc, "CaseInput", json!({"kyc": kyc, "aml": aml}));
+    let identifier = json!({"kind": "passport", "value": "N0123456"});
+    let subject = json!({"names": ["Khalid Hassan AL-RASHID"], "birth_date": "1961-03-12",
+        "birth_year": null, "countries": ["SY"], "identifiers": [identifier], "wallets": ["bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh"]});
+    assert_mirrors::<IdentifierInput>(&doc, "IdentifierInput", identifier);
+    assert_mirrors::<SubjectInput>(&doc, "SubjectInput", subject.clone());
+    assert_mirrors::<CaseInput>(
+        &doc,
+        "CaseInput",
+        json!({"kyc": kyc, "aml": aml, "subject": subject}),
+    );
     assert_mirrors::<ReviewInput>(
         &doc,
         "ReviewInput",

@@ -4,12 +4,14 @@
 //! (`From`), so a field added to a record is a compile error here until the API decides to
 //! show it.
 //!
-//! Must not: carry personal data, or be built from anything but the library's records.
+//! Must not: carry personal data (but the screening bodies, to the roles that may see the
+//! subject), or be built from anything but the library's records.
 
 mod audit;
 mod cases;
 mod health;
 mod reports;
+mod screening;
 
 pub use audit::{AuditPage, AuditRecord};
 pub use cases::{
@@ -21,4 +23,7 @@ pub use health::{
 };
 pub use reports::{
     HighRiskRecord, QueueItem, QueuePage, ReviewDueRecord, RuleRecord, SummaryRecord,
+};
+pub use screening::{
+    Erased, ImportOutcome, ListVersion, MatchFeature, Screened, ScreeningMatch, SubjectRecord,
 };
