@@ -41,7 +41,8 @@ pub enum Command {
     /// consistent snapshot of the database, in READ ONLY transactions.
     #[command(after_help = VERIFY_EXIT)]
     Verify(VerifyArgs),
-    /// Run the benchmarks: the rules engine (criterion) and provisioning against createdb + psql.
+    /// Run the benchmarks: the rules engine (criterion), provisioning against createdb + psql, the
+    /// write path against pgbench, screening against a linear scan and psql \copy.
     #[command(after_help = BENCH_EXIT)]
     Bench(BenchArgs),
     /// Sign the audit log's chain heads and Merkle roots with an Ed25519 key kept outside the
@@ -221,6 +222,21 @@ pub struct BenchArgs {
     /// database of this many cases (one in 50 queued), e.g. 1000000; 0 skips it.
     #[arg(long, default_value_t = 0)]
     pub queue_cases: u64,
+    /// Skip the screening benchmarks (issue 18): quality on the evaluation sets, one query
+    /// against 100,000 names against a linear scan, a 20,000-entry list import against psql
+    /// \copy.
+    #[arg(long)]
+    pub no_screening: bool,
+    /// Run only this section and nothing else.
+    #[arg(long, value_enum, conflicts_with = "no_screening")]
+    pub only: Option<Section>,
+}
+
+/// A section of `bench` that `--only` can run alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Section {
+    /// The screening benchmarks (issue 18).
+    Screening,
 }
 
 /// Report formats.

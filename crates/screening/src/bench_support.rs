@@ -78,29 +78,51 @@ pub fn synthetic_screener(entries: usize, seed: u64) -> Screener {
     Screener::from_lists([(list, synthetic_list(entries, seed))])
 }
 
-/// The 99th percentile of the time one query takes, over `queries` queries: names taken from
-/// the list with a letter changed, and names the list does not hold, screened with floor 0.5.
-pub fn query_p99(screener: &Screener, list: &[ListEntry], queries: usize) -> Duration {
+/// `count` query names drawn from `list` the way [`query_p99`] draws them: every other one a
+/// listed name with a letter changed, the rest two syllable words the list does not hold. The
+/// same for the same list, so a reference can be timed on exactly the index's queries.
+pub fn query_names(list: &[ListEntry], count: usize) -> Vec<String> {
     let mut lcg = Lcg::new(7);
-    let floor = MatchScore::from_basis_points(5_000).unwrap_or(MatchScore::ZERO);
-    let mut times: Vec<Duration> = (0..queries)
+    (0..count)
         .map(|k| {
-            let name = match list
+            match list
                 .get(lcg.below(list.len()))
                 .and_then(|e| e.names.first())
             {
                 Some(name) if k % 2 == 0 => name.replacen('a', "e", 1),
                 _ => format!("{} {}", lcg.word(), lcg.word()),
-            };
-            let query = Query::name(&name);
+            }
+        })
+        .collect()
+}
+
+/// The time each name takes to screen, one after the other on the calling thread, with floor
+/// 0.5 (the query is built before the clock starts).
+pub fn query_times(screener: &Screener, names: &[String]) -> Vec<Duration> {
+    let floor = MatchScore::from_basis_points(5_000).unwrap_or(MatchScore::ZERO);
+    names
+        .iter()
+        .map(|name| {
+            let query = Query::name(name);
             let start = Instant::now();
             let matches = screener.screen(&query, floor);
             let took = start.elapsed();
             std::hint::black_box(matches);
             took
         })
-        .collect();
-    times.sort_unstable();
-    let at = (times.len() * 99 / 100).min(times.len().saturating_sub(1));
-    times.get(at).copied().unwrap_or_default()
+        .collect()
+}
+
+/// The 99th percentile of `times` (zero when empty).
+pub fn p99(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort_unstable();
+    let at = (sorted.len() * 99 / 100).min(sorted.len().saturating_sub(1));
+    sorted.get(at).copied().unwrap_or_default()
+}
+
+/// The 99th percentile of the time one query takes, over `queries` queries: names taken from
+/// the list with a letter changed, and names the list does not hold, screened with floor 0.5.
+pub fn query_p99(screener: &Screener, list: &[ListEntry], queries: usize) -> Duration {
+    p99(&query_times(screener, &query_names(list, queries)))
 }

@@ -277,7 +277,8 @@ impl Client {
         self.response()
     }
 
-    fn post(&mut self, path: &str, token: &str, body: &str) -> Result<u16> {
+    /// A POST of a JSON body with the token; the status (the body is read and dropped).
+    pub(crate) fn post(&mut self, path: &str, token: &str, body: &str) -> Result<u16> {
         // One write per request: several small ones would meet Nagle and delayed ACKs.
         let request = format!(
             "POST {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",

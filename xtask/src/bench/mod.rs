@@ -7,9 +7,10 @@
 
 mod api;
 mod queue;
+mod screening;
 mod write;
 
-use crate::cli::BenchArgs;
+use crate::cli::{BenchArgs, Section};
 use crate::exit;
 use anyhow::{Context, Result, bail};
 use compliance_ops::provision::{ProvisionOptions, provision};
@@ -37,6 +38,9 @@ pub(crate) fn root() -> PathBuf {
 }
 
 fn bench(args: &BenchArgs) -> Result<()> {
+    if args.only == Some(Section::Screening) {
+        return screening::run();
+    }
     if !args.no_engine {
         println!("==> rules engine: cargo bench -p compliance-rules");
         let status = Command::new(env!("CARGO"))
@@ -53,6 +57,9 @@ fn bench(args: &BenchArgs) -> Result<()> {
     }
     if args.write_seconds > 0 {
         write::write_path(args.write_seconds)?;
+    }
+    if !args.no_screening {
+        screening::run()?;
     }
     if args.verify_scale > 0 {
         verify_at_scale(args.verify_scale)?;
@@ -270,7 +277,7 @@ fn ms(d: Duration) -> String {
     format!("{}.{} ms", us / 1000, (us % 1000) / 100)
 }
 
-fn median(mut times: Vec<Duration>) -> Duration {
+pub(crate) fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times.get(times.len() / 2).copied().unwrap_or_default()
 }
