@@ -233,7 +233,6 @@ pub(crate) fn screening(screened: &Screened) -> Result<AmlScreening> {
     } else if joined.len() <= WatchlistVersion::MAX_LEN {
         joined
     } else {
-        use sha2_free::digest_label;
         digest_label(&joined)
     };
     let internal = |e: &dyn std::fmt::Display| crate::AppError::Internal(e.to_string());
@@ -245,13 +244,68 @@ pub(crate) fn screening(screened: &Screened) -> Result<AmlScreening> {
     })
 }
 
-/// A short, stable name for a set of labels too long to list (the link rows name every version).
-mod sha2_free {
-    pub(super) fn digest_label(joined: &str) -> String {
-        // FNV-1a: only a name; the versions themselves are foreign keys of the screening.
-        let hash = joined.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        format!("lists@{hash:016x}")
+/// A short, stable name for a set of labels too long to list: FNV-1a, only a name (the
+/// screening's `aml_check_watchlist_versions` rows name every version as a foreign key).
+fn digest_label(joined: &str) -> String {
+    let hash = joined.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("lists@{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn screened(versions: Vec<String>) -> Screened {
+        Screened {
+            versions,
+            review_at: MatchScore::from_basis_points(8_500).unwrap_or(MatchScore::ZERO),
+            reject_at: MatchScore::from_basis_points(9_500).unwrap_or(MatchScore::ONE),
+            matches: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_clear_screening_names_its_versions_and_scores_no_risk() {
+        let labels = vec![
+            "OFAC-SDN@97f2524ed4f7".to_owned(),
+            "UN-SC@8872ad2a6560".to_owned(),
+        ];
+        let aml = screening(&screened(labels)).unwrap();
+        assert_eq!(aml.risk_score.value(), 0);
+        assert!(aml.matches.is_empty());
+        assert_eq!(aml.provider.as_str(), PROVIDER);
+        assert_eq!(
+            aml.watchlist_version.as_str(),
+            "OFAC-SDN@97f2524ed4f7+UN-SC@8872ad2a6560"
+        );
+    }
+
+    #[test]
+    fn labels_too_long_to_list_get_a_stable_digest_that_fits() {
+        let many: Vec<String> = (0..9)
+            .map(|i| format!("LIST-NUMBER-{i}@0123456789ab"))
+            .collect();
+        let aml = screening(&screened(many.clone())).unwrap();
+        let label = aml.watchlist_version.as_str().to_owned();
+        assert!(label.starts_with("lists@") && label.len() <= WatchlistVersion::MAX_LEN);
+        assert_eq!(
+            screening(&screened(many))
+                .unwrap()
+                .watchlist_version
+                .as_str(),
+            label
+        );
+        let other: Vec<String> = (1..10)
+            .map(|i| format!("LIST-NUMBER-{i}@0123456789ab"))
+            .collect();
+        assert_ne!(
+            screening(&screened(other))
+                .unwrap()
+                .watchlist_version
+                .as_str(),
+            label
+        );
     }
 }
