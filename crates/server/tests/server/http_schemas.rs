@@ -416,7 +416,7 @@ async fn problem_documents_match_the_problem_schema() {
     assert_matches(&doc, "post", "/api/v1/cases", &not_json);
 
     // 401 with its WWW-Authenticate until this client has failed too often (the first request
-    // above failed too), then 429 with its Retry-After, even with a good token.
+    // above failed too), then 429 with its Retry-After; a good token is still served.
     let bad = format!("cdb_{}", "3".repeat(64));
     let mut failures = 0;
     loop {
@@ -429,9 +429,11 @@ async fn problem_documents_match_the_problem_schema() {
         failures += 1;
         assert!(failures <= compliance_server::http::auth::MAX_FAILURES);
     }
-    let limited = api.get("/api/v1/queue", &api.analyst).await;
+    let limited = api.get("/api/v1/queue", &bad).await;
     assert_eq!(limited.0, StatusCode::TOO_MANY_REQUESTS);
     assert_matches(&doc, "get", "/api/v1/queue", &limited);
+    let served = api.get("/api/v1/queue", &api.analyst).await;
+    assert_eq!(served.0, StatusCode::OK);
 }
 
 /// The request schema named `name` in the document's components.
