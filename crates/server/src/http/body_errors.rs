@@ -14,16 +14,23 @@ const MAX_KEY: usize = 64;
 /// `error`, met deserializing a body, as the field it is about and what that field must be.
 pub(super) fn field_error(error: &serde_path_to_error::Error<serde_json::Error>) -> FieldError {
     let mut path = String::new();
+    let mut last_key = None;
     for segment in error.path().iter() {
         use serde_path_to_error::Segment;
+        last_key = None;
         match segment {
             Segment::Seq { index } => path.push_str(&format!("[{index}]")),
-            Segment::Map { key } | Segment::Enum { variant: key } => push_key(&mut path, key),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                push_key(&mut path, key);
+                last_key = Some(key.as_str());
+            }
             Segment::Unknown => {}
         }
     }
     let (field, message) = plain_words(&serde_message(error.inner()));
-    if let Some(field) = field {
+    // A missing field is not in the path yet; an unknown or duplicate one already is (its key
+    // was read before it was refused).
+    if let Some(field) = field.filter(|f| Some(f.as_str()) != last_key) {
         push_key(&mut path, &field);
     }
     FieldError { path, message }
@@ -96,7 +103,20 @@ fn plain_words(message: &str) -> (Option<String>, String) {
     }
     if let Some(rest) = message.strip_prefix("invalid length ") {
         let expected = rest.rsplit_once(", expected ").map_or("", |(_, e)| e);
-        return (None, format!("must have {expected} items"));
+        // serde reads a struct from an array too, and then counts its items.
+        let message = match expected_kind(expected) {
+            Expected::Object => "must be an object".to_owned(),
+            _ => "has the wrong number of items".to_owned(),
+        };
+        return (None, message);
+    }
+    // serde_json's enum reader says this of well-formed JSON that is neither a string nor an
+    // object where an enum's value belongs (a number, an array).
+    if message == "expected value" {
+        return (
+            None,
+            "must be a string, one of the accepted values".to_owned(),
+        );
     }
     // The domain's own words (a newtype's `TryFrom`): they say what is expected; a trailing
     // ", got ..." would repeat what was sent.
@@ -178,9 +198,7 @@ fn expected_kind(expected: &str) -> Expected {
         "i32" => Expected::Integer("from -2147483648 to 2147483647"),
         "i64" | "i128" | "isize" => Expected::Integer("within range"),
         "f32" | "f64" => Expected::Number,
-        "a string" | "string" | "a borrowed string" | "a char" | "a character" => {
-            Expected::String
-        }
+        "a string" | "string" | "a borrowed string" | "a char" | "a character" => Expected::String,
         "a boolean" => Expected::Boolean,
         "a sequence" | "a tuple" => Expected::Array,
         "a map" => Expected::Object,
@@ -298,8 +316,21 @@ mod tests {
             ),
         ] {
             let (got_path, got_message) = error_of(json);
-            assert_eq!((got_path.as_str(), got_message.as_str()), (path, message), "{json}");
-            for echo in ["secret-visa", "95", "1e30", "4242", "yes", "line", "i64", "u8"] {
+            assert_eq!(
+                (got_path.as_str(), got_message.as_str()),
+                (path, message),
+                "{json}"
+            );
+            for echo in [
+                "secret-visa",
+                "95",
+                "1e30",
+                "4242",
+                "yes",
+                "line",
+                "i64",
+                "u8",
+            ] {
                 assert!(!got_message.contains(echo), "{json}: {got_message}");
             }
         }

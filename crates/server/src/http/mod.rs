@@ -119,6 +119,11 @@ where
                         "JSON expected",
                         "send Content-Type: application/json",
                     ),
+                    // serde_json reports a number where an enum's string belongs as a syntax
+                    // error; well-formed JSON is a 422 all the same.
+                    _ if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() => {
+                        invalid_body::<T>(&bytes)
+                    }
                     _ => Problem::new(
                         StatusCode::BAD_REQUEST,
                         "malformed-body",

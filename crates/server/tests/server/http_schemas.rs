@@ -1034,3 +1034,88 @@ fn verification_json() -> Value {
     json!({"method": "net_worth_review", "verifier": "issuer", "verifier_ref": "OPS-1",
         "verified_on": "2027-01-15", "written_representation": true})
 }
+
+/// docs/api.md, as a newcomer reads it.
+fn api_doc() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md")).unwrap()
+}
+
+/// Issue 22, item 4: docs/api.md showed no response body. Each ```json block it marks with
+/// `<!-- answer: METHOD PATH STATUS -->` is an answer of that route and status, and must match
+/// the schema the served document gives for it; the submission's, a case's and the queue's
+/// are among them.
+#[tokio::test]
+async fn the_answers_docs_api_md_shows_match_the_document() {
+    let api = Api::new();
+    let doc = document(&api).await;
+    let text = api_doc();
+    let mut shown = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(marker) = line
+            .strip_prefix("<!-- answer: ")
+            .and_then(|l| l.strip_suffix(" -->"))
+        else {
+            continue;
+        };
+        let [method, path, status] = marker.split(' ').collect::<Vec<_>>()[..] else {
+            panic!("a marker is `<!-- answer: METHOD PATH STATUS -->`: {line}");
+        };
+        assert_eq!(
+            lines.next(),
+            Some("```json"),
+            "a ```json block follows {line}"
+        );
+        let block: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+        let body: Value = serde_json::from_str(&block.join("\n"))
+            .unwrap_or_else(|e| panic!("{line}: the block is not JSON: {e}"));
+        let schema = response_schema(
+            &doc,
+            method,
+            path,
+            status.parse().unwrap(),
+            "application/json",
+        );
+        let errors = errors(&doc, &schema, &body);
+        assert!(errors.is_empty(), "{line}: {}\n{body:#}", errors.join("\n"));
+        shown.push((method.to_owned(), path.to_owned(), status.to_owned()));
+    }
+    for expected in [
+        ("post", "/api/v1/cases", "201"),
+        ("get", "/api/v1/cases/{id}", "200"),
+        ("get", "/api/v1/queue", "200"),
+    ] {
+        assert!(
+            shown
+                .iter()
+                .any(|(m, p, s)| (m.as_str(), p.as_str(), s.as_str()) == expected),
+            "docs/api.md shows no answer of {expected:?}: {shown:?}"
+        );
+    }
+}
+
+/// Issue 22, item 4: docs/api.md lists the accepted documents, red flags and match kinds, each
+/// exactly the domain's text forms (a value added to an enum and not to the docs fails here).
+#[test]
+fn docs_api_md_lists_every_document_red_flag_and_match_kind() {
+    use compliance_domain::{DocumentKind, RedFlag, WatchlistKind};
+    use strum::VariantNames;
+    let text = api_doc();
+    for (field, values) in [
+        ("`documents`", DocumentKind::VARIANTS),
+        ("`red_flags`", RedFlag::VARIANTS),
+        ("`matches[].kind`", WatchlistKind::VARIANTS),
+    ] {
+        let prefix = format!("| {field} (accepted values) | ");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("docs/api.md has no row {prefix}"));
+        let listed: Vec<&str> = line[prefix.len()..]
+            .trim_end_matches(" |")
+            .split(", ")
+            .map(|v| v.trim_matches('`'))
+            .collect();
+        assert_eq!(listed, values, "{field}");
+    }
+}

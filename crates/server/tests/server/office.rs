@@ -341,7 +341,12 @@ async fn the_office_address_with_or_without_a_slash_leads_to_the_queue() {
     let b = app.browser();
     for address in ["/office", "/office/"] {
         let page = b.get(address).await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "{address}: {}", page.body);
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{address}: {}",
+            page.body
+        );
         assert_eq!(page.location(), "/office/queue", "{address}");
         assert_eq!(
             page.headers.get(header::X_FRAME_OPTIONS).unwrap(),

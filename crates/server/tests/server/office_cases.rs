@@ -777,7 +777,9 @@ async fn the_decide_form_says_truly_where_the_reason_is_kept() {
     );
     assert!(
         page.body.contains("kept as a review note")
-            && page.body.contains("a fingerprint of the reason, not its text"),
+            && page
+                .body
+                .contains("a fingerprint of the reason, not its text"),
         "{}",
         page.body
     );
