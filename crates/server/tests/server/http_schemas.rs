@@ -1069,16 +1069,16 @@ async fn the_answers_docs_api_md_shows_match_the_document() {
         let block: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
         let body: Value = serde_json::from_str(&block.join("\n"))
             .unwrap_or_else(|e| panic!("{line}: the block is not JSON: {e}"));
-        let schema = response_schema(
-            &doc,
-            method,
-            path,
-            status.parse().unwrap(),
-            "application/json",
-        );
+        let status: u16 = status.parse().unwrap();
+        let media = if status >= 400 {
+            "application/problem+json"
+        } else {
+            "application/json"
+        };
+        let schema = response_schema(&doc, method, path, status, media);
         let errors = errors(&doc, &schema, &body);
         assert!(errors.is_empty(), "{line}: {}\n{body:#}", errors.join("\n"));
-        shown.push((method.to_owned(), path.to_owned(), status.to_owned()));
+        shown.push((method.to_owned(), path.to_owned(), status.to_string()));
     }
     for expected in [
         ("post", "/api/v1/cases", "201"),
