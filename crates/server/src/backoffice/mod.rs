@@ -84,7 +84,15 @@ pub fn router(compliance: AsyncCompliance, config: OfficeConfig) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(office);
-    Router::new().nest(PREFIX, pages)
+    // axum's `nest` matches `/office` but not `/office/`, the address the docs and the start-up
+    // line give: both lead to the queue (a nested route `/` would only ever see `/office`).
+    Router::new()
+        .route(
+            "/office/",
+            get(|| async { Redirect::to("/office/queue") })
+                .layer(axum::middleware::from_fn(security_headers)),
+        )
+        .nest(PREFIX, pages)
 }
 
 /// The stylesheet, compiled into the binary.

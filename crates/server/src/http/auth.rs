@@ -1,6 +1,11 @@
 //! Who is calling: `Authorization: Bearer <token>` verified against `api_tokens` into a
 //! [`Caller`], and the per-address limit on failed authentications.
 //!
+//! The limit refuses failures, not callers: an address over it still has a valid token served
+//! (one broken client behind a proxy must not lock out every service behind the same one);
+//! its failures are answered 429 instead of 401. A token is a random 256-bit secret checked by
+//! one indexed lookup of its hash, so checking it costs no more than refusing it.
+//!
 //! Must not: log, echo or keep a presented token; say why a token was refused (unknown,
 //! expired, revoked and inactive all get the same 401); let an address keep guessing.
 
@@ -74,9 +79,7 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
         let address = ClientAddress::of(parts);
         let now = Instant::now();
-        if let Some(wait) = state.limiter.blocked(address, now) {
-            return Err(Problem::too_many_failures(wait));
-        }
+        let blocked = state.limiter.blocked(address, now);
         let secret = parts
             .headers
             .get(AUTHORIZATION)
@@ -98,7 +101,12 @@ impl FromRequestParts<AppState> for Caller {
             }
             Err(e) => {
                 if matches!(e, compliance_app::AppError::Unauthenticated(_)) {
+                    // Counted while over the limit too: an address that keeps failing stays
+                    // limited until it stops for the window.
                     state.limiter.failed(address, now);
+                    if let Some(wait) = blocked {
+                        return Err(Problem::too_many_failures(wait));
+                    }
                 }
                 Err(e.into())
             }

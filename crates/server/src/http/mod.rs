@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod bodies;
+mod body_errors;
 mod cases;
 pub mod client_address;
 mod entities;
@@ -56,7 +57,9 @@ pub(crate) async fn call<T: Send + 'static>(
 }
 
 /// A JSON request body: too large is 413, not JSON is 400, a missing or unknown field (bodies
-/// refuse unknown fields) or a wrong type is 422 naming it, all as problem documents.
+/// refuse unknown fields) or a wrong type is 422 with the field in `errors[{path, message}]`,
+/// as an invalid value's 422 lists it (plain words, never the value sent), all as problem
+/// documents.
 ///
 /// A number written with a fraction or an exponent whose value is a whole number (`66.0`,
 /// `6.6e1`) is read as that integer, as JSON Schema reads it (the document's `integer` admits
@@ -66,6 +69,7 @@ pub struct Body<T>(pub T);
 
 impl<T, S> FromRequest<S> for Body<T>
 where
+    T: serde::de::DeserializeOwned,
     Json<T>: FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
     S: Send + Sync,
 {
@@ -97,7 +101,7 @@ where
             Some(rewritten) => axum::body::Bytes::from(rewritten),
             None => bytes,
         };
-        let mut req = Request::new(axum::body::Body::from(bytes));
+        let mut req = Request::new(axum::body::Body::from(bytes.clone()));
         if let Some(content_type) = content_type {
             req.headers_mut().insert(header::CONTENT_TYPE, content_type);
         }
@@ -108,15 +112,18 @@ where
                 let detail = rejection.body_text();
                 Err(match status {
                     StatusCode::PAYLOAD_TOO_LARGE => too_large(),
-                    StatusCode::UNPROCESSABLE_ENTITY => {
-                        Problem::new(status, "invalid-body", "invalid body", detail)
-                    }
+                    StatusCode::UNPROCESSABLE_ENTITY => invalid_body::<T>(&bytes),
                     StatusCode::UNSUPPORTED_MEDIA_TYPE => Problem::new(
                         status,
                         "unsupported-media-type",
                         "JSON expected",
                         "send Content-Type: application/json",
                     ),
+                    // serde_json reports a number where an enum's string belongs as a syntax
+                    // error; well-formed JSON is a 422 all the same.
+                    _ if serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok() => {
+                        invalid_body::<T>(&bytes)
+                    }
                     _ => Problem::new(
                         StatusCode::BAD_REQUEST,
                         "malformed-body",
@@ -127,6 +134,33 @@ where
             }
         }
     }
+}
+
+/// The 422 of a body that is JSON but does not fit `T`: serde's error read again, with the
+/// path of the field it is about, as `errors[{path, message}]` in plain words.
+fn invalid_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Problem {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    let field = match serde_path_to_error::deserialize::<_, T>(deserializer) {
+        Err(error) => body_errors::field_error(&error),
+        // Not reached (the same bytes failed just before), but never a 500 for it.
+        Ok(_) => compliance_domain::input::FieldError {
+            path: String::new(),
+            message: "does not fit the request's schema".to_owned(),
+        },
+    };
+    let detail = if field.path.is_empty() {
+        format!("the body {}", field.message)
+    } else {
+        format!("{}: {}", field.path, field.message)
+    };
+    let mut problem = Problem::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid-body",
+        "invalid body",
+        detail,
+    );
+    problem.errors = Some(Box::new([field]));
+    problem
 }
 
 /// Logs one line per request: method, matched route, status, latency and user id; never a

@@ -86,23 +86,65 @@ fn help_and_version_print_and_exit_instead_of_serving() {
 
 /// Starts the server and returns it with the address it says it listens on.
 fn listening(command: &mut Command) -> (Child, String) {
+    let (child, line) = started(command);
+    let rest = line.split("listening on http://").nth(1).unwrap();
+    (child, rest.split('/').next().unwrap_or_default().to_owned())
+}
+
+/// Starts the server and returns it with its start-up line (the one that says where it listens).
+fn started(command: &mut Command) -> (Child, String) {
     let mut child = command.spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                let _ = tx.send(rest.split('/').next().unwrap_or_default().to_owned());
+            if line.contains("listening on http://") {
+                let _ = tx.send(line);
             }
         }
     });
-    let addr = rx
+    let line = rx
         .recv_timeout(Duration::from_secs(20))
         .unwrap_or_else(|_| {
             let _ = child.kill();
             panic!("compliance-api did not say where it listens")
         });
-    (child, addr)
+    (child, line)
+}
+
+/// A plain HTTP/1.0 GET of `path` at `addr`: the whole answer as text.
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    text
+}
+
+/// Issue 22, item 4: the back office's address in the start-up line (`.../office/`) answered
+/// the API's JSON 404; it leads to the back office.
+#[test]
+fn the_back_office_address_the_start_up_line_gives_serves_the_back_office() {
+    let db = TestDatabase::new();
+    let url = db.config().connection_url();
+    let (child, line) = started(api().env("DATABASE_URL", &url).env("API_PORT", "0"));
+    let office = line
+        .split("back office on http://")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no back office address in: {line}"));
+    let office = office.split_whitespace().next().unwrap();
+    let (addr, path) = office.split_at(office.find('/').unwrap());
+    assert_eq!(path, "/office/", "{line}");
+    let answer = http_get(addr, path);
+    assert!(answer.starts_with("HTTP/1.0 303"), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("location: /office/queue"),
+        "{answer}"
+    );
+    assert_eq!(stop(child), Some(0));
 }
 
 fn stop(mut child: Child) -> Option<i32> {

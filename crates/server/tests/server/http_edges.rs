@@ -74,15 +74,17 @@ fn from(address: &str, token: &str) -> Request<Body> {
     request
 }
 
+/// Issue 22, item 4: the limit refuses an address's failures, not its valid callers (one broken
+/// client behind a proxy locked out every service behind it for a minute).
 #[tokio::test]
-async fn failed_authentications_are_limited_per_address() {
+async fn failed_authentications_are_limited_per_address_and_valid_tokens_still_served() {
     let api = Api::new();
     let bad = format!("cdb_{}", "1".repeat(64));
     for _ in 0..compliance_server::http::auth::MAX_FAILURES {
         let (status, _, _) = api.send(from("192.0.2.7:4000", &bad)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let (status, headers, problem) = api.send(from("192.0.2.7:4001", &api.admin)).await;
+    let (status, headers, problem) = api.send(from("192.0.2.7:4001", &bad)).await;
     assert_eq!(
         (status, kind(&problem)),
         (
@@ -92,8 +94,30 @@ async fn failed_authentications_are_limited_per_address() {
     );
     let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
-    let (status, _, _) = api.send(from("192.0.2.8:4000", &api.admin)).await;
-    assert_eq!(status, StatusCode::OK, "another address is not limited");
+    // A valid token from the same address is served while it is over its limit...
+    let (status, _, body) = api.send(from("192.0.2.7:4002", &api.admin)).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a valid caller is not limited: {body}"
+    );
+    // ...and does not lift the limit: the next failure is still 429, and so is no token.
+    let (status, _, _) = api.send(from("192.0.2.7:4003", &bad)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let mut anonymous = Request::builder()
+        .uri("/api/v1/summary")
+        .body(Body::empty())
+        .unwrap();
+    anonymous
+        .extensions_mut()
+        .insert(ConnectInfo("192.0.2.7:4004".parse::<SocketAddr>().unwrap()));
+    assert_eq!(api.send(anonymous).await.0, StatusCode::TOO_MANY_REQUESTS);
+    let (status, _, _) = api.send(from("192.0.2.8:4000", &bad)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "another address is not limited"
+    );
 }
 
 /// A request with a bad token from `peer`, carrying `forwarded` as X-Forwarded-For.
@@ -116,7 +140,7 @@ async fn behind_a_trusted_proxy_the_limit_counts_the_forwarded_client_and_nobody
         let request = forwarded("203.0.113.5:4000", &format!("198.51.100.{i}"), &bad);
         assert_eq!(api.send(request).await.0, StatusCode::UNAUTHORIZED);
     }
-    let request = forwarded("203.0.113.5:4000", "198.51.100.200", &api.admin);
+    let request = forwarded("203.0.113.5:4000", "198.51.100.200", &bad);
     assert_eq!(api.send(request).await.0, StatusCode::TOO_MANY_REQUESTS);
 
     // Trusted proxy 10.0.0.1: the client is the address it appended.
@@ -133,16 +157,16 @@ async fn behind_a_trusted_proxy_the_limit_counts_the_forwarded_client_and_nobody
         let request = forwarded("10.0.0.1:4000", "1.1.1.1, 198.51.100.7", &bad);
         assert_eq!(api.send(request).await.0, StatusCode::UNAUTHORIZED);
     }
-    let request = forwarded("10.0.0.1:4000", "9.9.9.9, 198.51.100.7", &api.admin);
+    let request = forwarded("10.0.0.1:4000", "9.9.9.9, 198.51.100.7", &bad);
     assert_eq!(
         api.send(request).await.0,
         StatusCode::TOO_MANY_REQUESTS,
         "the forwarded client is limited"
     );
-    let request = forwarded("10.0.0.1:4000", "198.51.100.8", &api.admin);
+    let request = forwarded("10.0.0.1:4000", "198.51.100.8", &bad);
     assert_eq!(
         api.send(request).await.0,
-        StatusCode::OK,
+        StatusCode::UNAUTHORIZED,
         "another client behind the same proxy is not"
     );
 }
@@ -494,4 +518,93 @@ async fn a_whole_number_written_with_a_fraction_or_an_exponent_is_that_integer()
     );
     let (status, _, _) = post(text).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// Issue 22, item 4: a malformed body's 422 spoke serde ("invalid type: string \"95\",
+/// expected i64 at line 1 column 120", "floating point `1e+30`") where an invalid value's 422
+/// lists `errors[{path, message}]`. Both now have that shape, in plain words, and the value sent
+/// is never repeated; nothing is written.
+#[tokio::test]
+async fn a_body_of_the_wrong_shape_names_the_field_in_plain_words_like_an_invalid_value() {
+    let api = Api::new();
+    let before = (api.rows("kyc_checks"), api.rows("audit_logs"));
+    let post = |body: String| {
+        api.raw(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&api.agent),
+            &[],
+            Some(body),
+        )
+    };
+    let case = case_json("ae-ind-http-shape-001").to_string();
+    assert!(case.contains("\"verification_score\":95"), "{case}");
+    let with = |from: &str, to: &str| case.replace(from, to);
+    for (body, path, message, echo) in [
+        (
+            with("\"verification_score\":95", "\"verification_score\":\"95\""),
+            "kyc.verification_score",
+            "must be a whole number",
+            "\"95\"",
+        ),
+        (
+            with("\"verification_score\":95", "\"verification_score\":1e30"),
+            "kyc.verification_score",
+            "must be a whole number (no fraction, and within range)",
+            "1e+30",
+        ),
+        (
+            with("\"entity_type\":\"individual\"", "\"entity_type\":7"),
+            "kyc.entity_type",
+            "must be a string",
+            "7",
+        ),
+        (
+            with(
+                "\"verification_score\":95",
+                "\"verification_score\":95,\"nickname\":\"Jo\"",
+            ),
+            "kyc.nickname",
+            "unknown field",
+            "\"Jo\"",
+        ),
+        (
+            with("\"verification_score\":95", "")
+                .replace(",,", ",")
+                .replace(",}", "}"),
+            "kyc.verification_score",
+            "missing field",
+            "line",
+        ),
+    ] {
+        assert_ne!(body, case, "the example changes the case");
+        let (status, _, problem) = post(body).await;
+        assert_eq!(
+            (status, kind(&problem)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid-body"),
+            "{problem}"
+        );
+        let errors = problem["errors"]
+            .as_array()
+            .expect("errors, as for invalid input");
+        assert_eq!(errors.len(), 1, "{problem}");
+        assert_eq!(errors[0]["path"], path, "{problem}");
+        let said = errors[0]["message"].as_str().unwrap();
+        assert!(said.starts_with(message), "{said} for {path}");
+        let text = problem.to_string();
+        for serde_word in [
+            echo,
+            "invalid type",
+            "expected i64",
+            "column",
+            "floating point",
+        ] {
+            assert!(!text.contains(serde_word), "{serde_word} in {text}");
+        }
+        assert!(
+            problem["detail"].as_str().unwrap().contains(path),
+            "{problem}"
+        );
+    }
+    assert_eq!((api.rows("kyc_checks"), api.rows("audit_logs")), before);
 }

@@ -416,7 +416,7 @@ async fn problem_documents_match_the_problem_schema() {
     assert_matches(&doc, "post", "/api/v1/cases", &not_json);
 
     // 401 with its WWW-Authenticate until this client has failed too often (the first request
-    // above failed too), then 429 with its Retry-After, even with a good token.
+    // above failed too), then 429 with its Retry-After; a good token is still served.
     let bad = format!("cdb_{}", "3".repeat(64));
     let mut failures = 0;
     loop {
@@ -429,9 +429,11 @@ async fn problem_documents_match_the_problem_schema() {
         failures += 1;
         assert!(failures <= compliance_server::http::auth::MAX_FAILURES);
     }
-    let limited = api.get("/api/v1/queue", &api.analyst).await;
+    let limited = api.get("/api/v1/queue", &bad).await;
     assert_eq!(limited.0, StatusCode::TOO_MANY_REQUESTS);
     assert_matches(&doc, "get", "/api/v1/queue", &limited);
+    let served = api.get("/api/v1/queue", &api.analyst).await;
+    assert_eq!(served.0, StatusCode::OK);
 }
 
 /// The request schema named `name` in the document's components.
@@ -1031,4 +1033,89 @@ async fn the_investor_facts_schemas_mirror_the_domain_inputs() {
 fn verification_json() -> Value {
     json!({"method": "net_worth_review", "verifier": "issuer", "verifier_ref": "OPS-1",
         "verified_on": "2027-01-15", "written_representation": true})
+}
+
+/// docs/api.md, as a newcomer reads it.
+fn api_doc() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md")).unwrap()
+}
+
+/// Issue 22, item 4: docs/api.md showed no response body. Each ```json block it marks with
+/// `<!-- answer: METHOD PATH STATUS -->` is an answer of that route and status, and must match
+/// the schema the served document gives for it; the submission's, a case's and the queue's
+/// are among them.
+#[tokio::test]
+async fn the_answers_docs_api_md_shows_match_the_document() {
+    let api = Api::new();
+    let doc = document(&api).await;
+    let text = api_doc();
+    let mut shown = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(marker) = line
+            .strip_prefix("<!-- answer: ")
+            .and_then(|l| l.strip_suffix(" -->"))
+        else {
+            continue;
+        };
+        let [method, path, status] = marker.split(' ').collect::<Vec<_>>()[..] else {
+            panic!("a marker is `<!-- answer: METHOD PATH STATUS -->`: {line}");
+        };
+        assert_eq!(
+            lines.next(),
+            Some("```json"),
+            "a ```json block follows {line}"
+        );
+        let block: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+        let body: Value = serde_json::from_str(&block.join("\n"))
+            .unwrap_or_else(|e| panic!("{line}: the block is not JSON: {e}"));
+        let status: u16 = status.parse().unwrap();
+        let media = if status >= 400 {
+            "application/problem+json"
+        } else {
+            "application/json"
+        };
+        let schema = response_schema(&doc, method, path, status, media);
+        let errors = errors(&doc, &schema, &body);
+        assert!(errors.is_empty(), "{line}: {}\n{body:#}", errors.join("\n"));
+        shown.push((method.to_owned(), path.to_owned(), status.to_string()));
+    }
+    for expected in [
+        ("post", "/api/v1/cases", "201"),
+        ("get", "/api/v1/cases/{id}", "200"),
+        ("get", "/api/v1/queue", "200"),
+    ] {
+        assert!(
+            shown
+                .iter()
+                .any(|(m, p, s)| (m.as_str(), p.as_str(), s.as_str()) == expected),
+            "docs/api.md shows no answer of {expected:?}: {shown:?}"
+        );
+    }
+}
+
+/// Issue 22, item 4: docs/api.md lists the accepted documents, red flags and match kinds, each
+/// exactly the domain's text forms (a value added to an enum and not to the docs fails here).
+#[test]
+fn docs_api_md_lists_every_document_red_flag_and_match_kind() {
+    use compliance_domain::{DocumentKind, RedFlag, WatchlistKind};
+    use strum::VariantNames;
+    let text = api_doc();
+    for (field, values) in [
+        ("`documents`", DocumentKind::VARIANTS),
+        ("`red_flags`", RedFlag::VARIANTS),
+        ("`matches[].kind`", WatchlistKind::VARIANTS),
+    ] {
+        let prefix = format!("| {field} (accepted values) | ");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("docs/api.md has no row {prefix}"));
+        let listed: Vec<&str> = line[prefix.len()..]
+            .trim_end_matches(" |")
+            .split(", ")
+            .map(|v| v.trim_matches('`'))
+            .collect();
+        assert_eq!(listed, values, "{field}");
+    }
 }

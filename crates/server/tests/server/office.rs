@@ -332,3 +332,30 @@ async fn signing_out_and_idling_end_the_session() {
     assert!(revived.message.contains("already ended"), "{revived:?}");
     drop(kept);
 }
+
+/// Issue 22, item 4: `/office/` (the address docs/back-office.md and the start-up line give)
+/// answered the decision API's JSON 404; it leads to the queue as `/office` does.
+#[tokio::test]
+async fn the_office_address_with_or_without_a_slash_leads_to_the_queue() {
+    let app = OfficeApp::new();
+    let b = app.browser();
+    for address in ["/office", "/office/"] {
+        let page = b.get(address).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "{address}: {}",
+            page.body
+        );
+        assert_eq!(page.location(), "/office/queue", "{address}");
+        assert_eq!(
+            page.headers.get(header::X_FRAME_OPTIONS).unwrap(),
+            "DENY",
+            "{address}"
+        );
+    }
+    // Followed, it reaches the sign-in page, not a problem document.
+    let queue = b.get("/office/queue").await;
+    assert_eq!(queue.status, StatusCode::SEE_OTHER);
+    assert!(queue.location().starts_with("/office/sign-in"));
+}

@@ -758,3 +758,53 @@ async fn a_page_read_before_another_officers_proposal_cannot_confirm_it() {
     assert_eq!(confirmed(), 1);
     assert_eq!(app.case_of("in-corp-pep-002").2, revision + 2);
 }
+
+/// Issue 22, item 4: the form said the reason is "recorded in the audit trail", where it is a
+/// review note outside the chain (the chain keeps a salted commitment; the text is erasable).
+/// The form's words now say so, and they are true: the reason's text is in `review_notes`,
+/// not in any audit entry.
+#[tokio::test]
+async fn the_decide_form_says_truly_where_the_reason_is_kept() {
+    let app = OfficeApp::new();
+    let b = app.signed_in("analyst").await;
+    let (case, _, revision) = app.case_of("ae-corp-pending-002");
+    let page = b.get(&format!("/office/cases/{case}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        !page.body.contains("recorded in the audit trail"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("kept as a review note")
+            && page
+                .body
+                .contains("a fingerprint of the reason, not its text"),
+        "{}",
+        page.body
+    );
+    let reason = "a reason only the review note should hold: quokka";
+    let done = b
+        .post(
+            &format!("/office/cases/{case}/decide"),
+            &[
+                ("csrf", &page.csrf()),
+                ("revision", &revision.to_string()),
+                ("verdict", "reject"),
+                ("reason", reason),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let conn = &mut app.s.db.conn();
+    let in_notes = count(
+        conn,
+        &format!("SELECT count(*) AS n FROM review_notes WHERE body = '{reason}'"),
+    );
+    assert_eq!(in_notes, 1);
+    let in_audit = count(
+        conn,
+        "SELECT count(*) AS n FROM audit_logs WHERE details::text LIKE '%quokka%'",
+    );
+    assert_eq!(in_audit, 0, "the reason's text is not in the audit trail");
+}
