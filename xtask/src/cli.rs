@@ -55,7 +55,8 @@ pub enum Command {
     /// Create, list and revoke API tokens for the decision API (`create` prints the secret once).
     #[command(after_help = TOKEN_EXIT)]
     Token(crate::token::TokenArgs),
-    /// Set a person's back-office password (read from standard input, never echoed or printed).
+    /// List the users (username, role, active), or set a person's back-office password (read
+    /// from standard input, never echoed or printed).
     #[command(after_help = USER_EXIT)]
     User(crate::user::UserArgs),
     /// Start, stop, locate the embedded PostgreSQL of this checkout (what `provision` starts

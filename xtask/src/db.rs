@@ -58,7 +58,11 @@ pub fn run(args: &DbArgs) -> u8 {
                 eprintln!(
                     "the embedded PostgreSQL at 127.0.0.1:{} {} (its data stays in {}; `cargo xtask db start` starts it again)",
                     state.port,
-                    if stopped { "stopped" } else { "was not running" },
+                    if stopped {
+                        "stopped"
+                    } else {
+                        "was not running"
+                    },
                     state.data_dir.display()
                 );
                 exit::OK

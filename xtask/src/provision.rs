@@ -89,7 +89,12 @@ pub fn run(args: &ProvisionArgs) -> u8 {
                 ProvisionError::Unavailable(_) | ProvisionError::Config(_) => exit::UNREACHABLE,
                 _ => exit::FAILED,
             };
-            report::failure(args.format, &with_hint(e.to_string()), Some(&config.target()), code)
+            report::failure(
+                args.format,
+                &with_hint(e.to_string()),
+                Some(&config.target()),
+                code,
+            )
         }
     }
 }

@@ -118,7 +118,10 @@ pub fn find_binaries() -> Result<PathBuf, EmbeddedError> {
 
 /// The binaries' major version (`postgres --version`: `postgres (PostgreSQL) 15.14 ...`).
 fn major_version(bin: &Path) -> Result<String, EmbeddedError> {
-    let out = run(Command::new(bin.join("postgres")).arg("--version"), "postgres --version")?;
+    let out = run(
+        Command::new(bin.join("postgres")).arg("--version"),
+        "postgres --version",
+    )?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     text.split_whitespace()
         .find(|w| w.starts_with(|c: char| c.is_ascii_digit()))
@@ -278,7 +281,10 @@ fn postmaster_runs(state: &State) -> bool {
 pub fn start() -> Result<Started, EmbeddedError> {
     let began = Instant::now();
     let previous = State::load();
-    if let Some(state) = previous.as_ref().filter(|s| s.answers() && postmaster_runs(s)) {
+    if let Some(state) = previous
+        .as_ref()
+        .filter(|s| s.answers() && postmaster_runs(s))
+    {
         return Ok(Started {
             state: state.clone(),
             already_running: true,
@@ -330,8 +336,8 @@ pub fn start() -> Result<Started, EmbeddedError> {
     }
     let port = choose_port(previous.map(|s| s.port))?;
     // A socket path longer than the kernel's 107 bytes cannot be used: TCP alone then.
-    let socket_dir = (run_dir.join(format!(".s.PGSQL.{port}")).as_os_str().len() < 100)
-        .then_some(run_dir);
+    let socket_dir =
+        (run_dir.join(format!(".s.PGSQL.{port}")).as_os_str().len() < 100).then_some(run_dir);
     let log = root.join("server.log");
     let options = format!(
         "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='{}'",

@@ -164,10 +164,20 @@ mod tests {
     #[test]
     fn any_server_variable_configures_a_server_and_the_others_do_not() {
         for name in SERVER_VARIABLES {
-            assert!(server_configured(|n| (n == name).then(|| "x".into())), "{name}");
+            assert!(
+                server_configured(|n| (n == name).then(|| "x".into())),
+                "{name}"
+            );
         }
-        for name in ["DATABASE_NAME", "DATABASE_POOL_MAX", "DATABASE_LOCK_TIMEOUT"] {
-            assert!(!server_configured(|n| (n == name).then(|| "x".into())), "{name}");
+        for name in [
+            "DATABASE_NAME",
+            "DATABASE_POOL_MAX",
+            "DATABASE_LOCK_TIMEOUT",
+        ] {
+            assert!(
+                !server_configured(|n| (n == name).then(|| "x".into())),
+                "{name}"
+            );
         }
         assert_eq!(
             resolve(|n| (n == "DATABASE_HOST").then(|| "db.internal".into())),
@@ -186,7 +196,10 @@ mod tests {
             owner: Some("compliance-pg".into()),
         };
         let text = serde_json::to_string(&state).unwrap_or_default();
-        assert_eq!(serde_json::from_str::<State>(&text).ok(), Some(state.clone()));
+        assert_eq!(
+            serde_json::from_str::<State>(&text).ok(),
+            Some(state.clone())
+        );
         assert_eq!(
             state.url("compliance_db"),
             "postgres://postgres@127.0.0.1:55432/compliance_db"
