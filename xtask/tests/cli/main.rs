@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod checkpoint;
+mod db;
 
 use compliance_persistence::testing::{TestDatabase, server};
 use std::process::{Command, Output};
