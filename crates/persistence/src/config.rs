@@ -21,7 +21,7 @@ pub mod defaults {
     /// `DATABASE_HOST`.
     pub const HOST: &str = "127.0.0.1";
     /// `DATABASE_PORT`.
-    pub const PORT: u16 = 5432;
+    pub const PORT: u16 = crate::embedded::LOCAL_PORT;
     /// `DATABASE_NAME`.
     pub const NAME: &str = "compliance_db";
     /// `DATABASE_USER`.

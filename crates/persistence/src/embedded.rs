@@ -13,6 +13,10 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The local server's port, where a server that answers wins over the embedded one (also
+/// [`crate::defaults::PORT`], which is defined as this).
+pub const LOCAL_PORT: u16 = 5432;
+
 /// The port the embedded server asks for first (another is chosen when it is taken).
 pub const DEFAULT_PORT: u16 = 55432;
 
@@ -101,7 +105,7 @@ pub fn answers(port: u16) -> bool {
 /// `from_env` of a test would otherwise knock at the developer's server again.
 pub fn default_answers() -> bool {
     static ANSWERS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ANSWERS.get_or_init(|| answers(crate::config::defaults::PORT))
+    *ANSWERS.get_or_init(|| answers(LOCAL_PORT))
 }
 
 /// The variables that name a server: when any is set, the server is configured and the
@@ -153,7 +157,6 @@ pub fn resolve(lookup: impl Fn(&str) -> Option<String>) -> Resolution {
 pub(crate) fn announce(state: &State) {
     static ONCE: std::sync::Once = std::sync::Once::new();
     // The one line every command that uses the embedded server prints, whatever binary it is.
-    #[allow(clippy::print_stderr)]
     ONCE.call_once(|| eprintln!("{}", state.notice()));
 }
 

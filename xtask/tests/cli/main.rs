@@ -227,6 +227,7 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
             "checkpoint",
             "token",
             "user",
+            "db",
             "watchlist",
             "help"
         ],
@@ -246,6 +247,7 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
         "checkpoint",
         "token",
         "user",
+        "db",
         "watchlist",
     ] {
         let by_help = xtask(&["help", command], &url);
