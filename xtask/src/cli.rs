@@ -4,12 +4,14 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// The compliance database's own tasks: provision, verify, bench, checkpoint, token, user.
+/// The compliance database's own tasks: provision, verify, bench, checkpoint, token, user, db.
 ///
 /// The database is the one named by DATABASE_URL, or else by DATABASE_HOST (default
 /// 127.0.0.1), DATABASE_PORT (5432), DATABASE_NAME (compliance_db), DATABASE_USER (postgres)
 /// and DATABASE_PASSWORD (none); a .env file in the current directory is not read: export the
-/// variables. `cargo xtask help <command>` (or `<command> --help`) explains each command.
+/// variables. When none of DATABASE_URL, DATABASE_HOST/PORT/USER/PASSWORD is set and nothing
+/// answers at 127.0.0.1:5432, the embedded PostgreSQL of this checkout is used (`provision`
+/// starts it; `cargo xtask db` manages it). `cargo xtask help <command>` (or `<command> --help`) explains each command.
 // `about` and `long_about` come from this comment: the package description also speaks of the
 // architecture tests (tidy), which are `cargo test`, not a command.
 #[derive(Debug, Parser)]
@@ -53,9 +55,14 @@ pub enum Command {
     /// Create, list and revoke API tokens for the decision API (`create` prints the secret once).
     #[command(after_help = TOKEN_EXIT)]
     Token(crate::token::TokenArgs),
-    /// Set a person's back-office password (read from standard input, never echoed or printed).
+    /// List the users (username, role, active), or set a person's back-office password (read
+    /// from standard input, never echoed or printed).
     #[command(after_help = USER_EXIT)]
     User(crate::user::UserArgs),
+    /// Start, stop, locate the embedded PostgreSQL of this checkout (what `provision` starts
+    /// when nothing is configured and nothing answers at 127.0.0.1:5432).
+    #[command(after_help = DB_EXIT)]
+    Db(crate::db::DbArgs),
     /// Import watchlist versions from their official files, list them, screen subjects against
     /// the current versions (JSON out; docs/screening.md).
     #[command(after_help = WATCHLIST_EXIT)]
@@ -136,6 +143,7 @@ const CHECKPOINT_EXIT: &str = "Exit status: 0 signed, the checkpoint holds, the 
 const TOKEN_EXIT: &str = "Exit status: 0 done, 1 refused (an unknown user or token, a token already revoked), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const USER_EXIT: &str = "Exit status: 0 done, 1 refused (an unknown user, a system agent, not set by an admin, a password too short or too long), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const WATCHLIST_EXIT: &str = "Exit status: 0 done, 1 refused (an unreadable or malformed list file, an entry count that fell by more than 20% without --force-reason, a subject that is not valid, a user who may not), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
+const DB_EXIT: &str = "Exit status: 0 done, 1 `url` found no running embedded server, 2 it could not be started or stopped (no binaries, a failed initdb or pg_ctl: the message says which), 64 the command line was not understood.";
 const BENCH_EXIT: &str = "Exit status: 0 the benchmarks ran, 1 one failed (or a tool it needs is missing), 64 the command line was not understood.";
 
 /// Options of `provision`.

@@ -9,6 +9,7 @@
 mod bench;
 mod checkpoint;
 mod cli;
+mod db;
 mod provision;
 mod report;
 mod tidy;
@@ -62,6 +63,7 @@ fn main() -> ExitCode {
         cli::Command::Verify(args) => verify::run(&args),
         cli::Command::Bench(args) => bench::run(&args),
         cli::Command::Checkpoint(args) => checkpoint::run(&args),
+        cli::Command::Db(args) => db::run(&args),
         cli::Command::Token(args) => token::run(&args),
         cli::Command::User(args) => user::run(&args),
         cli::Command::Watchlist(args) => watchlist::run(&args),

@@ -12,6 +12,10 @@ use std::io::Write;
 
 /// Runs `provision`; returns the exit status.
 pub fn run(args: &ProvisionArgs) -> u8 {
+    // The embedded default: nothing configured and nothing at 5432 starts this checkout's own.
+    if let Err(code) = crate::db::start_if_nothing_answers() {
+        return code;
+    }
     let config = match DatabaseConfig::from_env() {
         Ok(config) => config,
         Err(e) => return report::failure(args.format, &e.to_string(), None, exit::UNREACHABLE),
@@ -85,7 +89,12 @@ pub fn run(args: &ProvisionArgs) -> u8 {
                 ProvisionError::Unavailable(_) | ProvisionError::Config(_) => exit::UNREACHABLE,
                 _ => exit::FAILED,
             };
-            report::failure(args.format, &e.to_string(), Some(&config.target()), code)
+            report::failure(
+                args.format,
+                &with_hint(e.to_string()),
+                Some(&config.target()),
+                code,
+            )
         }
     }
 }
@@ -101,4 +110,12 @@ fn step_totals(steps: &[compliance_ops::provision::StepReport]) -> String {
         .map(|s| format!("{} {}", s.step, ms(s.duration)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `message`, and what to do when nothing is configured and nothing answers.
+pub fn with_hint(message: String) -> String {
+    match crate::db::unreachable_hint() {
+        Some(hint) => format!("{message}; {hint}"),
+        None => message,
+    }
 }

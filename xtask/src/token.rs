@@ -27,7 +27,8 @@ pub enum TokenAction {
     /// The token acts as the user, with the user's role. Store the secret where the service
     /// that uses it reads it; it cannot be shown again (revoke it and create another).
     Create {
-        /// The user's username (e.g. system.agent, compliance.officer).
+        /// The user's username (e.g. kyc-agent, the seed's system agent; `cargo xtask user list`
+        /// lists them).
         #[arg(long)]
         user: String,
         /// A label saying who uses it (e.g. onboarding-service).

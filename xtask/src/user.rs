@@ -1,4 +1,5 @@
-//! `cargo xtask user set-password`: an admin sets a person's back-office password (Argon2id;
+//! `cargo xtask user list | set-password`: who the users are (username, role, active; no
+//! e-mail address, no secret), and an admin sets a person's back-office password (Argon2id;
 //! audited as `password_set`). The password is read from standard input, never from the
 //! command line (which `ps` and shell history show); on a terminal it is not echoed.
 //!
@@ -19,6 +20,8 @@ pub struct UserArgs {
 /// The user tasks.
 #[derive(Debug, clap::Subcommand)]
 pub enum UserAction {
+    /// List the users: username, role, active (never a password, a hash or an e-mail address).
+    List,
     /// Set a person's back-office password, read from standard input (one line; 12 to 128
     /// characters). It replaces any earlier one and unlocks the account.
     ///
@@ -62,7 +65,10 @@ fn read_password() -> std::io::Result<String> {
 
 /// Runs `user`; returns the exit status.
 pub fn run(args: &UserArgs) -> u8 {
-    let UserAction::SetPassword { user, by } = &args.action;
+    let (user, by) = match &args.action {
+        UserAction::List => return list(),
+        UserAction::SetPassword { user, by } => (user, by),
+    };
     let names = Username::parse(user).and_then(|u| Username::parse(by).map(|b| (u, b)));
     let (user, by) = match names {
         Ok(names) => names,
@@ -91,6 +97,33 @@ pub fn run(args: &UserArgs) -> u8 {
     match compliance_ops::admin::set_password(&mut conn, &user, &password, &by) {
         Ok(()) => {
             crate::out(&format!("password set for {}\n", user.as_str()));
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::FAILED
+        }
+    }
+}
+
+/// `user list`: a table of username, role and active, by username.
+fn list() -> u8 {
+    let mut conn = match crate::token::connect() {
+        Ok(conn) => conn,
+        Err(code) => return code,
+    };
+    match compliance_persistence::repo::users::list(&mut conn, Default::default()) {
+        Ok(users) => {
+            let mut table = comfy_table::Table::new();
+            table.set_header(["username", "role", "active"]);
+            for user in users {
+                table.add_row([
+                    user.username.as_str().to_owned(),
+                    user.role.to_string(),
+                    if user.active { "yes" } else { "no" }.to_owned(),
+                ]);
+            }
+            crate::out(&format!("{table}\n"));
             exit::OK
         }
         Err(e) => {

@@ -34,7 +34,7 @@ pub fn run(args: &VerifyArgs) -> u8 {
         }
         Err(e) => report::failure(
             args.format,
-            &format!("cannot verify: {e}"),
+            &crate::provision::with_hint(format!("cannot verify: {e}")),
             Some(&config.target()),
             exit::UNREACHABLE,
         ),

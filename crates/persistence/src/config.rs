@@ -2,13 +2,15 @@
 //! `DATABASE_NAME`, `DATABASE_USER`, `DATABASE_PASSWORD`, plus `DATABASE_POOL_MAX`,
 //! `DATABASE_CONNECT_TIMEOUT` and the session limits (`DATABASE_LOCK_TIMEOUT`,
 //! `DATABASE_STATEMENT_TIMEOUT`, `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT`), with the local server
-//! as the default.
+//! as the default, or the embedded server when nothing is configured and nothing answers at
+//! 127.0.0.1:5432 ([`crate::embedded`] decides).
 //!
 //! Must not: print the password. `Display` and `Debug` show `host:port/database` and the user;
 //! the URL with the password is only handed to the driver, with every character of the user and
 //! the password that a URL could misread percent-encoded (`%` included), so that libpq receives
 //! them exactly as given.
 
+use crate::embedded::{self, Resolution};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use std::fmt;
 use std::time::Duration;
@@ -19,7 +21,7 @@ pub mod defaults {
     /// `DATABASE_HOST`.
     pub const HOST: &str = "127.0.0.1";
     /// `DATABASE_PORT`.
-    pub const PORT: u16 = 5432;
+    pub const PORT: u16 = crate::embedded::LOCAL_PORT;
     /// `DATABASE_NAME`.
     pub const NAME: &str = "compliance_db";
     /// `DATABASE_USER`.
@@ -176,9 +178,25 @@ pub struct DatabaseConfig {
 }
 
 impl DatabaseConfig {
-    /// Reads the environment: `DATABASE_URL` if set, else the `DATABASE_*` parts, else defaults.
+    /// Reads the environment: `DATABASE_URL` if set, else the `DATABASE_*` parts, else defaults;
+    /// except that when no server is configured and nothing answers at 127.0.0.1:5432, the
+    /// embedded server of this checkout is used if it runs (see [`crate::embedded`]), and a
+    /// line on stderr says so.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        match embedded::resolve(env) {
+            Resolution::Embedded(state) => {
+                let port = state.port.to_string();
+                let config = Self::from_lookup(|name| match name {
+                    "DATABASE_HOST" => Some(defaults::HOST.to_owned()),
+                    "DATABASE_PORT" => Some(port.clone()),
+                    _ => env(name),
+                })?;
+                embedded::announce(&state);
+                Ok(config)
+            }
+            _ => Self::from_lookup(env),
+        }
     }
 
     /// Like [`DatabaseConfig::from_env`], reading variables through `lookup` (for tests).

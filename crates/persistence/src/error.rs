@@ -58,10 +58,9 @@ pub enum PersistenceError {
         /// What is wrong with it.
         reason: String,
     },
-    /// The database could not be reached.
-    #[error(
-        "cannot reach the database at {target}: {reason} (check that PostgreSQL is running there and that DATABASE_URL, or DATABASE_HOST/PORT/NAME/USER/PASSWORD, is right)"
-    )]
+    /// The database could not be reached, or the server refused the login (the message says
+    /// which, and what to check).
+    #[error("{}", unavailable(target, reason))]
     Unavailable {
         /// `host:port/database` (never the password).
         target: String,
@@ -222,6 +221,34 @@ pub(crate) fn connection_reason(error: &diesel::ConnectionError) -> String {
     one_line(&error.to_string())
 }
 
+/// The message of [`PersistenceError::Unavailable`]: a server that answered and refused the
+/// login (a password, a role, pg_hba.conf) or lacks the database is not told to be started.
+/// libpq gives no SQLSTATE for a failed connection: its (English) text is all there is.
+fn unavailable(target: &str, reason: &str) -> String {
+    let refused =
+        |what: &str| format!("the server at {target} refused the connection: {reason} ({what})");
+    if reason.contains("authentication failed")
+        || reason.contains("no password supplied")
+        || reason.contains("no pg_hba.conf entry")
+    {
+        refused(
+            "it runs, and refused the login: check the user and password, DATABASE_USER and DATABASE_PASSWORD or DATABASE_URL's, and the server's pg_hba.conf",
+        )
+    } else if reason.contains("role \"") && reason.contains("does not exist") {
+        refused(
+            "it runs, and has no such role: set DATABASE_USER (or DATABASE_URL's user) to one it has, or create that role",
+        )
+    } else if reason.contains("database \"") && reason.contains("does not exist") {
+        refused(
+            "it runs, and has no such database: `cargo xtask provision` creates it, or set DATABASE_NAME to one it has",
+        )
+    } else {
+        format!(
+            "cannot reach the database at {target}: {reason} (check that PostgreSQL is running there and that DATABASE_URL, or DATABASE_HOST/PORT/NAME/USER/PASSWORD, is right)"
+        )
+    }
+}
+
 /// A message on one line: libpq's span several.
 pub(crate) fn one_line(text: &str) -> String {
     text.lines()
@@ -234,6 +261,36 @@ pub(crate) fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_login_is_not_reported_as_a_server_to_start() {
+        let message = |reason: &str| {
+            PersistenceError::Unavailable {
+                target: "127.0.0.1:5432/compliance_db".into(),
+                reason: reason.into(),
+            }
+            .to_string()
+        };
+        let refused = message("FATAL:  password authentication failed for user \"app\"");
+        assert!(
+            refused.contains("refused the login") && !refused.contains("is running"),
+            "{refused}"
+        );
+        let role = message("FATAL:  role \"nobody\" does not exist");
+        assert!(
+            role.contains("no such role") && !role.contains("is running"),
+            "{role}"
+        );
+        let database = message("FATAL:  database \"compliance_db\" does not exist");
+        assert!(database.contains("cargo xtask provision"), "{database}");
+        let down =
+            message("connection to server at \"127.0.0.1\", port 5432 failed: Connection refused");
+        assert!(
+            down.starts_with("cannot reach the database at")
+                && down.contains("PostgreSQL is running"),
+            "{down}"
+        );
+    }
     use diesel::result::{DatabaseErrorInformation, SqlState};
 
     /// A server's error as Diesel hands it over: a code, a message in the server's language.

@@ -3,6 +3,7 @@
 pub mod catalog;
 mod config;
 mod convert;
+pub mod embedded;
 mod error;
 pub mod migrations;
 mod pool;

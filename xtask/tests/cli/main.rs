@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod checkpoint;
+mod db;
 
 use compliance_persistence::testing::{TestDatabase, server};
 use std::process::{Command, Output};
@@ -226,6 +227,7 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
             "checkpoint",
             "token",
             "user",
+            "db",
             "watchlist",
             "help"
         ],
@@ -245,6 +247,7 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
         "checkpoint",
         "token",
         "user",
+        "db",
         "watchlist",
     ] {
         let by_help = xtask(&["help", command], &url);
