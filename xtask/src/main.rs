@@ -10,6 +10,7 @@ mod bench;
 mod checkpoint;
 mod cli;
 mod db;
+mod demo;
 mod provision;
 mod report;
 mod tidy;
@@ -67,6 +68,7 @@ fn main() -> ExitCode {
         cli::Command::Token(args) => token::run(&args),
         cli::Command::User(args) => user::run(&args),
         cli::Command::Watchlist(args) => watchlist::run(&args),
+        cli::Command::Demo(args) => demo::run(&args),
     };
     ExitCode::from(code)
 }

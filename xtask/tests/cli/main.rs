@@ -5,6 +5,7 @@
 
 mod checkpoint;
 mod db;
+mod demo;
 
 use compliance_persistence::testing::{TestDatabase, server};
 use std::process::{Command, Output};
@@ -229,6 +230,7 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
             "user",
             "db",
             "watchlist",
+            "demo",
             "help"
         ],
         "{long}"
@@ -249,6 +251,7 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
         "user",
         "db",
         "watchlist",
+        "demo",
     ] {
         let by_help = xtask(&["help", command], &url);
         let by_flag = xtask(&[command, "--help"], &url);
