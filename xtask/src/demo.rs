@@ -239,9 +239,7 @@ impl Credentials {
             "\n==== DEMO CREDENTIALS: for this demo database only, shown once, not stored anywhere ====\n",
         );
         for (user, password) in &self.passwords {
-            text.push_str(&format!(
-                "  back-office password  {user:<20} {password}\n"
-            ));
+            text.push_str(&format!("  back-office password  {user:<20} {password}\n"));
         }
         text.push_str(&format!(
             "  API token             {AGENT:<20} export AGENT_TOKEN={}\n",
@@ -292,9 +290,17 @@ fn server_binary(no_build: bool) -> Result<PathBuf> {
         .to_path_buf();
     let binary = dir.join("compliance-api");
     if !no_build {
-        eprintln!("building compliance-api (cargo build -p compliance-server --bin compliance-api)");
+        eprintln!(
+            "building compliance-api (cargo build -p compliance-server --bin compliance-api)"
+        );
         let mut build = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-        build.args(["build", "-p", "compliance-server", "--bin", "compliance-api"]);
+        build.args([
+            "build",
+            "-p",
+            "compliance-server",
+            "--bin",
+            "compliance-api",
+        ]);
         if dir.file_name().is_some_and(|name| name == "release") {
             build.arg("--release");
         }
@@ -425,7 +431,10 @@ mod tests {
         for (_, entity, body) in &cases {
             let value: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
             assert_eq!(value["kyc"]["entity_id"], entity.as_str());
-            assert!(compliance_app::domain::EntityId::parse(entity).is_ok(), "{entity}");
+            assert!(
+                compliance_app::domain::EntityId::parse(entity).is_ok(),
+                "{entity}"
+            );
         }
     }
 }
