@@ -141,10 +141,26 @@ impl Compliance {
         key: Option<&IdempotencyKey>,
     ) -> Result<Submission> {
         caller.require(Permission::SubmitCases, "submit cases")?;
-        let submitted = crate::service::Submitted {
-            kyc: &request.kyc,
-            aml: request.aml.as_ref(),
-            subject: request.subject.as_ref(),
+        // The one copy a request with a provider's screening needs, made once, outside the
+        // transaction and its retries.
+        let case;
+        let submitted = match (&request.aml, &request.subject) {
+            (Some(aml), subject) => {
+                case = compliance_domain::Case {
+                    kyc: request.kyc.clone(),
+                    aml: aml.clone(),
+                };
+                crate::service::Submitted::Case(&case, subject.as_ref())
+            }
+            (None, Some(subject)) => crate::service::Submitted::ScreenHere(&request.kyc, subject),
+            (None, None) => {
+                return Err(AppError::Input(
+                    compliance_domain::input::InputError::field(
+                        "aml",
+                        "required unless a subject is given for this service to screen",
+                    ),
+                ));
+            }
         };
         self.service
             .submit_at(submitted, caller.user(), key, Utc::now())

@@ -30,18 +30,36 @@ use std::borrow::Cow;
 /// for this project to screen (or both: the provider's screening stands, the subject is kept
 /// for later screenings).
 #[derive(Clone, Copy)]
-pub(crate) struct Submitted<'a> {
-    pub(crate) kyc: &'a KycCheck,
-    pub(crate) aml: Option<&'a AmlScreening>,
-    pub(crate) subject: Option<&'a Subject>,
+pub(crate) enum Submitted<'a> {
+    /// A case with a provider's screening, and the subject to keep if one came.
+    Case(&'a Case, Option<&'a Subject>),
+    /// A KYC result and the subject this service screens.
+    ScreenHere(&'a KycCheck, &'a Subject),
 }
 
 impl<'a> From<&'a Case> for Submitted<'a> {
     fn from(case: &'a Case) -> Self {
-        Self {
-            kyc: &case.kyc,
-            aml: Some(&case.aml),
-            subject: None,
+        Self::Case(case, None)
+    }
+}
+
+impl<'a> Submitted<'a> {
+    fn kyc(self) -> &'a KycCheck {
+        match self {
+            Self::Case(case, _) => &case.kyc,
+            Self::ScreenHere(kyc, _) => kyc,
+        }
+    }
+    fn aml(self) -> Option<&'a AmlScreening> {
+        match self {
+            Self::Case(case, _) => Some(&case.aml),
+            Self::ScreenHere(..) => None,
+        }
+    }
+    fn subject(self) -> Option<&'a Subject> {
+        match self {
+            Self::Case(_, subject) => subject,
+            Self::ScreenHere(_, subject) => Some(subject),
         }
     }
 }
@@ -59,11 +77,8 @@ impl ComplianceService {
         key: Option<&IdempotencyKey>,
         at: DateTime<Utc>,
     ) -> Result<Submission> {
-        let kyc = submitted.kyc;
-        let subject = submitted.subject;
-        if submitted.aml.is_none() && subject.is_none() {
-            return unreachable_input();
-        }
+        let kyc = submitted.kyc();
+        let subject = submitted.subject();
         self.run(|conn| {
             let entity = &kyc.entity_id;
             let jurisdiction = kyc.jurisdiction;
@@ -80,7 +95,7 @@ impl ComplianceService {
                 return Err(AppError::NotTheAgent { user: submitted_by });
             }
             if let Some(earlier) = context.by_key {
-                return match self.stored_if_same(conn, &earlier, kyc, submitted.aml)? {
+                return match self.stored_if_same(conn, &earlier, kyc, submitted.aml())? {
                     Some(stored) => Ok(stored),
                     None => Err(AppError::IdempotencyKeyReused {
                         case: CaseId::from_uuid(earlier.compliance_check_id),
@@ -101,7 +116,7 @@ impl ComplianceService {
                     let due = closed && open.status == CheckStatus::Approved;
                     if !due
                         && let Some(stored) =
-                            self.stored_if_same(conn, &current, kyc, submitted.aml)?
+                            self.stored_if_same(conn, &current, kyc, submitted.aml())?
                     {
                         return Ok(stored);
                     }
@@ -124,15 +139,9 @@ impl ComplianceService {
             let subject = subject
                 .map(|s| screening_subjects::record(conn, entity, s, submitted_by))
                 .transpose()?;
-            let (case, screened_here) = match (submitted.aml, &subject) {
-                (Some(aml), _) => (
-                    Cow::Owned(Case {
-                        kyc: kyc.clone(),
-                        aml: aml.clone(),
-                    }),
-                    None,
-                ),
-                (None, Some(stored)) => {
+            let (case, screened_here) = match (submitted, &subject) {
+                (Submitted::Case(case, _), _) => (Cow::Borrowed(case), None),
+                (Submitted::ScreenHere(..), Some(stored)) => {
                     let loaded = self.screeners.current(conn)?;
                     let bands = super::screening::bands(&rule_set);
                     let Some(subject) = stored.subject.as_ref() else {
@@ -147,7 +156,9 @@ impl ComplianceService {
                     };
                     (Cow::Owned(case), Some((versions, stored.id, screened)))
                 }
-                (None, None) => unreachable_input()?,
+                (Submitted::ScreenHere(..), None) => {
+                    return Err(AppError::Internal("a subject to screen was not recorded".into()));
+                }
             };
             let case: &Case = &case;
             let decision = rule_set.evaluate(case)?;
@@ -274,14 +285,4 @@ impl ComplianceService {
             replayed: true,
         }))
     }
-}
-
-/// A submission with neither a screening nor a subject is refused before the transaction.
-fn unreachable_input<T>() -> Result<T> {
-    Err(AppError::Input(
-        compliance_domain::input::InputError::field(
-            "aml",
-            "required unless a subject is given for this service to screen",
-        ),
-    ))
 }

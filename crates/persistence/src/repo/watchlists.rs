@@ -216,10 +216,19 @@ pub fn import(conn: &mut PgConnection, new: &NewVersion<'_>) -> Result<Imported>
 
 /// The latest version of `list` (the one no version supersedes), if it has any.
 pub fn latest(conn: &mut PgConnection, list: &ListName) -> Result<Option<StoredVersion>> {
-    current_versions(conn)?
-        .into_iter()
-        .find(|v| v.list == *list)
-        .map(Ok)
+    let next = diesel::alias!(watchlist_versions as next);
+    watchlist_versions::table
+        .filter(watchlist_versions::list_name.eq(list.as_str()))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            next.filter(
+                next.field(watchlist_versions::previous_version_id)
+                    .eq(watchlist_versions::id.nullable()),
+            ),
+        )))
+        .select(WatchlistVersionRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(TryInto::try_into)
         .transpose()
 }
 
