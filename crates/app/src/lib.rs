@@ -7,6 +7,7 @@ mod config;
 mod convert;
 mod cursor;
 mod error;
+pub mod events;
 pub mod health;
 mod page;
 pub mod passwords;
@@ -19,7 +20,9 @@ pub mod watchlists;
 #[cfg(feature = "tokio")]
 pub use asynchronous::AsyncCompliance;
 pub mod records;
-pub use compliance::{Caller, Compliance, Credential, InProcess, SubjectRecord};
+pub use compliance::{
+    Caller, Compliance, Credential, InProcess, Outbox, ReplaySelection, SubjectRecord,
+};
 pub use compliance::{
     CaseDetail, ChainVerdict, ExplainedFeature, ExplainedMatch, KycRecord, MatchDisposition,
     NoteRecord, OfficeSession, SESSION_PREFIX, ScreeningExplanation, ScreeningRecord,

@@ -57,6 +57,13 @@ crate::text_enum! {
         SubjectRecorded,
         /// A screening subject revision was erased at the end of its record-keeping period.
         SubjectErased,
+        /// An admin created an endpoint events are delivered to (its secret is never recorded).
+        EndpointCreated,
+        /// An admin changed an endpoint: what it receives, its activation, or its secret
+        /// (rotated; never recorded).
+        EndpointUpdated,
+        /// An admin asked for deliveries to an endpoint to be sent again.
+        EventsReplayed,
     }
 }
 
@@ -88,6 +95,8 @@ crate::text_enum! {
         WatchlistVersion,
         /// A row of `screening_subjects`.
         ScreeningSubject,
+        /// A row of `event_endpoints`.
+        EventEndpoint,
     }
 }
 

@@ -7,7 +7,9 @@ pub mod blockchain;
 mod case;
 mod classification;
 mod decision;
+mod endpoint;
 mod entity;
+mod event;
 mod evidence;
 mod false_positive;
 pub mod input;
@@ -34,7 +36,11 @@ pub use audit::{AuditAction, AuditError, AuditEvent, SubjectKind};
 pub use case::{Case, CaseId, CaseIdError};
 pub use classification::{ClientClass, ClientClassification, InstitutionalCategory, Regime};
 pub use decision::{Decision, Reason, RuleCode, RuleRef, RuleRefError, RuleVersion, Stage};
+pub use endpoint::{
+    AddressClass, EndpointUrl, EndpointUrlError, SubjectPrefix, SubjectPrefixError,
+};
 pub use entity::{EntityId, EntityIdError, EntityType};
+pub use event::{DeliveryState, EndpointKind, EventType};
 pub use evidence::{CrdNumber, EvidenceError, EvidenceRef};
 pub use false_positive::{
     Disposition, DispositionError, DispositionStep, plan_false_positive, without_false_positives,

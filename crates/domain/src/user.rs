@@ -83,7 +83,12 @@ impl Role {
             Role::Admin => !matches!(what, SubmitCases | RescreenEntities),
             Role::ComplianceOfficer => !matches!(
                 what,
-                SubmitCases | RescreenEntities | ManageUsers | ManageTokens | ImportWatchlists
+                SubmitCases
+                    | RescreenEntities
+                    | ManageUsers
+                    | ManageTokens
+                    | ImportWatchlists
+                    | ManageEndpoints
             ),
             Role::Analyst => matches!(
                 what,
@@ -150,6 +155,12 @@ pub enum Permission {
     ReadSubjects,
     /// Erase an entity's screening subject once the records need no longer be kept.
     EraseSubjects,
+    /// Create, change and deactivate the endpoints events are delivered to, rotate their
+    /// signing secrets, and replay deliveries: admins.
+    ManageEndpoints,
+    /// Read the endpoints (never their secrets) and what was delivered to them: admins and
+    /// officers.
+    ReadDeliveries,
 }
 
 impl std::fmt::Display for Permission {
@@ -446,6 +457,9 @@ mod tests {
             assert!(!role.may(Permission::ReadSubjects) && !role.may(Permission::EraseSubjects));
         }
         assert!(!officer.contains(&"import_watchlists"));
+        // Where events go is an admin's; what went out, an officer may see.
+        assert!(!officer.contains(&"manage_endpoints") && officer.contains(&"read_deliveries"));
+        assert!(allowed(Role::Admin).contains(&"manage_endpoints"));
         assert!(allowed(Role::Admin).contains(&"import_watchlists"));
         assert!(!officer.contains(&"manage_tokens") && !officer.contains(&"submit_cases"));
         let admin = allowed(Role::Admin);

@@ -1,5 +1,11 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    #[derive(diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "xid8", schema = "pg_catalog"))]
+    pub struct Xid8;
+}
+
 diesel::table! {
     aml_check_watchlist_versions (aml_check_id, version_id) {
         aml_check_id -> Uuid,
@@ -183,6 +189,100 @@ diesel::table! {
 }
 
 diesel::table! {
+    delivery_attempts (id) {
+        id -> Int8,
+        delivery_id -> Int8,
+        attempt -> Int4,
+        attempted_at -> Timestamptz,
+        delivered -> Bool,
+        status_code -> Nullable<Int2>,
+        latency_ms -> Int4,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    event_deliveries (id) {
+        id -> Int8,
+        endpoint_id -> Uuid,
+        event_id -> Uuid,
+        #[max_length = 64]
+        entity_id -> Varchar,
+        entity_sequence -> Int8,
+        state -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        lease_until -> Nullable<Timestamptz>,
+        delivered_at -> Nullable<Timestamptz>,
+        replayed_by -> Nullable<Uuid>,
+        replayed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    event_endpoints (id) {
+        id -> Uuid,
+        kind -> Text,
+        url -> Text,
+        subject_prefix -> Nullable<Text>,
+        event_types -> Array<Nullable<Text>>,
+        description -> Text,
+        secret -> Nullable<Text>,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamptz>,
+        allow_private -> Bool,
+        active -> Bool,
+        consecutive_failures -> Int4,
+        paused_until -> Nullable<Timestamptz>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_by -> Uuid,
+        updated_at -> Timestamptz,
+        revision -> Int4,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Xid8;
+
+    event_fanout (singleton) {
+        singleton -> Bool,
+        txid -> Xid8,
+        position -> Int8,
+    }
+}
+
+diesel::table! {
+    event_streams (entity_id) {
+        #[max_length = 64]
+        entity_id -> Varchar,
+        last_sequence -> Int8,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Xid8;
+
+    events (id) {
+        id -> Uuid,
+        position -> Int8,
+        txid -> Xid8,
+        event_type -> Text,
+        #[max_length = 64]
+        entity_id -> Varchar,
+        entity_sequence -> Int8,
+        jurisdiction -> Text,
+        case_id -> Nullable<Uuid>,
+        audit_log_id -> Int8,
+        data -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     false_positives (id) {
         id -> Uuid,
         compliance_check_id -> Uuid,
@@ -347,6 +447,10 @@ diesel::joinable!(blockchain_transactions -> users (decided_by));
 diesel::joinable!(case_submissions -> users (submitted_by));
 diesel::joinable!(compliance_rules -> users (published_by));
 diesel::joinable!(decision_vectors -> compliance_checks (compliance_check_id));
+diesel::joinable!(delivery_attempts -> event_deliveries (delivery_id));
+diesel::joinable!(event_deliveries -> event_endpoints (endpoint_id));
+diesel::joinable!(event_deliveries -> users (replayed_by));
+diesel::joinable!(events -> audit_logs (audit_log_id));
 diesel::joinable!(false_positives -> aml_checks (aml_check_id));
 diesel::joinable!(false_positives -> compliance_checks (compliance_check_id));
 diesel::joinable!(kyc_checks -> users (submitted_by));
@@ -368,6 +472,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     compliance_rules,
     compliance_rules_state,
     decision_vectors,
+    delivery_attempts,
+    event_deliveries,
+    event_endpoints,
+    event_fanout,
+    event_streams,
+    events,
     false_positives,
     kyc_checks,
     review_notes,

@@ -9,7 +9,9 @@
 
 mod caller;
 mod detail;
+mod events;
 mod explanation;
+mod outbox;
 mod screening;
 mod sessions;
 
@@ -17,7 +19,9 @@ pub use caller::{Caller, Credential, InProcess};
 pub use detail::{
     CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, ScreeningRecord,
 };
+pub use events::ReplaySelection;
 pub use explanation::{ExplainedFeature, ExplainedMatch, ScreeningExplanation};
+pub use outbox::Outbox;
 pub use screening::SubjectRecord;
 pub use sessions::{OfficeSession, SESSION_PREFIX, SessionPolicy, SignedIn, csrf_token};
 

@@ -6,6 +6,7 @@
 //! operation that changes a case locks the case row first, before anything that takes the audit
 //! chain's lock, so that two of them never wait on each other in a cycle.
 
+mod events;
 pub(crate) mod overrides;
 mod reads;
 mod rescreen;

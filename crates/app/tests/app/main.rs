@@ -5,6 +5,7 @@
 
 mod access;
 mod concurrency;
+mod events;
 mod integrity;
 mod lifecycle;
 mod round_trips;

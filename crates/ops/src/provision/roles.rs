@@ -71,6 +71,11 @@ pub const SERVICE_INSERT_TABLES: &[&str] = &[
     // An admin imports a list version through the API, which connects as the service.
     "watchlist_versions",
     "watchlist_entries",
+    // Events out: an admin manages endpoints and replays through the API; the dispatcher in
+    // `compliance-api` fans events out and records each attempt.
+    "event_endpoints",
+    "event_deliveries",
+    "delivery_attempts",
 ];
 
 /// The tables an administrator appends rows to (each write audited in its transaction).
@@ -83,11 +88,20 @@ pub const ADMIN_INSERT_TABLES: &[&str] = &[
     "audit_logs",
     "watchlist_versions",
     "watchlist_entries",
+    "event_endpoints",
+    "event_deliveries",
 ];
 
-/// The tables neither role inserts into: the rules' change counter is written by a
-/// `SECURITY DEFINER` trigger, the migrations' table by the migrator.
-pub const NO_INSERT_TABLES: &[&str] = &["compliance_rules_state", "__diesel_schema_migrations"];
+/// The tables neither role inserts into: the rules' change counter and the outbox (`events`,
+/// `event_streams`) are written by `SECURITY DEFINER` triggers, the fan-out's cursor is one row
+/// that is only moved, the migrations' table is the migrator's.
+pub const NO_INSERT_TABLES: &[&str] = &[
+    "compliance_rules_state",
+    "events",
+    "event_streams",
+    "event_fanout",
+    "__diesel_schema_migrations",
+];
 
 /// The columns an administrator updates, per table.
 pub const ADMIN_UPDATE_COLUMNS: &[(&str, &str)] = &[
@@ -97,6 +111,15 @@ pub const ADMIN_UPDATE_COLUMNS: &[(&str, &str)] = &[
     (
         "user_passwords",
         "password_hash, set_at, set_by, failed_attempts, locked_until",
+    ),
+    (
+        "event_endpoints",
+        "event_types, description, secret, previous_secret, previous_secret_until, active, \
+         updated_by, revision",
+    ),
+    (
+        "event_deliveries",
+        "state, next_attempt_at, delivered_at, replayed_by, replayed_at",
     ),
 ];
 
@@ -124,6 +147,16 @@ pub const SERVICE_UPDATE_COLUMNS: &[(&str, &str)] = &[
     ("web_sessions", "last_seen_at, ended_at"),
     ("screening_subjects", "subject, salt, erased_by"),
     ("screening_explanations", "explanation"),
+    (
+        "event_endpoints",
+        "event_types, description, secret, previous_secret, previous_secret_until, active, \
+         consecutive_failures, paused_until, updated_by, revision",
+    ),
+    (
+        "event_deliveries",
+        "state, attempts, next_attempt_at, lease_until, delivered_at, replayed_by, replayed_at",
+    ),
+    ("event_fanout", "txid, position"),
 ];
 
 /// Why a name cannot be a deployment role's, or `None` when it can: a lowercase PostgreSQL
