@@ -1,5 +1,7 @@
-//! compliance-dispatch: the transport of events out (Standard Webhooks signatures so far).
+//! compliance-dispatch: the transport of events out (signatures, the request-forgery guard so far).
 //!
 //! Must not: touch a database.
 
+pub mod address;
+pub mod resolver;
 pub mod signature;
