@@ -1,7 +1,18 @@
-//! compliance-dispatch: the transport of events out (signatures, the request-forgery guard so far).
+//! compliance-dispatch: the transport of events out (signatures, the request-forgery guard and
+//! the webhook client so far).
 //!
 //! Must not: touch a database.
 
 pub mod address;
+pub mod attempt;
 pub mod resolver;
 pub mod signature;
+pub mod tls;
+pub mod webhook;
+
+pub use address::{AddressClass, AddressError, EndpointPolicy, check_url, classify};
+pub use attempt::{Attempt, Failure, FailureKind, Outcome};
+pub use resolver::GuardedResolver;
+pub use signature::{SecretError, VerifyError, WebhookSecret, sign, verify, verify_now};
+pub use tls::TlsError;
+pub use webhook::{Message, WebhookClient, WebhookConfig};
