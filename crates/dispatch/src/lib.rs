@@ -1,11 +1,12 @@
-//! compliance-dispatch: the transport of events out (signatures, the request-forgery guard and
-//! the webhook client so far).
+//! compliance-dispatch: the transport of events out (signatures, the request-forgery guard, the
+//! webhook client and the retry policies so far).
 //!
 //! Must not: touch a database.
 
 pub mod address;
 pub mod attempt;
 pub mod resolver;
+pub mod retry;
 pub mod signature;
 pub mod tls;
 pub mod webhook;
@@ -13,6 +14,7 @@ pub mod webhook;
 pub use address::{AddressClass, AddressError, EndpointPolicy, check_url, classify};
 pub use attempt::{Attempt, Failure, FailureKind, Outcome};
 pub use resolver::GuardedResolver;
+pub use retry::{CircuitPolicy, PolicyError, RetryPolicy, random_jitter};
 pub use signature::{SecretError, VerifyError, WebhookSecret, sign, verify, verify_now};
 pub use tls::TlsError;
 pub use webhook::{Message, WebhookClient, WebhookConfig};
