@@ -1,10 +1,11 @@
 //! compliance-dispatch: the transport of events out (signatures, the request-forgery guard, the
-//! webhook client and the retry policies so far).
+//! webhook client, the broker and the retry policies).
 //!
 //! Must not: touch a database.
 
 pub mod address;
 pub mod attempt;
+pub mod nats;
 pub mod resolver;
 pub mod retry;
 pub mod signature;
@@ -13,6 +14,10 @@ pub mod webhook;
 
 pub use address::{AddressClass, AddressError, EndpointPolicy, check_url, classify};
 pub use attempt::{Attempt, Failure, FailureKind, Outcome};
+pub use nats::{
+    Ack, NatsConfig, NatsError, NatsPublisher, Publication, Subject, SubjectError, SubjectPrefix,
+    subject_for,
+};
 pub use resolver::GuardedResolver;
 pub use retry::{CircuitPolicy, PolicyError, RetryPolicy, random_jitter};
 pub use signature::{SecretError, VerifyError, WebhookSecret, sign, verify, verify_now};

@@ -8,5 +8,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod https;
+mod nats;
 mod receiver;
 mod webhook;
