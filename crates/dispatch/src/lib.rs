@@ -1,7 +1,4 @@
-//! compliance-dispatch: the transport of events out (signatures, the request-forgery guard, the
-//! webhook client, the broker and the retry policies).
-//!
-//! Must not: touch a database.
+#![doc = include_str!("../README.md")]
 
 pub mod address;
 pub mod attempt;
