@@ -67,12 +67,12 @@ mod tests {
 
     /// Architecture Invariant: the crates depend on each other in one direction:
     /// `{server, ops} -> app -> {rules, screening, persistence} -> domain`, `persistence -> audit`,
-    /// `ops -> audit`, and nothing else (`audit` depends on no other crate of the workspace, so
-    /// that an auditor links it alone).
+    /// `ops -> audit`, `dispatch -> domain`, and nothing else (`audit` depends on no other crate
+    /// of the workspace, so that an auditor links it alone).
     #[test]
     fn crates_depend_in_one_direction() {
         let deps = normal_dependencies();
-        let expected: [(&str, &[&str]); 8] = [
+        let expected: [(&str, &[&str]); 9] = [
             ("compliance-domain", &[]),
             ("compliance-audit", &[]),
             ("compliance-rules", &["compliance-domain"]),
@@ -105,6 +105,9 @@ mod tests {
                 "compliance-server",
                 &["compliance-app", "compliance-domain"],
             ),
+            // The transport of events out: the domain's vocabulary (later also the app's event
+            // records, for the dispatcher); never persistence itself.
+            ("compliance-dispatch", &["compliance-domain"]),
         ];
         for (package, allowed) in expected {
             let actual = workspace_deps(&deps[package]);

@@ -1,0 +1,13 @@
+//! The integration tests of compliance-dispatch, one binary: webhooks to real loopback
+//! receivers (HTTP and HTTPS) and publishing to the real NATS broker at 127.0.0.1:4222.
+//!
+//! Must not: mock a server, or leave a stream behind on the broker.
+
+// The receivers and fixtures outside `#[test]` functions unwrap too: a panic there is a failed
+// test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod https;
+mod nats;
+mod receiver;
+mod webhook;
