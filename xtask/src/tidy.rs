@@ -105,9 +105,9 @@ mod tests {
                 "compliance-server",
                 &["compliance-app", "compliance-domain"],
             ),
-            // The transport of events out: the domain's vocabulary (later also the app's event
-            // records, for the dispatcher); never persistence itself.
-            ("compliance-dispatch", &["compliance-domain"]),
+            // Events out: the transport and the dispatcher over the app's outbox; never
+            // persistence itself.
+            ("compliance-dispatch", &["compliance-domain", "compliance-app"]),
         ];
         for (package, allowed) in expected {
             let actual = workspace_deps(&deps[package]);

@@ -366,14 +366,19 @@ pub enum Destination {
     Webhook {
         /// The URL.
         url: String,
+        /// Whether an admin allowed a private address for it.
+        allow_private: bool,
         /// The secrets to sign with (the current one first).
         secrets: Vec<String>,
     },
-    /// A broker: publish the body on the subject, the event id as the message id.
+    /// A broker: publish the body on `<prefix>.<event type>.<jurisdiction>`, the event id as
+    /// the message id.
     Nats {
         /// The server's URL.
         url: String,
-        /// `<prefix>.<event type>.<jurisdiction>`.
+        /// The subject prefix (its stream takes `<prefix>.>`).
+        prefix: String,
+        /// The subject.
         subject: String,
     },
 }
@@ -423,19 +428,19 @@ pub(crate) fn claim(c: deliveries::Claimed) -> Claim {
     let destination = match c.kind {
         EndpointKind::Webhook => Destination::Webhook {
             url: c.url,
+            allow_private: c.allow_private,
             secrets: c.secrets,
         },
-        EndpointKind::Nats => Destination::Nats {
-            url: c.url,
-            subject: format!(
-                "{}.{}.{}",
-                c.subject_prefix
-                    .as_deref()
-                    .unwrap_or(DEFAULT_SUBJECT_PREFIX),
-                c.event_type,
-                c.jurisdiction
-            ),
-        },
+        EndpointKind::Nats => {
+            let prefix = c
+                .subject_prefix
+                .unwrap_or_else(|| DEFAULT_SUBJECT_PREFIX.to_owned());
+            Destination::Nats {
+                url: c.url,
+                subject: format!("{prefix}.{}.{}", c.event_type, c.jurisdiction),
+                prefix,
+            }
+        }
     };
     Claim {
         delivery_id: c.delivery_id,

@@ -75,7 +75,8 @@ pub struct Failure {
 }
 
 impl Failure {
-    pub(crate) fn new(kind: FailureKind, reason: impl Into<String>) -> Self {
+    /// A failure of `kind`, with a short reason (no body, secret or URL query in it).
+    pub fn new(kind: FailureKind, reason: impl Into<String>) -> Self {
         Self {
             kind,
             reason: reason.into(),

@@ -2,6 +2,7 @@
 
 pub mod address;
 pub mod attempt;
+pub mod dispatcher;
 pub mod nats;
 pub mod resolver;
 pub mod retry;
@@ -11,6 +12,7 @@ pub mod webhook;
 
 pub use address::{AddressClass, AddressError, EndpointPolicy, check_url, classify};
 pub use attempt::{Attempt, Failure, FailureKind, Outcome};
+pub use dispatcher::{Dispatcher, DispatcherConfig, Round};
 pub use nats::{
     Ack, NatsConfig, NatsError, NatsPublisher, Publication, Subject, SubjectError, SubjectPrefix,
     subject_for,

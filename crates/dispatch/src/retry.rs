@@ -174,6 +174,16 @@ impl CircuitPolicy {
         self.failures_to_open
     }
 
+    /// How long it first stays open.
+    pub fn open_for(&self) -> Duration {
+        self.open_for
+    }
+
+    /// The longest it stays open.
+    pub fn max_open_for(&self) -> Duration {
+        self.max_open_for
+    }
+
     /// How long the endpoint pauses after `consecutive_failures` failed attempts in a row:
     /// `None` below the threshold; `open_for * 2^(k-1)` at `k` thresholds, at most
     /// `max_open_for`.

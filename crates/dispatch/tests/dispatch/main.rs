@@ -9,5 +9,6 @@
 
 mod https;
 mod nats;
+mod outbox;
 mod receiver;
 mod webhook;

@@ -85,6 +85,8 @@ pub struct ClaimRow {
     pub url: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub subject_prefix: Option<String>,
+    #[diesel(sql_type = Bool)]
+    pub allow_private: bool,
     #[diesel(sql_type = Nullable<Text>)]
     pub secret: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -130,6 +132,8 @@ pub struct Claimed {
     pub url: String,
     /// A broker's subject prefix.
     pub subject_prefix: Option<String>,
+    /// Whether an admin allowed a private address for it.
+    pub allow_private: bool,
     /// The secrets to sign with: the current one, then the one before a rotation while it
     /// still signs.
     pub secrets: Vec<String>,
@@ -170,6 +174,7 @@ impl TryFrom<ClaimRow> for Claimed {
             kind: text(TABLE, id, &row.kind)?,
             url: row.url,
             subject_prefix: row.subject_prefix,
+            allow_private: row.allow_private,
             secrets: row.secret.into_iter().chain(row.previous_secret).collect(),
             event_id: row.event_id,
             event_type: text(TABLE, id, &row.event_type)?,
@@ -214,7 +219,7 @@ pub fn claim(conn: &mut PgConnection, limit: i64, lease_seconds: f64) -> Result<
              RETURNING d.id, d.endpoint_id, d.event_id, d.attempts
          )
          SELECT c.id AS delivery_id, c.attempts AS attempt, p.id AS endpoint_id, p.kind, p.url,
-                p.subject_prefix, p.secret,
+                p.subject_prefix, p.allow_private, p.secret,
                 CASE WHEN p.previous_secret_until > now() THEN p.previous_secret END AS previous_secret,
                 e.id AS event_id, e.event_type, e.jurisdiction, e.entity_sequence, e.created_at, e.data
            FROM claimed c

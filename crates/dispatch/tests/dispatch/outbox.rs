@@ -1,0 +1,346 @@
+//! The dispatcher end to end, over a real database, a real loopback receiver and the real NATS
+//! broker: every event delivered, signed and in each entity's order; the broker deduplicating a
+//! republished event; a receiver that is down getting the event once it is back; and a
+//! dispatcher killed between the send and its record, whose event a second dispatcher sends
+//! again with the same id.
+//!
+//! Must not: leave a stream behind on the broker or a dispatcher process running.
+
+use crate::receiver::Received;
+use async_nats::jetstream::{self, consumer};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use compliance_app::events::{EndpointWithSecret, NewEndpoint};
+use compliance_dispatch::{
+    CircuitPolicy, Dispatcher, DispatcherConfig, RetryPolicy, WebhookSecret, verify_now,
+};
+use compliance_domain::{EndpointKind, EventType};
+use compliance_ops::testing::{Seeded, entity, sanctions_hit, scenario, with_rules};
+use futures_util::StreamExt as _;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What the receiver answers: 200, 503, or (for a crash test) nothing for a minute.
+const OK: u8 = 0;
+const DOWN: u8 = 1;
+const HOLD: u8 = 2;
+
+#[derive(Clone, Default)]
+struct Receiver {
+    log: Arc<Mutex<Vec<Received>>>,
+    mode: Arc<AtomicU8>,
+}
+
+async fn hook(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    r.log.lock().unwrap().push(Received {
+        uri: "/hook".parse().unwrap(),
+        headers,
+        body,
+        peer: ([127, 0, 0, 1], 0).into(),
+    });
+    match r.mode.load(Ordering::SeqCst) {
+        OK => StatusCode::NO_CONTENT,
+        DOWN => StatusCode::SERVICE_UNAVAILABLE,
+        _ => {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            StatusCode::NO_CONTENT
+        }
+    }
+}
+
+impl Receiver {
+    async fn start() -> (Self, String) {
+        let receiver = Receiver::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let app = Router::new()
+            .route("/hook", post(hook))
+            .with_state(receiver.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (receiver, url)
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+fn webhook(s: &Seeded, url: &str) -> EndpointWithSecret {
+    s.compliance
+        .create_endpoint(
+            &s.admin(),
+            &NewEndpoint {
+                kind: EndpointKind::Webhook,
+                url: url.into(),
+                subject_prefix: None,
+                event_types: vec![],
+                description: "test receiver".into(),
+                allow_private: false,
+            },
+        )
+        .unwrap()
+}
+
+fn quick() -> DispatcherConfig {
+    DispatcherConfig {
+        idle_poll: Duration::from_millis(10),
+        retry: RetryPolicy::new(50, Duration::from_millis(50), Duration::from_millis(200)).unwrap(),
+        circuit: CircuitPolicy::new(1000, Duration::from_secs(1), Duration::from_secs(1)).unwrap(),
+        ..DispatcherConfig::default()
+    }
+}
+
+/// Runs rounds until `done` holds (at most 30 s).
+async fn until(dispatcher: &Dispatcher, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < deadline, "not delivered in 30 s");
+        dispatcher.round().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+fn body(r: &Received) -> serde_json::Value {
+    serde_json::from_slice(&r.body).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_event_reaches_the_webhook_signed_in_order_and_the_broker_once() {
+    let s = with_rules();
+    let (receiver, url) = Receiver::start().await;
+    let secret = webhook(&s, &url).secret.unwrap();
+    let prefix = format!(
+        "outboxtest{:016x}.events",
+        compliance_dispatch::random_jitter()
+    );
+    s.compliance
+        .create_endpoint(
+            &s.admin(),
+            &NewEndpoint {
+                kind: EndpointKind::Nats,
+                url: "nats://127.0.0.1:4222".into(),
+                subject_prefix: Some(prefix.clone()),
+                event_types: vec![EventType::CaseDecided],
+                description: String::new(),
+                allow_private: false,
+            },
+        )
+        .unwrap();
+    let agent = s.agent();
+    for id in ["ae-ind-clean-001", "us-ind-standard-002"] {
+        s.compliance.submit(&agent, &scenario(id), None).unwrap();
+    }
+    s.compliance
+        .rescreen(&agent, &entity("ae-ind-clean-001"), &sanctions_hit())
+        .unwrap();
+
+    let dispatcher = Dispatcher::new(s.compliance.in_process().outbox(), quick()).unwrap();
+    let delivered = |s: &Seeded| {
+        s.compliance
+            .endpoints(&s.admin())
+            .unwrap()
+            .iter()
+            .map(|e| e.deliveries.delivered)
+            .sum::<i64>()
+    };
+    until(&dispatcher, || delivered(&s) == 5).await;
+
+    let got = receiver.received();
+    assert_eq!(got.len(), 3, "each event once");
+    let key = WebhookSecret::parse(secret.expose()).unwrap();
+    for r in &got {
+        verify_now(
+            r.header("webhook-id"),
+            r.header("webhook-timestamp"),
+            &r.body,
+            r.header("webhook-signature"),
+            &[&key],
+        )
+        .unwrap();
+        assert_eq!(body(r)["id"].as_str(), Some(r.header("webhook-id")));
+    }
+    let first_entity: Vec<i64> = got
+        .iter()
+        .map(body)
+        .filter(|b| b["data"]["entity_id"] == "ae-ind-clean-001")
+        .map(|b| b["sequence"].as_i64().unwrap())
+        .collect();
+    assert_eq!(first_entity, [1, 2], "an entity's events arrive in order");
+
+    // The broker holds each decision once, its message id the event id; replayed, the same
+    // events are deduplicated by the broker.
+    let js = jetstream::new(async_nats::connect("nats://127.0.0.1:4222").await.unwrap());
+    let stream_name = prefix.replace('.', "_").to_uppercase();
+    let check = async {
+        let broker = s
+            .compliance
+            .endpoints(&s.admin())
+            .unwrap()
+            .into_iter()
+            .find(|e| e.kind == EndpointKind::Nats)
+            .unwrap();
+        let all = compliance_app::ReplaySelection::Range {
+            from: chrono::Utc::now() - chrono::Duration::hours(1),
+            to: chrono::Utc::now() + chrono::Duration::hours(1),
+        };
+        assert_eq!(
+            s.compliance
+                .replay_deliveries(&s.admin(), broker.id, all)
+                .unwrap(),
+            2
+        );
+        until(&dispatcher, || delivered(&s) == 5).await;
+        let mut stream = js.get_stream(&stream_name).await.unwrap();
+        assert_eq!(
+            stream.info().await.unwrap().state.messages,
+            2,
+            "republished, not stored twice"
+        );
+        let consumer = stream
+            .create_consumer(consumer::pull::Config::default())
+            .await
+            .unwrap();
+        let mut messages = consumer
+            .fetch()
+            .max_messages(10)
+            .expires(Duration::from_secs(1))
+            .messages()
+            .await
+            .unwrap();
+        let mut subjects = Vec::new();
+        while let Some(message) = messages.next().await {
+            let message = message.unwrap();
+            let event: serde_json::Value = serde_json::from_slice(&message.payload).unwrap();
+            let id = message
+                .headers
+                .as_ref()
+                .and_then(|h| h.get("Nats-Msg-Id"))
+                .map(|v| v.to_string());
+            assert_eq!(id.as_deref(), event["id"].as_str());
+            subjects.push(message.subject.to_string());
+        }
+        subjects.sort();
+        assert_eq!(
+            subjects,
+            [
+                format!("{prefix}.case.decided.AE"),
+                format!("{prefix}.case.decided.US")
+            ]
+        );
+    };
+    let outcome = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(check)).await;
+    let _ = js.delete_stream(&stream_name).await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_that_is_down_gets_the_event_once_it_is_back() {
+    let s = with_rules();
+    let (receiver, url) = Receiver::start().await;
+    let endpoint = webhook(&s, &url).endpoint.id;
+    receiver.mode.store(DOWN, Ordering::SeqCst);
+    s.compliance
+        .submit(&s.agent(), &scenario("ae-ind-clean-001"), None)
+        .unwrap();
+    let dispatcher = Dispatcher::new(s.compliance.in_process().outbox(), quick()).unwrap();
+    until(&dispatcher, || receiver.received().len() >= 3).await;
+    receiver.mode.store(OK, Ordering::SeqCst);
+    let delivered = || {
+        s.compliance
+            .endpoint(&s.admin(), endpoint)
+            .unwrap()
+            .deliveries
+            .delivered
+            == 1
+    };
+    until(&dispatcher, delivered).await;
+    let ids: Vec<String> = receiver
+        .received()
+        .iter()
+        .map(|r| r.header("webhook-id").to_owned())
+        .collect();
+    assert!(
+        ids.len() >= 4 && ids.iter().all(|id| *id == ids[0]),
+        "one event, the same id: {ids:?}"
+    );
+    let delivery = s
+        .compliance
+        .deliveries(&s.admin(), endpoint, None, 10)
+        .unwrap();
+    let attempts = s.compliance.attempts(&s.admin(), delivery[0].id).unwrap();
+    assert!(attempts.len() >= 4);
+    assert!(
+        attempts[..attempts.len() - 1]
+            .iter()
+            .all(|a| !a.delivered && a.status_code == Some(503))
+    );
+    assert!(attempts.last().unwrap().delivered);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dispatcher_killed_between_send_and_record_loses_nothing() {
+    let s = with_rules();
+    let (receiver, url) = Receiver::start().await;
+    let endpoint = webhook(&s, &url).endpoint.id;
+    receiver.mode.store(HOLD, Ordering::SeqCst);
+    s.compliance
+        .submit(&s.agent(), &scenario("ae-ind-clean-001"), None)
+        .unwrap();
+
+    // A dispatcher process sends the event and waits for the receiver's answer ...
+    let config = s.db.config();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_compliance-dispatch"))
+        .args(["--lease-seconds", "1", "--poll-ms", "10"])
+        .env_remove("DATABASE_URL")
+        .env("DATABASE_HOST", config.host())
+        .env("DATABASE_PORT", config.port().to_string())
+        .env("DATABASE_NAME", config.database())
+        .env("DATABASE_USER", config.user())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while receiver.received().is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "the dispatcher process sent nothing"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // ... and is killed before it could record anything.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = s
+        .compliance
+        .deliveries(&s.admin(), endpoint, None, 10)
+        .unwrap();
+    assert_eq!((before[0].attempts, before[0].delivered_at), (1, None));
+
+    // Another dispatcher takes the lapsed lease over; the receiver sees the same event again.
+    receiver.mode.store(OK, Ordering::SeqCst);
+    let dispatcher = Dispatcher::new(s.compliance.in_process().outbox(), quick()).unwrap();
+    let delivered = || {
+        s.compliance
+            .endpoint(&s.admin(), endpoint)
+            .unwrap()
+            .deliveries
+            .delivered
+            == 1
+    };
+    until(&dispatcher, delivered).await;
+    let got = receiver.received();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].header("webhook-id"), got[1].header("webhook-id"));
+    assert_eq!(got[0].body, got[1].body);
+    let after = s
+        .compliance
+        .deliveries(&s.admin(), endpoint, None, 10)
+        .unwrap();
+    assert_eq!(after[0].attempts, 2);
+}
