@@ -20,7 +20,7 @@ DROP FUNCTION event_deliveries_guard();
 DROP TABLE event_fanout;
 DROP TABLE event_endpoints;
 DROP FUNCTION event_endpoints_guard();
-DROP FUNCTION endpoint_host_private(TEXT);
+DROP FUNCTION endpoint_host_refused(TEXT, BOOLEAN);
 DROP TRIGGER trg_audit_logs_event ON audit_logs;
 DROP FUNCTION audit_logs_event();
 DROP TABLE events;

@@ -146,9 +146,12 @@ CREATE TRIGGER trg_audit_logs_event AFTER INSERT ON audit_logs
 -- 3. Endpoints: where events go, managed by admins
 -- ---------------------------------------------------------------------------------------------
 
--- Whether a URL's host is an address literal in a private, link-local, shared or unspecified
--- range (a name is resolved, and checked again, by the dispatcher when it connects).
-CREATE FUNCTION endpoint_host_private(url TEXT) RETURNS BOOLEAN
+-- Whether a URL's host is an address literal an endpoint may not reach: never link-local
+-- (169.254.169.254 serves clouds' credentials), unspecified, multicast, broadcast, reserved or
+-- documentation addresses; a private network or carrier-grade NAT only when an admin allowed
+-- it. The domain's `AddressClass` is the full table; a name is resolved, and checked again, by
+-- the dispatcher when it connects.
+CREATE FUNCTION endpoint_host_refused(url TEXT, allow_private BOOLEAN) RETURNS BOOLEAN
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     host TEXT := substring(url FROM '^[a-z]+://(?:[^@/]*@)?(\[[0-9A-Fa-f:.]+\]|[^:/?#]+)');
@@ -159,11 +162,14 @@ BEGIN
     EXCEPTION WHEN invalid_text_representation THEN
         RETURN FALSE;
     END;
-    RETURN address << ANY (ARRAY['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16',
-                                 '100.64.0.0/10', '0.0.0.0/8', 'fc00::/7', 'fe80::/10',
-                                 '::ffff:10.0.0.0/104', '::ffff:172.16.0.0/108', '::ffff:192.168.0.0/112',
-                                 '::ffff:169.254.0.0/112']::INET[])
-        OR address = ANY (ARRAY['::', '0.0.0.0']::INET[]);
+    IF family(address) = 6 AND address << '::ffff:0.0.0.0/96'::INET THEN
+        address := '0.0.0.0'::INET + (address - '::ffff:0.0.0.0'::INET);
+    END IF;
+    RETURN address <<= ANY (ARRAY['0.0.0.0/8', '169.254.0.0/16', '224.0.0.0/3', '192.0.2.0/24', '198.51.100.0/24',
+                                  '203.0.113.0/24', '::/128', 'fe80::/10', 'ff00::/8', '2001:db8::/32']::INET[])
+        OR (NOT allow_private
+            AND address <<= ANY (ARRAY['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10',
+                                       'fc00::/7', 'fec0::/10']::INET[]));
 END
 $$;
 
@@ -199,7 +205,7 @@ CREATE TABLE event_endpoints (
             WHEN 'webhook' THEN url ~ '^https://[^/?#]+' OR url ~ '^http://(localhost|127(\.[0-9]{1,3}){3}|\[::1\])(:[0-9]{1,5})?([/?#]|$)'
             ELSE url ~ '^nats://[^/?#]+(:[0-9]{1,5})?/?$'
         END),
-    CONSTRAINT ck_event_endpoints_private CHECK (allow_private OR NOT endpoint_host_private(url)),
+    CONSTRAINT ck_event_endpoints_private CHECK (NOT endpoint_host_refused(url, allow_private)),
     CONSTRAINT ck_event_endpoints_subject_prefix CHECK (
         (kind = 'nats') = (subject_prefix IS NOT NULL)
         AND (subject_prefix IS NULL OR subject_prefix ~ '^[A-Za-z0-9_-]{1,32}(\.[A-Za-z0-9_-]{1,32}){0,3}$')),

@@ -1,96 +1,14 @@
 //! Where events may be sent: an endpoint's URL, checked against server-side request forgery
-//! (https, except on loopback; never a private, link-local or shared address unless an admin
-//! allows it), and a broker's subject prefix.
+//! (https, except on loopback; a literal address as `address.rs` allows it), and a broker's
+//! subject prefix.
 //!
 //! Must not: resolve a name (no I/O): a host name is checked again, on the addresses it
 //! resolves to, by the dispatcher when it connects. The database repeats the literal checks
-//! (`ck_event_endpoints_url`, `endpoint_host_private()`).
+//! (`ck_event_endpoints_url`, `endpoint_host_refused()`).
 
 use crate::EndpointKind;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-
-/// What kind of address an IP address is, for the forgery guard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AddressClass {
-    /// Reachable on the internet.
-    Public,
-    /// This machine (127.0.0.0/8, ::1).
-    Loopback,
-    /// A private network (10/8, 172.16/12, 192.168/16, fc00::/7).
-    Private,
-    /// Link-local (169.254/16, fe80::/10): where cloud metadata services answer.
-    LinkLocal,
-    /// Carrier-grade NAT's shared space (100.64/10).
-    Shared,
-    /// 0.0.0.0, ::, 0/8, multicast, broadcast and the documentation ranges: never a receiver.
-    Unusable,
-}
-
-impl AddressClass {
-    /// The class of `ip` (an IPv4-mapped IPv6 address is its IPv4 address's).
-    pub fn of(ip: IpAddr) -> Self {
-        match ip {
-            IpAddr::V4(v4) => Self::of_v4(v4),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => Self::of_v4(v4),
-                None => Self::of_v6(v6),
-            },
-        }
-    }
-
-    fn of_v4(ip: Ipv4Addr) -> Self {
-        let [a, b, c, _] = ip.octets();
-        if ip.is_loopback() {
-            Self::Loopback
-        } else if ip.is_private() {
-            Self::Private
-        } else if ip.is_link_local() {
-            Self::LinkLocal
-        } else if a == 100 && (64..128).contains(&b) {
-            Self::Shared
-        } else if a == 0
-            || ip.is_multicast()
-            || ip.is_broadcast()
-            || a >= 240
-            || (a, b, c) == (192, 0, 2)
-            || (a, b, c) == (198, 51, 100)
-            || (a, b, c) == (203, 0, 113)
-        {
-            Self::Unusable
-        } else {
-            Self::Public
-        }
-    }
-
-    fn of_v6(ip: Ipv6Addr) -> Self {
-        let first = ip.segments()[0];
-        if ip.is_loopback() {
-            Self::Loopback
-        } else if first & 0xfe00 == 0xfc00 {
-            Self::Private
-        } else if first & 0xffc0 == 0xfe80 {
-            Self::LinkLocal
-        } else if ip.is_unspecified()
-            || ip.is_multicast()
-            || first == 0x2001 && ip.segments()[1] == 0xdb8
-        {
-            Self::Unusable
-        } else {
-            Self::Public
-        }
-    }
-
-    /// Whether an endpoint may be reached at this address: public and loopback addresses
-    /// always, private, link-local and shared ones only when an admin allowed it, the others
-    /// never.
-    pub fn allowed(self, allow_private: bool) -> bool {
-        match self {
-            Self::Public | Self::Loopback => true,
-            Self::Private | Self::LinkLocal | Self::Shared => allow_private,
-            Self::Unusable => false,
-        }
-    }
-}
+use crate::address::{AddressClass, classify, is_loopback_name};
+use std::net::IpAddr;
 
 /// Why a URL cannot be an endpoint's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -106,7 +24,7 @@ pub enum EndpointUrlError {
     Credentials,
     /// A literal address the guard refuses.
     #[error(
-        "the URL's address is private, link-local, shared or unusable: an admin must allow private addresses for this endpoint"
+        "the URL's address is private or shared (an admin may allow private addresses for this endpoint) or link-local, reserved or unusable (never allowed)"
     )]
     Forbidden,
 }
@@ -134,8 +52,8 @@ impl EndpointUrl {
         }
         let host = host_of(authority).ok_or(EndpointUrlError::Malformed)?;
         let literal = host.parse::<IpAddr>().ok();
-        let loopback = host == "localhost"
-            || literal.is_some_and(|ip| AddressClass::of(ip) == AddressClass::Loopback);
+        let loopback = is_loopback_name(host)
+            || literal.is_some_and(|ip| classify(ip) == AddressClass::Loopback);
         match (kind, scheme) {
             (EndpointKind::Webhook, "https") => {}
             (EndpointKind::Webhook, "http") if loopback => {}
@@ -151,7 +69,7 @@ impl EndpointUrl {
                 ));
             }
         }
-        if literal.is_some_and(|ip| !AddressClass::of(ip).allowed(allow_private)) {
+        if literal.is_some_and(|ip| !classify(ip).allowed(allow_private, true)) {
             return Err(EndpointUrlError::Forbidden);
         }
         Ok(Self(text.to_owned()))
@@ -222,28 +140,6 @@ mod tests {
     use EndpointKind::{Nats, Webhook};
 
     #[test]
-    fn classes() {
-        let class = |s: &str| AddressClass::of(s.parse().unwrap());
-        assert_eq!(class("8.8.8.8"), AddressClass::Public);
-        assert_eq!(class("127.0.0.2"), AddressClass::Loopback);
-        assert_eq!(class("10.1.2.3"), AddressClass::Private);
-        assert_eq!(class("172.31.0.1"), AddressClass::Private);
-        assert_eq!(class("172.32.0.1"), AddressClass::Public);
-        assert_eq!(class("169.254.169.254"), AddressClass::LinkLocal);
-        assert_eq!(class("100.64.0.1"), AddressClass::Shared);
-        assert_eq!(class("0.0.0.0"), AddressClass::Unusable);
-        assert_eq!(class("255.255.255.255"), AddressClass::Unusable);
-        assert_eq!(class("::1"), AddressClass::Loopback);
-        assert_eq!(class("fd00::1"), AddressClass::Private);
-        assert_eq!(class("fe80::1"), AddressClass::LinkLocal);
-        assert_eq!(class("::ffff:10.0.0.1"), AddressClass::Private);
-        assert_eq!(class("::ffff:169.254.169.254"), AddressClass::LinkLocal);
-        assert_eq!(class("2606:4700::1111"), AddressClass::Public);
-        assert!(!AddressClass::Private.allowed(false) && AddressClass::Private.allowed(true));
-        assert!(!AddressClass::Unusable.allowed(true));
-    }
-
-    #[test]
     fn webhook_urls() {
         let ok = |s: &str| EndpointUrl::parse(Webhook, s, false).is_ok();
         assert!(ok("https://hooks.example.com/compliance"));
@@ -258,8 +154,8 @@ mod tests {
         );
         assert!(EndpointUrl::parse(Webhook, "https://10.0.0.5/hook", true).is_ok());
         assert_eq!(
-            EndpointUrl::parse(Webhook, "https://169.254.169.254/latest", true).map(|_| ()),
-            Ok(())
+            EndpointUrl::parse(Webhook, "https://169.254.169.254/latest", true),
+            Err(EndpointUrlError::Forbidden)
         );
         assert_eq!(
             EndpointUrl::parse(Webhook, "https://[fe80::1]/x", false),

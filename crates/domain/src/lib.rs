@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod address;
 mod aml;
 mod api_token;
 mod audit;
@@ -30,15 +31,14 @@ mod text;
 mod token;
 mod user;
 
+pub use address::{AddressClass, classify, is_loopback_name};
 pub use aml::{AmlScreening, WatchlistKind, WatchlistMatch};
 pub use api_token::{TokenName, TokenNameError};
 pub use audit::{AuditAction, AuditError, AuditEvent, SubjectKind};
 pub use case::{Case, CaseId, CaseIdError};
 pub use classification::{ClientClass, ClientClassification, InstitutionalCategory, Regime};
 pub use decision::{Decision, Reason, RuleCode, RuleRef, RuleRefError, RuleVersion, Stage};
-pub use endpoint::{
-    AddressClass, EndpointUrl, EndpointUrlError, SubjectPrefix, SubjectPrefixError,
-};
+pub use endpoint::{EndpointUrl, EndpointUrlError, SubjectPrefix, SubjectPrefixError};
 pub use entity::{EntityId, EntityIdError, EntityType};
 pub use event::{DeliveryState, EndpointKind, EventType};
 pub use evidence::{CrdNumber, EvidenceError, EvidenceRef};

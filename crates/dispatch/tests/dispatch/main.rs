@@ -12,3 +12,7 @@ mod nats;
 mod outbox;
 mod receiver;
 mod webhook;
+
+/// The receivers' Rust example (docs/events.md), run on a real delivery by `outbox.rs`.
+#[path = "../../examples/verify_webhook.rs"]
+mod verify_example;

@@ -104,6 +104,74 @@ async fn until(dispatcher: &Dispatcher, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// The receivers' examples of docs/events.md, on a real delivery: the Rust one's `verify` and
+/// the Python one as a process; both refuse the same delivery with its body changed.
+fn receivers_examples_verify(secret: &str, delivery: &Received) {
+    let (id, timestamp, signature) = (
+        delivery.header("webhook-id"),
+        delivery.header("webhook-timestamp"),
+        delivery.header("webhook-signature"),
+    );
+    let now = chrono::Utc::now().timestamp();
+    let mut tampered = delivery.body.to_vec();
+    tampered[0] = b' ';
+    assert!(crate::verify_example::verify(
+        secret,
+        id,
+        timestamp,
+        &delivery.body,
+        signature,
+        now
+    ));
+    assert!(!crate::verify_example::verify(
+        secret, id, timestamp, &tampered, signature, now
+    ));
+    assert!(!crate::verify_example::verify(
+        secret,
+        id,
+        timestamp,
+        &delivery.body,
+        signature,
+        now + 301
+    ));
+
+    let dir = std::env::temp_dir().join(format!(
+        "verify-example-{}",
+        compliance_dispatch::random_jitter()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let headers = serde_json::json!({
+        "webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature,
+    });
+    std::fs::write(dir.join("headers.json"), headers.to_string()).unwrap();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/examples/verify_webhook.py"
+    );
+    let run = |body: &[u8]| {
+        std::fs::write(dir.join("body"), body).unwrap();
+        std::process::Command::new("python3")
+            .arg(script)
+            .arg(dir.join("headers.json"))
+            .arg(dir.join("body"))
+            .env("WEBHOOK_SECRET", secret)
+            .output()
+            .expect("python3 runs the receivers' example")
+    };
+    let valid = run(&delivery.body);
+    assert!(
+        valid.status.success(),
+        "{}",
+        String::from_utf8_lossy(&valid.stdout)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&valid.stdout).trim(),
+        format!("valid {id}")
+    );
+    assert_eq!(run(&tampered).status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn body(r: &Received) -> serde_json::Value {
     serde_json::from_slice(&r.body).unwrap()
 }
@@ -163,6 +231,7 @@ async fn every_event_reaches_the_webhook_signed_in_order_and_the_broker_once() {
         .unwrap();
         assert_eq!(body(r)["id"].as_str(), Some(r.header("webhook-id")));
     }
+    receivers_examples_verify(secret.expose(), &got[0]);
     let first_entity: Vec<i64> = got
         .iter()
         .map(body)
@@ -343,4 +412,23 @@ async fn a_dispatcher_killed_between_send_and_record_loses_nothing() {
         .deliveries(&s.admin(), endpoint, None, 10)
         .unwrap();
     assert_eq!(after[0].attempts, 2);
+}
+
+#[test]
+fn the_receivers_page_shows_the_examples_the_tests_run() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let page = std::fs::read_to_string(format!("{root}/docs/events.md")).unwrap();
+    let python = std::fs::read_to_string(format!("{root}/docs/examples/verify_webhook.py")).unwrap();
+    let rust = std::fs::read_to_string(format!("{root}/crates/dispatch/examples/verify_webhook.rs")).unwrap();
+    let between = |text: &str, from: &str, to: &str| {
+        let start = text.find(from).unwrap();
+        let end = start + text[start..].find(to).unwrap() + to.len();
+        text[start..end].to_owned()
+    };
+    for shown in [
+        between(&python, "def verify(", "\n    )\n"),
+        between(&rust, "/// True when one of", "\n        })\n}\n"),
+    ] {
+        assert!(page.contains(&shown), "docs/events.md must show, word for word:\n{shown}");
+    }
 }
