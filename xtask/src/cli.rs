@@ -255,6 +255,11 @@ pub struct BenchArgs {
     /// Run only this section and nothing else.
     #[arg(long, value_enum, conflicts_with = "no_screening")]
     pub only: Option<Section>,
+    /// The events-out benchmark (issue 20): commit-to-receiver latency with 1 and 10 webhook
+    /// endpoints, the outbox's cost to submissions, and this many queued events drained to a
+    /// loopback receiver (e.g. 100000); 0 skips it (`--only events` runs it with 100000).
+    #[arg(long, default_value_t = 0)]
+    pub events: u64,
 }
 
 /// A section of `bench` that `--only` can run alone.
@@ -262,6 +267,8 @@ pub struct BenchArgs {
 pub enum Section {
     /// The screening benchmarks (issue 18).
     Screening,
+    /// The events-out benchmarks (issue 20).
+    Events,
 }
 
 /// Report formats.

@@ -107,7 +107,10 @@ mod tests {
             ),
             // Events out: the transport and the dispatcher over the app's outbox; never
             // persistence itself.
-            ("compliance-dispatch", &["compliance-domain", "compliance-app"]),
+            (
+                "compliance-dispatch",
+                &["compliance-domain", "compliance-app"],
+            ),
         ];
         for (package, allowed) in expected {
             let actual = workspace_deps(&deps[package]);

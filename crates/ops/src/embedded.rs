@@ -292,11 +292,32 @@ pub fn start() -> Result<Started, EmbeddedError> {
             elapsed: began.elapsed(),
         });
     }
+    // A server left running from another network namespace: stop it before starting here.
+    if let Some(state) = previous.as_ref().filter(|s| postmaster_runs(s)) {
+        stop_state(state)?;
+    }
+    let home = embedded::home();
+    let (state, initialized) = launch(&home, previous.map(|s| s.port))?;
+    state
+        .save()
+        .map_err(io(format!("writing {}", embedded::state_path().display())))?;
+    Ok(Started {
+        state,
+        already_running: false,
+        initialized,
+        elapsed: began.elapsed(),
+    })
+}
+
+/// Starts a server whose files are under `home` (initdb on its first start) on `previous_port`
+/// if free, else on 5433 or any free port; as an unprivileged owner when this process is root.
+/// Answers its state and whether `initdb` ran. Records nothing: [`start`] records the
+/// checkout's server; a test that restarts a server of its own calls this and [`stop_state`].
+pub fn launch(home: &Path, previous_port: Option<u16>) -> Result<(State, bool), EmbeddedError> {
     let bin_dir = find_binaries()?;
     let bin_version = major_version(&bin_dir)?;
-    let home = embedded::home();
-    std::fs::create_dir_all(&home).map_err(io(format!("creating {}", home.display())))?;
-    let home = home.canonicalize().unwrap_or(home);
+    std::fs::create_dir_all(home).map_err(io(format!("creating {}", home.display())))?;
+    let home = home.canonicalize().unwrap_or_else(|_| home.to_owned());
     let owner_ids = if is_root() {
         Some(ensure_owner()?)
     } else {
@@ -312,10 +333,6 @@ pub fn start() -> Result<Started, EmbeddedError> {
             std::os::unix::fs::chown(dir, Some(uid), Some(gid))
                 .map_err(io(format!("giving {} to {OWNER}", dir.display())))?;
         }
-    }
-    // A server left running from another network namespace: stop it before starting here.
-    if let Some(state) = previous.as_ref().filter(|s| postmaster_runs(s)) {
-        stop_state(state)?;
     }
     let initialized = !data_dir.join("PG_VERSION").exists();
     if initialized {
@@ -334,7 +351,7 @@ pub fn start() -> Result<Started, EmbeddedError> {
             });
         }
     }
-    let port = choose_port(previous.map(|s| s.port))?;
+    let port = choose_port(previous_port)?;
     // A socket path longer than the kernel's 107 bytes cannot be used: TCP alone then.
     let socket_dir =
         (run_dir.join(format!(".s.PGSQL.{port}")).as_os_str().len() < 100).then_some(run_dir);
@@ -357,23 +374,17 @@ pub fn start() -> Result<Started, EmbeddedError> {
             .args(["-o", &options]),
         &format!("pg_ctl start (see {})", log.display()),
     )?;
-    let state = State {
-        port,
-        data_dir,
-        socket_dir,
-        log,
-        bin_dir,
-        owner,
-    };
-    state
-        .save()
-        .map_err(io(format!("writing {}", embedded::state_path().display())))?;
-    Ok(Started {
-        state,
-        already_running: false,
+    Ok((
+        State {
+            port,
+            data_dir,
+            socket_dir,
+            log,
+            bin_dir,
+            owner,
+        },
         initialized,
-        elapsed: began.elapsed(),
-    })
+    ))
 }
 
 /// `initdb`: superuser `postgres`, trust authentication (the server listens on 127.0.0.1 and
@@ -397,7 +408,7 @@ fn initdb(bin_dir: &Path, data_dir: &Path, owner: Option<&str>) -> Result<(), Em
 }
 
 /// Stops the server `state` records (fast shutdown: sessions are ended).
-fn stop_state(state: &State) -> Result<(), EmbeddedError> {
+pub fn stop_state(state: &State) -> Result<(), EmbeddedError> {
     run(
         as_owner(state.owner.as_deref(), &state.bin_dir.join("pg_ctl"))
             .current_dir(state.data_dir.parent().unwrap_or(Path::new("/")))

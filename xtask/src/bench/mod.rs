@@ -6,6 +6,7 @@
 //! print the connection URL (it may hold the password).
 
 mod api;
+mod events;
 mod queue;
 mod screening;
 mod write;
@@ -41,6 +42,13 @@ fn bench(args: &BenchArgs) -> Result<()> {
     if args.only == Some(Section::Screening) {
         return screening::run();
     }
+    if args.only == Some(Section::Events) {
+        return events::run(if args.events == 0 {
+            100_000
+        } else {
+            args.events
+        });
+    }
     if !args.no_engine {
         println!("==> rules engine: cargo bench -p compliance-rules");
         let status = Command::new(env!("CARGO"))
@@ -70,13 +78,16 @@ fn bench(args: &BenchArgs) -> Result<()> {
     if args.queue_cases > 0 {
         queue::run(args.queue_cases)?;
     }
+    if args.events > 0 {
+        events::run(args.events)?;
+    }
     Ok(())
 }
 
 /// Clones the approved seed cases (KYC check, screening, decision and three audit entries each)
 /// up to `cases` cases, through the constraints and triggers like any insert: the templates and
 /// the rows to make, then [`CLONE_SQL`], then the audit entries.
-const SCALE_SQL: &str = r"
+pub(crate) const SCALE_SQL: &str = r"
 CREATE TEMP TABLE tpl AS
 SELECT (row_number() OVER (ORDER BY k.entity_id) - 1)::int AS n, k.id AS kyc_id, a.id AS aml_id, c.id AS case_id
   FROM kyc_checks k JOIN compliance_checks c ON c.kyc_check_id = k.id JOIN aml_checks a ON a.id = c.aml_check_id
@@ -113,7 +124,7 @@ SELECT g.case_id, g.kyc_id, 'bench-' || g.i, 1, c.decided_by
   FROM gen g JOIN compliance_checks c ON c.id = g.tc;
 ";
 
-const SCALE_AUDIT_SQL: &str = r"
+pub(crate) const SCALE_AUDIT_SQL: &str = r"
 INSERT INTO audit_logs (actor_id, action, subject_kind, subject_id, entity_id)
 SELECT c.decided_by, x.action, x.kind, x.subject, 'bench-' || g.i
   FROM gen g JOIN compliance_checks c ON c.id = g.tc,

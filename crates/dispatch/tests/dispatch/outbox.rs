@@ -418,8 +418,11 @@ async fn a_dispatcher_killed_between_send_and_record_loses_nothing() {
 fn the_receivers_page_shows_the_examples_the_tests_run() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let page = std::fs::read_to_string(format!("{root}/docs/events.md")).unwrap();
-    let python = std::fs::read_to_string(format!("{root}/docs/examples/verify_webhook.py")).unwrap();
-    let rust = std::fs::read_to_string(format!("{root}/crates/dispatch/examples/verify_webhook.rs")).unwrap();
+    let python =
+        std::fs::read_to_string(format!("{root}/docs/examples/verify_webhook.py")).unwrap();
+    let rust =
+        std::fs::read_to_string(format!("{root}/crates/dispatch/examples/verify_webhook.rs"))
+            .unwrap();
     let between = |text: &str, from: &str, to: &str| {
         let start = text.find(from).unwrap();
         let end = start + text[start..].find(to).unwrap() + to.len();
@@ -429,6 +432,147 @@ fn the_receivers_page_shows_the_examples_the_tests_run() {
         between(&python, "def verify(", "\n    )\n"),
         between(&rust, "/// True when one of", "\n        })\n}\n"),
     ] {
-        assert!(page.contains(&shown), "docs/events.md must show, word for word:\n{shown}");
+        assert!(
+            page.contains(&shown),
+            "docs/events.md must show, word for word:\n{shown}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_that_restarts_loses_no_event() {
+    use compliance_ops::embedded::{launch, stop_state};
+    use compliance_ops::provision::{ProvisionOptions, provision};
+    use compliance_persistence::DatabaseConfig;
+    let home = std::env::temp_dir().join(format!(
+        "compliance-restart-{:016x}",
+        compliance_dispatch::random_jitter()
+    ));
+    let (state, _) = {
+        let home = home.clone();
+        tokio::task::spawn_blocking(move || launch(&home, None))
+            .await
+            .unwrap()
+            .expect("a private server starts (PostgreSQL's binaries: Debian's postgresql package)")
+    };
+    let config =
+        DatabaseConfig::from_parts("127.0.0.1", state.port, "compliance_db", "postgres", None)
+            .unwrap();
+    let story = async {
+        {
+            let config = config.clone();
+            tokio::task::spawn_blocking(move || {
+                provision(&config, ProvisionOptions::default(), |_| {})
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        }
+        let compliance = compliance_ops::compliance_over(&config).unwrap();
+        let (admin, agent) = (
+            compliance
+                .in_process()
+                .user(&compliance_domain::Username::parse("admin").unwrap())
+                .unwrap(),
+            compliance.in_process().system_agent().unwrap(),
+        );
+        let (receiver, url) = Receiver::start().await;
+        receiver.mode.store(DOWN, Ordering::SeqCst);
+        let endpoint = compliance
+            .create_endpoint(
+                &admin,
+                &NewEndpoint {
+                    kind: EndpointKind::Webhook,
+                    url,
+                    subject_prefix: None,
+                    event_types: vec![],
+                    description: String::new(),
+                    allow_private: false,
+                },
+            )
+            .unwrap()
+            .endpoint
+            .id;
+        let mut case = scenario("ae-ind-clean-001");
+        case.kyc.entity_id = compliance_domain::EntityId::parse("restart-before").unwrap();
+        compliance.submit(&agent, &case, None).unwrap();
+
+        let dispatcher =
+            Arc::new(Dispatcher::new(compliance.in_process().outbox(), quick()).unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = {
+            let dispatcher = dispatcher.clone();
+            tokio::spawn(async move {
+                dispatcher
+                    .run(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+            })
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while receiver.received().is_empty() {
+            assert!(Instant::now() < deadline, "no attempt before the restart");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // The server stops (its sessions ended, the dispatcher's included) and starts again.
+        let restarted = {
+            let state = state.clone();
+            let home = home.clone();
+            tokio::task::spawn_blocking(move || {
+                stop_state(&state).unwrap();
+                std::thread::sleep(Duration::from_millis(500));
+                launch(&home, Some(state.port)).unwrap().0
+            })
+            .await
+            .unwrap()
+        };
+        assert_eq!(restarted.port, state.port);
+        receiver.mode.store(OK, Ordering::SeqCst);
+        case.kyc.entity_id = compliance_domain::EntityId::parse("restart-after").unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while compliance.submit(&agent, &case, None).is_err() {
+            assert!(Instant::now() < deadline, "the service never came back");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while compliance
+            .endpoint(&admin, endpoint)
+            .map(|e| e.deliveries.delivered)
+            .unwrap_or(0)
+            < 2
+        {
+            assert!(
+                Instant::now() < deadline,
+                "not both delivered after the restart"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = stop.send(());
+        running.await.unwrap();
+        let entities: Vec<String> = receiver
+            .received()
+            .iter()
+            .filter(|r| r.header("webhook-id").len() > 0)
+            .map(|r| {
+                body(r)["data"]["entity_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        assert!(
+            entities.contains(&"restart-before".to_owned())
+                && entities.contains(&"restart-after".to_owned())
+        );
+    };
+    let outcome = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(story)).await;
+    let _ = tokio::task::spawn_blocking(move || {
+        let _ = stop_state(&state);
+        let _ = std::fs::remove_dir_all(&home);
+    })
+    .await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
     }
 }
