@@ -364,7 +364,11 @@ pub const TABLES: &[(&str, &[Column])] = &[
     ),
     (
         "event_fanout",
-        &[("singleton", "bool"), ("txid", "xid8"), ("position", "int8")],
+        &[
+            ("singleton", "bool"),
+            ("txid", "xid8"),
+            ("position", "int8"),
+        ],
     ),
     (
         "event_deliveries",

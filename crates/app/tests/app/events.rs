@@ -176,7 +176,10 @@ fn endpoints_are_created_and_changed_by_admins_only_here_and_in_the_database() {
         s.compliance.create_endpoint(&s.admin(), &plain),
         Err(AppError::Input(_))
     ));
-    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM event_endpoints"), 0);
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM event_endpoints"),
+        0
+    );
 
     let created = s.compliance.create_endpoint(&s.admin(), &new).unwrap();
     let secret = created.secret.clone().unwrap();
@@ -529,4 +532,85 @@ fn a_failing_endpoint_opens_its_circuit_gives_up_in_the_end_and_a_replay_sends_a
         .replay_deliveries(&s.admin(), broker, everything)
         .unwrap();
     assert_eq!(wider, 2, "the broker's two delivered decisions, sent again");
+}
+
+#[test]
+fn a_cleared_match_an_override_and_four_eyes_each_announce_themselves_in_order() {
+    let s = seeded();
+    let id = "in-corp-pep-002";
+    let case = sanctions_hit_on_the_escalation(&s);
+    let (officer, admin) = (s.officer(), s.admin());
+    let (list, entry) = sdn();
+    let proposed = s
+        .compliance
+        .clear_match(
+            &officer,
+            case.id,
+            &list,
+            &entry,
+            &reason("different person"),
+            case.revision,
+        )
+        .unwrap();
+    s.compliance
+        .clear_match(
+            &admin,
+            case.id,
+            &list,
+            &entry,
+            &reason("checked the record"),
+            proposed.revision,
+        )
+        .unwrap();
+    let first = s
+        .compliance
+        .review(
+            &officer,
+            case.id,
+            Verdict::Approve,
+            &reason("EDD done"),
+            s.current(id).revision,
+        )
+        .unwrap();
+    s.compliance
+        .review(
+            &admin,
+            case.id,
+            Verdict::Approve,
+            &reason("agreed"),
+            first.case.revision,
+        )
+        .unwrap();
+    let events = events_of(&s, id);
+    let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "case.decided",
+            "case.verdict_flagged",
+            "match.clearance_proposed",
+            "match.cleared",
+            "case.override_confirmed",
+            "case.approval_proposed",
+            "case.status_changed",
+        ]
+    );
+    let sequences: Vec<i64> = events.iter().map(|e| e.sequence).collect();
+    assert_eq!(sequences, (1..=7).collect::<Vec<_>>());
+    assert_eq!(
+        (
+            events[3].data["list"].as_str(),
+            events[3].data["entry"].as_str()
+        ),
+        (Some(list.as_str()), Some(entry.as_str()))
+    );
+    let last = &events[6].data;
+    assert_eq!(
+        (
+            last["previous_status"].as_str(),
+            last["status"].as_str(),
+            last["by"].as_str()
+        ),
+        (Some("ESCALATED"), Some("APPROVED"), Some("reviewer"))
+    );
 }

@@ -361,12 +361,7 @@ pub enum Replay {
 /// (creating those the endpoint never had, for the types it receives), with an
 /// `events_replayed` audit entry, in one transaction. A delivery on its way is left alone.
 /// Answers how many deliveries will be sent again.
-pub fn replay(
-    conn: &mut PgConnection,
-    endpoint: Uuid,
-    replay: Replay,
-    by: UserId,
-) -> Result<i64> {
+pub fn replay(conn: &mut PgConnection, endpoint: Uuid, replay: Replay, by: UserId) -> Result<i64> {
     #[derive(QueryableByName)]
     struct Replayed {
         #[diesel(sql_type = BigInt)]

@@ -227,8 +227,7 @@ pub fn update(
             event_endpoints::event_types.eq(types_column(
                 change.event_types.unwrap_or(&current.event_types),
             )),
-            event_endpoints::description
-                .eq(change.description.unwrap_or(&current.description)),
+            event_endpoints::description.eq(change.description.unwrap_or(&current.description)),
         );
         let row: EndpointRow = match change.rotate {
             Some((secret, until)) => diesel::update(target)

@@ -142,10 +142,53 @@ fn wallets_and_transactions_write_one_audit_entry_per_change_with_ids_only() {
         )
     );
 
+    // Both announced to the services that act on them, in order, without the amount.
+    let announced = compliance_persistence::repo::events::for_entity(
+        &mut conn,
+        &compliance_domain::EntityId::parse("us-fund-001").unwrap(),
+        0,
+        10,
+    )
+    .unwrap();
+    let tail: Vec<_> = announced
+        .iter()
+        .rev()
+        .take(2)
+        .rev()
+        .map(|e| {
+            (
+                e.event_type.as_str(),
+                e.data["status"].clone(),
+                e.data["transaction_id"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            (
+                "transaction.recorded",
+                "PENDING".into(),
+                serde_json::json!(seen.id)
+            ),
+            (
+                "transaction.status_changed",
+                "ESCALATED".into(),
+                serde_json::json!(seen.id)
+            ),
+        ]
+    );
+    assert_eq!(announced.last().unwrap().data["previous_status"], "PENDING");
+    let jurisdiction = text(
+        &mut conn,
+        "SELECT jurisdiction AS value FROM kyc_checks WHERE entity_id = 'us-fund-001'",
+    );
+    assert_eq!(announced.last().unwrap().data["jurisdiction"], jurisdiction);
+
     // Ids, codes and kinds; never the address, the counterparty, the hash or the amount.
     let all = text(
         &mut conn,
-        "SELECT string_agg(details::text, ' ') AS value FROM audit_logs",
+        "SELECT string_agg(details::text, ' ') || (SELECT string_agg(data::text, ' ') FROM events) AS value FROM audit_logs",
     );
     for secret in [ADDRESS, "0xfeedfacecafebeef0001", "0x88df0164", "73.125"] {
         assert!(!all.contains(secret), "{secret} in {all}");
