@@ -31,6 +31,9 @@ pub struct DispatcherConfig {
     pub fan_out_batch: u32,
     /// Deliveries claimed per round.
     pub claim_batch: u32,
+    /// Loops that claim, send and record at once (beside the one that fans out): while one
+    /// waits for the network, another works in the database.
+    pub workers: usize,
     /// How long a claim is held before another dispatcher may take it over: longer than the
     /// slowest send (the webhook timeout) and its record.
     pub lease: Duration,
@@ -51,6 +54,7 @@ impl Default for DispatcherConfig {
         Self {
             fan_out_batch: 2000,
             claim_batch: 500,
+            workers: 3,
             lease: Duration::from_secs(30),
             idle_poll: Duration::from_millis(25),
             retry: RetryPolicy::default(),
@@ -91,36 +95,62 @@ impl Dispatcher {
         })
     }
 
-    /// Runs rounds until `stop` completes: at once again after a busy round, after
-    /// `idle_poll` after an idle one, and with a growing pause (to 5 s) while the database
-    /// fails (a restart, a failover), logging each failure once per pause.
+    /// Runs until `stop` completes: one loop fans events out, and `workers` loops claim, send
+    /// and record, each at once again after busy work, woken by a fan-out that copied events,
+    /// else after `idle_poll`; while the database fails (a restart, a failover) each pauses
+    /// longer, to 5 s, logging each failure.
     pub async fn run(&self, stop: impl std::future::Future<Output = ()>) {
-        tokio::pin!(stop);
+        let woken = tokio::sync::Notify::new();
+        let fan_out = self.keep_going(&woken, |woken| async move {
+            let copied = self
+                .blocking({
+                    let batch = self.config.fan_out_batch;
+                    move |outbox| outbox.fan_out(batch)
+                })
+                .await?;
+            if copied > 0 {
+                woken.notify_waiters();
+            }
+            Ok(copied > 0)
+        });
+        let workers = (0..self.config.workers.max(1)).map(|_| {
+            self.keep_going(&woken, |_| async move {
+                Ok(self.claim_and_send().await?.attempted > 0)
+            })
+        });
+        tokio::select! {
+            () = stop => {},
+            _ = futures_util::future::join(fan_out, futures_util::future::join_all(workers)) => {},
+        }
+    }
+
+    /// Runs `work` forever: again at once when it did something, after `idle_poll` (or a
+    /// wake-up) when it did nothing, after a growing pause when it failed.
+    async fn keep_going<'a, F, Fut>(&'a self, woken: &'a tokio::sync::Notify, work: F)
+    where
+        F: Fn(&'a tokio::sync::Notify) -> Fut,
+        Fut: std::future::Future<Output = Result<bool, AppError>>,
+    {
         let mut failing = 0u32;
         loop {
-            let pause = match self.round().await {
-                Ok(round) => {
+            match work(woken).await {
+                Ok(true) => failing = 0,
+                Ok(false) => {
                     failing = 0;
-                    if round.fanned_out == 0 && round.attempted == 0 {
-                        self.config.idle_poll
-                    } else {
-                        Duration::ZERO
-                    }
+                    let _ = tokio::time::timeout(self.config.idle_poll, woken.notified()).await;
                 }
                 Err(e) => {
                     failing = failing.saturating_add(1);
                     tracing::warn!(error = %e, rounds_failed = failing, "dispatcher round failed; retrying");
-                    Duration::from_millis(100u64 << failing.min(6)).min(Duration::from_secs(5))
+                    let pause = Duration::from_millis(100u64 << failing.min(6));
+                    tokio::time::sleep(pause.min(Duration::from_secs(5))).await;
                 }
-            };
-            tokio::select! {
-                () = &mut stop => return,
-                () = tokio::time::sleep(pause) => {}
             }
         }
     }
 
-    /// One round: fan out, claim, send, record.
+    /// One round, in turn: fan out, claim, send, record (what tests and benchmarks step
+    /// through; [`Dispatcher::run`] does the same concurrently).
     pub async fn round(&self) -> Result<Round, AppError> {
         let fanned_out = self
             .blocking({
@@ -128,6 +158,14 @@ impl Dispatcher {
                 move |outbox| outbox.fan_out(batch)
             })
             .await?;
+        Ok(Round {
+            fanned_out,
+            ..self.claim_and_send().await?
+        })
+    }
+
+    /// Claims what is due, sends it all at once, and records every attempt.
+    async fn claim_and_send(&self) -> Result<Round, AppError> {
         let claims = self
             .blocking({
                 let (batch, lease) = (self.config.claim_batch, self.config.lease);
@@ -135,10 +173,7 @@ impl Dispatcher {
             })
             .await?;
         if claims.is_empty() {
-            return Ok(Round {
-                fanned_out,
-                ..Round::default()
-            });
+            return Ok(Round::default());
         }
         let sends = claims.iter().map(|claim| self.attempt(claim));
         let results: Vec<Attempted> = futures_util::future::join_all(sends).await;
@@ -152,7 +187,7 @@ impl Dispatcher {
         self.blocking(move |outbox| outbox.complete(&results, circuit))
             .await?;
         Ok(Round {
-            fanned_out,
+            fanned_out: 0,
             attempted,
             delivered,
         })

@@ -365,13 +365,24 @@ async fn drain(server: &DatabaseConfig, base: &str, seen: &Seen, backlog: u64) -
 
     let before = seen.count.load(Ordering::Relaxed);
     let dispatcher = Dispatcher::new(service.in_process().outbox(), DispatcherConfig::default())?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let started = Instant::now();
     let deadline = started + Duration::from_secs(600);
-    while seen.count.load(Ordering::Relaxed) - before < backlog {
-        if Instant::now() > deadline {
-            bail!("the backlog did not drain in 10 minutes");
+    let watch = async {
+        while seen.count.load(Ordering::Relaxed) - before < backlog && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        dispatcher.round().await?;
+        let _ = stop.send(());
+        seen.count.load(Ordering::Relaxed) - before >= backlog
+    };
+    let (drained, ()) = tokio::join!(
+        watch,
+        dispatcher.run(async {
+            let _ = stopped.await;
+        })
+    );
+    if !drained {
+        bail!("the backlog did not drain in 10 minutes");
     }
     let rate = backlog as f64 / started.elapsed().as_secs_f64();
     println!(
