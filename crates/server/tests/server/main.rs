@@ -11,6 +11,7 @@ mod faults;
 mod health;
 mod http_cases;
 mod http_edges;
+mod http_events;
 mod http_schemas;
 mod http_screening;
 mod office;
