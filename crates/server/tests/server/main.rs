@@ -17,5 +17,6 @@ mod http_screening;
 mod office;
 mod office_cases;
 mod office_client;
+mod office_endpoints;
 mod office_screening;
 mod support;
