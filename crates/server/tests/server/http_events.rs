@@ -1012,6 +1012,18 @@ async fn the_request_schemas_mirror_what_the_server_reads() {
         let answer = post(&api, ENDPOINTS, &api.admin, unknown).await;
         assert_eq!(answer.0, StatusCode::UNPROCESSABLE_ENTITY);
     }
+    // The bounds the handler enforces are the ones the document gives.
+    let rotation = &doc["components"]["schemas"]["SecretRotation"]["properties"];
+    assert_eq!(
+        (
+            &rotation["previous_valid_for_seconds"]["minimum"],
+            &rotation["previous_valid_for_seconds"]["maximum"]
+        ),
+        (
+            &json!(0),
+            &json!(compliance_server::http::schemas::MAX_PREVIOUS_VALID_FOR)
+        )
+    );
     for (name, fields) in [
         (
             "EndpointChange",

@@ -82,9 +82,6 @@ pub const DESCRIPTION_PATTERN: &str = concat!(
     r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?)?$"
 );
 
-/// A signing secret as it is shown once: `whsec_` and the base64 of 32 random bytes.
-pub const SECRET_PATTERN: &str = "^whsec_[A-Za-z0-9+/]{43}=$";
-
 /// A `webhook-signature` header: `v1,` and a base64 HMAC-SHA256, one per secret in force,
 /// space-separated.
 pub const SIGNATURE_PATTERN: &str = "^v1,[A-Za-z0-9+/]{43}=( v1,[A-Za-z0-9+/]{43}=)*$";
