@@ -37,7 +37,7 @@ pub enum WebhookAction {
     /// Create an endpoint and print a webhook's signing secret, once.
     ///
     /// A webhook's URL is https:// (http:// only on loopback), without a user name or password,
-    /// never a private, link-local or shared address unless --allow-private. Store the secret
+    /// never a private or shared address unless --allow-private, never a link-local one. Store the secret
     /// where the receiver verifies signatures; it cannot be shown again (rotate to get another).
     Create {
         /// Where events are POSTed (or, with --kind nats, the broker: nats://host:port).
@@ -50,7 +50,7 @@ pub enum WebhookAction {
         /// What it is, in a few words (no personal data).
         #[arg(long, default_value = "")]
         description: String,
-        /// Allow a private, link-local or shared address (audited).
+        /// Allow a private or shared address (audited); a link-local one never is.
         #[arg(long)]
         allow_private: bool,
         /// `webhook`, or `nats` for a NATS JetStream broker.

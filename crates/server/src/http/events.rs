@@ -119,7 +119,8 @@ fn location(id: Uuid) -> HeaderValue {
 }
 
 /// Create an endpoint (admins): a webhook (`https://`, `http://` on loopback only; never a
-/// private, link-local or shared address unless `allow_private`), or a NATS JetStream broker.
+/// private or shared address unless `allow_private`, never a link-local one), or a NATS
+/// JetStream broker.
 /// A webhook's signing secret is in the answer, this once: store it now.
 #[utoipa::path(post, path = "/api/v1/endpoints", tag = "events",
     request_body = S::NewEndpoint,

@@ -60,7 +60,7 @@ pub struct Endpoint {
     pub event_types: Vec<EventType>,
     /// What it is.
     pub description: String,
-    /// Whether a private, link-local or shared address is allowed.
+    /// Whether a private or shared address is allowed.
     pub allow_private: bool,
     /// Whether it receives events.
     pub active: bool,

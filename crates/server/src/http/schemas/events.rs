@@ -101,10 +101,10 @@ pub const DEFAULT_PREVIOUS_VALID_FOR: u32 = 24 * 60 * 60;
 string_schema!(
     /// A webhook's URL: `https://` (`http://` only on loopback: `localhost`, 127.0.0.0/8,
     /// `[::1]`), no user name or password, no spaces, at most 2000 characters. The pattern admits
-    /// host names and loopback addresses; the server also reads a public address literal, and a
-    /// private, link-local or shared one (10/8, 172.16/12, 192.168/16, 169.254/16, 100.64/10,
-    /// fc00::/7, fe80::/10) only with `allow_private` (a name is checked again, on the addresses
-    /// it resolves to, when the dispatcher connects).
+    /// host names and loopback addresses; the server also reads a public address literal, a
+    /// private or shared one (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) only with
+    /// `allow_private`, and never a link-local, multicast, reserved or documentation one (a name
+    /// is checked again, on the addresses it resolves to, when the dispatcher connects).
     WebhookUrl,
     1,
     URL_MAX,
@@ -200,8 +200,8 @@ pub struct NewWebhook {
     #[serde(default)]
     #[schema(value_type = EndpointDescription)]
     description: String,
-    /// Allow a private, link-local or shared address (default false): an admin's decision,
-    /// audited.
+    /// Allow a private or shared address (default false): an admin's decision, audited.
+    /// Link-local addresses are never allowed.
     #[serde(default)]
     allow_private: bool,
 }
@@ -227,7 +227,7 @@ pub struct NewBroker {
     #[serde(default)]
     #[schema(value_type = EndpointDescription)]
     description: String,
-    /// Allow a private, link-local or shared address (default false).
+    /// Allow a private or shared address (default false; link-local: never).
     #[serde(default)]
     allow_private: bool,
 }
