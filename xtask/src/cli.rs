@@ -4,7 +4,8 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// The compliance database's own tasks: provision, verify, bench, checkpoint, token, user, db, demo.
+/// The compliance database's own tasks: provision, verify, bench, checkpoint, token, user, db,
+/// watchlist, webhook, demo.
 ///
 /// The database is the one named by DATABASE_URL, or else by DATABASE_HOST (default
 /// 127.0.0.1), DATABASE_PORT (5432), DATABASE_NAME (compliance_db), DATABASE_USER (postgres)
@@ -67,6 +68,10 @@ pub enum Command {
     /// the current versions (JSON out; docs/screening.md).
     #[command(after_help = WATCHLIST_EXIT)]
     Watchlist(crate::watchlist::WatchlistArgs),
+    /// Create, list, change and rotate the endpoints events go to (webhooks, a NATS broker),
+    /// replay events to one, list its deliveries (`create` and `rotate` print the secret once).
+    #[command(after_help = WEBHOOK_EXIT)]
+    Webhook(crate::webhook::WebhookArgs),
     /// See it work: provision (embedded if need be), give the seed's people demo passwords and
     /// the agent a token (printed once), start compliance-api, submit three cases through the
     /// API, print the back office's and the API's addresses; Ctrl-C stops everything.
@@ -159,6 +164,7 @@ const CHECKPOINT_EXIT: &str = "Exit status: 0 signed, the checkpoint holds, the 
 const TOKEN_EXIT: &str = "Exit status: 0 done, 1 refused (an unknown user or token, a token already revoked), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const USER_EXIT: &str = "Exit status: 0 done, 1 refused (an unknown user, a system agent, not set by an admin, a password too short or too long), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const WATCHLIST_EXIT: &str = "Exit status: 0 done, 1 refused (an unreadable or malformed list file, an entry count that fell by more than 20% without --force-reason, a subject that is not valid, a user who may not), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
+const WEBHOOK_EXIT: &str = "Exit status: 0 done, 1 refused (an invalid URL or field, a private address without --allow-private, a stale --revision, an unknown endpoint or user, a user who may not), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood. With --format json, stdout holds the JSON answer.";
 const DB_EXIT: &str = "Exit status: 0 done, 1 `url` found no running embedded server, 2 it could not be started or stopped (no binaries, a failed initdb or pg_ctl: the message says which), 64 the command line was not understood.";
 const DEMO_EXIT: &str = "Exit status: 0 stopped by Ctrl-C or SIGTERM (the server stopped with it), 1 refused (a database that holds users but not the seed's) or a step failed (provisioning, the build, the server's start, a submission), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const BENCH_EXIT: &str = "Exit status: 0 the benchmarks ran, 1 one failed (or a tool it needs is missing), 64 the command line was not understood.";

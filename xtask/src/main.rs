@@ -19,6 +19,7 @@ mod token;
 mod user;
 mod verify;
 mod watchlist;
+mod webhook;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -68,6 +69,7 @@ fn main() -> ExitCode {
         cli::Command::Token(args) => token::run(&args),
         cli::Command::User(args) => user::run(&args),
         cli::Command::Watchlist(args) => watchlist::run(&args),
+        cli::Command::Webhook(args) => webhook::run(&args),
         cli::Command::Demo(args) => demo::run(&args),
     };
     ExitCode::from(code)

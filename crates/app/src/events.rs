@@ -16,7 +16,7 @@ use serde::Serialize;
 use std::time::Duration;
 use uuid::Uuid;
 
-/// A new endpoint, as an admin asks for it (checked by [`NewEndpoint::check`]).
+/// A new endpoint, as an admin asks for it (checked by `NewEndpoint::check` when created).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEndpoint {
     /// Webhook or broker.

@@ -175,7 +175,7 @@ async fn latency(
         let mut case = template()?;
         let entity = format!("lat-{tag}-{i}");
         case.kyc.entity_id = EntityId::parse(&entity)?;
-        let (service, agent) = (service.clone(), agent.clone());
+        let (service, agent) = (service.clone(), *agent);
         tokio::task::spawn_blocking(move || service.submit(&agent, &case, None)).await??;
         committed.push((entity, Instant::now()));
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -279,7 +279,7 @@ fn submissions(service: &Compliance, agent: &Caller, tag: &str, seconds: u64) ->
     let threads: Vec<_> = (0..4)
         .map(|w| {
             let (service, agent, done, tag) =
-                (service.clone(), agent.clone(), done.clone(), tag.to_owned());
+                (service.clone(), *agent, done.clone(), tag.to_owned());
             std::thread::spawn(move || -> Result<()> {
                 let template = template()?;
                 let mut n = 0u64;

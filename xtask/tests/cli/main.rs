@@ -6,6 +6,7 @@
 mod checkpoint;
 mod db;
 mod demo;
+mod webhook;
 
 use compliance_persistence::testing::{TestDatabase, server};
 use std::process::{Command, Output};
@@ -230,6 +231,7 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
             "user",
             "db",
             "watchlist",
+            "webhook",
             "demo",
             "help"
         ],
@@ -251,6 +253,7 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
         "user",
         "db",
         "watchlist",
+        "webhook",
         "demo",
     ] {
         let by_help = xtask(&["help", command], &url);
@@ -279,6 +282,45 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
         ["keygen", "sign", "check", "prove", "check-proof", "help"],
         "{checkpoint}"
     );
+    // The webhook actions, from `webhook --help`'s "Commands:" section.
+    let webhook = text(&xtask(&["webhook", "--help"], &url).stdout);
+    let actions: Vec<&str> = webhook
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .split("Options:")
+        .next()
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "list",
+            "update",
+            "rotate",
+            "replay",
+            "deliveries",
+            "help"
+        ],
+        "{webhook}"
+    );
+    let create = text(&xtask(&["webhook", "create", "--help"], &url).stdout);
+    for words in [
+        "--url",
+        "--event-type",
+        "--allow-private",
+        "--by",
+        "--format",
+        "once",
+    ] {
+        assert!(
+            create.contains(words),
+            "webhook create --help lacks {words}: {create}"
+        );
+    }
     let unknown = xtask(&["tidy"], &url);
     assert_eq!(unknown.status.code(), Some(64));
 }

@@ -186,7 +186,7 @@ fn endpoints_are_created_and_changed_by_admins_only_here_and_in_the_database() {
     assert!(secret.expose().starts_with("whsec_") && secret.expose().len() == 50);
     assert!(!format!("{created:?}").contains(secret.expose()));
     let listed = s.compliance.endpoints(&s.officer()).unwrap();
-    assert_eq!(listed, [created.endpoint.clone()]);
+    assert_eq!(listed, std::slice::from_ref(&created.endpoint));
     assert!(!serde_json::to_string(&listed).unwrap().contains("whsec_"));
     assert_eq!(
         count(

@@ -199,7 +199,8 @@ pub fn create(
 
 /// Changes the endpoint `id`, still at `expected_revision`, as the admin `by`, with its
 /// `endpoint_updated` audit entry (what changed; a rotation as `secret_rotated`), in one
-/// transaction. A moved revision is [`PersistenceError::Stale`].
+/// transaction. A moved revision is [`PersistenceError::Stale`]; a change that changes nothing
+/// writes nothing and answers the endpoint as it is, at its revision.
 pub fn update(
     conn: &mut PgConnection,
     id: Uuid,
@@ -218,6 +219,17 @@ pub fn update(
                     current.revision
                 ),
             });
+        }
+        // A change that changes nothing writes nothing: the guard refuses a revision raised
+        // over unchanged columns, and an unchanged endpoint has nothing to audit.
+        let unchanged = change.rotate.is_none()
+            && change.active.is_none_or(|a| a == current.active)
+            && change
+                .event_types
+                .is_none_or(|t| t == current.event_types.as_slice())
+            && change.description.is_none_or(|d| d == current.description);
+        if unchanged {
+            return Ok(current);
         }
         let target = event_endpoints::table.find(id);
         let base = (

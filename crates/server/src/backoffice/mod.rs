@@ -1,6 +1,7 @@
 //! The back office: server-rendered HTML under `/office` for analysts and
 //! compliance officers: sign in, the review queue, a case and its evidence, deciding under four
-//! eyes, the rules in force. Every page works without JavaScript; the binary serves every
+//! eyes, the rules in force, and where events go (the endpoints, their deliveries and
+//! failures; an admin replays one). Every page works without JavaScript; the binary serves every
 //! asset (no external requests).
 //!
 //! Each handler is thin over [`compliance_app::Compliance`], acting as the signed-in person
@@ -13,6 +14,7 @@
 mod attempts;
 mod case;
 mod case_view;
+mod endpoints;
 mod explanation_view;
 mod pages;
 mod queue;
@@ -72,6 +74,9 @@ pub fn router(compliance: AsyncCompliance, config: OfficeConfig) -> Router {
         .route("/cases/{id}/decide", post(case::decide))
         .route("/cases/{id}/clear-match", post(case::clear_match))
         .route("/rules", get(rules::page))
+        .route("/endpoints", get(endpoints::list))
+        .route("/endpoints/{id}", get(endpoints::page))
+        .route("/endpoints/{id}/replay", post(endpoints::replay))
         .route("/assets/office.css", get(stylesheet))
         .fallback(|| async {
             pages::error_page(

@@ -7,6 +7,7 @@
 use askama::Template;
 use chrono::{DateTime, Utc};
 use compliance_app::OfficeSession;
+use compliance_domain::Permission;
 
 /// A timestamp as the back office shows it, in UTC.
 pub(super) fn when(at: DateTime<Utc>) -> String {
@@ -24,6 +25,8 @@ pub(super) struct ChromeUser {
     pub username: String,
     pub role: String,
     pub csrf: String,
+    /// Whether the navigation links the event endpoints (the role may read deliveries).
+    pub reads_deliveries: bool,
 }
 
 impl Chrome {
@@ -34,6 +37,7 @@ impl Chrome {
                 username: s.username.as_str().to_owned(),
                 role: s.caller.role().to_string().replace('_', " "),
                 csrf: s.csrf.clone(),
+                reads_deliveries: s.caller.role().may(Permission::ReadDeliveries),
             }),
         }
     }
@@ -267,4 +271,74 @@ pub(super) struct RulesPage {
     pub jurisdiction: String,
     pub at: String,
     pub rules: Vec<RuleView>,
+}
+
+/// One endpoint, as the list and its own page show it.
+pub(super) struct EndpointView {
+    pub href: String,
+    pub description: String,
+    pub kind: String,
+    pub url: String,
+    pub active: bool,
+    /// "all" or the types, comma-separated.
+    pub event_types: String,
+    pub pending: i64,
+    pub sending: i64,
+    pub delivered: i64,
+    pub failed: i64,
+    /// Failed attempts in a row.
+    pub failures_in_a_row: i32,
+    /// "closed", or "paused until ..." while its circuit holds deliveries back.
+    pub circuit: String,
+    pub paused: bool,
+}
+
+#[derive(Template)]
+#[template(path = "office/endpoints.html")]
+pub(super) struct EndpointsPage {
+    pub chrome: Chrome,
+    pub endpoints: Vec<EndpointView>,
+}
+
+/// One attempt of a delivery.
+pub(super) struct AttemptView {
+    pub at: String,
+    pub delivered: bool,
+    /// The HTTP status, or "no answer".
+    pub status: String,
+    /// e.g. "12 ms".
+    pub latency: String,
+    pub error: String,
+}
+
+/// One delivery, with its attempts.
+pub(super) struct DeliveryView {
+    pub id: i64,
+    pub event_id: String,
+    pub entity_id: String,
+    pub sequence: i64,
+    pub state: String,
+    pub created: String,
+    /// When delivered, when replayed, or when the next attempt is due.
+    pub when: String,
+    pub attempts: Vec<AttemptView>,
+}
+
+#[derive(Template)]
+#[template(path = "office/endpoint.html")]
+pub(super) struct EndpointPage {
+    pub chrome: Chrome,
+    pub notice: Option<Notice>,
+    pub endpoint: EndpointView,
+    pub id: String,
+    pub revision: i32,
+    pub created: String,
+    pub updated: String,
+    /// "until ..." while the secret before the last rotation still signs.
+    pub previous_secret: Option<String>,
+    pub failed: Vec<DeliveryView>,
+    pub recent: Vec<DeliveryView>,
+    /// Whether the signed-in person may replay (admins): the replay buttons.
+    pub may_replay: bool,
+    pub csrf: String,
 }

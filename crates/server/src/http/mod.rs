@@ -11,6 +11,7 @@ mod body_errors;
 mod cases;
 pub mod client_address;
 mod entities;
+mod events;
 mod json_numbers;
 pub mod openapi;
 pub mod problem;
@@ -19,6 +20,7 @@ mod rules;
 pub mod schemas;
 mod screening;
 
+pub use events::EventPageSize;
 pub use problem::Problem;
 
 use axum::extract::{FromRequest, MatchedPath, Request};
@@ -194,6 +196,7 @@ pub fn routes(compliance: AsyncCompliance) -> (Router, utoipa::openapi::OpenApi)
     };
     let (router, mut doc) = openapi::router().split_for_parts();
     openapi::complete_responses(&mut doc);
+    doc.webhooks = Some(openapi::webhooks());
     let served = doc.clone();
     let router = router
         .route(

@@ -2,13 +2,16 @@
 //! `utoipa-axum`'s `OpenApiRouter`, so that a route cannot exist undocumented; the bearer
 //! security scheme is added by a modifier, and the statuses every route can answer whatever
 //! its handler ([`common_statuses`]: authentication, the database, malformed input) are added
-//! to each operation in one place, so that a new route cannot forget them.
+//! to each operation in one place, so that a new route cannot forget them. The `webhooks`
+//! section (OpenAPI 3.1) describes what a webhook endpoint receives: one entry per event type,
+//! with the Standard Webhooks headers and the envelope, `data` in its type's shape
+//! ([`webhooks`]).
 //!
 //! Must not: describe a route by hand that the router does not serve (the health check and
 //! this document are the two documented here, and a test checks both ways).
 
 use super::schemas as S;
-use super::{AppState, Problem, cases, entities, queue, rules, screening};
+use super::{AppState, Problem, cases, entities, events, queue, rules, screening};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -19,13 +22,18 @@ pub const PATH: &str = "/api/v1/openapi.json";
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "compliance-db decision API", description = "Submit, read, review and re-screen KYC/AML cases. See docs/api.md."),
+    info(title = "compliance-db decision API", description = "Submit, read, review and re-screen KYC/AML cases; manage where their events go. See docs/api.md."),
     paths(health, document),
-    // The schemas only parameters name (utoipa-axum collects those of bodies and answers).
+    // The schemas only parameters name (utoipa-axum collects those of bodies and answers), and
+    // those only the webhooks name.
     components(schemas(Problem, S::CaseId, S::EntityId, S::IdempotencyKey, S::IfMatch,
-        S::QueueCursor, S::AuditOrder, S::Jurisdiction, S::CheckStatus, S::RiskLevel)),
+        S::QueueCursor, S::AuditOrder, S::Jurisdiction, S::CheckStatus, S::RiskLevel,
+        S::DeliveryState, S::EventType, S::CaseEventData, S::CaseStatusChangedData,
+        S::MatchEventData, S::TransactionEventData, S::Trigger)),
     modifiers(&Bearer),
-    tags((name = "cases"), (name = "entities"), (name = "reports"), (name = "rules"), (name = "screening"), (name = "meta")),
+    tags((name = "cases"), (name = "entities"), (name = "reports"), (name = "rules"), (name = "screening"),
+        (name = "events", description = "Where events go (webhooks, a NATS JetStream broker), what was delivered, and an entity's events; the `webhooks` section describes what a webhook receives"),
+        (name = "meta")),
 )]
 struct ApiDoc;
 
@@ -90,6 +98,108 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
             screening::record_subject,
             screening::erase_subject
         ))
+        .routes(routes!(events::create_endpoint, events::list_endpoints))
+        .routes(routes!(events::get_endpoint, events::update_endpoint))
+        .routes(routes!(events::rotate_secret))
+        .routes(routes!(events::replay))
+        .routes(routes!(events::deliveries))
+        .routes(routes!(events::attempts))
+        .routes(routes!(events::entity_events))
+}
+
+/// The Standard Webhooks headers every delivery carries, as the webhooks' parameters.
+fn webhook_headers() -> Vec<utoipa::openapi::path::Parameter> {
+    use utoipa::openapi::Required;
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    let header = |name: &str, schema: ObjectBuilder, description: &str| {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Header)
+            .required(Required::True)
+            .schema(Some(schema.schema_type(Type::String)))
+            .description(Some(description))
+            .build()
+    };
+    vec![
+        header(
+            "webhook-id",
+            ObjectBuilder::new().format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
+            "The event's id, the same on every attempt and replay: deduplicate by it.",
+        ),
+        header(
+            "webhook-timestamp",
+            ObjectBuilder::new().pattern(Some("^[0-9]{1,19}$")),
+            "When this attempt was sent, in seconds since 1970 (UTC): refuse one too far from \
+             your clock (Standard Webhooks suggests five minutes), against replays.",
+        ),
+        header(
+            "webhook-signature",
+            ObjectBuilder::new().pattern(Some(S::SIGNATURE_PATTERN)),
+            "`v1,` and the base64 of HMAC-SHA256, keyed with the base64-decoded secret after \
+             `whsec_`, over `{webhook-id}.{webhook-timestamp}.{body}`; space-separated, one per \
+             secret in force (two after a rotation, until the previous one expires). Accept the \
+             delivery when one matches, compared in constant time.",
+        ),
+    ]
+}
+
+/// The `webhooks` section: one entry per event type, named by the type, as a `POST` of the
+/// envelope (`Event`, its `type` that one and its `data` in that type's shape) with the
+/// Standard Webhooks headers. Any 2xx acknowledges; anything else is a failed attempt.
+pub fn webhooks() -> utoipa::openapi::Paths {
+    use compliance_domain::EventType;
+    use utoipa::openapi::path::{HttpMethod, OperationBuilder};
+    use utoipa::openapi::request_body::RequestBodyBuilder;
+    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Type};
+    use utoipa::openapi::{ContentBuilder, PathItem, PathsBuilder, Ref, Required, ResponseBuilder};
+    let mut paths = PathsBuilder::new();
+    for &event_type in <EventType as strum::VariantArray>::VARIANTS {
+        let name = event_type.to_string();
+        let shape = ObjectBuilder::new()
+            .property(
+                "type",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([name.as_str()])),
+            )
+            .property("data", Ref::from_schema_name(S::data_schema_of(event_type)));
+        let body = AllOfBuilder::new()
+            .item(Ref::from_schema_name("Event"))
+            .item(shape);
+        let operation = OperationBuilder::new()
+            .tag("events")
+            .operation_id(Some(format!("webhook_{}", name.replace('.', "_"))))
+            .summary(Some(name.clone()))
+            .description(Some(S::announces(event_type)))
+            .parameters(Some(webhook_headers()))
+            .request_body(Some(
+                RequestBodyBuilder::new()
+                    .required(Some(Required::True))
+                    .content(
+                        "application/json",
+                        ContentBuilder::new().schema(Some(body)).build(),
+                    )
+                    .build(),
+            ))
+            .response(
+                "2XX",
+                ResponseBuilder::new().description(
+                    "Received: any 2xx acknowledges the event, and it is not sent again \
+                     unless an admin replays it",
+                ),
+            )
+            .response(
+                "default",
+                ResponseBuilder::new().description(
+                    "Any other answer, or none within the timeout, is a failed attempt: retried \
+                     with exponential backoff and jitter; enough failures in a row pause the \
+                     endpoint (its circuit) and, in the end, the delivery fails until replayed",
+                ),
+            );
+        paths = paths.path(name, PathItem::new(HttpMethod::Post, operation));
+    }
+    paths.build()
 }
 
 /// The statuses an operation can answer whatever its handler, by what it has: a bearer-secured

@@ -113,6 +113,22 @@ impl Problem {
         p
     }
 
+    /// The problem of an application error on a route that names the revision it read in its
+    /// body (an endpoint's change, a rotation) rather than as `If-Match`: a stale revision is
+    /// 409 `stale-revision`, as the request conflicts with the record as it is now (412 is for a
+    /// precondition header that failed); every other error as [`classify`] maps it.
+    pub fn of_body_revision(error: AppError) -> Self {
+        if let AppError::StaleRevision { .. } = &error {
+            return Self::new(
+                StatusCode::CONFLICT,
+                "stale-revision",
+                "the record changed since it was read",
+                error.to_string(),
+            );
+        }
+        Self::from(error)
+    }
+
     /// 500: something failed on the server's side (a panic, stored data the domain refuses).
     /// `what` goes to the log, under the correlation id the answer carries.
     pub fn internal(what: &str) -> Self {
@@ -446,6 +462,29 @@ mod tests {
                 (status, format!("{TYPE_PREFIX}{kind}").as_str())
             );
         }
+    }
+
+    /// A revision named in a body (not as `If-Match`) that is stale is a conflict, 409, of the
+    /// same kind; the other errors map as for any route.
+    #[test]
+    fn a_stale_revision_in_a_body_is_409() {
+        let stale = || AppError::StaleRevision {
+            what: "event endpoint",
+            key: "x".into(),
+            reason: "is at revision 2, not 1: read it again".into(),
+        };
+        let problem = Problem::of_body_revision(stale());
+        assert_eq!(
+            (problem.status, problem.kind.as_str()),
+            (409, format!("{TYPE_PREFIX}stale-revision").as_str())
+        );
+        assert!(problem.detail.contains("read it again"));
+        assert_eq!(Problem::from(stale()).status, 412);
+        let missing = AppError::NotFound {
+            what: "event endpoint",
+            key: "x".into(),
+        };
+        assert_eq!(Problem::of_body_revision(missing).status, 404);
     }
 
     /// Issue 17, defect 4: a server error shows a stable text and a correlation id, never the

@@ -68,8 +68,36 @@ text_enum_schemas! {
     Verdict => compliance_domain::Verdict;
 }
 
+/// A string schema of its own: a description, lengths and a pattern.
+macro_rules! string_schema {
+    ($(#[doc = $doc:literal])* $name:ident, $min:expr, $max:expr, $pattern:expr) => {
+        $(#[doc = $doc])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some(concat!($($doc),*).trim()))
+                    .min_length(Some($min))
+                    .max_length(Some($max))
+                    .pattern(Some($pattern))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($name))
+            }
+        }
+    };
+}
+
+mod events;
 mod facts;
 mod screening;
+pub use events::*;
 pub use facts::*;
 pub use screening::*;
 

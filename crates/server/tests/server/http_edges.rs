@@ -344,6 +344,15 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/entities/{entity_id}/subject"),
     ("put", "/api/v1/entities/{entity_id}/subject"),
     ("delete", "/api/v1/entities/{entity_id}/subject"),
+    ("post", "/api/v1/endpoints"),
+    ("get", "/api/v1/endpoints"),
+    ("get", "/api/v1/endpoints/{id}"),
+    ("patch", "/api/v1/endpoints/{id}"),
+    ("post", "/api/v1/endpoints/{id}/secret"),
+    ("post", "/api/v1/endpoints/{id}/replay"),
+    ("get", "/api/v1/endpoints/{id}/deliveries"),
+    ("get", "/api/v1/deliveries/{id}/attempts"),
+    ("get", "/api/v1/entities/{entity_id}/events"),
 ];
 
 #[tokio::test]

@@ -16,7 +16,7 @@ use compliance_domain::input::{
 use serde_json::{Value, json};
 
 /// The served document.
-async fn document(api: &Api) -> Value {
+pub(crate) async fn document(api: &Api) -> Value {
     let (status, _, doc) = api
         .call(Method::GET, "/api/v1/openapi.json", None, &[], None)
         .await;
@@ -25,7 +25,7 @@ async fn document(api: &Api) -> Value {
 }
 
 /// Every error of `instance` against `schema`, whose `$ref`s resolve into `doc`'s components.
-fn errors(doc: &Value, schema: &Value, instance: &Value) -> Vec<String> {
+pub(crate) fn errors(doc: &Value, schema: &Value, instance: &Value) -> Vec<String> {
     let root = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "components": doc["components"],
@@ -58,7 +58,12 @@ fn response_schema(doc: &Value, method: &str, path: &str, status: u16, media: &s
 
 /// Checks a real answer against its documented schema, and that it carries every header the
 /// document gives for it; `path` is the documented template.
-fn assert_matches(doc: &Value, method: &str, path: &str, answer: &(StatusCode, HeaderMap, Value)) {
+pub(crate) fn assert_matches(
+    doc: &Value,
+    method: &str,
+    path: &str,
+    answer: &(StatusCode, HeaderMap, Value),
+) {
     let (status, headers, body) = answer;
     let documented = &doc["paths"][path][method]["responses"][status.as_str()]["headers"];
     for name in documented.as_object().into_iter().flat_map(|h| h.keys()) {
@@ -81,7 +86,7 @@ fn assert_matches(doc: &Value, method: &str, path: &str, answer: &(StatusCode, H
 }
 
 /// Checks a request body against the route's documented request schema.
-fn assert_request_matches(doc: &Value, method: &str, path: &str, body: &Value) {
+pub(crate) fn assert_request_matches(doc: &Value, method: &str, path: &str, body: &Value) {
     let schema =
         &doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"];
     assert!(!schema.is_null(), "{method} {path}: no request body schema");
@@ -437,7 +442,7 @@ async fn problem_documents_match_the_problem_schema() {
 }
 
 /// The request schema named `name` in the document's components.
-fn component<'a>(doc: &'a Value, name: &str) -> &'a Value {
+pub(crate) fn component<'a>(doc: &'a Value, name: &str) -> &'a Value {
     let schema = &doc["components"]["schemas"][name];
     assert!(schema.is_object(), "no component {name}");
     schema
@@ -569,7 +574,10 @@ fn variants<T: strum::VariantNames>() -> Value {
 #[tokio::test]
 async fn every_parameter_says_what_the_server_accepts() {
     use compliance_app::{ListSize, QueueSize};
-    use compliance_domain::{CheckStatus, EntityId, IdempotencyKey, Jurisdiction, RiskLevel};
+    use compliance_domain::{
+        CheckStatus, DeliveryState, EntityId, IdempotencyKey, Jurisdiction, RiskLevel,
+    };
+    use compliance_server::http::EventPageSize;
     use compliance_server::http::schemas as S;
     let api = Api::new();
     let doc = document(&api).await;
@@ -591,6 +599,11 @@ async fn every_parameter_says_what_the_server_accepts() {
                 );
                 let field = |key: &str| schema[key].clone();
                 match (location, name) {
+                    ("path", "id") if path.starts_with("/api/v1/deliveries/") => assert_eq!(
+                        (field("type"), field("minimum")),
+                        (json!("integer"), json!(1)),
+                        "{what}"
+                    ),
                     ("path", "id") => {
                         assert_eq!(
                             (field("type"), field("format")),
@@ -616,12 +629,22 @@ async fn every_parameter_says_what_the_server_accepts() {
                     ("query", "risk_level") => {
                         assert_eq!(field("enum"), variants::<RiskLevel>(), "{what}");
                     }
+                    ("query", "state") => {
+                        assert_eq!(field("enum"), variants::<DeliveryState>(), "{what}");
+                    }
+                    ("query", "after") => assert_eq!(
+                        (field("type"), field("minimum"), field("maximum")),
+                        (json!("integer"), json!(0), json!(i64::MAX)),
+                        "{what}"
+                    ),
                     ("query", "order") => {
                         assert_eq!(field("enum"), json!(["newest", "oldest"]), "{what}");
                     }
                     ("query", "limit") => {
                         let max = if path == "/api/v1/queue" {
                             QueueSize::MAX
+                        } else if path.ends_with("/events") || path.ends_with("/deliveries") {
+                            EventPageSize::MAX
                         } else {
                             ListSize::MAX
                         };
@@ -668,6 +691,8 @@ async fn every_parameter_says_what_the_server_accepts() {
         "query status",
         "query risk_level",
         "query order",
+        "query state",
+        "query after",
         "query limit",
         "query cursor",
         "query at",
@@ -773,7 +798,7 @@ async fn every_operation_documents_what_any_route_can_answer() {
 }
 
 /// A validator of the component `name` of `doc`.
-fn validator(doc: &Value, name: &str) -> jsonschema::Validator {
+pub(crate) fn validator(doc: &Value, name: &str) -> jsonschema::Validator {
     let root = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "components": doc["components"],
@@ -788,7 +813,7 @@ fn validator(doc: &Value, name: &str) -> jsonschema::Validator {
 /// Characters that sit on the edges of what the fields accept: the references' printable
 /// ASCII, spaces and tabs, line breaks, other control characters (C0, DEL, C1), Unicode white
 /// space that `str::trim` removes, a byte-order mark (which it keeps), non-ASCII letters.
-const EDGES: &[char] = &[
+pub(crate) const EDGES: &[char] = &[
     'a', 'z', 'A', 'Z', '0', '9', '-', '_', '.', '+', '/', ':', '!', '~', '"', '\\', ' ', '\t',
     '\n', '\r', '\u{0}', '\u{7}', '\u{b}', '\u{1f}', '\u{7f}', '\u{85}', '\u{9f}', '\u{a0}',
     '\u{1680}', '\u{2000}', '\u{200a}', '\u{200b}', '\u{2028}', '\u{202f}', '\u{3000}', '\u{feff}',

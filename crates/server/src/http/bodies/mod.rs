@@ -5,10 +5,12 @@
 //! show it.
 //!
 //! Must not: carry personal data (but the screening bodies, to the roles that may see the
-//! subject), or be built from anything but the library's records.
+//! subject) or a signing secret (but the answer that shows one once), or be built from anything
+//! but the library's records.
 
 mod audit;
 mod cases;
+mod events;
 mod health;
 mod reports;
 mod screening;
@@ -17,6 +19,9 @@ pub use audit::{AuditPage, AuditRecord};
 pub use cases::{
     CaseRecord, ClearedMatch, DispositionState, ReasonRecord, RescreenOutcome, ReviewOutcome,
     ReviewStepTaken, Submission,
+};
+pub use events::{
+    Attempt, Delivery, DeliveryCounts, Endpoint, EndpointWithSecret, Event, Replayed,
 };
 pub use health::{
     DatabaseState, Health, HealthProblem, HealthStatus, MigrationHealth, PoolFigures,

@@ -65,32 +65,6 @@ pub struct IdentifierInput {
     value: String,
 }
 
-/// A string schema of its own: a description, lengths and a pattern.
-macro_rules! string_schema {
-    ($(#[doc = $doc:literal])* $name:ident, $min:expr, $max:expr, $pattern:expr) => {
-        $(#[doc = $doc])*
-        pub struct $name;
-
-        impl utoipa::PartialSchema for $name {
-            fn schema() -> RefOr<Schema> {
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .description(Some(concat!($($doc),*).trim()))
-                    .min_length(Some($min))
-                    .max_length(Some($max))
-                    .pattern(Some($pattern))
-                    .into()
-            }
-        }
-
-        impl ToSchema for $name {
-            fn name() -> Cow<'static, str> {
-                Cow::Borrowed(stringify!($name))
-            }
-        }
-    };
-}
-
 string_schema!(
     /// One of a subject's names, in any script: trimmed of surrounding white space, 1 to 200
     /// characters, no control character.
