@@ -103,7 +103,7 @@ mod tests {
             ),
             (
                 "compliance-server",
-                &["compliance-app", "compliance-domain"],
+                &["compliance-app", "compliance-domain", "compliance-dispatch"],
             ),
             // Events out: the transport and the dispatcher over the app's outbox; never
             // persistence itself.

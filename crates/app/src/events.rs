@@ -61,10 +61,13 @@ impl NewEndpoint {
 }
 
 pub(crate) fn check_description(description: &str) -> Result<()> {
-    if description.trim() != description || description.chars().count() > 200 {
+    if description.trim() != description
+        || description.chars().count() > 200
+        || description.chars().any(char::is_control)
+    {
         return Err(InputError::field(
             "description",
-            "at most 200 characters, without leading or trailing spaces",
+            "at most 200 characters, without control characters or leading or trailing spaces",
         )
         .into());
     }

@@ -45,7 +45,9 @@ pub fn verify(
         })
 }
 
-#[allow(dead_code)] // `main` is the example's; the tests include this file for `verify` alone.
+// `main` is the example's; the tests include this file for `verify` alone. An example prints its
+// answer.
+#[allow(dead_code, clippy::print_stdout)]
 fn main() {
     // Usage: WEBHOOK_SECRET=whsec_... verify_webhook ID TIMESTAMP SIGNATURES < BODY
     let args: Vec<String> = std::env::args().skip(1).collect();

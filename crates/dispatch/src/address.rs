@@ -132,10 +132,6 @@ mod tests {
     use super::*;
     use AddressClass::*;
 
-    fn class(text: &str) -> AddressClass {
-        classify(text.parse().unwrap())
-    }
-
     #[test]
     fn the_policy_allows_public_and_named_loopback_and_private_only_when_allowed() {
         let ip = |t: &str| -> IpAddr { t.parse().unwrap() };

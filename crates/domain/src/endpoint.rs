@@ -13,8 +13,10 @@ use std::net::IpAddr;
 /// Why a URL cannot be an endpoint's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EndpointUrlError {
-    /// Not `scheme://host...`, too long, or with spaces.
-    #[error("the URL must be an absolute URL of at most 2000 characters, without spaces")]
+    /// Not `scheme://host...`, too long, or with spaces or control characters.
+    #[error(
+        "the URL must be an absolute URL of at most 2000 characters, without spaces or control characters"
+    )]
     Malformed,
     /// A webhook's URL that is not https (http only on loopback), or a broker's not nats://.
     #[error("{0}")]
@@ -42,7 +44,7 @@ impl EndpointUrl {
         text: &str,
         allow_private: bool,
     ) -> Result<Self, EndpointUrlError> {
-        if text.len() > 2000 || text.chars().any(char::is_whitespace) {
+        if text.len() > 2000 || text.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(EndpointUrlError::Malformed);
         }
         let (scheme, rest) = text.split_once("://").ok_or(EndpointUrlError::Malformed)?;
@@ -174,6 +176,7 @@ mod tests {
             Err(EndpointUrlError::Malformed)
         );
         assert!(!ok("https://exa mple.com/"));
+        assert!(!ok("https://example.com/\u{0}"));
     }
 
     #[test]

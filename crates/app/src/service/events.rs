@@ -189,7 +189,8 @@ impl ComplianceService {
 
     /// A delivery's attempts, in order.
     pub(crate) fn attempts(&self, delivery: i64) -> Result<Vec<AttemptRecord>> {
-        self.read(|conn| {
+        self.read_snapshot(|conn| {
+            deliveries::find(conn, delivery)?;
             Ok(deliveries::attempts(conn, delivery)?
                 .into_iter()
                 .map(attempt_record)

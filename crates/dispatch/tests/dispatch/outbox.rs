@@ -553,7 +553,7 @@ async fn a_database_that_restarts_loses_no_event() {
         let entities: Vec<String> = receiver
             .received()
             .iter()
-            .filter(|r| r.header("webhook-id").len() > 0)
+            .filter(|r| !r.header("webhook-id").is_empty())
             .map(|r| {
                 body(r)["data"]["entity_id"]
                     .as_str()

@@ -506,6 +506,16 @@ pub fn for_endpoint(
         .collect()
 }
 
+/// The delivery with this id.
+pub fn find(conn: &mut PgConnection, id: i64) -> Result<StoredDelivery> {
+    let row = event_deliveries::table
+        .find(id)
+        .select(DeliveryRow::as_select())
+        .first(conn)
+        .optional()?;
+    crate::error::found(row, "event delivery", id)?.try_into()
+}
+
 /// The deliveries of one event, to every endpoint.
 pub fn for_event(conn: &mut PgConnection, event: Uuid) -> Result<Vec<StoredDelivery>> {
     event_deliveries::table

@@ -1,6 +1,7 @@
 //! `compliance-api`: the HTTP service (the decision API and the back office). Parses its
 //! command line (clap: `--help`, `--version`, `--host`/`API_HOST`, `--port`/`API_PORT`, the
-//! back office's cookie and session settings, `--trusted-proxy`), reads the database
+//! back office's cookie and session settings, `--trusted-proxy`, `--no-dispatcher`), runs the
+//! events dispatcher unless told not to, reads the database
 //! configuration from the environment (`DATABASE_URL` or `DATABASE_*`), and serves
 //! `GET /api/v1/health` on `127.0.0.1:3000` unless told otherwise. Stops cleanly on Ctrl-C or SIGTERM.
 //!
@@ -9,6 +10,7 @@
 
 use clap::Parser;
 use compliance_app::{Compliance, Config, SessionPolicy};
+use compliance_dispatch::{Dispatcher, DispatcherConfig};
 use compliance_server::api;
 use compliance_server::backoffice::OfficeConfig;
 use compliance_server::http::client_address::TrustedProxies;
@@ -76,6 +78,10 @@ struct Args {
         value_parser = proxy_entry
     )]
     trusted_proxies: Vec<ProxyEntry>,
+    /// Do not deliver events from this process (run `compliance-dispatch` apart instead). By
+    /// default the service runs a dispatcher; several instances share the work.
+    #[arg(long, env = "API_NO_DISPATCHER")]
+    no_dispatcher: bool,
 }
 
 /// One entry of `--trusted-proxy` / `API_TRUSTED_PROXIES`: an address, or nothing (an empty
@@ -143,6 +149,7 @@ async fn serve(args: Args, config: Config) -> u8 {
         session_hours,
         idle_minutes,
         trusted_proxies,
+        no_dispatcher,
     } = args;
     let office = OfficeConfig {
         policy: SessionPolicy {
@@ -171,7 +178,44 @@ async fn serve(args: Args, config: Config) -> u8 {
         .local_addr()
         .map_or_else(|_| format!("{host}:{port}"), |a| a.to_string());
     tracing::info!(database = %config, "compliance-api listening on http://{bound}/api/v1/health; back office on http://{bound}/office/");
-    match api::serve(listener, Compliance::new(&config), options, stop).await {
+    let compliance = Compliance::new(&config);
+    // The dispatcher stops when the server does: `stopping` is raised once `stop` completes.
+    let (stopping, stopped) = tokio::sync::watch::channel(false);
+    let dispatcher = if no_dispatcher {
+        None
+    } else {
+        match Dispatcher::new(
+            compliance.in_process().outbox(),
+            DispatcherConfig::default(),
+        ) {
+            Ok(dispatcher) => {
+                tracing::info!(
+                    "delivering events (--no-dispatcher to leave it to compliance-dispatch)"
+                );
+                let mut stopped = stopped;
+                Some(tokio::spawn(async move {
+                    dispatcher
+                        .run(async move {
+                            let _ = stopped.wait_for(|stop| *stop).await;
+                        })
+                        .await;
+                }))
+            }
+            Err(e) => {
+                tracing::error!("cannot start the dispatcher: {e}");
+                return exit::FAILED;
+            }
+        }
+    };
+    let stop = async move {
+        stop.await;
+        let _ = stopping.send(true);
+    };
+    let served = api::serve(listener, compliance, options, stop).await;
+    if let Some(dispatcher) = dispatcher {
+        let _ = dispatcher.await;
+    }
+    match served {
         Ok(()) => 0,
         Err(e) => {
             tracing::error!("server stopped: {e}");
