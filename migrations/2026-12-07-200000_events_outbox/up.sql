@@ -59,12 +59,16 @@ CREATE TABLE events (
     entity_sequence  BIGINT NOT NULL,
     jurisdiction     TEXT NOT NULL,
     case_id          UUID,
-    audit_log_id     BIGINT NOT NULL REFERENCES audit_logs (id),
+    -- The audit entry it announces (written by its trigger; audit entries are never removed,
+    -- so no foreign key, which would also stand in front of the log's own TRUNCATE guard).
+    audit_log_id     BIGINT NOT NULL,
     data             JSONB NOT NULL,
     created_at       TIMESTAMPTZ NOT NULL,
     CONSTRAINT uq_events_position UNIQUE (position),
     CONSTRAINT uq_events_audit_log_id UNIQUE (audit_log_id),
     CONSTRAINT uq_events_entity_sequence UNIQUE (entity_id, entity_sequence),
+    -- The target of a delivery's reference to its event with the event's entity and sequence.
+    CONSTRAINT uq_events_delivery_link UNIQUE (id, entity_id, entity_sequence),
     CONSTRAINT ck_events_event_type CHECK (event_type = ANY (event_types())),
     CONSTRAINT ck_events_jurisdiction CHECK (jurisdiction IN ('AE', 'IN', 'US')),
     CONSTRAINT ck_events_entity_sequence CHECK (entity_sequence >= 1),
@@ -291,7 +295,7 @@ CREATE TRIGGER trg_event_fanout_no_truncate BEFORE TRUNCATE ON event_fanout
 CREATE TABLE event_deliveries (
     id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     endpoint_id      UUID NOT NULL REFERENCES event_endpoints (id),
-    event_id         UUID NOT NULL REFERENCES events (id),
+    event_id         UUID NOT NULL,
     -- The event's entity and sequence, so that an entity's events go out in order.
     entity_id        VARCHAR(64) NOT NULL,
     entity_sequence  BIGINT NOT NULL,
@@ -306,8 +310,9 @@ CREATE TABLE event_deliveries (
     replayed_at      TIMESTAMPTZ,
     created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
     CONSTRAINT uq_event_deliveries_endpoint_event UNIQUE (endpoint_id, event_id),
-    CONSTRAINT fk_event_deliveries_event_order FOREIGN KEY (entity_id, entity_sequence)
-        REFERENCES events (entity_id, entity_sequence),
+    -- The event, with its entity and sequence as they are: the order the claim keeps.
+    CONSTRAINT fk_event_deliveries_event FOREIGN KEY (event_id, entity_id, entity_sequence)
+        REFERENCES events (id, entity_id, entity_sequence),
     CONSTRAINT ck_event_deliveries_state CHECK (state IN ('pending', 'sending', 'delivered', 'failed')),
     CONSTRAINT ck_event_deliveries_attempts CHECK (attempts >= 0),
     CONSTRAINT ck_event_deliveries_lease CHECK ((state = 'sending') = (lease_until IS NOT NULL)),

@@ -450,7 +450,6 @@ diesel::joinable!(decision_vectors -> compliance_checks (compliance_check_id));
 diesel::joinable!(delivery_attempts -> event_deliveries (delivery_id));
 diesel::joinable!(event_deliveries -> event_endpoints (endpoint_id));
 diesel::joinable!(event_deliveries -> users (replayed_by));
-diesel::joinable!(events -> audit_logs (audit_log_id));
 diesel::joinable!(false_positives -> aml_checks (aml_check_id));
 diesel::joinable!(false_positives -> compliance_checks (compliance_check_id));
 diesel::joinable!(kyc_checks -> users (submitted_by));

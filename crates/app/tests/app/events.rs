@@ -115,22 +115,32 @@ fn each_announced_write_writes_its_event_in_its_transaction_numbered_per_entity(
         )
     );
 
-    // A sanctions hit on the approved case revokes the approval: one more event, numbered 2.
+    // A clean re-screening leaves the approval: announced, numbered 2.
+    let mut clean = scenario(id).aml;
+    clean.watchlist_version = WatchlistVersion::parse("ofac-2026-12-01").unwrap();
+    s.compliance.rescreen(&s.agent(), &entity(id), &clean).unwrap();
+    let kept = events_of(&s, id);
+    assert_eq!(
+        (kept[1].event_type, kept[1].sequence, kept[1].data["status"].as_str()),
+        (EventType::CaseRescreened, 2, Some("APPROVED"))
+    );
+
+    // A sanctions hit on the approved case revokes the approval: one more event, numbered 3.
     let out = s
         .compliance
         .rescreen(&s.agent(), &entity(id), &sanctions_hit())
         .unwrap();
     let after = events_of(&s, id);
-    assert_eq!(after.len(), 2);
-    assert_eq!(after[1].event_type, EventType::CaseStatusChanged);
-    assert_eq!(after[1].sequence, 2);
-    assert_eq!(after[1].data["previous_status"], "APPROVED");
-    assert_eq!(after[1].data["status"], serde_json::json!(out.case.status));
+    assert_eq!(after.len(), 3);
+    assert_eq!(after[2].event_type, EventType::CaseStatusChanged);
+    assert_eq!(after[2].sequence, 3);
+    assert_eq!(after[2].data["previous_status"], "APPROVED");
+    assert_eq!(after[2].data["status"], serde_json::json!(out.case.status));
     assert_eq!(
-        after[1].data["revision"],
+        after[2].data["revision"],
         serde_json::json!(out.case.revision)
     );
-    assert_eq!(after[1].data["by"], "engine");
+    assert_eq!(after[2].data["by"], "engine");
 
     // The escalated PEP case screened onto a sanctions list keeps its status, flagged.
     sanctions_hit_on_the_escalation(&s);
