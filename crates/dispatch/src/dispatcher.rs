@@ -166,6 +166,7 @@ impl Dispatcher {
 
     /// Claims what is due, sends it all at once, and records every attempt.
     async fn claim_and_send(&self) -> Result<Round, AppError> {
+        let began = std::time::Instant::now();
         let claims = self
             .blocking({
                 let (batch, lease) = (self.config.claim_batch, self.config.lease);
@@ -175,8 +176,10 @@ impl Dispatcher {
         if claims.is_empty() {
             return Ok(Round::default());
         }
+        let claimed = began.elapsed();
         let sends = claims.iter().map(|claim| self.attempt(claim));
         let results: Vec<Attempted> = futures_util::future::join_all(sends).await;
+        let sent = began.elapsed();
         let delivered = results.iter().filter(|r| r.delivered).count();
         let attempted = results.len();
         let circuit = CircuitSettings {
@@ -186,6 +189,14 @@ impl Dispatcher {
         };
         self.blocking(move |outbox| outbox.complete(&results, circuit))
             .await?;
+        tracing::debug!(
+            attempted,
+            delivered,
+            claim_ms = claimed.as_millis(),
+            send_ms = (sent - claimed).as_millis(),
+            record_ms = (began.elapsed() - sent).as_millis(),
+            "dispatcher round"
+        );
         Ok(Round {
             fanned_out: 0,
             attempted,

@@ -57,6 +57,13 @@ async fn receive(State(seen): State<Seen>, Path(path): Path<String>, body: Bytes
 
 /// Runs the three measurements; `backlog` events for the drain.
 pub fn run(backlog: u64) -> Result<()> {
+    // RUST_LOG=compliance_dispatch=debug shows each round's claim, send and record times.
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .try_init();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -75,6 +82,9 @@ async fn measure(backlog: u64) -> Result<()> {
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     println!("\n==> events out: latency, the outbox's cost, a backlog drained");
+    if std::env::var_os("EVENTS_BENCH_DRAIN_ONLY").is_some() {
+        return drain(&server, &base, &seen, backlog).await;
+    }
     let name = "compliance_bench_events";
     super::drop_database(&server, name)?;
     let config = server.with_database(name);

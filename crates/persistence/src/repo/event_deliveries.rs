@@ -312,16 +312,25 @@ pub fn complete(
              SELECT endpoint_id, bool_or(delivered) AS any_delivered,
                     count(*) FILTER (WHERE NOT delivered) AS failures
                FROM done GROUP BY endpoint_id
+         ), locked AS (
+             -- Only an endpoint whose circuit changes is written (a healthy one is not: no
+             -- lock for concurrent dispatchers to queue on), and those in the order of their
+             -- ids, so that two dispatchers never wait on each other in a cycle.
+             SELECT p.id, c.any_delivered, c.failures
+               FROM event_endpoints p JOIN circuit c ON c.endpoint_id = p.id
+              WHERE NOT c.any_delivered OR p.consecutive_failures <> 0 OR p.paused_until IS NOT NULL
+              ORDER BY p.id
+                FOR UPDATE OF p
          ), breaker AS (
              UPDATE event_endpoints p
-                SET consecutive_failures = CASE WHEN c.any_delivered THEN 0
-                                                ELSE p.consecutive_failures + c.failures END,
+                SET consecutive_failures = CASE WHEN l.any_delivered THEN 0
+                                                ELSE p.consecutive_failures + l.failures END,
                     paused_until = CASE
-                        WHEN c.any_delivered THEN NULL
-                        WHEN p.consecutive_failures + c.failures >= $9 THEN now() + make_interval(secs => least($11,
-                             $10 * power(2, (p.consecutive_failures + c.failures) / $9 - 1)))
+                        WHEN l.any_delivered THEN NULL
+                        WHEN p.consecutive_failures + l.failures >= $9 THEN now() + make_interval(secs => least($11,
+                             $10 * power(2, (p.consecutive_failures + l.failures) / $9 - 1)))
                         ELSE p.paused_until END
-               FROM circuit c WHERE p.id = c.endpoint_id
+               FROM locked l WHERE p.id = l.id
              RETURNING 1
          )
          SELECT (SELECT count(*) FROM done) + 0 * (SELECT count(*) FROM logged)
