@@ -34,6 +34,20 @@ pub mod exit {
     pub const FAILED: u8 = 1;
     /// The database could not be reached, or the configuration is unusable.
     pub const UNREACHABLE: u8 = 2;
+
+    /// The status of a command that acted through `Compliance` and failed with `error` (printed
+    /// first): unreachable when the configuration or the database is, else failed.
+    pub fn of(error: &anyhow::Error) -> u8 {
+        eprintln!("error: {error}");
+        let unreachable = error
+            .downcast_ref::<compliance_app::ConfigError>()
+            .is_some()
+            || matches!(
+                error.downcast_ref::<compliance_app::AppError>(),
+                Some(compliance_app::AppError::Unavailable { .. })
+            );
+        if unreachable { UNREACHABLE } else { FAILED }
+    }
 }
 
 /// Writes to stdout; a closed pipe (`cargo xtask verify | head`) ends the output quietly

@@ -68,23 +68,12 @@ pub enum WatchlistAction {
 pub fn run(args: &WatchlistArgs) -> u8 {
     match act(&args.action) {
         Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("error: {e}");
-            let unreachable = e.downcast_ref::<compliance_app::ConfigError>().is_some()
-                || matches!(
-                    e.downcast_ref::<compliance_app::AppError>(),
-                    Some(compliance_app::AppError::Unavailable { .. })
-                );
-            if unreachable {
-                exit::UNREACHABLE
-            } else {
-                exit::FAILED
-            }
-        }
+        Err(e) => exit::of(&e),
     }
 }
 
-fn caller(compliance: &Compliance, username: &str) -> anyhow::Result<Caller> {
+/// The named user as an in-process caller (`--by`).
+pub(crate) fn caller(compliance: &Compliance, username: &str) -> anyhow::Result<Caller> {
     let name = Username::parse(username)?;
     Ok(compliance.in_process().user(&name)?)
 }

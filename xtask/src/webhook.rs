@@ -7,12 +7,13 @@
 //! let the `--by` user do (it checks the role; the database checks it again).
 
 use crate::exit;
+use crate::watchlist::caller;
 use chrono::{DateTime, Utc};
-use compliance_app::domain::{DeliveryState, EndpointKind, EventType, Username};
+use compliance_app::domain::{DeliveryState, EndpointKind, EventType};
 use compliance_app::events::{
     DeliveryRecord, EndpointChange, EndpointRecord, EndpointWithSecret, NewEndpoint,
 };
-use compliance_app::{Caller, Compliance, Config, ReplaySelection};
+use compliance_app::{Compliance, Config, ReplaySelection};
 
 /// Options of `webhook`.
 #[derive(Debug, clap::Args)]
@@ -181,25 +182,8 @@ fn state(text: &str) -> Result<DeliveryState, String> {
 pub fn run(args: &WebhookArgs) -> u8 {
     match act(&args.action) {
         Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("error: {e}");
-            let unreachable = e.downcast_ref::<compliance_app::ConfigError>().is_some()
-                || matches!(
-                    e.downcast_ref::<compliance_app::AppError>(),
-                    Some(compliance_app::AppError::Unavailable { .. })
-                );
-            if unreachable {
-                exit::UNREACHABLE
-            } else {
-                exit::FAILED
-            }
-        }
+        Err(e) => exit::of(&e),
     }
-}
-
-fn caller(compliance: &Compliance, username: &str) -> anyhow::Result<Caller> {
-    let name = Username::parse(username)?;
-    Ok(compliance.in_process().user(&name)?)
 }
 
 fn when(at: Option<DateTime<Utc>>) -> String {

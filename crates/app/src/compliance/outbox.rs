@@ -5,9 +5,9 @@
 
 use super::{Compliance, InProcess};
 use crate::Result;
-use crate::events::{Attempted, CircuitSettings, Claim, EventRecord, claim, event_record};
+use crate::events::{Attempted, CircuitSettings, Claim, EventRecord, claim};
 use compliance_domain::EntityId;
-use compliance_persistence::repo::{event_deliveries as deliveries, events};
+use compliance_persistence::repo::event_deliveries as deliveries;
 use std::time::Duration;
 
 /// The dispatcher's handle on the outbox: copy committed events into deliveries, claim the
@@ -86,14 +86,8 @@ impl Outbox {
         after_sequence: i64,
         limit: u32,
     ) -> Result<Vec<EventRecord>> {
-        let found = self.compliance.service.read(|conn| {
-            Ok(events::for_entity(
-                conn,
-                entity,
-                after_sequence,
-                i64::from(limit),
-            )?)
-        })?;
-        Ok(found.into_iter().map(event_record).collect())
+        self.compliance
+            .service
+            .entity_events(entity, after_sequence, i64::from(limit))
     }
 }

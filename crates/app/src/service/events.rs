@@ -22,7 +22,7 @@ use compliance_persistence::repo::events;
 use uuid::Uuid;
 
 fn counts_of(conn: &mut PgConnection, id: Uuid) -> Result<DeliveryCounts> {
-    Ok(deliveries::counts(conn)?
+    Ok(deliveries::counts(conn, Some(id))?
         .into_iter()
         .find(|(endpoint, _)| *endpoint == id)
         .map(|(_, c)| c.into())
@@ -148,7 +148,7 @@ impl ComplianceService {
     /// Every endpoint, with its deliveries by state.
     pub(crate) fn endpoints(&self) -> Result<Vec<EndpointRecord>> {
         self.read_snapshot(|conn| {
-            let counts = deliveries::counts(conn)?;
+            let counts = deliveries::counts(conn, None)?;
             Ok(endpoints::list(conn)?
                 .into_iter()
                 .map(|e| {

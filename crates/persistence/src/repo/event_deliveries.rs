@@ -54,15 +54,12 @@ pub fn fan_out(conn: &mut PgConnection, limit: i64) -> Result<i64> {
                 AND (cardinality(p.event_types) = 0 OR b.event_type = ANY (p.event_types))
               ORDER BY b.txid, b.position, p.id
              ON CONFLICT (endpoint_id, event_id) DO NOTHING
-             RETURNING 1
          ), moved AS (
              UPDATE event_fanout f
                 SET txid = last.txid, position = last.position
                FROM (SELECT txid, position FROM batch ORDER BY txid DESC, position DESC LIMIT 1) last
-             RETURNING 1
          )
-         SELECT (SELECT count(*) FROM batch) + 0 * (SELECT count(*) FROM inserted)
-                + 0 * (SELECT count(*) FROM moved) AS events",
+         SELECT count(*) AS events FROM batch",
     )
     .bind::<BigInt, _>(limit)
     .get_result(conn)?;
@@ -307,7 +304,6 @@ pub fn complete(
              INSERT INTO delivery_attempts (delivery_id, attempt, attempted_at, delivered, status_code, latency_ms, error)
              SELECT r.id, r.attempt, r.attempted_at, r.delivered, r.status_code, r.latency_ms, r.error
                FROM r JOIN done ON done.id = r.id
-             RETURNING 1
          ), circuit AS (
              SELECT endpoint_id, bool_or(delivered) AS any_delivered,
                     count(*) FILTER (WHERE NOT delivered) AS failures
@@ -331,10 +327,8 @@ pub fn complete(
                              $10 * power(2, (p.consecutive_failures + l.failures) / $9 - 1)))
                         ELSE p.paused_until END
                FROM locked l WHERE p.id = l.id
-             RETURNING 1
          )
-         SELECT (SELECT count(*) FROM done) + 0 * (SELECT count(*) FROM logged)
-                + 0 * (SELECT count(*) FROM breaker) AS recorded",
+         SELECT count(*) AS recorded FROM done",
     )
     .bind::<Array<BigInt>, _>(ids)
     .bind::<Array<Integer>, _>(attempts)
@@ -525,18 +519,6 @@ pub fn find(conn: &mut PgConnection, id: i64) -> Result<StoredDelivery> {
     crate::error::found(row, "event delivery", id)?.try_into()
 }
 
-/// The deliveries of one event, to every endpoint.
-pub fn for_event(conn: &mut PgConnection, event: Uuid) -> Result<Vec<StoredDelivery>> {
-    event_deliveries::table
-        .filter(event_deliveries::event_id.eq(event))
-        .order(event_deliveries::id)
-        .select(DeliveryRow::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(TryInto::try_into)
-        .collect()
-}
-
 /// A row of `delivery_attempts`.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = delivery_attempts, check_for_backend(Pg))]
@@ -574,16 +556,26 @@ pub struct Counts {
     pub failed: i64,
 }
 
-/// Each endpoint's deliveries counted by state.
-pub fn counts(conn: &mut PgConnection) -> Result<Vec<(Uuid, Counts)>> {
-    let rows: Vec<(Uuid, String, i64)> = event_deliveries::table
-        .group_by((event_deliveries::endpoint_id, event_deliveries::state))
-        .select((
-            event_deliveries::endpoint_id,
-            event_deliveries::state,
-            diesel::dsl::count_star(),
-        ))
-        .load(conn)?;
+/// Each endpoint's deliveries counted by state, or only `endpoint`'s.
+pub fn counts(conn: &mut PgConnection, endpoint: Option<Uuid>) -> Result<Vec<(Uuid, Counts)>> {
+    let by_state = (
+        event_deliveries::endpoint_id,
+        event_deliveries::state,
+        diesel::dsl::count_star(),
+    );
+    let grouped = (event_deliveries::endpoint_id, event_deliveries::state);
+    // One endpoint's rows through its index; all of them only for the list of endpoints.
+    let rows: Vec<(Uuid, String, i64)> = match endpoint {
+        Some(endpoint) => event_deliveries::table
+            .filter(event_deliveries::endpoint_id.eq(endpoint))
+            .group_by(grouped)
+            .select(by_state)
+            .load(conn)?,
+        None => event_deliveries::table
+            .group_by(grouped)
+            .select(by_state)
+            .load(conn)?,
+    };
     let mut out: Vec<(Uuid, Counts)> = Vec::new();
     for (endpoint, state, n) in rows {
         let i = match out.iter().position(|(e, _)| *e == endpoint) {

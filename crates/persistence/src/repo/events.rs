@@ -104,8 +104,3 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> Result<StoredEvent> {
         .optional()?;
     crate::error::found(row, "event", id)?.try_into()
 }
-
-/// How many events the outbox holds.
-pub fn count(conn: &mut PgConnection) -> Result<i64> {
-    Ok(events::table.count().get_result(conn)?)
-}
