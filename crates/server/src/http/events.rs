@@ -356,10 +356,12 @@ pub async fn deliveries(
 }
 
 /// A delivery's attempts, in order: when, the answer's status, how long it took and why it
-/// failed (admins and compliance officers). Empty for a delivery not yet tried, or none.
+/// failed (admins and compliance officers). Empty for a delivery not yet tried; 404 for a
+/// delivery that does not exist.
 #[utoipa::path(get, path = "/api/v1/deliveries/{id}/attempts", tag = "events",
     params(("id" = i64, Path, minimum = 1, description = "The delivery")),
-    responses((status = 200, body = Vec<Attempt>), (status = 403, body = Problem)),
+    responses((status = 200, body = Vec<Attempt>), (status = 403, body = Problem),
+        (status = 404, description = "No such delivery", body = Problem)),
     security(("bearer" = [])))]
 pub async fn attempts(
     State(state): State<AppState>,
