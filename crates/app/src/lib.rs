@@ -21,7 +21,8 @@ pub mod watchlists;
 pub use asynchronous::AsyncCompliance;
 pub mod records;
 pub use compliance::{
-    Caller, Compliance, Credential, InProcess, Outbox, ReplaySelection, SubjectRecord,
+    Caller, Compliance, Credential, InProcess, Monitor, MonitorSettings, Outbox, ReplaySelection,
+    ScreeningFlag, ScreeningJob, SubjectRecord,
 };
 pub use compliance::{
     CaseDetail, ChainVerdict, ExplainedFeature, ExplainedMatch, KycRecord, MatchDisposition,

@@ -7,6 +7,7 @@ pub mod keys;
 pub mod log;
 pub mod merkle;
 pub mod proof;
+pub mod screening;
 
 pub use checkpoint::SignedCheckpoint;
 pub use error::AuditError;

@@ -64,6 +64,12 @@ crate::text_enum! {
         EndpointUpdated,
         /// An admin asked for deliveries to an endpoint to be sent again.
         EventsReplayed,
+        /// A monitoring job screened the base against a list version: its Merkle root, size
+        /// and counts.
+        ScreeningJobCompleted,
+        /// An entity's case was flagged for review: an entry its screening matched left the
+        /// list (a removal never relaxes a case by itself).
+        DelistingFlagged,
     }
 }
 
@@ -97,6 +103,8 @@ crate::text_enum! {
         ScreeningSubject,
         /// A row of `event_endpoints`.
         EventEndpoint,
+        /// A row of `screening_jobs`.
+        ScreeningJob,
     }
 }
 

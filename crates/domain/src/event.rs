@@ -41,6 +41,10 @@ crate::text_enum! {
         /// A wallet transaction's status changed.
         #[strum(serialize = "transaction.status_changed")]
         TransactionStatusChanged,
+        /// An entity's case was flagged for review by monitoring: an entry its screening
+        /// matched left the list.
+        #[strum(serialize = "case.delisting_flagged")]
+        CaseDelistingFlagged,
     }
 }
 

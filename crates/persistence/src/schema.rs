@@ -354,6 +354,64 @@ diesel::table! {
 }
 
 diesel::table! {
+    screening_flags (job_id, entity_id, entry_ref) {
+        job_id -> Uuid,
+        #[max_length = 64]
+        entity_id -> Varchar,
+        compliance_check_id -> Uuid,
+        #[max_length = 64]
+        list_name -> Varchar,
+        #[max_length = 64]
+        entry_ref -> Varchar,
+        flagged_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    screening_job_batches (job_id, batch) {
+        job_id -> Uuid,
+        batch -> Int4,
+        #[max_length = 64]
+        first_entity -> Varchar,
+        #[max_length = 64]
+        last_entity -> Varchar,
+        screened_at -> Timestamptz,
+        members -> Jsonb,
+        leaves -> Bytea,
+    }
+}
+
+diesel::table! {
+    screening_jobs (id) {
+        id -> Uuid,
+        version_id -> Uuid,
+        #[max_length = 64]
+        list_name -> Varchar,
+        previous_version_id -> Nullable<Uuid>,
+        state -> Text,
+        added -> Int4,
+        removed -> Int4,
+        #[max_length = 64]
+        cursor_entity -> Nullable<Varchar>,
+        batches -> Int4,
+        screened -> Int8,
+        matched -> Int8,
+        rescreened -> Int8,
+        escalated -> Int8,
+        rejected -> Int8,
+        delisted -> Int8,
+        busy_ms -> Int8,
+        agent_id -> Nullable<Uuid>,
+        lease_token -> Nullable<Uuid>,
+        lease_until -> Nullable<Timestamptz>,
+        root -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+        started_at -> Nullable<Timestamptz>,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     screening_subjects (id) {
         id -> Uuid,
         #[max_length = 64]
@@ -455,6 +513,10 @@ diesel::joinable!(false_positives -> compliance_checks (compliance_check_id));
 diesel::joinable!(kyc_checks -> users (submitted_by));
 diesel::joinable!(screening_explanations -> aml_checks (aml_check_id));
 diesel::joinable!(screening_explanations -> screening_subjects (subject_id));
+diesel::joinable!(screening_flags -> compliance_checks (compliance_check_id));
+diesel::joinable!(screening_flags -> screening_jobs (job_id));
+diesel::joinable!(screening_job_batches -> screening_jobs (job_id));
+diesel::joinable!(screening_jobs -> users (agent_id));
 diesel::joinable!(watchlist_entries -> watchlist_versions (version_id));
 diesel::joinable!(watchlist_versions -> users (imported_by));
 diesel::joinable!(web_sessions -> users (user_id));
@@ -481,6 +543,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     kyc_checks,
     review_notes,
     screening_explanations,
+    screening_flags,
+    screening_job_batches,
+    screening_jobs,
     screening_subjects,
     user_passwords,
     users,

@@ -11,6 +11,7 @@ mod caller;
 mod detail;
 mod events;
 mod explanation;
+mod monitoring;
 mod outbox;
 mod screening;
 mod sessions;
@@ -21,6 +22,7 @@ pub use detail::{
 };
 pub use events::ReplaySelection;
 pub use explanation::{ExplainedFeature, ExplainedMatch, ScreeningExplanation};
+pub use monitoring::{Monitor, MonitorSettings, ScreeningFlag, ScreeningJob};
 pub use outbox::Outbox;
 pub use screening::SubjectRecord;
 pub use sessions::{OfficeSession, SESSION_PREFIX, SessionPolicy, SignedIn, csrf_token};

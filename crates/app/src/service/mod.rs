@@ -7,6 +7,7 @@
 //! chain's lock, so that two of them never wait on each other in a cycle.
 
 mod events;
+pub(crate) mod monitoring;
 pub(crate) mod overrides;
 mod reads;
 mod rescreen;

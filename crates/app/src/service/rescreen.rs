@@ -16,8 +16,9 @@ use crate::{AppError, Result};
 use chrono::Utc;
 use compliance_domain::{AmlScreening, Case, CaseId, CheckStatus, EntityId, Trigger, UserId};
 use compliance_persistence::PersistenceError;
+use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::repo::compliance_checks::{self, Reevaluation};
-use compliance_persistence::repo::{aml_checks, kyc_checks};
+use compliance_persistence::repo::{aml_checks, kyc_checks, screenings};
 
 impl ComplianceService {
     /// Re-screens an entity's current case with a new AML result: records the screening,
@@ -33,109 +34,138 @@ impl ComplianceService {
         screening: &AmlScreening,
         submitted_by: UserId,
     ) -> Result<RescreenOutcome> {
-        self.run(|conn| {
-            require_agent(conn, submitted_by)?;
-            // The case row first, then anything that writes the audit chain. A submission may
-            // open the entity's next case while this waits for the lock: then lock that one
-            // (each statement sees what committed before it), a few times at most.
-            let first = compliance_checks::find_by_entity_id(conn, entity_id)?.id;
-            let mut case = compliance_checks::lock(conn, first)?;
-            let mut newer = 0;
-            loop {
-                let current = compliance_checks::find_by_entity_id(conn, entity_id)?.id;
-                if current == case.id {
-                    break;
+        self.run(|conn| self.rescreen_in(conn, entity_id, screening, None, submitted_by))
+    }
+
+    /// [`ComplianceService::rescreen`] in the caller's transaction; `explained` is this
+    /// project's own screening (the versions used, the subject revision screened and the
+    /// matches explained), recorded beside the screening.
+    pub(crate) fn rescreen_in(
+        &self,
+        conn: &mut PgConnection,
+        entity_id: &EntityId,
+        screening: &AmlScreening,
+        explained: Option<&Explained<'_>>,
+        submitted_by: UserId,
+    ) -> Result<RescreenOutcome> {
+        require_agent(conn, submitted_by)?;
+        // The case row first, then anything that writes the audit chain. A submission may
+        // open the entity's next case while this waits for the lock: then lock that one
+        // (each statement sees what committed before it), a few times at most.
+        let first = compliance_checks::find_by_entity_id(conn, entity_id)?.id;
+        let mut case = compliance_checks::lock(conn, first)?;
+        let mut newer = 0;
+        loop {
+            let current = compliance_checks::find_by_entity_id(conn, entity_id)?.id;
+            if current == case.id {
+                break;
+            }
+            newer += 1;
+            if newer > 8 {
+                return Err(PersistenceError::Transient {
+                    reason: format!("entity {entity_id} keeps getting new cases"),
                 }
-                newer += 1;
-                if newer > 8 {
-                    return Err(PersistenceError::Transient {
-                        reason: format!("entity {entity_id} keeps getting new cases"),
-                    }
-                    .into());
-                }
-                case = compliance_checks::lock(conn, current)?;
+                .into());
             }
-            if case.status.is_final() {
-                return Err(AppError::Final {
-                    case: CaseId::from_uuid(case.id),
-                    status: case.status,
-                    what: "a rejected case is not re-screened; submit a new application, which opens the entity's next case",
-                });
-            }
-            let kyc = kyc_checks::find(conn, case.kyc_check_id)?;
-            // The verdict the status was last decided over (the previous screening's, after
-            // confirmed false positives): the engine moves the case only on something new.
-            let previous = aml_checks::find(conn, case.aml_check_id)?.screening;
-            let now = Utc::now();
-            let rule_set = self.rules.in_force(conn, kyc.check.jurisdiction, now)?;
-            let decision = rule_set.evaluate(&Case {
-                kyc: kyc.check.clone(),
-                aml: screening.clone(),
-            })?;
-            let refs = rule_set.refs();
-            // The same screening under the same rule versions: a retry, nothing new to decide.
-            if previous == *screening && refs == case.rule_versions {
-                tracing::info!(case = %case.id, "repeated re-screening answered with the case as it stands");
-                let verdict = case_verdict(conn, &self.rules, &case, &kyc.check, &previous)?;
-                let evidence = Evidence {
-                    kyc: &kyc.check,
-                    watchlist_version: &previous.watchlist_version,
-                };
-                return Ok(RescreenOutcome {
-                    before: case.status,
-                    verdict,
-                    case: case_record(conn, Regulations::Cached(&self.rules), case, Some(evidence), None)?,
-                    replayed: true,
-                });
-            }
-            let verdict = engine_verdict(
-                conn,
-                &self.rules,
-                &case,
-                &kyc.check,
-                screening,
-                &decision,
-                &refs,
-            )?;
-            let listed = newly_listed(&previous, screening);
-            let previous = case_verdict(conn, &self.rules, &case, &kyc.check, &previous)?;
-            let aml = aml_checks::insert(conn, kyc.id, entity_id, screening, now, submitted_by)?;
-            let transition = moves(case.status, previous, verdict, listed)
-                .then(|| case.status.transition_to(verdict, Trigger::Engine).ok())
-                .flatten();
-            let updated = compliance_checks::record_reevaluation(
-                conn,
-                case.id,
-                case.revision,
-                entity_id,
-                &Reevaluation {
-                    aml_check_id: aml.id,
-                    risk_score: screening.risk_score,
-                    decision: &decision,
-                    rule_versions: &refs,
-                    transition,
-                    decided_by: submitted_by,
-                },
-            )?;
-            tracing::info!(case = %case.id, before = %case.status, after = %updated.status, flagged = updated.engine_stricter(), "case re-screened");
+            case = compliance_checks::lock(conn, current)?;
+        }
+        if case.status.is_final() {
+            return Err(AppError::Final {
+                case: CaseId::from_uuid(case.id),
+                status: case.status,
+                what: "a rejected case is not re-screened; submit a new application, which opens the entity's next case",
+            });
+        }
+        let kyc = kyc_checks::find(conn, case.kyc_check_id)?;
+        // The verdict the status was last decided over (the previous screening's, after
+        // confirmed false positives): the engine moves the case only on something new.
+        let previous = aml_checks::find(conn, case.aml_check_id)?.screening;
+        let now = Utc::now();
+        let rule_set = self.rules.in_force(conn, kyc.check.jurisdiction, now)?;
+        let decision = rule_set.evaluate(&Case {
+            kyc: kyc.check.clone(),
+            aml: screening.clone(),
+        })?;
+        let refs = rule_set.refs();
+        // The same screening under the same rule versions: a retry, nothing new to decide.
+        if previous == *screening && refs == case.rule_versions {
+            tracing::info!(case = %case.id, "repeated re-screening answered with the case as it stands");
+            let verdict = case_verdict(conn, &self.rules, &case, &kyc.check, &previous)?;
             let evidence = Evidence {
                 kyc: &kyc.check,
-                watchlist_version: &screening.watchlist_version,
+                watchlist_version: &previous.watchlist_version,
             };
-            Ok(RescreenOutcome {
+            return Ok(RescreenOutcome {
                 before: case.status,
                 verdict,
                 case: case_record(
                     conn,
-                    Regulations::Decided(&rule_set),
-                    updated,
+                    Regulations::Cached(&self.rules),
+                    case,
                     Some(evidence),
                     None,
                 )?,
-                replayed: false,
-            })
+                replayed: true,
+            });
+        }
+        let verdict = engine_verdict(
+            conn,
+            &self.rules,
+            &case,
+            &kyc.check,
+            screening,
+            &decision,
+            &refs,
+        )?;
+        let listed = newly_listed(&previous, screening);
+        let previous = case_verdict(conn, &self.rules, &case, &kyc.check, &previous)?;
+        let aml = aml_checks::insert(conn, kyc.id, entity_id, screening, now, submitted_by)?;
+        if let Some(e) = explained {
+            screenings::record(conn, aml.id, e.versions, e.subject_id, &e.explanation)?;
+        }
+        let transition = moves(case.status, previous, verdict, listed)
+            .then(|| case.status.transition_to(verdict, Trigger::Engine).ok())
+            .flatten();
+        let updated = compliance_checks::record_reevaluation(
+            conn,
+            case.id,
+            case.revision,
+            entity_id,
+            &Reevaluation {
+                aml_check_id: aml.id,
+                risk_score: screening.risk_score,
+                decision: &decision,
+                rule_versions: &refs,
+                transition,
+                decided_by: submitted_by,
+            },
+        )?;
+        tracing::info!(case = %case.id, before = %case.status, after = %updated.status, flagged = updated.engine_stricter(), "case re-screened");
+        let evidence = Evidence {
+            kyc: &kyc.check,
+            watchlist_version: &screening.watchlist_version,
+        };
+        Ok(RescreenOutcome {
+            before: case.status,
+            verdict,
+            case: case_record(
+                conn,
+                Regulations::Decided(&rule_set),
+                updated,
+                Some(evidence),
+                None,
+            )?,
+            replayed: false,
         })
     }
+}
+
+/// This project's own screening, as recorded beside a re-screening: the list versions used,
+/// the subject revision screened, and the matches explained.
+pub(crate) struct Explained<'a> {
+    pub(crate) versions: &'a [uuid::Uuid],
+    pub(crate) subject_id: uuid::Uuid,
+    pub(crate) explanation: serde_json::Value,
 }
 
 /// Whether `screening` matched a list entry (by list and entry) that `previous` did not.

@@ -8,6 +8,7 @@ mod concurrency;
 mod events;
 mod integrity;
 mod lifecycle;
+mod monitoring;
 mod round_trips;
 mod rules_cache;
 mod screening;

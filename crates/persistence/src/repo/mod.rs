@@ -25,6 +25,7 @@ mod queue_order;
 pub mod reports;
 pub mod review_notes;
 pub mod reviews_due;
+pub mod screening_jobs;
 pub mod screening_subjects;
 pub mod screenings;
 pub mod submission;

@@ -490,7 +490,8 @@ pub fn data_schema_of(event_type: compliance_domain::EventType) -> &'static str 
         | T::CaseApprovalProposed
         | T::CaseRescreened
         | T::CaseVerdictFlagged
-        | T::CaseOverrideConfirmed => "CaseEventData",
+        | T::CaseOverrideConfirmed
+        | T::CaseDelistingFlagged => "CaseEventData",
         T::CaseStatusChanged => "CaseStatusChangedData",
         T::MatchClearanceProposed | T::MatchCleared => "MatchEventData",
         T::TransactionRecorded | T::TransactionStatusChanged => "TransactionEventData",
@@ -526,5 +527,9 @@ pub fn announces(event_type: compliance_domain::EventType) -> &'static str {
         T::MatchCleared => "A second reviewer confirmed a matched list entry as a false positive.",
         T::TransactionRecorded => "A transaction of a watched wallet was recorded.",
         T::TransactionStatusChanged => "A wallet transaction's status changed.",
+        T::CaseDelistingFlagged => {
+            "Monitoring flagged a case for review: an entry its screening matched left the list \
+             (the case keeps its status; a removal never relaxes it by itself)."
+        }
     }
 }

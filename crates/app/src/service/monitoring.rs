@@ -1,0 +1,303 @@
+//! Ongoing monitoring: one batch of a list version's screening job. The base's entities (each
+//! with a subject) are screened, in entity order after the job's cursor, against the entries
+//! the version added or changed; an entity with a new or stronger match has its current case
+//! re-screened against every list through [`ComplianceService::rescreen_in`] (the engine
+//! decides; a stricter verdict waits, flagged); an entity whose screening matched an entry the
+//! version removed is flagged for review. The batch's members, its flags, its re-screenings
+//! and the job's cursor are one transaction: a restart repeats no batch and skips none.
+//!
+//! Must not: log a subject or a name (entity ids and counts only), relax a case because an
+//! entry left a list, or take a case's lock after the audit chain's (every case the batch
+//! re-screens or flags is locked first, in id order).
+
+use super::ComplianceService;
+use super::rescreen::Explained;
+use crate::watchlists;
+use crate::{AppError, Result};
+use chrono::Utc;
+use compliance_domain::input::SubjectInput;
+use compliance_domain::{CheckStatus, EntityId, Jurisdiction, ListName, TextForm, UserId};
+use compliance_persistence::PersistenceError;
+use compliance_persistence::diesel::PgConnection;
+use compliance_persistence::repo::screening_jobs::{self as jobs, Claimed, Counts, JobRow, Member};
+use compliance_screening::{Bands, ListEntry, Screener};
+use std::collections::{BTreeSet, HashMap};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// What a job screens with, built once per claim: a screener over the entries the version
+/// added or changed, the refs it removed, and the lowest review band in force (a candidate is
+/// anything at or above it; the engine then judges by the case's own jurisdiction).
+pub(crate) struct Plan {
+    list: ListName,
+    screener: Screener,
+    removed: BTreeSet<String>,
+    bands: Bands,
+}
+
+/// One entity's outcome in a batch, as its leaf names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Nothing the version added or changed matched.
+    Clear,
+    /// Matched, but nothing new or stronger than its screening holds.
+    Known,
+    /// A new or stronger match: its case is re-screened.
+    Match,
+    /// An entry its screening matched left the list: flagged for review.
+    Delisted,
+}
+
+impl Outcome {
+    fn code(self) -> &'static str {
+        match self {
+            Outcome::Clear => "clear",
+            Outcome::Known => "known",
+            Outcome::Match => "match",
+            Outcome::Delisted => "delisted",
+        }
+    }
+}
+
+/// A match its current screening recorded: list, entry and score in basis points (an outside
+/// provider's unscored match counts as certain).
+fn recorded(member: &Member) -> HashMap<(String, String), u16> {
+    let mut found = HashMap::new();
+    for m in member
+        .matches
+        .as_ref()
+        .and_then(|m| m.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let (Some(list), Some(entry)) = (m["list"].as_str(), m["entry"].as_str()) else {
+            continue;
+        };
+        let score = m["score"].as_f64().map_or(10_000, |s| {
+            (s * 10_000.0).round().clamp(0.0, 10_000.0) as u16
+        });
+        found.insert((list.to_owned(), entry.to_owned()), score);
+    }
+    found
+}
+
+impl ComplianceService {
+    /// The plan of a claimed job: its delta's screener, its removed refs, the bands.
+    pub(crate) fn monitoring_plan(&self, job: &JobRow) -> Result<Plan> {
+        self.read(|conn| {
+            let list =
+                ListName::parse(&job.list_name).map_err(|e| PersistenceError::InvalidData {
+                    table: "screening_jobs",
+                    id: job.id.to_string(),
+                    reason: e.to_string(),
+                })?;
+            let entries = jobs::delta(conn, job.version_id, job.previous_version_id)?
+                .into_iter()
+                .map(|json| {
+                    serde_json::from_value::<ListEntry>(json).map_err(|e| {
+                        AppError::from(PersistenceError::InvalidData {
+                            table: "watchlist_entries",
+                            id: job.version_id.to_string(),
+                            reason: e.to_string(),
+                        })
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let mut screener = Screener::new();
+            screener.add_list(list.clone(), entries);
+            let removed = match job.previous_version_id {
+                Some(previous) => jobs::removed(conn, job.version_id, previous)?
+                    .into_iter()
+                    .collect(),
+                None => BTreeSet::new(),
+            };
+            let bands = self.bands_for(conn, None, Utc::now())?;
+            Ok(Plan {
+                list,
+                screener,
+                removed,
+                bands,
+            })
+        })
+    }
+
+    /// Screens the next `size` entities of a claimed job and records the batch, or finishes the
+    /// job (its root into the audit chain) when none is left. One transaction; a lost lease is
+    /// a [`AppError`] conflict and nothing is written.
+    pub(crate) fn monitoring_batch(
+        &self,
+        claimed: &Claimed,
+        plan: &Plan,
+        agent: UserId,
+        size: i32,
+        lease: Duration,
+    ) -> Result<JobRow> {
+        self.run(|conn| {
+            let started = Instant::now();
+            let job = jobs::find(conn, claimed.job.id)?;
+            let members = jobs::members_after(conn, job.cursor_entity.as_deref(), size)?;
+            if members.is_empty() {
+                let done = jobs::finish(conn, job.id, claimed.token, agent)?;
+                tracing::info!(job = %done.id, screened = done.screened, matched = done.matched, delisted = done.delisted, "screening job done");
+                return Ok(done);
+            }
+            let mut outcomes = Vec::with_capacity(members.len());
+            for member in &members {
+                outcomes.push(self.outcome(plan, member)?);
+            }
+            let mut counts = Counts::default();
+            // Every case this batch writes to, locked first, in id order.
+            let mut cases: Vec<Uuid> = members
+                .iter()
+                .zip(&outcomes)
+                .filter(|(m, (o, delisted))| {
+                    (*o == Outcome::Match && writable(m)) || !delisted.is_empty()
+                })
+                .filter_map(|(m, _)| m.case_id)
+                .collect();
+            cases.sort_unstable();
+            for case in &cases {
+                compliance_persistence::repo::compliance_checks::lock(conn, *case)?;
+            }
+            for (member, (outcome, delisted)) in members.iter().zip(&outcomes) {
+                let entity = entity_id(member)?;
+                if *outcome == Outcome::Match {
+                    counts.matched += 1;
+                    if writable(member) {
+                        let status = self.rescreen_member(conn, member, &entity, agent)?;
+                        counts.rescreened += 1;
+                        match status {
+                            Some(CheckStatus::Rejected) => counts.rejected += 1,
+                            Some(CheckStatus::Escalated) => counts.escalated += 1,
+                            _ => {}
+                        }
+                    }
+                }
+                // A rejected case is flagged too: its rejection may rest on the entry removed.
+                if !delisted.is_empty()
+                    && let Some(case) = member.case_id
+                {
+                    for entry in delisted {
+                        jobs::flag(conn, &job, agent, &entity, case, &plan.list, entry)?;
+                    }
+                    counts.delisted += 1;
+                }
+            }
+            let leaves: Vec<(String, String, &'static str)> = members
+                .iter()
+                .zip(&outcomes)
+                .map(|(m, (o, _))| (m.entity_id.clone(), hex(&m.commitment), o.code()))
+                .collect();
+            let busy = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+            Ok(jobs::record_batch(
+                conn,
+                job.id,
+                claimed.token,
+                &leaves,
+                counts,
+                busy,
+                lease.as_secs_f64(),
+            )?)
+        })
+    }
+
+    /// One member's outcome against the delta, and the removed entries its screening matched.
+    fn outcome(&self, plan: &Plan, member: &Member) -> Result<(Outcome, Vec<String>)> {
+        let recorded = recorded(member);
+        let delisted: Vec<String> = recorded
+            .keys()
+            .filter(|(list, entry)| list == plan.list.as_str() && plan.removed.contains(entry))
+            .map(|(_, entry)| entry.clone())
+            .collect();
+        let subject = subject(member)?;
+        let found = plan
+            .screener
+            .screen(&watchlists::query(&subject), plan.bands.review_at);
+        let stronger = found.iter().any(|m| {
+            recorded
+                .get(&(m.list.as_str().to_owned(), m.entry.as_str().to_owned()))
+                .is_none_or(|before| m.score.basis_points() > *before)
+        });
+        let outcome = if stronger {
+            Outcome::Match
+        } else if !delisted.is_empty() {
+            Outcome::Delisted
+        } else if !found.is_empty() {
+            Outcome::Known
+        } else {
+            Outcome::Clear
+        };
+        Ok((outcome, delisted))
+    }
+
+    /// Re-screens a member's case against every list's current version, judged by its
+    /// jurisdiction's bands; answers the case's status after (flagged stricter counts as
+    /// escalated).
+    fn rescreen_member(
+        &self,
+        conn: &mut PgConnection,
+        member: &Member,
+        entity: &EntityId,
+        agent: UserId,
+    ) -> Result<Option<CheckStatus>> {
+        let subject = subject(member)?;
+        let jurisdiction = member
+            .jurisdiction
+            .as_deref()
+            .and_then(|j| j.parse::<Jurisdiction>().ok());
+        let loaded = self.screeners.current(conn)?;
+        let bands = self.bands_for(conn, jurisdiction, Utc::now())?;
+        let screened = watchlists::screen(&loaded, &subject, &bands);
+        let screening = watchlists::screening(&screened)?;
+        let versions: Vec<Uuid> = loaded.versions.iter().map(|v| v.id).collect();
+        let explanation = serde_json::to_value(&screened.matches)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let explained = Explained {
+            versions: &versions,
+            subject_id: member.subject_id,
+            explanation,
+        };
+        let outcome = self.rescreen_in(conn, entity, &screening, Some(&explained), agent)?;
+        tracing::info!(entity = %entity, case = %outcome.case.id, before = %outcome.before, after = %outcome.case.status, "monitoring re-screened a case");
+        Ok(Some(if outcome.case.engine_stricter {
+            CheckStatus::Escalated
+        } else {
+            outcome.case.status
+        }))
+    }
+}
+
+/// Whether the member's case may be written to: it has one, and it is not final (a rejected
+/// case is never re-screened; a new application opens the next).
+fn writable(member: &Member) -> bool {
+    member.case_id.is_some() && member.status.as_deref() != Some(CheckStatus::Rejected.as_str())
+}
+
+fn entity_id(member: &Member) -> Result<EntityId> {
+    EntityId::parse(&member.entity_id).map_err(|e| {
+        PersistenceError::InvalidData {
+            table: "screening_subjects",
+            id: member.subject_id.to_string(),
+            reason: e.to_string(),
+        }
+        .into()
+    })
+}
+
+fn subject(member: &Member) -> Result<compliance_domain::Subject> {
+    let invalid = |reason: String| {
+        AppError::from(PersistenceError::InvalidData {
+            table: "screening_subjects",
+            id: member.subject_id.to_string(),
+            reason,
+        })
+    };
+    serde_json::from_value::<SubjectInput>(member.subject.clone())
+        .map_err(|e| invalid(e.to_string()))?
+        .parse()
+        .map_err(|e| invalid(e.to_string()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,263 @@
+//! Ongoing monitoring (issue 19): every imported list version starts a job that screens the whole
+//! base against what it added or changed. Stories: designated after approval (the case is
+//! re-screened into a rejection, nobody else gets a new screening), delisted (the entity is
+//! flagged, its case left as it is), and a restart in the middle of a job (no entity screened
+//! twice or skipped, the root over exactly the entities screened).
+
+use crate::support::*;
+use compliance_app::screening::formats::{Format, ListFile};
+use compliance_app::watchlists::Imported;
+use compliance_app::{Monitor, MonitorSettings, ScreeningJob};
+use compliance_domain::input::CaseInput;
+use compliance_domain::*;
+use std::cell::Cell;
+use std::time::Duration;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../screening/fixtures");
+
+/// OFAC's fixture files, without the rows of the entities in `without` (ent_num).
+fn ofac_without(without: &[&str]) -> Vec<ListFile> {
+    ["sdn.csv", "alt.csv", "add.csv"]
+        .iter()
+        .map(|name| {
+            let bytes = std::fs::read(format!("{FIXTURES}/ofac/{name}")).unwrap();
+            let kept: Vec<&[u8]> = bytes
+                .split_inclusive(|b| *b == b'\n')
+                .filter(|line| {
+                    !without
+                        .iter()
+                        .any(|e| line.starts_with(format!("{e},").as_bytes()))
+                })
+                .collect();
+            ListFile::new((*name).to_owned(), kept.concat())
+        })
+        .collect()
+}
+
+fn import(s: &Seeded, files: &[ListFile]) -> uuid::Uuid {
+    match s
+        .compliance
+        .import_watchlist(&s.admin(), Format::OfacSdnCsv, files, None)
+        .unwrap()
+    {
+        Imported::New(v) => v.id,
+        Imported::Existing(_) => panic!("a new version was expected"),
+    }
+}
+
+fn input(entity: &str, name: &str, birth: u16, country: &str) -> CaseInput {
+    serde_json::from_value(serde_json::json!({
+        "kyc": {"entity_id": entity, "entity_type": "individual", "jurisdiction": "AE",
+                "verification_score": 95, "documents": ["passport", "proof_of_address", "liveness_check"],
+                "investor": {}},
+        "subject": {"names": [name], "birth_year": birth, "countries": [country]}
+    }))
+    .unwrap()
+}
+
+fn monitor(s: &Seeded, batch: u16) -> Monitor {
+    s.compliance.in_process().monitor(MonitorSettings {
+        batch,
+        lease: Duration::from_secs(1),
+        duty: 1.0,
+        poll: Duration::from_millis(100),
+    })
+}
+
+/// Runs every free job to its end; answers the last one.
+fn run_all(m: &Monitor) -> ScreeningJob {
+    let mut last = None;
+    while let Some(job) = m.run_next(&mut |_| {}, &|| false).unwrap() {
+        last = Some(job);
+    }
+    last.expect("a job was waiting")
+}
+
+const SUBJECTS: [(&str, &str, u16, &str); 4] = [
+    ("ae-ind-monitor-001", "Maria Garcia Lopez", 1980, "ES"),
+    ("ae-ind-monitor-002", "Yusuf Karim HADDAD", 1970, "LB"),
+    ("ae-ind-monitor-003", "Chen Wei Ming", 1975, "SG"),
+    ("ae-ind-monitor-004", "Anna Schmidt", 1990, "DE"),
+];
+
+#[test]
+fn a_new_version_re_screens_the_base_and_a_removal_flags_without_relaxing() {
+    let s = seeded();
+    let first = import(&s, &ofac_without(&["41003"]));
+    let m = monitor(&s, 2);
+    // The first version's job screens no one: nobody has a subject yet.
+    let job = run_all(&m);
+    assert_eq!(
+        (job.version_id, job.state.as_str(), job.screened),
+        (first, "done", 0)
+    );
+    let agent = s.agent();
+    for (entity, name, birth, country) in SUBJECTS {
+        let case = s
+            .compliance
+            .submit_input(&agent, &input(entity, name, birth, country), None)
+            .unwrap();
+        assert_eq!(
+            case.case.status,
+            CheckStatus::Approved,
+            "{entity}: {:?}",
+            case.case.reasons
+        );
+    }
+    let mut conn = s.db.conn();
+    let screenings_before = count(&mut conn, "SELECT count(*) AS n FROM aml_checks");
+
+    // HADDAD is designated in the next version: his approval is re-screened into a rejection.
+    let second = import(&s, &ofac_without(&[]));
+    let job = run_all(&m);
+    assert_eq!(job.version_id, second);
+    assert_eq!((job.added, job.removed), (1, 0));
+    assert_eq!(
+        (
+            job.screened,
+            job.matched,
+            job.rescreened,
+            job.rejected,
+            job.delisted,
+            job.batches
+        ),
+        (4, 1, 1, 1, 0, 2)
+    );
+    let haddad = stored(&s, "ae-ind-monitor-002");
+    assert_eq!(haddad.status, CheckStatus::Rejected);
+    for (entity, ..) in [SUBJECTS[0], SUBJECTS[2], SUBJECTS[3]] {
+        assert_eq!(stored(&s, entity).status, CheckStatus::Approved, "{entity}");
+    }
+    // One new screening, his; nobody else's.
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM aml_checks"),
+        screenings_before + 1
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM events WHERE entity_id = 'ae-ind-monitor-002' AND event_type = 'case.status_changed'"
+        ),
+        1
+    );
+    // The job's completion, with its root, is in the chain; its leaves are its members.
+    assert_eq!(
+        count(
+            &mut conn,
+            &format!(
+                "SELECT count(*) AS n FROM audit_logs WHERE action = 'screening_job_completed'
+                   AND subject_id = '{}' AND details ->> 'root' = '{}' AND (details ->> 'size')::int = 4",
+                job.id,
+                job.root.clone().unwrap()
+            )
+        ),
+        1
+    );
+
+    // The next version removes him (and another entry): he is flagged, his case is not
+    // relaxed.
+    let third = import(&s, &ofac_without(&["41003", "41005"]));
+    let job = run_all(&m);
+    assert_eq!(job.version_id, third);
+    assert_eq!(
+        (
+            job.added,
+            job.removed,
+            job.screened,
+            job.matched,
+            job.delisted
+        ),
+        (0, 2, 4, 0, 1)
+    );
+    assert_eq!(
+        stored(&s, "ae-ind-monitor-002").status,
+        CheckStatus::Rejected
+    );
+    let flags = s.compliance.screening_flags(&s.officer(), job.id).unwrap();
+    assert_eq!(flags.len(), 1);
+    assert_eq!(
+        (flags[0].entity_id.as_str(), flags[0].entry.as_str()),
+        ("ae-ind-monitor-002", "SDN-41003")
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM events WHERE entity_id = 'ae-ind-monitor-002' AND event_type = 'case.delisting_flagged'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM aml_checks"),
+        screenings_before + 1
+    );
+    // Every version has its job, newest first.
+    let jobs = s.compliance.screening_jobs(&s.admin(), 10).unwrap();
+    assert_eq!(
+        jobs.iter().map(|j| j.version_id).collect::<Vec<_>>(),
+        vec![third, second, first]
+    );
+}
+
+#[test]
+fn a_job_stopped_in_the_middle_resumes_at_its_cursor_and_screens_each_entity_once() {
+    let s = seeded();
+    import(&s, &ofac_without(&["41003"]));
+    let m = monitor(&s, 1);
+    run_all(&m);
+    let agent = s.agent();
+    for (entity, name, birth, country) in SUBJECTS {
+        s.compliance
+            .submit_input(&agent, &input(entity, name, birth, country), None)
+            .unwrap();
+    }
+    import(&s, &ofac_without(&[]));
+    // Stop after the first batch: the job stays at its cursor, leased for a second.
+    let batches = Cell::new(0);
+    let stopped = m
+        .run_next(&mut |_| batches.set(batches.get() + 1), &|| {
+            batches.get() >= 1
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (stopped.state.as_str(), stopped.screened, stopped.batches),
+        ("running", 1, 1)
+    );
+    // While its lease holds, no other monitor takes it.
+    let other = monitor(&s, 1);
+    assert!(other.run_next(&mut |_| {}, &|| false).unwrap().is_none());
+    std::thread::sleep(Duration::from_millis(1_100));
+    let done = other.run_next(&mut |_| {}, &|| false).unwrap().unwrap();
+    assert_eq!(done.id, stopped.id);
+    assert_eq!(
+        (
+            done.state.as_str(),
+            done.screened,
+            done.batches,
+            done.matched
+        ),
+        ("done", 4, 4, 1)
+    );
+    let mut conn = s.db.conn();
+    // Each entity once, in order, and the leaves are exactly the members.
+    assert_eq!(
+        count(
+            &mut conn,
+            &format!(
+                "SELECT count(DISTINCT m ->> 0) AS n FROM screening_job_batches b, jsonb_array_elements(b.members) m
+                  WHERE b.job_id = '{}'",
+                done.id
+            )
+        ),
+        4
+    );
+    // Nothing in a finished job changes.
+    let refused = compliance_persistence::diesel::RunQueryDsl::execute(
+        compliance_persistence::diesel::sql_query(format!(
+            "UPDATE screening_jobs SET screened = screened + 1 WHERE id = '{}'",
+            done.id
+        )),
+        &mut conn,
+    );
+    assert!(refused.is_err());
+}
