@@ -84,7 +84,7 @@ fn sign(key: &std::path::Path, out: Option<&std::path::Path>) -> u8 {
 }
 
 /// Writes `json` to `out` (then prints `summary` and where), or to stdout.
-fn write_json(json: String, out: Option<&std::path::Path>, summary: &str) -> u8 {
+pub(crate) fn write_json(json: String, out: Option<&std::path::Path>, summary: &str) -> u8 {
     let json = json + "\n";
     match out {
         Some(path) => {
@@ -102,7 +102,7 @@ fn write_json(json: String, out: Option<&std::path::Path>, summary: &str) -> u8 
 }
 
 /// Reads a JSON file of type `T` (`what` names it in the error).
-fn read_json<T: serde::de::DeserializeOwned>(file: &std::path::Path, what: &str) -> Result<T, u8> {
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(file: &std::path::Path, what: &str) -> Result<T, u8> {
     std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read {}: {e}", file.display()))
         .and_then(|text| {
@@ -232,13 +232,13 @@ fn check(file: &std::path::Path, public_key: &str, extends_only: bool) -> u8 {
     exit::OK
 }
 
-fn database() -> Result<(DatabaseConfig, compliance_persistence::diesel::PgConnection), u8> {
+pub(crate) fn database() -> Result<(DatabaseConfig, compliance_persistence::diesel::PgConnection), u8> {
     let config = DatabaseConfig::from_env().map_err(|e| fail(&e.to_string(), exit::UNREACHABLE))?;
     let conn = connect(&config).map_err(|e| fail(&e.to_string(), exit::UNREACHABLE))?;
     Ok((config, conn))
 }
 
-fn fail(message: &str, code: u8) -> u8 {
+pub(crate) fn fail(message: &str, code: u8) -> u8 {
     eprintln!("error: {message}");
     code
 }

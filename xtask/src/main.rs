@@ -11,6 +11,7 @@ mod checkpoint;
 mod cli;
 mod db;
 mod demo;
+mod monitoring;
 mod provision;
 mod report;
 mod tidy;

@@ -1,5 +1,6 @@
-//! `cargo xtask watchlist import | list | screen`: watchlist versions from their official files,
-//! the versions imported, and screening subjects against the current versions (JSON out).
+//! `cargo xtask watchlist import | list | screen | run | status | prove`: watchlist versions
+//! from their official files, the versions imported, screening subjects against the current
+//! versions (JSON out), and ongoing monitoring (`crate::monitoring`).
 //!
 //! Must not: log a subject; the screening's JSON goes to stdout only, where the caller asked.
 
@@ -37,9 +38,44 @@ pub enum WatchlistAction {
         /// The admin importing it (recorded in the audit).
         #[arg(long, default_value = "admin")]
         by: String,
+        /// Do not screen the base here: leave the version's job to compliance-api's monitor
+        /// (`watchlist status` follows it).
+        #[arg(long)]
+        detach: bool,
     },
     /// The versions imported, newest first, as JSON lines.
     List,
+    /// Screen the base against every list version whose job waits (or was left half done), in
+    /// this process, with a progress bar.
+    Run {
+        /// The share of the time the job may work, 0.05 to 1 (it pauses between batches so
+        /// that live submissions keep their latency).
+        #[arg(long, default_value_t = 1.0)]
+        duty: f64,
+    },
+    /// Each list version's screening job, newest first: screened, matched, escalated,
+    /// rejected, flagged, and how long it took.
+    Status {
+        /// JSON lines instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a proof that an entity was screened against a list version (by that version's
+    /// job), against a signed checkpoint; `compliance-proof check-screening` checks it offline.
+    Prove {
+        /// The entity.
+        #[arg(long)]
+        entity: String,
+        /// The list version (its id, as `watchlist list` prints it).
+        #[arg(long)]
+        version: uuid::Uuid,
+        /// The signed checkpoint (`cargo xtask checkpoint sign`), signed after the job ended.
+        #[arg(long)]
+        checkpoint: PathBuf,
+        /// Write the proof here instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Screen a subject (or every JSON line of `--subjects`) against the current versions and
     /// print the matches as JSON: one line per subject, in order.
     Screen {
@@ -66,6 +102,15 @@ pub enum WatchlistAction {
 
 /// Runs `watchlist`; returns the exit status.
 pub fn run(args: &WatchlistArgs) -> u8 {
+    if let WatchlistAction::Prove {
+        entity,
+        version,
+        checkpoint,
+        out,
+    } = &args.action
+    {
+        return crate::monitoring::prove(entity, *version, checkpoint, out.as_deref());
+    }
     match act(&args.action) {
         Ok(()) => exit::OK,
         Err(e) => exit::of(&e),
@@ -118,6 +163,7 @@ fn act(action: &WatchlistAction) -> anyhow::Result<()> {
             path,
             force_reason,
             by,
+            detach,
         } => {
             let caller = caller(&compliance, by)?;
             let files = files(*format, path)?;
@@ -132,7 +178,22 @@ fn act(action: &WatchlistAction) -> anyhow::Result<()> {
                 v.label, v.entry_count, v.source
             );
             writeln!(out, "{}", serde_json::to_string(&imported)?)?;
+            if *detach {
+                eprintln!(
+                    "the base is screened against it by compliance-api's monitor (or: cargo xtask watchlist run); cargo xtask watchlist status shows the numbers"
+                );
+            } else {
+                crate::monitoring::run_jobs(&compliance, 1.0)?;
+            }
         }
+        WatchlistAction::Run { duty } => {
+            if crate::monitoring::run_jobs(&compliance, *duty)?.is_empty() {
+                eprintln!("no screening job waits");
+            }
+        }
+        WatchlistAction::Status { json } => crate::monitoring::status(&compliance, *json)?,
+        // `run` answers it with its own exit statuses, before `act`.
+        WatchlistAction::Prove { .. } => {}
         WatchlistAction::List => {
             let caller = caller(&compliance, "admin")?;
             for version in compliance.watchlist_versions(&caller)? {

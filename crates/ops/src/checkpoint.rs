@@ -55,6 +55,10 @@ pub enum CheckpointError {
         /// The size of the checkpoint's tree of that chain (0: none).
         size: i64,
     },
+    /// The entity has no leaf in the list version's job, or the job is not done: why, and
+    /// what proves its screening instead.
+    #[error("{0}")]
+    NotScreened(String),
 }
 
 type Result<T, E = CheckpointError> = std::result::Result<T, E>;

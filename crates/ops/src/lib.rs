@@ -6,6 +6,7 @@ pub mod embedded;
 mod library;
 pub mod provision;
 pub mod rules;
+pub mod screening_proof;
 pub mod seed;
 #[cfg(feature = "testing")]
 pub mod testing;

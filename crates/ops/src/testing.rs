@@ -307,3 +307,58 @@ pub fn token_for(
     .unwrap();
     secret.expose().to_owned()
 }
+
+/// OFAC's fixture list files (`crates/screening/fixtures/ofac`), without the rows of the
+/// entries in `without` (their ent_num): an earlier or later version of the list.
+pub fn ofac_fixture_without(without: &[&str]) -> Vec<compliance_app::screening::formats::ListFile> {
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/../screening/fixtures/ofac");
+    ["sdn.csv", "alt.csv", "add.csv"]
+        .iter()
+        .map(|name| {
+            let bytes = std::fs::read(format!("{folder}/{name}")).unwrap();
+            let kept: Vec<&[u8]> = bytes
+                .split_inclusive(|b| *b == b'\n')
+                .filter(|line| {
+                    !without
+                        .iter()
+                        .any(|e| line.starts_with(format!("{e},").as_bytes()))
+                })
+                .collect();
+            compliance_app::screening::formats::ListFile::new((*name).to_owned(), kept.concat())
+        })
+        .collect()
+}
+
+/// A UAE individual's case whose subject this service screens: one name, a birth year, a
+/// country.
+pub fn screened_case(
+    entity: &str,
+    name: &str,
+    birth: u16,
+    country: &str,
+) -> compliance_domain::input::CaseInput {
+    serde_json::from_value(serde_json::json!({
+        "kyc": {"entity_id": entity, "entity_type": "individual", "jurisdiction": "AE",
+                "verification_score": 95, "documents": ["passport", "proof_of_address", "liveness_check"],
+                "investor": {}},
+        "subject": {"names": [name], "birth_year": birth, "countries": [country]}
+    }))
+    .unwrap()
+}
+
+/// Imports OFAC's fixture without `without` as the admin; the new version's id.
+pub fn import_ofac_without(s: &Seeded, without: &[&str]) -> uuid::Uuid {
+    match s
+        .compliance
+        .import_watchlist(
+            &s.admin(),
+            compliance_app::screening::formats::Format::OfacSdnCsv,
+            &ofac_fixture_without(without),
+            None,
+        )
+        .unwrap()
+    {
+        compliance_app::watchlists::Imported::New(v) => v.id,
+        compliance_app::watchlists::Imported::Existing(_) => panic!("a new version was expected"),
+    }
+}

@@ -5,55 +5,10 @@
 //! twice or skipped, the root over exactly the entities screened).
 
 use crate::support::*;
-use compliance_app::screening::formats::{Format, ListFile};
-use compliance_app::watchlists::Imported;
 use compliance_app::{Monitor, MonitorSettings, ScreeningJob};
-use compliance_domain::input::CaseInput;
 use compliance_domain::*;
 use std::cell::Cell;
 use std::time::Duration;
-
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../screening/fixtures");
-
-/// OFAC's fixture files, without the rows of the entities in `without` (ent_num).
-fn ofac_without(without: &[&str]) -> Vec<ListFile> {
-    ["sdn.csv", "alt.csv", "add.csv"]
-        .iter()
-        .map(|name| {
-            let bytes = std::fs::read(format!("{FIXTURES}/ofac/{name}")).unwrap();
-            let kept: Vec<&[u8]> = bytes
-                .split_inclusive(|b| *b == b'\n')
-                .filter(|line| {
-                    !without
-                        .iter()
-                        .any(|e| line.starts_with(format!("{e},").as_bytes()))
-                })
-                .collect();
-            ListFile::new((*name).to_owned(), kept.concat())
-        })
-        .collect()
-}
-
-fn import(s: &Seeded, files: &[ListFile]) -> uuid::Uuid {
-    match s
-        .compliance
-        .import_watchlist(&s.admin(), Format::OfacSdnCsv, files, None)
-        .unwrap()
-    {
-        Imported::New(v) => v.id,
-        Imported::Existing(_) => panic!("a new version was expected"),
-    }
-}
-
-fn input(entity: &str, name: &str, birth: u16, country: &str) -> CaseInput {
-    serde_json::from_value(serde_json::json!({
-        "kyc": {"entity_id": entity, "entity_type": "individual", "jurisdiction": "AE",
-                "verification_score": 95, "documents": ["passport", "proof_of_address", "liveness_check"],
-                "investor": {}},
-        "subject": {"names": [name], "birth_year": birth, "countries": [country]}
-    }))
-    .unwrap()
-}
 
 fn monitor(s: &Seeded, batch: u16) -> Monitor {
     s.compliance.in_process().monitor(MonitorSettings {
@@ -83,7 +38,7 @@ const SUBJECTS: [(&str, &str, u16, &str); 4] = [
 #[test]
 fn a_new_version_re_screens_the_base_and_a_removal_flags_without_relaxing() {
     let s = seeded();
-    let first = import(&s, &ofac_without(&["41003"]));
+    let first = import_ofac_without(&s, &["41003"]);
     let m = monitor(&s, 2);
     // The first version's job screens no one: nobody has a subject yet.
     let job = run_all(&m);
@@ -95,7 +50,7 @@ fn a_new_version_re_screens_the_base_and_a_removal_flags_without_relaxing() {
     for (entity, name, birth, country) in SUBJECTS {
         let case = s
             .compliance
-            .submit_input(&agent, &input(entity, name, birth, country), None)
+            .submit_input(&agent, &screened_case(entity, name, birth, country), None)
             .unwrap();
         assert_eq!(
             case.case.status,
@@ -108,7 +63,7 @@ fn a_new_version_re_screens_the_base_and_a_removal_flags_without_relaxing() {
     let screenings_before = count(&mut conn, "SELECT count(*) AS n FROM aml_checks");
 
     // HADDAD is designated in the next version: his approval is re-screened into a rejection.
-    let second = import(&s, &ofac_without(&[]));
+    let second = import_ofac_without(&s, &[]);
     let job = run_all(&m);
     assert_eq!(job.version_id, second);
     assert_eq!((job.added, job.removed), (1, 0));
@@ -156,7 +111,7 @@ fn a_new_version_re_screens_the_base_and_a_removal_flags_without_relaxing() {
 
     // The next version removes him (and another entry): he is flagged, his case is not
     // relaxed.
-    let third = import(&s, &ofac_without(&["41003", "41005"]));
+    let third = import_ofac_without(&s, &["41003", "41005"]);
     let job = run_all(&m);
     assert_eq!(job.version_id, third);
     assert_eq!(
@@ -201,16 +156,16 @@ fn a_new_version_re_screens_the_base_and_a_removal_flags_without_relaxing() {
 #[test]
 fn a_job_stopped_in_the_middle_resumes_at_its_cursor_and_screens_each_entity_once() {
     let s = seeded();
-    import(&s, &ofac_without(&["41003"]));
+    import_ofac_without(&s, &["41003"]);
     let m = monitor(&s, 1);
     run_all(&m);
     let agent = s.agent();
     for (entity, name, birth, country) in SUBJECTS {
         s.compliance
-            .submit_input(&agent, &input(entity, name, birth, country), None)
+            .submit_input(&agent, &screened_case(entity, name, birth, country), None)
             .unwrap();
     }
-    import(&s, &ofac_without(&[]));
+    import_ofac_without(&s, &[]);
     // Stop after the first batch: the job stays at its cursor, leased for a second.
     let batches = Cell::new(0);
     let stopped = m

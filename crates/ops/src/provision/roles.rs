@@ -76,6 +76,10 @@ pub const SERVICE_INSERT_TABLES: &[&str] = &[
     "event_endpoints",
     "event_deliveries",
     "delivery_attempts",
+    // Ongoing monitoring: the monitor in `compliance-api` records each batch of a screening
+    // job and the entities it flags.
+    "screening_job_batches",
+    "screening_flags",
 ];
 
 /// The tables an administrator appends rows to (each write audited in its transaction).
@@ -92,13 +96,15 @@ pub const ADMIN_INSERT_TABLES: &[&str] = &[
     "event_deliveries",
 ];
 
-/// The tables neither role inserts into: the rules' change counter and the outbox (`events`,
-/// `event_streams`) are written by `SECURITY DEFINER` triggers, the fan-out's cursor is one row
-/// that is only moved, the migrations' table is the migrator's.
+/// The tables neither role inserts into: the rules' change counter, the outbox (`events`,
+/// `event_streams`) and the screening jobs (one per list version) are written by
+/// `SECURITY DEFINER` triggers, the fan-out's cursor is one row that is only moved, the
+/// migrations' table is the migrator's.
 pub const NO_INSERT_TABLES: &[&str] = &[
     "compliance_rules_state",
     "events",
     "event_streams",
+    "screening_jobs",
     "event_fanout",
     "__diesel_schema_migrations",
 ];
@@ -157,6 +163,11 @@ pub const SERVICE_UPDATE_COLUMNS: &[(&str, &str)] = &[
         "state, attempts, next_attempt_at, lease_until, delivered_at, replayed_by, replayed_at",
     ),
     ("event_fanout", "txid, position"),
+    (
+        "screening_jobs",
+        "state, added, removed, cursor_entity, batches, screened, matched, rescreened, \
+         escalated, rejected, delisted, busy_ms, agent_id, lease_token, lease_until, root",
+    ),
 ];
 
 /// Why a name cannot be a deployment role's, or `None` when it can: a lowercase PostgreSQL

@@ -8,6 +8,7 @@ mod checkpoint;
 mod notes;
 mod proofs;
 mod provision;
+mod screening_proofs;
 mod service_role;
 mod sessions;
 mod support;

@@ -330,9 +330,12 @@ pub fn record_batch(
             j::rejected.eq(j::rejected + counts.rejected),
             j::delisted.eq(j::delisted + counts.delisted),
             j::busy_ms.eq(j::busy_ms + busy_ms),
-            j::lease_until.eq(diesel::dsl::sql::<Nullable<diesel::sql_types::Timestamptz>>(
-                &format!("now() + make_interval(secs => {:.3})", lease_secs.clamp(1.0, 86_400.0)),
-            )),
+            j::lease_until.eq(
+                diesel::dsl::sql::<Nullable<diesel::sql_types::Timestamptz>>(&format!(
+                    "now() + make_interval(secs => {:.3})",
+                    lease_secs.clamp(1.0, 86_400.0)
+                )),
+            ),
         ))
         .returning(JobRow::as_returning())
         .get_result(conn)?)
@@ -503,4 +506,15 @@ pub fn finish(conn: &mut PgConnection, job: Uuid, token: Uuid, agent: UserId) ->
     .map_err(|e| PersistenceError::invalid(TABLE, job, e))?;
     audit_logs::append(conn, &event)?;
     Ok(done)
+}
+
+/// The id of the audit entry that recorded the job's completion, once done.
+pub fn completion_entry(conn: &mut PgConnection, job: Uuid) -> Result<Option<i64>> {
+    use crate::schema::audit_logs;
+    Ok(audit_logs::table
+        .filter(audit_logs::action.eq("screening_job_completed"))
+        .filter(audit_logs::subject_id.eq(job))
+        .select(audit_logs::id)
+        .first(conn)
+        .optional()?)
 }

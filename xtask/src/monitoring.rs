@@ -1,0 +1,153 @@
+//! `cargo xtask watchlist run | status | prove`: ongoing monitoring from the command line. `run`
+//! screens the base against every list version whose job is waiting, in this process, with a
+//! progress bar (what `watchlist import` does after an import unless `--detach`); `status`
+//! prints each version's numbers; `prove` writes a proof that an entity was screened against a
+//! version, which `compliance-proof check-screening` checks offline.
+//!
+//! Must not: print a subject or a name: ids, counts and commitments only.
+
+use crate::checkpoint::{database, fail, read_json, write_json};
+use crate::exit;
+use compliance_app::domain::EntityId;
+use compliance_app::{Compliance, MonitorSettings, ScreeningJob};
+use compliance_audit::SignedCheckpoint;
+use compliance_audit::keys;
+use compliance_audit::screening::check_screening_proof;
+use compliance_ops::screening_proof;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Instant;
+
+/// Runs every waiting screening job to its end in this process, drawing a progress bar on
+/// stderr; answers the jobs run.
+pub(crate) fn run_jobs(compliance: &Compliance, duty: f64) -> anyhow::Result<Vec<ScreeningJob>> {
+    let monitor = compliance.in_process().monitor(MonitorSettings {
+        duty,
+        ..MonitorSettings::default()
+    });
+    let mut done = Vec::new();
+    loop {
+        let total = monitor.entities_to_screen()?;
+        let started = Instant::now();
+        let terminal = std::io::stderr().is_terminal();
+        let mut last_tenth = -1;
+        let mut draw = |job: &ScreeningJob| {
+            let share = if total > 0 {
+                (job.screened as f64 / total as f64).min(1.0)
+            } else {
+                1.0
+            };
+            let line = format!(
+                "{} {:>3.0}% {}/{} entities, {} matched, {} flagged, {:.0} s",
+                bar(share),
+                share * 100.0,
+                job.screened,
+                total,
+                job.matched,
+                job.delisted,
+                started.elapsed().as_secs_f64()
+            );
+            if terminal {
+                eprint!("\r{} {line}", job.list);
+            } else if (share * 10.0) as i32 > last_tenth || job.state == "done" {
+                last_tenth = (share * 10.0) as i32;
+                eprintln!("{} {line}", job.list);
+            }
+        };
+        match monitor.run_next(&mut draw, &|| false)? {
+            Some(job) => {
+                if terminal {
+                    eprintln!();
+                }
+                eprintln!("{}", summary(&job));
+                done.push(job);
+            }
+            None => return Ok(done),
+        }
+    }
+}
+
+fn bar(share: f64) -> String {
+    let filled = (share * 30.0).round() as usize;
+    format!("[{}{}]", "#".repeat(filled), ".".repeat(30 - filled.min(30)))
+}
+
+/// One job in a line: `name: value` pairs.
+fn summary(job: &ScreeningJob) -> String {
+    let took = match (job.started_at, job.finished_at) {
+        (Some(s), Some(f)) => format!("{:.1} s", (f - s).num_milliseconds() as f64 / 1000.0),
+        _ => "-".into(),
+    };
+    format!(
+        "{} version {}: {}; added {}, removed {}; screened {}, matched {}, re-screened {}, escalated {}, rejected {}, flagged {}; took {took} ({:.1} s working)",
+        job.list,
+        job.version_id,
+        job.state,
+        job.added,
+        job.removed,
+        job.screened,
+        job.matched,
+        job.rescreened,
+        job.escalated,
+        job.rejected,
+        job.delisted,
+        job.busy_ms as f64 / 1000.0
+    )
+}
+
+/// `watchlist status`: each version's job, newest first, a line each (or JSON lines).
+pub(crate) fn status(compliance: &Compliance, json: bool) -> anyhow::Result<()> {
+    let caller = crate::watchlist::caller(compliance, "admin")?;
+    for job in compliance.screening_jobs(&caller, 200)? {
+        if json {
+            crate::out(&format!("{}\n", serde_json::to_string(&job)?));
+        } else {
+            crate::out(&format!("{}\n", summary(&job)));
+        }
+    }
+    Ok(())
+}
+
+/// `watchlist prove`: a proof that `entity` was screened against `version`, against the
+/// checkpoint in `file`, checked here with the key the checkpoint names before it is written.
+pub(crate) fn prove(entity: &str, version: uuid::Uuid, file: &Path, out: Option<&Path>) -> u8 {
+    let entity = match EntityId::parse(entity) {
+        Ok(entity) => entity,
+        Err(e) => return fail(&e.to_string(), exit::USAGE),
+    };
+    let signed: SignedCheckpoint = match read_json(file, "a checkpoint") {
+        Ok(signed) => signed,
+        Err(code) => return code,
+    };
+    let (_, mut conn) = match database() {
+        Ok(pair) => pair,
+        Err(code) => return code,
+    };
+    let proof = match screening_proof::prove(&mut conn, &entity, version, &signed) {
+        Ok(proof) => proof,
+        Err(e) => return fail(&e.to_string(), exit::FAILED),
+    };
+    let checked =
+        keys::verifying_key(&signed.public_key).and_then(|key| check_screening_proof(&proof, &key));
+    if let Err(e) = checked {
+        return fail(
+            &format!("{e}; the database no longer holds what was screened or signed, no proof written"),
+            exit::FAILED,
+        );
+    }
+    let summary = format!(
+        "entity {entity}: leaf {} of {} in job {} (outcome {}), its completion at chain {} position {} in the checkpoint of {}",
+        proof.leaf_index,
+        proof.tree_size,
+        proof.leaf.job,
+        proof.leaf.outcome,
+        proof.completion.entry.chain,
+        proof.completion.entry.position,
+        signed.signed_at
+    );
+    write_json(
+        serde_json::to_string_pretty(&proof).unwrap_or_default(),
+        out,
+        &summary,
+    )
+}
