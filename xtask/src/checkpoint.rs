@@ -102,7 +102,10 @@ pub(crate) fn write_json(json: String, out: Option<&std::path::Path>, summary: &
 }
 
 /// Reads a JSON file of type `T` (`what` names it in the error).
-pub(crate) fn read_json<T: serde::de::DeserializeOwned>(file: &std::path::Path, what: &str) -> Result<T, u8> {
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
+    file: &std::path::Path,
+    what: &str,
+) -> Result<T, u8> {
     std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read {}: {e}", file.display()))
         .and_then(|text| {
@@ -232,7 +235,8 @@ fn check(file: &std::path::Path, public_key: &str, extends_only: bool) -> u8 {
     exit::OK
 }
 
-pub(crate) fn database() -> Result<(DatabaseConfig, compliance_persistence::diesel::PgConnection), u8> {
+pub(crate) fn database()
+-> Result<(DatabaseConfig, compliance_persistence::diesel::PgConnection), u8> {
     let config = DatabaseConfig::from_env().map_err(|e| fail(&e.to_string(), exit::UNREACHABLE))?;
     let conn = connect(&config).map_err(|e| fail(&e.to_string(), exit::UNREACHABLE))?;
     Ok((config, conn))

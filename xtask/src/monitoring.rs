@@ -69,7 +69,11 @@ pub(crate) fn run_jobs(compliance: &Compliance, duty: f64) -> anyhow::Result<Vec
 
 fn bar(share: f64) -> String {
     let filled = (share * 30.0).round() as usize;
-    format!("[{}{}]", "#".repeat(filled), ".".repeat(30 - filled.min(30)))
+    format!(
+        "[{}{}]",
+        "#".repeat(filled),
+        ".".repeat(30 - filled.min(30))
+    )
 }
 
 /// One job in a line: `name: value` pairs.
@@ -131,7 +135,9 @@ pub(crate) fn prove(entity: &str, version: uuid::Uuid, file: &Path, out: Option<
         keys::verifying_key(&signed.public_key).and_then(|key| check_screening_proof(&proof, &key));
     if let Err(e) = checked {
         return fail(
-            &format!("{e}; the database no longer holds what was screened or signed, no proof written"),
+            &format!(
+                "{e}; the database no longer holds what was screened or signed, no proof written"
+            ),
             exit::FAILED,
         );
     }

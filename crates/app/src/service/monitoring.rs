@@ -230,9 +230,8 @@ impl ComplianceService {
         Ok((outcome, delisted))
     }
 
-    /// Re-screens a member's case against every list's current version, judged by its
-    /// jurisdiction's bands; answers the case's status after (flagged stricter counts as
-    /// escalated).
+    /// Re-screens a member's case here (see [`ComplianceService::screen_and_rescreen`]);
+    /// answers the case's status after (flagged stricter counts as escalated).
     fn rescreen_member(
         &self,
         conn: &mut PgConnection,
@@ -240,30 +239,53 @@ impl ComplianceService {
         entity: &EntityId,
         agent: UserId,
     ) -> Result<Option<CheckStatus>> {
-        let subject = subject(member)?;
         let jurisdiction = member
             .jurisdiction
             .as_deref()
             .and_then(|j| j.parse::<Jurisdiction>().ok());
-        let loaded = self.screeners.current(conn)?;
-        let bands = self.bands_for(conn, jurisdiction, Utc::now())?;
-        let screened = watchlists::screen(&loaded, &subject, &bands);
-        let screening = watchlists::screening(&screened)?;
-        let versions: Vec<Uuid> = loaded.versions.iter().map(|v| v.id).collect();
-        let explanation = serde_json::to_value(&screened.matches)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let explained = Explained {
-            versions: &versions,
-            subject_id: member.subject_id,
-            explanation,
-        };
-        let outcome = self.rescreen_in(conn, entity, &screening, Some(&explained), agent)?;
+        let outcome = self.screen_and_rescreen(
+            conn,
+            entity,
+            &subject(member)?,
+            member.subject_id,
+            jurisdiction,
+            agent,
+        )?;
         tracing::info!(entity = %entity, case = %outcome.case.id, before = %outcome.before, after = %outcome.case.status, "monitoring re-screened a case");
         Ok(Some(if outcome.case.engine_stricter {
             CheckStatus::Escalated
         } else {
             outcome.case.status
         }))
+    }
+
+    /// Screens `subject` (revision `subject_id`) against every list's current version, judged
+    /// by `jurisdiction`'s bands, and re-screens the entity's current case with the result
+    /// through [`ComplianceService::rescreen_in`], the screening's versions and explanation
+    /// recorded beside it; in the caller's transaction, which must hold the case's lock before
+    /// anything that writes the audit chain.
+    pub(crate) fn screen_and_rescreen(
+        &self,
+        conn: &mut PgConnection,
+        entity: &EntityId,
+        subject: &compliance_domain::Subject,
+        subject_id: Uuid,
+        jurisdiction: Option<Jurisdiction>,
+        agent: UserId,
+    ) -> Result<crate::records::RescreenOutcome> {
+        let loaded = self.screeners.current(conn)?;
+        let bands = self.bands_for(conn, jurisdiction, Utc::now())?;
+        let screened = watchlists::screen(&loaded, subject, &bands);
+        let screening = watchlists::screening(&screened)?;
+        let versions: Vec<Uuid> = loaded.versions.iter().map(|v| v.id).collect();
+        let explanation = serde_json::to_value(&screened.matches)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let explained = Explained {
+            versions: &versions,
+            subject_id,
+            explanation,
+        };
+        self.rescreen_in(conn, entity, &screening, Some(&explained), agent)
     }
 }
 

@@ -9,7 +9,9 @@ use crate::watchlists::{self, Imported, ListVersion, Screened};
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use compliance_domain::{EntityId, Jurisdiction, MatchScore, Subject, UserId, WatchlistKind};
+use compliance_persistence::PersistenceError;
 use compliance_persistence::diesel::PgConnection;
+use compliance_persistence::repo::compliance_checks;
 use compliance_persistence::repo::screening_subjects::{self, StoredSubject};
 use compliance_persistence::repo::watchlists as repo;
 use compliance_rules::RuleSet;
@@ -130,14 +132,41 @@ impl ComplianceService {
         })
     }
 
-    /// Records a new revision of the entity's subject (none when unchanged).
+    /// Records a new revision of the entity's subject (none when unchanged). A changed subject
+    /// is screened here at once and the entity's current case re-screened with the result (the
+    /// engine decides, as for any re-screening), unless it is final; one transaction, the case
+    /// locked first.
     pub(crate) fn record_subject(
         &self,
         entity: &EntityId,
         subject: &Subject,
         by: UserId,
     ) -> Result<StoredSubject> {
-        self.run(|conn| Ok(screening_subjects::record(conn, entity, subject, by)?))
+        self.run(|conn| {
+            let case = match compliance_checks::find_by_entity_id(conn, entity) {
+                Ok(case) if !case.status.is_final() => {
+                    Some(compliance_checks::lock(conn, case.id)?)
+                }
+                Ok(_) | Err(PersistenceError::NotFound { .. }) => None,
+                Err(e) => return Err(e.into()),
+            };
+            let before = screening_subjects::current(conn, entity)?.map(|s| s.id);
+            let stored = screening_subjects::record(conn, entity, subject, by)?;
+            if let Some(case) = case
+                && before != Some(stored.id)
+            {
+                let outcome = self.screen_and_rescreen(
+                    conn,
+                    entity,
+                    subject,
+                    stored.id,
+                    Some(case.jurisdiction),
+                    by,
+                )?;
+                tracing::info!(entity = %entity, case = %outcome.case.id, after = %outcome.case.status, "changed subject re-screened");
+            }
+            Ok(stored)
+        })
     }
 
     /// Erases every revision of the entity's subject, and the explanations that name it, once

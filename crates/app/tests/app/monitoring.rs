@@ -216,3 +216,56 @@ fn a_job_stopped_in_the_middle_resumes_at_its_cursor_and_screens_each_entity_onc
     );
     assert!(refused.is_err());
 }
+
+#[test]
+fn a_changed_subject_is_screened_at_once_and_its_case_re_screened() {
+    let s = seeded();
+    import_ofac_without(&s, &[]);
+    let agent = s.agent();
+    let entity = "ae-ind-monitor-renamed";
+    s.compliance
+        .submit_input(
+            &agent,
+            &screened_case(entity, "Maria Garcia Lopez", 1980, "ES"),
+            None,
+        )
+        .unwrap();
+    let id = EntityId::parse(entity).unwrap();
+    let mut conn = s.db.conn();
+    let screenings = count(&mut conn, "SELECT count(*) AS n FROM aml_checks");
+    // The same subject again is no new revision and no new screening.
+    let same: compliance_domain::input::SubjectInput = serde_json::from_value(
+        serde_json::json!({"names": ["Maria Garcia Lopez"], "birth_year": 1980, "countries": ["ES"]}),
+    )
+    .unwrap();
+    s.compliance
+        .record_subject(&agent, &id, &same.parse().unwrap())
+        .unwrap();
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM aml_checks"),
+        screenings
+    );
+    // A changed one (now a listed name) is screened here, and the engine moves the case.
+    let changed: compliance_domain::input::SubjectInput = serde_json::from_value(
+        serde_json::json!({"names": ["Yusuf Karim HADDAD"], "birth_year": 1970, "countries": ["LB"]}),
+    )
+    .unwrap();
+    let stored = s
+        .compliance
+        .record_subject(&agent, &id, &changed.parse().unwrap())
+        .unwrap();
+    assert_eq!(stored.revision, 2);
+    assert_eq!(stored(&s, entity).status, CheckStatus::Rejected);
+    assert_eq!(
+        count(&mut conn, "SELECT count(*) AS n FROM aml_checks"),
+        screenings + 1
+    );
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM screening_explanations e JOIN screening_subjects s ON s.id = e.subject_id
+              WHERE s.entity_id = 'ae-ind-monitor-renamed' AND s.revision = 2"
+        ),
+        1
+    );
+}

@@ -1,7 +1,9 @@
 //! `compliance-api`: the HTTP service (the decision API and the back office). Parses its
 //! command line (clap: `--help`, `--version`, `--host`/`API_HOST`, `--port`/`API_PORT`, the
-//! back office's cookie and session settings, `--trusted-proxy`, `--no-dispatcher`), runs the
-//! events dispatcher unless told not to, reads the database
+//! back office's cookie and session settings, `--trusted-proxy`, `--no-dispatcher`,
+//! `--no-monitor`, `--monitor-duty`), runs the events dispatcher and the screening monitor
+//! (ongoing monitoring: each imported list version re-screens the base) unless told not to,
+//! reads the database
 //! configuration from the environment (`DATABASE_URL` or `DATABASE_*`), and serves
 //! `GET /api/v1/health` on `127.0.0.1:3000` unless told otherwise. Stops cleanly on Ctrl-C or SIGTERM.
 //!
@@ -9,7 +11,7 @@
 //! or print the password.
 
 use clap::Parser;
-use compliance_app::{Compliance, Config, SessionPolicy};
+use compliance_app::{Compliance, Config, MonitorSettings, SessionPolicy};
 use compliance_dispatch::{Dispatcher, DispatcherConfig};
 use compliance_server::api;
 use compliance_server::backoffice::OfficeConfig;
@@ -82,6 +84,21 @@ struct Args {
     /// default the service runs a dispatcher; several instances share the work.
     #[arg(long, env = "API_NO_DISPATCHER")]
     no_dispatcher: bool,
+    /// Do not run screening jobs from this process. By default the service screens the base
+    /// against each newly imported list version; several instances share the jobs.
+    #[arg(long, env = "API_NO_MONITOR")]
+    no_monitor: bool,
+    /// The share of time a screening job may work, 0.05 to 1: it pauses between batches so
+    /// that live submissions keep their latency.
+    #[arg(long, env = "API_MONITOR_DUTY", default_value_t = 0.5, value_parser = duty)]
+    monitor_duty: f64,
+}
+
+fn duty(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(d) if (0.05..=1.0).contains(&d) => Ok(d),
+        _ => Err(format!("{text:?} is not a share from 0.05 to 1")),
+    }
 }
 
 /// One entry of `--trusted-proxy` / `API_TRUSTED_PROXIES`: an address, or nothing (an empty
@@ -150,6 +167,8 @@ async fn serve(args: Args, config: Config) -> u8 {
         idle_minutes,
         trusted_proxies,
         no_dispatcher,
+        no_monitor,
+        monitor_duty,
     } = args;
     let office = OfficeConfig {
         policy: SessionPolicy {
@@ -207,13 +226,31 @@ async fn serve(args: Args, config: Config) -> u8 {
             }
         }
     };
+    // The monitor runs on a thread of its own (its work is blocking), asked between batches
+    // whether to stop; a job left mid-way resumes at its cursor.
+    let halt = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let monitor = (!no_monitor).then(|| {
+        tracing::info!("screening the base against new list versions (--no-monitor to leave it to another instance)");
+        let monitor = compliance.in_process().monitor(MonitorSettings {
+            duty: monitor_duty,
+            ..MonitorSettings::default()
+        });
+        let halt = halt.clone();
+        std::thread::spawn(move || {
+            monitor.run(&|| halt.load(std::sync::atomic::Ordering::Relaxed));
+        })
+    });
     let stop = async move {
         stop.await;
         let _ = stopping.send(true);
+        halt.store(true, std::sync::atomic::Ordering::Relaxed);
     };
     let served = api::serve(listener, compliance, options, stop).await;
     if let Some(dispatcher) = dispatcher {
         let _ = dispatcher.await;
+    }
+    if let Some(monitor) = monitor {
+        let _ = tokio::task::spawn_blocking(move || monitor.join()).await;
     }
     match served {
         Ok(()) => 0,

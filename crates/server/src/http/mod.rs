@@ -13,6 +13,7 @@ pub mod client_address;
 mod entities;
 mod events;
 mod json_numbers;
+mod monitoring;
 pub mod openapi;
 pub mod problem;
 mod queue;

@@ -11,7 +11,7 @@
 //! this document are the two documented here, and a test checks both ways).
 
 use super::schemas as S;
-use super::{AppState, Problem, cases, entities, events, queue, rules, screening};
+use super::{AppState, Problem, cases, entities, events, monitoring, queue, rules, screening};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -98,6 +98,9 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
             screening::record_subject,
             screening::erase_subject
         ))
+        .routes(routes!(monitoring::jobs))
+        .routes(routes!(monitoring::job))
+        .routes(routes!(monitoring::flags))
         .routes(routes!(events::create_endpoint, events::list_endpoints))
         .routes(routes!(events::get_endpoint, events::update_endpoint))
         .routes(routes!(events::rotate_secret))

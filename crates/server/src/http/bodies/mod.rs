@@ -12,6 +12,7 @@ mod audit;
 mod cases;
 mod events;
 mod health;
+mod monitoring;
 mod reports;
 mod screening;
 
@@ -26,6 +27,7 @@ pub use events::{
 pub use health::{
     DatabaseState, Health, HealthProblem, HealthStatus, MigrationHealth, PoolFigures,
 };
+pub use monitoring::{ScreeningFlag, ScreeningJob};
 pub use reports::{
     HighRiskRecord, QueueItem, QueuePage, ReviewDueRecord, RuleRecord, SummaryRecord,
 };
