@@ -1,7 +1,8 @@
 //! The back office: server-rendered HTML under `/office` for analysts and
 //! compliance officers: sign in, the review queue, a case and its evidence, deciding under four
 //! eyes, the rules in force, and where events go (the endpoints, their deliveries and
-//! failures; an admin replays one). Every page works without JavaScript; the binary serves every
+//! failures; an admin replays one), and ongoing monitoring (each list version's screening job
+//! and the entities it flagged). Every page works without JavaScript; the binary serves every
 //! asset (no external requests).
 //!
 //! Each handler is thin over [`compliance_app::Compliance`], acting as the signed-in person
@@ -16,6 +17,7 @@ mod case;
 mod case_view;
 mod endpoints;
 mod explanation_view;
+mod monitoring;
 mod pages;
 mod queue;
 mod rules;
@@ -77,6 +79,7 @@ pub fn router(compliance: AsyncCompliance, config: OfficeConfig) -> Router {
         .route("/endpoints", get(endpoints::list))
         .route("/endpoints/{id}", get(endpoints::page))
         .route("/endpoints/{id}/replay", post(endpoints::replay))
+        .route("/monitoring", get(monitoring::page))
         .route("/assets/office.css", get(stylesheet))
         .fallback(|| async {
             pages::error_page(

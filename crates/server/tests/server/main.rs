@@ -12,6 +12,7 @@ mod health;
 mod http_cases;
 mod http_edges;
 mod http_events;
+mod http_monitoring;
 mod http_schemas;
 mod http_screening;
 mod office;

@@ -1,0 +1,131 @@
+//! Ongoing monitoring (issue 19): `GET /office/monitoring` shows each list version's screening
+//! job, newest first: its state and progress, how many entities it screened, matched,
+//! re-screened into an escalation or a rejection, flagged, and how long it took; under a job
+//! that flagged entities, each of them with a link to its case. Any signed-in role that reads
+//! watchlists sees the numbers; the flags (entity and case ids) go to roles that read cases.
+//!
+//! Must not: show a subject or a name (the records carry none), or change anything: jobs run in
+//! the service's monitor.
+
+use super::pages::{app_error_page, render};
+use super::session::Officer;
+use super::views::{Chrome, when};
+use super::{Office, PREFIX};
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use compliance_app::{ScreeningFlag, ScreeningJob};
+use compliance_domain::Permission;
+
+/// Jobs shown, newest first.
+const JOBS_SHOWN: u16 = 50;
+
+/// One job as a row.
+pub(super) struct JobView {
+    pub list: String,
+    pub version: String,
+    pub state: String,
+    pub running: bool,
+    pub added: i32,
+    pub removed: i32,
+    pub screened: i64,
+    pub matched: i64,
+    pub rescreened: i64,
+    pub escalated: i64,
+    pub rejected: i64,
+    pub delisted: i64,
+    pub imported: String,
+    /// "12.4 s (3.1 s working)", or what it waits for.
+    pub took: String,
+    pub flags: Vec<FlagView>,
+}
+
+/// One flagged entity.
+pub(super) struct FlagView {
+    pub entity_id: String,
+    pub case_href: String,
+    pub entry: String,
+    pub at: String,
+}
+
+#[derive(Template)]
+#[template(path = "office/monitoring.html")]
+pub(super) struct MonitoringPage {
+    pub chrome: Chrome,
+    pub jobs: Vec<JobView>,
+}
+
+fn seconds(ms: i64) -> String {
+    format!("{:.1} s", ms as f64 / 1000.0)
+}
+
+fn job_view(job: ScreeningJob, flags: Vec<ScreeningFlag>) -> JobView {
+    let took = match (job.started_at, job.finished_at) {
+        (Some(s), Some(f)) => format!(
+            "{} ({} working)",
+            seconds((f - s).num_milliseconds()),
+            seconds(job.busy_ms)
+        ),
+        (Some(s), None) => format!("running since {}", when(s)),
+        _ => "waiting for a monitor".to_owned(),
+    };
+    JobView {
+        running: job.state == "running",
+        version: job.version_id.to_string(),
+        list: job.list,
+        state: job.state,
+        added: job.added,
+        removed: job.removed,
+        screened: job.screened,
+        matched: job.matched,
+        rescreened: job.rescreened,
+        escalated: job.escalated,
+        rejected: job.rejected,
+        delisted: job.delisted,
+        imported: when(job.created_at),
+        took,
+        flags: flags
+            .into_iter()
+            .map(|f| FlagView {
+                case_href: format!("{PREFIX}/cases/{}", f.case_id),
+                entity_id: f.entity_id,
+                entry: format!("{} {}", f.list, f.entry),
+                at: when(f.flagged_at),
+            })
+            .collect(),
+    }
+}
+
+/// `GET /office/monitoring`.
+pub(super) async fn page(State(office): State<Office>, officer: Officer) -> Response {
+    let session = &officer.session;
+    let caller = session.caller;
+    let loaded = office
+        .compliance
+        .call(move |c| {
+            let jobs = c.screening_jobs(&caller, JOBS_SHOWN)?;
+            let reads_cases = caller.may(Permission::ReadCases);
+            jobs.into_iter()
+                .map(|job| {
+                    let flags = if reads_cases && job.delisted > 0 {
+                        c.screening_flags(&caller, job.id)?
+                    } else {
+                        Vec::new()
+                    };
+                    Ok(job_view(job, flags))
+                })
+                .collect::<compliance_app::Result<Vec<_>>>()
+        })
+        .await;
+    match loaded {
+        Ok(jobs) => render(
+            StatusCode::OK,
+            &MonitoringPage {
+                chrome: Chrome::new("Ongoing monitoring", Some(session)),
+                jobs,
+            },
+        ),
+        Err(e) => app_error_page(Some(session), &e),
+    }
+}
