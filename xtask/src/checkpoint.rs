@@ -7,11 +7,11 @@
 
 use crate::cli::{CheckpointAction, CheckpointArgs};
 use crate::exit;
+use crate::proof_files::{database, fail, read_json, write_json};
 use compliance_audit::InclusionProof;
 use compliance_audit::SignedCheckpoint;
 use compliance_audit::keys;
 use compliance_ops::checkpoint;
-use compliance_persistence::{DatabaseConfig, connect};
 
 /// Runs a checkpoint action; returns the exit status.
 pub fn run(args: &CheckpointArgs) -> u8 {
@@ -81,38 +81,6 @@ fn sign(key: &std::path::Path, out: Option<&std::path::Path>) -> u8 {
         out,
         &summary,
     )
-}
-
-/// Writes `json` to `out` (then prints `summary` and where), or to stdout.
-pub(crate) fn write_json(json: String, out: Option<&std::path::Path>, summary: &str) -> u8 {
-    let json = json + "\n";
-    match out {
-        Some(path) => {
-            if let Err(e) = std::fs::write(path, json) {
-                return fail(
-                    &format!("cannot write {}: {e}", path.display()),
-                    exit::USAGE,
-                );
-            }
-            crate::out(&format!("{summary}; written to {}\n", path.display()));
-        }
-        None => crate::out(&json),
-    }
-    exit::OK
-}
-
-/// Reads a JSON file of type `T` (`what` names it in the error).
-pub(crate) fn read_json<T: serde::de::DeserializeOwned>(
-    file: &std::path::Path,
-    what: &str,
-) -> Result<T, u8> {
-    std::fs::read_to_string(file)
-        .map_err(|e| format!("cannot read {}: {e}", file.display()))
-        .and_then(|text| {
-            serde_json::from_str(&text)
-                .map_err(|e| format!("{} is not {what}: {e}", file.display()))
-        })
-        .map_err(|e| fail(&e, exit::USAGE))
 }
 
 fn prove(entry: i64, file: &std::path::Path, out: Option<&std::path::Path>) -> u8 {
@@ -233,16 +201,4 @@ fn check(file: &std::path::Path, public_key: &str, extends_only: bool) -> u8 {
         signed.root
     ));
     exit::OK
-}
-
-pub(crate) fn database()
--> Result<(DatabaseConfig, compliance_persistence::diesel::PgConnection), u8> {
-    let config = DatabaseConfig::from_env().map_err(|e| fail(&e.to_string(), exit::UNREACHABLE))?;
-    let conn = connect(&config).map_err(|e| fail(&e.to_string(), exit::UNREACHABLE))?;
-    Ok((config, conn))
-}
-
-pub(crate) fn fail(message: &str, code: u8) -> u8 {
-    eprintln!("error: {message}");
-    code
 }

@@ -12,6 +12,7 @@ mod cli;
 mod db;
 mod demo;
 mod monitoring;
+mod proof_files;
 mod provision;
 mod report;
 mod tidy;

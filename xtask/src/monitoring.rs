@@ -6,10 +6,10 @@
 //!
 //! Must not: print a subject or a name: ids, counts and commitments only.
 
-use crate::checkpoint::{database, fail, read_json, write_json};
 use crate::exit;
+use crate::proof_files::{database, fail, read_json, write_json};
 use compliance_app::domain::EntityId;
-use compliance_app::{Compliance, MonitorSettings, ScreeningJob};
+use compliance_app::{Caller, Compliance, MonitorSettings, ScreeningJob};
 use compliance_audit::SignedCheckpoint;
 use compliance_audit::keys;
 use compliance_audit::screening::check_screening_proof;
@@ -100,9 +100,8 @@ fn summary(job: &ScreeningJob) -> String {
 }
 
 /// `watchlist status`: each version's job, newest first, a line each (or JSON lines).
-pub(crate) fn status(compliance: &Compliance, json: bool) -> anyhow::Result<()> {
-    let caller = crate::watchlist::caller(compliance, "admin")?;
-    for job in compliance.screening_jobs(&caller, 200)? {
+pub(crate) fn status(compliance: &Compliance, caller: &Caller, json: bool) -> anyhow::Result<()> {
+    for job in compliance.screening_jobs(caller, 200)? {
         if json {
             crate::out(&format!("{}\n", serde_json::to_string(&job)?));
         } else {

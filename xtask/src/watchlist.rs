@@ -191,7 +191,10 @@ fn act(action: &WatchlistAction) -> anyhow::Result<()> {
                 eprintln!("no screening job waits");
             }
         }
-        WatchlistAction::Status { json } => crate::monitoring::status(&compliance, *json)?,
+        WatchlistAction::Status { json } => {
+            let caller = caller(&compliance, "admin")?;
+            crate::monitoring::status(&compliance, &caller, *json)?;
+        }
         // `run` answers it with its own exit statuses, before `act`.
         WatchlistAction::Prove { .. } => {}
         WatchlistAction::List => {

@@ -6,6 +6,7 @@
 mod checkpoint;
 mod db;
 mod demo;
+mod monitoring;
 mod webhook;
 
 use compliance_persistence::testing::{TestDatabase, server};
