@@ -266,6 +266,12 @@ pub struct BenchArgs {
     /// loopback receiver (e.g. 100000); 0 skips it (`--only events` runs it with 100000).
     #[arg(long, default_value_t = 0)]
     pub events: u64,
+    /// The ongoing-monitoring benchmark (issue 19) on a base of this many entities with
+    /// subjects (e.g. 1000000): a full re-screen against a 100,000-entry version, a 100-entry
+    /// delta, submissions' p99 during a job; 0 skips it (`--only monitoring` runs it with
+    /// 1000000).
+    #[arg(long, default_value_t = 0)]
+    pub monitoring: u64,
 }
 
 /// A section of `bench` that `--only` can run alone.
@@ -275,6 +281,8 @@ pub enum Section {
     Screening,
     /// The events-out benchmarks (issue 20).
     Events,
+    /// The ongoing-monitoring benchmarks (issue 19).
+    Monitoring,
 }
 
 /// Report formats.

@@ -7,6 +7,7 @@
 
 mod api;
 mod events;
+mod monitoring;
 mod queue;
 mod screening;
 mod write;
@@ -41,6 +42,13 @@ pub(crate) fn root() -> PathBuf {
 fn bench(args: &BenchArgs) -> Result<()> {
     if args.only == Some(Section::Screening) {
         return screening::run();
+    }
+    if args.only == Some(Section::Monitoring) {
+        return monitoring::run(if args.monitoring == 0 {
+            1_000_000
+        } else {
+            args.monitoring
+        });
     }
     if args.only == Some(Section::Events) {
         return events::run(if args.events == 0 {
@@ -80,6 +88,9 @@ fn bench(args: &BenchArgs) -> Result<()> {
     }
     if args.events > 0 {
         events::run(args.events)?;
+    }
+    if args.monitoring > 0 {
+        monitoring::run(args.monitoring)?;
     }
     Ok(())
 }
