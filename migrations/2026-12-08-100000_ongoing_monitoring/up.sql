@@ -155,14 +155,17 @@ CREATE TRIGGER trg_screening_jobs_no_truncate BEFORE TRUNCATE ON screening_jobs
 -- ---------------------------------------------------------------------------------------------
 
 -- One leaf of a job's Merkle tree: SHA-256 over the fields joined by the unit separator 0x1f,
--- the time as the audit log writes it (UTC, microseconds). compliance-audit's
--- `screening::leaf_hash` computes the same, offline.
-CREATE FUNCTION screening_leaf(job UUID, version UUID, entity TEXT, commitment TEXT, outcome TEXT, at TIMESTAMPTZ)
+-- the time as the audit log writes it (UTC, microseconds: screening_leaf_time()).
+-- compliance-audit's `screening::leaf_hash` computes the same, offline.
+CREATE FUNCTION screening_leaf_time(at TIMESTAMPTZ) RETURNS TEXT
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+$$;
+CREATE FUNCTION screening_leaf(job UUID, version UUID, entity TEXT, commitment TEXT, outcome TEXT, stamp TEXT)
 RETURNS BYTEA
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT sha256(convert_to(concat_ws(chr(31), 'compliance-db screening leaf v1', job::text, version::text, entity,
-                                       commitment, outcome,
-                                       to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'UTF8'))
+                                       commitment, outcome, stamp), 'UTF8'))
 $$;
 
 CREATE TABLE screening_job_batches (
@@ -193,6 +196,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     job screening_jobs%ROWTYPE;
     bad BIGINT;
+    stamp TEXT;
 BEGIN
     SELECT * INTO job FROM screening_jobs WHERE id = NEW.job_id FOR UPDATE;
     IF NOT FOUND OR job.state <> 'running' OR NEW.batch <> job.batches + 1
@@ -217,7 +221,8 @@ BEGIN
             USING ERRCODE = 'check_violation', CONSTRAINT = 'screening_job_batches_members_valid';
     END IF;
     NEW.screened_at := now();
-    SELECT string_agg(screening_leaf(job.id, job.version_id, m ->> 0, m ->> 1, m ->> 2, NEW.screened_at), ''::BYTEA ORDER BY ord)
+    stamp := screening_leaf_time(NEW.screened_at);
+    SELECT string_agg(screening_leaf(job.id, job.version_id, m ->> 0, m ->> 1, m ->> 2, stamp), ''::BYTEA ORDER BY ord)
       INTO NEW.leaves
       FROM jsonb_array_elements(NEW.members) WITH ORDINALITY AS t(m, ord);
     RETURN NEW;

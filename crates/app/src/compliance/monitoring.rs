@@ -164,7 +164,7 @@ pub struct MonitorSettings {
 impl Default for MonitorSettings {
     fn default() -> Self {
         Self {
-            batch: 500,
+            batch: 1000,
             lease: Duration::from_secs(60),
             duty: 0.5,
             poll: Duration::from_secs(5),

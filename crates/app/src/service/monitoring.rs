@@ -19,7 +19,9 @@ use compliance_domain::input::SubjectInput;
 use compliance_domain::{CheckStatus, EntityId, Jurisdiction, ListName, TextForm, UserId};
 use compliance_persistence::PersistenceError;
 use compliance_persistence::diesel::PgConnection;
-use compliance_persistence::repo::screening_jobs::{self as jobs, Claimed, Counts, JobRow, Member};
+use compliance_persistence::repo::screening_jobs::{
+    self as jobs, Claimed, Counts, CurrentCase, JobRow, Member,
+};
 use compliance_screening::{Bands, ListEntry, Screener};
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
@@ -32,6 +34,8 @@ pub(crate) struct Plan {
     list: ListName,
     screener: Screener,
     removed: BTreeSet<String>,
+    /// The entities whose current case matched a removed entry (read once per claim).
+    removed_matched: BTreeSet<String>,
     bands: Bands,
 }
 
@@ -59,14 +63,12 @@ impl Outcome {
     }
 }
 
-/// A match its current screening recorded: list, entry and score in basis points (an outside
-/// provider's unscored match counts as certain).
-fn recorded(member: &Member) -> HashMap<(String, String), u16> {
+/// The matches a case's screening recorded: list and entry, with the score in basis points (an
+/// outside provider's unscored match counts as certain).
+fn recorded(case: Option<&CurrentCase>) -> HashMap<(String, String), u16> {
     let mut found = HashMap::new();
-    for m in member
-        .matches
-        .as_ref()
-        .and_then(|m| m.as_array())
+    for m in case
+        .and_then(|c| c.matches.as_array())
         .into_iter()
         .flatten()
     {
@@ -79,6 +81,20 @@ fn recorded(member: &Member) -> HashMap<(String, String), u16> {
         found.insert((list.to_owned(), entry.to_owned()), score);
     }
     found
+}
+
+/// One member weighed: its outcome, its current case (when it mattered), and the removed
+/// entries its case's screening matched.
+struct Weighed {
+    outcome: Outcome,
+    case: Option<CurrentCase>,
+    delisted: Vec<String>,
+}
+
+/// Whether the case may be re-screened: it is not final (a rejected case is never re-screened;
+/// a new application opens the next).
+fn writable(case: &CurrentCase) -> bool {
+    case.status != CheckStatus::Rejected.as_str()
 }
 
 impl ComplianceService {
@@ -112,10 +128,15 @@ impl ComplianceService {
                 None => BTreeSet::new(),
             };
             let bands = self.bands_for(conn, None, Utc::now())?;
+            let refs: Vec<String> = removed.iter().cloned().collect();
+            let removed_matched = jobs::matched_any(conn, list.as_str(), &refs)?
+                .into_iter()
+                .collect();
             Ok(Plan {
                 list,
                 screener,
                 removed,
+                removed_matched,
                 bands,
             })
         })
@@ -141,93 +162,131 @@ impl ComplianceService {
                 tracing::info!(job = %done.id, screened = done.screened, matched = done.matched, delisted = done.delisted, "screening job done");
                 return Ok(done);
             }
-            let mut outcomes = Vec::with_capacity(members.len());
-            for member in &members {
-                outcomes.push(self.outcome(plan, member)?);
-            }
+            let read = started.elapsed();
+            let weighed = self.weigh(conn, plan, &members)?;
+            let screened = started.elapsed();
             let mut counts = Counts::default();
             // Every case this batch writes to, locked first, in id order.
-            let mut cases: Vec<Uuid> = members
+            let mut cases: Vec<Uuid> = weighed
                 .iter()
-                .zip(&outcomes)
-                .filter(|(m, (o, delisted))| {
-                    (*o == Outcome::Match && writable(m)) || !delisted.is_empty()
+                .filter_map(|w| {
+                    let case = w.case.as_ref()?;
+                    let rescreens = w.outcome == Outcome::Match && writable(case);
+                    (rescreens || !w.delisted.is_empty()).then_some(case.case_id)
                 })
-                .filter_map(|(m, _)| m.case_id)
                 .collect();
             cases.sort_unstable();
             for case in &cases {
                 compliance_persistence::repo::compliance_checks::lock(conn, *case)?;
             }
-            for (member, (outcome, delisted)) in members.iter().zip(&outcomes) {
+            for (member, w) in members.iter().zip(&weighed) {
                 let entity = entity_id(member)?;
-                if *outcome == Outcome::Match {
+                if w.outcome == Outcome::Match {
                     counts.matched += 1;
-                    if writable(member) {
-                        let status = self.rescreen_member(conn, member, &entity, agent)?;
+                    if let Some(case) = w.case.as_ref().filter(|c| writable(c)) {
+                        let status = self.rescreen_member(conn, member, case, &entity, agent)?;
                         counts.rescreened += 1;
                         match status {
-                            Some(CheckStatus::Rejected) => counts.rejected += 1,
-                            Some(CheckStatus::Escalated) => counts.escalated += 1,
+                            CheckStatus::Rejected => counts.rejected += 1,
+                            CheckStatus::Escalated => counts.escalated += 1,
                             _ => {}
                         }
                     }
                 }
                 // A rejected case is flagged too: its rejection may rest on the entry removed.
-                if !delisted.is_empty()
-                    && let Some(case) = member.case_id
-                {
-                    for entry in delisted {
-                        jobs::flag(conn, &job, agent, &entity, case, &plan.list, entry)?;
+                if let (false, Some(case)) = (w.delisted.is_empty(), w.case.as_ref()) {
+                    for entry in &w.delisted {
+                        jobs::flag(conn, &job, agent, &entity, case.case_id, &plan.list, entry)?;
                     }
                     counts.delisted += 1;
                 }
             }
             let leaves: Vec<(String, String, &'static str)> = members
                 .iter()
-                .zip(&outcomes)
-                .map(|(m, (o, _))| (m.entity_id.clone(), hex(&m.commitment), o.code()))
+                .zip(&weighed)
+                .map(|(m, w)| (m.entity_id.clone(), hex(&m.commitment), w.outcome.code()))
                 .collect();
-            let busy = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-            Ok(jobs::record_batch(
+            let written = started.elapsed();
+            jobs::record_batch(
                 conn,
                 job.id,
                 claimed.token,
                 &leaves,
                 counts,
-                busy,
                 lease.as_secs_f64(),
-            )?)
+            )?;
+            let took = started.elapsed();
+            let recorded = jobs::add_busy(
+                conn,
+                job.id,
+                i64::try_from(took.as_millis()).unwrap_or(i64::MAX),
+            )?;
+            tracing::debug!(job = %job.id, members = members.len(), read_ms = read.as_millis(), screen_ms = (screened - read).as_millis(), write_ms = (written - screened).as_millis(), record_ms = (took - written).as_millis(), "screening batch");
+            Ok(recorded)
         })
     }
 
-    /// One member's outcome against the delta, and the removed entries its screening matched.
-    fn outcome(&self, plan: &Plan, member: &Member) -> Result<(Outcome, Vec<String>)> {
-        let recorded = recorded(member);
-        let delisted: Vec<String> = recorded
-            .keys()
-            .filter(|(list, entry)| list == plan.list.as_str() && plan.removed.contains(entry))
-            .map(|(_, entry)| entry.clone())
+    /// Each member's outcome against the delta: screened first; then the current cases of the
+    /// members with a match or a removed entry to weigh (one statement), each new or stronger
+    /// match against what the case's screening recorded.
+    fn weigh(
+        &self,
+        conn: &mut PgConnection,
+        plan: &Plan,
+        members: &[Member],
+    ) -> Result<Vec<Weighed>> {
+        let mut found = Vec::with_capacity(members.len());
+        for member in members {
+            let subject = subject(member)?;
+            found.push(
+                plan.screener
+                    .screen(&watchlists::query(&subject), plan.bands.review_at),
+            );
+        }
+        let wanted: Vec<String> = members
+            .iter()
+            .zip(&found)
+            .filter(|(m, f)| !f.is_empty() || plan.removed_matched.contains(&m.entity_id))
+            .map(|(m, _)| m.entity_id.clone())
             .collect();
-        let subject = subject(member)?;
-        let found = plan
-            .screener
-            .screen(&watchlists::query(&subject), plan.bands.review_at);
-        let stronger = found.iter().any(|m| {
-            recorded
-                .get(&(m.list.as_str().to_owned(), m.entry.as_str().to_owned()))
-                .is_none_or(|before| m.score.basis_points() > *before)
-        });
-        let outcome = if stronger {
-            Outcome::Match
-        } else if !delisted.is_empty() {
-            Outcome::Delisted
-        } else if !found.is_empty() {
-            Outcome::Known
-        } else {
-            Outcome::Clear
-        };
-        Ok((outcome, delisted))
+        let mut cases: HashMap<String, CurrentCase> = jobs::current_cases(conn, &wanted)?
+            .into_iter()
+            .map(|c| (c.entity_id.clone(), c))
+            .collect();
+        Ok(members
+            .iter()
+            .zip(found)
+            .map(|(member, found)| {
+                let case = cases.remove(&member.entity_id);
+                let recorded = recorded(case.as_ref());
+                let delisted: Vec<String> = recorded
+                    .keys()
+                    .filter(|(list, entry)| {
+                        list == plan.list.as_str() && plan.removed.contains(entry)
+                    })
+                    .map(|(_, entry)| entry.clone())
+                    .collect();
+                let stronger = found.iter().any(|m| {
+                    recorded
+                        .get(&(m.list.as_str().to_owned(), m.entry.as_str().to_owned()))
+                        .is_none_or(|before| m.score.basis_points() > *before)
+                });
+                let outcome = if stronger {
+                    Outcome::Match
+                } else if !delisted.is_empty() {
+                    Outcome::Delisted
+                } else if !found.is_empty() {
+                    Outcome::Known
+                } else {
+                    Outcome::Clear
+                };
+                Weighed {
+                    outcome,
+                    case,
+                    delisted,
+                }
+            })
+            .collect())
     }
 
     /// Re-screens a member's case here (see [`ComplianceService::screen_and_rescreen`]);
@@ -236,13 +295,11 @@ impl ComplianceService {
         &self,
         conn: &mut PgConnection,
         member: &Member,
+        case: &CurrentCase,
         entity: &EntityId,
         agent: UserId,
-    ) -> Result<Option<CheckStatus>> {
-        let jurisdiction = member
-            .jurisdiction
-            .as_deref()
-            .and_then(|j| j.parse::<Jurisdiction>().ok());
+    ) -> Result<CheckStatus> {
+        let jurisdiction = case.jurisdiction.parse::<Jurisdiction>().ok();
         let outcome = self.screen_and_rescreen(
             conn,
             entity,
@@ -252,11 +309,11 @@ impl ComplianceService {
             agent,
         )?;
         tracing::info!(entity = %entity, case = %outcome.case.id, before = %outcome.before, after = %outcome.case.status, "monitoring re-screened a case");
-        Ok(Some(if outcome.case.engine_stricter {
+        Ok(if outcome.case.engine_stricter {
             CheckStatus::Escalated
         } else {
             outcome.case.status
-        }))
+        })
     }
 
     /// Screens `subject` (revision `subject_id`) against every list's current version, judged
@@ -287,12 +344,6 @@ impl ComplianceService {
         };
         self.rescreen_in(conn, entity, &screening, Some(&explained), agent)
     }
-}
-
-/// Whether the member's case may be written to: it has one, and it is not final (a rejected
-/// case is never re-screened; a new application opens the next).
-fn writable(member: &Member) -> bool {
-    member.case_id.is_some() && member.status.as_deref() != Some(CheckStatus::Rejected.as_str())
 }
 
 fn entity_id(member: &Member) -> Result<EntityId> {

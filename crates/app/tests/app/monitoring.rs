@@ -250,11 +250,11 @@ fn a_changed_subject_is_screened_at_once_and_its_case_re_screened() {
         serde_json::json!({"names": ["Yusuf Karim HADDAD"], "birth_year": 1970, "countries": ["LB"]}),
     )
     .unwrap();
-    let stored = s
+    let revision = s
         .compliance
         .record_subject(&agent, &id, &changed.parse().unwrap())
         .unwrap();
-    assert_eq!(stored.revision, 2);
+    assert_eq!(revision.revision, 2);
     assert_eq!(stored(&s, entity).status, CheckStatus::Rejected);
     assert_eq!(
         count(&mut conn, "SELECT count(*) AS n FROM aml_checks"),
@@ -267,5 +267,25 @@ fn a_changed_subject_is_screened_at_once_and_its_case_re_screened() {
               WHERE s.entity_id = 'ae-ind-monitor-renamed' AND s.revision = 2"
         ),
         1
+    );
+}
+
+#[test]
+fn a_lists_first_version_screens_the_base_against_all_of_it() {
+    let s = seeded();
+    let agent = s.agent();
+    for (entity, name, birth, country) in SUBJECTS {
+        s.compliance
+            .submit_input(&agent, &screened_case(entity, name, birth, country), None)
+            .unwrap();
+    }
+    import_ofac_without(&s, &[]);
+    let job = run_all(&monitor(&s, 3));
+    assert_eq!(job.previous_version_id, None);
+    assert_eq!((job.added, job.removed), (32, 0));
+    assert_eq!((job.screened, job.matched, job.rejected), (4, 1, 1));
+    assert_eq!(
+        stored(&s, "ae-ind-monitor-002").status,
+        CheckStatus::Rejected
     );
 }

@@ -182,8 +182,7 @@ pub fn removed(conn: &mut PgConnection, version: Uuid, previous: Uuid) -> Result
     Ok(rows.into_iter().map(|r| r.entry_ref).collect())
 }
 
-/// One entity of a batch: its current subject, its commitment, and the matches its current
-/// case's screening recorded (none without a case).
+/// One entity of a batch: its current subject revision and its commitment.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct Member {
     /// The entity.
@@ -198,48 +197,99 @@ pub struct Member {
     /// The revision's commitment.
     #[diesel(sql_type = Bytea)]
     pub commitment: Vec<u8>,
-    /// Its current case, if it has one.
-    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
-    pub case_id: Option<Uuid>,
-    /// That case's status.
-    #[diesel(sql_type = Nullable<Text>)]
-    pub status: Option<String>,
-    /// That case's jurisdiction.
-    #[diesel(sql_type = Nullable<Text>)]
-    pub jurisdiction: Option<String>,
-    /// The matches of the screening the case rests on (`aml_checks.matched_entries`).
-    #[diesel(sql_type = Nullable<Jsonb>)]
-    pub matches: Option<serde_json::Value>,
 }
 
 /// The next `limit` entities after `cursor` (in entity order) whose current subject revision is
-/// not erased, each with its current case's recorded matches: one statement, walking the
-/// subjects' unique index.
+/// not erased: one statement that walks the subjects' unique index from the cursor and stops
+/// after `limit` rows (an older revision is passed over by its newer one).
 pub fn members_after(
     conn: &mut PgConnection,
     cursor: Option<&str>,
     limit: i32,
 ) -> Result<Vec<Member>> {
     Ok(diesel::sql_query(
-        "SELECT s.entity_id, s.id AS subject_id, s.subject, s.commitment, c.case_id, c.status, c.jurisdiction, c.matches
-           FROM (SELECT DISTINCT ON (entity_id) entity_id, id, subject, commitment
-                   FROM screening_subjects
-                  WHERE $1::TEXT IS NULL OR entity_id > $1
-                  ORDER BY entity_id, revision DESC) s
-           LEFT JOIN LATERAL (
-                SELECT cc.id AS case_id, cc.status, cc.jurisdiction, a.matched_entries AS matches
-                  FROM case_submissions cs
-                  JOIN compliance_checks cc ON cc.id = cs.compliance_check_id
-                  JOIN aml_checks a ON a.id = cc.aml_check_id
-                 WHERE cs.entity_id = s.entity_id
-                 ORDER BY cs.sequence DESC LIMIT 1) c ON true
-          WHERE s.subject IS NOT NULL
+        "SELECT s.entity_id, s.id AS subject_id, s.subject, s.commitment
+           FROM screening_subjects s
+          WHERE s.entity_id > $1
+            AND s.subject IS NOT NULL
+            -- The bound on n too: without it the anti-join reads the index from its start on
+            -- every batch.
+            AND NOT EXISTS (SELECT 1 FROM screening_subjects n
+                             WHERE n.entity_id = s.entity_id AND n.revision > s.revision
+                               AND n.entity_id > $1)
           ORDER BY s.entity_id
           LIMIT $2",
     )
-    .bind::<Nullable<Text>, _>(cursor)
+    // Entity ids are at least three characters: the empty string is before every one.
+    .bind::<Text, _>(cursor.unwrap_or(""))
     .bind::<Integer, _>(limit)
     .load(conn)?)
+}
+
+/// An entity's current case, as monitoring weighs it: its status, jurisdiction and the matches
+/// of the screening it rests on.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CurrentCase {
+    /// The entity.
+    #[diesel(sql_type = Text)]
+    pub entity_id: String,
+    /// Its current case.
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub case_id: Uuid,
+    /// Its status.
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    /// Its jurisdiction.
+    #[diesel(sql_type = Text)]
+    pub jurisdiction: String,
+    /// The matches of the screening it rests on (`aml_checks.matched_entries`).
+    #[diesel(sql_type = Jsonb)]
+    pub matches: serde_json::Value,
+}
+
+/// The current cases of `entities` (those that have one).
+pub fn current_cases(conn: &mut PgConnection, entities: &[String]) -> Result<Vec<CurrentCase>> {
+    if entities.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(diesel::sql_query(
+        "SELECT DISTINCT ON (cs.entity_id) cs.entity_id, cc.id AS case_id, cc.status, cc.jurisdiction,
+                a.matched_entries AS matches
+           FROM case_submissions cs
+           JOIN compliance_checks cc ON cc.id = cs.compliance_check_id
+           JOIN aml_checks a ON a.id = cc.aml_check_id
+          WHERE cs.entity_id = ANY ($1)
+          ORDER BY cs.entity_id, cs.sequence DESC",
+    )
+    .bind::<diesel::sql_types::Array<Text>, _>(entities)
+    .load(conn)?)
+}
+
+/// The entities whose current case's screening matched one of `entries` of `list`: what a
+/// version that removed them flags. One pass over the current cases' screenings, once per job.
+pub fn matched_any(conn: &mut PgConnection, list: &str, entries: &[String]) -> Result<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Entity {
+        #[diesel(sql_type = Text)]
+        entity_id: String,
+    }
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<Entity> = diesel::sql_query(
+        "SELECT c.entity_id
+           FROM (SELECT DISTINCT ON (cs.entity_id) cs.entity_id, cc.aml_check_id
+                   FROM case_submissions cs JOIN compliance_checks cc ON cc.id = cs.compliance_check_id
+                  ORDER BY cs.entity_id, cs.sequence DESC) c
+           JOIN aml_checks a ON a.id = c.aml_check_id
+          WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(a.matched_entries) m
+                         WHERE m ->> 'list' = $1 AND m ->> 'entry' = ANY ($2))
+          ORDER BY c.entity_id",
+    )
+    .bind::<Text, _>(list)
+    .bind::<diesel::sql_types::Array<Text>, _>(entries)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.entity_id).collect())
 }
 
 /// How many entities have a current subject that is not erased: what a job screens.
@@ -284,7 +334,6 @@ pub fn record_batch(
     token: Uuid,
     members: &[(String, String, &'static str)],
     counts: Counts,
-    busy_ms: i64,
     lease_secs: f64,
 ) -> Result<JobRow> {
     let (Some(first), Some(last)) = (members.first(), members.last()) else {
@@ -329,7 +378,6 @@ pub fn record_batch(
             j::escalated.eq(j::escalated + counts.escalated),
             j::rejected.eq(j::rejected + counts.rejected),
             j::delisted.eq(j::delisted + counts.delisted),
-            j::busy_ms.eq(j::busy_ms + busy_ms),
             j::lease_until.eq(
                 diesel::dsl::sql::<Nullable<diesel::sql_types::Timestamptz>>(&format!(
                     "now() + make_interval(secs => {:.3})",
@@ -337,6 +385,16 @@ pub fn record_batch(
                 )),
             ),
         ))
+        .returning(JobRow::as_returning())
+        .get_result(conn)?)
+}
+
+/// Adds the time a batch took (read, screen, write and record; its commit aside) to its job, in
+/// the batch's transaction.
+pub fn add_busy(conn: &mut PgConnection, job: Uuid, busy_ms: i64) -> Result<JobRow> {
+    use screening_jobs::dsl as j;
+    Ok(diesel::update(j::screening_jobs.find(job))
+        .set(j::busy_ms.eq(j::busy_ms + busy_ms.max(0)))
         .returning(JobRow::as_returning())
         .get_result(conn)?)
 }

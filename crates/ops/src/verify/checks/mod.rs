@@ -7,6 +7,7 @@
 pub(super) mod audit;
 mod cases;
 mod data;
+mod monitoring;
 mod query;
 mod replay;
 mod schema;
@@ -67,11 +68,16 @@ const CHECKS: &[(u8, &str, CheckFn)] = &[
         "every case revision has its audit entry",
         audit::revisions_audited,
     ),
+    (
+        21,
+        "screening jobs' leaves and roots recompute",
+        monitoring::screening_jobs,
+    ),
 ];
 
 /// The checks, costliest first, so that the workers finish together on a large database.
-const ORDER: [u8; 20] = [
-    19, 20, 5, 18, 13, 8, 4, 7, 15, 9, 6, 14, 1, 2, 3, 10, 11, 12, 16, 17,
+const ORDER: [u8; 21] = [
+    19, 20, 21, 5, 18, 13, 8, 4, 7, 15, 9, 6, 14, 1, 2, 3, 10, 11, 12, 16, 17,
 ];
 
 /// The number and name of every check, in the report's order.
