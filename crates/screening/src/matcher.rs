@@ -218,7 +218,10 @@ mod tests {
         assert!(found.iter().all(|m| m.score == MatchScore::ONE
             && m.features.iter().any(|f| f.name == FeatureName::Wallet)));
         // Not listed, and a near miss of a case-sensitive (base58) address, find nothing.
-        assert!(s.wallet_matches("0x0000000000000000000000000000000000000000").is_empty());
+        assert!(
+            s.wallet_matches("0x0000000000000000000000000000000000000000")
+                .is_empty()
+        );
         assert!(s.wallet_matches("").is_empty());
     }
 

@@ -14,6 +14,7 @@ mod explanation;
 mod outbox;
 mod screening;
 mod sessions;
+mod wallets;
 
 pub use caller::{Caller, Credential, InProcess};
 pub use detail::{

@@ -13,6 +13,7 @@ mod rescreen;
 mod review;
 pub(crate) mod screening;
 mod submit;
+mod wallets;
 
 pub(crate) use submit::Submitted;
 

@@ -33,7 +33,20 @@ impl ComplianceService {
         screening: &AmlScreening,
         submitted_by: UserId,
     ) -> Result<RescreenOutcome> {
-        self.run(|conn| {
+        self.run(|conn| self.rescreen_in(conn, entity_id, screening, submitted_by))
+    }
+
+    /// [`ComplianceService::rescreen`] inside the caller's transaction on `conn` (a wallet
+    /// transaction's hit re-screens the case in the transaction that records it). The caller
+    /// keeps the lock order: the case row before anything that writes the audit chain.
+    pub(crate) fn rescreen_in(
+        &self,
+        conn: &mut compliance_persistence::diesel::PgConnection,
+        entity_id: &EntityId,
+        screening: &AmlScreening,
+        submitted_by: UserId,
+    ) -> Result<RescreenOutcome> {
+        {
             require_agent(conn, submitted_by)?;
             // The case row first, then anything that writes the audit chain. A submission may
             // open the entity's next case while this waits for the lock: then lock that one
@@ -84,7 +97,13 @@ impl ComplianceService {
                 return Ok(RescreenOutcome {
                     before: case.status,
                     verdict,
-                    case: case_record(conn, Regulations::Cached(&self.rules), case, Some(evidence), None)?,
+                    case: case_record(
+                        conn,
+                        Regulations::Cached(&self.rules),
+                        case,
+                        Some(evidence),
+                        None,
+                    )?,
                     replayed: true,
                 });
             }
@@ -134,7 +153,7 @@ impl ComplianceService {
                 )?,
                 replayed: false,
             })
-        })
+        }
     }
 }
 
