@@ -14,6 +14,7 @@ mod http_edges;
 mod http_events;
 mod http_schemas;
 mod http_screening;
+mod http_wallets;
 mod office;
 mod office_cases;
 mod office_client;

@@ -14,6 +14,7 @@ mod events;
 mod health;
 mod reports;
 mod screening;
+mod wallets;
 
 pub use audit::{AuditPage, AuditRecord};
 pub use cases::{
@@ -32,3 +33,4 @@ pub use reports::{
 pub use screening::{
     Erased, ImportOutcome, ListVersion, MatchFeature, Screened, ScreeningMatch, SubjectRecord,
 };
+pub use wallets::{RecordedTransactions, Wallet, WalletTransaction};
