@@ -9,6 +9,7 @@ mod api;
 mod events;
 mod queue;
 mod screening;
+mod wallets;
 mod write;
 
 use crate::cli::{BenchArgs, Section};
@@ -41,6 +42,9 @@ pub(crate) fn root() -> PathBuf {
 fn bench(args: &BenchArgs) -> Result<()> {
     if args.only == Some(Section::Screening) {
         return screening::run();
+    }
+    if args.only == Some(Section::Wallets) {
+        return wallets::run();
     }
     if args.only == Some(Section::Events) {
         return events::run(if args.events == 0 {
