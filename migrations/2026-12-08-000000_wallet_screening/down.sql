@@ -54,8 +54,11 @@ BEGIN
 END
 $$;
 
+DROP TRIGGER trg_blockchain_transactions_listed ON blockchain_transactions;
+DROP FUNCTION blockchain_transactions_listed_check();
 DROP INDEX idx_blockchain_transactions_counterparty;
 DROP FUNCTION wallet_listed(TEXT);
+DROP FUNCTION listed_wallets();
 DROP INDEX idx_watchlist_entries_wallets;
 DROP FUNCTION watchlist_entry_wallets(JSONB);
 DROP FUNCTION normal_wallet(TEXT);

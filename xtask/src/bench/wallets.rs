@@ -95,7 +95,12 @@ fn measure(config: &DatabaseConfig) -> Result<(Duration, Duration)> {
     let fixtures = super::root().join("crates/screening/fixtures/ofac");
     let files = ["sdn.csv", "alt.csv", "add.csv"]
         .iter()
-        .map(|f| Ok(ListFile::new((*f).to_owned(), std::fs::read(fixtures.join(f))?)))
+        .map(|f| {
+            Ok(ListFile::new(
+                (*f).to_owned(),
+                std::fs::read(fixtures.join(f))?,
+            ))
+        })
         .collect::<Result<Vec<_>>>()?;
     compliance.import_watchlist(&admin, Format::OfacSdnCsv, &files, None)?;
     let entity = EntityId::parse(ENTITY)?;

@@ -188,6 +188,17 @@ fn require_agent(conn: &mut PgConnection, user: compliance_domain::UserId) -> Re
     }
 }
 
+/// The active system agent, when the database has one.
+pub(crate) fn active_agent(conn: &mut PgConnection) -> Result<Option<compliance_domain::User>> {
+    let filter = compliance_persistence::repo::users::UserFilter {
+        role: Some(compliance_domain::Role::System),
+        active: Some(true),
+    };
+    Ok(compliance_persistence::repo::users::list(conn, filter)?
+        .into_iter()
+        .next())
+}
+
 /// Replays a stored decision: the engine on the stored KYC check, the screening the decision
 /// rests on, and exactly the rule versions it recorded.
 pub(crate) fn replay(

@@ -9,7 +9,7 @@
 //! re-screening, or either without the other; take a case row's lock after anything that
 //! writes the audit chain (every case a call may re-screen is locked first, in id order).
 
-use super::{ComplianceService, require_agent};
+use super::{ComplianceService, active_agent, require_agent};
 use crate::records::{
     CounterpartyPass, RecordedTransactions, RescreenOutcome, TransactionRecord, WalletRecord,
 };
@@ -17,7 +17,7 @@ use crate::watchlists::{self, BandedMatch, Screened};
 use crate::{AppError, Result};
 use chrono::Utc;
 use compliance_domain::blockchain::{ObservedTransaction, TransactionDecision, WalletWatch};
-use compliance_domain::{EntityId, Permission, Role, UserId};
+use compliance_domain::{EntityId, Permission, UserId};
 use compliance_persistence::PersistenceError;
 use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::repo::blockchain::{self, ListedEntry, NewTransaction, StoredWallet};
@@ -47,15 +47,7 @@ fn engine_user(conn: &mut PgConnection, by: UserId) -> Result<UserId> {
     if require_agent(conn, by).is_ok() {
         return Ok(by);
     }
-    let agents = users::list(
-        conn,
-        users::UserFilter {
-            role: Some(Role::System),
-            active: Some(true),
-        },
-    )?;
-    agents
-        .first()
+    active_agent(conn)?
         .map(|a| a.id)
         .ok_or(AppError::NotTheAgent { user: by })
 }

@@ -369,3 +369,26 @@ fn a_new_list_version_flags_an_old_transaction_and_rescreens_its_entity() {
         Err(AppError::Forbidden { .. })
     ));
 }
+
+#[test]
+fn the_database_wallet_form_agrees_with_the_matcher() {
+    let s = seeded();
+    let mut conn = s.db.conn();
+    for address in [
+        "0xAbC123def4567890",
+        " 0XABC\u{00A0}DEF\u{3000} ",
+        "BC1QXY2KGDYGJRSQTZQ2N0YRF2493P83KKFJHX0WLH",
+        "LTC1QABCDEF",
+        "1BoatSLRHtKNngkdXEeobR76b53LETtpyT",
+        "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE",
+        "0xÄbC",
+        "\t0x12\u{2009}34\n",
+    ] {
+        let sql = format!(
+            "SELECT CASE WHEN normal_wallet('{}') = '{}' THEN 1::bigint ELSE 0 END AS n",
+            address.replace('\'', "''"),
+            compliance_app::screening::normal_wallet(address).replace('\'', "''")
+        );
+        assert_eq!(count(&mut conn, &sql), 1, "{address:?}");
+    }
+}

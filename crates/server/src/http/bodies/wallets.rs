@@ -78,6 +78,31 @@ pub struct WalletTransaction {
     pub counterparty_listed: bool,
 }
 
+impl From<R::TransactionRecord> for WalletTransaction {
+    fn from(record: R::TransactionRecord) -> Self {
+        let R::TransactionRecord {
+            id,
+            wallet_id,
+            tx_hash,
+            direction,
+            status,
+            revision,
+            recorded,
+            counterparty_listed,
+        } = record;
+        Self {
+            id,
+            wallet_id,
+            tx_hash,
+            direction,
+            status,
+            revision,
+            recorded,
+            counterparty_listed,
+        }
+    }
+}
+
 /// What recording a batch of transactions did.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RecordedTransactions {
@@ -101,31 +126,7 @@ impl From<R::RecordedTransactions> for RecordedTransactions {
             rescreened,
         } = record;
         Self {
-            transactions: transactions
-                .into_iter()
-                .map(|t| {
-                    let R::TransactionRecord {
-                        id,
-                        wallet_id,
-                        tx_hash,
-                        direction,
-                        status,
-                        revision,
-                        recorded,
-                        counterparty_listed,
-                    } = t;
-                    WalletTransaction {
-                        id,
-                        wallet_id,
-                        tx_hash,
-                        direction,
-                        status,
-                        revision,
-                        recorded,
-                        counterparty_listed,
-                    }
-                })
-                .collect(),
+            transactions: transactions.into_iter().map(Into::into).collect(),
             recorded,
             flagged,
             rescreened: rescreened.map(Into::into),
