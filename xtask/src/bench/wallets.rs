@@ -33,6 +33,7 @@ const LISTED: &str = "0x3cb7f9e2c1d4a5b6e7f8091a2b3c4d5e6f708192";
 const ENTITY: &str = "ae-ind-clean-001";
 
 /// Runs the benchmark on a database of its own and prints its table.
+#[allow(clippy::float_arithmetic)] // Rates and their ratio are reporting, not money.
 pub fn run() -> Result<()> {
     println!(
         "\n==> wallet screening (issue 19), {} build",

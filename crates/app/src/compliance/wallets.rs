@@ -16,7 +16,7 @@ use compliance_screening::Screener;
 use uuid::Uuid;
 
 /// The most transactions one call records.
-pub const MAX_TRANSACTIONS: usize = 1_000;
+pub(crate) const MAX_TRANSACTIONS: usize = 1_000;
 
 impl Compliance {
     /// Watches a wallet for the entity's current case (the system agent and admins). A wallet
@@ -37,7 +37,7 @@ impl Compliance {
         self.service.wallets(entity)
     }
 
-    /// Records 1 to [`MAX_TRANSACTIONS`] transactions seen on the watched wallet `wallet` (the
+    /// Records 1 to 1,000 (`MAX_TRANSACTIONS`) transactions seen on the watched wallet `wallet` (the
     /// system agent and admins), in one transaction: each counterparty is screened against the
     /// wallet addresses of the lists' current versions; a listed one is recorded ESCALATED and
     /// the entity's current case re-screened with the listed entries as matches. Idempotent on
