@@ -30,6 +30,12 @@ CREATE TABLE screening_jobs (
     rejected             BIGINT NOT NULL DEFAULT 0,
     -- Entities flagged for review because an entry their screening matched left the list.
     delisted             BIGINT NOT NULL DEFAULT 0,
+    -- The watched wallets' known counterparties screened against the version's added or
+    -- changed wallet addresses when the base is done, those listed, and the transactions
+    -- flagged for them.
+    counterparties       BIGINT NOT NULL DEFAULT 0,
+    counterparty_hits    BIGINT NOT NULL DEFAULT 0,
+    transactions_flagged BIGINT NOT NULL DEFAULT 0,
     -- Milliseconds spent screening and writing (the throttle's pauses left out).
     busy_ms              BIGINT NOT NULL DEFAULT 0,
     -- The system agent the job acts as (set when it starts), and the lease of the worker running
@@ -58,7 +64,8 @@ CREATE TABLE screening_jobs (
         added >= 0 AND removed >= 0 AND batches >= 0 AND busy_ms >= 0
         AND screened >= 0 AND matched BETWEEN 0 AND screened AND rescreened BETWEEN 0 AND matched
         AND escalated + rejected <= rescreened AND escalated >= 0 AND rejected >= 0
-        AND delisted BETWEEN 0 AND screened),
+        AND delisted BETWEEN 0 AND screened
+        AND counterparty_hits BETWEEN 0 AND counterparties AND transactions_flagged >= 0),
     CONSTRAINT ck_screening_jobs_times CHECK (
         created_at <= started_at AND started_at <= finished_at)
 );
@@ -113,6 +120,9 @@ BEGIN
        OR NEW.screened < OLD.screened OR NEW.matched < OLD.matched OR NEW.rescreened < OLD.rescreened
        OR NEW.escalated < OLD.escalated OR NEW.rejected < OLD.rejected OR NEW.delisted < OLD.delisted
        OR NEW.busy_ms < OLD.busy_ms
+       OR ((NEW.counterparties, NEW.counterparty_hits, NEW.transactions_flagged)
+           IS DISTINCT FROM (OLD.counterparties, OLD.counterparty_hits, OLD.transactions_flagged)
+           AND NEW.state <> 'done')
        OR (NEW.cursor_entity IS DISTINCT FROM OLD.cursor_entity
            AND (NEW.batches <> OLD.batches + 1 OR NEW.cursor_entity <= OLD.cursor_entity)) THEN
         RAISE EXCEPTION 'screening job %: its identity is fixed, it only moves forward, one batch at a time', OLD.id

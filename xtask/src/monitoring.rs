@@ -83,7 +83,7 @@ fn summary(job: &ScreeningJob) -> String {
         _ => "-".into(),
     };
     format!(
-        "{} version {}: {}; added {}, removed {}; screened {}, matched {}, re-screened {}, escalated {}, rejected {}, flagged {}; took {took} ({:.1} s working)",
+        "{} version {}: {}; added {}, removed {}; screened {}, matched {}, re-screened {}, escalated {}, rejected {}, flagged {}; counterparties {}, listed {}, transactions flagged {}; took {took} ({:.1} s working)",
         job.list,
         job.version_id,
         job.state,
@@ -95,6 +95,9 @@ fn summary(job: &ScreeningJob) -> String {
         job.escalated,
         job.rejected,
         job.delisted,
+        job.counterparties,
+        job.counterparty_hits,
+        job.transactions_flagged,
         job.busy_ms as f64 / 1000.0
     )
 }

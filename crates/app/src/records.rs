@@ -3,7 +3,9 @@
 //! HTTP layer's JSON) never sees a row type.
 //!
 //! Must not: carry personal data (names, e-mail addresses, document numbers, review texts):
-//! records hold ids, codes, scores and the engine's sentences.
+//! records hold ids, codes, scores and the engine's sentences. A watched wallet's address and a
+//! transaction's hash are the on-chain references its caller sent, shown to the roles that may
+//! read wallets; never a transaction's amount or counterparty.
 
 use chrono::{DateTime, Utc};
 use compliance_domain::{
@@ -316,4 +318,73 @@ pub struct RuleRecord {
     pub regulation: String,
     /// What it does, in one sentence.
     pub description: String,
+}
+
+/// A wallet watched for an entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WalletRecord {
+    /// The watch's id: where its transactions are recorded.
+    pub id: Uuid,
+    /// The entity whose wallet it is.
+    pub entity_id: EntityId,
+    /// The network.
+    pub chain: compliance_domain::blockchain::Chain,
+    /// The address.
+    pub address: compliance_domain::blockchain::OnChainRef,
+    /// What is watched on it.
+    pub watch: Vec<compliance_domain::blockchain::WatchKind>,
+    /// Whether monitoring is on.
+    pub active: bool,
+}
+
+/// A wallet transaction as stored (never its amount or counterparty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TransactionRecord {
+    /// Its id.
+    pub id: Uuid,
+    /// The watched wallet it was seen on.
+    pub wallet_id: Uuid,
+    /// Its hash.
+    pub tx_hash: compliance_domain::blockchain::OnChainRef,
+    /// Which way funds moved.
+    pub direction: compliance_domain::blockchain::Direction,
+    /// Its compliance status: ESCALATED when a list names its counterparty.
+    pub status: CheckStatus,
+    /// Its revision.
+    pub revision: i32,
+    /// True when this call recorded it; false when it was stored before (the answer is then
+    /// what is stored).
+    pub recorded: bool,
+    /// True when an entry of the lists' current versions names its counterparty.
+    pub counterparty_listed: bool,
+}
+
+/// What recording a batch of transactions did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordedTransactions {
+    /// Each transaction, in the order sent.
+    pub transactions: Vec<TransactionRecord>,
+    /// How many this call recorded (the rest were stored before).
+    pub recorded: usize,
+    /// How many of those were recorded ESCALATED: a list names their counterparty.
+    pub flagged: usize,
+    /// The entity's current case re-screened with the listed entries as matches, when a new
+    /// transaction's counterparty is listed; `None` when none is, or when the case is final (a
+    /// rejected case is not re-screened).
+    pub rescreened: Option<RescreenOutcome>,
+}
+
+/// What a pass over the known counterparties did: a new list version's entries screened
+/// against every counterparty of the active wallets' transactions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CounterpartyPass {
+    /// Distinct counterparties of the active wallets' transactions screened.
+    pub counterparties: usize,
+    /// Those an entry of the lists screened against names.
+    pub hits: usize,
+    /// Transactions flagged ESCALATED (those already ESCALATED or REJECTED stay as they are).
+    pub flagged: usize,
+    /// Entities whose current case a re-screening changed (a final case, or one already
+    /// resting on the same screening, is not counted).
+    pub rescreened: usize,
 }

@@ -129,25 +129,27 @@ impl ScreenerCache {
         }
         let mut screener = Screener::new();
         for version in &versions {
-            let entries = watchlists::entries(conn, version.id)?
-                .into_iter()
-                .map(|json| {
-                    serde_json::from_value::<ListEntry>(json).map_err(|e| {
-                        PersistenceError::InvalidData {
-                            table: "watchlist_entries",
-                            id: version.id.to_string(),
-                            reason: e.to_string(),
-                        }
-                    })
-                })
-                .collect::<std::result::Result<Vec<_>, _>>()?;
-            screener.add_list(version.list.clone(), entries);
+            screener.add_list(version.list.clone(), entries(conn, version.id)?);
         }
         tracing::info!(versions = ?versions.iter().map(|v| &v.label).collect::<Vec<_>>(), "screener built");
         let loaded = Arc::new(Loaded { versions, screener });
         *self.loaded.lock().map_err(poisoned)? = Some(loaded.clone());
         Ok(loaded)
     }
+}
+
+/// The entries of one list version, as the matcher reads them.
+pub(crate) fn entries(conn: &mut PgConnection, version: Uuid) -> Result<Vec<ListEntry>> {
+    Ok(watchlists::entries(conn, version)?
+        .into_iter()
+        .map(|json| {
+            serde_json::from_value::<ListEntry>(json).map_err(|e| PersistenceError::InvalidData {
+                table: "watchlist_entries",
+                id: version.to_string(),
+                reason: e.to_string(),
+            })
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?)
 }
 
 fn poisoned<T>(_: T) -> crate::AppError {

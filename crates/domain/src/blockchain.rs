@@ -305,6 +305,26 @@ impl TransactionDecision {
         })
     }
 
+    /// The counterparty screening's flag: a transaction whose counterparty a list names goes
+    /// from `from` to ESCALATED, to a reviewer, whoever `flagger` is (the engine's trigger:
+    /// no reviewer decided it). `None` where there is nothing to flag: already ESCALATED (with
+    /// its reviewers) or REJECTED (final). Never APPROVED: a listed counterparty is never
+    /// approved, and the database's `blockchain_transactions_guard()` refuses it too.
+    ///
+    /// ESCALATED rather than REJECTED: the transfer already happened on chain, so refusing it
+    /// blocks nothing; what it calls for is a person's look (a freeze, a report) and the case's
+    /// re-screening, where the engine rejects on a sanctions match. A rejection is final and
+    /// would outlive a list entry withdrawn as an error.
+    pub fn counterparty_listed(flagger: UserId, from: CheckStatus) -> Option<Self> {
+        let transition = from
+            .transition_to(CheckStatus::Escalated, Trigger::Engine)
+            .ok()?;
+        Some(Self {
+            decider: flagger,
+            transition,
+        })
+    }
+
     /// Who decides.
     pub fn decider(&self) -> UserId {
         self.decider
@@ -363,6 +383,25 @@ mod tests {
         assert!(CryptoAmount::new(Decimal::from(10_000_000_000_i64)).is_err());
         let amount = CryptoAmount::new("1234.5678".parse().unwrap()).unwrap();
         assert_eq!(format!("{amount:?}"), "CryptoAmount(<redacted>)");
+    }
+
+    #[test]
+    fn a_listed_counterparty_escalates_what_is_not_already_with_reviewers_or_final() {
+        use CheckStatus::*;
+        let agent = UserId::from_uuid(uuid::Uuid::from_u128(9));
+        for from in [Pending, Approved] {
+            let flag = TransactionDecision::counterparty_listed(agent, from).unwrap();
+            assert_eq!((flag.decider(), flag.transition().to), (agent, Escalated));
+            assert_eq!(flag.transition().by, Trigger::Engine);
+        }
+        assert_eq!(
+            TransactionDecision::counterparty_listed(agent, Escalated),
+            None
+        );
+        assert_eq!(
+            TransactionDecision::counterparty_listed(agent, Rejected),
+            None
+        );
     }
 
     #[test]

@@ -89,6 +89,7 @@ impl Role {
                     | ManageTokens
                     | ImportWatchlists
                     | ManageEndpoints
+                    | WatchWallets
             ),
             Role::Analyst => matches!(
                 what,
@@ -100,6 +101,7 @@ impl Role {
                     | ReviewCases
                     | ScreenSubjects
                     | ReadWatchlists
+                    | ReadWallets
             ),
             Role::System => matches!(
                 what,
@@ -109,6 +111,8 @@ impl Role {
                     | ReadRules
                     | ScreenSubjects
                     | ReadWatchlists
+                    | WatchWallets
+                    | ReadWallets
             ),
         }
     }
@@ -161,6 +165,11 @@ pub enum Permission {
     /// Read the endpoints (never their secrets) and what was delivered to them: admins and
     /// officers.
     ReadDeliveries,
+    /// Watch an entity's wallet and record the transactions seen on it (each counterparty
+    /// screened): the system agent, which ingests them, and admins.
+    WatchWallets,
+    /// Read the wallets watched for an entity: every role.
+    ReadWallets,
 }
 
 impl std::fmt::Display for Permission {
@@ -430,7 +439,9 @@ mod tests {
                 "read_cases",
                 "read_rules",
                 "read_watchlists",
-                "screen_subjects"
+                "screen_subjects",
+                "watch_wallets",
+                "read_wallets"
             ]
         );
         assert_eq!(
@@ -443,7 +454,8 @@ mod tests {
                 "read_rules",
                 "review_cases",
                 "read_watchlists",
-                "screen_subjects"
+                "screen_subjects",
+                "read_wallets"
             ]
         );
         let officer = allowed(Role::ComplianceOfficer);
@@ -461,6 +473,10 @@ mod tests {
         assert!(!officer.contains(&"manage_endpoints") && officer.contains(&"read_deliveries"));
         assert!(allowed(Role::Admin).contains(&"manage_endpoints"));
         assert!(allowed(Role::Admin).contains(&"import_watchlists"));
+        // Wallets are watched and their transactions recorded by the ingesting agent or an
+        // admin; an officer reads them.
+        assert!(allowed(Role::Admin).contains(&"watch_wallets"));
+        assert!(!officer.contains(&"watch_wallets") && officer.contains(&"read_wallets"));
         assert!(!officer.contains(&"manage_tokens") && !officer.contains(&"submit_cases"));
         let admin = allowed(Role::Admin);
         assert!(admin.contains(&"manage_users") && admin.contains(&"manage_tokens"));

@@ -161,6 +161,26 @@ impl Screener {
         });
         matches
     }
+
+    /// The entries that list this one wallet address (compared in [`normal_wallet`]'s form),
+    /// each as a match of score 1 explained by its `wallet` feature, by list and entry; empty
+    /// when no entry lists it. An exact-map lookup: no name is compared, nothing is scanned.
+    pub fn wallet_matches(&self, address: &str) -> Vec<Match> {
+        let Some(ids) = self.wallets.get(&normal_wallet(address)) else {
+            return Vec::new();
+        };
+        let query = Query {
+            wallets: vec![address.to_owned()],
+            ..Query::default()
+        };
+        let mut matches: Vec<Match> = ids
+            .iter()
+            .filter_map(|&id| self.explain(&query, id, None))
+            .collect();
+        matches.sort_by(|a, b| a.list.cmp(&b.list).then_with(|| a.entry.cmp(&b.entry)));
+        matches.dedup_by(|a, b| a.list == b.list && a.entry == b.entry);
+        matches
+    }
 }
 
 #[cfg(test)]
@@ -187,6 +207,22 @@ mod tests {
         let found = s.screen(&q, MatchScore::ONE);
         let ids: Vec<&str> = found.iter().map(|m| m.entry.as_str()).collect();
         assert_eq!(ids, ["S-11", "S-30"]);
+    }
+
+    #[test]
+    fn a_bare_wallet_address_finds_the_entries_listing_it_in_its_normal_form() {
+        let s = screener();
+        let found = s.wallet_matches("0x7F367CC41522CE07553E823BF3BE79A889DEBE1B");
+        let ids: Vec<&str> = found.iter().map(|m| m.entry.as_str()).collect();
+        assert_eq!(ids, ["S-30"]);
+        assert!(found.iter().all(|m| m.score == MatchScore::ONE
+            && m.features.iter().any(|f| f.name == FeatureName::Wallet)));
+        // Not listed, and a near miss of a case-sensitive (base58) address, find nothing.
+        assert!(
+            s.wallet_matches("0x0000000000000000000000000000000000000000")
+                .is_empty()
+        );
+        assert!(s.wallet_matches("").is_empty());
     }
 
     #[test]

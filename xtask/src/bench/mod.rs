@@ -10,6 +10,7 @@ mod events;
 mod monitoring;
 mod queue;
 mod screening;
+mod wallets;
 mod write;
 
 use crate::cli::{BenchArgs, Section};
@@ -49,6 +50,9 @@ fn bench(args: &BenchArgs) -> Result<()> {
         } else {
             args.monitoring
         });
+    }
+    if args.only == Some(Section::Wallets) {
+        return wallets::run();
     }
     if args.only == Some(Section::Events) {
         return events::run(if args.events == 0 {

@@ -47,8 +47,10 @@ const LISTED: usize = 100;
 const SUBMISSIONS: usize = 250;
 /// Rounds of the live path (each: idle, then beside the job at each duty).
 const ROUNDS: usize = 3;
-/// The duties the live path is measured at: compliance-api's default, and a gentler one.
-const DUTIES: [f64; 2] = [0.5, 0.25];
+/// The settings the live path is measured beside, duty and batch: the foreground's batches at
+/// compliance-api's duty, then its default (shorter batches: a submission that meets one waits
+/// less), then a gentler duty.
+const BESIDE: [(f64, u16); 3] = [(0.5, 1_000), (0.5, 100), (0.25, 100)];
 /// The job's lease while the live path stops and restarts it.
 const LEASE: Duration = Duration::from_secs(2);
 
@@ -197,18 +199,22 @@ fn measure(config: &DatabaseConfig, entities: u64) -> Result<()> {
     third.extend(added(&second, 2, DELTA, &[]));
     import(&compliance, &admin, &third)?;
     let mut idle: Vec<Duration> = Vec::new();
-    let mut beside: Vec<(f64, Vec<Duration>, i64)> = DUTIES.iter().map(|d| (*d, Vec::new(), 0)).collect();
+    let mut beside: Vec<(f64, u16, Vec<Duration>, i64)> = BESIDE
+        .iter()
+        .map(|(duty, batch)| (*duty, *batch, Vec::new(), 0))
+        .collect();
     for round in 0..ROUNDS {
         idle.extend(submissions(&compliance, &agent, &format!("idle-{round}"))?);
-        for (duty, times, screened) in &mut beside {
+        for (duty, batch, times, screened) in &mut beside {
             let stop = Arc::new(AtomicBool::new(false));
             let background = {
                 let compliance = compliance.clone();
                 let stop = stop.clone();
-                let duty = *duty;
+                let (duty, batch) = (*duty, *batch);
                 std::thread::spawn(move || -> Result<i64> {
                     let monitor = compliance.in_process().monitor(MonitorSettings {
                         duty,
+                        batch,
                         lease: LEASE,
                         ..MonitorSettings::default()
                     });
@@ -221,11 +227,18 @@ fn measure(config: &DatabaseConfig, entities: u64) -> Result<()> {
                         },
                         &|| stop.load(Ordering::Relaxed),
                     )?;
-                    ensure!(job.is_some(), "no screening job to run beside the submissions");
+                    ensure!(
+                        job.is_some(),
+                        "no screening job to run beside the submissions"
+                    );
                     Ok(done)
                 })
             };
-            times.extend(submissions(&compliance, &agent, &format!("d{duty}-{round}"))?);
+            times.extend(submissions(
+                &compliance,
+                &agent,
+                &format!("duty{:.0}-batch{batch}-{round}", *duty * 100.0),
+            )?);
             stop.store(true, Ordering::Relaxed);
             *screened += background
                 .join()
@@ -241,14 +254,17 @@ fn measure(config: &DatabaseConfig, entities: u64) -> Result<()> {
     println!("| run | p99 | vs idle | the job's pace beside them |");
     println!("|---|---|---|---|");
     println!("| idle | {} | 1.00x | |", ms(p99(&idle)));
-    for (duty, times, screened) in &beside {
+    for (duty, batch, times, screened) in &beside {
         let ratio = p99(times).as_secs_f64() / p99(&idle).as_secs_f64().max(1e-9);
         println!(
-            "| beside a job at duty {duty} | {} | {ratio:.2}x | {screened} entities screened meanwhile |",
+            "| beside a job at duty {duty}, batches of {batch} | {} | {ratio:.2}x | {screened} entities screened meanwhile |",
             ms(p99(times)),
         );
+    }
+    for (duty, batch, times, _) in &beside {
+        let ratio = p99(times).as_secs_f64() / p99(&idle).as_secs_f64().max(1e-9);
         println!(
-            "target at duty {duty}: p99 at most 1.5x idle: {}",
+            "target at duty {duty}, batches of {batch}: p99 at most 1.5x idle: {}",
             met(ratio <= 1.5)
         );
     }
@@ -310,8 +326,12 @@ fn cases(compliance: &Compliance, agent: &Caller, list: &[ListEntry]) -> Result<
 /// listed persons' (set 1) never come near each other, and names of one set rarely.
 fn invented_name(set: usize, i: usize) -> String {
     const SYLLABLES: [[&str; 12]; 2] = [
-        ["zor", "vek", "qui", "lam", "dro", "fen", "tas", "mir", "gol", "bru", "syl", "nak"],
-        ["pev", "hox", "jun", "wra", "cel", "dox", "kyb", "ulm", "tre", "vab", "osk", "ipt"],
+        [
+            "zor", "vek", "qui", "lam", "dro", "fen", "tas", "mir", "gol", "bru", "syl", "nak",
+        ],
+        [
+            "pev", "hox", "jun", "wra", "cel", "dox", "kyb", "ulm", "tre", "vab", "osk", "ipt",
+        ],
     ];
     let syllables = SYLLABLES[set % 2];
     let word = |mut n: usize| -> String {
@@ -321,9 +341,16 @@ fn invented_name(set: usize, i: usize) -> String {
             n /= syllables.len();
         }
         let mut chars = w.chars();
-        chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+        chars
+            .next()
+            .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
     };
-    format!("{} {} {}", word(i * 7_919 + 13), word(i * 104_729 + 7), word(i * 1_299_709 + 3))
+    format!(
+        "{} {} {}",
+        word(i * 7_919 + 13),
+        word(i * 104_729 + 7),
+        word(i * 1_299_709 + 3)
+    )
 }
 
 /// `count` entries to add after `list` (ids after its last), the first ones named `names`

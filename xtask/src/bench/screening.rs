@@ -43,7 +43,8 @@ pub fn run() -> Result<()> {
     load()
 }
 
-fn profile() -> &'static str {
+/// `debug` or `release`: the build the figures were measured in.
+pub(crate) fn profile() -> &'static str {
     if cfg!(debug_assertions) {
         "debug"
     } else {

@@ -90,21 +90,14 @@ pub struct InProcess<'a> {
 impl InProcess<'_> {
     /// The active system agent: what a service that submits cases acts as.
     pub fn system_agent(&self) -> Result<Caller> {
-        self.compliance.service.read(|conn| {
-            let agents = users::list(
-                conn,
-                users::UserFilter {
-                    role: Some(Role::System),
-                    active: Some(true),
-                },
-            )?;
-            match agents.first() {
-                Some(agent) => Caller::from_user(agent, Credential::InProcess),
+        self.compliance
+            .service
+            .read(|conn| match crate::service::active_agent(conn)? {
+                Some(agent) => Caller::from_user(&agent, Credential::InProcess),
                 None => Err(AppError::Unauthenticated(
                     "no active system agent: provision the database first (cargo xtask provision)",
                 )),
-            }
-        })
+            })
     }
 
     /// The active user named `username`.

@@ -15,6 +15,7 @@ mod monitoring;
 mod outbox;
 mod screening;
 mod sessions;
+mod wallets;
 
 pub use caller::{Caller, Credential, InProcess};
 pub use detail::{

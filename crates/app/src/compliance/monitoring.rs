@@ -45,6 +45,13 @@ pub struct ScreeningJob {
     pub rejected: i64,
     /// Entities flagged for review: an entry their screening matched left the list.
     pub delisted: i64,
+    /// The watched wallets' known counterparties screened against the version's added or
+    /// changed wallet addresses, once the base is done.
+    pub counterparties: i64,
+    /// Those the version lists.
+    pub counterparty_hits: i64,
+    /// Transactions flagged ESCALATED for them.
+    pub transactions_flagged: i64,
     /// Milliseconds spent screening and writing (the throttle's pauses left out).
     pub busy_ms: i64,
     /// The Merkle root of the entities screened (hex), once done: what its completion entry in
@@ -75,6 +82,9 @@ impl From<JobRow> for ScreeningJob {
             escalated: j.escalated,
             rejected: j.rejected,
             delisted: j.delisted,
+            counterparties: j.counterparties,
+            counterparty_hits: j.counterparty_hits,
+            transactions_flagged: j.transactions_flagged,
             busy_ms: j.busy_ms,
             root: j
                 .root
@@ -159,6 +169,9 @@ pub struct MonitorSettings {
     pub duty: f64,
     /// How often an idle monitor looks for a new job.
     pub poll: Duration,
+    /// How long a batch waits for this process's live writes in flight to end before it
+    /// starts anyway.
+    pub yield_for: Duration,
 }
 
 impl Default for MonitorSettings {
@@ -168,13 +181,15 @@ impl Default for MonitorSettings {
             lease: Duration::from_secs(60),
             duty: 0.5,
             poll: Duration::from_secs(5),
+            yield_for: Duration::from_millis(250),
         }
     }
 }
 
 /// Runs screening jobs as the system agent: claims the oldest free job, screens the base batch
-/// by batch (each batch one transaction with the job's cursor), pauses between batches by its
-/// duty cycle, and finishes the job with its root in the audit chain. Several monitors share
+/// by batch (each batch one transaction with the job's cursor), lets this process's live writes
+/// pass before each batch and pauses between batches by its duty cycle, and finishes the job
+/// with its root in the audit chain. Several monitors share
 /// the work: a job is leased to one at a time.
 #[derive(Clone)]
 pub struct Monitor {
@@ -222,6 +237,12 @@ impl Monitor {
         let plan = service.monitoring_plan(&claimed.job)?;
         let duty = settings.duty.clamp(0.05, 1.0);
         loop {
+            // Live writes of this process first: a batch waits while one is in flight (at most
+            // `yield_for`, so that steady traffic never starves the job).
+            let waiting = Instant::now();
+            while service.live_writes() > 0 && waiting.elapsed() < settings.yield_for {
+                std::thread::sleep(Duration::from_micros(500));
+            }
             let started = Instant::now();
             let job = service.monitoring_batch(
                 &claimed,

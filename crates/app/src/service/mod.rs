@@ -14,6 +14,7 @@ mod rescreen;
 mod review;
 pub(crate) mod screening;
 mod submit;
+mod wallets;
 
 pub(crate) use submit::Submitted;
 
@@ -35,6 +36,18 @@ pub(crate) struct ComplianceService {
     db: Database,
     rules: RulesCache,
     screeners: crate::watchlists::ScreenerCache,
+    /// Writes of this process in flight ([`ComplianceService::run`]): a background job
+    /// ([`ComplianceService::run_background`]) lets them pass first.
+    live: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// Counts one write in flight while it lives.
+struct InFlight<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// A decision replayed from its stored inputs and recorded rule versions.
@@ -65,7 +78,13 @@ impl ComplianceService {
             db,
             rules: RulesCache::new(),
             screeners: Default::default(),
+            live: Default::default(),
         }
+    }
+
+    /// Writes of this process in flight now (background jobs' not counted).
+    pub(crate) fn live_writes(&self) -> usize {
+        self.live.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The database.
@@ -97,7 +116,18 @@ impl ComplianceService {
     /// Runs `f` in one transaction on a pooled connection; on a transient failure, rolls back
     /// and runs it again (a fresh connection, a short randomised pause), at most [`ATTEMPTS`]
     /// times in all.
-    pub(crate) fn run<T>(&self, mut f: impl FnMut(&mut PgConnection) -> Result<T>) -> Result<T> {
+    pub(crate) fn run<T>(&self, f: impl FnMut(&mut PgConnection) -> Result<T>) -> Result<T> {
+        self.live.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _in_flight = InFlight(&self.live);
+        self.run_background(f)
+    }
+
+    /// [`ComplianceService::run`] for background work (a screening job's batch), not counted
+    /// among the live writes it yields to.
+    pub(crate) fn run_background<T>(
+        &self,
+        mut f: impl FnMut(&mut PgConnection) -> Result<T>,
+    ) -> Result<T> {
         let mut attempt = 1;
         loop {
             let mut conn = self.db.conn()?;
@@ -186,6 +216,17 @@ fn require_agent(conn: &mut PgConnection, user: compliance_domain::UserId) -> Re
     } else {
         Err(AppError::NotTheAgent { user })
     }
+}
+
+/// The active system agent, when the database has one.
+pub(crate) fn active_agent(conn: &mut PgConnection) -> Result<Option<compliance_domain::User>> {
+    let filter = compliance_persistence::repo::users::UserFilter {
+        role: Some(compliance_domain::Role::System),
+        active: Some(true),
+    };
+    Ok(compliance_persistence::repo::users::list(conn, filter)?
+        .into_iter()
+        .next())
 }
 
 /// Replays a stored decision: the engine on the stored KYC check, the screening the decision

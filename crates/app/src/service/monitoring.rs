@@ -153,12 +153,21 @@ impl ComplianceService {
         size: i32,
         lease: Duration,
     ) -> Result<JobRow> {
-        self.run(|conn| {
+        self.run_background(|conn| {
             let started = Instant::now();
             let job = jobs::find(conn, claimed.job.id)?;
             let members = jobs::members_after(conn, job.cursor_entity.as_deref(), size)?;
             if members.is_empty() {
-                let done = jobs::finish(conn, job.id, claimed.token, agent)?;
+                // The base is done: the watched wallets' known counterparties against the
+                // version's added or changed wallet addresses, then the root.
+                let pass = self.screen_known_counterparties(conn, &plan.screener, agent)?;
+                let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+                let counterparties = jobs::Counterparties {
+                    screened: count(pass.counterparties),
+                    hits: count(pass.hits),
+                    flagged: count(pass.flagged),
+                };
+                let done = jobs::finish(conn, job.id, claimed.token, agent, counterparties)?;
                 tracing::info!(job = %done.id, screened = done.screened, matched = done.matched, delisted = done.delisted, "screening job done");
                 return Ok(done);
             }

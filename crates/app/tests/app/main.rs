@@ -16,3 +16,4 @@ mod service;
 mod sign_in;
 mod support;
 mod tokens;
+mod wallets;

@@ -15,7 +15,7 @@ fn monitor(s: &Seeded, batch: u16) -> Monitor {
         batch,
         lease: Duration::from_secs(1),
         duty: 1.0,
-        poll: Duration::from_millis(100),
+        ..MonitorSettings::default()
     })
 }
 

@@ -19,7 +19,7 @@ fn an_entity_screened_by_a_job_has_a_proof_that_holds_offline_and_no_other_does(
         batch: 2,
         lease: Duration::from_secs(5),
         duty: 1.0,
-        poll: Duration::from_millis(100),
+        ..MonitorSettings::default()
     });
     let run = || while monitor.run_next(&mut |_| {}, &|| false).unwrap().is_some() {};
     let first = import_ofac_without(&s, &["41003"]);

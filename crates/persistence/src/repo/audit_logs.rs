@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use compliance_domain::{AuditAction, AuditEvent, CheckStatus, EntityId, SubjectKind, UserId};
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use uuid::Uuid;
 
 pub use crate::repo::audit_chain::{
@@ -217,6 +217,22 @@ impl QueryFragment<Pg> for AuditBatch<'_> {
         );
         Ok(())
     }
+}
+
+impl QueryId for AuditBatch<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl RunQueryDsl<PgConnection> for AuditBatch<'_> {}
+
+/// Appends several entries in one statement, chained in the order given; none writes nothing.
+/// The caller runs it in the transaction of the writes the entries record.
+pub fn append_all(conn: &mut PgConnection, events: &[AuditEvent]) -> Result<usize> {
+    if events.is_empty() {
+        return Ok(0);
+    }
+    Ok(AuditBatch::new(events).execute(conn)?)
 }
 
 /// The entry at a position.

@@ -18,12 +18,12 @@ use compliance_domain::blockchain::{
     WalletWatch, WatchKind,
 };
 use compliance_domain::{
-    AuditAction, AuditEvent, CheckStatus, Decimal, EntityId, RiskScore, SubjectKind, TextForm,
-    UserId,
+    AuditAction, AuditEvent, CheckStatus, Decimal, EntityId, ListEntryRef, ListName, RiskScore,
+    SubjectKind, TextForm, UserId,
 };
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use uuid::Uuid;
 
 /// A row of `blockchain_monitoring`, as stored.
@@ -208,6 +208,31 @@ pub fn wallets_for_kyc(conn: &mut PgConnection, kyc_check_id: Uuid) -> Result<Ve
         .collect()
 }
 
+/// The wallets watched for an entity, over all its KYC checks, oldest first.
+pub fn wallets_for_entity(conn: &mut PgConnection, entity: &EntityId) -> Result<Vec<StoredWallet>> {
+    blockchain_monitoring::table
+        .inner_join(kyc_checks::table)
+        .filter(kyc_checks::entity_id.eq(entity.as_str()))
+        .order((blockchain_monitoring::created_at, blockchain_monitoring::id))
+        .select(MonitoringRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+/// The entity whose wallet this is.
+pub fn wallet_owner(conn: &mut PgConnection, monitoring_id: Uuid) -> Result<EntityId> {
+    let entity: Option<String> = blockchain_monitoring::table
+        .inner_join(kyc_checks::table)
+        .filter(blockchain_monitoring::id.eq(monitoring_id))
+        .select(kyc_checks::entity_id)
+        .first(conn)
+        .optional()?;
+    let entity = found(entity, "monitored wallet", monitoring_id)?;
+    domain(MONITORING, monitoring_id, EntityId::parse(&entity))
+}
+
 /// Turns monitoring of a wallet on or off, with a `wallet_updated` audit entry by `actor`, in
 /// one transaction. Asking for the state it is already in writes nothing, audit included.
 pub fn set_wallet_active(
@@ -331,6 +356,181 @@ struct NewTransactionRow<'a> {
     counterparty: Option<&'a str>,
     observed_at: DateTime<Utc>,
     risk_score: Option<i16>,
+    compliance_status: &'static str,
+    decided_by: Option<Uuid>,
+}
+
+impl<'a> NewTransactionRow<'a> {
+    fn new(monitoring_id: Uuid, tx: &'a ObservedTransaction) -> Self {
+        Self {
+            monitoring_id,
+            tx_hash: tx.tx_hash.as_str(),
+            direction: tx.direction.into(),
+            amount: tx.amount.get(),
+            asset: tx.asset.as_str(),
+            counterparty: tx.counterparty.as_ref().map(OnChainRef::as_str),
+            observed_at: tx.observed_at,
+            risk_score: tx.risk_score.map(i16::from),
+            compliance_status: CheckStatus::Pending.into(),
+            decided_by: None,
+        }
+    }
+}
+
+/// A list entry a counterparty matched: its list and reference (public list data, never the
+/// address).
+pub type ListedEntry = (ListName, ListEntryRef);
+
+/// A transaction to record, with the list entries that name its counterparty (none: PENDING;
+/// some: recorded ESCALATED by its recorder, the counterparty screening's flag).
+#[derive(Debug, Clone, Copy)]
+pub struct NewTransaction<'a> {
+    /// What was observed.
+    pub observed: &'a ObservedTransaction,
+    /// The entries of the lists' current versions that name its counterparty.
+    pub listed: &'a [ListedEntry],
+}
+
+/// A transaction as a batch answers it: as stored, and whether this call recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchItem {
+    /// The transaction as stored.
+    pub stored: StoredTransaction,
+    /// True when this call recorded it; false when it was stored before (or earlier in the
+    /// batch): the answer is then what is stored.
+    pub new: bool,
+}
+
+fn listed_json(listed: &[ListedEntry]) -> serde_json::Value {
+    listed
+        .iter()
+        .map(|(list, entry)| serde_json::json!({ "list": list.as_str(), "entry": entry.as_str() }))
+        .collect()
+}
+
+/// At most this many rows per INSERT: ten binds a row under PostgreSQL's 65,535.
+const ROWS_PER_INSERT: usize = 6_000;
+
+/// Records transactions seen on one watched wallet, each once (idempotent on wallet, hash and
+/// direction: one seen before is answered as stored, not refused), with one
+/// `transaction_recorded` audit entry per new transaction by `recorded_by` (details as
+/// [`record_transaction`]'s, with `compliance_status`, and `listed` naming the list entries of a
+/// flagged one), in one statement per 6,000 rows and one for the audit entries. The caller runs
+/// it in its transaction. The answers are in the order given.
+pub fn record_transactions(
+    conn: &mut PgConnection,
+    monitoring_id: Uuid,
+    batch: &[NewTransaction<'_>],
+    recorded_by: UserId,
+) -> Result<Vec<BatchItem>> {
+    let entity = wallet_owner(conn, monitoring_id)?;
+    let listed: HashMap<(&str, &str), &[ListedEntry]> = batch
+        .iter()
+        .filter(|t| !t.listed.is_empty())
+        .map(|t| {
+            let key = (t.observed.tx_hash.as_str(), t.observed.direction.into());
+            (key, t.listed)
+        })
+        .collect();
+    let mut inserted: Vec<StoredTransaction> = Vec::new();
+    for chunk in batch.chunks(ROWS_PER_INSERT) {
+        let rows: Vec<NewTransactionRow<'_>> = chunk
+            .iter()
+            .map(|t| {
+                let mut row = NewTransactionRow::new(monitoring_id, t.observed);
+                if !t.listed.is_empty() {
+                    row.compliance_status = CheckStatus::Escalated.into();
+                    row.decided_by = Some(recorded_by.as_uuid());
+                }
+                row
+            })
+            .collect();
+        let stored: Vec<TransactionRow> = diesel::insert_into(blockchain_transactions::table)
+            .values(&rows)
+            .on_conflict((
+                blockchain_transactions::monitoring_id,
+                blockchain_transactions::tx_hash,
+                blockchain_transactions::direction,
+            ))
+            .do_nothing()
+            .returning(TransactionRow::as_returning())
+            .get_results(conn)?;
+        for row in stored {
+            inserted.push(row.try_into()?);
+        }
+    }
+    let events = inserted
+        .iter()
+        .map(|t| {
+            let tx = &t.transaction;
+            let mut details = serde_json::json!({
+                "monitoring_id": monitoring_id,
+                "direction": tx.direction,
+                "asset": tx.asset.as_str(),
+                "risk_score": tx.risk_score,
+                "compliance_status": t.status,
+            });
+            if let Some(entries) = listed.get(&(tx.tx_hash.as_str(), tx.direction.into())) {
+                details["listed"] = listed_json(entries);
+            }
+            AuditEvent::new(
+                recorded_by,
+                AuditAction::TransactionRecorded,
+                SubjectKind::BlockchainTransaction,
+                t.id,
+            )
+            .and_then(|e| e.with_entity(entity.clone()).with_details(details))
+            .map_err(|e| PersistenceError::invalid(TRANSACTIONS, t.id, e))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    audit_logs::append_all(conn, &events)?;
+    // What was stored before: read back by hash, matched by direction.
+    let key = |t: &StoredTransaction| {
+        (
+            t.transaction.tx_hash.as_str().to_owned(),
+            t.transaction.direction,
+        )
+    };
+    let new_keys: HashSet<_> = inserted.iter().map(key).collect();
+    let mut by_key: HashMap<(String, Direction), StoredTransaction> =
+        inserted.into_iter().map(|t| (key(&t), t)).collect();
+    let missing: Vec<&str> = batch
+        .iter()
+        .filter(|t| {
+            let k = (t.observed.tx_hash.as_str().to_owned(), t.observed.direction);
+            !by_key.contains_key(&k)
+        })
+        .map(|t| t.observed.tx_hash.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !missing.is_empty() {
+        let rows: Vec<TransactionRow> = blockchain_transactions::table
+            .filter(blockchain_transactions::monitoring_id.eq(monitoring_id))
+            .filter(blockchain_transactions::tx_hash.eq_any(&missing))
+            .select(TransactionRow::as_select())
+            .load(conn)?;
+        for row in rows {
+            let t: StoredTransaction = row.try_into()?;
+            by_key.entry(key(&t)).or_insert(t);
+        }
+    }
+    let mut reported = HashSet::new();
+    batch
+        .iter()
+        .map(|t| {
+            let k = (t.observed.tx_hash.as_str().to_owned(), t.observed.direction);
+            let stored = by_key.get(&k).cloned().ok_or_else(|| {
+                PersistenceError::invalid(
+                    TRANSACTIONS,
+                    monitoring_id,
+                    "a recorded transaction was not found",
+                )
+            })?;
+            let new = new_keys.contains(&k) && reported.insert(k);
+            Ok(BatchItem { stored, new })
+        })
+        .collect()
 }
 
 /// Records a transaction seen on a watched wallet, PENDING, with a `transaction_recorded` audit
@@ -344,16 +544,7 @@ pub fn record_transaction(
 ) -> Result<StoredTransaction> {
     crate::convert::atomic(conn, |conn| {
         let stored: StoredTransaction = diesel::insert_into(blockchain_transactions::table)
-            .values(&NewTransactionRow {
-                monitoring_id,
-                tx_hash: tx.tx_hash.as_str(),
-                direction: tx.direction.into(),
-                amount: tx.amount.get(),
-                asset: tx.asset.as_str(),
-                counterparty: tx.counterparty.as_ref().map(OnChainRef::as_str),
-                observed_at: tx.observed_at,
-                risk_score: tx.risk_score.map(i16::from),
-            })
+            .values(&NewTransactionRow::new(monitoring_id, tx))
             .returning(TransactionRow::as_returning())
             .get_result(conn)?
             .try_into()?;
@@ -432,6 +623,29 @@ pub fn change_transaction_status(
     expected_revision: i32,
     decision: &TransactionDecision,
 ) -> Result<StoredTransaction> {
+    change_status(conn, id, expected_revision, decision, &[])
+}
+
+/// The counterparty screening's flag ([`TransactionDecision::counterparty_listed`]): as
+/// [`change_transaction_status`], the audit entry's details naming the list entries (`listed`).
+/// The database refuses it unless a current list names the counterparty.
+pub fn flag_transaction(
+    conn: &mut PgConnection,
+    id: Uuid,
+    expected_revision: i32,
+    flag: &TransactionDecision,
+    listed: &[ListedEntry],
+) -> Result<StoredTransaction> {
+    change_status(conn, id, expected_revision, flag, listed)
+}
+
+fn change_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    expected_revision: i32,
+    decision: &TransactionDecision,
+    listed: &[ListedEntry],
+) -> Result<StoredTransaction> {
     let (transition, decider) = (decision.transition(), decision.decider());
     crate::convert::atomic(conn, |conn| {
         let row = diesel::update(
@@ -475,8 +689,50 @@ pub fn change_transaction_status(
         let stored: StoredTransaction = row.try_into()?;
         let event =
             AuditEvent::status_change(decider, SubjectKind::BlockchainTransaction, id, transition);
-        let details = serde_json::json!({ "revision": stored.revision });
+        let mut details = serde_json::json!({ "revision": stored.revision });
+        if !listed.is_empty() {
+            details["listed"] = listed_json(listed);
+        }
         audit(conn, TRANSACTIONS, stored.monitoring_id, Ok(event), details)?;
         Ok(stored)
     })
+}
+
+/// Every distinct counterparty of the transactions of every active watched wallet, in order.
+pub fn known_counterparties(conn: &mut PgConnection) -> Result<Vec<String>> {
+    Ok(blockchain_transactions::table
+        .inner_join(blockchain_monitoring::table)
+        .filter(blockchain_monitoring::active.eq(true))
+        .filter(blockchain_transactions::counterparty.is_not_null())
+        .select(blockchain_transactions::counterparty.assume_not_null())
+        .distinct()
+        .order(blockchain_transactions::counterparty.assume_not_null())
+        .load(conn)?)
+}
+
+/// The transactions of active watched wallets whose counterparty is exactly `counterparty`,
+/// each with the entity whose wallet it was seen on, oldest first.
+pub fn with_counterparty(
+    conn: &mut PgConnection,
+    counterparty: &str,
+) -> Result<Vec<(StoredTransaction, EntityId)>> {
+    let rows: Vec<(TransactionRow, String)> = blockchain_transactions::table
+        .inner_join(blockchain_monitoring::table.inner_join(kyc_checks::table))
+        .filter(blockchain_monitoring::active.eq(true))
+        .filter(blockchain_transactions::counterparty.eq(counterparty))
+        .order((
+            blockchain_transactions::created_at,
+            blockchain_transactions::id,
+        ))
+        .select((TransactionRow::as_select(), kyc_checks::entity_id))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(row, entity)| {
+            let id = row.id;
+            Ok((
+                row.try_into()?,
+                domain(TRANSACTIONS, id, EntityId::parse(&entity))?,
+            ))
+        })
+        .collect()
 }

@@ -38,6 +38,9 @@ pub struct JobRow {
     pub escalated: i64,
     pub rejected: i64,
     pub delisted: i64,
+    pub counterparties: i64,
+    pub counterparty_hits: i64,
+    pub transactions_flagged: i64,
     pub busy_ms: i64,
     pub agent_id: Option<Uuid>,
     #[serde(skip)]
@@ -533,15 +536,39 @@ pub fn membership(
     }))
 }
 
-/// Finishes a job with the root of its leaves (RFC 9162, every batch's in order), and records
-/// the completion in the audit chain with the root, the size and the counts: what a checkpoint
-/// then signs. The lease must still be `token`'s.
-pub fn finish(conn: &mut PgConnection, job: Uuid, token: Uuid, agent: UserId) -> Result<JobRow> {
+/// What a job's pass over the watched wallets' known counterparties found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counterparties {
+    /// Distinct counterparties screened.
+    pub screened: i64,
+    /// Those the version's added or changed entries list.
+    pub hits: i64,
+    /// Transactions flagged for them.
+    pub flagged: i64,
+}
+
+/// Finishes a job with the root of its leaves (RFC 9162, every batch's in order) and its pass
+/// over the known counterparties, and records the completion in the audit chain with the
+/// root, the size and the counts: what a checkpoint then signs. The lease must still be
+/// `token`'s.
+pub fn finish(
+    conn: &mut PgConnection,
+    job: Uuid,
+    token: Uuid,
+    agent: UserId,
+    counterparties: Counterparties,
+) -> Result<JobRow> {
     use screening_jobs::dsl as j;
     let root = compliance_audit::merkle::root(&leaves(conn, job)?);
     let done: JobRow = diesel::update(j::screening_jobs.find(job))
         .filter(j::lease_token.eq(token))
-        .set((j::state.eq("done"), j::root.eq(root.to_vec())))
+        .set((
+            j::state.eq("done"),
+            j::root.eq(root.to_vec()),
+            j::counterparties.eq(counterparties.screened),
+            j::counterparty_hits.eq(counterparties.hits),
+            j::transactions_flagged.eq(counterparties.flagged),
+        ))
         .returning(JobRow::as_returning())
         .get_result(conn)
         .optional()?
@@ -559,7 +586,8 @@ pub fn finish(conn: &mut PgConnection, job: Uuid, token: Uuid, agent: UserId) ->
         "list": done.list_name, "previous_version_id": done.previous_version_id,
         "added": done.added, "removed": done.removed, "matched": done.matched,
         "rescreened": done.rescreened, "escalated": done.escalated, "rejected": done.rejected,
-        "delisted": done.delisted,
+        "delisted": done.delisted, "counterparties": done.counterparties,
+        "counterparty_hits": done.counterparty_hits, "transactions_flagged": done.transactions_flagged,
     }))
     .map_err(|e| PersistenceError::invalid(TABLE, job, e))?;
     audit_logs::append(conn, &event)?;

@@ -35,6 +35,8 @@ pub(super) struct JobView {
     pub escalated: i64,
     pub rejected: i64,
     pub delisted: i64,
+    /// "2 of 1,200 (3 transactions flagged)", once done.
+    pub wallets: String,
     pub imported: String,
     /// "12.4 s (3.1 s working)", or what it waits for.
     pub took: String,
@@ -70,7 +72,16 @@ fn job_view(job: ScreeningJob, flags: Vec<ScreeningFlag>) -> JobView {
         (Some(s), None) => format!("running since {}", when(s)),
         _ => "waiting for a monitor".to_owned(),
     };
+    let wallets = if job.state == "done" {
+        format!(
+            "{} of {} ({} transactions flagged)",
+            job.counterparty_hits, job.counterparties, job.transactions_flagged
+        )
+    } else {
+        "when the base is done".to_owned()
+    };
     JobView {
+        wallets,
         running: job.state == "running",
         version: job.version_id.to_string(),
         list: job.list,

@@ -20,6 +20,7 @@ mod queue;
 mod rules;
 pub mod schemas;
 mod screening;
+mod wallets;
 
 pub use events::EventPageSize;
 pub use problem::Problem;

@@ -11,7 +11,9 @@
 //! this document are the two documented here, and a test checks both ways).
 
 use super::schemas as S;
-use super::{AppState, Problem, cases, entities, events, monitoring, queue, rules, screening};
+use super::{
+    AppState, Problem, cases, entities, events, monitoring, queue, rules, screening, wallets,
+};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -33,6 +35,7 @@ pub const PATH: &str = "/api/v1/openapi.json";
     modifiers(&Bearer),
     tags((name = "cases"), (name = "entities"), (name = "reports"), (name = "rules"), (name = "screening"),
         (name = "events", description = "Where events go (webhooks, a NATS JetStream broker), what was delivered, and an entity's events; the `webhooks` section describes what a webhook receives"),
+        (name = "wallets", description = "Wallets watched per entity and the transactions seen on them, each counterparty screened against the lists' wallet addresses"),
         (name = "meta")),
 )]
 struct ApiDoc;
@@ -108,6 +111,15 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(events::deliveries))
         .routes(routes!(events::attempts))
         .routes(routes!(events::entity_events))
+        .routes(routes!(wallets::watch_wallet, wallets::wallets))
+        // A thousand transactions are larger than any other body but an import.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(wallets::record_transactions))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    wallets::TRANSACTIONS_BODY_LIMIT,
+                )),
+        )
 }
 
 /// The Standard Webhooks headers every delivery carries, as the webhooks' parameters.

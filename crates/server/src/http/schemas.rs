@@ -66,6 +66,10 @@ text_enum_schemas! {
     RedFlag => compliance_domain::RedFlag;
     /// A reviewer's verdict.
     Verdict => compliance_domain::Verdict;
+    /// What is watched on a wallet.
+    WatchKind => compliance_domain::blockchain::WatchKind;
+    /// Which way a transaction moved funds, seen from the watched wallet.
+    Direction => compliance_domain::blockchain::Direction;
 }
 
 /// A string schema of its own: a description, lengths and a pattern.
@@ -97,9 +101,11 @@ macro_rules! string_schema {
 mod events;
 mod facts;
 mod screening;
+mod wallets;
 pub use events::*;
 pub use facts::*;
 pub use screening::*;
+pub use wallets::*;
 
 /// Declares a schema type per domain reference (`compliance_domain::token`): 1 to the type's
 /// `MAX_LEN` printable ASCII characters without spaces, its length read from the domain type.

@@ -356,6 +356,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/endpoints/{id}/deliveries"),
     ("get", "/api/v1/deliveries/{id}/attempts"),
     ("get", "/api/v1/entities/{entity_id}/events"),
+    ("post", "/api/v1/entities/{entity_id}/wallets"),
+    ("get", "/api/v1/entities/{entity_id}/wallets"),
+    ("post", "/api/v1/wallets/{id}/transactions"),
 ];
 
 #[tokio::test]

@@ -15,6 +15,7 @@ mod http_events;
 mod http_monitoring;
 mod http_schemas;
 mod http_screening;
+mod http_wallets;
 mod office;
 mod office_cases;
 mod office_client;

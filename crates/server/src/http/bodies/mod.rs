@@ -15,6 +15,7 @@ mod health;
 mod monitoring;
 mod reports;
 mod screening;
+mod wallets;
 
 pub use audit::{AuditPage, AuditRecord};
 pub use cases::{
@@ -34,3 +35,4 @@ pub use reports::{
 pub use screening::{
     Erased, ImportOutcome, ListVersion, MatchFeature, Screened, ScreeningMatch, SubjectRecord,
 };
+pub use wallets::{RecordedTransactions, Wallet, WalletTransaction};

@@ -38,6 +38,13 @@ pub struct ScreeningJob {
     pub rejected: i64,
     /// Entities flagged for review: an entry their screening matched left the list.
     pub delisted: i64,
+    /// The watched wallets' known counterparties screened against the version's added or
+    /// changed wallet addresses, once the base is done.
+    pub counterparties: i64,
+    /// Those the version lists.
+    pub counterparty_hits: i64,
+    /// Transactions flagged ESCALATED for them.
+    pub transactions_flagged: i64,
     /// Milliseconds spent screening and writing (the throttle's pauses left out).
     pub busy_ms: i64,
     /// The Merkle root of the entities screened (hex), once done; the audit chain records it.
@@ -67,6 +74,9 @@ impl From<A::ScreeningJob> for ScreeningJob {
             escalated,
             rejected,
             delisted,
+            counterparties,
+            counterparty_hits,
+            transactions_flagged,
             busy_ms,
             root,
             created_at,
@@ -88,6 +98,9 @@ impl From<A::ScreeningJob> for ScreeningJob {
             escalated,
             rejected,
             delisted,
+            counterparties,
+            counterparty_hits,
+            transactions_flagged,
             busy_ms,
             root,
             created_at,
