@@ -20,9 +20,12 @@ use std::time::Instant;
 
 /// Runs every waiting screening job to its end in this process, drawing a progress bar on
 /// stderr; answers the jobs run.
-pub(crate) fn run_jobs(compliance: &Compliance, duty: f64) -> anyhow::Result<Vec<ScreeningJob>> {
+pub(crate) fn run_jobs(
+    compliance: &Compliance,
+    duty_percent: u8,
+) -> anyhow::Result<Vec<ScreeningJob>> {
     let monitor = compliance.in_process().monitor(MonitorSettings {
-        duty,
+        duty_percent,
         ..MonitorSettings::default()
     });
     let mut done = Vec::new();
@@ -32,25 +35,26 @@ pub(crate) fn run_jobs(compliance: &Compliance, duty: f64) -> anyhow::Result<Vec
         let terminal = std::io::stderr().is_terminal();
         let mut last_tenth = -1;
         let mut draw = |job: &ScreeningJob| {
-            let share = if total > 0 {
-                (job.screened as f64 / total as f64).min(1.0)
+            // Per mille done, in integers.
+            let done = if total > 0 {
+                (job.screened.saturating_mul(1000) / total).min(1000)
             } else {
-                1.0
+                1000
             };
             let line = format!(
-                "{} {:>3.0}% {}/{} entities, {} matched, {} flagged, {:.0} s",
-                bar(share),
-                share * 100.0,
+                "{} {:>3}% {}/{} entities, {} matched, {} flagged, {} s",
+                bar(done),
+                done / 10,
                 job.screened,
                 total,
                 job.matched,
                 job.delisted,
-                started.elapsed().as_secs_f64()
+                started.elapsed().as_secs()
             );
             if terminal {
                 eprint!("\r{} {line}", job.list);
-            } else if (share * 10.0) as i32 > last_tenth || job.state == "done" {
-                last_tenth = (share * 10.0) as i32;
+            } else if done / 100 > last_tenth || job.state == "done" {
+                last_tenth = done / 100;
                 eprintln!("{} {line}", job.list);
             }
         };
@@ -67,23 +71,26 @@ pub(crate) fn run_jobs(compliance: &Compliance, duty: f64) -> anyhow::Result<Vec
     }
 }
 
-fn bar(share: f64) -> String {
-    let filled = (share * 30.0).round() as usize;
-    format!(
-        "[{}{}]",
-        "#".repeat(filled),
-        ".".repeat(30 - filled.min(30))
-    )
+/// A bar of 30 characters for `done` per mille.
+fn bar(done: i64) -> String {
+    let filled = usize::try_from(done.clamp(0, 1000) * 30 / 1000).unwrap_or(0);
+    format!("[{}{}]", "#".repeat(filled), ".".repeat(30 - filled))
+}
+
+/// Milliseconds as seconds with one decimal (`12.4 s`).
+fn seconds(ms: i64) -> String {
+    let ms = ms.max(0);
+    format!("{}.{} s", ms / 1000, ms % 1000 / 100)
 }
 
 /// One job in a line: `name: value` pairs.
 fn summary(job: &ScreeningJob) -> String {
     let took = match (job.started_at, job.finished_at) {
-        (Some(s), Some(f)) => format!("{:.1} s", (f - s).num_milliseconds() as f64 / 1000.0),
+        (Some(s), Some(f)) => seconds((f - s).num_milliseconds()),
         _ => "-".into(),
     };
     format!(
-        "{} version {}: {}; added {}, removed {}; screened {}, matched {}, re-screened {}, escalated {}, rejected {}, flagged {}; counterparties {}, listed {}, transactions flagged {}; took {took} ({:.1} s working)",
+        "{} version {}: {}; added {}, removed {}; screened {}, matched {}, re-screened {}, escalated {}, rejected {}, flagged {}; counterparties {}, listed {}, transactions flagged {}; took {took} ({} working)",
         job.list,
         job.version_id,
         job.state,
@@ -98,7 +105,7 @@ fn summary(job: &ScreeningJob) -> String {
         job.counterparties,
         job.counterparty_hits,
         job.transactions_flagged,
-        job.busy_ms as f64 / 1000.0
+        seconds(job.busy_ms)
     )
 }
 

@@ -48,10 +48,10 @@ pub enum WatchlistAction {
     /// Screen the base against every list version whose job waits (or was left half done), in
     /// this process, with a progress bar.
     Run {
-        /// The share of the time the job may work, 0.05 to 1 (it pauses between batches so
-        /// that live submissions keep their latency).
-        #[arg(long, default_value_t = 1.0)]
-        duty: f64,
+        /// The share of the time the job may work, in percent, 5 to 100 (it pauses between
+        /// batches so that live submissions keep their latency).
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u8).range(5..=100))]
+        duty: u8,
     },
     /// Each list version's screening job, newest first: screened, matched, escalated,
     /// rejected, flagged, and how long it took.
@@ -183,7 +183,7 @@ fn act(action: &WatchlistAction) -> anyhow::Result<()> {
                     "the base is screened against it by compliance-api's monitor (or: cargo xtask watchlist run); cargo xtask watchlist status shows the numbers"
                 );
             } else {
-                crate::monitoring::run_jobs(&compliance, 1.0)?;
+                crate::monitoring::run_jobs(&compliance, 100)?;
             }
         }
         WatchlistAction::Run { duty } => {

@@ -9,7 +9,7 @@
 //! - A delta: the next version adds 100 entries (20 of them the names of investors with
 //!   approved cases), and its job screens the base against those.
 //! - The live path beside a job: rounds of submissions, idle and beside another 100-entry
-//!   job at duty 0.5 (compliance-api's default) and 0.25, alternated; each p99 against idle.
+//!   job at duty 50% (compliance-api's default) and 25%, alternated; each p99 against idle.
 //! - The reference: the base's subjects read once, in full, with `psql \copy ... TO '/dev/null'`.
 //!
 //! Must not: touch any database but the `compliance_bench_monitoring_*` one it creates and
@@ -50,7 +50,7 @@ const ROUNDS: usize = 3;
 /// The settings the live path is measured beside, duty and batch: the foreground's batches at
 /// compliance-api's duty, then its default (shorter batches: a submission that meets one waits
 /// less), then a gentler duty.
-const BESIDE: [(f64, u16); 3] = [(0.5, 1_000), (0.5, 100), (0.25, 100)];
+const BESIDE: [(u8, u16); 3] = [(50, 1_000), (50, 100), (25, 100)];
 /// The job's lease while the live path stops and restarts it.
 const LEASE: Duration = Duration::from_secs(2);
 
@@ -148,7 +148,7 @@ fn measure(config: &DatabaseConfig, entities: u64) -> Result<()> {
 
     // 1. The full re-screen: a first version of 100,000 entries.
     import(&compliance, &admin, &list)?;
-    let full = run_job(&compliance, 1.0)?;
+    let full = run_job(&compliance, 100)?;
     let written = screenings()? - before;
     report(
         "full re-screen: the whole base against a 100,000-entry first version",
@@ -173,7 +173,7 @@ fn measure(config: &DatabaseConfig, entities: u64) -> Result<()> {
     second.extend(added(&list, 1, DELTA, &designated));
     import(&compliance, &admin, &second)?;
     let before = screenings()?;
-    let delta = run_job(&compliance, 1.0)?;
+    let delta = run_job(&compliance, 100)?;
     report(
         "delta: the whole base against 100 added entries",
         &delta,
@@ -199,7 +199,7 @@ fn measure(config: &DatabaseConfig, entities: u64) -> Result<()> {
     third.extend(added(&second, 2, DELTA, &[]));
     import(&compliance, &admin, &third)?;
     let mut idle: Vec<Duration> = Vec::new();
-    let mut beside: Vec<(f64, u16, Vec<Duration>, i64)> = BESIDE
+    let mut beside: Vec<(u8, u16, Vec<Duration>, i64)> = BESIDE
         .iter()
         .map(|(duty, batch)| (*duty, *batch, Vec::new(), 0))
         .collect();
@@ -213,7 +213,7 @@ fn measure(config: &DatabaseConfig, entities: u64) -> Result<()> {
                 let (duty, batch) = (*duty, *batch);
                 std::thread::spawn(move || -> Result<i64> {
                     let monitor = compliance.in_process().monitor(MonitorSettings {
-                        duty,
+                        duty_percent: duty,
                         batch,
                         lease: LEASE,
                         ..MonitorSettings::default()
@@ -237,7 +237,7 @@ fn measure(config: &DatabaseConfig, entities: u64) -> Result<()> {
             times.extend(submissions(
                 &compliance,
                 &agent,
-                &format!("duty{:.0}-batch{batch}-{round}", *duty * 100.0),
+                &format!("duty{duty}-batch{batch}-{round}"),
             )?);
             stop.store(true, Ordering::Relaxed);
             *screened += background
@@ -257,14 +257,14 @@ fn measure(config: &DatabaseConfig, entities: u64) -> Result<()> {
     for (duty, batch, times, screened) in &beside {
         let ratio = p99(times).as_secs_f64() / p99(&idle).as_secs_f64().max(1e-9);
         println!(
-            "| beside a job at duty {duty}, batches of {batch} | {} | {ratio:.2}x | {screened} entities screened meanwhile |",
+            "| beside a job at duty {duty}%, batches of {batch} | {} | {ratio:.2}x | {screened} entities screened meanwhile |",
             ms(p99(times)),
         );
     }
     for (duty, batch, times, _) in &beside {
         let ratio = p99(times).as_secs_f64() / p99(&idle).as_secs_f64().max(1e-9);
         println!(
-            "target at duty {duty}, batches of {batch}: p99 at most 1.5x idle: {}",
+            "target at duty {duty}%, batches of {batch}: p99 at most 1.5x idle: {}",
             met(ratio <= 1.5)
         );
     }
@@ -391,14 +391,14 @@ fn import(compliance: &Compliance, admin: &Caller, entries: &[ListEntry]) -> Res
 
 /// Runs the waiting job to its end at `duty`, in batches of the default size (or
 /// `MONITORING_BATCH`, to compare sizes).
-fn run_job(compliance: &Compliance, duty: f64) -> Result<ScreeningJob> {
+fn run_job(compliance: &Compliance, duty: u8) -> Result<ScreeningJob> {
     let defaults = MonitorSettings::default();
     let batch = std::env::var("MONITORING_BATCH")
         .ok()
         .and_then(|b| b.parse().ok())
         .unwrap_or(defaults.batch);
     let monitor = compliance.in_process().monitor(MonitorSettings {
-        duty,
+        duty_percent: duty,
         batch,
         ..defaults
     });

@@ -164,9 +164,10 @@ pub struct MonitorSettings {
     /// How long a claim holds a job without a batch recorded; after it, another worker takes
     /// the job over at its cursor.
     pub lease: Duration,
-    /// The share of wall time the job may work, from 0.05 to 1: after a batch that took `t`,
-    /// the monitor pauses `t * (1 - duty) / duty`, so that live submissions keep their latency.
-    pub duty: f64,
+    /// The share of wall time the job may work, in percent, from 5 to 100: after a batch that
+    /// took `t`, the monitor pauses `t * (100 - duty) / duty`, so that live submissions keep
+    /// their latency.
+    pub duty_percent: u8,
     /// How often an idle monitor looks for a new job.
     pub poll: Duration,
     /// How long a batch waits for this process's live writes in flight to end before it
@@ -179,7 +180,7 @@ impl Default for MonitorSettings {
         Self {
             batch: 1000,
             lease: Duration::from_secs(60),
-            duty: 0.5,
+            duty_percent: 50,
             poll: Duration::from_secs(5),
             yield_for: Duration::from_millis(250),
         }
@@ -235,7 +236,7 @@ impl Monitor {
         };
         tracing::info!(job = %claimed.job.id, list = %claimed.job.list_name, cursor = claimed.job.batches, "screening job claimed");
         let plan = service.monitoring_plan(&claimed.job)?;
-        let duty = settings.duty.clamp(0.05, 1.0);
+        let duty = u32::from(settings.duty_percent.clamp(5, 100));
         loop {
             // Live writes of this process first: a batch waits while one is in flight (at most
             // `yield_for`, so that steady traffic never starves the job).
@@ -259,7 +260,7 @@ impl Monitor {
             if stop() {
                 return Ok(Some(job));
             }
-            let pause = started.elapsed().mul_f64((1.0 - duty) / duty);
+            let pause = started.elapsed() * (100 - duty) / duty;
             std::thread::sleep(pause);
         }
     }

@@ -16,7 +16,9 @@ use crate::watchlists;
 use crate::{AppError, Result};
 use chrono::Utc;
 use compliance_domain::input::SubjectInput;
-use compliance_domain::{CheckStatus, EntityId, Jurisdiction, ListName, TextForm, UserId};
+use compliance_domain::{
+    CheckStatus, EntityId, Jurisdiction, ListName, MatchScore, TextForm, UserId,
+};
 use compliance_persistence::PersistenceError;
 use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::repo::screening_jobs::{
@@ -75,9 +77,8 @@ fn recorded(case: Option<&CurrentCase>) -> HashMap<(String, String), u16> {
         let (Some(list), Some(entry)) = (m["list"].as_str(), m["entry"].as_str()) else {
             continue;
         };
-        let score = m["score"].as_f64().map_or(10_000, |s| {
-            (s * 10_000.0).round().clamp(0.0, 10_000.0) as u16
-        });
+        let score = serde_json::from_value::<MatchScore>(m["score"].clone())
+            .map_or(10_000, MatchScore::basis_points);
         found.insert((list.to_owned(), entry.to_owned()), score);
     }
     found

@@ -14,7 +14,7 @@ fn monitor(s: &Seeded, batch: u16) -> Monitor {
     s.compliance.in_process().monitor(MonitorSettings {
         batch,
         lease: Duration::from_secs(1),
-        duty: 1.0,
+        duty_percent: 100,
         ..MonitorSettings::default()
     })
 }

@@ -18,7 +18,7 @@ fn an_entity_screened_by_a_job_has_a_proof_that_holds_offline_and_no_other_does(
     let monitor = s.compliance.in_process().monitor(MonitorSettings {
         batch: 2,
         lease: Duration::from_secs(5),
-        duty: 1.0,
+        duty_percent: 100,
         ..MonitorSettings::default()
     });
     let run = || while monitor.run_next(&mut |_| {}, &|| false).unwrap().is_some() {};

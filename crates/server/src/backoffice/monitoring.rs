@@ -58,8 +58,10 @@ pub(super) struct MonitoringPage {
     pub jobs: Vec<JobView>,
 }
 
+/// Milliseconds as seconds with one decimal (`12.4 s`).
 fn seconds(ms: i64) -> String {
-    format!("{:.1} s", ms as f64 / 1000.0)
+    let ms = ms.max(0);
+    format!("{}.{} s", ms / 1000, ms % 1000 / 100)
 }
 
 fn job_view(job: ScreeningJob, flags: Vec<ScreeningFlag>) -> JobView {

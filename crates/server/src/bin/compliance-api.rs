@@ -88,17 +88,12 @@ struct Args {
     /// against each newly imported list version; several instances share the jobs.
     #[arg(long, env = "API_NO_MONITOR")]
     no_monitor: bool,
-    /// The share of time a screening job may work, 0.05 to 1: it pauses between batches so
-    /// that live submissions keep their latency.
-    #[arg(long, env = "API_MONITOR_DUTY", default_value_t = 0.5, value_parser = duty)]
-    monitor_duty: f64,
-}
-
-fn duty(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(d) if (0.05..=1.0).contains(&d) => Ok(d),
-        _ => Err(format!("{text:?} is not a share from 0.05 to 1")),
-    }
+    /// The share of time a screening job may work, in percent, 5 to 100: it pauses between
+    /// batches (and lets this process's live writes pass first) so that live submissions keep
+    /// their latency.
+    #[arg(long, env = "API_MONITOR_DUTY", default_value_t = 50,
+        value_parser = clap::value_parser!(u8).range(5..=100), value_name = "PERCENT")]
+    monitor_duty: u8,
 }
 
 /// One entry of `--trusted-proxy` / `API_TRUSTED_PROXIES`: an address, or nothing (an empty
@@ -232,7 +227,7 @@ async fn serve(args: Args, config: Config) -> u8 {
     let monitor = (!no_monitor).then(|| {
         tracing::info!("screening the base against new list versions (--no-monitor to leave it to another instance)");
         let monitor = compliance.in_process().monitor(MonitorSettings {
-            duty: monitor_duty,
+            duty_percent: monitor_duty,
             ..MonitorSettings::default()
         });
         let halt = halt.clone();

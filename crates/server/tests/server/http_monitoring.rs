@@ -15,7 +15,7 @@ use std::time::Duration;
 /// designated (rejected) and removed again (flagged). The three versions' ids.
 fn designated_then_delisted(s: &Seeded) -> [uuid::Uuid; 3] {
     let monitor = s.compliance.in_process().monitor(MonitorSettings {
-        duty: 1.0,
+        duty_percent: 100,
         lease: Duration::from_secs(5),
         ..MonitorSettings::default()
     });
