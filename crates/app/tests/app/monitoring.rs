@@ -28,6 +28,19 @@ fn run_all(m: &Monitor) -> ScreeningJob {
     last.expect("a job was waiting")
 }
 
+/// Submits the four investors of [`SUBJECTS`], each screened here.
+fn submit_subjects(s: &Seeded) {
+    for (entity, name, birth, country) in SUBJECTS {
+        s.compliance
+            .submit_input(
+                &s.agent(),
+                &screened_case(entity, name, birth, country),
+                None,
+            )
+            .unwrap();
+    }
+}
+
 const SUBJECTS: [(&str, &str, u16, &str); 4] = [
     ("ae-ind-monitor-001", "Maria Garcia Lopez", 1980, "ES"),
     ("ae-ind-monitor-002", "Yusuf Karim HADDAD", 1970, "LB"),
@@ -159,12 +172,7 @@ fn a_job_stopped_in_the_middle_resumes_at_its_cursor_and_screens_each_entity_onc
     import_ofac_without(&s, &["41003"]);
     let m = monitor(&s, 1);
     run_all(&m);
-    let agent = s.agent();
-    for (entity, name, birth, country) in SUBJECTS {
-        s.compliance
-            .submit_input(&agent, &screened_case(entity, name, birth, country), None)
-            .unwrap();
-    }
+    submit_subjects(&s);
     import_ofac_without(&s, &[]);
     // Stop after the first batch: the job stays at its cursor, leased for a second.
     let batches = Cell::new(0);
@@ -273,12 +281,7 @@ fn a_changed_subject_is_screened_at_once_and_its_case_re_screened() {
 #[test]
 fn a_lists_first_version_screens_the_base_against_all_of_it() {
     let s = seeded();
-    let agent = s.agent();
-    for (entity, name, birth, country) in SUBJECTS {
-        s.compliance
-            .submit_input(&agent, &screened_case(entity, name, birth, country), None)
-            .unwrap();
-    }
+    submit_subjects(&s);
     import_ofac_without(&s, &[]);
     let job = run_all(&monitor(&s, 3));
     assert_eq!(job.previous_version_id, None);

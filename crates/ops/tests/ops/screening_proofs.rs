@@ -80,3 +80,50 @@ fn an_entity_screened_by_a_job_has_a_proof_that_holds_offline_and_no_other_does(
         "{err}"
     );
 }
+
+#[test]
+fn verify_recomputes_every_batchs_leaves_and_every_jobs_root() {
+    use compliance_ops::verify::{Outcome, VerifyOptions, verify};
+    let s = seeded();
+    let monitor = s.compliance.in_process().monitor(MonitorSettings {
+        batch: 1,
+        duty_percent: 100,
+        ..MonitorSettings::default()
+    });
+    import_ofac_without(&s, &["41003"]);
+    for (entity, name) in [
+        ("ae-ind-verify-001", "Maria Garcia Lopez"),
+        ("ae-ind-verify-002", "Anna Schmidt"),
+    ] {
+        s.compliance
+            .submit_input(&s.agent(), &screened_case(entity, name, 1980, "ES"), None)
+            .unwrap();
+    }
+    import_ofac_without(&s, &[]);
+    while monitor.run_next(&mut |_| {}, &|| false).unwrap().is_some() {}
+    let check = || {
+        let report = verify(s.db.config(), &VerifyOptions::default()).unwrap();
+        report.checks.into_iter().find(|c| c.number == 21).unwrap()
+    };
+    let holds = check();
+    assert_eq!(holds.outcome, Outcome::Pass, "{}", holds.detail);
+    assert!(
+        holds.detail.contains("2 done job(s), 4 leaves"),
+        "{}",
+        holds.detail
+    );
+    // A superuser rewrites one member's outcome around the guards: check 21 finds it.
+    let mut conn = s.db.conn();
+    behind_the_triggers(
+        &mut conn,
+        "UPDATE screening_job_batches SET members = jsonb_set(members, '{0,2}', '\"match\"')
+          WHERE batch = 1 AND job_id = (SELECT id FROM screening_jobs ORDER BY created_at DESC LIMIT 1)",
+    );
+    let fails = check();
+    assert_eq!(fails.outcome, Outcome::Fail, "{}", fails.detail);
+    assert!(
+        fails.detail.contains("1 screening batch(es)"),
+        "{}",
+        fails.detail
+    );
+}
