@@ -23,6 +23,7 @@ mod screening;
 mod wallets;
 
 pub use events::EventPageSize;
+pub use monitoring::JobPageSize;
 pub use problem::Problem;
 
 use axum::extract::{FromRequest, MatchedPath, Request};

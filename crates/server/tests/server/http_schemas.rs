@@ -577,7 +577,7 @@ async fn every_parameter_says_what_the_server_accepts() {
     use compliance_domain::{
         CheckStatus, DeliveryState, EntityId, IdempotencyKey, Jurisdiction, RiskLevel,
     };
-    use compliance_server::http::EventPageSize;
+    use compliance_server::http::{EventPageSize, JobPageSize};
     use compliance_server::http::schemas as S;
     let api = Api::new();
     let doc = document(&api).await;
@@ -645,6 +645,8 @@ async fn every_parameter_says_what_the_server_accepts() {
                             QueueSize::MAX
                         } else if path.ends_with("/events") || path.ends_with("/deliveries") {
                             EventPageSize::MAX
+                        } else if path == "/api/v1/screening-jobs" {
+                            JobPageSize::MAX
                         } else {
                             ListSize::MAX
                         };
