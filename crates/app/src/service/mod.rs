@@ -1,5 +1,8 @@
 //! The compliance service: submitting a case, reviewing it, clearing false positives,
-//! re-screening it, the entity's history, and the reports. One file per operation.
+//! re-screening it, the entity's history, the reports, screening, wallets and a monitoring
+//! job's batch. One file per operation. Live writes ([`ComplianceService::run`]) are counted
+//! while in flight, so that background work ([`ComplianceService::run_background`], a
+//! screening job's batch) can let them pass first.
 //!
 //! Must not: write half a case, or take locks in two orders. Each operation runs in one
 //! transaction (all of it is written, or none), retried as a whole on a transient failure; every
