@@ -577,8 +577,8 @@ async fn every_parameter_says_what_the_server_accepts() {
     use compliance_domain::{
         CheckStatus, DeliveryState, EntityId, IdempotencyKey, Jurisdiction, RiskLevel,
     };
-    use compliance_server::http::{EventPageSize, JobPageSize};
     use compliance_server::http::schemas as S;
+    use compliance_server::http::{EventPageSize, JobPageSize};
     let api = Api::new();
     let doc = document(&api).await;
     let mut seen = std::collections::BTreeSet::new();
