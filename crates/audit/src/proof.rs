@@ -154,11 +154,7 @@ pub fn check_proof(proof: &InclusionProof, public_key: &VerifyingKey) -> Result<
             entry.id
         )));
     }
-    let path = proof
-        .audit_path
-        .iter()
-        .map(|h| unhex::<32>(h, "an audit path node"))
-        .collect::<Result<Vec<_>>>()?;
+    let path = audit_path(&proof.audit_path)?;
     if !merkle::verify_inclusion(proof.leaf_index, proof.tree_size, &hash, &path, &tree.root) {
         return Err(AuditError::fails(format!(
             "the audit path of entry {} does not lead to the root signed for chain {}: the entry, its place or the path differs from what was signed (a log rewritten since the checkpoint gives such a proof)",
@@ -170,6 +166,14 @@ pub fn check_proof(proof: &InclusionProof, public_key: &VerifyingKey) -> Result<
         position: entry.position,
         tree_size: proof.tree_size,
     })
+}
+
+/// An audit path as a proof file writes it (hex nodes), read back.
+pub(crate) fn audit_path(nodes: &[String]) -> Result<Vec<Hash>> {
+    nodes
+        .iter()
+        .map(|h| unhex::<32>(h, "an audit path node"))
+        .collect()
 }
 
 /// The sentence both `compliance-proof check` and `cargo xtask checkpoint check-proof` print

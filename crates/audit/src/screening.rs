@@ -14,7 +14,7 @@
 
 use crate::hex::{hex, unhex};
 use crate::merkle::{self, Hash};
-use crate::proof::{InclusionProof, check_proof};
+use crate::proof::{InclusionProof, audit_path, check_proof};
 use crate::{AuditError, Result};
 use ed25519_dalek::VerifyingKey;
 use sha2::{Digest, Sha256};
@@ -162,11 +162,7 @@ pub fn check_screening_proof(
         )));
     }
     let root = unhex::<32>(&proof.root, "the job's root")?;
-    let path = proof
-        .audit_path
-        .iter()
-        .map(|h| unhex::<32>(h, "an audit path node"))
-        .collect::<Result<Vec<_>>>()?;
+    let path = audit_path(&proof.audit_path)?;
     let leaf = leaf_hash(&proof.leaf);
     if !merkle::verify_inclusion(proof.leaf_index, proof.tree_size, &leaf, &path, &root) {
         return Err(AuditError::fails(format!(

@@ -4,25 +4,15 @@
 //! with the checkpoint signer's key and fails with another.
 
 use super::{text, xtask};
-use compliance_app::domain::input::CaseInput;
 use compliance_app::{Compliance, Config};
+use compliance_ops::testing::{ofac_fixture_without, screened_case};
 use compliance_persistence::testing::TestDatabase;
 
-const OFAC: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../crates/screening/fixtures/ofac"
-);
-
-/// OFAC's fixture in `dir`, without the rows of `without`.
-fn ofac_in(dir: &std::path::Path, without: &str) -> String {
+/// OFAC's fixture written to `dir`, without the rows of `without`: a folder to import.
+fn ofac_in(dir: &std::path::Path, without: &[&str]) -> String {
     std::fs::create_dir_all(dir).unwrap();
-    for name in ["sdn.csv", "alt.csv", "add.csv"] {
-        let bytes = std::fs::read(format!("{OFAC}/{name}")).unwrap();
-        let kept: Vec<&[u8]> = bytes
-            .split_inclusive(|b| *b == b'\n')
-            .filter(|l| without.is_empty() || !l.starts_with(without.as_bytes()))
-            .collect();
-        std::fs::write(dir.join(name), kept.concat()).unwrap();
+    for file in ofac_fixture_without(without) {
+        std::fs::write(dir.join(&file.name), &file.bytes).unwrap();
     }
     dir.to_str().unwrap().to_owned()
 }
@@ -45,18 +35,13 @@ fn an_import_screens_the_base_and_its_proof_holds_offline() {
             text(&out.stderr),
         )
     };
-    import(&ofac_in(&dir.join("v1"), "41003,"));
+    import(&ofac_in(&dir.join("v1"), &["41003"]));
     let compliance = Compliance::new(&Config::from_url(&url).unwrap());
     let agent = compliance.in_process().system_agent().unwrap();
-    let case: CaseInput = serde_json::from_value(serde_json::json!({
-        "kyc": {"entity_id": "ae-ind-cli-monitor", "entity_type": "individual", "jurisdiction": "AE",
-                "verification_score": 95, "documents": ["passport", "proof_of_address", "liveness_check"]},
-        "subject": {"names": ["Yusuf Karim HADDAD"], "birth_year": 1970, "countries": ["LB"]}
-    }))
-    .unwrap();
+    let case = screened_case("ae-ind-cli-monitor", "Yusuf Karim HADDAD", 1970, "LB");
     compliance.submit_input(&agent, &case, None).unwrap();
 
-    let (version, stderr) = import(&ofac_in(&dir.join("v2"), ""));
+    let (version, stderr) = import(&ofac_in(&dir.join("v2"), &[]));
     assert!(
         stderr.contains("screened 1, matched 1, re-screened 1, escalated 0, rejected 1"),
         "{stderr}"

@@ -214,7 +214,7 @@ impl ComplianceService {
             let leaves: Vec<(String, String, &'static str)> = members
                 .iter()
                 .zip(&weighed)
-                .map(|(m, w)| (m.entity_id.clone(), hex(&m.commitment), w.outcome.code()))
+                .map(|(m, w)| (m.entity_id.clone(), m.commitment.clone(), w.outcome.code()))
                 .collect();
             let written = started.elapsed();
             jobs::record_batch(
@@ -379,8 +379,4 @@ fn subject(member: &Member) -> Result<compliance_domain::Subject> {
         .map_err(|e| invalid(e.to_string()))?
         .parse()
         .map_err(|e| invalid(e.to_string()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use compliance_domain::{AuditAction, AuditEvent, EntityId, ListName, SubjectKind, UserId};
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
-use diesel::sql_types::{Bytea, Double, Integer, Jsonb, Nullable, Text};
+use diesel::sql_types::{Double, Integer, Jsonb, Nullable, Text};
 use uuid::Uuid;
 
 const TABLE: &str = "screening_jobs";
@@ -51,6 +51,13 @@ pub struct JobRow {
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl JobRow {
+    /// The root, hex, once done.
+    pub fn root_hex(&self) -> Option<String> {
+        self.root.as_deref().map(compliance_audit::hex::hex)
+    }
 }
 
 /// A job claimed by a worker: the row, and the token its batches must carry.
@@ -197,9 +204,9 @@ pub struct Member {
     /// That revision, as stored.
     #[diesel(sql_type = Jsonb)]
     pub subject: serde_json::Value,
-    /// The revision's commitment.
-    #[diesel(sql_type = Bytea)]
-    pub commitment: Vec<u8>,
+    /// The revision's commitment, hex (as a batch's members name it).
+    #[diesel(sql_type = Text)]
+    pub commitment: String,
 }
 
 /// The next `limit` entities after `cursor` (in entity order) whose current subject revision is
@@ -211,7 +218,7 @@ pub fn members_after(
     limit: i32,
 ) -> Result<Vec<Member>> {
     Ok(diesel::sql_query(
-        "SELECT s.entity_id, s.id AS subject_id, s.subject, s.commitment
+        "SELECT s.entity_id, s.id AS subject_id, s.subject, encode(s.commitment, 'hex') AS commitment
            FROM screening_subjects s
           WHERE s.entity_id > $1
             AND s.subject IS NOT NULL
@@ -573,7 +580,7 @@ pub fn finish(
         .get_result(conn)
         .optional()?
         .ok_or_else(|| lease_lost(job))?;
-    let hex: String = root.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = compliance_audit::hex::hex(&root);
     let event = AuditEvent::new(
         agent,
         AuditAction::ScreeningJobCompleted,

@@ -58,10 +58,7 @@ pub(super) fn screening_jobs(cx: &mut Context<'_>) -> Found {
             .map_err(|e| format!("job id {}: {e}", job.id))?;
         let leaves = screening_jobs::leaves(cx.conn, id).map_err(|e| e.to_string())?;
         leaves_read += leaves.len();
-        let root: String = compliance_audit::merkle::root(&leaves)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let root = compliance_audit::hex::hex(&compliance_audit::merkle::root(&leaves));
         if root != job.root {
             return Ok((
                 Outcome::Fail,
