@@ -2,7 +2,7 @@
 //! endpoints (webhooks, a NATS JetStream broker) it announces them to.
 //!
 //! Must not: carry personal data. An event holds ids, codes and statuses; the database writes
-//! it from the audit entry it announces (`audit_logs_event()`), so this module only names the
+//! it from the audit entry it announces (`audit_logs_events()`), so this module only names the
 //! vocabulary both sides share.
 
 crate::text_enum! {

@@ -392,3 +392,89 @@ fn the_database_wallet_form_agrees_with_the_matcher() {
         assert_eq!(count(&mut conn, &sql), 1, "{address:?}");
     }
 }
+
+#[test]
+fn each_statement_announces_its_entries_numbered_in_their_order_per_entity() {
+    let s = seeded();
+    let mut conn = s.db.conn();
+    let wallet = watch(&s, "0xabcdefabcdefabcdefabcdefabcdefabcdefabcd");
+    let other = "us-ind-standard-002";
+    let watched = WalletWatch::new(
+        Chain::parse("ethereum").unwrap(),
+        OnChainRef::parse("0xfedcbafedcbafedcbafedcbafedcbafedcbafedc", "wallet").unwrap(),
+        [WatchKind::Incoming].into(),
+    )
+    .unwrap();
+    let other_wallet = s
+        .compliance
+        .watch_wallet(&s.agent(), &entity(other), &watched)
+        .unwrap()
+        .id;
+    let batch: Vec<_> = (1..=40)
+        .map(|i| tx(&format!("0xbbbb{i:036x}"), Some(CLEAN)))
+        .collect();
+    s.compliance
+        .record_transactions(&s.agent(), wallet, &batch)
+        .unwrap();
+    s.compliance
+        .record_transactions(&s.agent(), other_wallet, &batch[..1])
+        .unwrap();
+    // Each entity's events follow its audit entries' order, one step at a time, and each names
+    // the transaction its entry records.
+    let in_order = |conn: &mut _, id: &str| {
+        count(
+            conn,
+            &format!(
+                "SELECT count(*) AS n FROM (
+                   SELECT e.entity_sequence - lag(e.entity_sequence) OVER (ORDER BY a.id) AS step,
+                          a.subject_id = (e.data ->> 'transaction_id')::uuid AS named
+                     FROM events e JOIN audit_logs a ON a.id = e.audit_log_id
+                    WHERE e.entity_id = '{id}') x
+                  WHERE x.step <> 1 OR x.named IS FALSE"
+            ),
+        )
+    };
+    let recorded = |conn: &mut _, id: &str| {
+        count(
+            conn,
+            &format!(
+                "SELECT count(*) AS n FROM events WHERE entity_id = '{id}' AND event_type = 'transaction.recorded'"
+            ),
+        )
+    };
+    assert_eq!(recorded(&mut conn, ENTITY), 40);
+    assert_eq!(in_order(&mut conn, ENTITY), 0);
+    // One statement with both entities' entries, interleaved: each stream numbered on.
+    let again = format!(
+        "INSERT INTO audit_logs (actor_id, action, subject_kind, subject_id, entity_id, details)
+         SELECT actor_id, action, subject_kind, subject_id, entity_id, details FROM audit_logs
+          WHERE action = 'transaction_recorded' AND entity_id IN ('{ENTITY}', '{other}')
+          ORDER BY subject_id"
+    );
+    assert_eq!(try_exec(&mut conn, &again), Ok(41));
+    for (id, events) in [(ENTITY, 80), (other, 2)] {
+        assert_eq!(recorded(&mut conn, id), events, "{id}");
+        assert_eq!(in_order(&mut conn, id), 0, "{id}");
+        assert_eq!(
+            count(
+                &mut conn,
+                &format!("SELECT count(*) AS n FROM event_streams s WHERE entity_id = '{id}'
+                            AND last_sequence = (SELECT max(entity_sequence) FROM events WHERE entity_id = '{id}')")
+            ),
+            1,
+            "{id}"
+        );
+    }
+    // An entry whose transaction does not exist refuses its whole statement.
+    let before = count(&mut conn, "SELECT count(*) AS n FROM events");
+    let refused = try_exec(
+        &mut conn,
+        "INSERT INTO audit_logs (actor_id, action, subject_kind, subject_id, entity_id, details)
+         SELECT actor_id, action, subject_kind, s, entity_id, details
+           FROM audit_logs, unnest(ARRAY[subject_id, gen_random_uuid()]) AS s
+          WHERE id = (SELECT max(id) FROM audit_logs WHERE action = 'transaction_recorded')",
+    )
+    .unwrap_err();
+    assert!(refused.contains("events_subject"), "{refused}");
+    assert_eq!(count(&mut conn, "SELECT count(*) AS n FROM events"), before);
+}

@@ -1,5 +1,5 @@
 //! `events`: the transactional outbox. The database writes each event itself, from the audit
-//! entry it announces (`audit_logs_event()`), so this module only reads them.
+//! entry it announces (`audit_logs_events()`), so this module only reads them.
 //!
 //! Must not: write an event (no login role may) or read one before its transaction ended.
 

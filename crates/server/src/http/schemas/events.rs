@@ -2,7 +2,7 @@
 //! states (the domain's text forms); an endpoint's URL, subject prefix and description as
 //! exactly what the service accepts where a pattern can say it; the request bodies of the
 //! endpoint routes; and the event envelope's `data`, one shape per family of event types, as
-//! the database's `audit_logs_event()` writes it.
+//! the database's `audit_logs_events()` writes it.
 //!
 //! Must not: be constructed or deserialized (these types only describe, as the rest of
 //! `schemas` does); nor admit a value the service refuses. `tests/server/http_events.rs` holds
