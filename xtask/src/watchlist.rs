@@ -46,7 +46,7 @@ pub enum WatchlistAction {
     /// The versions imported, newest first, as JSON lines.
     List,
     /// Screen the base against every list version whose job waits (or was left half done), in
-    /// this process, with a progress bar.
+    /// this process, with a progress bar; then every periodic review that has fallen due.
     Run {
         /// The share of the time the job may work, in percent, 5 to 100 (it pauses between
         /// batches so that live submissions keep their latency).
@@ -190,6 +190,7 @@ fn act(action: &WatchlistAction) -> anyhow::Result<()> {
             if crate::monitoring::run_jobs(&compliance, *duty)?.is_empty() {
                 eprintln!("no screening job waits");
             }
+            crate::monitoring::run_reviews(&compliance)?;
         }
         WatchlistAction::Status { json } => {
             let caller = caller(&compliance, "admin")?;

@@ -388,3 +388,15 @@ pub struct CounterpartyPass {
     /// resting on the same screening, is not counted).
     pub rescreened: usize,
 }
+
+/// What one pass of ongoing monitoring over the periodic reviews that fell due did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ReviewPass {
+    /// Reviews screened: each entity's current subject against every list's current version,
+    /// recorded with its audit entry.
+    pub screened: usize,
+    /// Of which the screening changed the case, which was re-screened.
+    pub rescreened: usize,
+    /// Reviews that could not be screened (nothing written for them; tried again next pass).
+    pub failed: usize,
+}

@@ -70,6 +70,9 @@ crate::text_enum! {
         /// An entity's case was flagged for review: an entry its screening matched left the
         /// list (a removal never relaxes a case by itself).
         DelistingFlagged,
+        /// An entity's periodic review fell due and its subject was screened against every
+        /// list's current version (the case re-screened when the screening changed it).
+        ReviewScreened,
     }
 }
 

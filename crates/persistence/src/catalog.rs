@@ -455,6 +455,19 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("error", "text"),
         ],
     ),
+    (
+        "review_screenings",
+        &[
+            ("compliance_check_id", "uuid"),
+            ("review_due_at", "timestamptz"),
+            ("entity_id", "varchar"),
+            ("subject_id", "uuid"),
+            ("version_ids", "_uuid"),
+            ("outcome", "text"),
+            ("agent_id", "uuid"),
+            ("screened_at", "timestamptz"),
+        ],
+    ),
 ];
 
 /// The seven core tables of the seed material.
@@ -483,6 +496,7 @@ pub const INDEXES: &[&str] = &[
     "idx_audit_logs_chain_position",
     "idx_audit_logs_created_at",
     "idx_audit_logs_entity_id",
+    "idx_audit_logs_review_screened",
     "idx_audit_logs_subject",
     "idx_blockchain_monitoring_created_by",
     "idx_blockchain_monitoring_kyc_check_id",
@@ -529,6 +543,9 @@ pub const INDEXES: &[&str] = &[
     "idx_review_notes_author_id",
     "idx_review_notes_entity_id",
     "idx_review_notes_erased_by",
+    "idx_review_screenings_agent",
+    "idx_review_screenings_entity",
+    "idx_review_screenings_subject",
     "idx_screening_explanations_subject_id",
     "idx_screening_flags_case",
     "idx_screening_flags_entity",

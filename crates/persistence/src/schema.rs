@@ -346,6 +346,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    review_screenings (compliance_check_id, review_due_at) {
+        compliance_check_id -> Uuid,
+        review_due_at -> Timestamptz,
+        #[max_length = 64]
+        entity_id -> Varchar,
+        subject_id -> Uuid,
+        version_ids -> Array<Nullable<Uuid>>,
+        outcome -> Text,
+        agent_id -> Uuid,
+        screened_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     screening_explanations (aml_check_id) {
         aml_check_id -> Uuid,
         subject_id -> Uuid,
@@ -514,6 +528,9 @@ diesel::joinable!(event_deliveries -> users (replayed_by));
 diesel::joinable!(false_positives -> aml_checks (aml_check_id));
 diesel::joinable!(false_positives -> compliance_checks (compliance_check_id));
 diesel::joinable!(kyc_checks -> users (submitted_by));
+diesel::joinable!(review_screenings -> compliance_checks (compliance_check_id));
+diesel::joinable!(review_screenings -> screening_subjects (subject_id));
+diesel::joinable!(review_screenings -> users (agent_id));
 diesel::joinable!(screening_explanations -> aml_checks (aml_check_id));
 diesel::joinable!(screening_explanations -> screening_subjects (subject_id));
 diesel::joinable!(screening_flags -> compliance_checks (compliance_check_id));
@@ -545,6 +562,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     false_positives,
     kyc_checks,
     review_notes,
+    review_screenings,
     screening_explanations,
     screening_flags,
     screening_job_batches,

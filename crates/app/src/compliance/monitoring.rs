@@ -7,6 +7,7 @@
 
 use super::{Caller, Compliance, InProcess};
 use crate::Result;
+use crate::records::ReviewPass;
 use chrono::{DateTime, Utc};
 use compliance_domain::Permission;
 use compliance_persistence::repo::screening_jobs::{self as jobs, JobRow};
@@ -172,6 +173,11 @@ pub struct MonitorSettings {
     /// How long a batch waits for this process's live writes in flight to end before it
     /// starts anyway.
     pub yield_for: Duration,
+    /// Periodic reviews screened per pass (each one transaction), when no job waits.
+    pub reviews: u16,
+    /// How often an idle monitor looks for periodic reviews that fell due (at once again
+    /// after a full pass).
+    pub review_every: Duration,
 }
 
 impl Default for MonitorSettings {
@@ -182,6 +188,8 @@ impl Default for MonitorSettings {
             duty_percent: 50,
             poll: Duration::from_secs(5),
             yield_for: Duration::from_millis(250),
+            reviews: 100,
+            review_every: Duration::from_secs(600),
         }
     }
 }
@@ -261,15 +269,39 @@ impl Monitor {
         }
     }
 
-    /// Runs jobs until `stop` says stop: each free job to its end, then a look every
-    /// `poll`. Errors are logged and retried after a poll (a job's lease lapses; nothing is
-    /// lost).
+    /// Screens up to `reviews` periodic reviews that have fallen due and were not screened for
+    /// that due date, the longest due first, as the system agent: the same screening as a
+    /// changed subject's, each recorded (`review_screenings`, audited) whether or not it
+    /// changed the case.
+    pub fn screen_due_reviews(&self) -> Result<ReviewPass> {
+        let agent = self.compliance.in_process().system_agent()?;
+        self.compliance
+            .service
+            .screen_due_reviews(agent.user(), i64::from(self.settings.reviews.max(1)))
+    }
+
+    /// Runs jobs until `stop` says stop: each free job to its end, then, when none waits, the
+    /// periodic reviews that fell due (every `review_every`, or at once after a full pass),
+    /// then a look every `poll`. Errors are logged and retried after a poll (a job's lease
+    /// lapses; nothing is lost).
     pub fn run(&self, stop: &dyn Fn() -> bool) {
+        let mut reviewed: Option<Instant> = None;
         while !stop() {
             match self.run_next(&mut |_| {}, stop) {
                 Ok(Some(_)) => continue,
                 Ok(None) => {}
                 Err(e) => tracing::warn!("screening job stopped: {e}"),
+            }
+            if reviewed.is_none_or(|at| at.elapsed() >= self.settings.review_every) {
+                reviewed = Some(Instant::now());
+                match self.screen_due_reviews() {
+                    Ok(pass) if pass.screened >= usize::from(self.settings.reviews.max(1)) => {
+                        reviewed = None;
+                        continue;
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("due reviews stopped: {e}"),
+                }
             }
             let until = Instant::now() + self.settings.poll;
             while Instant::now() < until && !stop() {

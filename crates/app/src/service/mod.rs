@@ -15,6 +15,7 @@ pub(crate) mod overrides;
 mod reads;
 mod rescreen;
 mod review;
+mod review_screening;
 pub(crate) mod screening;
 mod submit;
 mod wallets;

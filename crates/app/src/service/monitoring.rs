@@ -168,6 +168,9 @@ impl ComplianceService {
                     hits: count(pass.hits),
                     flagged: count(pass.flagged),
                 };
+                // The pass is work too (a done job never changes: counted before it is done).
+                let took = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+                jobs::add_busy(conn, job.id, took)?;
                 let done = jobs::finish(conn, job.id, claimed.token, agent, counterparties)?;
                 tracing::info!(job = %done.id, screened = done.screened, matched = done.matched, delisted = done.delisted, "screening job done");
                 return Ok(done);
@@ -310,14 +313,16 @@ impl ComplianceService {
         agent: UserId,
     ) -> Result<CheckStatus> {
         let jurisdiction = case.jurisdiction.parse::<Jurisdiction>().ok();
-        let outcome = self.screen_and_rescreen(
-            conn,
-            entity,
-            &subject(member)?,
-            member.subject_id,
-            jurisdiction,
-            agent,
-        )?;
+        let outcome = self
+            .screen_and_rescreen(
+                conn,
+                entity,
+                &subject(member)?,
+                member.subject_id,
+                jurisdiction,
+                agent,
+            )?
+            .outcome;
         tracing::info!(entity = %entity, case = %outcome.case.id, before = %outcome.before, after = %outcome.case.status, "monitoring re-screened a case");
         Ok(if outcome.case.engine_stricter {
             CheckStatus::Escalated
@@ -339,7 +344,7 @@ impl ComplianceService {
         subject_id: Uuid,
         jurisdiction: Option<Jurisdiction>,
         agent: UserId,
-    ) -> Result<crate::records::RescreenOutcome> {
+    ) -> Result<ScreenedHere> {
         let loaded = self.screeners.current(conn)?;
         let bands = self.bands_for(conn, jurisdiction, Utc::now())?;
         let screened = watchlists::screen(&loaded, subject, &bands);
@@ -352,11 +357,20 @@ impl ComplianceService {
             subject_id,
             explanation,
         };
-        self.rescreen_in(conn, entity, &screening, Some(&explained), agent)
+        let outcome = self.rescreen_in(conn, entity, &screening, Some(&explained), agent)?;
+        Ok(ScreenedHere { outcome, versions })
     }
 }
 
-fn entity_id(member: &Member) -> Result<EntityId> {
+/// A subject screened here and its case re-screened with the result: the outcome, and the list
+/// versions it was screened against.
+pub(crate) struct ScreenedHere {
+    pub(crate) outcome: crate::records::RescreenOutcome,
+    pub(crate) versions: Vec<Uuid>,
+}
+
+/// The member's entity id, as an [`EntityId`].
+pub(super) fn entity_id(member: &Member) -> Result<EntityId> {
     EntityId::parse(&member.entity_id).map_err(|e| {
         PersistenceError::InvalidData {
             table: "screening_subjects",
@@ -367,7 +381,8 @@ fn entity_id(member: &Member) -> Result<EntityId> {
     })
 }
 
-fn subject(member: &Member) -> Result<compliance_domain::Subject> {
+/// The member's stored subject revision, parsed.
+pub(super) fn subject(member: &Member) -> Result<compliance_domain::Subject> {
     let invalid = |reason: String| {
         AppError::from(PersistenceError::InvalidData {
             table: "screening_subjects",

@@ -162,7 +162,8 @@ impl ComplianceService {
                     stored.id,
                     Some(case.jurisdiction),
                     by,
-                )?;
+                )?
+                .outcome;
                 tracing::info!(entity = %entity, case = %outcome.case.id, after = %outcome.case.status, "changed subject re-screened");
             }
             Ok(stored)

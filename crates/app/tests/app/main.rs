@@ -9,6 +9,7 @@ mod events;
 mod integrity;
 mod lifecycle;
 mod monitoring;
+mod review_screenings;
 mod round_trips;
 mod rules_cache;
 mod screening;

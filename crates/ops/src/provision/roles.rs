@@ -80,6 +80,8 @@ pub const SERVICE_INSERT_TABLES: &[&str] = &[
     // job and the entities it flags.
     "screening_job_batches",
     "screening_flags",
+    // ... and each periodic review it screens.
+    "review_screenings",
 ];
 
 /// The tables an administrator appends rows to (each write audited in its transaction).

@@ -24,6 +24,7 @@ pub mod passwords;
 mod queue_order;
 pub mod reports;
 pub mod review_notes;
+pub mod review_screenings;
 pub mod reviews_due;
 pub mod screening_jobs;
 pub mod screening_subjects;
