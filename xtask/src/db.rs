@@ -22,7 +22,8 @@ pub struct DbArgs {
 #[derive(Debug, clap::Subcommand)]
 pub enum DbAction {
     /// Start it (initdb on first start): 127.0.0.1 and a port of its own (55432 unless taken),
-    /// trust authentication for local connections only, data under target/compliance-db.
+    /// trust authentication for local connections only, data under target/compliance-db. With
+    /// no PostgreSQL installed, its binaries are fetched first (as `db fetch` does).
     Start,
     /// Stop it (fast shutdown: open sessions are ended). Its data stays.
     Stop,

@@ -27,7 +27,7 @@ pub const OWNER: &str = "compliance-pg";
 pub enum EmbeddedError {
     /// `COMPLIANCE_PG_BINDIR` names a directory without the server's binaries.
     #[error(
-        "COMPLIANCE_PG_BINDIR is {0}, which does not hold initdb, pg_ctl and postgres: set it to the directory of PostgreSQL's server binaries, or unset it (installed binaries are then found, or fetched)"
+        "no PostgreSQL server binaries (initdb, pg_ctl, postgres) in COMPLIANCE_PG_BINDIR ({0}): set it to their directory, or unset it (installed ones are then found, or fetched when there are none), or install them (Debian/Ubuntu: `apt-get install postgresql`)"
     )]
     NoBinaries(String),
     /// No binaries are installed or cached (nothing was fetched: [`binaries`] fetches).
