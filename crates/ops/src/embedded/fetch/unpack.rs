@@ -34,11 +34,9 @@ pub(super) fn install(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = Temporary(parent.join(format!(".{name}.partial-{}", std::process::id())));
-    // A directory of the same process id is what an interrupted fetch left.
-    if temp.0.exists() {
-        std::fs::remove_dir_all(&temp.0).map_err(io(format!("removing {}", temp.0.display())))?;
-    }
+    let prefix = format!(".{name}.partial-");
+    remove_abandoned(parent, &prefix);
+    let temp = Temporary(parent.join(format!("{prefix}{}", std::process::id())));
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(tarball));
     archive
         .unpack(&temp.0)
@@ -55,12 +53,34 @@ pub(super) fn install(
     if let Err(error) = std::fs::rename(&native, dir) {
         // Another fetch may have won the race: its copy is as good as this one.
         if !crate::embedded::complete(&dir.join("bin")) {
-            return Err(io(format!("moving the binaries into {}", dir.display()))(
-                error,
-            ));
+            return Err(io(format!(
+                "moving the binaries into {} (if an earlier, broken copy is there, remove it)",
+                dir.display()
+            ))(error));
         }
     }
     Ok(dir.join("bin"))
+}
+
+/// Removes the temporary directories (`<prefix><pid>`) of fetches whose process is gone: what
+/// an interrupted fetch left. A running fetch's are kept.
+fn remove_abandoned(parent: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
+            continue;
+        };
+        // This process's own is left over from an earlier attempt of it: gone too.
+        let running = pid.parse::<u32>().is_ok_and(|pid| {
+            pid != std::process::id() && Path::new("/proc").join(pid.to_string()).exists()
+        });
+        if !running {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// A directory removed when dropped, whatever happened.
@@ -256,7 +276,10 @@ mod tests {
         assert_eq!(mode(&bin.join("postgres")), 0o755);
         assert_eq!(mode(&dir.join("lib")), 0o755);
         assert_eq!(mode(&dir.join("lib/libpq.so.5.16")), 0o644);
-        // A second install (another process won the race) keeps the first.
+        // A second install (another process won the race) keeps the first, and removes what an
+        // interrupted fetch left (its process is gone: no pid is above the kernel's maximum).
+        let abandoned = cache.join(".postgresql-16.14.0-beta.17-linux-test.partial-4294967295");
+        std::fs::create_dir_all(abandoned.join("package/native/bin")).unwrap();
         assert_eq!(install(&tarball, &package, &dir).unwrap(), bin);
         assert_eq!(
             entries(&cache),
