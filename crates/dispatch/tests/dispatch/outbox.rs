@@ -453,7 +453,7 @@ async fn a_database_that_restarts_loses_no_event() {
         tokio::task::spawn_blocking(move || launch(&home, None))
             .await
             .unwrap()
-            .expect("a private server starts (PostgreSQL's binaries: Debian's postgresql package)")
+            .expect("a private server starts (PostgreSQL's binaries: installed, or `cargo xtask db fetch`; a test never downloads)")
     };
     let config =
         DatabaseConfig::from_parts("127.0.0.1", state.port, "compliance_db", "postgres", None)
