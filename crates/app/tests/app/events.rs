@@ -388,6 +388,79 @@ fn deliveries_keep_each_entitys_order_and_are_never_claimed_twice() {
 }
 
 #[test]
+fn a_failed_attempt_waiting_for_its_retry_holds_back_its_entitys_next_event() {
+    let s = with_rules();
+    let (hook, _) = two_endpoints_and_traffic(&s);
+    let outbox = s.compliance.in_process().outbox();
+    fan_out(&outbox, 3);
+    let entity_of = |c: &Claim| -> String {
+        let body: serde_json::Value = serde_json::from_slice(&c.body).unwrap();
+        body["data"]["entity_id"].as_str().unwrap().to_owned()
+    };
+    let on_hook = |claims: Vec<Claim>| -> Vec<(String, i64)> {
+        let mut on_hook: Vec<(String, i64)> = claims
+            .iter()
+            .filter(|c| c.endpoint_id == hook)
+            .map(|c| (entity_of(c), c.sequence))
+            .collect();
+        on_hook.sort();
+        on_hook
+    };
+    let claims = outbox.claim(100, Duration::from_secs(30)).unwrap();
+    assert_eq!(
+        on_hook(claims.clone()),
+        [
+            ("ae-ind-clean-001".to_owned(), 1),
+            ("us-ind-standard-002".to_owned(), 1)
+        ]
+    );
+    let first = claims
+        .iter()
+        .find(|c| c.endpoint_id == hook && entity_of(c) == "ae-ind-clean-001")
+        .unwrap()
+        .clone();
+    // Its first event fails, to be tried again in an hour; everything else is delivered.
+    let results: Vec<Attempted> = claims
+        .iter()
+        .map(|c| {
+            let failed = c.delivery_id == first.delivery_id;
+            result(c, !failed, failed.then(|| Span::hours(1)))
+        })
+        .collect();
+    assert_eq!(outbox.complete(&results, CIRCUIT).unwrap(), claims.len());
+    // The entity's second event waits for its first, however often the dispatcher asks.
+    for _ in 0..3 {
+        assert_eq!(
+            on_hook(outbox.claim(100, Duration::from_secs(30)).unwrap()),
+            [],
+            "nothing of the entity goes before its first event"
+        );
+    }
+    // The retry falls due: the first event goes, alone; once delivered, the second.
+    let mut conn = s.db.conn();
+    exec(
+        &mut conn,
+        &format!(
+            "UPDATE event_deliveries SET next_attempt_at = now() WHERE id = {}",
+            first.delivery_id
+        ),
+    );
+    let retried = outbox.claim(100, Duration::from_secs(30)).unwrap();
+    assert_eq!(
+        on_hook(retried.clone()),
+        [("ae-ind-clean-001".to_owned(), 1)]
+    );
+    assert_eq!(retried[0].event_id, first.event_id);
+    outbox
+        .complete(&[result(&retried[0], true, None)], CIRCUIT)
+        .unwrap();
+    assert_eq!(
+        on_hook(outbox.claim(100, Duration::from_secs(30)).unwrap()),
+        [("ae-ind-clean-001".to_owned(), 2)]
+    );
+}
+
+#[test]
 fn a_lapsed_lease_is_taken_over_and_the_late_result_changes_nothing() {
     let s = with_rules();
     two_endpoints_and_traffic(&s);
