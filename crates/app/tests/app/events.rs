@@ -280,8 +280,9 @@ fn endpoints_are_created_and_changed_by_admins_only_here_and_in_the_database() {
     }
 }
 
-/// An endpoint for every type and a broker for decisions only, then two entities' events.
-fn two_endpoints_and_traffic(s: &Seeded) -> (uuid::Uuid, uuid::Uuid) {
+/// An endpoint for every type and a broker for decisions only, then two entities' events,
+/// fanned out: the endpoints and the outbox.
+fn two_endpoints_and_traffic(s: &Seeded) -> (uuid::Uuid, uuid::Uuid, compliance_app::Outbox) {
     let hook = s
         .compliance
         .create_endpoint(&s.admin(), &webhook("http://127.0.0.1:9/hook", vec![]))
@@ -311,15 +312,15 @@ fn two_endpoints_and_traffic(s: &Seeded) -> (uuid::Uuid, uuid::Uuid) {
     s.compliance
         .rescreen(&agent, &entity("ae-ind-clean-001"), &sanctions_hit())
         .unwrap();
-    (hook, broker)
+    let outbox = s.compliance.in_process().outbox();
+    fan_out(&outbox, 3);
+    (hook, broker, outbox)
 }
 
 #[test]
 fn deliveries_keep_each_entitys_order_and_are_never_claimed_twice() {
     let s = with_rules();
-    let (hook, broker) = two_endpoints_and_traffic(&s);
-    let outbox = s.compliance.in_process().outbox();
-    fan_out(&outbox, 3);
+    let (hook, broker, outbox) = two_endpoints_and_traffic(&s);
     assert_eq!(
         outbox.fan_out(1000).unwrap(),
         0,
@@ -390,9 +391,7 @@ fn deliveries_keep_each_entitys_order_and_are_never_claimed_twice() {
 #[test]
 fn a_failed_attempt_waiting_for_its_retry_holds_back_its_entitys_next_event() {
     let s = with_rules();
-    let (hook, _) = two_endpoints_and_traffic(&s);
-    let outbox = s.compliance.in_process().outbox();
-    fan_out(&outbox, 3);
+    let (hook, _, outbox) = two_endpoints_and_traffic(&s);
     let entity_of = |c: &Claim| -> String {
         let body: serde_json::Value = serde_json::from_slice(&c.body).unwrap();
         body["data"]["entity_id"].as_str().unwrap().to_owned()
@@ -463,9 +462,7 @@ fn a_failed_attempt_waiting_for_its_retry_holds_back_its_entitys_next_event() {
 #[test]
 fn a_lapsed_lease_is_taken_over_and_the_late_result_changes_nothing() {
     let s = with_rules();
-    two_endpoints_and_traffic(&s);
-    let outbox = s.compliance.in_process().outbox();
-    fan_out(&outbox, 3);
+    let (_, _, outbox) = two_endpoints_and_traffic(&s);
     let first = outbox.claim(1, Duration::from_millis(50)).unwrap();
     assert_eq!(first.len(), 1);
     std::thread::sleep(Duration::from_millis(120));
@@ -500,9 +497,7 @@ fn a_lapsed_lease_is_taken_over_and_the_late_result_changes_nothing() {
 #[test]
 fn the_fan_out_never_passes_a_transaction_still_running() {
     let s = with_rules();
-    let (hook, _) = two_endpoints_and_traffic(&s);
-    let outbox = s.compliance.in_process().outbox();
-    fan_out(&outbox, 3);
+    let (hook, _, outbox) = two_endpoints_and_traffic(&s);
     let case = s.current("us-ind-standard-002");
     // A writer holds a transaction open that announces a re-screening ...
     let mut slow = s.db.conn();
@@ -534,9 +529,7 @@ fn the_fan_out_never_passes_a_transaction_still_running() {
 #[test]
 fn a_failing_endpoint_opens_its_circuit_gives_up_in_the_end_and_a_replay_sends_again() {
     let s = with_rules();
-    let (hook, broker) = two_endpoints_and_traffic(&s);
-    let outbox = s.compliance.in_process().outbox();
-    fan_out(&outbox, 3);
+    let (hook, broker, outbox) = two_endpoints_and_traffic(&s);
     let hook_claims = |c: Vec<Claim>| {
         c.into_iter()
             .filter(|c| c.endpoint_id == hook)
