@@ -189,7 +189,7 @@ impl TryFrom<ClaimRow> for Claimed {
 /// The table is a queue: a backlog fanned out within autovacuum's minute has no statistics
 /// yet (or those of an empty or drained table), the planner then believes a handful of rows
 /// are open and sorts them all instead, and every claim tests every open delivery (at 100,000
-/// queued, 260 ms a claim against 11 ms; docs/benchmarks.md, issue 20). Refusing the sort
+/// queued, 210 to 300 ms a claim against 11 ms; docs/benchmarks.md, issue 20). Refusing the sort
 /// leaves only the walk. Its disable cost would pass `jit_above_cost`, and compiling the
 /// query costs 250 ms where running it costs 11 ms: no JIT either. `SET LOCAL`: the
 /// settings end with the claim's transaction.
