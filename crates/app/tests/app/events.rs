@@ -280,8 +280,9 @@ fn endpoints_are_created_and_changed_by_admins_only_here_and_in_the_database() {
     }
 }
 
-/// An endpoint for every type and a broker for decisions only, then two entities' events.
-fn two_endpoints_and_traffic(s: &Seeded) -> (uuid::Uuid, uuid::Uuid) {
+/// An endpoint for every type and a broker for decisions only, then two entities' events,
+/// fanned out: the endpoints and the outbox.
+fn two_endpoints_and_traffic(s: &Seeded) -> (uuid::Uuid, uuid::Uuid, compliance_app::Outbox) {
     let hook = s
         .compliance
         .create_endpoint(&s.admin(), &webhook("http://127.0.0.1:9/hook", vec![]))
@@ -311,15 +312,15 @@ fn two_endpoints_and_traffic(s: &Seeded) -> (uuid::Uuid, uuid::Uuid) {
     s.compliance
         .rescreen(&agent, &entity("ae-ind-clean-001"), &sanctions_hit())
         .unwrap();
-    (hook, broker)
+    let outbox = s.compliance.in_process().outbox();
+    fan_out(&outbox, 3);
+    (hook, broker, outbox)
 }
 
 #[test]
 fn deliveries_keep_each_entitys_order_and_are_never_claimed_twice() {
     let s = with_rules();
-    let (hook, broker) = two_endpoints_and_traffic(&s);
-    let outbox = s.compliance.in_process().outbox();
-    fan_out(&outbox, 3);
+    let (hook, broker, outbox) = two_endpoints_and_traffic(&s);
     assert_eq!(
         outbox.fan_out(1000).unwrap(),
         0,
@@ -388,11 +389,80 @@ fn deliveries_keep_each_entitys_order_and_are_never_claimed_twice() {
 }
 
 #[test]
+fn a_failed_attempt_waiting_for_its_retry_holds_back_its_entitys_next_event() {
+    let s = with_rules();
+    let (hook, _, outbox) = two_endpoints_and_traffic(&s);
+    let entity_of = |c: &Claim| -> String {
+        let body: serde_json::Value = serde_json::from_slice(&c.body).unwrap();
+        body["data"]["entity_id"].as_str().unwrap().to_owned()
+    };
+    let on_hook = |claims: Vec<Claim>| -> Vec<(String, i64)> {
+        let mut on_hook: Vec<(String, i64)> = claims
+            .iter()
+            .filter(|c| c.endpoint_id == hook)
+            .map(|c| (entity_of(c), c.sequence))
+            .collect();
+        on_hook.sort();
+        on_hook
+    };
+    let claims = outbox.claim(100, Duration::from_secs(30)).unwrap();
+    assert_eq!(
+        on_hook(claims.clone()),
+        [
+            ("ae-ind-clean-001".to_owned(), 1),
+            ("us-ind-standard-002".to_owned(), 1)
+        ]
+    );
+    let first = claims
+        .iter()
+        .find(|c| c.endpoint_id == hook && entity_of(c) == "ae-ind-clean-001")
+        .unwrap()
+        .clone();
+    // Its first event fails, to be tried again in an hour; everything else is delivered.
+    let results: Vec<Attempted> = claims
+        .iter()
+        .map(|c| {
+            let failed = c.delivery_id == first.delivery_id;
+            result(c, !failed, failed.then(|| Span::hours(1)))
+        })
+        .collect();
+    assert_eq!(outbox.complete(&results, CIRCUIT).unwrap(), claims.len());
+    // The entity's second event waits for its first, however often the dispatcher asks.
+    for _ in 0..3 {
+        assert_eq!(
+            on_hook(outbox.claim(100, Duration::from_secs(30)).unwrap()),
+            [],
+            "nothing of the entity goes before its first event"
+        );
+    }
+    // The retry falls due: the first event goes, alone; once delivered, the second.
+    let mut conn = s.db.conn();
+    exec(
+        &mut conn,
+        &format!(
+            "UPDATE event_deliveries SET next_attempt_at = now() WHERE id = {}",
+            first.delivery_id
+        ),
+    );
+    let retried = outbox.claim(100, Duration::from_secs(30)).unwrap();
+    assert_eq!(
+        on_hook(retried.clone()),
+        [("ae-ind-clean-001".to_owned(), 1)]
+    );
+    assert_eq!(retried[0].event_id, first.event_id);
+    outbox
+        .complete(&[result(&retried[0], true, None)], CIRCUIT)
+        .unwrap();
+    assert_eq!(
+        on_hook(outbox.claim(100, Duration::from_secs(30)).unwrap()),
+        [("ae-ind-clean-001".to_owned(), 2)]
+    );
+}
+
+#[test]
 fn a_lapsed_lease_is_taken_over_and_the_late_result_changes_nothing() {
     let s = with_rules();
-    two_endpoints_and_traffic(&s);
-    let outbox = s.compliance.in_process().outbox();
-    fan_out(&outbox, 3);
+    let (_, _, outbox) = two_endpoints_and_traffic(&s);
     let first = outbox.claim(1, Duration::from_millis(50)).unwrap();
     assert_eq!(first.len(), 1);
     std::thread::sleep(Duration::from_millis(120));
@@ -427,9 +497,7 @@ fn a_lapsed_lease_is_taken_over_and_the_late_result_changes_nothing() {
 #[test]
 fn the_fan_out_never_passes_a_transaction_still_running() {
     let s = with_rules();
-    let (hook, _) = two_endpoints_and_traffic(&s);
-    let outbox = s.compliance.in_process().outbox();
-    fan_out(&outbox, 3);
+    let (hook, _, outbox) = two_endpoints_and_traffic(&s);
     let case = s.current("us-ind-standard-002");
     // A writer holds a transaction open that announces a re-screening ...
     let mut slow = s.db.conn();
@@ -461,9 +529,7 @@ fn the_fan_out_never_passes_a_transaction_still_running() {
 #[test]
 fn a_failing_endpoint_opens_its_circuit_gives_up_in_the_end_and_a_replay_sends_again() {
     let s = with_rules();
-    let (hook, broker) = two_endpoints_and_traffic(&s);
-    let outbox = s.compliance.in_process().outbox();
-    fan_out(&outbox, 3);
+    let (hook, broker, outbox) = two_endpoints_and_traffic(&s);
     let hook_claims = |c: Vec<Claim>| {
         c.into_iter()
             .filter(|c| c.endpoint_id == hook)

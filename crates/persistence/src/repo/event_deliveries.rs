@@ -15,6 +15,7 @@ use compliance_domain::{
     AuditAction, AuditEvent, DeliveryState, EndpointKind, EventType, Jurisdiction, SubjectKind,
     UserId,
 };
+use diesel::connection::SimpleConnection;
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
 use diesel::sql_types::{
@@ -183,12 +184,31 @@ impl TryFrom<ClaimRow> for Claimed {
     }
 }
 
+/// The plan the claim is written for, whatever the statistics say: walk the open deliveries in
+/// id order (`idx_event_deliveries_open`), test each with two index probes, stop at the limit.
+/// The table is a queue: a backlog fanned out within autovacuum's minute has no statistics
+/// yet (or those of an empty or drained table), the planner then believes a handful of rows
+/// are open and sorts them all instead, and every claim tests every open delivery (at 100,000
+/// queued, 210 to 300 ms a claim against 11 ms; docs/benchmarks.md, issue 20). Refusing the sort
+/// leaves only the walk. Its disable cost would pass `jit_above_cost`, and compiling the
+/// query costs 250 ms where running it costs 11 ms: no JIT either. `SET LOCAL`: the
+/// settings end with the claim's transaction.
+const CLAIM_PLANNER: &str = "SET LOCAL enable_sort = off; SET LOCAL jit = off";
+
 /// Claims up to `limit` deliveries that are due (pending and past their next attempt, or
 /// sending with a lapsed lease), of active endpoints whose circuit is closed, each the
 /// earliest of its entity still on its way to its endpoint: marks them `sending` with a lease
 /// of `lease_seconds` and counts the attempt. `SKIP LOCKED`: several dispatchers never claim
-/// the same delivery.
+/// the same delivery. Inside a caller's transaction, end that transaction with the claim: the
+/// planner settings the claim runs under (no sort, no JIT) last until it ends.
 pub fn claim(conn: &mut PgConnection, limit: i64, lease_seconds: f64) -> Result<Vec<Claimed>> {
+    crate::convert::atomic(conn, |conn| {
+        conn.batch_execute(CLAIM_PLANNER)?;
+        claim_due(conn, limit, lease_seconds)
+    })
+}
+
+fn claim_due(conn: &mut PgConnection, limit: i64, lease_seconds: f64) -> Result<Vec<Claimed>> {
     let rows: Vec<ClaimRow> = diesel::sql_query(
         "WITH due AS (
              SELECT d.id
