@@ -1,5 +1,6 @@
 DROP TRIGGER trg_audit_logs_event ON audit_logs;
 DROP FUNCTION audit_logs_events();
+DROP FUNCTION transaction_event_facts(UUID[]);
 
 -- Writes the event an audit entry announces, in its transaction: ids, codes and statuses read
 -- from the entry and from the case or transaction as the transaction left it, never a name,

@@ -10,6 +10,26 @@
 DROP TRIGGER trg_audit_logs_event ON audit_logs;
 DROP FUNCTION audit_logs_event();
 
+-- The facts a wallet transaction's event carries, for the transactions `ids` (NULL: none).
+-- PL/pgSQL, and called once per statement: a statement that announces no transaction event
+-- reads nothing of the wallets' tables, and takes none of their locks (a case's write never waits
+-- on a lock held on `blockchain_transactions`).
+CREATE FUNCTION transaction_event_facts(ids UUID[])
+RETURNS TABLE (transaction_id UUID, wallet_id UUID, status TEXT, revision INTEGER, jurisdiction TEXT)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF ids IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+        SELECT x.id, x.monitoring_id, x.compliance_status, x.revision, k.jurisdiction
+          FROM blockchain_transactions x
+          JOIN blockchain_monitoring m ON m.id = x.monitoring_id
+          JOIN kyc_checks k ON k.id = m.kyc_check_id
+         WHERE x.id = ANY (ids);
+END
+$$;
+
 -- Writes the events the statement's new audit entries announce, in its transaction: ids, codes
 -- and statuses read from each entry and from the case or transaction as the statement left it,
 -- never a name, an amount or a document number. Each entity's events are numbered in the
@@ -29,14 +49,13 @@ BEGIN
              WHERE a.entity_id IS NOT NULL) e
          WHERE kind IS NOT NULL
     ), described AS (
-        SELECT t.id, t.entity_id, t.kind, t.created_at, NULL::UUID AS case_id, k.jurisdiction,
-               jsonb_build_object('entity_id', t.entity_id, 'transaction_id', x.id, 'wallet_id', x.monitoring_id,
-                                  'status', x.compliance_status, 'previous_status', t.old_status,
-                                  'revision', x.revision, 'jurisdiction', k.jurisdiction) AS data
+        SELECT t.id, t.entity_id, t.kind, t.created_at, NULL::UUID AS case_id, x.jurisdiction,
+               jsonb_build_object('entity_id', t.entity_id, 'transaction_id', x.transaction_id,
+                                  'wallet_id', x.wallet_id, 'status', x.status, 'previous_status', t.old_status,
+                                  'revision', x.revision, 'jurisdiction', x.jurisdiction) AS data
           FROM typed t
-          JOIN blockchain_transactions x ON x.id = t.subject_id
-          JOIN blockchain_monitoring m ON m.id = x.monitoring_id
-          JOIN kyc_checks k ON k.id = m.kyc_check_id
+          JOIN transaction_event_facts((SELECT array_agg(subject_id) FROM typed WHERE kind LIKE 'transaction.%')) x
+            ON x.transaction_id = t.subject_id
          WHERE t.kind LIKE 'transaction.%'
         UNION ALL
         SELECT t.id, t.entity_id, t.kind, t.created_at, c.id, c.jurisdiction,
