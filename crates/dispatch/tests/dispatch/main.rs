@@ -1,6 +1,7 @@
 //! The integration tests of compliance-dispatch, one binary: webhooks to real loopback
 //! receivers (HTTP and HTTPS) and publishing to the real NATS broker at 127.0.0.1:4222 (a story
-//! that needs the broker is skipped loudly where none runs, and fails under `CI=true`).
+//! that needs the broker or python3 is skipped loudly where it is missing, and fails under
+//! `CI=true`: `needs.rs`).
 //!
 //! Must not: mock a server, or leave a stream behind on the broker.
 
@@ -8,9 +9,9 @@
 // test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod broker;
 mod https;
 mod nats;
+mod needs;
 mod outbox;
 mod receiver;
 mod webhook;

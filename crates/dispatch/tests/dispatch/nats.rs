@@ -18,7 +18,7 @@ use compliance_dispatch::{
 use compliance_domain::Jurisdiction;
 use futures_util::{FutureExt as _, StreamExt as _};
 
-use crate::broker::{BROKER, answers};
+use crate::needs::{BROKER, answers};
 
 fn unique_prefix() -> SubjectPrefix {
     let suffix = format!("{:016x}", compliance_dispatch::random_jitter());

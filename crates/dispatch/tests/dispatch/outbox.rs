@@ -135,6 +135,9 @@ fn receivers_examples_verify(secret: &str, delivery: &Received) {
         now + 301
     ));
 
+    if !crate::needs::python("the receivers' Python example on a real delivery") {
+        return;
+    }
     let dir = std::env::temp_dir().join(format!(
         "verify-example-{}",
         compliance_dispatch::random_jitter()
@@ -178,7 +181,7 @@ fn body(r: &Received) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_event_reaches_the_webhook_signed_in_order_and_the_broker_once() {
-    if !crate::broker::answers("every event reaches the webhook and the broker") {
+    if !crate::needs::answers("every event reaches the webhook and the broker") {
         return;
     }
     let s = with_rules();
@@ -193,7 +196,7 @@ async fn every_event_reaches_the_webhook_signed_in_order_and_the_broker_once() {
             &s.admin(),
             &NewEndpoint {
                 kind: EndpointKind::Nats,
-                url: crate::broker::BROKER.into(),
+                url: crate::needs::BROKER.into(),
                 subject_prefix: Some(prefix.clone()),
                 event_types: vec![EventType::CaseDecided],
                 description: String::new(),
@@ -245,7 +248,7 @@ async fn every_event_reaches_the_webhook_signed_in_order_and_the_broker_once() {
 
     // The broker holds each decision once, its message id the event id; replayed, the same
     // events are deduplicated by the broker.
-    let js = jetstream::new(async_nats::connect(crate::broker::BROKER).await.unwrap());
+    let js = jetstream::new(async_nats::connect(crate::needs::BROKER).await.unwrap());
     let stream_name = prefix.replace('.', "_").to_uppercase();
     let check = async {
         let broker = s
