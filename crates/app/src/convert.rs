@@ -135,6 +135,10 @@ impl From<PendingApproval> for QueueItem {
             approval_proposed_by: p.approval_proposed_by,
             revision: p.revision,
             created_at: p.created_at,
+            assigned_to: p.assigned_to,
+            status_since: p.status_since,
+            due_at: p.due_at,
+            overdue: p.overdue,
         }
     }
 }

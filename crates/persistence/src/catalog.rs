@@ -111,6 +111,9 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("approval_note_id", "uuid"),
             ("engine_decided_at", "timestamptz"),
             ("unweighed_signals", "jsonb"),
+            ("assigned_to", "uuid"),
+            ("assigned_by", "uuid"),
+            ("assigned_at", "timestamptz"),
         ],
     ),
     (
@@ -455,6 +458,18 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("error", "text"),
         ],
     ),
+    (
+        "service_levels",
+        &[
+            ("id", "uuid"),
+            ("jurisdiction", "text"),
+            ("status", "text"),
+            ("target_hours", "int4"),
+            ("effective_from", "timestamptz"),
+            ("effective_to", "timestamptz"),
+            ("created_at", "timestamptz"),
+        ],
+    ),
 ];
 
 /// The seven core tables of the seed material.
@@ -494,10 +509,12 @@ pub const INDEXES: &[&str] = &[
     "idx_compliance_checks_aml_check_id",
     "idx_compliance_checks_approval_note_id",
     "idx_compliance_checks_approval_proposed_by",
+    "idx_compliance_checks_assigned_by",
     "idx_compliance_checks_decided_at",
     "idx_compliance_checks_decided_by",
     "idx_compliance_checks_jurisdiction_status",
     "idx_compliance_checks_queue",
+    "idx_compliance_checks_queue_assignee",
     "idx_compliance_checks_queue_jurisdiction",
     "idx_compliance_checks_queue_status",
     "idx_compliance_checks_review_note_id",
