@@ -113,6 +113,7 @@ pub(crate) fn case_record(
         decided_by: case.decided_by,
         decided_at: case.decided_at,
         approval_proposed_by: case.approval.map(|a| a.by),
+        assigned_to: case.assigned_to,
         revision: case.revision,
         created_at: case.created_at,
         updated_at: case.updated_at,

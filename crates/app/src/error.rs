@@ -8,7 +8,8 @@
 
 use compliance_domain::input::InputError;
 use compliance_domain::{
-    AssignmentError, CaseId, CheckStatus, DispositionError, EntityId, NotAReviewer, ReviewError, Role, UserId,
+    AssignmentError, CaseId, CheckStatus, DispositionError, EntityId, NotAReviewer, ReviewError,
+    Role, UserId,
 };
 use compliance_persistence::PersistenceError;
 use compliance_rules::{EvaluateError, RuleError, RuleSetError};

@@ -87,9 +87,7 @@ impl std::str::FromStr for AssigneeQuery {
             _ => text
                 .parse::<uuid::Uuid>()
                 .map(|id| Self::User(UserId::from_uuid(id)))
-                .map_err(|_| {
-                    "expected mine, unassigned or a user id (a UUID)".to_owned()
-                }),
+                .map_err(|_| "expected mine, unassigned or a user id (a UUID)".to_owned()),
         }
     }
 }

@@ -56,6 +56,8 @@ pub struct CaseRecord {
     pub decided_at: DateTime<Utc>,
     /// Who proposed approving it (four eyes: someone else confirms), if anyone.
     pub approval_proposed_by: Option<UserId>,
+    /// Who works it, if anyone (an assignment never changes who may decide it).
+    pub assigned_to: Option<UserId>,
     /// The revision: quote it (the `ETag`) when reviewing.
     pub revision: i32,
     /// When the case was opened.

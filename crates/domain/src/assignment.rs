@@ -56,7 +56,9 @@ pub struct AssignmentChange {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum AssignmentError {
     /// Only a case in the review queue is assigned.
-    #[error("the case is {status} and not in the review queue: only a case awaiting review is assigned")]
+    #[error(
+        "the case is {status} and not in the review queue: only a case awaiting review is assigned"
+    )]
     NotInQueue {
         /// Its status.
         status: CheckStatus,
@@ -78,7 +80,9 @@ pub enum AssignmentError {
         assignee: UserId,
     },
     /// The assignee's role may not decide a case of this status.
-    #[error("user {user} is a {role} and may not decide a {status} case: assign it to someone who may")]
+    #[error(
+        "user {user} is a {role} and may not decide a {status} case: assign it to someone who may"
+    )]
     MayNotDecide {
         /// The would-be assignee.
         user: UserId,

@@ -17,7 +17,8 @@ impl Compliance {
     /// PENDING case; an officer or admin any case of the queue, taking it over).
     pub fn claim(&self, caller: &Caller, case: CaseId, revision: i32) -> Result<AssignmentRecord> {
         caller.require(Permission::ClaimCases, "claim cases")?;
-        self.service.assign(case, caller.user(), Ask::Claim, revision)
+        self.service
+            .assign(case, caller.user(), Ask::Claim, revision)
     }
 
     /// An admin or compliance officer gives the case to `assignee`, a reviewer whose role may

@@ -58,8 +58,10 @@ fn a_claim_is_audited_and_a_second_claim_on_the_same_revision_is_a_lost_race() {
     assert!(matches!(late, AppError::StaleRevision { .. }), "{late}");
     // Having read the claim, they may not take it over, nor release it.
     for err in [
-        s.compliance.claim(&s.caller(&other), case.id, claimed.revision),
-        s.compliance.release(&s.caller(&other), case.id, claimed.revision),
+        s.compliance
+            .claim(&s.caller(&other), case.id, claimed.revision),
+        s.compliance
+            .release(&s.caller(&other), case.id, claimed.revision),
     ] {
         let err = err.unwrap_err();
         assert!(
@@ -89,7 +91,10 @@ fn a_claim_is_audited_and_a_second_claim_on_the_same_revision_is_a_lost_race() {
     assert_eq!(claims[0]["assignee"], s.users.analyst.id.to_string());
     assert_eq!(claims[0]["previous_assignee"], serde_json::Value::Null);
     let releases = entries(&s, PENDING, AuditAction::CaseReleased);
-    assert_eq!(releases[0]["previous_assignee"], s.users.analyst.id.to_string());
+    assert_eq!(
+        releases[0]["previous_assignee"],
+        s.users.analyst.id.to_string()
+    );
 }
 
 #[test]
@@ -134,7 +139,11 @@ fn an_analyst_does_not_assign_and_nobody_assigns_to_someone_who_may_not_decide()
     let bad = [
         (escalated.id, s.users.analyst.id, escalated.revision),
         (case.id, s.users.agent.id, case.revision),
-        (case.id, UserId::from_uuid(uuid::Uuid::new_v4()), case.revision),
+        (
+            case.id,
+            UserId::from_uuid(uuid::Uuid::new_v4()),
+            case.revision,
+        ),
     ];
     for (id, assignee, revision) in bad {
         let err = s
@@ -149,11 +158,18 @@ fn an_analyst_does_not_assign_and_nobody_assigns_to_someone_who_may_not_decide()
         .claim(&s.officer(), approved.id, approved.revision)
         .unwrap_err();
     assert!(
-        matches!(err, AppError::Assignment(AssignmentError::NotInQueue { .. })),
+        matches!(
+            err,
+            AppError::Assignment(AssignmentError::NotInQueue { .. })
+        ),
         "{err}"
     );
     assert!(entries(&s, PENDING, AuditAction::CaseAssigned).is_empty());
-    assert_eq!(s.current(PENDING).revision, case.revision, "nothing written");
+    assert_eq!(
+        s.current(PENDING).revision,
+        case.revision,
+        "nothing written"
+    );
 }
 
 #[test]
@@ -251,7 +267,10 @@ fn four_eyes_hold_when_the_proposer_is_the_assignee() {
         s.users.officer.id.to_string()
     );
     let proposals = entries(&s, ESCALATED, AuditAction::ApprovalProposed);
-    assert!(proposals[0].get("over_assignment").is_none(), "the assignee's own step");
+    assert!(
+        proposals[0].get("over_assignment").is_none(),
+        "the assignee's own step"
+    );
 }
 
 #[test]
@@ -260,11 +279,7 @@ fn the_database_refuses_an_update_that_bypasses_the_rules() {
     let case = s.current(PENDING);
     let escalated = s.current(ESCALATED);
     let mut conn = s.db.conn();
-    let (analyst, officer, agent) = (
-        s.users.analyst.id,
-        s.users.officer.id,
-        s.users.agent.id,
-    );
+    let (analyst, officer, agent) = (s.users.analyst.id, s.users.officer.id, s.users.agent.id);
     let set = |id: CaseId, to: UserId, by: UserId| {
         format!(
             "UPDATE compliance_checks SET assigned_to = '{to}', assigned_by = '{by}', assigned_at = now(), \
@@ -272,10 +287,19 @@ fn the_database_refuses_an_update_that_bypasses_the_rules() {
         )
     };
     let refused = [
-        (set(case.id, officer, analyst), "compliance_checks_assignment_actor"),
+        (
+            set(case.id, officer, analyst),
+            "compliance_checks_assignment_actor",
+        ),
         (set(case.id, agent, officer), "compliance_checks_assignee"),
-        (set(escalated.id, analyst, officer), "compliance_checks_assignee"),
-        (set(case.id, officer, agent), "compliance_checks_assignment_actor"),
+        (
+            set(escalated.id, analyst, officer),
+            "compliance_checks_assignee",
+        ),
+        (
+            set(case.id, officer, agent),
+            "compliance_checks_assignment_actor",
+        ),
     ];
     for (sql, constraint) in refused {
         assert_eq!(refusal(&mut conn, &sql).1, constraint, "{sql}");
@@ -318,7 +342,10 @@ fn the_queue_shows_and_filters_by_assignee_and_service_level() {
     let all = page(None, false);
     assert!(all.len() > 1);
     let mine = page(Some(AssigneeQuery::Mine), false);
-    assert_eq!(mine.iter().map(|i| i.case_id).collect::<Vec<_>>(), [case.id]);
+    assert_eq!(
+        mine.iter().map(|i| i.case_id).collect::<Vec<_>>(),
+        [case.id]
+    );
     assert_eq!(mine[0].assigned_to, Some(s.users.analyst.id));
     assert_eq!(
         page(Some(AssigneeQuery::User(s.users.analyst.id)), false),
@@ -351,7 +378,10 @@ fn the_queue_shows_and_filters_by_assignee_and_service_level() {
         ),
     );
     let overdue = page(None, true);
-    assert_eq!(overdue.iter().map(|i| i.case_id).collect::<Vec<_>>(), [case.id]);
+    assert_eq!(
+        overdue.iter().map(|i| i.case_id).collect::<Vec<_>>(),
+        [case.id]
+    );
     assert!(overdue[0].overdue);
     assert_eq!(page(Some(AssigneeQuery::Unassigned), true), []);
 }

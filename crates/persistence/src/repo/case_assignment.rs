@@ -6,12 +6,12 @@
 //! change names the case's revision, so that two claims at once are a lost race, not an
 //! overwrite.
 
+use crate::Result;
 use crate::repo::audit_logs;
 use crate::repo::compliance_checks::{
     ComplianceCheckRow, StoredComplianceCheck, event, lost_update,
 };
 use crate::schema::compliance_checks;
-use crate::Result;
 use compliance_domain::{AssignmentChange, EntityId, UserId};
 use diesel::pg::PgConnection;
 use diesel::prelude::*;

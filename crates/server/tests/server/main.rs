@@ -6,6 +6,7 @@
 
 mod api_cli;
 mod api_client;
+mod assignment;
 mod browser;
 mod faults;
 mod health;
