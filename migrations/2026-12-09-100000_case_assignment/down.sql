@@ -44,6 +44,7 @@ DROP TABLE service_levels;
 DROP FUNCTION service_levels_guard();
 
 DROP INDEX idx_compliance_checks_assigned_by;
+DROP INDEX idx_compliance_checks_queue_waiting;
 DROP INDEX idx_compliance_checks_queue_assignee;
 DROP TRIGGER trg_compliance_checks_assignment ON compliance_checks;
 DROP FUNCTION compliance_checks_assignment_guard();

@@ -517,6 +517,7 @@ pub const INDEXES: &[&str] = &[
     "idx_compliance_checks_queue_assignee",
     "idx_compliance_checks_queue_jurisdiction",
     "idx_compliance_checks_queue_status",
+    "idx_compliance_checks_queue_waiting",
     "idx_compliance_checks_review_note_id",
     "idx_compliance_checks_risk_level",
     "idx_compliance_rules_in_force",

@@ -35,6 +35,19 @@ fn entries(s: &Seeded, entity_id: &str, action: AuditAction) -> Vec<serde_json::
         .collect()
 }
 
+/// A review of `case` by `caller` at `revision`, with `why` as the reason.
+fn review(
+    s: &Seeded,
+    caller: &compliance_app::Caller,
+    case: CaseId,
+    verdict: Verdict,
+    why: &str,
+    revision: i32,
+) -> Result<compliance_app::records::ReviewOutcome, AppError> {
+    s.compliance
+        .review(caller, case, verdict, &reason(why), revision)
+}
+
 const PENDING: &str = "ae-corp-pending-002";
 const ESCALATED: &str = "in-corp-pep-002";
 
@@ -182,16 +195,15 @@ fn an_officer_acts_on_a_case_assigned_to_someone_else_and_it_is_recorded() {
         .claim(&s.analyst(), case.id, case.revision)
         .unwrap();
     // Another analyst leaves it to its assignee.
-    let err = s
-        .compliance
-        .review(
-            &s.caller(&other),
-            case.id,
-            Verdict::Reject,
-            &reason("documents forged"),
-            claimed.revision,
-        )
-        .unwrap_err();
+    let err = review(
+        &s,
+        &s.caller(&other),
+        case.id,
+        Verdict::Reject,
+        "documents forged",
+        claimed.revision,
+    )
+    .unwrap_err();
     assert!(
         matches!(
             err,
@@ -200,16 +212,15 @@ fn an_officer_acts_on_a_case_assigned_to_someone_else_and_it_is_recorded() {
         "{err}"
     );
     // An officer is never blocked: the decision names whose assignment it acted over.
-    let decided = s
-        .compliance
-        .review(
-            &s.officer(),
-            case.id,
-            Verdict::Reject,
-            &reason("urgent: the regulator asked for it today"),
-            claimed.revision,
-        )
-        .unwrap();
+    let decided = review(
+        &s,
+        &s.officer(),
+        case.id,
+        Verdict::Reject,
+        "urgent: the regulator asked for it today",
+        claimed.revision,
+    )
+    .unwrap();
     assert_eq!(decided.case.status, CheckStatus::Rejected);
     let changes = entries(&s, PENDING, AuditAction::StatusChanged);
     let last = changes.last().unwrap();
@@ -225,41 +236,38 @@ fn four_eyes_hold_when_the_proposer_is_the_assignee() {
         .compliance
         .claim(&s.officer(), case.id, case.revision)
         .unwrap();
-    let proposed = s
-        .compliance
-        .review(
-            &s.officer(),
-            case.id,
-            Verdict::Approve,
-            &reason("EDD complete"),
-            claimed.revision,
-        )
-        .unwrap();
+    let proposed = review(
+        &s,
+        &s.officer(),
+        case.id,
+        Verdict::Approve,
+        "EDD complete",
+        claimed.revision,
+    )
+    .unwrap();
     assert_eq!(proposed.outcome, ReviewStepTaken::ApprovalProposed);
-    let same = s
-        .compliance
-        .review(
-            &s.officer(),
-            case.id,
-            Verdict::Approve,
-            &reason("confirming my own case"),
-            proposed.case.revision,
-        )
-        .unwrap_err();
+    let same = review(
+        &s,
+        &s.officer(),
+        case.id,
+        Verdict::Approve,
+        "confirming my own case",
+        proposed.case.revision,
+    )
+    .unwrap_err();
     assert!(
         matches!(same, AppError::Review(ReviewError::SameReviewer { .. })),
         "{same}"
     );
-    let confirmed = s
-        .compliance
-        .review(
-            &s.caller(&second),
-            case.id,
-            Verdict::Approve,
-            &reason("second review agrees"),
-            proposed.case.revision,
-        )
-        .unwrap();
+    let confirmed = review(
+        &s,
+        &s.caller(&second),
+        case.id,
+        Verdict::Approve,
+        "second review agrees",
+        proposed.case.revision,
+    )
+    .unwrap();
     assert_eq!(confirmed.case.status, CheckStatus::Approved);
     let changes = entries(&s, ESCALATED, AuditAction::StatusChanged);
     assert_eq!(

@@ -14,6 +14,7 @@ use compliance_domain::{
 };
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use uuid::Uuid;
 
 #[derive(Queryable, Selectable)]
@@ -208,7 +209,29 @@ pub fn pending_approvals_page(
         None => {}
     }
     if filter.overdue {
-        query = query.filter(v::overdue);
+        // `overdue` alone is a row filter read while scanning the queue in its order, which
+        // reads the whole queue when few cases are overdue. The same cases as one range of
+        // `status_since` (the case's decided_at) per service level in force, which
+        // idx_compliance_checks_queue_waiting answers; the planner picks the cheaper.
+        let now = chrono::Utc::now();
+        let mut ranges: Option<
+            Box<dyn BoxableExpression<pending_approvals::table, Pg, SqlType = Bool>>,
+        > = None;
+        for level in super::service_levels::in_force(conn, now)? {
+            let cutoff = now - chrono::Duration::hours(i64::from(level.target_hours));
+            let range = v::jurisdiction
+                .eq(<&str>::from(level.jurisdiction))
+                .and(v::status.eq(<&str>::from(level.status)))
+                .and(v::status_since.le(cutoff));
+            ranges = Some(match ranges {
+                None => Box::new(range),
+                Some(earlier) => Box::new(earlier.or(range)),
+            });
+        }
+        let Some(ranges) = ranges else {
+            return Ok(Vec::new());
+        };
+        query = query.filter(v::overdue).filter(ranges);
     }
     if let Some(c) = after {
         // The queue's order as one ascending row, so that a page resumes with one row

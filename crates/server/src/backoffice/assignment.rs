@@ -5,7 +5,7 @@
 //! calls, and a refusal is shown over the case as it is now.
 
 use super::Office;
-use super::case::{act, input_error};
+use super::case::{act, form_revision, input_error};
 use super::pages::Posted;
 use super::session::Officer;
 use axum::extract::{Path, State};
@@ -41,10 +41,7 @@ pub(super) async fn submit(
     Posted(form): Posted<AssignmentForm>,
 ) -> Response {
     let parse = || {
-        let revision: i32 = form
-            .revision
-            .parse()
-            .map_err(|_| input_error("revision", "the page's revision is missing: reload it"))?;
+        let revision = form_revision(&form.revision)?;
         let asked = match form.action.as_str() {
             "claim" => Asked::Claim,
             "release" => Asked::Release,

@@ -54,7 +54,7 @@ pub(super) fn assignment_view(
     };
     AssignmentView {
         assignee: case.assigned_to.map(name),
-        waited: format!("{} in {}", waited(case.decided_at, now), case.status),
+        waited: format!("{} for {}", case.status, waited(case.decided_at, now)),
         due: detail.due_at.map(when),
         overdue: detail.due_at.is_some_and(|due| due <= now),
         claim,

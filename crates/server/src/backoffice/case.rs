@@ -162,6 +162,12 @@ async fn refused(office: &Office, officer: &Officer, id: CaseId, error: &AppErro
     .await
 }
 
+/// The revision a form carries (the page's), or the refusal that says to reload it.
+pub(super) fn form_revision(text: &str) -> Result<i32, AppError> {
+    text.parse()
+        .map_err(|_| input_error("revision", "the page's revision is missing: reload it"))
+}
+
 pub(super) fn input_error(field: &str, message: impl std::fmt::Display) -> AppError {
     AppError::Input(compliance_domain::input::InputError::field(
         field,
@@ -215,10 +221,7 @@ pub(super) async fn decide(
             .verdict
             .parse()
             .map_err(|_| input_error("verdict", "choose approve, waive or reject"))?;
-        let revision: i32 = form
-            .revision
-            .parse()
-            .map_err(|_| input_error("revision", "the page's revision is missing: reload it"))?;
+        let revision = form_revision(&form.revision)?;
         let reason = ReviewReason::parse(&form.reason).map_err(|e| input_error("reason", e))?;
         Ok((verdict, revision, reason))
     };
@@ -266,10 +269,7 @@ pub(super) async fn clear_match(
         let list = ListName::parse(&form.list).map_err(|e| input_error("list", e))?;
         let entry = ListEntryRef::parse(&form.entry).map_err(|e| input_error("entry", e))?;
         let reason = ReviewReason::parse(&form.reason).map_err(|e| input_error("reason", e))?;
-        let revision: i32 = form
-            .revision
-            .parse()
-            .map_err(|_| input_error("revision", "the page's revision is missing: reload it"))?;
+        let revision = form_revision(&form.revision)?;
         Ok((list, entry, reason, revision))
     };
     act(

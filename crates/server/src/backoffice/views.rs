@@ -141,7 +141,7 @@ pub(super) struct QueuePage {
 /// offered (from the role table; the service decides).
 pub(super) struct AssignmentView {
     pub assignee: Option<String>,
-    /// "3 d 4 h in PENDING".
+    /// "PENDING for 3 d 4 h".
     pub waited: String,
     /// When the wait reaches its service level, if one applies.
     pub due: Option<String>,

@@ -13,9 +13,10 @@ use super::{AppState, Body, Problem, Segment, call, case_id};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use compliance_app::{AppError, Caller};
-use compliance_domain::UserId;
+use compliance_app::records::AssignmentRecord;
+use compliance_app::{AppError, Caller, Compliance};
 use compliance_domain::input::InputError;
+use compliance_domain::{CaseId, UserId};
 use serde::Deserialize;
 
 /// Whom to give a case to.
@@ -28,9 +29,23 @@ pub struct AssignInput {
     pub assignee: String,
 }
 
-fn answer(record: compliance_app::records::AssignmentRecord) -> Response {
-    let body: Assignment = record.into();
-    with_etag(StatusCode::OK, body.revision, &body)
+/// What every route here does: the case id and `If-Match` read, `work` run as the caller at
+/// that revision, the answer with the case's new `ETag`.
+async fn change(
+    state: &AppState,
+    caller: Caller,
+    segment: &str,
+    headers: &HeaderMap,
+    work: impl FnOnce(&Compliance, &Caller, CaseId, i32) -> compliance_app::Result<AssignmentRecord>
+    + Send
+    + 'static,
+) -> Result<Response, Problem> {
+    let id = case_id(segment)?;
+    let revision = if_match(headers)?;
+    let body: Assignment = call(&state.compliance, move |c| work(c, &caller, id, revision))
+        .await?
+        .into();
+    Ok(with_etag(StatusCode::OK, body.revision, &body))
 }
 
 /// Claim a case: you work it from now on.
@@ -57,10 +72,10 @@ pub async fn claim(
     Segment(id): Segment,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    let id = case_id(&id)?;
-    let revision = if_match(&headers)?;
-    let record = call(&state.compliance, move |c| c.claim(&caller, id, revision)).await?;
-    Ok(answer(record))
+    change(&state, caller, &id, &headers, |c, caller, id, revision| {
+        c.claim(caller, id, revision)
+    })
+    .await
 }
 
 /// Assign a case to a reviewer (compliance officers and admins), or reassign it.
@@ -88,8 +103,6 @@ pub async fn assign(
     headers: HeaderMap,
     Body(input): Body<AssignInput>,
 ) -> Result<Response, Problem> {
-    let id = case_id(&id)?;
-    let revision = if_match(&headers)?;
     let assignee = input
         .assignee
         .trim()
@@ -98,11 +111,14 @@ pub async fn assign(
         .map_err(|_| {
             AppError::Input(InputError::field("assignee", "expected a user id (a UUID)"))
         })?;
-    let record = call(&state.compliance, move |c| {
-        c.assign(&caller, id, assignee, revision)
-    })
-    .await?;
-    Ok(answer(record))
+    change(
+        &state,
+        caller,
+        &id,
+        &headers,
+        move |c, caller, id, revision| c.assign(caller, id, assignee, revision),
+    )
+    .await
 }
 
 /// Release a case: nobody works it. An analyst releases their own case; a compliance officer or
@@ -124,8 +140,8 @@ pub async fn release(
     Segment(id): Segment,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    let id = case_id(&id)?;
-    let revision = if_match(&headers)?;
-    let record = call(&state.compliance, move |c| c.release(&caller, id, revision)).await?;
-    Ok(answer(record))
+    change(&state, caller, &id, &headers, |c, caller, id, revision| {
+        c.release(caller, id, revision)
+    })
+    .await
 }
