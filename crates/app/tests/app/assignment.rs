@@ -393,3 +393,27 @@ fn the_queue_shows_and_filters_by_assignee_and_service_level() {
     assert!(overdue[0].overdue);
     assert_eq!(page(Some(AssigneeQuery::Unassigned), true), []);
 }
+
+#[test]
+fn clearing_a_match_on_someone_elses_case_is_recorded_too() {
+    let s = seeded();
+    let hit = sanctions_hit_on_the_escalation(&s);
+    let second = person(&s, "second.officer", Role::ComplianceOfficer);
+    let claimed = s
+        .compliance
+        .claim(&s.caller(&second), hit.id, hit.revision)
+        .unwrap();
+    let (list, entry) = sdn();
+    s.compliance
+        .clear_match(
+            &s.officer(),
+            hit.id,
+            &list,
+            &entry,
+            &reason("another person: dates of birth differ"),
+            claimed.revision,
+        )
+        .unwrap();
+    let proposals = entries(&s, ESCALATED, AuditAction::FalsePositiveProposed);
+    assert_eq!(proposals[0]["over_assignment"], second.id.to_string());
+}
