@@ -135,16 +135,28 @@ struct NewRow<'a> {
     proposal_note_id: Uuid,
 }
 
-fn audit(
-    conn: &mut PgConnection,
+/// A step on a disposition as its audit entry records it.
+struct Step<'a> {
     action: AuditAction,
     by: UserId,
-    stored: &FalsePositive,
-    entity_id: &EntityId,
-    note: &NoteRef,
+    note: &'a NoteRef,
     case_revision: i32,
     over_assignment: Option<UserId>,
+}
+
+fn audit(
+    conn: &mut PgConnection,
+    stored: &FalsePositive,
+    entity_id: &EntityId,
+    step: &Step<'_>,
 ) -> Result<()> {
+    let Step {
+        action,
+        by,
+        note,
+        case_revision,
+        over_assignment,
+    } = *step;
     let mut details = note.details("note");
     details.insert("revision".into(), case_revision.into());
     if let Some(assignee) = over_assignment {
@@ -196,13 +208,15 @@ pub fn propose(conn: &mut PgConnection, proposal: &Proposal<'_>) -> Result<False
             .try_into()?;
         audit(
             conn,
-            AuditAction::FalsePositiveProposed,
-            proposal.by,
             &stored,
             proposal.entity_id,
-            proposal.note,
-            proposal.case_revision,
-            proposal.over_assignment,
+            &Step {
+                action: AuditAction::FalsePositiveProposed,
+                by: proposal.by,
+                note: proposal.note,
+                case_revision: proposal.case_revision,
+                over_assignment: proposal.over_assignment,
+            },
         )?;
         Ok(stored)
     })
@@ -244,13 +258,15 @@ pub fn confirm(
         let stored: FalsePositive = row.try_into()?;
         audit(
             conn,
-            AuditAction::FalsePositiveConfirmed,
-            by,
             &stored,
             entity_id,
-            note,
-            case_revision,
-            over_assignment,
+            &Step {
+                action: AuditAction::FalsePositiveConfirmed,
+                by,
+                note,
+                case_revision,
+                over_assignment,
+            },
         )?;
         Ok(stored)
     })
