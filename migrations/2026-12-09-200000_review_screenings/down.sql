@@ -73,7 +73,8 @@ ALTER TABLE audit_logs ADD CONSTRAINT ck_audit_logs_action CHECK (action IN ('us
     'api_token_created', 'api_token_revoked', 'password_set',
     'watchlist_imported', 'subject_recorded', 'subject_erased',
     'endpoint_created', 'endpoint_updated', 'events_replayed',
-    'screening_job_completed', 'delisting_flagged'));
+    'screening_job_completed', 'delisting_flagged',
+    'case_claimed', 'case_assigned', 'case_released'));
 DROP INDEX idx_audit_logs_review_screened;
 DROP TABLE review_screenings;
 DROP FUNCTION review_screenings_audited();

@@ -84,7 +84,8 @@ ALTER TABLE audit_logs ADD CONSTRAINT ck_audit_logs_action CHECK (action IN ('us
     'api_token_created', 'api_token_revoked', 'password_set',
     'watchlist_imported', 'subject_recorded', 'subject_erased',
     'endpoint_created', 'endpoint_updated', 'events_replayed',
-    'screening_job_completed', 'delisting_flagged', 'review_screened'));
+    'screening_job_completed', 'delisting_flagged',
+    'case_claimed', 'case_assigned', 'case_released', 'review_screened'));
 
 -- A job's end is when its last transaction finished its work, not when that transaction began
 -- (`now()`): the transaction that finishes a job also screens the known counterparties, which

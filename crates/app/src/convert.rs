@@ -113,6 +113,7 @@ pub(crate) fn case_record(
         decided_by: case.decided_by,
         decided_at: case.decided_at,
         approval_proposed_by: case.approval.map(|a| a.by),
+        assigned_to: case.assigned_to,
         revision: case.revision,
         created_at: case.created_at,
         updated_at: case.updated_at,
@@ -135,6 +136,10 @@ impl From<PendingApproval> for QueueItem {
             approval_proposed_by: p.approval_proposed_by,
             revision: p.revision,
             created_at: p.created_at,
+            assigned_to: p.assigned_to,
+            status_since: p.status_since,
+            due_at: p.due_at,
+            overdue: p.overdue,
         }
     }
 }

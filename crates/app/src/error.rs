@@ -8,7 +8,8 @@
 
 use compliance_domain::input::InputError;
 use compliance_domain::{
-    CaseId, CheckStatus, DispositionError, EntityId, NotAReviewer, ReviewError, Role, UserId,
+    AssignmentError, CaseId, CheckStatus, DispositionError, EntityId, NotAReviewer, ReviewError,
+    Role, UserId,
 };
 use compliance_persistence::PersistenceError;
 use compliance_rules::{EvaluateError, RuleError, RuleSetError};
@@ -46,6 +47,10 @@ pub enum AppError {
     /// The disposition of a list match is not allowed (role, four eyes, not matched).
     #[error(transparent)]
     Disposition(#[from] DispositionError),
+    /// The claim, assignment or release is not allowed, or a step on a case assigned to
+    /// someone else is not the caller's (an analyst's).
+    #[error(transparent)]
+    Assignment(#[from] AssignmentError),
     /// Nothing has that key.
     #[error("{what} {key} not found")]
     NotFound {

@@ -32,7 +32,7 @@ pub use compliance::{
 pub use config::{Config, ConfigError};
 pub use cursor::QueueCursor;
 pub use error::{AppError, Result};
-pub use page::{AuditQuery, ListSize, PageSize, QueueQuery, QueueSize};
+pub use page::{AssigneeQuery, AuditQuery, ListSize, PageSize, QueueQuery, QueueSize};
 
 /// The domain's types, re-exported: what a service needs to build the inputs and read the
 /// answers (a caller of this crate needs no other crate of the workspace).

@@ -6,7 +6,7 @@
 
 use crate::cursor::QueueCursor;
 use compliance_domain::input::InputError;
-use compliance_domain::{CheckStatus, Jurisdiction, RiskLevel};
+use compliance_domain::{CheckStatus, Jurisdiction, RiskLevel, UserId};
 
 /// A page size from 1 to `MAX`, `DEFAULT` when none is asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,10 +56,40 @@ pub struct QueueQuery {
     pub status: Option<CheckStatus>,
     /// Only this risk level.
     pub risk_level: Option<RiskLevel>,
+    /// Only the cases of an assignee, or only the unassigned ones.
+    pub assignee: Option<AssigneeQuery>,
+    /// Only the cases past their service level.
+    pub overdue: bool,
     /// Resume after this cursor (the previous page's `next`).
     pub after: Option<QueueCursor>,
     /// At most this many cases.
     pub limit: QueueSize,
+}
+
+/// Whose cases a page of the queue shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeQuery {
+    /// The caller's.
+    Mine,
+    /// The cases nobody works.
+    Unassigned,
+    /// This user's.
+    User(UserId),
+}
+
+impl std::str::FromStr for AssigneeQuery {
+    type Err = String;
+    /// `mine`, `unassigned`, or a user id.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "mine" => Ok(Self::Mine),
+            "unassigned" => Ok(Self::Unassigned),
+            _ => text
+                .parse::<uuid::Uuid>()
+                .map(|id| Self::User(UserId::from_uuid(id)))
+                .map_err(|_| "expected mine, unassigned or a user id (a UUID)".to_owned()),
+        }
+    }
 }
 
 /// Which page of an entity's audit entries to read.

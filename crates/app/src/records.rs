@@ -56,6 +56,8 @@ pub struct CaseRecord {
     pub decided_at: DateTime<Utc>,
     /// Who proposed approving it (four eyes: someone else confirms), if anyone.
     pub approval_proposed_by: Option<UserId>,
+    /// Who works it, if anyone (an assignment never changes who may decide it).
+    pub assigned_to: Option<UserId>,
     /// The revision: quote it (the `ETag`) when reviewing.
     pub revision: i32,
     /// When the case was opened.
@@ -181,6 +183,31 @@ pub struct QueueItem {
     pub revision: i32,
     /// When the case was opened.
     pub created_at: DateTime<Utc>,
+    /// Who works it, if anyone.
+    pub assigned_to: Option<UserId>,
+    /// Since when it has had its status: its wait in that status is counted from here.
+    pub status_since: DateTime<Utc>,
+    /// When that wait reaches the service level for its jurisdiction and status; `None` when
+    /// none applies (a flagged approved case).
+    pub due_at: Option<DateTime<Utc>>,
+    /// True when it is past its service level (as of the read).
+    pub overdue: bool,
+}
+
+/// Who works a case after a claim, an assignment or a release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssignmentRecord {
+    /// The case.
+    pub case_id: CaseId,
+    /// What changed; `None` when the request changed nothing (a claim of one's own case, a
+    /// release of an unassigned one), which is recorded nowhere.
+    pub action: Option<compliance_domain::AssignmentAction>,
+    /// Who works it now.
+    pub assignee: Option<UserId>,
+    /// When its assignment last changed.
+    pub assigned_at: Option<DateTime<Utc>>,
+    /// The case's revision now (a change raises it).
+    pub revision: i32,
 }
 
 /// One page of the review queue, and where the next one starts.

@@ -70,6 +70,13 @@ crate::text_enum! {
         /// An entity's case was flagged for review: an entry its screening matched left the
         /// list (a removal never relaxes a case by itself).
         DelistingFlagged,
+        /// A reviewer claimed a case in the review queue (details: the previous assignee).
+        CaseClaimed,
+        /// An admin or compliance officer assigned a case to a reviewer (details: the assignee
+        /// and the previous one).
+        CaseAssigned,
+        /// A case was left unassigned (details: the previous assignee).
+        CaseReleased,
         /// An entity's periodic review fell due and its subject was screened against every
         /// list's current version (the case re-screened when the screening changed it).
         ReviewScreened,

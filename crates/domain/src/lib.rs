@@ -3,6 +3,7 @@
 mod address;
 mod aml;
 mod api_token;
+mod assignment;
 mod audit;
 pub mod blockchain;
 mod case;
@@ -34,6 +35,10 @@ mod user;
 pub use address::{AddressClass, classify, is_loopback_name};
 pub use aml::{AmlScreening, WatchlistKind, WatchlistMatch};
 pub use api_token::{TokenName, TokenNameError};
+pub use assignment::{
+    AssignmentAction, AssignmentChange, AssignmentError, AssignmentRequest, act_on_assigned,
+    plan_assignment,
+};
 pub use audit::{AuditAction, AuditError, AuditEvent, SubjectKind};
 pub use case::{Case, CaseId, CaseIdError};
 pub use classification::{ClientClass, ClientClassification, InstitutionalCategory, Regime};

@@ -99,6 +99,7 @@ impl Role {
                     | ReadReports
                     | ReadRules
                     | ReviewCases
+                    | ClaimCases
                     | ScreenSubjects
                     | ReadWatchlists
                     | ReadWallets
@@ -170,6 +171,11 @@ pub enum Permission {
     WatchWallets,
     /// Read the wallets watched for an entity: every role.
     ReadWallets,
+    /// Claim a case in the review queue, or release one's own: people who review.
+    ClaimCases,
+    /// Assign a case to a reviewer, reassign or release anyone's: admins and compliance
+    /// officers.
+    AssignCases,
 }
 
 impl std::fmt::Display for Permission {
@@ -455,10 +461,12 @@ mod tests {
                 "review_cases",
                 "read_watchlists",
                 "screen_subjects",
-                "read_wallets"
+                "read_wallets",
+                "claim_cases"
             ]
         );
         let officer = allowed(Role::ComplianceOfficer);
+        assert!(officer.contains(&"claim_cases") && officer.contains(&"assign_cases"));
         assert!(officer.contains(&"clear_matches") && officer.contains(&"publish_rules"));
         // Subjects are personal data: the roles that decide escalations read and erase them;
         // only an admin imports a list version.

@@ -145,6 +145,9 @@ diesel::table! {
         approval_note_id -> Nullable<Uuid>,
         engine_decided_at -> Nullable<Timestamptz>,
         unweighed_signals -> Nullable<Jsonb>,
+        assigned_to -> Nullable<Uuid>,
+        assigned_by -> Nullable<Uuid>,
+        assigned_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -445,6 +448,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    service_levels (id) {
+        id -> Uuid,
+        jurisdiction -> Text,
+        status -> Text,
+        target_hours -> Int4,
+        effective_from -> Timestamptz,
+        effective_to -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     user_passwords (user_id) {
         user_id -> Uuid,
         password_hash -> Text,
@@ -568,6 +583,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     screening_job_batches,
     screening_jobs,
     screening_subjects,
+    service_levels,
     user_passwords,
     users,
     watchlist_entries,

@@ -24,6 +24,10 @@ diesel::table! {
         updated_at -> Timestamptz,
         engine_status -> Text,
         engine_stricter -> Bool,
+        assigned_to -> Nullable<Uuid>,
+        status_since -> Timestamptz,
+        due_at -> Nullable<Timestamptz>,
+        overdue -> Bool,
     }
 }
 

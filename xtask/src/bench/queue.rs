@@ -3,13 +3,16 @@
 //! through every constraint and trigger, one in `QUEUED_EVERY` into the queue), then times a
 //! page of 50 over HTTP (`GET /api/v1/queue`, compliance-api, one keep-alive client) and the
 //! same query in raw SQL (pgbench, one client, each statement's latency logged), in the same
-//! run: the first page, a deep keyset page (from the middle of the queue), and two filtered
-//! pages (a filter a third of the queue matches, and one nothing matches). Prints p50 and p99 of each and the plans (`EXPLAIN (ANALYZE, BUFFERS)`).
+//! run: the first page, a deep keyset page (from the middle of the queue), and filtered pages
+//! (a filter a third of the queue matches, one nothing matches; issue 23's assignee filters,
+//! a tenth of the queue assigned to the officer, and its service-level filter, which nothing
+//! matches in a freshly loaded queue). Prints p50 and p99 of each and the plans (`EXPLAIN
+//! (ANALYZE, BUFFERS)`). The pages are read as the seed's compliance officer.
 //!
 //! Must not: touch any database but the `compliance_bench_queue_*` one it creates and drops, or
 //! print the connection URL or the token.
 
-use super::api::{Client, Server, agent_token};
+use super::api::{Client, Server};
 use anyhow::{Context, Result, bail};
 use compliance_ops::provision::{ProvisionOptions, provision};
 use compliance_persistence::DatabaseConfig;
@@ -47,7 +50,8 @@ SELECT g.i, gen_random_uuid() AS kyc_id, gen_random_uuid() AS aml_id, gen_random
 /// The queue page the repository sends (`repo::reports::pending_approvals_page`), in raw SQL;
 /// `{after}` is the keyset condition (empty for the first page).
 const PAGE_SQL: &str = "SELECT compliance_check_id, entity_id, entity_type, jurisdiction, status, engine_status, \
-     engine_stricter, risk_score, risk_level, sanctions_match, pep_match, approval_proposed_by, revision, created_at \
+     engine_stricter, risk_score, risk_level, sanctions_match, pep_match, approval_proposed_by, revision, created_at, \
+     assigned_to, status_since, due_at, overdue \
      FROM pending_approvals {after} \
      ORDER BY -risk_score, NOT engine_stricter, created_at, compliance_check_id LIMIT 50";
 
@@ -115,13 +119,30 @@ fn measure(config: &DatabaseConfig, cases: u64) -> Result<()> {
             .arg(super::write_temp("compliance_bench_queue.sql", &sql)?),
         "psql (loading the cases)",
     )?;
+    // A tenth of the queue's PENDING and ESCALATED cases assigned to the officer, through the
+    // guards, as claims would leave them.
+    super::run_quiet(
+        psql(config).args(["-c", ASSIGN_SQL, "-c", "VACUUM ANALYZE compliance_checks"]),
+        "psql (assigning a tenth of the queue)",
+    )?;
+    let officer = scalar(
+        config,
+        "SELECT id FROM users WHERE username = 'compliance.officer'",
+    )?;
+    // The ranges `repo::reports` adds to the overdue filter, one per service level in force.
+    let overdue_ranges = scalar(
+        config,
+        "SELECT string_agg(format('(jurisdiction = %L AND status = %L AND status_since <= now() - interval ''%s hours'')', \
+                jurisdiction, status, target_hours), ' OR ') FROM service_levels \
+          WHERE effective_from <= now() AND (effective_to IS NULL OR effective_to > now())",
+    )?;
     let queued = scalar(config, "SELECT count(*) FROM pending_approvals")?;
     println!(
         "loaded in {} s; {queued} cases in the queue",
         started.elapsed().as_secs()
     );
     let middle = middle(config)?;
-    let (_, _, secret) = agent_token(config)?;
+    let secret = officer_token(config)?;
     let server = Server::start(config)?;
     let token = secret.expose();
     println!(
@@ -146,6 +167,21 @@ fn measure(config: &DatabaseConfig, cases: u64) -> Result<()> {
             "filtered: US and ESCALATED (none)",
             "&jurisdiction=US&status=ESCALATED".to_owned(),
             "WHERE jurisdiction = 'US' AND status = 'ESCALATED'".to_owned(),
+        ),
+        (
+            "filtered: assignee (a tenth)",
+            format!("&assignee={officer}"),
+            format!("WHERE assigned_to = '{officer}'"),
+        ),
+        (
+            "filtered: unassigned (nine tenths)",
+            "&assignee=unassigned".to_owned(),
+            "WHERE assigned_to IS NULL".to_owned(),
+        ),
+        (
+            "filtered: overdue (none)",
+            "&overdue=true".to_owned(),
+            format!("WHERE overdue AND ({overdue_ranges})"),
         ),
     ];
     for (what, query, condition) in &pages {
@@ -183,6 +219,28 @@ fn measure(config: &DatabaseConfig, cases: u64) -> Result<()> {
         print!("{}", String::from_utf8_lossy(&output.stdout));
     }
     Ok(())
+}
+
+/// Assigns every tenth PENDING or ESCALATED case of the queue to the seed's officer.
+const ASSIGN_SQL: &str = "UPDATE compliance_checks c \
+     SET assigned_to = u.id, assigned_by = u.id, assigned_at = now(), revision = c.revision + 1 \
+     FROM users u, (SELECT compliance_check_id AS id, row_number() OVER (ORDER BY compliance_check_id) AS n \
+                      FROM pending_approvals WHERE status IN ('PENDING', 'ESCALATED')) q \
+     WHERE u.username = 'compliance.officer' AND c.id = q.id AND q.n % 10 = 0";
+
+/// An API token of the seed's compliance officer (the queue is a reviewer's read).
+fn officer_token(config: &DatabaseConfig) -> Result<compliance_app::tokens::TokenSecret> {
+    let mut conn = compliance_persistence::connect(config)?;
+    let username = compliance_app::domain::Username::parse("compliance.officer")?;
+    let admin = compliance_app::domain::Username::parse("admin")?;
+    let (_, secret) = compliance_ops::admin::create_token(
+        &mut conn,
+        &username,
+        &compliance_app::domain::TokenName::parse("bench-queue")?,
+        chrono::Utc::now() + chrono::Duration::hours(1),
+        &admin,
+    )?;
+    Ok(secret)
 }
 
 /// The sort key of the case in the middle of the queue.

@@ -19,7 +19,7 @@ use compliance_domain::{
 };
 use compliance_persistence::repo::{
     aml_checks, audit_chain, audit_logs, case_submissions, compliance_checks, false_positives,
-    kyc_checks, review_notes, users,
+    kyc_checks, review_notes, service_levels, users,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
@@ -119,6 +119,10 @@ pub struct CaseDetail {
     /// The entity's current case, when it is not this one: this one is history, and nobody
     /// decides it.
     pub superseded_by: Option<CaseId>,
+    /// When the case's wait in its status reaches the service level in force for its
+    /// jurisdiction and status (`CaseRecord::decided_at` is when the wait began); `None` when
+    /// none applies or the case is history.
+    pub due_at: Option<DateTime<Utc>>,
 }
 
 /// The most audit entries a case page shows at once.
@@ -228,22 +232,33 @@ impl Compliance {
                     (AuditRecord::from(e), verdict)
                 })
                 .collect();
-            let named: BTreeSet<UserId> = [Some(case.decided_by), case.approval_proposed_by]
-                .into_iter()
-                .flatten()
-                .chain(
-                    dispositions
-                        .iter()
-                        .flat_map(|d| [Some(d.proposed_by), d.confirmed_by].into_iter().flatten()),
-                )
-                .chain(notes.iter().map(|n| n.author))
-                .chain(audit.iter().map(|(e, _)| e.actor))
-                .collect();
+            let named: BTreeSet<UserId> = [
+                Some(case.decided_by),
+                case.approval_proposed_by,
+                case.assigned_to,
+            ]
+            .into_iter()
+            .flatten()
+            .chain(
+                dispositions
+                    .iter()
+                    .flat_map(|d| [Some(d.proposed_by), d.confirmed_by].into_iter().flatten()),
+            )
+            .chain(notes.iter().map(|n| n.author))
+            .chain(audit.iter().map(|(e, _)| e.actor))
+            .collect();
             let named: Vec<UserId> = named.into_iter().collect();
             let usernames = users::usernames(conn, &named)?.into_iter().collect();
             let superseded_by = case_submissions::current(conn, &case.entity_id)?
                 .map(|s| CaseId::from_uuid(s.compliance_check_id))
                 .filter(|current| *current != case.id);
+            let due_at = match superseded_by {
+                Some(_) => None,
+                None => service_levels::in_force(conn, Utc::now())?
+                    .into_iter()
+                    .find(|l| l.jurisdiction == case.jurisdiction && l.status == case.status)
+                    .map(|l| case.decided_at + chrono::Duration::hours(i64::from(l.target_hours))),
+            };
             Ok(CaseDetail {
                 case,
                 review_verdict,
@@ -259,6 +274,7 @@ impl Compliance {
                 older_audit: older.flatten(),
                 usernames,
                 superseded_by,
+                due_at,
             })
         })
     }

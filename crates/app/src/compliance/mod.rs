@@ -7,6 +7,7 @@
 //! Must not: expose a persistence or Diesel type in a signature, hand out the service
 //! underneath, or take the acting user from anywhere but an authenticated [`Caller`].
 
+mod assignment;
 mod caller;
 mod detail;
 mod events;
@@ -30,7 +31,7 @@ pub use sessions::{OfficeSession, SESSION_PREFIX, SessionPolicy, SignedIn, csrf_
 
 use crate::convert::rule_record;
 use crate::cursor::QueueCursor;
-use crate::page::{AuditQuery, ListSize, QueueQuery};
+use crate::page::{AssigneeQuery, AuditQuery, ListSize, QueueQuery};
 use crate::records;
 use crate::records::{
     AuditPage, CaseRecord, ClearedMatch, HighRiskRecord, QueuePage, ReplayRecord, RescreenOutcome,
@@ -216,6 +217,12 @@ impl Compliance {
             jurisdiction: query.jurisdiction,
             status: query.status,
             risk_level: query.risk_level,
+            assignee: query.assignee.map(|a| match a {
+                AssigneeQuery::Mine => reports::AssigneeFilter::User(caller.user()),
+                AssigneeQuery::Unassigned => reports::AssigneeFilter::Unassigned,
+                AssigneeQuery::User(user) => reports::AssigneeFilter::User(user),
+            }),
+            overdue: query.overdue,
         };
         let after = query.after.map(|c| c.0);
         let page = self.service.read(|conn| {

@@ -9,6 +9,7 @@
 //! operation that changes a case locks the case row first, before anything that takes the audit
 //! chain's lock, so that two of them never wait on each other in a cycle.
 
+pub(crate) mod assignment;
 mod events;
 pub(crate) mod monitoring;
 pub(crate) mod overrides;

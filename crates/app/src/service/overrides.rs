@@ -13,7 +13,7 @@ use crate::records::{ClearedMatch, DispositionState};
 use crate::{AppError, Result};
 use compliance_domain::{
     AuditAction, AuditEvent, CaseId, CheckStatus, DispositionError, DispositionStep, ListEntryRef,
-    ListName, ReviewReason, Reviewer, SubjectKind, UserId, plan_false_positive,
+    ListName, ReviewReason, Reviewer, SubjectKind, UserId, act_on_assigned, plan_false_positive,
 };
 use compliance_persistence::PersistenceError;
 use compliance_persistence::repo::false_positives::{self, Proposal};
@@ -64,6 +64,9 @@ impl ComplianceService {
                 existing.as_ref().map(|f| &f.disposition),
                 &reviewer,
             )?;
+            // An officer or admin is never blocked by someone else's assignment; the step's
+            // audit entry names it.
+            let over_assignment = act_on_assigned(&reviewer, case.assigned_to)?;
             let before = case_verdict(conn, &self.rules, &case, &kyc.check, &aml.screening)?;
             let entity = &kyc.check.entity_id;
             let note = review_notes::insert(conn, entity, reviewer.id(), reason)?;
@@ -80,6 +83,7 @@ impl ComplianceService {
                         by: reviewer.id(),
                         note: &note,
                         case_revision: raised.revision,
+                        over_assignment,
                     },
                 )?,
                 (DispositionStep::Confirm, Some(existing)) => false_positives::confirm(
@@ -89,6 +93,7 @@ impl ComplianceService {
                     reviewer.id(),
                     &note,
                     raised.revision,
+                    over_assignment,
                 )?,
                 (DispositionStep::Confirm, None) => {
                     return Err(AppError::StaleRevision {

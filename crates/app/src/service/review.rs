@@ -10,7 +10,8 @@ use crate::convert::{Evidence, Regulations, case_record};
 use crate::records::{ReviewOutcome, ReviewStepTaken};
 use crate::{AppError, Result};
 use compliance_domain::{
-    CaseId, CheckStatus, ReviewReason, ReviewStep, Reviewer, UserId, Verdict, plan_review,
+    CaseId, CheckStatus, ReviewReason, ReviewStep, Reviewer, UserId, Verdict, act_on_assigned,
+    plan_review,
 };
 use compliance_persistence::PersistenceError;
 use compliance_persistence::diesel::PgConnection;
@@ -88,6 +89,9 @@ impl ComplianceService {
             let sequence = require_current(conn, &case, &kyc.check.entity_id)?;
             let aml = aml_checks::find(conn, case.aml_check_id)?;
             let engine = case_verdict(conn, &self.rules, &case, &kyc.check, &aml.screening)?;
+            // An assignment never blocks an officer or admin (their step records whose
+            // assignment they acted over); an analyst leaves someone else's case to them.
+            act_on_assigned(&reviewer, case.assigned_to)?;
             let step = plan_review(
                 case.status,
                 case.approval.as_ref().map(|a| a.by),

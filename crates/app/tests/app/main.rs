@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access;
+mod assignment;
 mod concurrency;
 mod events;
 mod integrity;

@@ -108,6 +108,8 @@ pub const NO_INSERT_TABLES: &[&str] = &[
     "event_streams",
     "screening_jobs",
     "event_fanout",
+    // Service levels are policy, published by migrations (docs/data-model.md, "Known gaps").
+    "service_levels",
     "__diesel_schema_migrations",
 ];
 
@@ -138,7 +140,8 @@ pub const SERVICE_UPDATE_COLUMNS: &[(&str, &str)] = &[
         "compliance_checks",
         "status, engine_status, decided_by, decided_at, review_reason, review_note_id, \
          approval_proposed_by, approval_proposed_at, approval_proposal_reason, approval_note_id, \
-         aml_check_id, risk_score, risk_level, rule_versions, reasons, unweighed_signals, revision",
+         aml_check_id, risk_score, risk_level, rule_versions, reasons, unweighed_signals, revision, \
+         assigned_to, assigned_by, assigned_at",
     ),
     ("review_notes", "body, salt, erased_by"),
     (

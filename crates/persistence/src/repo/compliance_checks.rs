@@ -51,6 +51,9 @@ pub struct ComplianceCheckRow {
     pub approval_note_id: Option<Uuid>,
     pub engine_decided_at: Option<DateTime<Utc>>,
     pub unweighed_signals: Option<serde_json::Value>,
+    pub assigned_to: Option<Uuid>,
+    pub assigned_by: Option<Uuid>,
+    pub assigned_at: Option<DateTime<Utc>>,
 }
 
 /// A reviewer's reason for a step: a review note (erasable, outside the hash chain), or, for
@@ -109,6 +112,10 @@ pub struct StoredComplianceCheck {
     pub updated_at: DateTime<Utc>,
     /// When the engine's verdict last changed since the case was opened (a re-screening).
     pub engine_decided_at: Option<DateTime<Utc>>,
+    /// Who works the case (see `case_assignment`).
+    pub assigned_to: Option<UserId>,
+    /// When its assignment last changed (a claim, an assignment, a release).
+    pub assigned_at: Option<DateTime<Utc>>,
 }
 
 impl StoredComplianceCheck {
@@ -213,6 +220,8 @@ impl TryFrom<ComplianceCheckRow> for StoredComplianceCheck {
             created_at: row.created_at,
             updated_at: row.updated_at,
             engine_decided_at: row.engine_decided_at,
+            assigned_to: row.assigned_to.map(UserId::from_uuid),
+            assigned_at: row.assigned_at,
         })
     }
 }
@@ -298,7 +307,7 @@ fn decision_details(
     details
 }
 
-fn event(
+pub(crate) fn event(
     actor: UserId,
     action: AuditAction,
     case: &StoredComplianceCheck,
@@ -319,6 +328,19 @@ fn event(
         .map(|e| e.with_entity(entity_id.clone()))
         .and_then(|e| e.with_details(details))
         .map_err(|e| PersistenceError::invalid(TABLE, case.id, e))
+}
+
+/// Records in a reviewer's step (its audit details) that the case was assigned to someone
+/// else, whose assignment the reviewer, an officer or admin, acted over (`over_assignment`, the
+/// assignee's id). A decision never changes the assignment, so the row after it still names it.
+fn over_assignment(
+    details: &mut serde_json::Map<String, serde_json::Value>,
+    case: &StoredComplianceCheck,
+    actor: UserId,
+) {
+    if let Some(assignee) = case.assigned_to.filter(|&a| a != actor) {
+        details.insert("over_assignment".into(), serde_json::json!(assignee));
+    }
 }
 
 /// Opens a case with the engine's decision, and a `decision_recorded` audit entry, in one
@@ -488,7 +510,7 @@ pub fn recent_with_inputs(
 }
 
 /// Explains why an update matched no row: the case is gone, or it changed since `expected`.
-fn lost_update(conn: &mut PgConnection, id: Uuid, expected: i32) -> PersistenceError {
+pub(crate) fn lost_update(conn: &mut PgConnection, id: Uuid, expected: i32) -> PersistenceError {
     let current = compliance_checks::table
         .find(id)
         .select((compliance_checks::revision, compliance_checks::status))
@@ -587,6 +609,9 @@ pub fn change_status(
             if change.waiver {
                 map.insert("waiver".into(), true.into());
             }
+            if t.by == Trigger::Reviewer {
+                over_assignment(map, &stored, change.decided_by);
+            }
             if !change.overrides.is_empty() {
                 map.insert("over_engine_rejection".into(), true.into());
                 map.insert(
@@ -644,6 +669,7 @@ pub fn propose_approval(
         if waiver {
             details.insert("waiver".into(), true.into());
         }
+        over_assignment(&mut details, &stored, proposer);
         let details = serde_json::Value::Object(details);
         let audit = event(
             proposer,

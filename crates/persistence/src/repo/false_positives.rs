@@ -117,6 +117,9 @@ pub struct Proposal<'a> {
     pub by: UserId,
     /// Their note.
     pub note: &'a NoteRef,
+    /// The assignee of the case whose assignment the proposer (an officer or admin) acts
+    /// over, if it is someone else's (recorded in the audit entry as `over_assignment`).
+    pub over_assignment: Option<UserId>,
     /// The case's revision this step raised it to (recorded in the audit entry).
     pub case_revision: i32,
 }
@@ -132,17 +135,33 @@ struct NewRow<'a> {
     proposal_note_id: Uuid,
 }
 
-fn audit(
-    conn: &mut PgConnection,
+/// A step on a disposition as its audit entry records it.
+struct Step<'a> {
     action: AuditAction,
     by: UserId,
+    note: &'a NoteRef,
+    case_revision: i32,
+    over_assignment: Option<UserId>,
+}
+
+fn audit(
+    conn: &mut PgConnection,
     stored: &FalsePositive,
     entity_id: &EntityId,
-    note: &NoteRef,
-    case_revision: i32,
+    step: &Step<'_>,
 ) -> Result<()> {
+    let Step {
+        action,
+        by,
+        note,
+        case_revision,
+        over_assignment,
+    } = *step;
     let mut details = note.details("note");
     details.insert("revision".into(), case_revision.into());
+    if let Some(assignee) = over_assignment {
+        details.insert("over_assignment".into(), assignee.to_string().into());
+    }
     details.insert(
         "compliance_check_id".into(),
         stored.case_id.to_string().into(),
@@ -189,19 +208,23 @@ pub fn propose(conn: &mut PgConnection, proposal: &Proposal<'_>) -> Result<False
             .try_into()?;
         audit(
             conn,
-            AuditAction::FalsePositiveProposed,
-            proposal.by,
             &stored,
             proposal.entity_id,
-            proposal.note,
-            proposal.case_revision,
+            &Step {
+                action: AuditAction::FalsePositiveProposed,
+                by: proposal.by,
+                note: proposal.note,
+                case_revision: proposal.case_revision,
+                over_assignment: proposal.over_assignment,
+            },
         )?;
         Ok(stored)
     })
 }
 
 /// Confirms a proposed disposition (still unconfirmed), with a `false_positive_confirmed` audit
-/// entry, in one transaction. Already confirmed (a lost race) is a conflict.
+/// entry, in one transaction. Already confirmed (a lost race) is a conflict. `over_assignment`
+/// as in [`Proposal`].
 pub fn confirm(
     conn: &mut PgConnection,
     id: Uuid,
@@ -209,6 +232,7 @@ pub fn confirm(
     by: UserId,
     note: &NoteRef,
     case_revision: i32,
+    over_assignment: Option<UserId>,
 ) -> Result<FalsePositive> {
     crate::convert::atomic(conn, |conn| {
         let row = diesel::update(
@@ -234,12 +258,15 @@ pub fn confirm(
         let stored: FalsePositive = row.try_into()?;
         audit(
             conn,
-            AuditAction::FalsePositiveConfirmed,
-            by,
             &stored,
             entity_id,
-            note,
-            case_revision,
+            &Step {
+                action: AuditAction::FalsePositiveConfirmed,
+                by,
+                note,
+                case_revision,
+                over_assignment,
+            },
         )?;
         Ok(stored)
     })

@@ -14,6 +14,7 @@ use compliance_domain::{
 };
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use uuid::Uuid;
 
 #[derive(Queryable, Selectable)]
@@ -33,6 +34,10 @@ struct PendingRow {
     created_at: DateTime<Utc>,
     engine_status: String,
     engine_stricter: bool,
+    assigned_to: Option<Uuid>,
+    status_since: DateTime<Utc>,
+    due_at: Option<DateTime<Utc>>,
+    overdue: bool,
 }
 
 /// A case in the review queue.
@@ -67,6 +72,15 @@ pub struct PendingApproval {
     pub revision: i32,
     /// When the case was opened.
     pub created_at: DateTime<Utc>,
+    /// Who works it, if anyone.
+    pub assigned_to: Option<UserId>,
+    /// Since when it has had its status (its wait is counted from here).
+    pub status_since: DateTime<Utc>,
+    /// When its wait reaches the service level in force for its jurisdiction and status
+    /// (`service_levels`); `None` when none applies.
+    pub due_at: Option<DateTime<Utc>>,
+    /// True when that moment has passed (by the database's clock, as of the read).
+    pub overdue: bool,
 }
 
 const QUEUE: &str = "pending_approvals";
@@ -90,6 +104,10 @@ impl TryFrom<PendingRow> for PendingApproval {
             approval_proposed_by: row.approval_proposed_by.map(UserId::from_uuid),
             revision: row.revision,
             created_at: row.created_at,
+            assigned_to: row.assigned_to.map(UserId::from_uuid),
+            status_since: row.status_since,
+            due_at: row.due_at,
+            overdue: row.overdue,
         })
     }
 }
@@ -105,7 +123,7 @@ pub fn pending_approvals(
     let filter = QueueFilter {
         jurisdiction,
         status,
-        risk_level: None,
+        ..QueueFilter::default()
     };
     pending_approvals_page(conn, &filter, None, limit)
 }
@@ -119,6 +137,19 @@ pub struct QueueFilter {
     pub status: Option<CheckStatus>,
     /// Only this risk level.
     pub risk_level: Option<RiskLevel>,
+    /// Only the cases of this assignee, or only the unassigned ones.
+    pub assignee: Option<AssigneeFilter>,
+    /// Only the cases past their service level.
+    pub overdue: bool,
+}
+
+/// Whose cases a page of the queue shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    /// The cases nobody works.
+    Unassigned,
+    /// The cases this user works.
+    User(UserId),
 }
 
 /// Where a page of the queue resumes: the sort key of the last case of the previous page, in
@@ -167,6 +198,40 @@ pub fn pending_approvals_page(
     }
     if let Some(level) = filter.risk_level {
         query = query.filter(v::risk_level.eq(<&str>::from(level)));
+    }
+    // Either is an equality on the first column of idx_compliance_checks_queue_assignee
+    // (migration 2026-12-09-100000_case_assignment), whose rest is the queue's order.
+    match filter.assignee {
+        Some(AssigneeFilter::Unassigned) => query = query.filter(v::assigned_to.is_null()),
+        Some(AssigneeFilter::User(user)) => {
+            query = query.filter(v::assigned_to.eq(user.as_uuid()));
+        }
+        None => {}
+    }
+    if filter.overdue {
+        // `overdue` alone is a row filter read while scanning the queue in its order, which
+        // reads the whole queue when few cases are overdue. The same cases as one range of
+        // `status_since` (the case's decided_at) per service level in force, which
+        // idx_compliance_checks_queue_waiting answers; the planner picks the cheaper.
+        let now = chrono::Utc::now();
+        let mut ranges: Option<
+            Box<dyn BoxableExpression<pending_approvals::table, Pg, SqlType = Bool>>,
+        > = None;
+        for level in super::service_levels::in_force(conn, now)? {
+            let cutoff = now - chrono::Duration::hours(i64::from(level.target_hours));
+            let range = v::jurisdiction
+                .eq(<&str>::from(level.jurisdiction))
+                .and(v::status.eq(<&str>::from(level.status)))
+                .and(v::status_since.le(cutoff));
+            ranges = Some(match ranges {
+                None => Box::new(range),
+                Some(earlier) => Box::new(earlier.or(range)),
+            });
+        }
+        let Some(ranges) = ranges else {
+            return Ok(Vec::new());
+        };
+        query = query.filter(v::overdue).filter(ranges);
     }
     if let Some(c) = after {
         // The queue's order as one ascending row, so that a page resumes with one row

@@ -23,8 +23,8 @@ fn rows(conn: &mut PgConnection) -> String {
         .iter()
         // The columns the later migrations add are left out of the content compared (the
         // lifecycle migration's, and issue 24's nullable facts and unweighed signals, which
-        // rewrite no row either: ctid and xmin stay).
-        .map(|t| format!("SELECT '{t}' || ctid::text || xmin::text || md5((to_jsonb(t) - 'review_note_id' - 'approval_note_id' - 'engine_decided_at' - 'chain' - 'chain_position' - 'assessed_on' - 'accreditation' - 'unweighed_signals')::text) AS line FROM {t} t"))
+        // rewrite no row either: ctid and xmin stay; so do issue 23's assignment columns).
+        .map(|t| format!("SELECT '{t}' || ctid::text || xmin::text || md5((to_jsonb(t) - 'review_note_id' - 'approval_note_id' - 'engine_decided_at' - 'chain' - 'chain_position' - 'assessed_on' - 'accreditation' - 'unweighed_signals' - 'assigned_to' - 'assigned_by' - 'assigned_at')::text) AS line FROM {t} t"))
         .collect();
     text(
         conn,

@@ -15,5 +15,6 @@ mod pages;
 mod pool;
 mod repositories;
 mod rules_state;
+mod service_levels;
 mod support;
 mod waiver;

@@ -18,7 +18,8 @@ use axum::response::{IntoResponse, Response};
 use compliance_app::records::{DispositionState, ReviewStepTaken};
 use compliance_app::{AppError, Caller, Compliance, OfficeSession};
 use compliance_domain::{
-    CaseId, DispositionError, ListEntryRef, ListName, ReviewError, ReviewReason, Verdict,
+    CaseId, DispositionError, ListEntryRef, ListName, Permission, ReviewError, ReviewReason,
+    Verdict,
 };
 use serde::Deserialize;
 
@@ -51,6 +52,10 @@ fn done_notice(done: Option<&str>) -> Option<Notice> {
             "False positive proposed: a second compliance officer or admin must confirm it."
         }
         "match_confirmed" => "False positive confirmed.",
+        "claimed" => "You work this case now.",
+        "assigned" => "Case assigned.",
+        "released" => "Case released: nobody works it now.",
+        "unchanged" => "Nothing changed: the case was already so assigned.",
         _ => return None,
     };
     Some(Notice {
@@ -84,12 +89,21 @@ async fn show(
     let caller = session.caller;
     match office
         .compliance
-        .call(move |c| c.case_detail(&caller, id))
+        .call(move |c| {
+            let detail = c.case_detail(&caller, id)?;
+            // Whom the case may be assigned to: read only for those who may assign.
+            let reviewers = if caller.may(Permission::AssignCases) {
+                c.reviewers(&caller)?
+            } else {
+                Vec::new()
+            };
+            Ok((detail, reviewers))
+        })
         .await
     {
-        Ok(detail) => render(
+        Ok((detail, reviewers)) => render(
             status,
-            &super::case_view::case_page(&detail, session, notice),
+            &super::case_view::case_page(&detail, session, notice, &reviewers),
         ),
         Err(e) => app_error_page(Some(session), &e),
     }
@@ -148,7 +162,13 @@ async fn refused(office: &Office, officer: &Officer, id: CaseId, error: &AppErro
     .await
 }
 
-fn input_error(field: &str, message: impl std::fmt::Display) -> AppError {
+/// The revision a form carries (the page's), or the refusal that says to reload it.
+pub(super) fn form_revision(text: &str) -> Result<i32, AppError> {
+    text.parse()
+        .map_err(|_| input_error("revision", "the page's revision is missing: reload it"))
+}
+
+pub(super) fn input_error(field: &str, message: impl std::fmt::Display) -> AppError {
     AppError::Input(compliance_domain::input::InputError::field(
         field,
         message.to_string(),
@@ -158,7 +178,7 @@ fn input_error(field: &str, message: impl std::fmt::Display) -> AppError {
 /// What both forms do: check the token and the case id, parse the fields (a bad one is the
 /// case page with the refusal), run `work` as the signed-in person, and go back to the case
 /// page with what was done (or show the refusal over the case as it is now).
-async fn act<P: Send + 'static>(
+pub(super) async fn act<P: Send + 'static>(
     office: &Office,
     officer: &Officer,
     segment: &str,
@@ -201,10 +221,7 @@ pub(super) async fn decide(
             .verdict
             .parse()
             .map_err(|_| input_error("verdict", "choose approve, waive or reject"))?;
-        let revision: i32 = form
-            .revision
-            .parse()
-            .map_err(|_| input_error("revision", "the page's revision is missing: reload it"))?;
+        let revision = form_revision(&form.revision)?;
         let reason = ReviewReason::parse(&form.reason).map_err(|e| input_error("reason", e))?;
         Ok((verdict, revision, reason))
     };
@@ -252,10 +269,7 @@ pub(super) async fn clear_match(
         let list = ListName::parse(&form.list).map_err(|e| input_error("list", e))?;
         let entry = ListEntryRef::parse(&form.entry).map_err(|e| input_error("entry", e))?;
         let reason = ReviewReason::parse(&form.reason).map_err(|e| input_error("reason", e))?;
-        let revision: i32 = form
-            .revision
-            .parse()
-            .map_err(|_| input_error("revision", "the page's revision is missing: reload it"))?;
+        let revision = form_revision(&form.revision)?;
         Ok((list, entry, reason, revision))
     };
     act(

@@ -113,6 +113,7 @@ pub(super) fn case_page(
     detail: &CaseDetail,
     me: &OfficeSession,
     notice: Option<Notice>,
+    reviewers: &[(UserId, compliance_domain::Username, compliance_domain::Role)],
 ) -> CasePage {
     let case = &detail.case;
     let kyc = &detail.kyc;
@@ -255,6 +256,7 @@ pub(super) fn case_page(
         audit_truncated: detail.older_audit.is_some(),
         audit,
         decide: decide_view(detail, me),
+        assignment: super::assignment_view::assignment_view(detail, me, reviewers),
         csrf: me.csrf.clone(),
     }
 }

@@ -12,6 +12,8 @@
 //! Must not: hold a business rule or SQL, render text unescaped (askama escapes every `{{ }}`),
 //! accept a form without its CSRF token, log a password, a session secret or a form's content.
 
+mod assignment;
+mod assignment_view;
 mod attempts;
 mod case;
 mod case_view;
@@ -75,6 +77,7 @@ pub fn router(compliance: AsyncCompliance, config: OfficeConfig) -> Router {
         .route("/cases/{id}", get(case::page))
         .route("/cases/{id}/decide", post(case::decide))
         .route("/cases/{id}/clear-match", post(case::clear_match))
+        .route("/cases/{id}/assignment", post(assignment::submit))
         .route("/rules", get(rules::page))
         .route("/endpoints", get(endpoints::list))
         .route("/endpoints/{id}", get(endpoints::page))

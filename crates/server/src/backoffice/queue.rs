@@ -1,17 +1,18 @@
-//! `GET /office/queue`: the review queue, filtered by jurisdiction, status and risk level,
-//! riskiest and oldest first, a page at a time (keyset: `after` is the previous page's
-//! cursor). Cases whose engine decision is stricter than their status are marked.
+//! `GET /office/queue`: the review queue, filtered by jurisdiction, status, risk level,
+//! assignee (mine, unassigned, a user's id) and service level, riskiest and oldest first, a
+//! page at a time (keyset: `after` is the previous page's cursor). Cases whose engine decision
+//! is stricter than their status are marked, as are cases past their service level.
 //!
 //! Must not: write, or page by offset.
 
 use super::pages::{Asked, app_error_page, error_page, render};
 use super::session::{Officer, encode};
-use super::views::{Choice, Chrome, QueuePage, QueueRow, when};
+use super::views::{Choice, Chrome, QueuePage, QueueRow, waited, when};
 use super::{Office, PREFIX};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use compliance_app::{QueueCursor, QueueQuery};
+use compliance_app::{AssigneeQuery, QueueCursor, QueueQuery};
 use compliance_domain::{CheckStatus, Jurisdiction, RiskLevel};
 use serde::Deserialize;
 use strum::VariantNames;
@@ -30,6 +31,10 @@ pub(super) struct QueueParams {
     status: String,
     #[serde(default)]
     risk_level: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    overdue: String,
     #[serde(default)]
     after: String,
 }
@@ -60,6 +65,8 @@ pub(super) async fn page(
             jurisdiction: filter::<Jurisdiction>("jurisdiction", &p.jurisdiction)?,
             status: filter::<CheckStatus>("status", &p.status)?,
             risk_level: filter::<RiskLevel>("risk level", &p.risk_level)?,
+            assignee: filter::<AssigneeQuery>("assignee", &p.assignee)?,
+            overdue: filter::<bool>("overdue", &p.overdue)?.unwrap_or(false),
             after: filter::<QueueCursor>("page", &p.after)?,
             limit: page_size(),
         })
@@ -84,7 +91,8 @@ pub(super) async fn page(
             let named: Vec<_> = page
                 .items
                 .iter()
-                .filter_map(|i| i.approval_proposed_by)
+                .flat_map(|i| [i.approval_proposed_by, i.assigned_to])
+                .flatten()
                 .collect();
             let names = c.usernames(&caller, &named)?;
             Ok((page, names))
@@ -95,11 +103,19 @@ pub(super) async fn page(
         Err(e) => return app_error_page(Some(session), &e),
     };
     let filters = format!(
-        "jurisdiction={}&status={}&risk_level={}",
+        "jurisdiction={}&status={}&risk_level={}&assignee={}&overdue={}",
         encode(&p.jurisdiction),
         encode(&p.status),
-        encode(&p.risk_level)
+        encode(&p.risk_level),
+        encode(&p.assignee),
+        encode(&p.overdue)
     );
+    let now = chrono::Utc::now();
+    let name = |u: compliance_domain::UserId| {
+        names
+            .get(&u)
+            .map_or_else(|| u.to_string(), |n| n.as_str().to_owned())
+    };
     let rows = page
         .items
         .iter()
@@ -119,12 +135,12 @@ pub(super) async fn page(
                 (false, false) => "none",
             }
             .to_owned(),
-            proposed_by: item.approval_proposed_by.map(|u| {
-                names
-                    .get(&u)
-                    .map_or_else(|| u.to_string(), |n| n.as_str().to_owned())
-            }),
+            proposed_by: item.approval_proposed_by.map(name),
             opened: when(item.created_at),
+            assignee: item.assigned_to.map(name),
+            waited: waited(item.status_since, now),
+            due: item.due_at.map(when),
+            overdue: item.overdue,
         })
         .collect();
     let view = QueuePage {
@@ -132,6 +148,8 @@ pub(super) async fn page(
         jurisdictions: Choice::list(Jurisdiction::VARIANTS, Some(&p.jurisdiction)),
         statuses: Choice::list(&["PENDING", "ESCALATED", "APPROVED"], Some(&p.status)),
         risk_levels: Choice::list(RiskLevel::VARIANTS, Some(&p.risk_level)),
+        assignees: Choice::list(&["mine", "unassigned"], Some(&p.assignee)),
+        overdue_only: query.overdue,
         rows,
         next_href: page
             .next

@@ -14,6 +14,18 @@ pub(super) fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// How long a case has waited since `since`, as of `now`: days and hours, or hours and
+/// minutes under a day (never negative).
+pub(super) fn waited(since: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let minutes = (now - since).num_minutes().max(0);
+    let (days, hours, mins) = (minutes / 1_440, minutes / 60 % 24, minutes % 60);
+    if days > 0 {
+        format!("{days} d {hours} h")
+    } else {
+        format!("{hours} h {mins} min")
+    }
+}
+
 /// The frame of every page: its title and who is signed in.
 pub(super) struct Chrome {
     pub title: String,
@@ -103,6 +115,12 @@ pub(super) struct QueueRow {
     pub matches: String,
     pub proposed_by: Option<String>,
     pub opened: String,
+    pub assignee: Option<String>,
+    /// How long it has waited in its status.
+    pub waited: String,
+    /// When that wait reaches its service level, if one applies.
+    pub due: Option<String>,
+    pub overdue: bool,
 }
 
 #[derive(Template)]
@@ -112,9 +130,27 @@ pub(super) struct QueuePage {
     pub jurisdictions: Vec<Choice>,
     pub statuses: Vec<Choice>,
     pub risk_levels: Vec<Choice>,
+    pub assignees: Vec<Choice>,
+    pub overdue_only: bool,
     pub rows: Vec<QueueRow>,
     pub next_href: Option<String>,
     pub first_href: Option<String>,
+}
+
+/// Who works a case, how long it has waited, and the assignment buttons the signed-in person is
+/// offered (from the role table; the service decides).
+pub(super) struct AssignmentView {
+    pub assignee: Option<String>,
+    /// "PENDING for 3 d 4 h".
+    pub waited: String,
+    /// When the wait reaches its service level, if one applies.
+    pub due: Option<String>,
+    pub overdue: bool,
+    /// "Claim" or "Take over" when offered.
+    pub claim: Option<&'static str>,
+    pub release: bool,
+    /// The reviewers the case may be assigned to (empty: no assignment form).
+    pub assign_to: Vec<Choice>,
 }
 
 /// One reason of the engine's decision.
@@ -249,6 +285,7 @@ pub(super) struct CasePage {
     pub audit: Vec<AuditView>,
     pub chain_intact: bool,
     pub decide: Option<DecideView>,
+    pub assignment: AssignmentView,
     pub csrf: String,
 }
 

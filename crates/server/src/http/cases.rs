@@ -22,7 +22,11 @@ fn etag(revision: i32) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{revision}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
 }
 
-fn with_etag<T: serde::Serialize>(status: StatusCode, revision: i32, body: &T) -> Response {
+pub(super) fn with_etag<T: serde::Serialize>(
+    status: StatusCode,
+    revision: i32,
+    body: &T,
+) -> Response {
     let mut response = (status, Json(body)).into_response();
     response.headers_mut().insert(header::ETAG, etag(revision));
     response
@@ -109,7 +113,7 @@ pub async fn get_case(
 }
 
 /// The revision an `If-Match` header names: missing is 428, malformed 400.
-fn if_match(headers: &HeaderMap) -> Result<i32, Problem> {
+pub(super) fn if_match(headers: &HeaderMap) -> Result<i32, Problem> {
     let value = headers
         .get(header::IF_MATCH)
         .ok_or_else(Problem::precondition_required)?;

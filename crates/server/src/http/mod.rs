@@ -5,6 +5,7 @@
 //! Must not: hold a business rule or SQL (the service decides), block the async runtime (Diesel
 //! runs on the blocking pool), log a body or a token, or answer 500 to client input.
 
+mod assignment;
 pub mod auth;
 pub mod bodies;
 mod body_errors;

@@ -12,7 +12,8 @@
 
 use super::schemas as S;
 use super::{
-    AppState, Problem, cases, entities, events, monitoring, queue, rules, screening, wallets,
+    AppState, Problem, assignment, cases, entities, events, monitoring, queue, rules, screening,
+    wallets,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -29,7 +30,7 @@ pub const PATH: &str = "/api/v1/openapi.json";
     // The schemas only parameters name (utoipa-axum collects those of bodies and answers), and
     // those only the webhooks name.
     components(schemas(Problem, S::CaseId, S::EntityId, S::IdempotencyKey, S::IfMatch,
-        S::QueueCursor, S::AuditOrder, S::Jurisdiction, S::CheckStatus, S::RiskLevel,
+        S::QueueCursor, S::Assignee, S::AuditOrder, S::Jurisdiction, S::CheckStatus, S::RiskLevel,
         S::DeliveryState, S::EventType, S::CaseEventData, S::CaseStatusChangedData,
         S::MatchEventData, S::TransactionEventData, S::Trigger)),
     modifiers(&Bearer),
@@ -78,6 +79,8 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::get_case))
         .routes(routes!(cases::review_case))
         .routes(routes!(cases::clear_match))
+        .routes(routes!(assignment::claim))
+        .routes(routes!(assignment::assign, assignment::release))
         .routes(routes!(entities::current_case))
         .routes(routes!(entities::history))
         .routes(routes!(entities::audit))

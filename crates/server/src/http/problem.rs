@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use compliance_app::AppError;
 use compliance_domain::input::FieldError;
-use compliance_domain::{DispositionError, ReviewError};
+use compliance_domain::{AssignmentError, DispositionError, ReviewError};
 use serde::Serialize;
 
 /// The media type of a problem document (RFC 9457).
@@ -189,6 +189,24 @@ pub fn classify(error: &AppError) -> (StatusCode, &'static str, &'static str) {
             (S::CONFLICT, "case-final", "the case is closed")
         }
         AppError::Disposition(_) => (S::CONFLICT, "conflict", "conflict"),
+        AppError::Assignment(AssignmentError::MayNotAssign { .. }) => {
+            (S::FORBIDDEN, "forbidden", "not permitted for this role")
+        }
+        AppError::Assignment(AssignmentError::AssignedToOther { .. }) => (
+            S::CONFLICT,
+            "assigned-elsewhere",
+            "the case is assigned to someone else",
+        ),
+        AppError::Assignment(AssignmentError::NotInQueue { .. }) => (
+            S::CONFLICT,
+            "not-in-queue",
+            "the case is not awaiting review",
+        ),
+        AppError::Assignment(_) => (
+            S::UNPROCESSABLE_ENTITY,
+            "invalid-assignee",
+            "the assignee may not work this case",
+        ),
         AppError::OpenCase { .. } => (S::CONFLICT, "open-case", "the entity has an open case"),
         AppError::Superseded { .. } => (
             S::CONFLICT,
@@ -355,6 +373,32 @@ mod tests {
                 "forbidden",
             ),
             (DispositionError::NotMatched.into(), 422, "not-matched"),
+            (
+                AssignmentError::MayNotAssign {
+                    role: Role::Analyst,
+                }
+                .into(),
+                403,
+                "forbidden",
+            ),
+            (
+                AssignmentError::AssignedToOther { assignee: user }.into(),
+                409,
+                "assigned-elsewhere",
+            ),
+            (
+                AssignmentError::NotInQueue {
+                    status: CheckStatus::Approved,
+                }
+                .into(),
+                409,
+                "not-in-queue",
+            ),
+            (
+                AssignmentError::UnknownAssignee(user).into(),
+                422,
+                "invalid-assignee",
+            ),
             (ReviewError::EngineRejects.into(), 409, "engine-rejects"),
             (
                 ReviewError::EngineRequiresEvidence.into(),

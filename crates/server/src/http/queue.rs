@@ -8,7 +8,7 @@ use super::schemas as S;
 use super::{AppState, Params, Problem, call, limit, param};
 use axum::Json;
 use axum::extract::State;
-use compliance_app::{Caller, QueueCursor, QueueQuery};
+use compliance_app::{AssigneeQuery, Caller, QueueCursor, QueueQuery};
 use compliance_domain::{CheckStatus, Jurisdiction, RiskLevel};
 use serde::Deserialize;
 
@@ -19,16 +19,23 @@ pub struct QueueParams {
     jurisdiction: Option<String>,
     status: Option<String>,
     risk_level: Option<String>,
+    assignee: Option<String>,
+    overdue: Option<String>,
     cursor: Option<String>,
     limit: Option<String>,
 }
 
 /// A page of the review queue: riskiest (flagged first), then oldest. Pass `next` back as
-/// `cursor` for the following page.
+/// `cursor` for the following page. Each case shows who works it, since when it has had its
+/// status and when that wait reaches its service level; `assignee` and `overdue` narrow the
+/// page.
 #[utoipa::path(get, path = "/api/v1/queue", tag = "reports",
     params(("jurisdiction" = Option<S::Jurisdiction>, Query, description = "AE, IN or US"),
         ("status" = Option<S::CheckStatus>, Query, description = "PENDING, ESCALATED, ..."),
         ("risk_level" = Option<S::RiskLevel>, Query, description = "LOW, MEDIUM, HIGH or CRITICAL"),
+        ("assignee" = Option<S::Assignee>, Query,
+            description = "`mine`, `unassigned`, or a user's id: only the cases they work"),
+        ("overdue" = Option<bool>, Query, description = "`true`: only the cases past their service level"),
         ("cursor" = Option<S::QueueCursor>, Query, description = "The previous page's `next`"),
         ("limit" = Option<u16>, Query, minimum = 1, maximum = 1000,
             description = "Cases per page: 1 to 1000, default 50")),
@@ -50,6 +57,8 @@ pub async fn queue(
         jurisdiction: param::<Jurisdiction>("jurisdiction", p.jurisdiction.as_deref())?,
         status: param::<CheckStatus>("status", p.status.as_deref())?,
         risk_level: param::<RiskLevel>("risk_level", p.risk_level.as_deref())?,
+        assignee: param::<AssigneeQuery>("assignee", p.assignee.as_deref())?,
+        overdue: param::<bool>("overdue", p.overdue.as_deref())?.unwrap_or(false),
         after,
         limit: limit(p.limit.as_deref())?,
     };

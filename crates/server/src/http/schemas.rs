@@ -66,6 +66,8 @@ text_enum_schemas! {
     RedFlag => compliance_domain::RedFlag;
     /// A reviewer's verdict.
     Verdict => compliance_domain::Verdict;
+    /// What a change of a case's assignment was.
+    AssignmentAction => compliance_domain::AssignmentAction;
     /// What is watched on a wallet.
     WatchKind => compliance_domain::blockchain::WatchKind;
     /// Which way a transaction moved funds, seen from the watched wallet.
@@ -326,6 +328,15 @@ impl ToSchema for QueueCursor {
     fn name() -> Cow<'static, str> {
         Cow::Borrowed("QueueCursor")
     }
+}
+
+/// Whose cases a page of the queue shows (`compliance_app::AssigneeQuery`): `mine`,
+/// `unassigned`, or a user's id.
+pub const ASSIGNEE_PATTERN: &str = "^(mine|unassigned|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$";
+
+string_schema! {
+    /// `mine`, `unassigned`, or a user's id: only the cases they work.
+    Assignee, 4, 36, ASSIGNEE_PATTERN
 }
 
 /// `If-Match`: a case's `ETag`, its revision quoted (a weak `W/` prefix is read too).

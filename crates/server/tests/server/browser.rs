@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// chromedriver on a free port, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
 }
@@ -42,7 +42,7 @@ const INSTALL: &str =
 /// Starts chromedriver, or `None` when the browser stories are skipped: on purpose
 /// (`COMPLIANCE_SKIP_BROWSER`), or because this machine has no chromedriver, said loudly in one
 /// line. In CI (`CI=true`) a missing browser fails the story instead, so CI runs everything.
-fn driver() -> Option<Driver> {
+pub(crate) fn driver() -> Option<Driver> {
     if std::env::var_os("COMPLIANCE_SKIP_BROWSER").is_some() {
         eprintln!("COMPLIANCE_SKIP_BROWSER is set: browser story skipped");
         return None;
@@ -82,7 +82,7 @@ fn driver() -> Option<Driver> {
 }
 
 /// A headless Chromium session.
-async fn browser(driver: &Driver) -> Client {
+pub(crate) async fn browser(driver: &Driver) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -101,7 +101,7 @@ async fn browser(driver: &Driver) -> Client {
 }
 
 /// The back office served on a local port for the browser.
-async fn serve(app: &OfficeApp) -> String {
+pub(crate) async fn serve(app: &OfficeApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let router = app
@@ -113,7 +113,7 @@ async fn serve(app: &OfficeApp) -> String {
 }
 
 /// Saves the browser's screen as `name`.png under the target directory.
-async fn screenshot(c: &Client, name: &str) {
+pub(crate) async fn screenshot(c: &Client, name: &str) {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("back-office");
     std::fs::create_dir_all(&dir).unwrap();
     let png = c.screenshot().await.unwrap();
@@ -130,7 +130,7 @@ async fn fill(c: &Client, css: &str, text: &str) {
         .unwrap();
 }
 
-async fn click(c: &Client, css: &str) {
+pub(crate) async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap()
@@ -141,7 +141,7 @@ async fn click(c: &Client, css: &str) {
 
 /// Waits (up to 20 s, on a busy machine) until the browser is on `path`: a click that submits
 /// a form may return before the next page has arrived.
-async fn arrive(c: &Client, path: &str) {
+pub(crate) async fn arrive(c: &Client, path: &str) {
     let started = Instant::now();
     loop {
         let url = c.current_url().await.unwrap();
@@ -161,7 +161,7 @@ async fn arrive(c: &Client, path: &str) {
 
 /// The page's accessibility basics, as the browser sees them: one `h1`, every visible field
 /// with a label, every button with a name, and the first focusable element the skip link.
-async fn accessible(c: &Client) {
+pub(crate) async fn accessible(c: &Client) {
     let found = c
         .execute(
             "const fields = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')];
@@ -191,7 +191,7 @@ async fn accessible(c: &Client) {
 }
 
 /// Waits (up to 20 s) until the page shows `text`, and gives back its source.
-async fn shows(c: &Client, text: &str) -> String {
+pub(crate) async fn shows(c: &Client, text: &str) -> String {
     let started = Instant::now();
     loop {
         let page = source(c).await;
@@ -214,7 +214,7 @@ async fn sign_in_here(c: &Client, username: &str, then: &str) {
     arrive(c, then).await;
 }
 
-async fn sign_in(c: &Client, base: &str, username: &str) {
+pub(crate) async fn sign_in(c: &Client, base: &str, username: &str) {
     c.goto(&format!("{base}/office/sign-in")).await.unwrap();
     sign_in_here(c, username, "/office/queue").await;
 }
@@ -224,7 +224,7 @@ async fn source(c: &Client) -> String {
 }
 
 /// Opens an entity's case from the queue by its link.
-async fn open_from_queue(c: &Client, entity: &str) {
+pub(crate) async fn open_from_queue(c: &Client, entity: &str) {
     let link = c.find(Locator::LinkText(entity)).await.unwrap();
     let href = link.attr("href").await.unwrap().unwrap();
     link.click().await.unwrap();
@@ -232,7 +232,7 @@ async fn open_from_queue(c: &Client, entity: &str) {
 }
 
 /// Types a reason and presses the decision button with `verdict`.
-async fn decide(c: &Client, verdict: &str, reason: &str) {
+pub(crate) async fn decide(c: &Client, verdict: &str, reason: &str) {
     fill(c, "#reason", reason).await;
     click(c, &format!("button[name=verdict][value={verdict}]")).await;
 }

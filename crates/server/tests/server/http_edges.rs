@@ -359,6 +359,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/entities/{entity_id}/wallets"),
     ("get", "/api/v1/entities/{entity_id}/wallets"),
     ("post", "/api/v1/wallets/{id}/transactions"),
+    ("post", "/api/v1/cases/{id}/claim"),
+    ("put", "/api/v1/cases/{id}/assignment"),
+    ("delete", "/api/v1/cases/{id}/assignment"),
 ];
 
 #[tokio::test]

@@ -664,6 +664,10 @@ async fn every_parameter_says_what_the_server_accepts() {
                         (json!("integer"), json!(1), json!(i64::MAX)),
                         "{what}"
                     ),
+                    ("query", "assignee") => {
+                        assert_eq!(field("pattern"), json!(S::ASSIGNEE_PATTERN), "{what}");
+                    }
+                    ("query", "overdue") => assert_eq!(field("type"), json!("boolean"), "{what}"),
                     ("query", "at") => {
                         assert_eq!(field("format"), json!("date-time"), "{what}");
                     }
@@ -698,6 +702,8 @@ async fn every_parameter_says_what_the_server_accepts() {
         "query limit",
         "query cursor",
         "query at",
+        "query assignee",
+        "query overdue",
         "header If-Match",
         "header Idempotency-Key",
     ] {

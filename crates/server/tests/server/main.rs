@@ -6,7 +6,9 @@
 
 mod api_cli;
 mod api_client;
+mod assignment;
 mod browser;
+mod browser_assignment;
 mod faults;
 mod health;
 mod http_cases;

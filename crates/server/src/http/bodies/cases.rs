@@ -1,5 +1,5 @@
 //! The bodies of a case and of what was done to it: the case record with its reasons,
-//! a submission's answer, a review's, a cleared match's, a re-screening's.
+//! a submission's answer, a review's, a cleared match's, a re-screening's, an assignment's.
 //!
 //! Must not: carry personal data, or be built from anything but the library's records.
 
@@ -7,8 +7,8 @@ use crate::http::schemas as S;
 use chrono::{DateTime, Utc};
 use compliance_app::records as R;
 use compliance_domain::{
-    CaseId, CheckStatus, EntityId, EntityType, Jurisdiction, RiskLevel, RiskScore, RuleCode,
-    RuleRef, RuleVersion, Signals, Stage, UserId, WatchlistVersion,
+    AssignmentAction, CaseId, CheckStatus, EntityId, EntityType, Jurisdiction, RiskLevel,
+    RiskScore, RuleCode, RuleRef, RuleVersion, Signals, Stage, UserId, WatchlistVersion,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -89,6 +89,9 @@ pub struct CaseRecord {
     /// Who proposed approving it (four eyes: someone else confirms), if anyone.
     #[schema(value_type = Option<uuid::Uuid>)]
     pub approval_proposed_by: Option<UserId>,
+    /// Who works it, if anyone (an assignment never changes who may decide it).
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub assigned_to: Option<UserId>,
     /// The revision: quote it (the `ETag`) when reviewing.
     pub revision: i32,
     /// When the case was opened.
@@ -154,6 +157,44 @@ pub struct ClearedMatch {
     pub revision: i32,
 }
 
+/// Who works a case after a claim, an assignment or a release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Assignment {
+    /// The case.
+    #[schema(value_type = Uuid)]
+    pub case_id: CaseId,
+    /// What changed: `claimed`, `assigned` or `released`; `null` when the request changed
+    /// nothing (a claim of one's own case, a release of an unassigned one).
+    #[schema(value_type = Option<S::AssignmentAction>)]
+    pub action: Option<AssignmentAction>,
+    /// Who works the case now (`null`: nobody).
+    #[schema(value_type = Option<Uuid>)]
+    pub assignee: Option<UserId>,
+    /// When its assignment last changed.
+    pub assigned_at: Option<DateTime<Utc>>,
+    /// The case's revision now (also the `ETag`): quote it for the next step.
+    pub revision: i32,
+}
+
+impl From<R::AssignmentRecord> for Assignment {
+    fn from(record: R::AssignmentRecord) -> Self {
+        let R::AssignmentRecord {
+            case_id,
+            action,
+            assignee,
+            assigned_at,
+            revision,
+        } = record;
+        Self {
+            case_id,
+            action,
+            assignee,
+            assigned_at,
+            revision,
+        }
+    }
+}
+
 /// What a re-screening did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RescreenOutcome {
@@ -190,6 +231,7 @@ impl From<R::CaseRecord> for CaseRecord {
             decided_by,
             decided_at,
             approval_proposed_by,
+            assigned_to,
             revision,
             created_at,
             updated_at,
@@ -212,6 +254,7 @@ impl From<R::CaseRecord> for CaseRecord {
             decided_by,
             decided_at,
             approval_proposed_by,
+            assigned_to,
             revision,
             created_at,
             updated_at,

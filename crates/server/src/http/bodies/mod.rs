@@ -19,8 +19,8 @@ mod wallets;
 
 pub use audit::{AuditPage, AuditRecord};
 pub use cases::{
-    CaseRecord, ClearedMatch, DispositionState, ReasonRecord, RescreenOutcome, ReviewOutcome,
-    ReviewStepTaken, Submission,
+    Assignment, CaseRecord, ClearedMatch, DispositionState, ReasonRecord, RescreenOutcome,
+    ReviewOutcome, ReviewStepTaken, Submission,
 };
 pub use events::{
     Attempt, Delivery, DeliveryCounts, Endpoint, EndpointWithSecret, Event, Replayed,

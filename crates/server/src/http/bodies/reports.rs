@@ -49,6 +49,16 @@ pub struct QueueItem {
     pub revision: i32,
     /// When the case was opened.
     pub created_at: DateTime<Utc>,
+    /// Who works it, if anyone.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub assigned_to: Option<UserId>,
+    /// Since when it has had its status: its wait is counted from here.
+    pub status_since: DateTime<Utc>,
+    /// When that wait reaches the service level of its jurisdiction and status (absent when
+    /// none applies).
+    pub due_at: Option<DateTime<Utc>>,
+    /// Past its service level.
+    pub overdue: bool,
 }
 
 /// One page of the review queue, and where the next one starts.
@@ -171,6 +181,10 @@ impl From<R::QueueItem> for QueueItem {
             approval_proposed_by,
             revision,
             created_at,
+            assigned_to,
+            status_since,
+            due_at,
+            overdue,
         } = record;
         Self {
             case_id,
@@ -186,6 +200,10 @@ impl From<R::QueueItem> for QueueItem {
             approval_proposed_by,
             revision,
             created_at,
+            assigned_to,
+            status_since,
+            due_at,
+            overdue,
         }
     }
 }
