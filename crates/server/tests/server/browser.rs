@@ -159,6 +159,25 @@ pub(crate) async fn arrive(c: &Client, path: &str) {
     }
 }
 
+/// Waits (up to 20 s) until the browser's address holds `query` (`assignee=unassigned`): a
+/// filter's form submits to the page it is on, so the page before still shows until then.
+pub(crate) async fn arrive_query(c: &Client, query: &str) {
+    let started = Instant::now();
+    while !c
+        .current_url()
+        .await
+        .unwrap()
+        .query()
+        .is_some_and(|q| q.contains(query))
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the address never held {query:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The page's accessibility basics, as the browser sees them: one `h1`, every visible field
 /// with a label, every button with a name, and the first focusable element the skip link.
 pub(crate) async fn accessible(c: &Client) {
@@ -254,21 +273,7 @@ async fn an_analyst_signs_in_works_the_queue_and_rejects_a_pending_case() {
         .await
         .unwrap();
     click(&c, "form.filters button[type=submit]").await;
-    let started = Instant::now();
-    while !c
-        .current_url()
-        .await
-        .unwrap()
-        .query()
-        .unwrap_or("")
-        .contains("status=PENDING")
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the filter was not applied"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    arrive_query(&c, "status=PENDING").await;
     let filtered = shows(&c, "ae-corp-pending-002").await;
     assert!(
         !filtered.contains("in-corp-pep-002"),

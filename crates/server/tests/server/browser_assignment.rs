@@ -3,7 +3,8 @@
 //! anyway, an urgent case, which the audit history records. Screenshots as the other stories.
 
 use crate::browser::{
-    accessible, browser, click, decide, driver, open_from_queue, screenshot, serve, shows, sign_in,
+    accessible, arrive_query, browser, click, decide, driver, open_from_queue, screenshot, serve,
+    shows, sign_in,
 };
 use fantoccini::Locator;
 
@@ -50,6 +51,7 @@ async fn an_analyst_claims_a_case_and_an_officer_acting_on_it_is_recorded() {
         .await
         .unwrap();
     click(&officer, "form.filters button[type=submit]").await;
+    arrive_query(&officer, "assignee=unassigned").await;
     let unassigned = shows(&officer, "ae-corp-pending-002").await;
     assert!(!unassigned.contains("us-fund-pending-003"));
     officer.goto(&format!("{base}/office/queue")).await.unwrap();
