@@ -391,7 +391,7 @@ fn import(compliance: &Compliance, admin: &Caller, entries: &[ListEntry]) -> Res
 
 /// Runs the waiting job to its end at `duty`, in batches of the default size (or
 /// `MONITORING_BATCH`, to compare sizes).
-fn run_job(compliance: &Compliance, duty: u8) -> Result<ScreeningJob> {
+pub(super) fn run_job(compliance: &Compliance, duty: u8) -> Result<ScreeningJob> {
     let defaults = MonitorSettings::default();
     let batch = std::env::var("MONITORING_BATCH")
         .ok()
@@ -423,7 +423,8 @@ fn submissions(compliance: &Compliance, agent: &Caller, tag: &str) -> Result<Vec
     Ok(times)
 }
 
-fn wall(job: &ScreeningJob) -> Duration {
+/// A job's wall time, from its start to its end (zero while it runs).
+pub(super) fn wall(job: &ScreeningJob) -> Duration {
     match (job.started_at, job.finished_at) {
         (Some(s), Some(f)) => (f - s).to_std().unwrap_or_default(),
         _ => Duration::ZERO,

@@ -17,8 +17,8 @@
 //! Must not: touch any database but the `compliance_bench_wallets_*` one it creates and drops,
 //! or print the connection URL. It measures; the target is printed, not enforced.
 
+use super::monitoring::{run_job, wall};
 use anyhow::{Result, ensure};
-use compliance_app::MonitorSettings;
 use compliance_app::domain::blockchain::{
     Asset, Chain, CryptoAmount, Direction, ObservedTransaction, OnChainRef, WalletWatch, WatchKind,
 };
@@ -168,13 +168,6 @@ fn designation() -> String {
     )
 }
 
-fn monitor(compliance: &compliance_app::Compliance) -> compliance_app::Monitor {
-    compliance.in_process().monitor(MonitorSettings {
-        duty_percent: 100,
-        ..MonitorSettings::default()
-    })
-}
-
 fn measure(config: &DatabaseConfig) -> Result<(Duration, Duration, JobRun)> {
     provision(config, ProvisionOptions::default(), |_| {})?;
     let compliance = compliance_ops::compliance_over(config)?;
@@ -182,12 +175,7 @@ fn measure(config: &DatabaseConfig) -> Result<(Duration, Duration, JobRun)> {
     let admin = compliance.in_process().user(&Username::parse("admin")?)?;
     compliance.import_watchlist(&admin, Format::OfacSdnCsv, &ofac_files("")?, None)?;
     // Its job now, while no transaction is recorded: the one measured below is the next's.
-    ensure!(
-        monitor(&compliance)
-            .run_next(&mut |_| {}, &|| false)?
-            .is_some(),
-        "the first version's job was not waiting"
-    );
+    run_job(&compliance, 100)?;
     let entity = EntityId::parse(ENTITY)?;
     let wallet = |address: &str| -> Result<compliance_app::domain::Uuid> {
         let watch = WalletWatch::new(
@@ -259,13 +247,9 @@ fn measure(config: &DatabaseConfig) -> Result<(Duration, Duration, JobRun)> {
         &ofac_files(&designation())?,
         None,
     )?;
-    let job = monitor(&compliance)
-        .run_next(&mut |_| {}, &|| false)?
-        .ok_or_else(|| anyhow::anyhow!("the second version's job was not waiting"))?;
-    let wall = match (job.started_at, job.finished_at) {
-        (Some(s), Some(f)) => (f - s).to_std()?,
-        _ => anyhow::bail!("the job did not finish"),
-    };
+    let job = run_job(&compliance, 100)?;
+    ensure!(job.state == "done", "the job did not finish");
+    let wall = wall(&job);
     ensure!(
         usize::try_from(job.counterparties) == Ok(distinct)
             && job.counterparty_hits == DESIGNATED as i64
