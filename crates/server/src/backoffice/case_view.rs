@@ -6,8 +6,7 @@
 
 use super::explanation_view;
 use super::views::{
-    AuditView, CasePage, Chrome, DecideView, MatchView, NoteView, Notice, ReasonView,
-    ScreeningView, when,
+    AuditView, CasePage, Chrome, DecideView, MatchView, Notice, ReasonView, ScreeningView, when,
 };
 use compliance_app::{CaseDetail, ChainVerdict, OfficeSession};
 use compliance_domain::{CheckStatus, UserId};
@@ -240,18 +239,7 @@ pub(super) fn case_page(
             })
             .collect(),
         screenings,
-        notes: detail
-            .notes
-            .iter()
-            .map(|n| NoteView {
-                at: when(n.written_at),
-                author: name(detail, n.author),
-                text: n
-                    .text
-                    .as_ref()
-                    .map_or_else(|| "(erased)".to_owned(), |t| t.as_str().to_owned()),
-            })
-            .collect(),
+        requests: super::requests_view::requests_view(detail, me, |u| name(detail, u)),
         chain_intact: audit.iter().all(|a| a.intact),
         audit_truncated: detail.older_audit.is_some(),
         audit,

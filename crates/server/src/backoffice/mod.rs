@@ -22,6 +22,8 @@ mod explanation_view;
 mod monitoring;
 mod pages;
 mod queue;
+mod requests;
+mod requests_view;
 mod rules;
 mod session;
 mod sign_in;
@@ -78,6 +80,12 @@ pub fn router(compliance: AsyncCompliance, config: OfficeConfig) -> Router {
         .route("/cases/{id}/decide", post(case::decide))
         .route("/cases/{id}/clear-match", post(case::clear_match))
         .route("/cases/{id}/assignment", post(assignment::submit))
+        .route("/cases/{id}/notes", post(requests::note))
+        .route("/cases/{id}/information-requests", post(requests::request))
+        .route(
+            "/cases/{id}/information-requests/{request}/close",
+            post(requests::close),
+        )
         .route("/rules", get(rules::page))
         .route("/endpoints", get(endpoints::list))
         .route("/endpoints/{id}", get(endpoints::page))

@@ -121,6 +121,8 @@ pub(super) struct QueueRow {
     /// When that wait reaches its service level, if one applies.
     pub due: Option<String>,
     pub overdue: bool,
+    /// "on the customer for 2 d 3 h" while a request for information is open.
+    pub on_customer: Option<String>,
 }
 
 #[derive(Template)]
@@ -279,7 +281,8 @@ pub(super) struct CasePage {
     pub reasons: Vec<ReasonView>,
     pub unweighed: String,
     pub screenings: Vec<ScreeningView>,
-    pub notes: Vec<NoteView>,
+    /// The notes, the requests for information and their forms.
+    pub requests: super::requests_view::RequestsView,
     /// True when the entity has older entries than the page shows.
     pub audit_truncated: bool,
     pub audit: Vec<AuditView>,

@@ -23,4 +23,5 @@ mod office_cases;
 mod office_client;
 mod office_endpoints;
 mod office_screening;
+mod requests;
 mod support;
