@@ -121,7 +121,8 @@ pub struct InformationAsk {
 }
 
 impl InformationAsk {
-    /// The most items one request asks for (every kind once).
+    /// The most items one request names (every kind once; a longer list is refused even when
+    /// it repeats kinds).
     pub const MAX_ITEMS: usize = 8;
     /// The longest time to respond, in days.
     pub const MAX_DAYS: i64 = 90;
@@ -134,7 +135,7 @@ impl InformationAsk {
         message: Option<ReviewReason>,
     ) -> Result<Self, RequestError> {
         let mut items: Vec<RequestedItem> = items.into_iter().collect();
-        if items.len() > Self::MAX_ITEMS * 4 {
+        if items.len() > Self::MAX_ITEMS {
             return Err(RequestError::TooManyItems);
         }
         items.sort_unstable();
@@ -251,7 +252,7 @@ mod tests {
         }
         assert!(ask(&[ProofOfAddress], 1, None).is_ok());
         assert!(ask(&[ProofOfAddress], 90, None).is_ok());
-        let many = vec![ProofOfAddress; 33];
+        let many = vec![ProofOfAddress; 9];
         assert_eq!(ask(&many, 7, None), Err(RequestError::TooManyItems));
         assert_eq!(
             ask(RequestedItem::VARIANTS, 7, words())

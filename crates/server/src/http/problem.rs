@@ -221,7 +221,7 @@ pub fn classify(error: &AppError) -> (StatusCode, &'static str, &'static str) {
             "the request was closed already",
         ),
         // What was asked is input: the HTTP layer names its fields before it reaches here.
-        AppError::Request(_) => (S::UNPROCESSABLE_ENTITY, "invalid-body", "invalid body"),
+        AppError::Request(_) => (S::UNPROCESSABLE_ENTITY, "invalid-input", "invalid input"),
         AppError::OpenCase { .. } => (S::CONFLICT, "open-case", "the entity has an open case"),
         AppError::Superseded { .. } => (
             S::CONFLICT,
