@@ -90,6 +90,9 @@ crate::text_enum! {
         InformationAnswered,
         /// A request for information was withdrawn.
         InformationWithdrawn,
+        /// A compliance officer or admin published a service-level target (details: the
+        /// jurisdiction, status, hours, start, and the target it replaces).
+        ServiceLevelPublished,
     }
 }
 
@@ -127,6 +130,8 @@ crate::text_enum! {
         ScreeningJob,
         /// A row of `information_requests`.
         InformationRequest,
+        /// A row of `service_levels`.
+        ServiceLevel,
     }
 }
 

@@ -147,7 +147,8 @@ pub enum Permission {
     ClearMatches,
     /// Erase an entity's review notes (an erasure request).
     EraseNotes,
-    /// Publish and close rule versions.
+    /// Publish and close rule versions, and publish service-level targets (policy, as rules
+    /// are).
     PublishRules,
     /// Create and revoke API tokens of other users.
     ManageTokens,

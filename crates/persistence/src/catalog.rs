@@ -469,6 +469,7 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("effective_from", "timestamptz"),
             ("effective_to", "timestamptz"),
             ("created_at", "timestamptz"),
+            ("published_by", "uuid"),
         ],
     ),
     (
@@ -601,6 +602,7 @@ pub const INDEXES: &[&str] = &[
     "idx_screening_jobs_previous_version_id",
     "idx_screening_subjects_erased_by",
     "idx_screening_subjects_recorded_by",
+    "idx_service_levels_published_by",
     "idx_user_passwords_set_by",
     "idx_watchlist_entries_wallets",
     "idx_watchlist_versions_imported_by",

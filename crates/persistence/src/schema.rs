@@ -477,6 +477,7 @@ diesel::table! {
         effective_from -> Timestamptz,
         effective_to -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        published_by -> Nullable<Uuid>,
     }
 }
 
@@ -574,6 +575,7 @@ diesel::joinable!(screening_flags -> compliance_checks (compliance_check_id));
 diesel::joinable!(screening_flags -> screening_jobs (job_id));
 diesel::joinable!(screening_job_batches -> screening_jobs (job_id));
 diesel::joinable!(screening_jobs -> users (agent_id));
+diesel::joinable!(service_levels -> users (published_by));
 diesel::joinable!(watchlist_entries -> watchlist_versions (version_id));
 diesel::joinable!(watchlist_versions -> users (imported_by));
 diesel::joinable!(web_sessions -> users (user_id));

@@ -7,6 +7,7 @@ mod checkpoint;
 mod db;
 mod demo;
 mod monitoring;
+mod sla;
 mod webhook;
 
 use compliance_persistence::testing::{TestDatabase, server};

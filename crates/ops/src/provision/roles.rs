@@ -98,6 +98,8 @@ pub const ADMIN_INSERT_TABLES: &[&str] = &[
     "watchlist_entries",
     "event_endpoints",
     "event_deliveries",
+    // Service levels are policy, published as rule versions are (`cargo xtask sla publish`).
+    "service_levels",
 ];
 
 /// The tables neither role inserts into: the rules' change counter, the outbox (`events`,
@@ -110,8 +112,6 @@ pub const NO_INSERT_TABLES: &[&str] = &[
     "event_streams",
     "screening_jobs",
     "event_fanout",
-    // Service levels are policy, published by migrations (docs/data-model.md, "Known gaps").
-    "service_levels",
     "__diesel_schema_migrations",
 ];
 
@@ -119,6 +119,7 @@ pub const NO_INSERT_TABLES: &[&str] = &[
 pub const ADMIN_UPDATE_COLUMNS: &[(&str, &str)] = &[
     ("users", "active"),
     ("compliance_rules", "effective_to"),
+    ("service_levels", "effective_to"),
     ("api_tokens", "revoked_at, revoked_by"),
     (
         "user_passwords",
