@@ -6,7 +6,6 @@
 //! Must not: edit or delete a target (the database keeps them: a target is only closed, by the
 //! next one).
 
-use crate::exit;
 use chrono::{DateTime, Utc};
 use compliance_app::domain::{CheckStatus, Jurisdiction, Username};
 use compliance_ops::admin;
@@ -51,17 +50,7 @@ pub enum SlaAction {
 
 /// Runs `sla`; returns the exit status.
 pub fn run(args: &SlaArgs) -> u8 {
-    let mut conn = match crate::token::connect() {
-        Ok(conn) => conn,
-        Err(code) => return code,
-    };
-    match act(&mut conn, &args.action) {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            eprintln!("error: {e}");
-            exit::FAILED
-        }
-    }
+    crate::token::on_database(&args.action, act)
 }
 
 fn act(conn: &mut PgConnection, action: &SlaAction) -> anyhow::Result<()> {
