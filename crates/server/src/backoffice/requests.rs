@@ -140,7 +140,18 @@ pub(super) async fn close(
         &segment,
         &form.csrf,
         parse,
-        |c, caller, _, (request, answered, note)| {
+        |c, caller, case, (request, answered, note)| {
+            // The request must be this case's: the page returned to is the case's.
+            if !c
+                .information_requests(caller, case)?
+                .iter()
+                .any(|r| r.id == request)
+            {
+                return Err(AppError::NotFound {
+                    what: "information request",
+                    key: request.to_string(),
+                });
+            }
             if answered {
                 c.record_answer(caller, request, note.as_ref())
                     .map(|_| "answered")

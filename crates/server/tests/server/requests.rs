@@ -318,6 +318,15 @@ async fn the_back_office_asks_answers_and_notes_with_its_token() {
         .post(&close, &[("csrf", &page.csrf()), ("outcome", "lost")])
         .await;
     assert!(bad.status.is_client_error());
+    // The request through another case's address: not that case's, nothing closed.
+    let (other, _, _) = app.case_of("us-fund-pending-003");
+    let elsewhere = officer
+        .post(
+            &format!("/office/cases/{other}/information-requests/{id}/close"),
+            &[("csrf", &page.csrf()), ("outcome", "answered")],
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
     let done = officer
         .post(
             &close,
