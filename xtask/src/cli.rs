@@ -4,8 +4,8 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// The compliance database's own tasks: provision, verify, bench, checkpoint, token, user, db,
-/// watchlist, webhook, demo.
+/// The compliance database's own tasks: provision, verify, bench, checkpoint, token, user, sla,
+/// db, watchlist, webhook, demo.
 ///
 /// The database is the one named by DATABASE_URL, or else by DATABASE_HOST (default
 /// 127.0.0.1), DATABASE_PORT (5432), DATABASE_NAME (compliance_db), DATABASE_USER (postgres)

@@ -6,7 +6,7 @@
 //! Must not: decide whether a note or a request is allowed (the service does, whatever was
 //! offered).
 
-use super::views::{Choice, NoteView, when};
+use super::views::{AskView, Choice, NoteView, RequestView, RequestsView, when};
 use compliance_app::records::InformationRequestRecord;
 use compliance_app::{CaseDetail, OfficeSession};
 use compliance_domain::{
@@ -14,48 +14,6 @@ use compliance_domain::{
 };
 use strum::VariantArray;
 use uuid::Uuid;
-
-/// One request for information, as the page shows it.
-pub(super) struct RequestView {
-    pub id: String,
-    /// "the investor", "their representative", "the introducer".
-    pub addressee: &'static str,
-    /// "identity document, source of funds".
-    pub items: String,
-    pub asked: String,
-    pub asked_by: String,
-    /// The words sent with it, if any ("(erased)" once erased).
-    pub message: Option<String>,
-    pub respond_by: String,
-    /// "waiting on the customer for 3 d 4 h" or "answered 2026-12-07 10:00 UTC by analyst".
-    pub state: String,
-    /// Past its answer-by date and still open.
-    pub late: bool,
-    pub open: bool,
-    /// The closer's words, if any.
-    pub closing_note: Option<String>,
-}
-
-/// The section: notes and requests.
-pub(super) struct RequestsView {
-    pub notes: Vec<NoteView>,
-    /// Why the note form is absent, or `None` when it is offered.
-    pub note_refused: Option<&'static str>,
-    pub requests: Vec<RequestView>,
-    /// The open request's answer and withdrawal buttons.
-    pub may_answer: bool,
-    pub may_withdraw: bool,
-    /// The form to ask (offered when nothing is open, the case waits for a review, and the
-    /// role may); `None` with `request_refused` saying why.
-    pub ask: Option<AskView>,
-    pub request_refused: Option<String>,
-}
-
-/// The choices of the request form.
-pub(super) struct AskView {
-    pub addressees: Vec<Choice>,
-    pub items: Vec<Choice>,
-}
 
 /// A kind's text form in words: `source_of_funds` is "source of funds".
 fn words(text: &str) -> String {

@@ -237,6 +237,48 @@ pub(super) struct NoteView {
     pub text: String,
 }
 
+/// One request for information, as the page shows it.
+pub(super) struct RequestView {
+    pub id: String,
+    /// "the investor", "their representative", "the introducer".
+    pub addressee: &'static str,
+    /// "identity document, source of funds".
+    pub items: String,
+    pub asked: String,
+    pub asked_by: String,
+    /// The words sent with it, if any ("(erased)" once erased).
+    pub message: Option<String>,
+    pub respond_by: String,
+    /// "waiting on the customer for 3 d 4 h" or "answered 2026-12-07 10:00 UTC by analyst".
+    pub state: String,
+    /// Past its answer-by date and still open.
+    pub late: bool,
+    pub open: bool,
+    /// The closer's words, if any.
+    pub closing_note: Option<String>,
+}
+
+/// The section: notes and requests.
+pub(super) struct RequestsView {
+    pub notes: Vec<NoteView>,
+    /// Why the note form is absent, or `None` when it is offered.
+    pub note_refused: Option<&'static str>,
+    pub requests: Vec<RequestView>,
+    /// The open request's answer and withdrawal buttons.
+    pub may_answer: bool,
+    pub may_withdraw: bool,
+    /// The form to ask (offered when nothing is open, the case waits for a review, and the
+    /// role may); `None` with `request_refused` saying why.
+    pub ask: Option<AskView>,
+    pub request_refused: Option<String>,
+}
+
+/// The choices of the request form.
+pub(super) struct AskView {
+    pub addressees: Vec<Choice>,
+    pub items: Vec<Choice>,
+}
+
 /// The decision forms the signed-in person is offered.
 pub(super) struct DecideView {
     /// The approve button's label ("Approve", "Propose approval", "Confirm approval",
@@ -282,7 +324,7 @@ pub(super) struct CasePage {
     pub unweighed: String,
     pub screenings: Vec<ScreeningView>,
     /// The notes, the requests for information and their forms.
-    pub requests: super::requests_view::RequestsView,
+    pub requests: RequestsView,
     /// True when the entity has older entries than the page shows.
     pub audit_truncated: bool,
     pub audit: Vec<AuditView>,
