@@ -93,6 +93,9 @@ crate::text_enum! {
         /// A compliance officer or admin published a service-level target (details: the
         /// jurisdiction, status, hours, start, and the target it replaces).
         ServiceLevelPublished,
+        /// A compliance officer or admin reviewed a delisting flag on a case (details: the job,
+        /// the entry, the note with their conclusion); the case is unchanged.
+        DelistingReviewed,
     }
 }
 

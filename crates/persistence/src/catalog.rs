@@ -486,6 +486,18 @@ pub const TABLES: &[(&str, &[Column])] = &[
         ],
     ),
     (
+        "screening_flag_reviews",
+        &[
+            ("job_id", "uuid"),
+            ("entity_id", "varchar"),
+            ("entry_ref", "varchar"),
+            ("compliance_check_id", "uuid"),
+            ("reviewed_by", "uuid"),
+            ("reviewed_at", "timestamptz"),
+            ("note_id", "uuid"),
+        ],
+    ),
+    (
         "information_requests",
         &[
             ("id", "uuid"),
@@ -531,6 +543,7 @@ pub const INDEXES: &[&str] = &[
     "idx_audit_logs_actor_id",
     "idx_audit_logs_chain_position",
     "idx_audit_logs_created_at",
+    "idx_audit_logs_delisting_reviewed",
     "idx_audit_logs_entity_id",
     "idx_audit_logs_notes_and_requests",
     "idx_audit_logs_review_screened",
@@ -594,6 +607,9 @@ pub const INDEXES: &[&str] = &[
     "idx_review_screenings_entity",
     "idx_review_screenings_subject",
     "idx_screening_explanations_subject_id",
+    "idx_screening_flag_reviews_case",
+    "idx_screening_flag_reviews_note",
+    "idx_screening_flag_reviews_reviewed_by",
     "idx_screening_flags_case",
     "idx_screening_flags_entity",
     "idx_screening_job_batches_entity",

@@ -392,6 +392,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    screening_flag_reviews (job_id, entity_id, entry_ref) {
+        job_id -> Uuid,
+        #[max_length = 64]
+        entity_id -> Varchar,
+        #[max_length = 64]
+        entry_ref -> Varchar,
+        compliance_check_id -> Uuid,
+        reviewed_by -> Uuid,
+        reviewed_at -> Timestamptz,
+        note_id -> Uuid,
+    }
+}
+
+diesel::table! {
     screening_flags (job_id, entity_id, entry_ref) {
         job_id -> Uuid,
         #[max_length = 64]
@@ -571,6 +585,9 @@ diesel::joinable!(review_screenings -> screening_subjects (subject_id));
 diesel::joinable!(review_screenings -> users (agent_id));
 diesel::joinable!(screening_explanations -> aml_checks (aml_check_id));
 diesel::joinable!(screening_explanations -> screening_subjects (subject_id));
+diesel::joinable!(screening_flag_reviews -> compliance_checks (compliance_check_id));
+diesel::joinable!(screening_flag_reviews -> review_notes (note_id));
+diesel::joinable!(screening_flag_reviews -> users (reviewed_by));
 diesel::joinable!(screening_flags -> compliance_checks (compliance_check_id));
 diesel::joinable!(screening_flags -> screening_jobs (job_id));
 diesel::joinable!(screening_job_batches -> screening_jobs (job_id));
@@ -604,6 +621,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_notes,
     review_screenings,
     screening_explanations,
+    screening_flag_reviews,
     screening_flags,
     screening_job_batches,
     screening_jobs,

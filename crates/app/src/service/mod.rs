@@ -11,6 +11,7 @@
 
 pub(crate) mod assignment;
 mod events;
+mod flag_review;
 pub(crate) mod monitoring;
 pub(crate) mod overrides;
 mod reads;

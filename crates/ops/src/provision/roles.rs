@@ -84,6 +84,8 @@ pub const SERVICE_INSERT_TABLES: &[&str] = &[
     "review_screenings",
     // Requests for information, asked and closed through the API and the back office.
     "information_requests",
+    // A delisting flag's review, by a compliance officer or admin.
+    "screening_flag_reviews",
 ];
 
 /// The tables an administrator appends rows to (each write audited in its transaction).

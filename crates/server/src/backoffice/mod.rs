@@ -91,6 +91,10 @@ pub fn router(compliance: AsyncCompliance, config: OfficeConfig) -> Router {
         .route("/endpoints/{id}", get(endpoints::page))
         .route("/endpoints/{id}/replay", post(endpoints::replay))
         .route("/monitoring", get(monitoring::page))
+        .route(
+            "/monitoring/{job}/flags/review",
+            post(monitoring::review_flag),
+        )
         .route("/assets/office.css", get(stylesheet))
         .fallback(|| async {
             pages::error_page(

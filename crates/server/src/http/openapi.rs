@@ -114,6 +114,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(monitoring::jobs))
         .routes(routes!(monitoring::job))
         .routes(routes!(monitoring::flags))
+        .routes(routes!(monitoring::review_flag))
         .routes(routes!(events::create_endpoint, events::list_endpoints))
         .routes(routes!(events::get_endpoint, events::update_endpoint))
         .routes(routes!(events::rotate_secret))

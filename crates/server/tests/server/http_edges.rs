@@ -367,6 +367,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/cases/{id}/information-requests"),
     ("post", "/api/v1/information-requests/{id}/answer"),
     ("post", "/api/v1/information-requests/{id}/withdraw"),
+    ("post", "/api/v1/screening-jobs/{id}/flags/reviews"),
 ];
 
 #[tokio::test]
