@@ -7,16 +7,22 @@
 use super::explanation_view;
 use super::views::{
     AuditView, CasePage, Chrome, DecideView, MatchView, NoteView, Notice, ReasonView,
-    ScreeningView, when,
+    RuleAppliedView, ScreeningView, when,
 };
+use compliance_app::records::AuditRecord;
 use compliance_app::{CaseDetail, ChainVerdict, OfficeSession};
-use compliance_domain::{CheckStatus, UserId};
+use compliance_domain::{CheckStatus, UserId, Username};
+use std::collections::BTreeMap;
 
-fn name(detail: &CaseDetail, user: UserId) -> String {
-    detail
-        .usernames
+/// The user's name when the page read it, else their id.
+pub(super) fn named(usernames: &BTreeMap<UserId, Username>, user: UserId) -> String {
+    usernames
         .get(&user)
         .map_or_else(|| user.to_string(), |n| n.as_str().to_owned())
+}
+
+fn name(detail: &CaseDetail, user: UserId) -> String {
+    named(&detail.usernames, user)
 }
 
 fn joined<T: ToString>(items: impl IntoIterator<Item = T>, none: &str) -> String {
@@ -100,6 +106,45 @@ fn decide_view(detail: &CaseDetail, me: &OfficeSession) -> Option<DecideView> {
     })
 }
 
+/// Why `me` is offered no decision on this case, when they are not (a case that is history says
+/// so on its own).
+fn decide_absent(detail: &CaseDetail, me: &OfficeSession) -> Option<String> {
+    let case = &detail.case;
+    if detail.superseded_by.is_some() || me.caller.role().may_review(case.status) {
+        return None;
+    }
+    Some(match case.status {
+        CheckStatus::Rejected => "Nobody decides this case: a REJECTED case is final. A new application opens a new case for the entity.".to_owned(),
+        CheckStatus::Escalated => match case.approval_proposed_by {
+            Some(p) => format!(
+                "You cannot decide this escalation: approval was proposed by {}, and a compliance officer or admin other than {} must confirm it (or reject the case). Analysts decide PENDING cases.",
+                name(detail, p),
+                name(detail, p)
+            ),
+            None => "You cannot decide this escalation: escalated cases are decided by compliance officers and admins, under four eyes (one proposes approval, a second confirms it; either may reject). Analysts decide PENDING cases.".to_owned(),
+        },
+        CheckStatus::Approved => "An approval is revoked only by a compliance officer or admin.".to_owned(),
+        CheckStatus::Pending => "Your role does not decide cases.".to_owned(),
+    })
+}
+
+/// Why the current screening's matches offer no false-positive form, when they do not.
+fn clear_absent(detail: &CaseDetail, me: &OfficeSession) -> Option<String> {
+    let has_matches = detail
+        .screenings
+        .iter()
+        .any(|s| s.current && !s.screening.matches.is_empty());
+    if !has_matches || detail.superseded_by.is_some() {
+        return None;
+    }
+    if detail.case.status == CheckStatus::Rejected {
+        return Some("A REJECTED case is final: its matches are no longer cleared.".to_owned());
+    }
+    (!me.caller.role().may_clear_matches()).then(|| {
+        "Matches are cleared as false positives by compliance officers and admins, under four eyes (one proposes, a second confirms): your role reads them.".to_owned()
+    })
+}
+
 fn verdict_text(verdict: ChainVerdict) -> (&'static str, bool) {
     match verdict {
         ChainVerdict::Intact => ("intact", true),
@@ -107,6 +152,32 @@ fn verdict_text(verdict: ChainVerdict) -> (&'static str, bool) {
         ChainVerdict::Gap => ("GAP: the entry before it is missing", false),
         ChainVerdict::Unlinked => ("UNLINKED: it does not follow the entry before it", false),
     }
+}
+
+/// Audit entries as the case and entity pages show them, actors by name.
+pub(super) fn audit_views(
+    entries: &[(AuditRecord, ChainVerdict)],
+    usernames: &BTreeMap<UserId, Username>,
+) -> Vec<AuditView> {
+    entries
+        .iter()
+        .map(|(a, verdict)| {
+            let (verdict, intact) = verdict_text(*verdict);
+            AuditView {
+                at: when(a.created_at),
+                actor: named(usernames, a.actor),
+                action: a.action.to_string().replace('_', " "),
+                change: match (a.old_status, a.new_status) {
+                    (Some(old), Some(new)) => format!("{old} → {new}"),
+                    (None, Some(new)) => format!("→ {new}"),
+                    _ => String::new(),
+                },
+                chain: format!("{}.{}", a.chain, a.position),
+                intact,
+                verdict: verdict.to_owned(),
+            }
+        })
+        .collect()
 }
 
 pub(super) fn case_page(
@@ -175,28 +246,15 @@ pub(super) fn case_page(
             screened_against: explanation_view::screened_against(s),
             erased: explanation_view::erased(s),
             subject_hidden: explanation_view::subject_hidden(s),
+            unexplained: s.explanation.is_none().then(|| {
+                format!(
+                    "Screened by the provider {}: why each entry matched is the provider's to say; this service explains only the screenings it runs itself.",
+                    s.screening.provider
+                )
+            }),
         })
         .collect();
-    let audit: Vec<AuditView> = detail
-        .audit
-        .iter()
-        .map(|(a, verdict)| {
-            let (verdict, intact) = verdict_text(*verdict);
-            AuditView {
-                at: when(a.created_at),
-                actor: name(detail, a.actor),
-                action: a.action.to_string().replace('_', " "),
-                change: match (a.old_status, a.new_status) {
-                    (Some(old), Some(new)) => format!("{old} → {new}"),
-                    (None, Some(new)) => format!("→ {new}"),
-                    _ => String::new(),
-                },
-                chain: format!("{}.{}", a.chain, a.position),
-                intact,
-                verdict: verdict.to_owned(),
-            }
-        })
-        .collect();
+    let audit = audit_views(&detail.audit, &detail.usernames);
     CasePage {
         chrome: Chrome::new(&format!("Case {}", case.entity_id), Some(me)),
         notice,
@@ -227,6 +285,18 @@ pub(super) fn case_page(
         red_flags: joined(kyc.check.red_flags.iter(), "none"),
         accreditation: accreditation(&kyc.check.investor),
         unweighed: unweighed(case.unweighed_signals),
+        unweighed_note: unweighed_note(case.unweighed_signals).to_owned(),
+        rules_applied: detail
+            .rules_applied
+            .iter()
+            .map(|r| RuleAppliedView {
+                rule: r.rule.code.to_string(),
+                version: r.rule.version.to_string(),
+                kind: r.kind.replace('_', " "),
+                description: r.description.clone(),
+                parameters: r.parameters.clone(),
+            })
+            .collect(),
         reasons: case
             .reasons
             .iter()
@@ -236,7 +306,8 @@ pub(super) fn case_page(
                 regulation: r.regulation.clone(),
                 stage: r.stage.to_string(),
                 outcome: r.outcome.to_string(),
-                explanation: r.explanation.clone(),
+                // Stored as the engine wrote it; shown with amounts grouped for their currency.
+                explanation: compliance_domain::amounts_for_reading(&r.explanation),
             })
             .collect(),
         screenings,
@@ -256,6 +327,8 @@ pub(super) fn case_page(
         audit_truncated: detail.older_audit.is_some(),
         audit,
         decide: decide_view(detail, me),
+        decide_absent: decide_absent(detail, me),
+        clear_absent: clear_absent(detail, me),
         assignment: super::assignment_view::assignment_view(detail, me, reviewers),
         csrf: me.csrf.clone(),
     }
@@ -299,15 +372,23 @@ fn accreditation(investor: &compliance_domain::InvestorProfile) -> String {
     }
 }
 
-/// The signals no rule weighed, as the case page shows them.
-fn unweighed(signals: Option<compliance_domain::Signals>) -> String {
+/// The signals no rule weighed, one per line, as the case page lists them beside the reasons.
+fn unweighed(signals: Option<compliance_domain::Signals>) -> Vec<String> {
     let Some(signals) = signals else {
-        return "not listed (decided before the engine listed them)".to_owned();
+        return Vec::new();
     };
-    if signals.is_empty() {
-        return "none: every signal was weighed by a rule".to_owned();
-    }
     let flags = signals.red_flags().map(|f| format!("red flag {f}"));
     let matches = signals.matches().map(|k| format!("{k} match"));
-    flags.chain(matches).collect::<Vec<_>>().join(", ")
+    flags.chain(matches).collect()
+}
+
+/// What the page says above (or instead of) that list.
+fn unweighed_note(signals: Option<compliance_domain::Signals>) -> &'static str {
+    match signals {
+        None => "Not listed: the case was decided before the engine listed them.",
+        Some(s) if s.is_empty() => "None: a rule weighed every signal the case carries.",
+        Some(_) => {
+            "The case carries these, and no rule in force weighed them: the decision did not consider them. Judge them yourself."
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! The back office: server-rendered HTML under `/office` for analysts and
 //! compliance officers: sign in, the review queue, a case and its evidence, deciding under four
-//! eyes, the rules in force, and where events go (the endpoints, their deliveries and
+//! eyes, finding an entity and seeing it whole (its cases, screenings and audit history), the rules in force, and where events go (the endpoints, their deliveries and
 //! failures; an admin replays one), and ongoing monitoring (each list version's screening job
 //! and the entities it flagged). Every page works without JavaScript; the binary serves every
 //! asset (no external requests).
@@ -18,6 +18,8 @@ mod attempts;
 mod case;
 mod case_view;
 mod endpoints;
+mod entities;
+mod entity_view;
 mod explanation_view;
 mod monitoring;
 mod pages;
@@ -78,6 +80,8 @@ pub fn router(compliance: AsyncCompliance, config: OfficeConfig) -> Router {
         .route("/cases/{id}/decide", post(case::decide))
         .route("/cases/{id}/clear-match", post(case::clear_match))
         .route("/cases/{id}/assignment", post(assignment::submit))
+        .route("/entities", get(entities::form).post(entities::search))
+        .route("/entities/{id}", get(entities::page))
         .route("/rules", get(rules::page))
         .route("/endpoints", get(endpoints::list))
         .route("/endpoints/{id}", get(endpoints::page))

@@ -140,6 +140,8 @@ pub(super) struct QueuePage {
 /// Who works a case, how long it has waited, and the assignment buttons the signed-in person is
 /// offered (from the role table; the service decides).
 pub(super) struct AssignmentView {
+    /// Why no claim or release is offered, when none is.
+    pub absent: Option<String>,
     pub assignee: Option<String>,
     /// "PENDING for 3 d 4 h".
     pub waited: String,
@@ -151,6 +153,15 @@ pub(super) struct AssignmentView {
     pub release: bool,
     /// The reviewers the case may be assigned to (empty: no assignment form).
     pub assign_to: Vec<Choice>,
+}
+
+/// A rule version applied to a case, and what it checks in words.
+pub(super) struct RuleAppliedView {
+    pub rule: String,
+    pub version: String,
+    pub kind: String,
+    pub description: String,
+    pub parameters: Vec<String>,
 }
 
 /// One reason of the engine's decision.
@@ -215,6 +226,8 @@ pub(super) struct ScreeningView {
     /// Explained matches whose subject's names (and features' details) this person may not
     /// see: the page says who may.
     pub subject_hidden: bool,
+    /// Why its matches are not explained feature by feature, when they are not.
+    pub unexplained: Option<String>,
 }
 
 /// One audit entry, with the chain's verdict.
@@ -277,7 +290,11 @@ pub(super) struct CasePage {
     pub red_flags: String,
     pub accreditation: String,
     pub reasons: Vec<ReasonView>,
-    pub unweighed: String,
+    /// The signals no rule weighed, one per line, or why there is no list.
+    pub unweighed: Vec<String>,
+    pub unweighed_note: String,
+    /// The rule versions applied, each with its parameters in words.
+    pub rules_applied: Vec<RuleAppliedView>,
     pub screenings: Vec<ScreeningView>,
     pub notes: Vec<NoteView>,
     /// True when the entity has older entries than the page shows.
@@ -285,6 +302,10 @@ pub(super) struct CasePage {
     pub audit: Vec<AuditView>,
     pub chain_intact: bool,
     pub decide: Option<DecideView>,
+    /// Why no decision is offered, when none is (and the case is not history).
+    pub decide_absent: Option<String>,
+    /// Why the matches of the current screening offer no false-positive form, when they do not.
+    pub clear_absent: Option<String>,
     pub assignment: AssignmentView,
     pub csrf: String,
 }
@@ -297,7 +318,8 @@ pub(super) struct RuleView {
     pub description: String,
     pub effective_from: String,
     pub effective_to: String,
-    pub parameters: String,
+    /// Its parameters in words, one line each.
+    pub parameters: Vec<String>,
 }
 
 #[derive(Template)]
