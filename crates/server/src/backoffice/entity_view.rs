@@ -5,8 +5,8 @@
 //! Must not: decide what the signed-in person may see (the service gave only that), or format
 //! anything the template could show unescaped.
 
-use super::case_view::{audit_views, named};
-use super::views::{AuditView, Chrome, Notice, when};
+use super::case_view::audit_views;
+use super::views::{AuditView, Chrome, Notice, named, when};
 use super::{PREFIX, session::encode};
 use askama::Template;
 use compliance_app::{EntityOverview, NameMatch, OfficeSession};

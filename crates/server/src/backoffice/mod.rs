@@ -17,6 +17,7 @@ mod assignment_view;
 mod attempts;
 mod case;
 mod case_view;
+mod decide_view;
 mod endpoints;
 mod entities;
 mod entity_view;

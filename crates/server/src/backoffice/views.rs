@@ -7,11 +7,21 @@
 use askama::Template;
 use chrono::{DateTime, Utc};
 use compliance_app::OfficeSession;
-use compliance_domain::Permission;
+use compliance_domain::{Permission, UserId, Username};
 
 /// A timestamp as the back office shows it, in UTC.
 pub(super) fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The user's name when the page read it, else their id.
+pub(super) fn named(
+    usernames: &std::collections::BTreeMap<UserId, Username>,
+    user: UserId,
+) -> String {
+    usernames
+        .get(&user)
+        .map_or_else(|| user.to_string(), |n| n.as_str().to_owned())
 }
 
 /// How long a case has waited since `since`, as of `now`: days and hours, or hours and
