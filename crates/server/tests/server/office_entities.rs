@@ -372,3 +372,71 @@ async fn the_entity_pages_audit_history_pages_through_every_entry_once() {
     );
     assert!(page.body.contains("First page"));
 }
+
+#[tokio::test]
+async fn the_entity_page_shows_a_wallets_flagged_transactions_never_an_amount_or_counterparty() {
+    use compliance_domain::blockchain::{
+        Chain, ObservedTransaction, OnChainRef, WalletWatch, WatchKind,
+    };
+    let app = OfficeApp::new();
+    let s = &app.s;
+    import_ofac(s);
+    let entity = EntityId::parse("ae-ind-clean-001").unwrap();
+    let watch = WalletWatch::new(
+        Chain::parse("ethereum").unwrap(),
+        OnChainRef::parse(
+            "0xabcdefabcdefabcdefabcdefabcdefabcdefabcd",
+            "wallet address",
+        )
+        .unwrap(),
+        [WatchKind::Incoming, WatchKind::SanctionedCounterparty].into(),
+    )
+    .unwrap();
+    let wallet = s
+        .compliance
+        .watch_wallet(&s.agent(), &entity, &watch)
+        .unwrap();
+    let tx = |hash: &str, counterparty: &str| -> ObservedTransaction {
+        serde_json::from_value(serde_json::json!({"tx_hash": hash, "direction": "incoming",
+            "amount": "0.125", "asset": "ETH", "counterparty": counterparty,
+            "observed_at": "2026-12-07T10:00:00Z", "risk_score": null}))
+        .unwrap()
+    };
+    let clean = "0xaaaa000000000000000000000000000000000001";
+    let listed = "0xaaaa000000000000000000000000000000000002";
+    let recorded = s
+        .compliance
+        .record_transactions(
+            &s.agent(),
+            wallet.id,
+            &[
+                tx(clean, "0x1111111111111111111111111111111111111111"),
+                tx(listed, "0x3cb7f9e2c1d4a5b6e7f8091a2b3c4d5e6f708192"),
+            ],
+        )
+        .unwrap();
+    assert_eq!(recorded.flagged, 1);
+    let b = app.signed_in("analyst").await;
+    let page = b.get("/office/entities/ae-ind-clean-001").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let wallets = &page.body[page.body.find("id=\"wallets-h\"").unwrap()..];
+    let wallets = &wallets[..wallets.find("</section>").unwrap()];
+    assert!(
+        wallets.contains("0xabcdefabcdefabcdefabcdefabcdefabcdefabcd"),
+        "{wallets}"
+    );
+    assert!(
+        wallets.contains(listed),
+        "the flagged transaction: {wallets}"
+    );
+    assert!(!wallets.contains(clean), "only flagged ones");
+    assert!(wallets.contains("ESCALATED"));
+    // Neither the amount nor the counterparty is shown.
+    assert!(!page.body.contains("0x3cb7f9e2") && !page.body.contains("0.125"));
+    // The re-screening it caused is among the entity's screenings: the earlier one replaced.
+    assert!(
+        page.body
+            .contains("replaced by a later screening of its case")
+    );
+    assert!(page.body.contains("its case&#39;s decision rests on it"));
+}
