@@ -30,8 +30,8 @@ pub use compliance::{
     ScreeningFlag, ScreeningJob, SubjectRecord,
 };
 pub use compliance::{
-    EntityOverview, EntityScreening, EntitySearch, FlaggedTransaction, NAME_MATCHES, NameMatch,
-    SEARCH_CHARS, WalletFlags,
+    CurrentCase, EntityOverview, EntityScreening, EntitySearch, FlaggedTransaction, NAME_MATCHES,
+    NameMatch, SEARCH_CHARS, WalletFlags,
 };
 pub use config::{Config, ConfigError};
 pub use cursor::QueueCursor;

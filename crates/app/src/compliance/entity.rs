@@ -97,6 +97,17 @@ pub struct EntityOverview {
     pub usernames: BTreeMap<UserId, Username>,
 }
 
+/// An entity's current case, as a search result names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CurrentCase {
+    /// The case.
+    pub id: CaseId,
+    /// Its status.
+    pub status: CheckStatus,
+    /// Its risk level.
+    pub risk_level: compliance_domain::RiskLevel,
+}
+
 /// An entity found by a name of its screening subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameMatch {
@@ -105,7 +116,7 @@ pub struct NameMatch {
     /// Its subject's names (personal data: only for the roles that may read subjects).
     pub names: Vec<String>,
     /// Its current case, if it has one.
-    pub current: Option<CaseRecord>,
+    pub current: Option<CurrentCase>,
 }
 
 /// What a search found.
@@ -161,7 +172,6 @@ impl Compliance {
         let text = search_text(text)?;
         let id = EntityId::parse(&text.to_lowercase()).ok();
         let names = caller.may(Permission::ReadSubjects);
-        let rules = self.service.rules();
         self.service.read(|conn| {
             if let Some(id) = &id
                 && case_submissions::current(conn, id)?.is_some()
@@ -177,20 +187,18 @@ impl Compliance {
             let mut subjects = subject_search::by_name(conn, text, limit)?;
             let more = subjects.len() > NAME_MATCHES;
             subjects.truncate(NAME_MATCHES);
+            // Two primary-key reads a match: its current submission, then that case.
             let matches = subjects
                 .into_iter()
                 .map(|s| {
                     let current = match case_submissions::current(conn, &s.entity_id)? {
                         Some(c) => {
                             let stored = compliance_checks::find(conn, c.compliance_check_id)?;
-                            let regulations = Regulations::Cached(rules);
-                            Some(case_record(
-                                conn,
-                                regulations,
-                                stored,
-                                None,
-                                Some(c.sequence),
-                            )?)
+                            Some(CurrentCase {
+                                id: CaseId::from_uuid(stored.id),
+                                status: stored.status,
+                                risk_level: stored.decision.risk_level(),
+                            })
                         }
                         None => None,
                     };

@@ -24,8 +24,8 @@ pub use detail::{
     AppliedRule, CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, ScreeningRecord,
 };
 pub use entity::{
-    EntityOverview, EntityScreening, EntitySearch, FlaggedTransaction, NAME_MATCHES, NameMatch,
-    SEARCH_CHARS, WalletFlags,
+    CurrentCase, EntityOverview, EntityScreening, EntitySearch, FlaggedTransaction, NAME_MATCHES,
+    NameMatch, SEARCH_CHARS, WalletFlags,
 };
 pub use events::ReplaySelection;
 pub use explanation::{ExplainedFeature, ExplainedMatch, ScreeningExplanation};
