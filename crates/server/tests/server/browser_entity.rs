@@ -44,7 +44,7 @@ async fn a_reviewer_finds_an_entity_sees_it_whole_and_its_case_explains_itself()
     search(&officer, "khalid al-rashid").await;
     shows(&officer, "ae-ind-named-001").await;
     accessible(&officer).await;
-    screenshot(&officer, "12-entity-search").await;
+    screenshot(&officer, "17-entity-search").await;
     officer.close().await.unwrap();
 
     // An analyst searches by id, as typed, and lands on the entity page.
@@ -64,7 +64,7 @@ async fn a_reviewer_finds_an_entity_sees_it_whole_and_its_case_explains_itself()
         assert!(page.contains(part), "{part} missing");
     }
     accessible(&analyst).await;
-    screenshot(&analyst, "13-entity-page").await;
+    screenshot(&analyst, "18-entity-page").await;
 
     // The current case from the entity page: the analyst is told why they cannot decide it.
     let (case, _, _) = app.case_of("in-corp-pep-002");
@@ -78,7 +78,7 @@ async fn a_reviewer_finds_an_entity_sees_it_whole_and_its_case_explains_itself()
     shows(&analyst, "Signals no rule weighed").await;
     accessible(&analyst).await;
     scroll_to(&analyst, "#assignment-h").await;
-    screenshot(&analyst, "14-case-explains-itself").await;
+    screenshot(&analyst, "19-case-explains-itself").await;
 
     // A rejected case carrying signals no rule weighed: listed beside the reasons.
     let (case, _, _) = app.case_of("in-ind-rejected-003");
@@ -89,7 +89,7 @@ async fn a_reviewer_finds_an_entity_sees_it_whole_and_its_case_explains_itself()
     shows(&analyst, "no rule in force weighed them").await;
     shows(&analyst, "Nobody decides this case").await;
     scroll_to(&analyst, "#summary-h").await;
-    screenshot(&analyst, "15-signals-beside-reasons").await;
+    screenshot(&analyst, "20-signals-beside-reasons").await;
 
     // A case in India: its rules' parameters in words, rupees in lakh and crore.
     let (case, _, _) = app.case_of("in-ind-accredited-001");
@@ -100,6 +100,6 @@ async fn a_reviewer_finds_an_entity_sees_it_whole_and_its_case_explains_itself()
     click(&analyst, "details.applied summary").await;
     shows(&analyst, "2,00,00,000 INR (2 crore)").await;
     scroll_to(&analyst, "details.applied").await;
-    screenshot(&analyst, "16-rules-in-words").await;
+    screenshot(&analyst, "21-rules-in-words").await;
     analyst.close().await.unwrap();
 }
