@@ -140,6 +140,7 @@ impl From<PendingApproval> for QueueItem {
             status_since: p.status_since,
             due_at: p.due_at,
             overdue: p.overdue,
+            awaiting_information: None,
         }
     }
 }

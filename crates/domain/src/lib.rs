@@ -14,6 +14,7 @@ mod entity;
 mod event;
 mod evidence;
 mod false_positive;
+mod information_request;
 pub mod input;
 mod jurisdiction;
 mod kyc;
@@ -50,6 +51,10 @@ pub use event::{DeliveryState, EndpointKind, EventType};
 pub use evidence::{CrdNumber, EvidenceError, EvidenceRef};
 pub use false_positive::{
     Disposition, DispositionError, DispositionStep, plan_false_positive, without_false_positives,
+};
+pub use information_request::{
+    Addressee, InformationAsk, RequestError, RequestOutcome, RequestedItem, plan_closing,
+    plan_request,
 };
 pub use jurisdiction::Jurisdiction;
 pub use kyc::{DocumentKind, InvestorProfile, KycCheck, RedFlag};

@@ -305,6 +305,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    information_requests (id) {
+        id -> Uuid,
+        compliance_check_id -> Uuid,
+        #[max_length = 64]
+        entity_id -> Varchar,
+        addressee -> Text,
+        items -> Array<Nullable<Text>>,
+        note_id -> Nullable<Uuid>,
+        requested_by -> Uuid,
+        requested_at -> Timestamptz,
+        respond_within_days -> Int2,
+        respond_by -> Timestamptz,
+        outcome -> Nullable<Text>,
+        closed_by -> Nullable<Uuid>,
+        closed_at -> Nullable<Timestamptz>,
+        closing_note_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     kyc_checks (id) {
         id -> Uuid,
         #[max_length = 64]
@@ -345,6 +365,7 @@ diesel::table! {
         created_at -> Timestamptz,
         erased_at -> Nullable<Timestamptz>,
         erased_by -> Nullable<Uuid>,
+        compliance_check_id -> Nullable<Uuid>,
     }
 }
 
@@ -542,6 +563,7 @@ diesel::joinable!(event_deliveries -> event_endpoints (endpoint_id));
 diesel::joinable!(event_deliveries -> users (replayed_by));
 diesel::joinable!(false_positives -> aml_checks (aml_check_id));
 diesel::joinable!(false_positives -> compliance_checks (compliance_check_id));
+diesel::joinable!(information_requests -> compliance_checks (compliance_check_id));
 diesel::joinable!(kyc_checks -> users (submitted_by));
 diesel::joinable!(review_screenings -> compliance_checks (compliance_check_id));
 diesel::joinable!(review_screenings -> screening_subjects (subject_id));
@@ -575,6 +597,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_streams,
     events,
     false_positives,
+    information_requests,
     kyc_checks,
     review_notes,
     review_screenings,

@@ -11,7 +11,7 @@ use super::explanation::{self, ScreeningExplanation};
 use super::{Caller, Compliance};
 use crate::Result;
 use crate::convert::{Evidence, Regulations, case_record};
-use crate::records::{AuditRecord, CaseRecord};
+use crate::records::{AuditRecord, CaseRecord, InformationRequestRecord};
 use chrono::{DateTime, Utc};
 use compliance_domain::{
     AmlScreening, CaseId, CheckStatus, KycCheck, ListEntryRef, ListName, Permission, ReviewReason,
@@ -19,7 +19,7 @@ use compliance_domain::{
 };
 use compliance_persistence::repo::{
     aml_checks, audit_chain, audit_logs, case_submissions, compliance_checks, false_positives,
-    kyc_checks, review_notes, service_levels, users,
+    information_requests, kyc_checks, review_notes, service_levels, users,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
@@ -77,6 +77,9 @@ pub struct NoteRecord {
     pub written_at: DateTime<Utc>,
     /// The text; `None` once erased (the chain keeps its commitment).
     pub text: Option<ReviewReason>,
+    /// The case it was written on without a decision, if it was (a decision's, a
+    /// disposition's or a request's note names none: its step does).
+    pub on_case: Option<CaseId>,
 }
 
 /// What the chain says of one audit entry.
@@ -123,6 +126,8 @@ pub struct CaseDetail {
     pub dispositions: Vec<MatchDisposition>,
     /// The reviewers' notes on the entity, oldest first.
     pub notes: Vec<NoteRecord>,
+    /// The requests for information on this case, oldest first (at most one open).
+    pub requests: Vec<InformationRequestRecord>,
     /// The entity's newest audit entries, newest first, each with the chain's verdict.
     pub audit: Vec<(AuditRecord, ChainVerdict)>,
     /// The id to page the entity's older entries from ([`Compliance::audit`]), when there are
@@ -250,8 +255,14 @@ impl Compliance {
                     author: n.author,
                     written_at: n.created_at,
                     text: n.text,
+                    on_case: n.case.map(CaseId::from_uuid),
                 })
                 .collect();
+            let requests: Vec<InformationRequestRecord> =
+                information_requests::for_case(conn, case_id.as_uuid())?
+                    .into_iter()
+                    .map(Into::into)
+                    .collect();
             let mut entries = audit_logs::list(
                 conn,
                 &audit_logs::AuditFilter {
@@ -279,6 +290,11 @@ impl Compliance {
                     .flat_map(|d| [Some(d.proposed_by), d.confirmed_by].into_iter().flatten()),
             )
             .chain(notes.iter().map(|n| n.author))
+            .chain(
+                requests
+                    .iter()
+                    .flat_map(|r| [Some(r.requested_by), r.closed_by].into_iter().flatten()),
+            )
             .chain(audit.iter().map(|(e, _)| e.actor))
             .collect();
             let named: Vec<UserId> = named.into_iter().collect();
@@ -305,6 +321,7 @@ impl Compliance {
                 screenings,
                 dispositions,
                 notes,
+                requests,
                 audit,
                 older_audit: older.flatten(),
                 usernames,

@@ -15,6 +15,7 @@ mod events;
 mod explanation;
 mod monitoring;
 mod outbox;
+mod requests;
 mod screening;
 mod sessions;
 mod wallets;
@@ -39,8 +40,9 @@ use crate::cursor::QueueCursor;
 use crate::page::{AssigneeQuery, AuditQuery, ListSize, QueueQuery};
 use crate::records;
 use crate::records::{
-    AuditPage, CaseRecord, ClearedMatch, HighRiskRecord, QueuePage, ReplayRecord, RescreenOutcome,
-    ReviewDueRecord, ReviewOutcome, RuleRecord, Submission, SummaryRecord,
+    AuditPage, AwaitingInformation, CaseRecord, ClearedMatch, HighRiskRecord, QueueItem, QueuePage,
+    ReplayRecord, RescreenOutcome, ReviewDueRecord, ReviewOutcome, RuleRecord, Submission,
+    SummaryRecord,
 };
 use crate::service::ComplianceService;
 use crate::service::overrides::Clearing;
@@ -53,7 +55,7 @@ use compliance_domain::{
 };
 use compliance_persistence::Database;
 use compliance_persistence::repo::{api_tokens, compliance_checks, compliance_rules, reports};
-use compliance_persistence::repo::{reviews_due, users};
+use compliance_persistence::repo::{information_requests, reviews_due, users};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -230,21 +232,32 @@ impl Compliance {
             overdue: query.overdue,
         };
         let after = query.after.map(|c| c.0);
-        let page = self.service.read(|conn| {
-            Ok(reports::pending_approvals_page(
-                conn,
-                &filter,
-                after.as_ref(),
-                i64::from(limit),
-            )?)
+        let (page, open) = self.service.read(|conn| {
+            let page =
+                reports::pending_approvals_page(conn, &filter, after.as_ref(), i64::from(limit))?;
+            // The requests the page's cases wait on: one index probe per case of the page.
+            let cases: Vec<_> = page.iter().map(|p| p.compliance_check_id).collect();
+            Ok((page, information_requests::open_for_cases(conn, &cases)?))
         })?;
         let next = (page.len() == usize::from(limit))
             .then(|| page.last().map(|last| QueueCursor(last.into())))
             .flatten();
-        Ok(QueuePage {
-            items: page.into_iter().map(Into::into).collect(),
-            next,
-        })
+        let items = page
+            .into_iter()
+            .map(|p| {
+                let mut item = QueueItem::from(p);
+                item.awaiting_information = open
+                    .iter()
+                    .find(|r| r.case_id == item.case_id.as_uuid())
+                    .map(|r| AwaitingInformation {
+                        request_id: r.id,
+                        since: r.requested_at,
+                        respond_by: r.respond_by,
+                    });
+                item
+            })
+            .collect();
+        Ok(QueuePage { items, next })
     }
 
     /// A reviewer (a person) decides a case at the revision they saw; a case that moved on is

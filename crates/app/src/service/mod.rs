@@ -14,6 +14,7 @@ mod events;
 pub(crate) mod monitoring;
 pub(crate) mod overrides;
 mod reads;
+mod requests;
 mod rescreen;
 mod review;
 mod review_screening;

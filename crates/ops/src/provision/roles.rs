@@ -82,6 +82,8 @@ pub const SERVICE_INSERT_TABLES: &[&str] = &[
     "screening_flags",
     // ... and each periodic review it screens.
     "review_screenings",
+    // Requests for information, asked and closed through the API and the back office.
+    "information_requests",
 ];
 
 /// The tables an administrator appends rows to (each write audited in its transaction).
@@ -172,6 +174,10 @@ pub const SERVICE_UPDATE_COLUMNS: &[(&str, &str)] = &[
         "screening_jobs",
         "state, added, removed, cursor_entity, batches, screened, matched, rescreened, \
          escalated, rejected, delisted, busy_ms, agent_id, lease_token, lease_until, root",
+    ),
+    (
+        "information_requests",
+        "outcome, closed_by, closed_at, closing_note_id",
     ),
 ];
 

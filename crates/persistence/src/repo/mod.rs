@@ -19,6 +19,7 @@ pub mod event_deliveries;
 pub mod event_endpoints;
 pub mod events;
 pub mod false_positives;
+pub mod information_requests;
 pub mod kyc_checks;
 mod literal_limit;
 pub mod passwords;

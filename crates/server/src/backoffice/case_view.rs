@@ -5,8 +5,8 @@
 //! format anything the template could show unescaped.
 
 use super::views::{
-    AuditView, CasePage, Chrome, MatchView, NoteView, Notice, ReasonView, RuleAppliedView,
-    ScreeningView, named, when,
+    AuditView, CasePage, Chrome, MatchView, Notice, ReasonView, RuleAppliedView, ScreeningView,
+    named, when,
 };
 use super::{decide_view, explanation_view};
 use compliance_app::records::AuditRecord;
@@ -193,18 +193,7 @@ pub(super) fn case_page(
             })
             .collect(),
         screenings,
-        notes: detail
-            .notes
-            .iter()
-            .map(|n| NoteView {
-                at: when(n.written_at),
-                author: name(detail, n.author),
-                text: n
-                    .text
-                    .as_ref()
-                    .map_or_else(|| "(erased)".to_owned(), |t| t.as_str().to_owned()),
-            })
-            .collect(),
+        requests: super::requests_view::requests_view(detail, me, |u| name(detail, u)),
         chain_intact: audit.iter().all(|a| a.intact),
         audit_truncated: detail.older_audit.is_some(),
         audit,

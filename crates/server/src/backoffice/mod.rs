@@ -25,6 +25,8 @@ mod explanation_view;
 mod monitoring;
 mod pages;
 mod queue;
+mod requests;
+mod requests_view;
 mod rules;
 mod session;
 mod sign_in;
@@ -83,6 +85,12 @@ pub fn router(compliance: AsyncCompliance, config: OfficeConfig) -> Router {
         .route("/cases/{id}/assignment", post(assignment::submit))
         .route("/entities", get(entities::form).post(entities::search))
         .route("/entities/{id}", get(entities::page))
+        .route("/cases/{id}/notes", post(requests::note))
+        .route("/cases/{id}/information-requests", post(requests::request))
+        .route(
+            "/cases/{id}/information-requests/{request}/close",
+            post(requests::close),
+        )
         .route("/rules", get(rules::page))
         .route("/endpoints", get(endpoints::list))
         .route("/endpoints/{id}", get(endpoints::page))

@@ -131,6 +131,8 @@ pub(super) struct QueueRow {
     /// When that wait reaches its service level, if one applies.
     pub due: Option<String>,
     pub overdue: bool,
+    /// "on the customer for 2 d 3 h" while a request for information is open.
+    pub on_customer: Option<String>,
 }
 
 #[derive(Template)]
@@ -306,7 +308,8 @@ pub(super) struct CasePage {
     /// The rule versions applied, each with its parameters in words.
     pub rules_applied: Vec<RuleAppliedView>,
     pub screenings: Vec<ScreeningView>,
-    pub notes: Vec<NoteView>,
+    /// The notes, the requests for information and their forms.
+    pub requests: super::requests_view::RequestsView,
     /// True when the entity has older entries than the page shows.
     pub audit_truncated: bool,
     pub audit: Vec<AuditView>,
