@@ -4,11 +4,13 @@
 //! Must not: decide whether a decision is allowed (the service does, whatever was offered), or
 //! format anything the template could show unescaped.
 
+use super::requests_view::RequestsView;
 use super::views::{
-    AuditView, CasePage, Chrome, MatchView, Notice, ReasonView, RuleAppliedView, ScreeningView,
-    named, when,
+    AssignmentView, AuditView, Chrome, DecideView, MatchView, Notice, ReasonView, RuleAppliedView,
+    ScreeningView, named, when,
 };
 use super::{decide_view, explanation_view};
+use askama::Template;
 use compliance_app::records::AuditRecord;
 use compliance_app::{CaseDetail, ChainVerdict, OfficeSession};
 use compliance_domain::{CheckStatus, UserId, Username};
@@ -262,4 +264,56 @@ fn unweighed_note(signals: Option<compliance_domain::Signals>) -> &'static str {
             "The case carries these, and no rule in force weighed them: the decision did not consider them. Judge them yourself."
         }
     }
+}
+
+/// The case page: what `case.html` lays out (here rather than in `views.rs`, which
+/// `requests_view.rs` reads, so that no two view modules need each other).
+#[derive(Template)]
+#[template(path = "office/case.html")]
+pub(super) struct CasePage {
+    pub chrome: Chrome,
+    pub notice: Option<Notice>,
+    pub case_id: String,
+    pub entity_id: String,
+    pub entity_type: String,
+    pub jurisdiction: String,
+    pub sequence: i32,
+    pub status: String,
+    pub engine_status: String,
+    pub engine_stricter: bool,
+    /// The entity's current case, when this one is history (nothing is offered to decide).
+    pub superseded_by: Option<String>,
+    pub risk_score: u8,
+    pub risk_level: String,
+    pub revision: i32,
+    pub decided: String,
+    pub proposed_by: Option<String>,
+    pub watchlist_version: String,
+    pub rule_versions: String,
+    pub kyc_status: String,
+    pub kyc_recorded: String,
+    pub verification_score: u8,
+    pub documents: String,
+    pub red_flags: String,
+    pub accreditation: String,
+    pub reasons: Vec<ReasonView>,
+    /// The signals no rule weighed, one per line, or why there is no list.
+    pub unweighed: Vec<String>,
+    pub unweighed_note: String,
+    /// The rule versions applied, each with its parameters in words.
+    pub rules_applied: Vec<RuleAppliedView>,
+    pub screenings: Vec<ScreeningView>,
+    /// The notes, the requests for information and their forms.
+    pub requests: RequestsView,
+    /// True when the entity has older entries than the page shows.
+    pub audit_truncated: bool,
+    pub audit: Vec<AuditView>,
+    pub chain_intact: bool,
+    pub decide: Option<DecideView>,
+    /// Why no decision is offered, when none is (and the case is not history).
+    pub decide_absent: Option<String>,
+    /// Why the matches of the current screening offer no false-positive form, when they do not.
+    pub clear_absent: Option<String>,
+    pub assignment: AssignmentView,
+    pub csrf: String,
 }

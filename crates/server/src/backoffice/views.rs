@@ -273,56 +273,6 @@ pub(super) struct DecideView {
     pub hint: Option<String>,
 }
 
-#[derive(Template)]
-#[template(path = "office/case.html")]
-pub(super) struct CasePage {
-    pub chrome: Chrome,
-    pub notice: Option<Notice>,
-    pub case_id: String,
-    pub entity_id: String,
-    pub entity_type: String,
-    pub jurisdiction: String,
-    pub sequence: i32,
-    pub status: String,
-    pub engine_status: String,
-    pub engine_stricter: bool,
-    /// The entity's current case, when this one is history (nothing is offered to decide).
-    pub superseded_by: Option<String>,
-    pub risk_score: u8,
-    pub risk_level: String,
-    pub revision: i32,
-    pub decided: String,
-    pub proposed_by: Option<String>,
-    pub watchlist_version: String,
-    pub rule_versions: String,
-    pub kyc_status: String,
-    pub kyc_recorded: String,
-    pub verification_score: u8,
-    pub documents: String,
-    pub red_flags: String,
-    pub accreditation: String,
-    pub reasons: Vec<ReasonView>,
-    /// The signals no rule weighed, one per line, or why there is no list.
-    pub unweighed: Vec<String>,
-    pub unweighed_note: String,
-    /// The rule versions applied, each with its parameters in words.
-    pub rules_applied: Vec<RuleAppliedView>,
-    pub screenings: Vec<ScreeningView>,
-    /// The notes, the requests for information and their forms.
-    pub requests: super::requests_view::RequestsView,
-    /// True when the entity has older entries than the page shows.
-    pub audit_truncated: bool,
-    pub audit: Vec<AuditView>,
-    pub chain_intact: bool,
-    pub decide: Option<DecideView>,
-    /// Why no decision is offered, when none is (and the case is not history).
-    pub decide_absent: Option<String>,
-    /// Why the matches of the current screening offer no false-positive form, when they do not.
-    pub clear_absent: Option<String>,
-    pub assignment: AssignmentView,
-    pub csrf: String,
-}
-
 /// One rule version in force.
 pub(super) struct RuleView {
     pub code: String,
