@@ -432,6 +432,9 @@ pub struct RuleRecord {
     pub regulation: String,
     /// What it does, in one sentence.
     pub description: String,
+    /// Its parameters in words, one line each, amounts grouped for their currency (what the
+    /// back office shows instead of the JSON).
+    pub in_words: Vec<String>,
 }
 
 /// A wallet watched for an entity.

@@ -20,6 +20,7 @@ mod jurisdiction;
 mod kyc;
 mod match_score;
 mod money;
+mod money_text;
 mod password;
 mod reg_d;
 mod review;
@@ -59,6 +60,7 @@ pub use jurisdiction::Jurisdiction;
 pub use kyc::{DocumentKind, InvestorProfile, KycCheck, RedFlag};
 pub use match_score::{MatchScore, MatchScoreError};
 pub use money::{Currency, Money, MoneyError};
+pub use money_text::{Grouping, amounts_for_reading, group_digits};
 pub use password::{Password, PasswordError};
 pub use reg_d::{
     Basis, Certification, CertificationKind, EntityCategory, IncomeRecord, IssuerRole,

@@ -617,6 +617,7 @@ pub const INDEXES: &[&str] = &[
     "idx_screening_jobs_open",
     "idx_screening_jobs_previous_version_id",
     "idx_screening_subjects_erased_by",
+    "idx_screening_subjects_name_words",
     "idx_screening_subjects_recorded_by",
     "idx_service_levels_published_by",
     "idx_user_passwords_set_by",

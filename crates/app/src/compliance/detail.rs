@@ -95,11 +95,26 @@ pub enum ChainVerdict {
     Unlinked,
 }
 
+/// A rule version a case was decided with, and what it checks in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedRule {
+    /// The rule and version.
+    pub rule: compliance_domain::RuleRef,
+    /// Its kind's text form, e.g. `risk_score`.
+    pub kind: &'static str,
+    /// What it does, in one sentence (the rule's description).
+    pub description: String,
+    /// Its parameters in words, one line each (never JSON).
+    pub parameters: Vec<String>,
+}
+
 /// A case and everything it rests on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseDetail {
     /// The case.
     pub case: CaseRecord,
+    /// The rule versions the case was decided with, in the order it recorded them.
+    pub rules_applied: Vec<AppliedRule>,
     /// The engine's verdict a review is held to: its decision re-run without the confirmed
     /// false positives (REJECTED: nobody may approve).
     pub review_verdict: CheckStatus,
@@ -128,6 +143,30 @@ pub struct CaseDetail {
     /// jurisdiction and status (`CaseRecord::decided_at` is when the wait began); `None` when
     /// none applies or the case is history.
     pub due_at: Option<DateTime<Utc>>,
+}
+
+/// `entries`, each with the chain's verdict on it (one statement for them all).
+pub(super) fn with_verdicts(
+    conn: &mut diesel::pg::PgConnection,
+    entries: Vec<audit_logs::AuditEntry>,
+) -> Result<Vec<(AuditRecord, ChainVerdict)>> {
+    let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+    let verdicts: BTreeMap<i64, Option<String>> = audit_chain::entries_verdict(conn, &ids)?
+        .into_iter()
+        .collect();
+    Ok(entries
+        .into_iter()
+        .map(|e| {
+            let verdict = match verdicts.get(&e.id).map(Option::as_deref) {
+                Some(None) => ChainVerdict::Intact,
+                Some(Some("gap")) => ChainVerdict::Gap,
+                Some(Some("unlinked")) => ChainVerdict::Unlinked,
+                // Altered, or an entry the verdict query did not see.
+                _ => ChainVerdict::Altered,
+            };
+            (AuditRecord::from(e), verdict)
+        })
+        .collect())
 }
 
 /// The most audit entries a case page shows at once.
@@ -168,6 +207,17 @@ impl Compliance {
                 watchlist_version,
             });
             let case = case_record(conn, Regulations::Cached(rules), stored, evidence, None)?;
+            let rules_applied = rules
+                .pinned(conn, case.jurisdiction, &case.rule_versions)?
+                .rules()
+                .iter()
+                .map(|r| AppliedRule {
+                    rule: r.rule_ref().clone(),
+                    kind: r.kind().name(),
+                    description: r.description().to_owned(),
+                    parameters: r.kind().in_words(),
+                })
+                .collect();
             // Two statements per screening, a label per distinct list version, and an erased
             // subject's revision per screening whose explanation went with it.
             let reads = screenings
@@ -226,23 +276,7 @@ impl Compliance {
                 entries.truncate(AUDIT_PAGE as usize);
                 entries.last().map(|e| e.id)
             });
-            let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
-            let verdicts: BTreeMap<i64, Option<String>> = audit_chain::entries_verdict(conn, &ids)?
-                .into_iter()
-                .collect();
-            let audit: Vec<(AuditRecord, ChainVerdict)> = entries
-                .into_iter()
-                .map(|e| {
-                    let verdict = match verdicts.get(&e.id).map(Option::as_deref) {
-                        Some(None) => ChainVerdict::Intact,
-                        Some(Some("gap")) => ChainVerdict::Gap,
-                        Some(Some("unlinked")) => ChainVerdict::Unlinked,
-                        // Altered, or an entry the verdict query did not see.
-                        _ => ChainVerdict::Altered,
-                    };
-                    (AuditRecord::from(e), verdict)
-                })
-                .collect();
+            let audit = with_verdicts(conn, entries)?;
             let named: BTreeSet<UserId> = [
                 Some(case.decided_by),
                 case.approval_proposed_by,
@@ -277,6 +311,7 @@ impl Compliance {
             };
             Ok(CaseDetail {
                 case,
+                rules_applied,
                 review_verdict,
                 kyc: KycRecord {
                     check: kyc.check,

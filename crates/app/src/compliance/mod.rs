@@ -10,6 +10,7 @@
 mod assignment;
 mod caller;
 mod detail;
+mod entity;
 mod events;
 mod explanation;
 mod monitoring;
@@ -21,7 +22,11 @@ mod wallets;
 
 pub use caller::{Caller, Credential, InProcess};
 pub use detail::{
-    CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, ScreeningRecord,
+    AppliedRule, CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, ScreeningRecord,
+};
+pub use entity::{
+    CurrentCase, EntityOverview, EntityScreening, EntitySearch, FlaggedTransaction, NAME_MATCHES,
+    NameMatch, SEARCH_CHARS, WalletFlags,
 };
 pub use events::ReplaySelection;
 pub use explanation::{ExplainedFeature, ExplainedMatch, ScreeningExplanation};

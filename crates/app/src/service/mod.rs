@@ -21,7 +21,7 @@ mod review;
 mod review_screening;
 pub(crate) mod screening;
 mod submit;
-mod wallets;
+pub(crate) mod wallets;
 
 pub(crate) use submit::Submitted;
 

@@ -33,6 +33,7 @@ pub mod screening_jobs;
 pub mod screening_subjects;
 pub mod screenings;
 pub mod service_levels;
+pub mod subject_search;
 pub mod submission;
 pub mod users;
 pub mod watchlists;

@@ -1,6 +1,6 @@
 //! The back office: server-rendered HTML under `/office` for analysts and
 //! compliance officers: sign in, the review queue, a case and its evidence, deciding under four
-//! eyes, the rules in force, and where events go (the endpoints, their deliveries and
+//! eyes, finding an entity and seeing it whole (its cases, screenings and audit history), the rules in force, and where events go (the endpoints, their deliveries and
 //! failures; an admin replays one), and ongoing monitoring (each list version's screening job
 //! and the entities it flagged). Every page works without JavaScript; the binary serves every
 //! asset (no external requests).
@@ -17,7 +17,10 @@ mod assignment_view;
 mod attempts;
 mod case;
 mod case_view;
+mod decide_view;
 mod endpoints;
+mod entities;
+mod entity_view;
 mod explanation_view;
 mod monitoring;
 mod pages;
@@ -80,6 +83,8 @@ pub fn router(compliance: AsyncCompliance, config: OfficeConfig) -> Router {
         .route("/cases/{id}/decide", post(case::decide))
         .route("/cases/{id}/clear-match", post(case::clear_match))
         .route("/cases/{id}/assignment", post(assignment::submit))
+        .route("/entities", get(entities::form).post(entities::search))
+        .route("/entities/{id}", get(entities::page))
         .route("/cases/{id}/notes", post(requests::note))
         .route("/cases/{id}/information-requests", post(requests::request))
         .route(

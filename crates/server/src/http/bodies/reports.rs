@@ -301,6 +301,8 @@ impl From<R::RuleRecord> for RuleRecord {
             effective_to,
             regulation,
             description,
+            // The back office's reading; the API gives the parameters themselves.
+            in_words: _,
         } = record;
         Self {
             code,
