@@ -13,7 +13,7 @@ use std::time::Duration;
 
 /// Three versions of OFAC's list around one investor, each version's job run: he is approved,
 /// designated (rejected) and removed again (flagged). The three versions' ids.
-fn designated_then_delisted(s: &Seeded) -> [uuid::Uuid; 3] {
+pub(crate) fn designated_then_delisted(s: &Seeded) -> [uuid::Uuid; 3] {
     let monitor = s.compliance.in_process().monitor(MonitorSettings {
         duty_percent: 100,
         lease: Duration::from_secs(5),

@@ -10,6 +10,7 @@ mod assignment;
 mod browser;
 mod browser_assignment;
 mod browser_entity;
+mod browser_operations;
 mod browser_requests;
 mod faults;
 mod health;

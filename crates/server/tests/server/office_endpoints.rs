@@ -14,7 +14,7 @@ use std::time::Duration;
 
 /// A webhook on loopback whose every delivery failed: one given up, the others waiting for a
 /// retry, enough failures in a row to open its circuit. Its id and the failed event's id.
-fn failing_webhook(app: &OfficeApp) -> (uuid::Uuid, uuid::Uuid) {
+pub(crate) fn failing_webhook(app: &OfficeApp) -> (uuid::Uuid, uuid::Uuid) {
     let s = &app.s;
     let endpoint = s
         .compliance
