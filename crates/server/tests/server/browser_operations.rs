@@ -27,7 +27,7 @@ async fn an_officer_reviews_a_delisting_flag_and_an_admin_replays_a_failed_deliv
         "Delisted by OFAC; the rejection stands on its own grounds.",
     )
     .await;
-    screenshot(&officer, "22-monitoring-flag").await;
+    screenshot(&officer, "23-monitoring-flag").await;
     click(&officer, "form.review-flag button[type=submit]").await;
     let page = shows(&officer, "reviewed 20").await;
     assert!(!page.contains("Mark reviewed"), "reviewed once");
@@ -41,7 +41,7 @@ async fn an_officer_reviews_a_delisting_flag_and_an_admin_replays_a_failed_deliv
     let page = shows(&admin, "failed").await;
     assert!(page.contains("&lt;b&gt;trading&lt;/b&gt;"), "escaped");
     accessible(&admin).await;
-    screenshot(&admin, "23-endpoint-failing").await;
+    screenshot(&admin, "24-endpoint-failing").await;
     officer.close().await.unwrap();
     admin.close().await.unwrap();
 }
