@@ -25,6 +25,9 @@ pub use compliance::{
     ScreeningFlag, ScreeningJob, SubjectRecord,
 };
 pub use compliance::{
+    DashboardRecord, DecidedCountRecord, Decider, OpenCountRecord, QueueWaitRecord,
+};
+pub use compliance::{
     CaseDetail, ChainVerdict, ExplainedFeature, ExplainedMatch, KycRecord, MatchDisposition,
     NoteRecord, OfficeSession, SESSION_PREFIX, ScreeningExplanation, ScreeningRecord,
     SessionPolicy, SignedIn, csrf_token,

@@ -483,6 +483,18 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("screened_at", "timestamptz"),
         ],
     ),
+    (
+        "case_counts",
+        &[
+            ("kind", "text"),
+            ("jurisdiction", "text"),
+            ("status", "text"),
+            ("detail", "text"),
+            ("since", "timestamptz"),
+            ("slot", "int2"),
+            ("cases", "int8"),
+        ],
+    ),
 ];
 
 /// The seven core tables of the seed material.

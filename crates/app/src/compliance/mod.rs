@@ -9,6 +9,7 @@
 
 mod assignment;
 mod caller;
+mod dashboard;
 mod detail;
 mod events;
 mod explanation;
@@ -19,6 +20,9 @@ mod sessions;
 mod wallets;
 
 pub use caller::{Caller, Credential, InProcess};
+pub use dashboard::{
+    DashboardRecord, DecidedCountRecord, Decider, OpenCountRecord, QueueWaitRecord,
+};
 pub use detail::{
     CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, ScreeningRecord,
 };

@@ -13,6 +13,7 @@ mod cases;
 mod events;
 mod health;
 mod monitoring;
+mod dashboard;
 mod reports;
 mod screening;
 mod wallets;
@@ -29,6 +30,7 @@ pub use health::{
     DatabaseState, Health, HealthProblem, HealthStatus, MigrationHealth, PoolFigures,
 };
 pub use monitoring::{ScreeningFlag, ScreeningJob};
+pub use dashboard::{Dashboard, DecidedCount, Decider, OpenCount, QueueWait};
 pub use reports::{
     HighRiskRecord, QueueItem, QueuePage, ReviewDueRecord, RuleRecord, SummaryRecord,
 };
