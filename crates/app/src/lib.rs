@@ -25,12 +25,12 @@ pub use compliance::{
     ScreeningFlag, ScreeningJob, SubjectRecord,
 };
 pub use compliance::{
-    DashboardRecord, DecidedCountRecord, Decider, OpenCountRecord, QueueWaitRecord,
-};
-pub use compliance::{
     CaseDetail, ChainVerdict, ExplainedFeature, ExplainedMatch, KycRecord, MatchDisposition,
     NoteRecord, OfficeSession, SESSION_PREFIX, ScreeningExplanation, ScreeningRecord,
     SessionPolicy, SignedIn, csrf_token,
+};
+pub use compliance::{
+    DashboardRecord, DecidedCountRecord, Decider, OpenCountRecord, QueueWaitRecord,
 };
 pub use config::{Config, ConfigError};
 pub use cursor::QueueCursor;

@@ -42,7 +42,12 @@ fn recounted(s: &Seeded, step: &str) -> DashboardRecord {
         .into_iter()
         .find(|c| c.number == RECOUNT)
         .unwrap();
-    assert_eq!(check.outcome, Outcome::Pass, "after {step}: {}", check.detail);
+    assert_eq!(
+        check.outcome,
+        Outcome::Pass,
+        "after {step}: {}",
+        check.detail
+    );
     board(s)
 }
 
@@ -65,10 +70,7 @@ fn the_counts_follow_every_kind_of_write_and_equal_a_recount() {
         .iter()
         .find(|q| q.jurisdiction == In && q.status == Escalated)
         .unwrap();
-    assert_eq!(
-        oldest.oldest_case_id,
-        Some(s.current("in-corp-pep-002").id)
-    );
+    assert_eq!(oldest.oldest_case_id, Some(s.current("in-corp-pep-002").id));
     assert_eq!(oldest.target_hours, Some(48));
     assert_eq!(decided(&d, Ae, Approved, Decider::Engine), 1);
     assert_eq!(decided(&d, Ae, Rejected, Decider::Engine), 1);
@@ -80,14 +82,20 @@ fn the_counts_follow_every_kind_of_write_and_equal_a_recount() {
     // A submission: a new entity's case waits in its queue.
     let mut application = scenario("ae-corp-pending-002");
     application.kyc.entity_id = entity("ae-corp-pending-900");
-    let submitted = s.compliance.submit(&agent, &application, None).unwrap().case;
+    let submitted = s
+        .compliance
+        .submit(&agent, &application, None)
+        .unwrap()
+        .case;
     assert_eq!(submitted.status, Pending);
     let d = recounted(&s, "a submission");
     assert_eq!(waiting(&d, Ae, Pending), 2);
     let level = d
         .open
         .iter()
-        .find(|o| o.jurisdiction == Ae && o.status == Pending && o.risk_level == submitted.risk_level)
+        .find(|o| {
+            o.jurisdiction == Ae && o.status == Pending && o.risk_level == submitted.risk_level
+        })
         .unwrap();
     assert!(level.cases >= 1);
 
@@ -126,26 +134,55 @@ fn the_counts_follow_every_kind_of_write_and_equal_a_recount() {
     let (list, entry) = sdn();
     let proposed = s
         .compliance
-        .clear_match(&officer, rescreened.id, &list, &entry, &reason("other person"), rescreened.revision)
+        .clear_match(
+            &officer,
+            rescreened.id,
+            &list,
+            &entry,
+            &reason("other person"),
+            rescreened.revision,
+        )
         .unwrap();
     let confirmed = s
         .compliance
-        .clear_match(&admin, rescreened.id, &list, &entry, &reason("checked the record"), proposed.revision)
+        .clear_match(
+            &admin,
+            rescreened.id,
+            &list,
+            &entry,
+            &reason("checked the record"),
+            proposed.revision,
+        )
         .unwrap();
     assert!(confirmed.override_confirmed);
     let d = recounted(&s, "the override");
-    assert_eq!((d.open.clone(), d.decided_today.clone()), (before.open, before.decided_today));
+    assert_eq!(
+        (d.open.clone(), d.decided_today.clone()),
+        (before.open, before.decided_today)
+    );
 
     // The approval under four eyes: the proposal moves nothing, the confirmation decides.
     let case = s.current("in-corp-pep-002");
     let proposal = s
         .compliance
-        .review(&officer, case.id, Verdict::Approve, &reason("EDD done"), case.revision)
+        .review(
+            &officer,
+            case.id,
+            Verdict::Approve,
+            &reason("EDD done"),
+            case.revision,
+        )
         .unwrap();
     let d = recounted(&s, "a proposal");
     assert_eq!(waiting(&d, In, Escalated), 1);
     s.compliance
-        .review(&admin, case.id, Verdict::Approve, &reason("agreed"), proposal.case.revision)
+        .review(
+            &admin,
+            case.id,
+            Verdict::Approve,
+            &reason("agreed"),
+            proposal.case.revision,
+        )
         .unwrap();
     let d = recounted(&s, "a confirmation");
     assert_eq!(waiting(&d, In, Escalated), 0);
@@ -169,7 +206,10 @@ fn the_counts_follow_every_kind_of_write_and_equal_a_recount() {
     };
     let us_waiting = |d: &DashboardRecord| waiting(d, Us, Pending) + waiting(d, Us, Escalated);
     if out.case.status == Approved {
-        assert_eq!((us_decided(&d), us_waiting(&d)), (us_decided(&before), us_waiting(&before)));
+        assert_eq!(
+            (us_decided(&d), us_waiting(&d)),
+            (us_decided(&before), us_waiting(&before))
+        );
     } else if out.case.status == Rejected {
         assert_eq!(decided(&d, Us, Rejected, Decider::Engine), 1);
         assert_eq!(us_decided(&d), us_decided(&before));
@@ -206,7 +246,10 @@ fn the_counts_follow_every_kind_of_write_and_equal_a_recount() {
         .iter()
         .find(|q| q.jurisdiction == Ae && q.status == Pending)
         .unwrap();
-    assert_eq!(ae_pending.oldest_case_id, None, "a superseded case is nobody's oldest");
+    assert_eq!(
+        ae_pending.oldest_case_id, None,
+        "a superseded case is nobody's oldest"
+    );
 }
 
 #[test]
@@ -262,7 +305,13 @@ fn every_reviewer_role_reads_the_dashboard_and_the_system_agent_does_not() {
     }
     let err = s.compliance.dashboard(&s.agent()).unwrap_err();
     assert!(
-        matches!(err, compliance_app::AppError::Forbidden { role: Role::System, .. }),
+        matches!(
+            err,
+            compliance_app::AppError::Forbidden {
+                role: Role::System,
+                ..
+            }
+        ),
         "{err}"
     );
 }
@@ -278,7 +327,11 @@ fn only_the_counting_triggers_write_counts_and_verify_finds_a_tampered_one() {
         "INSERT INTO case_counts VALUES ('open', 'AE', 'PENDING', 'LOW', '-infinity', 0, 1)",
     ] {
         let (state, constraint) = refusal(&mut conn, sql);
-        assert_eq!((state.as_str(), constraint.as_str()), ("42501", "case_counts_kept"), "{sql}");
+        assert_eq!(
+            (state.as_str(), constraint.as_str()),
+            ("42501", "case_counts_kept"),
+            "{sql}"
+        );
     }
     let (state, _) = refusal(&mut conn, "TRUNCATE case_counts");
     assert_ne!(state, "00000");
@@ -293,9 +346,14 @@ fn only_the_counting_triggers_write_counts_and_verify_finds_a_tampered_one() {
     let check = report.checks.iter().find(|c| c.number == RECOUNT).unwrap();
     assert_eq!(check.outcome, Outcome::Fail, "{}", check.detail);
     assert!(
-        check.detail.contains("open kept 8, recount 3") && check.detail.contains("kept 6, recount 1"),
+        check.detail.contains("open kept 8, recount 3")
+            && check.detail.contains("kept 6, recount 1"),
         "{}",
         check.detail
     );
-    assert!(check.detail.contains("1 bucket(s) differ"), "{}", check.detail);
+    assert!(
+        check.detail.contains("1 bucket(s) differ"),
+        "{}",
+        check.detail
+    );
 }

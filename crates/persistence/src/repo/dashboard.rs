@@ -124,7 +124,10 @@ pub fn read(conn: &mut PgConnection) -> Result<Dashboard> {
         decided_today: Vec::new(),
     };
     for row in rows {
-        let key = format!("{}/{}/{}/{}", row.section, row.jurisdiction, row.status, row.detail);
+        let key = format!(
+            "{}/{}/{}/{}",
+            row.section, row.jurisdiction, row.status, row.detail
+        );
         let jurisdiction: Jurisdiction = text(SOURCE, &key, &row.jurisdiction)?;
         let status: CheckStatus = text(SOURCE, &key, &row.status)?;
         let cases = row.cases.unwrap_or(0);

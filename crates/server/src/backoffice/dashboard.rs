@@ -143,7 +143,10 @@ fn view(d: &DashboardRecord) -> DashboardPage {
         chrome: Chrome::new("Dashboard", None),
         as_of: when(d.as_of),
         day: d.day.to_string(),
-        levels: RiskLevel::VARIANTS.iter().map(ToString::to_string).collect(),
+        levels: RiskLevel::VARIANTS
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         open_total: open.iter().map(|o| o.total).sum(),
         open,
         overdue_total: d.queues.iter().map(|q| q.overdue).sum(),

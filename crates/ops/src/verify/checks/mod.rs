@@ -74,11 +74,7 @@ const CHECKS: &[(u8, &str, CheckFn)] = &[
         "screening jobs' leaves and roots recompute",
         monitoring::screening_jobs,
     ),
-    (
-        22,
-        "dashboard counts equal a recount",
-        counts::case_counts,
-    ),
+    (22, "dashboard counts equal a recount", counts::case_counts),
 ];
 
 /// The checks, costliest first, so that the workers finish together on a large database.

@@ -10,10 +10,10 @@
 
 mod audit;
 mod cases;
+mod dashboard;
 mod events;
 mod health;
 mod monitoring;
-mod dashboard;
 mod reports;
 mod screening;
 mod wallets;
@@ -23,6 +23,7 @@ pub use cases::{
     Assignment, CaseRecord, ClearedMatch, DispositionState, ReasonRecord, RescreenOutcome,
     ReviewOutcome, ReviewStepTaken, Submission,
 };
+pub use dashboard::{Dashboard, DecidedCount, Decider, OpenCount, QueueWait};
 pub use events::{
     Attempt, Delivery, DeliveryCounts, Endpoint, EndpointWithSecret, Event, Replayed,
 };
@@ -30,7 +31,6 @@ pub use health::{
     DatabaseState, Health, HealthProblem, HealthStatus, MigrationHealth, PoolFigures,
 };
 pub use monitoring::{ScreeningFlag, ScreeningJob};
-pub use dashboard::{Dashboard, DecidedCount, Decider, OpenCount, QueueWait};
 pub use reports::{
     HighRiskRecord, QueueItem, QueuePage, ReviewDueRecord, RuleRecord, SummaryRecord,
 };
