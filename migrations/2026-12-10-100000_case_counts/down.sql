@@ -9,6 +9,7 @@ DROP FUNCTION compliance_checks_count_updated();
 DROP FUNCTION compliance_checks_count_inserted();
 DROP TABLE case_counts;
 DROP FUNCTION case_counts_guard();
+DROP FUNCTION case_counts_recounted();
 DROP FUNCTION case_counts_apply(case_count_delta[]);
 DROP FUNCTION case_count_keys(TEXT, TEXT, TEXT, TIMESTAMPTZ, BOOLEAN, BOOLEAN, BIGINT);
 DROP TYPE case_count_delta;

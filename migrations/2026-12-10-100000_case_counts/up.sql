@@ -107,9 +107,11 @@ CREATE FUNCTION compliance_checks_count_inserted() RETURNS TRIGGER
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     PERFORM case_counts_apply(ARRAY(
-        SELECT k FROM new_cases c,
+        SELECT ROW(k.kind, k.jurisdiction, k.status, k.detail, k.since, sum(k.n))::case_count_delta
+          FROM new_cases c,
                case_count_keys(c.jurisdiction, c.status, c.risk_level, c.decided_at,
-                               c.review_note_id IS NOT NULL OR c.review_reason IS NOT NULL, true, 1) k));
+                               c.review_note_id IS NOT NULL OR c.review_reason IS NOT NULL, true, 1) k
+         GROUP BY k.kind, k.jurisdiction, k.status, k.detail, k.since));
     RETURN NULL;
 END
 $$;
@@ -121,13 +123,15 @@ CREATE FUNCTION compliance_checks_count_updated() RETURNS TRIGGER
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     PERFORM case_counts_apply(ARRAY(
-        SELECT k FROM old_cases c,
-               case_count_keys(c.jurisdiction, c.status, c.risk_level, c.decided_at,
-                               c.review_note_id IS NOT NULL OR c.review_reason IS NOT NULL, true, -1) k
-        UNION ALL
-        SELECT k FROM new_cases c,
-               case_count_keys(c.jurisdiction, c.status, c.risk_level, c.decided_at,
-                               c.review_note_id IS NOT NULL OR c.review_reason IS NOT NULL, true, 1) k));
+        SELECT ROW(k.kind, k.jurisdiction, k.status, k.detail, k.since, sum(k.n))::case_count_delta
+          FROM (SELECT k.* FROM old_cases c,
+                       case_count_keys(c.jurisdiction, c.status, c.risk_level, c.decided_at,
+                                       c.review_note_id IS NOT NULL OR c.review_reason IS NOT NULL, true, -1) k
+                UNION ALL
+                SELECT k.* FROM new_cases c,
+                       case_count_keys(c.jurisdiction, c.status, c.risk_level, c.decided_at,
+                                       c.review_note_id IS NOT NULL OR c.review_reason IS NOT NULL, true, 1) k) k
+         GROUP BY k.kind, k.jurisdiction, k.status, k.detail, k.since));
     RETURN NULL;
 END
 $$;
@@ -138,11 +142,13 @@ CREATE FUNCTION case_submissions_count_superseded() RETURNS TRIGGER
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     PERFORM case_counts_apply(ARRAY(
-        SELECT k FROM new_submissions s
+        SELECT ROW(k.kind, k.jurisdiction, k.status, k.detail, k.since, sum(k.n))::case_count_delta
+          FROM new_submissions s
           JOIN case_submissions p ON p.entity_id = s.entity_id AND p.sequence = s.sequence - 1
           JOIN compliance_checks c ON c.id = p.compliance_check_id,
                case_count_keys(c.jurisdiction, c.status, c.risk_level, c.decided_at, false, true, -1) k
-         WHERE k.kind <> 'decided'));
+         WHERE k.kind <> 'decided'
+         GROUP BY k.kind, k.jurisdiction, k.status, k.detail, k.since));
     RETURN NULL;
 END
 $$;
@@ -157,16 +163,23 @@ CREATE TRIGGER trg_case_submissions_count_superseded AFTER INSERT ON case_submis
     REFERENCING NEW TABLE AS new_submissions
     FOR EACH STATEMENT EXECUTE FUNCTION case_submissions_count_superseded();
 
--- The counts as they stand when this migration runs: a recount, in slot 0.
+-- Every bucket's count from the cases as they stand: what the counts must sum to. The migration
+-- fills the table from it; an operator rebuilds them from it (docs/setup.md, check 22).
+CREATE FUNCTION case_counts_recounted() RETURNS SETOF case_count_delta
+LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT ROW(k.kind, k.jurisdiction, k.status, k.detail, k.since, sum(k.n))::case_count_delta
+      FROM compliance_checks c,
+           case_count_keys(c.jurisdiction, c.status, c.risk_level, c.decided_at,
+                           c.review_note_id IS NOT NULL OR c.review_reason IS NOT NULL,
+                           NOT EXISTS (SELECT 1 FROM case_submissions s
+                                         JOIN case_submissions n ON n.entity_id = s.entity_id AND n.sequence > s.sequence
+                                        WHERE s.compliance_check_id = c.id), 1) k
+     GROUP BY k.kind, k.jurisdiction, k.status, k.detail, k.since
+$$;
+
+-- The counts as they stand when this migration runs, in slot 0.
 INSERT INTO case_counts (kind, jurisdiction, status, detail, since, slot, cases)
-SELECT k.kind, k.jurisdiction, k.status, k.detail, k.since, 0, sum(k.n)
-  FROM compliance_checks c,
-       case_count_keys(c.jurisdiction, c.status, c.risk_level, c.decided_at,
-                       c.review_note_id IS NOT NULL OR c.review_reason IS NOT NULL,
-                       NOT EXISTS (SELECT 1 FROM case_submissions s
-                                     JOIN case_submissions n ON n.entity_id = s.entity_id AND n.sequence > s.sequence
-                                    WHERE s.compliance_check_id = c.id), 1) k
- GROUP BY k.kind, k.jurisdiction, k.status, k.detail, k.since;
+SELECT r.kind, r.jurisdiction, r.status, r.detail, r.since, 0, r.n FROM case_counts_recounted() r;
 
 -- Only the counting triggers write counts: a write from anywhere else (a login role has no
 -- grant; the owner, or a superuser, would have to disable this trigger) is refused. `verify`

@@ -21,10 +21,10 @@ use std::time::{Duration, Instant};
 
 /// One case in this many is a clone of a PENDING or ESCALATED seed case (in the queue); the
 /// others clone the approved seed cases.
-const QUEUED_EVERY: u64 = 50;
+pub(super) const QUEUED_EVERY: u64 = 50;
 
 /// Seconds each measurement runs (at most `MAX_RUNS` requests, at least `MIN_RUNS`).
-const SECONDS: u64 = 10;
+pub(super) const SECONDS: u64 = 10;
 const MAX_RUNS: usize = 2_000;
 const MIN_RUNS: usize = 10;
 
@@ -33,7 +33,7 @@ const MIN_RUNS: usize = 10;
 /// the case-submission guard, the decider check and every CHECK and foreign key run on each
 /// row), then `VACUUM ANALYZE`. No audit entries: the queue does not read them (`verify` would
 /// report them missing; this database is thrown away).
-const LOAD_SQL: &str = r"
+pub(super) const LOAD_SQL: &str = r"
 CREATE TEMP TABLE tpl AS
 SELECT (row_number() OVER (PARTITION BY c.status <> 'APPROVED' ORDER BY k.entity_id) - 1)::int AS n,
        c.status <> 'APPROVED' AS queued, k.id AS kyc_id, a.id AS aml_id, c.id AS case_id
@@ -97,7 +97,7 @@ pub fn run(cases: u64) -> Result<()> {
     dropped
 }
 
-fn psql(config: &DatabaseConfig) -> Command {
+pub(super) fn psql(config: &DatabaseConfig) -> Command {
     let mut command = Command::new("psql");
     command
         .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
@@ -266,7 +266,7 @@ fn middle(config: &DatabaseConfig) -> Result<Middle> {
 }
 
 /// One value, by psql.
-fn scalar(config: &DatabaseConfig, sql: &str) -> Result<String> {
+pub(super) fn scalar(config: &DatabaseConfig, sql: &str) -> Result<String> {
     let output = psql(config)
         .args(["-At", "-c", sql])
         .output()
@@ -282,7 +282,7 @@ fn scalar(config: &DatabaseConfig, sql: &str) -> Result<String> {
 
 /// Runs `sql` with pgbench (one client, prepared) for `SECONDS`; each statement's latency
 /// from its per-transaction log.
-fn pgbench(config: &DatabaseConfig, sql: &str) -> Result<Vec<Duration>> {
+pub(super) fn pgbench(config: &DatabaseConfig, sql: &str) -> Result<Vec<Duration>> {
     let dir = std::env::temp_dir().join(format!("compliance_bench_queue_{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let script = dir.join("page.sql");
@@ -328,7 +328,7 @@ fn pgbench(config: &DatabaseConfig, sql: &str) -> Result<Vec<Duration>> {
 }
 
 /// Runs `work` for `SECONDS` (between `MIN_RUNS` and `MAX_RUNS` times); each run's time.
-fn repeat(mut work: impl FnMut() -> Result<()>) -> Result<Vec<Duration>> {
+pub(super) fn repeat(mut work: impl FnMut() -> Result<()>) -> Result<Vec<Duration>> {
     work()?; // warm-up
     let deadline = Instant::now() + Duration::from_secs(SECONDS);
     let mut times = Vec::new();
@@ -340,7 +340,7 @@ fn repeat(mut work: impl FnMut() -> Result<()>) -> Result<Vec<Duration>> {
     Ok(times)
 }
 
-fn percentile(times: &[Duration], p: usize) -> Duration {
+pub(super) fn percentile(times: &[Duration], p: usize) -> Duration {
     let mut sorted = times.to_vec();
     sorted.sort();
     let rank = (sorted.len() * p).div_ceil(100).max(1);
@@ -348,11 +348,11 @@ fn percentile(times: &[Duration], p: usize) -> Duration {
 }
 
 #[allow(clippy::float_arithmetic)] // Reporting.
-fn ms(d: Duration) -> String {
+pub(super) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
 #[allow(clippy::float_arithmetic)] // A ratio of latencies is reporting, not money.
-fn ratio(a: Duration, b: Duration) -> f64 {
+pub(super) fn ratio(a: Duration, b: Duration) -> f64 {
     a.as_secs_f64() / b.as_secs_f64().max(1e-9)
 }
