@@ -16,9 +16,7 @@
 // Rates and ratios of measured times: floating point is what they are.
 #![allow(clippy::float_arithmetic)]
 
-use super::queue::{
-    LOAD_SQL, QUEUED_EVERY, SECONDS, ms, percentile, pgbench, psql, ratio, repeat, scalar,
-};
+use super::queue::{SECONDS, load, ms, percentile, pgbench, psql, ratio, repeat, scalar};
 use anyhow::{Result, bail};
 use compliance_ops::provision::{ProvisionOptions, provision};
 use compliance_persistence::DatabaseConfig;
@@ -104,16 +102,7 @@ fn measure(config: &DatabaseConfig, cases: u64) -> Result<()> {
     provision(config, ProvisionOptions::default(), |_| {})?;
     println!("\n==> dashboard: {cases} cases ({})", config.target());
     let started = Instant::now();
-    let sql = format!("{LOAD_SQL}{}\n", super::CLONE_SQL)
-        .replace(":every", &QUEUED_EVERY.to_string())
-        .replace(":cases", &cases.to_string());
-    super::run_quiet(
-        psql(config)
-            .args(["-c", "SET synchronous_commit = off"])
-            .arg("-f")
-            .arg(super::write_temp("compliance_bench_dashboard.sql", &sql)?),
-        "psql (loading the cases)",
-    )?;
+    load(config, cases, "")?;
     let loaded = started.elapsed();
     super::run_quiet(
         psql(config).arg("-f").arg(super::write_temp(
@@ -183,13 +172,23 @@ fn measure(config: &DatabaseConfig, cases: u64) -> Result<()> {
         library.len(),
         ratio(percentile(&library, 50), base)
     );
-    for (what, q) in [("dashboard", DASHBOARD_SQL), ("recount", RECOUNT_SQL)] {
-        println!("\nEXPLAIN (ANALYZE, BUFFERS), {what}:");
-        print!(
-            "{}",
-            scalar(config, &format!("EXPLAIN (ANALYZE, BUFFERS) {q}"))?
-        );
-    }
+    // The function's own statement, as auto_explain logs it (sent to this client).
+    println!("\nEXPLAIN (ANALYZE, BUFFERS), the dashboard's statement inside case_dashboard():");
+    let output = psql(config)
+        .args(["-c", "LOAD 'auto_explain'"])
+        .args(["-c", "SET auto_explain.log_min_duration = 0"])
+        .args(["-c", "SET auto_explain.log_analyze = on"])
+        .args(["-c", "SET auto_explain.log_buffers = on"])
+        .args(["-c", "SET auto_explain.log_nested_statements = on"])
+        .args(["-c", "SET client_min_messages = log"])
+        .args(["-c", DASHBOARD_SQL])
+        .output()?;
+    print!("{}", String::from_utf8_lossy(&output.stderr));
+    println!("\nEXPLAIN (ANALYZE, BUFFERS), the recount:");
+    print!(
+        "{}",
+        scalar(config, &format!("EXPLAIN (ANALYZE, BUFFERS) {RECOUNT_SQL}"))?
+    );
     write_path(config)
 }
 

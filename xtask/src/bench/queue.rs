@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 /// One case in this many is a clone of a PENDING or ESCALATED seed case (in the queue); the
 /// others clone the approved seed cases.
-pub(super) const QUEUED_EVERY: u64 = 50;
+const QUEUED_EVERY: u64 = 50;
 
 /// Seconds each measurement runs (at most `MAX_RUNS` requests, at least `MIN_RUNS`).
 pub(super) const SECONDS: u64 = 10;
@@ -33,7 +33,7 @@ const MIN_RUNS: usize = 10;
 /// the case-submission guard, the decider check and every CHECK and foreign key run on each
 /// row), then `VACUUM ANALYZE`. No audit entries: the queue does not read them (`verify` would
 /// report them missing; this database is thrown away).
-pub(super) const LOAD_SQL: &str = r"
+const LOAD_SQL: &str = r"
 CREATE TEMP TABLE tpl AS
 SELECT (row_number() OVER (PARTITION BY c.status <> 'APPROVED' ORDER BY k.entity_id) - 1)::int AS n,
        c.status <> 'APPROVED' AS queued, k.id AS kyc_id, a.id AS aml_id, c.id AS case_id
@@ -97,6 +97,21 @@ pub fn run(cases: u64) -> Result<()> {
     dropped
 }
 
+/// Loads `cases` cases by `LOAD_SQL` and `CLONE_SQL` (one in `QUEUED_EVERY` queued), then runs
+/// `then`, in one psql session.
+pub(super) fn load(config: &DatabaseConfig, cases: u64, then: &str) -> Result<()> {
+    let sql = format!("{LOAD_SQL}{}\n{then}\n", super::CLONE_SQL)
+        .replace(":every", &QUEUED_EVERY.to_string())
+        .replace(":cases", &cases.to_string());
+    super::run_quiet(
+        psql(config)
+            .args(["-c", "SET synchronous_commit = off"])
+            .arg("-f")
+            .arg(super::write_temp("compliance_bench_load.sql", &sql)?),
+        "psql (loading the cases)",
+    )
+}
+
 pub(super) fn psql(config: &DatabaseConfig) -> Command {
     let mut command = Command::new("psql");
     command
@@ -109,16 +124,7 @@ fn measure(config: &DatabaseConfig, cases: u64) -> Result<()> {
     provision(config, ProvisionOptions::default(), |_| {})?;
     println!("\n==> review queue: {cases} cases ({})", config.target());
     let started = Instant::now();
-    let sql = format!("{LOAD_SQL}{}\nVACUUM ANALYZE;\n", super::CLONE_SQL)
-        .replace(":every", &QUEUED_EVERY.to_string())
-        .replace(":cases", &cases.to_string());
-    super::run_quiet(
-        psql(config)
-            .args(["-c", "SET synchronous_commit = off"])
-            .arg("-f")
-            .arg(super::write_temp("compliance_bench_queue.sql", &sql)?),
-        "psql (loading the cases)",
-    )?;
+    load(config, cases, "VACUUM ANALYZE;")?;
     // A tenth of the queue's PENDING and ESCALATED cases assigned to the officer, through the
     // guards, as claims would leave them.
     super::run_quiet(
