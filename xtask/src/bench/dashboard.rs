@@ -16,7 +16,9 @@
 // Rates and ratios of measured times: floating point is what they are.
 #![allow(clippy::float_arithmetic)]
 
-use super::queue::{SECONDS, load, ms, percentile, pgbench, psql, ratio, repeat, scalar};
+use super::queue::{
+    SECONDS, load, ms, percentile, pgbench, psql, ratio, repeat, scalar, throwaway,
+};
 use anyhow::{Result, bail};
 use compliance_ops::provision::{ProvisionOptions, provision};
 use compliance_persistence::DatabaseConfig;
@@ -90,14 +92,9 @@ const COUNTING_TRIGGERS: [(&str, &str); 3] = [
 
 /// Loads `cases` cases and prints the dashboard's figures.
 pub fn run(cases: u64) -> Result<()> {
-    let server = DatabaseConfig::from_env()?;
-    let name = format!("compliance_bench_dashboard_{}", std::process::id());
-    let config = server.with_database(&name);
-    super::drop_database(&server, &name)?;
-    let result = measure(&config, cases);
-    let dropped = super::drop_database(&server, &name);
-    result?;
-    dropped
+    throwaway("compliance_bench_dashboard", |config| {
+        measure(config, cases)
+    })
 }
 
 fn measure(config: &DatabaseConfig, cases: u64) -> Result<()> {

@@ -87,11 +87,20 @@ impl Middle {
 
 /// Loads `cases` cases and prints the queue's figures.
 pub fn run(cases: u64) -> Result<()> {
+    throwaway("compliance_bench_queue", |config| measure(config, cases))
+}
+
+/// Runs `measure` on a database `<prefix>_<pid>` of the server `DATABASE_URL` names, dropped
+/// before and after.
+pub(super) fn throwaway(
+    prefix: &str,
+    measure: impl FnOnce(&DatabaseConfig) -> Result<()>,
+) -> Result<()> {
     let server = DatabaseConfig::from_env()?;
-    let name = format!("compliance_bench_queue_{}", std::process::id());
+    let name = format!("{prefix}_{}", std::process::id());
     let config = server.with_database(&name);
     super::drop_database(&server, &name)?;
-    let result = measure(&config, cases);
+    let result = measure(&config);
     let dropped = super::drop_database(&server, &name);
     result?;
     dropped
