@@ -9,6 +9,7 @@ mod api_client;
 mod assignment;
 mod browser;
 mod browser_assignment;
+mod browser_dashboard;
 mod dashboard;
 mod faults;
 mod health;
