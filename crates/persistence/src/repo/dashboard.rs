@@ -1,4 +1,4 @@
-//! The backlog dashboard: what `case_dashboard()` (migration 2026-12-10-100000_case_counts)
+//! The backlog dashboard: what `case_dashboard()` (migration 2026-12-10-160000_case_counts)
 //! answers in one statement, from the counts the case tables' triggers keep in `case_counts`
 //! and two bounded index reads (the oldest case per queue, the cutoff hour of each service
 //! level), never a scan of the case tables.

@@ -1,4 +1,4 @@
--- Undoes 2026-12-10-100000_case_counts: the dashboard's read, the counting triggers, the
+-- Undoes 2026-12-10-160000_case_counts: the dashboard's read, the counting triggers, the
 -- counts and their guard.
 DROP FUNCTION case_dashboard();
 DROP TRIGGER trg_case_submissions_count_superseded ON case_submissions;
