@@ -4,8 +4,8 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// The compliance database's own tasks: provision, verify, bench, checkpoint, token, user, db,
-/// watchlist, webhook, demo.
+/// The compliance database's own tasks: provision, verify, bench, checkpoint, token, user, sla,
+/// db, watchlist, webhook, demo.
 ///
 /// The database is the one named by DATABASE_URL, or else by DATABASE_HOST (default
 /// 127.0.0.1), DATABASE_PORT (5432), DATABASE_NAME (compliance_db), DATABASE_USER (postgres)
@@ -60,6 +60,10 @@ pub enum Command {
     /// from standard input, never echoed or printed).
     #[command(after_help = USER_EXIT)]
     User(crate::user::UserArgs),
+    /// List the service-level targets (how long a case may wait in a status, per
+    /// jurisdiction), or publish a new one (a compliance officer or admin; audited).
+    #[command(after_help = SLA_EXIT)]
+    Sla(crate::sla::SlaArgs),
     /// Start, stop, locate the embedded PostgreSQL of this checkout (what `provision` starts
     /// when nothing is configured and nothing answers at 127.0.0.1:5432).
     #[command(after_help = DB_EXIT)]
@@ -162,6 +166,7 @@ const PROVISION_EXIT: &str = "Exit status: 0 provisioned and no check failed (WA
 const VERIFY_EXIT: &str = "Exit status: 0 no check failed (WARN allowed), 1 a check failed, 2 the database could not be reached or the configuration is unusable (a variable, a name over 63 bytes), 64 the command line was not understood. With --format json, stdout holds the report or a JSON error object.";
 const CHECKPOINT_EXIT: &str = "Exit status: 0 signed, the checkpoint holds, the proof was written or the proof holds, 1 the checkpoint or proof does not hold (a bad signature, a head gone or changed, a chain broken since, an entry whose fields or path do not lead to the signed root) or a chain is broken and nothing was signed or the entry cannot be proven (none with that id, written after the checkpoint, a version 1 checkpoint), 2 the database could not be reached or the configuration is unusable, 64 the command line or a file was not understood.";
 const TOKEN_EXIT: &str = "Exit status: 0 done, 1 refused (an unknown user or token, a token already revoked), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
+const SLA_EXIT: &str = "Exit status: 0 done, 1 refused (an unknown or inactive user, a role that may not publish, a target already scheduled later), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const USER_EXIT: &str = "Exit status: 0 done, 1 refused (an unknown user, a system agent, not set by an admin, a password too short or too long), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const WATCHLIST_EXIT: &str = "Exit status: 0 done, 1 refused (an unreadable or malformed list file, an entry count that fell by more than 20% without --force-reason, a subject that is not valid, a user who may not), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const WEBHOOK_EXIT: &str = "Exit status: 0 done, 1 refused (an invalid URL or field, a private address without --allow-private, a stale --revision, an unknown endpoint or user, a user who may not), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood. With --format json, stdout holds the JSON answer.";

@@ -15,6 +15,7 @@ mod monitoring;
 mod proof_files;
 mod provision;
 mod report;
+mod sla;
 mod tidy;
 mod tidy_modules;
 mod token;
@@ -84,6 +85,7 @@ fn main() -> ExitCode {
         cli::Command::Db(args) => db::run(&args),
         cli::Command::Token(args) => token::run(&args),
         cli::Command::User(args) => user::run(&args),
+        cli::Command::Sla(args) => sla::run(&args),
         cli::Command::Watchlist(args) => watchlist::run(&args),
         cli::Command::Webhook(args) => webhook::run(&args),
         cli::Command::Demo(args) => demo::run(&args),

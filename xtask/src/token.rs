@@ -69,19 +69,28 @@ pub(crate) fn connect() -> Result<PgConnection, u8> {
         })
 }
 
-/// Runs `token`; returns the exit status.
-pub fn run(args: &TokenArgs) -> u8 {
+/// Runs `act` on a connection to the configured database: exit 0 when it succeeds, 1 (the
+/// refusal said on stderr) when it fails, 2 when the database cannot be reached.
+pub(crate) fn on_database<A>(
+    action: &A,
+    act: impl FnOnce(&mut PgConnection, &A) -> anyhow::Result<()>,
+) -> u8 {
     let mut conn = match connect() {
         Ok(conn) => conn,
         Err(code) => return code,
     };
-    match act(&mut conn, &args.action) {
+    match act(&mut conn, action) {
         Ok(()) => exit::OK,
         Err(e) => {
             eprintln!("error: {e}");
             exit::FAILED
         }
     }
+}
+
+/// Runs `token`; returns the exit status.
+pub fn run(args: &TokenArgs) -> u8 {
+    on_database(&args.action, act)
 }
 
 fn user_id(conn: &mut PgConnection, name: &str) -> anyhow::Result<UserId> {

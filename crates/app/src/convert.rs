@@ -140,6 +140,7 @@ impl From<PendingApproval> for QueueItem {
             status_since: p.status_since,
             due_at: p.due_at,
             overdue: p.overdue,
+            awaiting_information: None,
         }
     }
 }
@@ -208,7 +209,9 @@ impl From<AuditEntry> for AuditRecord {
 /// A rule row as a record; a malformed row is `InvalidData` naming it.
 pub(crate) fn rule_record(row: RuleRow) -> Result<RuleRecord> {
     let rule = row.rule_ref()?;
+    let in_words = crate::rule_rows::rule_from_row(&row)?.kind().in_words();
     Ok(RuleRecord {
+        in_words,
         code: rule.code,
         version: rule.version,
         parameters: row.parameters,

@@ -51,6 +51,10 @@ pub enum AppError {
     /// someone else is not the caller's (an analyst's).
     #[error(transparent)]
     Assignment(#[from] AssignmentError),
+    /// The request for information, or its closing, is not allowed (nothing asked, a case not
+    /// waiting for a review, closed already, a role that may not close it so).
+    #[error(transparent)]
+    Request(#[from] compliance_domain::RequestError),
     /// Nothing has that key.
     #[error("{what} {key} not found")]
     NotFound {

@@ -21,13 +21,17 @@ pub mod watchlists;
 pub use asynchronous::AsyncCompliance;
 pub mod records;
 pub use compliance::{
+    AppliedRule, CaseDetail, ChainVerdict, ExplainedFeature, ExplainedMatch, KycRecord,
+    MatchDisposition, NoteRecord, OfficeSession, SESSION_PREFIX, ScreeningExplanation,
+    ScreeningRecord, SessionPolicy, SignedIn, csrf_token,
+};
+pub use compliance::{
     Caller, Compliance, Credential, InProcess, Monitor, MonitorSettings, Outbox, ReplaySelection,
     ScreeningFlag, ScreeningJob, SubjectRecord,
 };
 pub use compliance::{
-    CaseDetail, ChainVerdict, ExplainedFeature, ExplainedMatch, KycRecord, MatchDisposition,
-    NoteRecord, OfficeSession, SESSION_PREFIX, ScreeningExplanation, ScreeningRecord,
-    SessionPolicy, SignedIn, csrf_token,
+    CurrentCase, EntityOverview, EntityScreening, EntitySearch, FlaggedTransaction, NAME_MATCHES,
+    NameMatch, SEARCH_CHARS, WalletFlags,
 };
 pub use compliance::{
     DashboardRecord, DecidedCountRecord, Decider, OpenCountRecord, QueueWaitRecord,

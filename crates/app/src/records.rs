@@ -192,6 +192,20 @@ pub struct QueueItem {
     pub due_at: Option<DateTime<Utc>>,
     /// True when it is past its service level (as of the read).
     pub overdue: bool,
+    /// The request for information it waits on, if one is open: since when, and until when
+    /// the customer has to answer.
+    pub awaiting_information: Option<AwaitingInformation>,
+}
+
+/// A case's open request for information, as the queue shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct AwaitingInformation {
+    /// The request.
+    pub request_id: Uuid,
+    /// When it was asked: the customer's clock runs from here.
+    pub since: DateTime<Utc>,
+    /// Until when they have to answer.
+    pub respond_by: DateTime<Utc>,
 }
 
 /// Who works a case after a claim, an assignment or a release.
@@ -208,6 +222,79 @@ pub struct AssignmentRecord {
     pub assigned_at: Option<DateTime<Utc>>,
     /// The case's revision now (a change raises it).
     pub revision: i32,
+}
+
+/// A note written on a case without a decision (its text is a review note: the case page shows
+/// it to the people who review; this record carries none of it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseNoteRecord {
+    /// The note's id (what its `case_noted` audit entry names).
+    pub id: Uuid,
+    /// The case.
+    pub case_id: CaseId,
+    /// Who wrote it.
+    pub author: UserId,
+    /// When.
+    pub written_at: DateTime<Utc>,
+    /// SHA-256 over the note's salt and text, hex: what the chain keeps.
+    pub commitment: String,
+}
+
+/// A request for information on a case: of whom, what, until when, and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InformationRequestRecord {
+    /// Its id.
+    pub id: Uuid,
+    /// The case.
+    pub case_id: CaseId,
+    /// The entity.
+    pub entity_id: EntityId,
+    /// Of whom.
+    pub addressee: compliance_domain::Addressee,
+    /// What, once each.
+    pub items: Vec<compliance_domain::RequestedItem>,
+    /// The review note holding the words sent with it, if any.
+    pub note_id: Option<Uuid>,
+    /// Who asked.
+    pub requested_by: UserId,
+    /// When.
+    pub requested_at: DateTime<Utc>,
+    /// Within how many days.
+    pub respond_within_days: i16,
+    /// Until when.
+    pub respond_by: DateTime<Utc>,
+    /// `answered` or `withdrawn`; absent while the case waits on it.
+    pub outcome: Option<compliance_domain::RequestOutcome>,
+    /// Who closed it.
+    pub closed_by: Option<UserId>,
+    /// When.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The review note holding their words, if any.
+    pub closing_note_id: Option<Uuid>,
+}
+
+impl From<compliance_persistence::repo::information_requests::StoredRequest>
+    for InformationRequestRecord
+{
+    fn from(r: compliance_persistence::repo::information_requests::StoredRequest) -> Self {
+        let closed = r.closed.as_ref();
+        Self {
+            id: r.id,
+            case_id: CaseId::from_uuid(r.case_id),
+            entity_id: r.entity_id,
+            addressee: r.addressee,
+            items: r.items,
+            note_id: r.note_id,
+            requested_by: r.requested_by,
+            requested_at: r.requested_at,
+            respond_within_days: r.respond_within_days,
+            respond_by: r.respond_by,
+            outcome: closed.map(|c| c.outcome),
+            closed_by: closed.map(|c| c.by),
+            closed_at: closed.map(|c| c.at),
+            closing_note_id: closed.and_then(|c| c.note_id),
+        }
+    }
 }
 
 /// One page of the review queue, and where the next one starts.
@@ -345,6 +432,9 @@ pub struct RuleRecord {
     pub regulation: String,
     /// What it does, in one sentence.
     pub description: String,
+    /// Its parameters in words, one line each, amounts grouped for their currency (what the
+    /// back office shows instead of the JSON).
+    pub in_words: Vec<String>,
 }
 
 /// A wallet watched for an entity.

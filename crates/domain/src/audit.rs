@@ -80,6 +80,22 @@ crate::text_enum! {
         /// An entity's periodic review fell due and its subject was screened against every
         /// list's current version (the case re-screened when the screening changed it).
         ReviewScreened,
+        /// A reviewer wrote a note on a case without deciding it (details: the case, the
+        /// note's id and commitment; its text is a review note, outside the chain).
+        CaseNoted,
+        /// A reviewer asked for information a case waits on (details: the case, of whom, what,
+        /// and until when).
+        InformationRequested,
+        /// A request for information was answered.
+        InformationAnswered,
+        /// A request for information was withdrawn.
+        InformationWithdrawn,
+        /// A compliance officer or admin published a service-level target (details: the
+        /// jurisdiction, status, hours, start, and the target it replaces).
+        ServiceLevelPublished,
+        /// A compliance officer or admin reviewed a delisting flag on a case (details: the job,
+        /// the entry, the note with their conclusion); the case is unchanged.
+        DelistingReviewed,
     }
 }
 
@@ -115,6 +131,10 @@ crate::text_enum! {
         EventEndpoint,
         /// A row of `screening_jobs`.
         ScreeningJob,
+        /// A row of `information_requests`.
+        InformationRequest,
+        /// A row of `service_levels`.
+        ServiceLevel,
     }
 }
 

@@ -45,6 +45,16 @@ crate::text_enum! {
         /// matched left the list.
         #[strum(serialize = "case.delisting_flagged")]
         CaseDelistingFlagged,
+        /// A reviewer asked for information the case waits on: of whom (`addressee`), what
+        /// (`items`) and until when (`respond_by`); the case keeps its status.
+        #[strum(serialize = "case.information_requested")]
+        CaseInformationRequested,
+        /// A request for information was answered (`request_id`).
+        #[strum(serialize = "case.information_answered")]
+        CaseInformationAnswered,
+        /// A reviewer withdrew a request for information (`request_id`).
+        #[strum(serialize = "case.information_withdrawn")]
+        CaseInformationWithdrawn,
     }
 }
 

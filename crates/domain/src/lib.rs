@@ -14,11 +14,13 @@ mod entity;
 mod event;
 mod evidence;
 mod false_positive;
+mod information_request;
 pub mod input;
 mod jurisdiction;
 mod kyc;
 mod match_score;
 mod money;
+mod money_text;
 mod password;
 mod reg_d;
 mod review;
@@ -50,10 +52,15 @@ pub use evidence::{CrdNumber, EvidenceError, EvidenceRef};
 pub use false_positive::{
     Disposition, DispositionError, DispositionStep, plan_false_positive, without_false_positives,
 };
+pub use information_request::{
+    Addressee, InformationAsk, RequestError, RequestOutcome, RequestedItem, plan_closing,
+    plan_request,
+};
 pub use jurisdiction::Jurisdiction;
 pub use kyc::{DocumentKind, InvestorProfile, KycCheck, RedFlag};
 pub use match_score::{MatchScore, MatchScoreError};
 pub use money::{Currency, Money, MoneyError};
+pub use money_text::{Grouping, amounts_for_reading, group_digits};
 pub use password::{Password, PasswordError};
 pub use reg_d::{
     Basis, Certification, CertificationKind, EntityCategory, IncomeRecord, IssuerRole,

@@ -100,6 +100,9 @@ impl Role {
                     | ReadRules
                     | ReviewCases
                     | ClaimCases
+                    | NoteCases
+                    | RequestInformation
+                    | RecordAnswers
                     | ScreenSubjects
                     | ReadWatchlists
                     | ReadWallets
@@ -114,6 +117,7 @@ impl Role {
                     | ReadWatchlists
                     | WatchWallets
                     | ReadWallets
+                    | RecordAnswers
             ),
         }
     }
@@ -143,7 +147,8 @@ pub enum Permission {
     ClearMatches,
     /// Erase an entity's review notes (an erasure request).
     EraseNotes,
-    /// Publish and close rule versions.
+    /// Publish and close rule versions, and publish service-level targets (policy, as rules
+    /// are).
     PublishRules,
     /// Create and revoke API tokens of other users.
     ManageTokens,
@@ -176,6 +181,14 @@ pub enum Permission {
     /// Assign a case to a reviewer, reassign or release anyone's: admins and compliance
     /// officers.
     AssignCases,
+    /// Write a note on a case without deciding it: people who review.
+    NoteCases,
+    /// Ask the customer for information a case waits on, and withdraw the request: people who
+    /// review.
+    RequestInformation,
+    /// Record that a request for information was answered: people who review, and the system
+    /// agent, which relays the onboarding service.
+    RecordAnswers,
 }
 
 impl std::fmt::Display for Permission {
@@ -447,7 +460,8 @@ mod tests {
                 "read_watchlists",
                 "screen_subjects",
                 "watch_wallets",
-                "read_wallets"
+                "read_wallets",
+                "record_answers"
             ]
         );
         assert_eq!(
@@ -462,7 +476,10 @@ mod tests {
                 "read_watchlists",
                 "screen_subjects",
                 "read_wallets",
-                "claim_cases"
+                "claim_cases",
+                "note_cases",
+                "request_information",
+                "record_answers"
             ]
         );
         let officer = allowed(Role::ComplianceOfficer);

@@ -1,8 +1,8 @@
-//! Administration, as `cargo xtask token` and `cargo xtask user` run it with an administrator's
+//! Administration, as `cargo xtask token`, `user` and `sla` run it with an administrator's
 //! database credentials (the service's role may do none of it): API tokens, passwords, rule
-//! versions. Each acts as a named, active user whose role the role table lets do it
-//! ([`Role::may`]); the database checks again and writes each change's audit entry in the same
-//! transaction.
+//! versions, service-level targets. Each acts as a named, active user whose role the role table
+//! lets do it ([`Role::may`]); the database checks again and writes each change's audit entry in
+//! the same transaction.
 //!
 //! Must not: print, log or put in an error a token's secret, a password or a hash.
 
@@ -15,7 +15,7 @@ use compliance_domain::{Password, Permission, Role, TokenName, User, Username};
 use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::repo::api_tokens::{self, StoredToken};
 use compliance_persistence::repo::compliance_rules::{self as stored_rules, RuleRow};
-use compliance_persistence::repo::{passwords as stored_passwords, users};
+use compliance_persistence::repo::{passwords as stored_passwords, service_levels, users};
 use compliance_rules::Rule;
 use uuid::Uuid;
 
@@ -125,4 +125,40 @@ pub fn set_password(
 pub fn publish_rule(conn: &mut PgConnection, rule: &Rule, by: &Username) -> Result<RuleRow> {
     let publisher = acting(conn, by, Permission::PublishRules, "publish rules")?;
     Ok(stored_rules::publish(conn, &new_rule(rule), publisher.id)?)
+}
+
+/// Publishes a service-level target, by `by` (a compliance officer or an admin): a case of
+/// `jurisdiction` waits at most `target_hours` (1 to 8,760) in `status` (PENDING or
+/// ESCALATED), from `from` (now when absent or past), replacing the target in force then.
+/// Audited (`service_level_published`).
+pub fn publish_service_level(
+    conn: &mut PgConnection,
+    jurisdiction: compliance_domain::Jurisdiction,
+    status: compliance_domain::CheckStatus,
+    target_hours: u16,
+    from: Option<DateTime<Utc>>,
+    by: &Username,
+) -> Result<service_levels::ServiceLevel> {
+    use compliance_domain::CheckStatus;
+    let publisher = acting(conn, by, Permission::PublishRules, "publish service levels")?;
+    if !matches!(status, CheckStatus::Pending | CheckStatus::Escalated) {
+        return Err(AppError::Input(InputError::field(
+            "status",
+            "a case waits for a review only as PENDING or ESCALATED",
+        )));
+    }
+    if !(1..=8_760).contains(&target_hours) {
+        return Err(AppError::Input(InputError::field(
+            "hours",
+            "a target is 1 to 8,760 hours (a year)",
+        )));
+    }
+    Ok(service_levels::publish(
+        conn,
+        jurisdiction,
+        status,
+        target_hours,
+        from,
+        publisher.id,
+    )?)
 }

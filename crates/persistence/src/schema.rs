@@ -317,6 +317,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    information_requests (id) {
+        id -> Uuid,
+        compliance_check_id -> Uuid,
+        #[max_length = 64]
+        entity_id -> Varchar,
+        addressee -> Text,
+        items -> Array<Nullable<Text>>,
+        note_id -> Nullable<Uuid>,
+        requested_by -> Uuid,
+        requested_at -> Timestamptz,
+        respond_within_days -> Int2,
+        respond_by -> Timestamptz,
+        outcome -> Nullable<Text>,
+        closed_by -> Nullable<Uuid>,
+        closed_at -> Nullable<Timestamptz>,
+        closing_note_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     kyc_checks (id) {
         id -> Uuid,
         #[max_length = 64]
@@ -357,6 +377,7 @@ diesel::table! {
         created_at -> Timestamptz,
         erased_at -> Nullable<Timestamptz>,
         erased_by -> Nullable<Uuid>,
+        compliance_check_id -> Nullable<Uuid>,
     }
 }
 
@@ -379,6 +400,20 @@ diesel::table! {
         aml_check_id -> Uuid,
         subject_id -> Uuid,
         explanation -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
+    screening_flag_reviews (job_id, entity_id, entry_ref) {
+        job_id -> Uuid,
+        #[max_length = 64]
+        entity_id -> Varchar,
+        #[max_length = 64]
+        entry_ref -> Varchar,
+        compliance_check_id -> Uuid,
+        reviewed_by -> Uuid,
+        reviewed_at -> Timestamptz,
+        note_id -> Uuid,
     }
 }
 
@@ -468,6 +503,7 @@ diesel::table! {
         effective_from -> Timestamptz,
         effective_to -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        published_by -> Nullable<Uuid>,
     }
 }
 
@@ -554,16 +590,21 @@ diesel::joinable!(event_deliveries -> event_endpoints (endpoint_id));
 diesel::joinable!(event_deliveries -> users (replayed_by));
 diesel::joinable!(false_positives -> aml_checks (aml_check_id));
 diesel::joinable!(false_positives -> compliance_checks (compliance_check_id));
+diesel::joinable!(information_requests -> compliance_checks (compliance_check_id));
 diesel::joinable!(kyc_checks -> users (submitted_by));
 diesel::joinable!(review_screenings -> compliance_checks (compliance_check_id));
 diesel::joinable!(review_screenings -> screening_subjects (subject_id));
 diesel::joinable!(review_screenings -> users (agent_id));
 diesel::joinable!(screening_explanations -> aml_checks (aml_check_id));
 diesel::joinable!(screening_explanations -> screening_subjects (subject_id));
+diesel::joinable!(screening_flag_reviews -> compliance_checks (compliance_check_id));
+diesel::joinable!(screening_flag_reviews -> review_notes (note_id));
+diesel::joinable!(screening_flag_reviews -> users (reviewed_by));
 diesel::joinable!(screening_flags -> compliance_checks (compliance_check_id));
 diesel::joinable!(screening_flags -> screening_jobs (job_id));
 diesel::joinable!(screening_job_batches -> screening_jobs (job_id));
 diesel::joinable!(screening_jobs -> users (agent_id));
+diesel::joinable!(service_levels -> users (published_by));
 diesel::joinable!(watchlist_entries -> watchlist_versions (version_id));
 diesel::joinable!(watchlist_versions -> users (imported_by));
 diesel::joinable!(web_sessions -> users (user_id));
@@ -588,10 +629,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_streams,
     events,
     false_positives,
+    information_requests,
     kyc_checks,
     review_notes,
     review_screenings,
     screening_explanations,
+    screening_flag_reviews,
     screening_flags,
     screening_job_batches,
     screening_jobs,

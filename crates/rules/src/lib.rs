@@ -22,6 +22,7 @@ mod signals;
 mod stored;
 mod thresholds;
 mod watchlist;
+mod words;
 
 pub use accreditation::{Accreditation, AccreditationTest, Comparison};
 pub use classification::{InvestorClassification, Licence};

@@ -208,6 +208,36 @@ impl RegDAccreditation {
         parameters.insert("policy_months".into(), self.policy_months.into());
     }
 
+    /// Its parameters in words, one line each (see [`crate::RuleKind::in_words`]).
+    pub(crate) fn words(&self) -> Vec<String> {
+        let certifications: Vec<&str> = self.certifications.iter().map(|c| c.as_str()).collect();
+        vec![
+            format!(
+                "An individual qualifies by income above {} (joint income above {}) or net worth above {}",
+                self.income.for_reading(),
+                self.joint_income.for_reading(),
+                self.net_worth.for_reading()
+            ),
+            format!(
+                "An entity qualifies by total assets above {} or investments above {}",
+                self.entity_assets.for_reading(),
+                self.entity_investments.for_reading()
+            ),
+            format!(
+                "Professional certifications accepted: {}",
+                if certifications.is_empty() {
+                    "none".to_owned()
+                } else {
+                    certifications.join(", ")
+                }
+            ),
+            format!(
+                "A verification by the platform's own reasonable steps counts for {} month(s)",
+                self.policy_months
+            ),
+        ]
+    }
+
     /// `None` when a category of 501(a) is met and verified in date; otherwise why not.
     pub(crate) fn assess(&self, kyc: &KycCheck) -> Option<String> {
         categories::assess(self, kyc)

@@ -147,6 +147,33 @@ impl SebiAccreditation {
         parameters.insert("certificate_months".into(), self.certificate_months.into());
     }
 
+    /// Its parameters in words, one line each (see [`crate::RuleKind::in_words`]).
+    pub(crate) fn words(&self) -> Vec<String> {
+        let t = |i: usize| self.thresholds[i].for_reading();
+        vec![
+            format!(
+                "An individual, HUF, family trust or proprietorship qualifies by annual income of at least {}, or net worth of at least {} with at least {} in financial assets",
+                t(INCOME),
+                t(NET_WORTH),
+                t(FINANCIAL)
+            ),
+            format!(
+                "or by income of at least {} together with net worth of at least {} (at least {} in financial assets)",
+                t(C_INCOME),
+                t(C_NET_WORTH),
+                t(C_FINANCIAL)
+            ),
+            format!(
+                "A trust or body corporate qualifies by net worth of at least {}",
+                t(ENTITY)
+            ),
+            format!(
+                "The accreditation agency's certificate may be valid for at most {} month(s)",
+                self.certificate_months
+            ),
+        ]
+    }
+
     fn at_least(&self, figure: Option<Money>, i: usize) -> bool {
         figure
             .and_then(|f| f.compare(&self.thresholds[i]).ok())

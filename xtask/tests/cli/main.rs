@@ -7,6 +7,7 @@ mod checkpoint;
 mod db;
 mod demo;
 mod monitoring;
+mod sla;
 mod webhook;
 
 use compliance_persistence::testing::{TestDatabase, server};
@@ -230,6 +231,7 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
             "checkpoint",
             "token",
             "user",
+            "sla",
             "db",
             "watchlist",
             "webhook",
@@ -252,6 +254,7 @@ fn help_the_subcommands_and_their_exit_statuses_agree() {
         "checkpoint",
         "token",
         "user",
+        "sla",
         "db",
         "watchlist",
         "webhook",

@@ -11,7 +11,7 @@ use super::explanation::{self, ScreeningExplanation};
 use super::{Caller, Compliance};
 use crate::Result;
 use crate::convert::{Evidence, Regulations, case_record};
-use crate::records::{AuditRecord, CaseRecord};
+use crate::records::{AuditRecord, CaseRecord, InformationRequestRecord};
 use chrono::{DateTime, Utc};
 use compliance_domain::{
     AmlScreening, CaseId, CheckStatus, KycCheck, ListEntryRef, ListName, Permission, ReviewReason,
@@ -19,7 +19,7 @@ use compliance_domain::{
 };
 use compliance_persistence::repo::{
     aml_checks, audit_chain, audit_logs, case_submissions, compliance_checks, false_positives,
-    kyc_checks, review_notes, service_levels, users,
+    information_requests, kyc_checks, review_notes, service_levels, users,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use uuid::Uuid;
@@ -77,6 +77,9 @@ pub struct NoteRecord {
     pub written_at: DateTime<Utc>,
     /// The text; `None` once erased (the chain keeps its commitment).
     pub text: Option<ReviewReason>,
+    /// The case it was written on without a decision, if it was (a decision's, a
+    /// disposition's or a request's note names none: its step does).
+    pub on_case: Option<CaseId>,
 }
 
 /// What the chain says of one audit entry.
@@ -92,11 +95,26 @@ pub enum ChainVerdict {
     Unlinked,
 }
 
+/// A rule version a case was decided with, and what it checks in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedRule {
+    /// The rule and version.
+    pub rule: compliance_domain::RuleRef,
+    /// Its kind's text form, e.g. `risk_score`.
+    pub kind: &'static str,
+    /// What it does, in one sentence (the rule's description).
+    pub description: String,
+    /// Its parameters in words, one line each (never JSON).
+    pub parameters: Vec<String>,
+}
+
 /// A case and everything it rests on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseDetail {
     /// The case.
     pub case: CaseRecord,
+    /// The rule versions the case was decided with, in the order it recorded them.
+    pub rules_applied: Vec<AppliedRule>,
     /// The engine's verdict a review is held to: its decision re-run without the confirmed
     /// false positives (REJECTED: nobody may approve).
     pub review_verdict: CheckStatus,
@@ -108,6 +126,8 @@ pub struct CaseDetail {
     pub dispositions: Vec<MatchDisposition>,
     /// The reviewers' notes on the entity, oldest first.
     pub notes: Vec<NoteRecord>,
+    /// The requests for information on this case, oldest first (at most one open).
+    pub requests: Vec<InformationRequestRecord>,
     /// The entity's newest audit entries, newest first, each with the chain's verdict.
     pub audit: Vec<(AuditRecord, ChainVerdict)>,
     /// The id to page the entity's older entries from ([`Compliance::audit`]), when there are
@@ -123,6 +143,30 @@ pub struct CaseDetail {
     /// jurisdiction and status (`CaseRecord::decided_at` is when the wait began); `None` when
     /// none applies or the case is history.
     pub due_at: Option<DateTime<Utc>>,
+}
+
+/// `entries`, each with the chain's verdict on it (one statement for them all).
+pub(super) fn with_verdicts(
+    conn: &mut diesel::pg::PgConnection,
+    entries: Vec<audit_logs::AuditEntry>,
+) -> Result<Vec<(AuditRecord, ChainVerdict)>> {
+    let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
+    let verdicts: BTreeMap<i64, Option<String>> = audit_chain::entries_verdict(conn, &ids)?
+        .into_iter()
+        .collect();
+    Ok(entries
+        .into_iter()
+        .map(|e| {
+            let verdict = match verdicts.get(&e.id).map(Option::as_deref) {
+                Some(None) => ChainVerdict::Intact,
+                Some(Some("gap")) => ChainVerdict::Gap,
+                Some(Some("unlinked")) => ChainVerdict::Unlinked,
+                // Altered, or an entry the verdict query did not see.
+                _ => ChainVerdict::Altered,
+            };
+            (AuditRecord::from(e), verdict)
+        })
+        .collect())
 }
 
 /// The most audit entries a case page shows at once.
@@ -163,6 +207,17 @@ impl Compliance {
                 watchlist_version,
             });
             let case = case_record(conn, Regulations::Cached(rules), stored, evidence, None)?;
+            let rules_applied = rules
+                .pinned(conn, case.jurisdiction, &case.rule_versions)?
+                .rules()
+                .iter()
+                .map(|r| AppliedRule {
+                    rule: r.rule_ref().clone(),
+                    kind: r.kind().name(),
+                    description: r.description().to_owned(),
+                    parameters: r.kind().in_words(),
+                })
+                .collect();
             // Two statements per screening, a label per distinct list version, and an erased
             // subject's revision per screening whose explanation went with it.
             let reads = screenings
@@ -200,8 +255,14 @@ impl Compliance {
                     author: n.author,
                     written_at: n.created_at,
                     text: n.text,
+                    on_case: n.case.map(CaseId::from_uuid),
                 })
                 .collect();
+            let requests: Vec<InformationRequestRecord> =
+                information_requests::for_case(conn, case_id.as_uuid())?
+                    .into_iter()
+                    .map(Into::into)
+                    .collect();
             let mut entries = audit_logs::list(
                 conn,
                 &audit_logs::AuditFilter {
@@ -215,23 +276,7 @@ impl Compliance {
                 entries.truncate(AUDIT_PAGE as usize);
                 entries.last().map(|e| e.id)
             });
-            let ids: Vec<i64> = entries.iter().map(|e| e.id).collect();
-            let verdicts: BTreeMap<i64, Option<String>> = audit_chain::entries_verdict(conn, &ids)?
-                .into_iter()
-                .collect();
-            let audit: Vec<(AuditRecord, ChainVerdict)> = entries
-                .into_iter()
-                .map(|e| {
-                    let verdict = match verdicts.get(&e.id).map(Option::as_deref) {
-                        Some(None) => ChainVerdict::Intact,
-                        Some(Some("gap")) => ChainVerdict::Gap,
-                        Some(Some("unlinked")) => ChainVerdict::Unlinked,
-                        // Altered, or an entry the verdict query did not see.
-                        _ => ChainVerdict::Altered,
-                    };
-                    (AuditRecord::from(e), verdict)
-                })
-                .collect();
+            let audit = with_verdicts(conn, entries)?;
             let named: BTreeSet<UserId> = [
                 Some(case.decided_by),
                 case.approval_proposed_by,
@@ -245,6 +290,11 @@ impl Compliance {
                     .flat_map(|d| [Some(d.proposed_by), d.confirmed_by].into_iter().flatten()),
             )
             .chain(notes.iter().map(|n| n.author))
+            .chain(
+                requests
+                    .iter()
+                    .flat_map(|r| [Some(r.requested_by), r.closed_by].into_iter().flatten()),
+            )
             .chain(audit.iter().map(|(e, _)| e.actor))
             .collect();
             let named: Vec<UserId> = named.into_iter().collect();
@@ -261,6 +311,7 @@ impl Compliance {
             };
             Ok(CaseDetail {
                 case,
+                rules_applied,
                 review_verdict,
                 kyc: KycRecord {
                     check: kyc.check,
@@ -270,6 +321,7 @@ impl Compliance {
                 screenings,
                 dispositions,
                 notes,
+                requests,
                 audit,
                 older_audit: older.flatten(),
                 usernames,

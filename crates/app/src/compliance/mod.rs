@@ -11,10 +11,12 @@ mod assignment;
 mod caller;
 mod dashboard;
 mod detail;
+mod entity;
 mod events;
 mod explanation;
 mod monitoring;
 mod outbox;
+mod requests;
 mod screening;
 mod sessions;
 mod wallets;
@@ -24,7 +26,11 @@ pub use dashboard::{
     DashboardRecord, DecidedCountRecord, Decider, OpenCountRecord, QueueWaitRecord,
 };
 pub use detail::{
-    CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, ScreeningRecord,
+    AppliedRule, CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, ScreeningRecord,
+};
+pub use entity::{
+    CurrentCase, EntityOverview, EntityScreening, EntitySearch, FlaggedTransaction, NAME_MATCHES,
+    NameMatch, SEARCH_CHARS, WalletFlags,
 };
 pub use events::ReplaySelection;
 pub use explanation::{ExplainedFeature, ExplainedMatch, ScreeningExplanation};
@@ -38,8 +44,9 @@ use crate::cursor::QueueCursor;
 use crate::page::{AssigneeQuery, AuditQuery, ListSize, QueueQuery};
 use crate::records;
 use crate::records::{
-    AuditPage, CaseRecord, ClearedMatch, HighRiskRecord, QueuePage, ReplayRecord, RescreenOutcome,
-    ReviewDueRecord, ReviewOutcome, RuleRecord, Submission, SummaryRecord,
+    AuditPage, AwaitingInformation, CaseRecord, ClearedMatch, HighRiskRecord, QueueItem, QueuePage,
+    ReplayRecord, RescreenOutcome, ReviewDueRecord, ReviewOutcome, RuleRecord, Submission,
+    SummaryRecord,
 };
 use crate::service::ComplianceService;
 use crate::service::overrides::Clearing;
@@ -52,7 +59,7 @@ use compliance_domain::{
 };
 use compliance_persistence::Database;
 use compliance_persistence::repo::{api_tokens, compliance_checks, compliance_rules, reports};
-use compliance_persistence::repo::{reviews_due, users};
+use compliance_persistence::repo::{information_requests, reviews_due, users};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -229,21 +236,32 @@ impl Compliance {
             overdue: query.overdue,
         };
         let after = query.after.map(|c| c.0);
-        let page = self.service.read(|conn| {
-            Ok(reports::pending_approvals_page(
-                conn,
-                &filter,
-                after.as_ref(),
-                i64::from(limit),
-            )?)
+        let (page, open) = self.service.read(|conn| {
+            let page =
+                reports::pending_approvals_page(conn, &filter, after.as_ref(), i64::from(limit))?;
+            // The requests the page's cases wait on: one index probe per case of the page.
+            let cases: Vec<_> = page.iter().map(|p| p.compliance_check_id).collect();
+            Ok((page, information_requests::open_for_cases(conn, &cases)?))
         })?;
         let next = (page.len() == usize::from(limit))
             .then(|| page.last().map(|last| QueueCursor(last.into())))
             .flatten();
-        Ok(QueuePage {
-            items: page.into_iter().map(Into::into).collect(),
-            next,
-        })
+        let items = page
+            .into_iter()
+            .map(|p| {
+                let mut item = QueueItem::from(p);
+                item.awaiting_information = open
+                    .iter()
+                    .find(|r| r.case_id == item.case_id.as_uuid())
+                    .map(|r| AwaitingInformation {
+                        request_id: r.id,
+                        since: r.requested_at,
+                        respond_by: r.respond_by,
+                    });
+                item
+            })
+            .collect();
+        Ok(QueuePage { items, next })
     }
 
     /// A reviewer (a person) decides a case at the revision they saw; a case that moved on is

@@ -9,7 +9,8 @@ use super::{Caller, Compliance, InProcess};
 use crate::Result;
 use crate::records::ReviewPass;
 use chrono::{DateTime, Utc};
-use compliance_domain::Permission;
+use compliance_domain::{EntityId, Permission, ReviewReason, UserId};
+use compliance_persistence::repo::flag_reviews;
 use compliance_persistence::repo::screening_jobs::{self as jobs, JobRow};
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -109,6 +110,8 @@ pub struct ScreeningFlag {
     pub entry: String,
     /// When.
     pub flagged_at: DateTime<Utc>,
+    /// Who reviewed it (a compliance officer or admin), and when; `None` while it waits.
+    pub reviewed: Option<(UserId, DateTime<Utc>)>,
 }
 
 impl Compliance {
@@ -142,9 +145,14 @@ impl Compliance {
         caller.require(Permission::ReadCases, "read screening flags")?;
         self.service.read(|conn| {
             jobs::find(conn, job)?;
+            let reviews = flag_reviews::for_job(conn, job)?;
             Ok(jobs::flags(conn, job)?
                 .into_iter()
                 .map(|f| ScreeningFlag {
+                    reviewed: reviews
+                        .iter()
+                        .find(|r| r.entity_id == f.entity_id && r.entry_ref == f.entry_ref)
+                        .map(|r| (UserId::from_uuid(r.reviewed_by), r.reviewed_at)),
                     entity_id: f.entity_id,
                     case_id: f.compliance_check_id,
                     list: f.list_name,
@@ -153,6 +161,23 @@ impl Compliance {
                 })
                 .collect())
         })
+    }
+
+    /// A compliance officer or admin reviews a delisting flag: what they concluded, as a review
+    /// note; the case is unchanged (a new decision is a review of the case). A flag is reviewed
+    /// once.
+    pub fn review_flag(
+        &self,
+        caller: &Caller,
+        job: Uuid,
+        entity: &EntityId,
+        entry: &str,
+        conclusion: &ReviewReason,
+    ) -> Result<()> {
+        caller.require(Permission::ClearMatches, "review delisting flags")?;
+        self.service
+            .review_flag(job, entity, entry, caller.user(), conclusion)
+            .map(drop)
     }
 }
 

@@ -11,15 +11,17 @@
 
 pub(crate) mod assignment;
 mod events;
+mod flag_review;
 pub(crate) mod monitoring;
 pub(crate) mod overrides;
 mod reads;
+mod requests;
 mod rescreen;
 mod review;
 mod review_screening;
 pub(crate) mod screening;
 mod submit;
-mod wallets;
+pub(crate) mod wallets;
 
 pub(crate) use submit::Submitted;
 

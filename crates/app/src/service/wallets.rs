@@ -52,7 +52,7 @@ fn engine_user(conn: &mut PgConnection, by: UserId) -> Result<UserId> {
         .ok_or(AppError::NotTheAgent { user: by })
 }
 
-fn wallet_record(wallet: StoredWallet, entity_id: EntityId) -> WalletRecord {
+pub(crate) fn wallet_record(wallet: StoredWallet, entity_id: EntityId) -> WalletRecord {
     WalletRecord {
         id: wallet.id,
         entity_id,

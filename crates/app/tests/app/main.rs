@@ -11,6 +11,7 @@ mod events;
 mod integrity;
 mod lifecycle;
 mod monitoring;
+mod requests;
 mod review_screenings;
 mod round_trips;
 mod rules_cache;

@@ -5,7 +5,7 @@
 //! twice or skipped, the root over exactly the entities screened).
 
 use crate::support::*;
-use compliance_app::{Monitor, MonitorSettings, ScreeningJob};
+use compliance_app::{AppError, Monitor, MonitorSettings, ScreeningJob};
 use compliance_domain::*;
 use std::cell::Cell;
 use std::time::Duration;
@@ -158,6 +158,71 @@ fn a_new_version_re_screens_the_base_and_a_removal_flags_without_relaxing() {
         count(&mut conn, "SELECT count(*) AS n FROM aml_checks"),
         screenings_before + 1
     );
+    // The flag waits for a compliance officer or admin; an analyst may not review it, and an
+    // entry it does not name is not found.
+    assert_eq!(flags[0].reviewed, None);
+    let entity = entity("ae-ind-monitor-002");
+    let conclusion =
+        reason("Delisting confirmed on OFAC's notice; the rejection rests on other grounds.");
+    let analyst = s
+        .compliance
+        .review_flag(&s.analyst(), job.id, &entity, "SDN-41003", &conclusion)
+        .unwrap_err();
+    assert!(matches!(analyst, AppError::Forbidden { .. }), "{analyst}");
+    let unknown = s
+        .compliance
+        .review_flag(&s.officer(), job.id, &entity, "SDN-00000", &conclusion)
+        .unwrap_err();
+    assert!(matches!(unknown, AppError::NotFound { .. }), "{unknown}");
+    let revision = stored(&s, "ae-ind-monitor-002").revision;
+    s.compliance
+        .review_flag(&s.officer(), job.id, &entity, "SDN-41003", &conclusion)
+        .unwrap();
+    let flags = s.compliance.screening_flags(&s.analyst(), job.id).unwrap();
+    assert_eq!(
+        flags[0].reviewed.map(|(by, _)| by),
+        Some(s.users.officer.id)
+    );
+    assert_eq!(
+        stored(&s, "ae-ind-monitor-002").revision,
+        revision,
+        "the case is unchanged"
+    );
+    let again = s
+        .compliance
+        .review_flag(&s.admin(), job.id, &entity, "SDN-41003", &conclusion)
+        .unwrap_err();
+    assert!(matches!(again, AppError::Conflict { .. }), "{again}");
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT count(*) AS n FROM audit_logs WHERE action = 'delisting_reviewed' AND entity_id = 'ae-ind-monitor-002'"
+        ),
+        1
+    );
+    // The database says it again: a review by an analyst, of a flag's other case, or without its
+    // audit entry is refused; a review is never changed.
+    let review = |who: &str| {
+        format!(
+            "INSERT INTO screening_flag_reviews (job_id, entity_id, entry_ref, compliance_check_id, reviewed_by, note_id)
+             SELECT f.job_id, f.entity_id, f.entry_ref, f.compliance_check_id, {who}, r.note_id
+               FROM screening_flags f JOIN screening_flag_reviews r USING (job_id, entity_id, entry_ref)"
+        )
+    };
+    for (sql, refused_by) in [
+        (
+            review(&format!("'{}'", s.users.analyst.id.as_uuid())),
+            "screening_flag_reviews_reviewer",
+        ),
+        (review("r.reviewed_by"), "screening_flag_reviews_pkey"),
+        (
+            "UPDATE screening_flag_reviews SET reviewed_at = now()".to_owned(),
+            "screening_flag_reviews_append_only",
+        ),
+    ] {
+        let error = try_exec(&mut conn, &sql).expect_err(&sql);
+        assert!(error.contains(refused_by), "{sql}: {error}");
+    }
     // Every version has its job, newest first.
     let jobs = s.compliance.screening_jobs(&s.admin(), 10).unwrap();
     assert_eq!(

@@ -82,6 +82,10 @@ pub const SERVICE_INSERT_TABLES: &[&str] = &[
     "screening_flags",
     // ... and each periodic review it screens.
     "review_screenings",
+    // Requests for information, asked and closed through the API and the back office.
+    "information_requests",
+    // A delisting flag's review, by a compliance officer or admin.
+    "screening_flag_reviews",
 ];
 
 /// The tables an administrator appends rows to (each write audited in its transaction).
@@ -96,6 +100,8 @@ pub const ADMIN_INSERT_TABLES: &[&str] = &[
     "watchlist_entries",
     "event_endpoints",
     "event_deliveries",
+    // Service levels are policy, published as rule versions are (`cargo xtask sla publish`).
+    "service_levels",
 ];
 
 /// The tables neither role inserts into: the rules' change counter, the outbox (`events`,
@@ -108,8 +114,6 @@ pub const NO_INSERT_TABLES: &[&str] = &[
     "event_streams",
     "screening_jobs",
     "event_fanout",
-    // Service levels are policy, published by migrations (docs/data-model.md, "Known gaps").
-    "service_levels",
     // The dashboard's counts are kept by the case tables' triggers (SECURITY DEFINER) only.
     "case_counts",
     "__diesel_schema_migrations",
@@ -119,6 +123,7 @@ pub const NO_INSERT_TABLES: &[&str] = &[
 pub const ADMIN_UPDATE_COLUMNS: &[(&str, &str)] = &[
     ("users", "active"),
     ("compliance_rules", "effective_to"),
+    ("service_levels", "effective_to"),
     ("api_tokens", "revoked_at, revoked_by"),
     (
         "user_passwords",
@@ -174,6 +179,10 @@ pub const SERVICE_UPDATE_COLUMNS: &[(&str, &str)] = &[
         "screening_jobs",
         "state, added, removed, cursor_entity, batches, screened, matched, rescreened, \
          escalated, rejected, delisted, busy_ms, agent_id, lease_token, lease_until, root",
+    ),
+    (
+        "information_requests",
+        "outcome, closed_by, closed_at, closing_note_id",
     ),
 ];
 

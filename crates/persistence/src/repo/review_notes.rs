@@ -29,6 +29,7 @@ pub struct ReviewNoteRow {
     pub created_at: DateTime<Utc>,
     pub erased_at: Option<DateTime<Utc>>,
     pub erased_by: Option<Uuid>,
+    pub compliance_check_id: Option<Uuid>,
 }
 
 /// A note as the chain refers to it: its id and commitment.
@@ -63,6 +64,9 @@ pub struct StoredNote {
     pub created_at: DateTime<Utc>,
     /// When it was erased.
     pub erased_at: Option<DateTime<Utc>>,
+    /// The case it was written on without a decision (`None`: a decision's or a request's
+    /// note, which the case or request names).
+    pub case: Option<Uuid>,
 }
 
 const TABLE: &str = "review_notes";
@@ -86,6 +90,7 @@ impl TryFrom<ReviewNoteRow> for StoredNote {
             text,
             created_at: row.created_at,
             erased_at: row.erased_at,
+            case: row.compliance_check_id,
         })
     }
 }
@@ -97,6 +102,7 @@ struct NewNoteRow<'a> {
     author_id: Uuid,
     // No salt or commitment: the guard draws the one and computes the other.
     body: &'a str,
+    compliance_check_id: Option<Uuid>,
 }
 
 /// Writes a note by `author` about `entity_id`; the database draws its salt and commitment.
@@ -111,12 +117,50 @@ pub fn insert(
             entity_id: entity_id.as_str(),
             author_id: author.as_uuid(),
             body: text.as_str(),
+            compliance_check_id: None,
         })
         .returning(ReviewNoteRow::as_returning())
         .get_result(conn)?;
     Ok(NoteRef {
         id: row.id,
         commitment: hex(&row.commitment),
+    })
+}
+
+/// Writes a note by `author` on case `case_id` of `entity_id` without deciding it, with its
+/// `case_noted` audit entry (the note's id and commitment; the database requires it at commit),
+/// in one transaction.
+pub fn note_case(
+    conn: &mut PgConnection,
+    entity_id: &EntityId,
+    case_id: Uuid,
+    author: UserId,
+    text: &ReviewReason,
+) -> Result<StoredNote> {
+    crate::convert::atomic(conn, |conn| {
+        let row: ReviewNoteRow = diesel::insert_into(review_notes::table)
+            .values(&NewNoteRow {
+                entity_id: entity_id.as_str(),
+                author_id: author.as_uuid(),
+                body: text.as_str(),
+                compliance_check_id: Some(case_id),
+            })
+            .returning(ReviewNoteRow::as_returning())
+            .get_result(conn)?;
+        let stored = StoredNote::try_from(row)?;
+        let mut details = stored.note.details("note");
+        details.insert("compliance_check_id".into(), case_id.to_string().into());
+        let event = AuditEvent::new(
+            author,
+            AuditAction::CaseNoted,
+            SubjectKind::ReviewNote,
+            stored.note.id,
+        )
+        .map(|e| e.with_entity(entity_id.clone()))
+        .and_then(|e| e.with_details(details.into()))
+        .map_err(|e| PersistenceError::invalid(TABLE, stored.note.id, e))?;
+        audit_logs::append(conn, &event)?;
+        Ok(stored)
     })
 }
 

@@ -20,7 +20,7 @@ use uuid::Uuid;
 const TABLE: &str = "screening_subjects";
 
 /// A row of `screening_subjects`, as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = screening_subjects, check_for_backend(Pg))]
 #[allow(missing_docs)] // One field per column; docs/data-model.md describes each.
 pub struct SubjectRow {

@@ -16,5 +16,6 @@ mod pool;
 mod repositories;
 mod rules_state;
 mod service_levels;
+mod subject_search;
 mod support;
 mod waiver;

@@ -52,7 +52,32 @@ pub(super) fn assignment_view(
     } else {
         Vec::new()
     };
+    let absent = if !queued {
+        Some(if detail.superseded_by.is_some() {
+            "This case is history: nobody works it.".to_owned()
+        } else {
+            format!(
+                "A {} case is not in the review queue: nobody works it.",
+                case.status
+            )
+        })
+    } else if claim.is_none() && !mine && !caller.role().may_review(case.status) {
+        Some(format!(
+            "Your role does not decide {} cases, so it does not claim them: compliance officers and admins do.",
+            case.status
+        ))
+    } else if claim.is_none() && !mine {
+        case.assigned_to.map(|a| {
+            format!(
+                "{} works it: only they, a compliance officer or an admin may release it or take it over.",
+                name(a)
+            )
+        })
+    } else {
+        None
+    };
     AssignmentView {
+        absent,
         assignee: case.assigned_to.map(name),
         waited: format!("{} for {}", case.status, waited(case.decided_at, now)),
         due: detail.due_at.map(when),

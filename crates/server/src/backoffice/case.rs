@@ -56,6 +56,12 @@ fn done_notice(done: Option<&str>) -> Option<Notice> {
         "assigned" => "Case assigned.",
         "released" => "Case released: nobody works it now.",
         "unchanged" => "Nothing changed: the case was already so assigned.",
+        "noted" => "Note added. The case is unchanged.",
+        "requested" => {
+            "Information requested: the case shows as waiting on the customer until the answer is recorded."
+        }
+        "answered" => "Answer recorded. Decide the case on what arrived.",
+        "withdrawn" => "Request withdrawn.",
         _ => return None,
     };
     Some(Notice {

@@ -4,19 +4,19 @@
 //! Must not: decide whether a decision is allowed (the service does, whatever was offered), or
 //! format anything the template could show unescaped.
 
-use super::explanation_view;
 use super::views::{
-    AuditView, CasePage, Chrome, DecideView, MatchView, NoteView, Notice, ReasonView,
-    ScreeningView, when,
+    AssignmentView, AuditView, Chrome, DecideView, MatchView, Notice, ReasonView, RequestsView,
+    RuleAppliedView, ScreeningView, named, when,
 };
+use super::{decide_view, explanation_view};
+use askama::Template;
+use compliance_app::records::AuditRecord;
 use compliance_app::{CaseDetail, ChainVerdict, OfficeSession};
-use compliance_domain::{CheckStatus, UserId};
+use compliance_domain::{CheckStatus, UserId, Username};
+use std::collections::BTreeMap;
 
 fn name(detail: &CaseDetail, user: UserId) -> String {
-    detail
-        .usernames
-        .get(&user)
-        .map_or_else(|| user.to_string(), |n| n.as_str().to_owned())
+    named(&detail.usernames, user)
 }
 
 fn joined<T: ToString>(items: impl IntoIterator<Item = T>, none: &str) -> String {
@@ -28,78 +28,6 @@ fn joined<T: ToString>(items: impl IntoIterator<Item = T>, none: &str) -> String
     }
 }
 
-/// The decision buttons `me` is offered on this case, from the role table.
-fn decide_view(detail: &CaseDetail, me: &OfficeSession) -> Option<DecideView> {
-    let case = &detail.case;
-    let role = me.caller.role();
-    if !role.may_review(case.status) || detail.superseded_by.is_some() {
-        return None;
-    }
-    let proposer = case.approval_proposed_by;
-    let engine_rejects = detail.review_verdict == CheckStatus::Rejected;
-    let held = case.status == CheckStatus::Pending && detail.review_verdict == CheckStatus::Pending;
-    let mut approve_verdict = "approve";
-    let (approve, hint) = match case.status {
-        _ if engine_rejects => (
-            None,
-            Some("The engine rejects this case: nobody approves it until its matches are confirmed as false positives.".to_owned()),
-        ),
-        CheckStatus::Pending if held => {
-            approve_verdict = "waive";
-            match proposer {
-                None => (
-                    Some("Propose a waiver".to_owned()),
-                    Some("The engine holds this case PENDING: evidence it needs is missing. The new KYC result lets the engine decide again; or propose a waiver of what is missing, with your reason: a compliance officer or admin who is someone else confirms it.".to_owned()),
-                ),
-                // The proposer gets the button only where their role may confirm at all (the
-                // refusal then says four eyes); an analyst proposer gets none.
-                Some(p) if p == me.caller.user() => (
-                    role.may_clear_matches().then(|| "Confirm the waiver".to_owned()),
-                    Some("You proposed this waiver: a different compliance officer or admin must confirm it.".to_owned()),
-                ),
-                Some(p) if role.may_clear_matches() => (
-                    Some("Confirm the waiver".to_owned()),
-                    Some(format!("Waiver proposed by {}: confirming it approves the case although the engine still holds it PENDING, and the record says so.", name(detail, p))),
-                ),
-                Some(p) => (
-                    None,
-                    Some(format!("Waiver proposed by {}: a compliance officer or admin confirms it.", name(detail, p))),
-                ),
-            }
-        }
-        CheckStatus::Pending => (Some("Approve".to_owned()), None),
-        CheckStatus::Escalated => match proposer {
-            None => (
-                Some("Propose approval".to_owned()),
-                Some("Four eyes: your approval is a proposal; a second compliance officer or admin confirms it.".to_owned()),
-            ),
-            Some(p) if p == me.caller.user() => (
-                Some("Confirm approval".to_owned()),
-                Some("You proposed this approval: a different compliance officer or admin must confirm it.".to_owned()),
-            ),
-            Some(p) => (
-                Some("Confirm approval".to_owned()),
-                Some(format!("Approval proposed by {}: confirming it approves the case.", name(detail, p))),
-            ),
-        },
-        _ => (None, None),
-    };
-    let reject = Some(
-        if case.status == CheckStatus::Approved {
-            "Revoke approval (reject)"
-        } else {
-            "Reject"
-        }
-        .to_owned(),
-    );
-    Some(DecideView {
-        approve,
-        approve_verdict,
-        reject,
-        hint,
-    })
-}
-
 fn verdict_text(verdict: ChainVerdict) -> (&'static str, bool) {
     match verdict {
         ChainVerdict::Intact => ("intact", true),
@@ -107,6 +35,32 @@ fn verdict_text(verdict: ChainVerdict) -> (&'static str, bool) {
         ChainVerdict::Gap => ("GAP: the entry before it is missing", false),
         ChainVerdict::Unlinked => ("UNLINKED: it does not follow the entry before it", false),
     }
+}
+
+/// Audit entries as the case and entity pages show them, actors by name.
+pub(super) fn audit_views(
+    entries: &[(AuditRecord, ChainVerdict)],
+    usernames: &BTreeMap<UserId, Username>,
+) -> Vec<AuditView> {
+    entries
+        .iter()
+        .map(|(a, verdict)| {
+            let (verdict, intact) = verdict_text(*verdict);
+            AuditView {
+                at: when(a.created_at),
+                actor: named(usernames, a.actor),
+                action: a.action.to_string().replace('_', " "),
+                change: match (a.old_status, a.new_status) {
+                    (Some(old), Some(new)) => format!("{old} → {new}"),
+                    (None, Some(new)) => format!("→ {new}"),
+                    _ => String::new(),
+                },
+                chain: format!("{}.{}", a.chain, a.position),
+                intact,
+                verdict: verdict.to_owned(),
+            }
+        })
+        .collect()
 }
 
 pub(super) fn case_page(
@@ -175,28 +129,15 @@ pub(super) fn case_page(
             screened_against: explanation_view::screened_against(s),
             erased: explanation_view::erased(s),
             subject_hidden: explanation_view::subject_hidden(s),
+            unexplained: s.explanation.is_none().then(|| {
+                format!(
+                    "Screened by the provider {}: why each entry matched is the provider's to say; this service explains only the screenings it runs itself.",
+                    s.screening.provider
+                )
+            }),
         })
         .collect();
-    let audit: Vec<AuditView> = detail
-        .audit
-        .iter()
-        .map(|(a, verdict)| {
-            let (verdict, intact) = verdict_text(*verdict);
-            AuditView {
-                at: when(a.created_at),
-                actor: name(detail, a.actor),
-                action: a.action.to_string().replace('_', " "),
-                change: match (a.old_status, a.new_status) {
-                    (Some(old), Some(new)) => format!("{old} → {new}"),
-                    (None, Some(new)) => format!("→ {new}"),
-                    _ => String::new(),
-                },
-                chain: format!("{}.{}", a.chain, a.position),
-                intact,
-                verdict: verdict.to_owned(),
-            }
-        })
-        .collect();
+    let audit = audit_views(&detail.audit, &detail.usernames);
     CasePage {
         chrome: Chrome::new(&format!("Case {}", case.entity_id), Some(me)),
         notice,
@@ -227,6 +168,18 @@ pub(super) fn case_page(
         red_flags: joined(kyc.check.red_flags.iter(), "none"),
         accreditation: accreditation(&kyc.check.investor),
         unweighed: unweighed(case.unweighed_signals),
+        unweighed_note: unweighed_note(case.unweighed_signals).to_owned(),
+        rules_applied: detail
+            .rules_applied
+            .iter()
+            .map(|r| RuleAppliedView {
+                rule: r.rule.code.to_string(),
+                version: r.rule.version.to_string(),
+                kind: r.kind.replace('_', " "),
+                description: r.description.clone(),
+                parameters: r.parameters.clone(),
+            })
+            .collect(),
         reasons: case
             .reasons
             .iter()
@@ -236,26 +189,18 @@ pub(super) fn case_page(
                 regulation: r.regulation.clone(),
                 stage: r.stage.to_string(),
                 outcome: r.outcome.to_string(),
-                explanation: r.explanation.clone(),
+                // Stored as the engine wrote it; shown with amounts grouped for their currency.
+                explanation: compliance_domain::amounts_for_reading(&r.explanation),
             })
             .collect(),
         screenings,
-        notes: detail
-            .notes
-            .iter()
-            .map(|n| NoteView {
-                at: when(n.written_at),
-                author: name(detail, n.author),
-                text: n
-                    .text
-                    .as_ref()
-                    .map_or_else(|| "(erased)".to_owned(), |t| t.as_str().to_owned()),
-            })
-            .collect(),
+        requests: super::requests_view::requests_view(detail, me, |u| name(detail, u)),
         chain_intact: audit.iter().all(|a| a.intact),
         audit_truncated: detail.older_audit.is_some(),
         audit,
-        decide: decide_view(detail, me),
+        decide: decide_view::decide_view(detail, me),
+        decide_absent: decide_view::decide_absent(detail, me),
+        clear_absent: decide_view::clear_absent(detail, me),
         assignment: super::assignment_view::assignment_view(detail, me, reviewers),
         csrf: me.csrf.clone(),
     }
@@ -299,15 +244,75 @@ fn accreditation(investor: &compliance_domain::InvestorProfile) -> String {
     }
 }
 
-/// The signals no rule weighed, as the case page shows them.
-fn unweighed(signals: Option<compliance_domain::Signals>) -> String {
+/// The signals no rule weighed, one per line, as the case page lists them beside the reasons.
+fn unweighed(signals: Option<compliance_domain::Signals>) -> Vec<String> {
     let Some(signals) = signals else {
-        return "not listed (decided before the engine listed them)".to_owned();
+        return Vec::new();
     };
-    if signals.is_empty() {
-        return "none: every signal was weighed by a rule".to_owned();
-    }
     let flags = signals.red_flags().map(|f| format!("red flag {f}"));
     let matches = signals.matches().map(|k| format!("{k} match"));
-    flags.chain(matches).collect::<Vec<_>>().join(", ")
+    flags.chain(matches).collect()
+}
+
+/// What the page says above (or instead of) that list.
+fn unweighed_note(signals: Option<compliance_domain::Signals>) -> &'static str {
+    match signals {
+        None => "Not listed: the case was decided before the engine listed them.",
+        Some(s) if s.is_empty() => "None: a rule weighed every signal the case carries.",
+        Some(_) => {
+            "The case carries these, and no rule in force weighed them: the decision did not consider them. Judge them yourself."
+        }
+    }
+}
+
+/// The case page: what `case.html` lays out (here rather than in `views.rs`, which
+/// `requests_view.rs` reads, so that no two view modules need each other).
+#[derive(Template)]
+#[template(path = "office/case.html")]
+pub(super) struct CasePage {
+    pub chrome: Chrome,
+    pub notice: Option<Notice>,
+    pub case_id: String,
+    pub entity_id: String,
+    pub entity_type: String,
+    pub jurisdiction: String,
+    pub sequence: i32,
+    pub status: String,
+    pub engine_status: String,
+    pub engine_stricter: bool,
+    /// The entity's current case, when this one is history (nothing is offered to decide).
+    pub superseded_by: Option<String>,
+    pub risk_score: u8,
+    pub risk_level: String,
+    pub revision: i32,
+    pub decided: String,
+    pub proposed_by: Option<String>,
+    pub watchlist_version: String,
+    pub rule_versions: String,
+    pub kyc_status: String,
+    pub kyc_recorded: String,
+    pub verification_score: u8,
+    pub documents: String,
+    pub red_flags: String,
+    pub accreditation: String,
+    pub reasons: Vec<ReasonView>,
+    /// The signals no rule weighed, one per line, or why there is no list.
+    pub unweighed: Vec<String>,
+    pub unweighed_note: String,
+    /// The rule versions applied, each with its parameters in words.
+    pub rules_applied: Vec<RuleAppliedView>,
+    pub screenings: Vec<ScreeningView>,
+    /// The notes, the requests for information and their forms.
+    pub requests: RequestsView,
+    /// True when the entity has older entries than the page shows.
+    pub audit_truncated: bool,
+    pub audit: Vec<AuditView>,
+    pub chain_intact: bool,
+    pub decide: Option<DecideView>,
+    /// Why no decision is offered, when none is (and the case is not history).
+    pub decide_absent: Option<String>,
+    /// Why the matches of the current screening offer no false-positive form, when they do not.
+    pub clear_absent: Option<String>,
+    pub assignment: AssignmentView,
+    pub csrf: String,
 }

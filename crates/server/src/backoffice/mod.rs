@@ -1,6 +1,6 @@
 //! The back office: server-rendered HTML under `/office` for analysts and
 //! compliance officers: sign in, the review queue, the backlog's dashboard, a case and its evidence, deciding under four
-//! eyes, the rules in force, and where events go (the endpoints, their deliveries and
+//! eyes, finding an entity and seeing it whole (its cases, screenings and audit history), the rules in force, and where events go (the endpoints, their deliveries and
 //! failures; an admin replays one), and ongoing monitoring (each list version's screening job
 //! and the entities it flagged). Every page works without JavaScript; the binary serves every
 //! asset (no external requests).
@@ -18,11 +18,16 @@ mod attempts;
 mod case;
 mod case_view;
 mod dashboard;
+mod decide_view;
 mod endpoints;
+mod entities;
+mod entity_view;
 mod explanation_view;
 mod monitoring;
 mod pages;
 mod queue;
+mod requests;
+mod requests_view;
 mod rules;
 mod session;
 mod sign_in;
@@ -80,11 +85,23 @@ pub fn router(compliance: AsyncCompliance, config: OfficeConfig) -> Router {
         .route("/cases/{id}/decide", post(case::decide))
         .route("/cases/{id}/clear-match", post(case::clear_match))
         .route("/cases/{id}/assignment", post(assignment::submit))
+        .route("/entities", get(entities::form).post(entities::search))
+        .route("/entities/{id}", get(entities::page))
+        .route("/cases/{id}/notes", post(requests::note))
+        .route("/cases/{id}/information-requests", post(requests::request))
+        .route(
+            "/cases/{id}/information-requests/{request}/close",
+            post(requests::close),
+        )
         .route("/rules", get(rules::page))
         .route("/endpoints", get(endpoints::list))
         .route("/endpoints/{id}", get(endpoints::page))
         .route("/endpoints/{id}/replay", post(endpoints::replay))
         .route("/monitoring", get(monitoring::page))
+        .route(
+            "/monitoring/{job}/flags/review",
+            post(monitoring::review_flag),
+        )
         .route("/assets/office.css", get(stylesheet))
         .fallback(|| async {
             pages::error_page(

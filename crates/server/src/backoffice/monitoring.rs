@@ -4,8 +4,12 @@
 //! that flagged entities, each of them with a link to its case. Any signed-in role that reads
 //! watchlists sees the numbers; the flags (entity and case ids) go to roles that read cases.
 //!
-//! Must not: show a subject or a name (the records carry none), or change anything: jobs run in
-//! the service's monitor.
+//! A compliance officer or admin reviews a flag from here (`POST
+//! /office/monitoring/{job}/flags/review`, with what they concluded): the flag shows as reviewed;
+//! the case is unchanged.
+//!
+//! Must not: show a subject or a name (the records carry none), or change anything else: jobs
+//! run in the service's monitor.
 
 use super::pages::{app_error_page, render};
 use super::session::Officer;
@@ -45,10 +49,16 @@ pub(super) struct JobView {
 
 /// One flagged entity.
 pub(super) struct FlagView {
+    pub job: String,
     pub entity_id: String,
     pub case_href: String,
+    /// The list and the entry, for reading.
     pub entry: String,
+    /// The entry as the flag names it, for the review form.
+    pub entry_ref: String,
     pub at: String,
+    /// "reviewed 2026-12-07 10:00 UTC" once reviewed.
+    pub reviewed: Option<String>,
 }
 
 #[derive(Template)]
@@ -56,6 +66,9 @@ pub(super) struct FlagView {
 pub(super) struct MonitoringPage {
     pub chrome: Chrome,
     pub jobs: Vec<JobView>,
+    /// The signed-in person may review flags (compliance officers and admins).
+    pub may_review: bool,
+    pub csrf: String,
 }
 
 /// Milliseconds as seconds with one decimal (`12.4 s`).
@@ -65,6 +78,7 @@ fn seconds(ms: i64) -> String {
 }
 
 fn job_view(job: ScreeningJob, flags: Vec<ScreeningFlag>) -> JobView {
+    let job_id = job.id.to_string();
     let took = match (job.started_at, job.finished_at) {
         (Some(s), Some(f)) => format!(
             "{} ({} working)",
@@ -101,10 +115,13 @@ fn job_view(job: ScreeningJob, flags: Vec<ScreeningFlag>) -> JobView {
         flags: flags
             .into_iter()
             .map(|f| FlagView {
+                job: job_id.clone(),
                 case_href: format!("{PREFIX}/cases/{}", f.case_id),
                 entity_id: f.entity_id,
                 entry: format!("{} {}", f.list, f.entry),
+                entry_ref: f.entry,
                 at: when(f.flagged_at),
+                reviewed: f.reviewed.map(|(_, at)| format!("reviewed {}", when(at))),
             })
             .collect(),
     }
@@ -137,8 +154,68 @@ pub(super) async fn page(State(office): State<Office>, officer: Officer) -> Resp
             &MonitoringPage {
                 chrome: Chrome::new("Ongoing monitoring", Some(session)),
                 jobs,
+                may_review: caller.may(Permission::ClearMatches),
+                csrf: session.csrf.clone(),
             },
         ),
+        Err(e) => app_error_page(Some(session), &e),
+    }
+}
+
+/// The flag review form.
+#[derive(serde::Deserialize)]
+pub(super) struct ReviewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    entity: String,
+    #[serde(default)]
+    entry: String,
+    #[serde(default)]
+    conclusion: String,
+}
+
+/// `POST /office/monitoring/{job}/flags/review`: back to the monitoring page once reviewed; a
+/// refusal is its error page (nothing recorded).
+pub(super) async fn review_flag(
+    State(office): State<Office>,
+    officer: Officer,
+    axum::extract::Path(job): axum::extract::Path<String>,
+    super::pages::Posted(form): super::pages::Posted<ReviewForm>,
+) -> Response {
+    use axum::response::IntoResponse;
+    use compliance_app::AppError;
+    use compliance_domain::input::InputError;
+    if let Some(refusal) = officer.csrf_refusal(&form.csrf) {
+        return refusal;
+    }
+    let session = &officer.session;
+    let parsed = (|| {
+        let job = job
+            .parse::<uuid::Uuid>()
+            .map_err(|_| AppError::Input(InputError::field("job", "not a job id")))?;
+        let entity = compliance_domain::EntityId::parse(&form.entity)
+            .map_err(|e| AppError::Input(InputError::field("entity", e)))?;
+        let conclusion = compliance_domain::ReviewReason::parse(&form.conclusion)
+            .map_err(|e| AppError::Input(InputError::field("conclusion", e)))?;
+        Ok::<_, AppError>((job, entity, conclusion))
+    })();
+    let (job, entity, conclusion) = match parsed {
+        Ok(parsed) => parsed,
+        Err(e) => return app_error_page(Some(session), &e),
+    };
+    let caller = session.caller;
+    let entry = form.entry;
+    match office
+        .compliance
+        .call(move |c| c.review_flag(&caller, job, &entity, &entry, &conclusion))
+        .await
+    {
+        Ok(()) => (
+            StatusCode::SEE_OTHER,
+            [(axum::http::header::LOCATION, format!("{PREFIX}/monitoring"))],
+        )
+            .into_response(),
         Err(e) => app_error_page(Some(session), &e),
     }
 }

@@ -141,6 +141,14 @@ pub(super) async fn page(
             waited: waited(item.status_since, now),
             due: item.due_at.map(when),
             overdue: item.overdue,
+            on_customer: item.awaiting_information.map(|a| {
+                let late = if a.respond_by <= now {
+                    ", past its answer-by date"
+                } else {
+                    ""
+                };
+                format!("on the customer for {}{late}", waited(a.since, now))
+            }),
         })
         .collect();
     let view = QueuePage {

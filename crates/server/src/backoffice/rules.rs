@@ -93,7 +93,7 @@ pub(super) async fn page(
                 description: r.description,
                 effective_from: when(r.effective_from),
                 effective_to: r.effective_to.map_or_else(|| "open".to_owned(), when),
-                parameters: r.parameters.to_string(),
+                parameters: r.in_words,
             })
             .collect(),
     };

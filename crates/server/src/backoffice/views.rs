@@ -7,11 +7,21 @@
 use askama::Template;
 use chrono::{DateTime, Utc};
 use compliance_app::OfficeSession;
-use compliance_domain::Permission;
+use compliance_domain::{Permission, UserId, Username};
 
 /// A timestamp as the back office shows it, in UTC.
 pub(super) fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// The user's name when the page read it, else their id.
+pub(super) fn named(
+    usernames: &std::collections::BTreeMap<UserId, Username>,
+    user: UserId,
+) -> String {
+    usernames
+        .get(&user)
+        .map_or_else(|| user.to_string(), |n| n.as_str().to_owned())
 }
 
 /// How long a case has waited since `since`, as of `now`: days and hours, or hours and
@@ -121,6 +131,8 @@ pub(super) struct QueueRow {
     /// When that wait reaches its service level, if one applies.
     pub due: Option<String>,
     pub overdue: bool,
+    /// "on the customer for 2 d 3 h" while a request for information is open.
+    pub on_customer: Option<String>,
 }
 
 #[derive(Template)]
@@ -140,6 +152,8 @@ pub(super) struct QueuePage {
 /// Who works a case, how long it has waited, and the assignment buttons the signed-in person is
 /// offered (from the role table; the service decides).
 pub(super) struct AssignmentView {
+    /// Why no claim or release is offered, when none is.
+    pub absent: Option<String>,
     pub assignee: Option<String>,
     /// "PENDING for 3 d 4 h".
     pub waited: String,
@@ -151,6 +165,15 @@ pub(super) struct AssignmentView {
     pub release: bool,
     /// The reviewers the case may be assigned to (empty: no assignment form).
     pub assign_to: Vec<Choice>,
+}
+
+/// A rule version applied to a case, and what it checks in words.
+pub(super) struct RuleAppliedView {
+    pub rule: String,
+    pub version: String,
+    pub kind: String,
+    pub description: String,
+    pub parameters: Vec<String>,
 }
 
 /// One reason of the engine's decision.
@@ -215,6 +238,8 @@ pub(super) struct ScreeningView {
     /// Explained matches whose subject's names (and features' details) this person may not
     /// see: the page says who may.
     pub subject_hidden: bool,
+    /// Why its matches are not explained feature by feature, when they are not.
+    pub unexplained: Option<String>,
 }
 
 /// One audit entry, with the chain's verdict.
@@ -235,6 +260,48 @@ pub(super) struct NoteView {
     pub text: String,
 }
 
+/// One request for information, as the page shows it.
+pub(super) struct RequestView {
+    pub id: String,
+    /// "the investor", "their representative", "the introducer".
+    pub addressee: &'static str,
+    /// "identity document, source of funds".
+    pub items: String,
+    pub asked: String,
+    pub asked_by: String,
+    /// The words sent with it, if any ("(erased)" once erased).
+    pub message: Option<String>,
+    pub respond_by: String,
+    /// "waiting on the customer for 3 d 4 h" or "answered 2026-12-07 10:00 UTC by analyst".
+    pub state: String,
+    /// Past its answer-by date and still open.
+    pub late: bool,
+    pub open: bool,
+    /// The closer's words, if any.
+    pub closing_note: Option<String>,
+}
+
+/// The section: notes and requests.
+pub(super) struct RequestsView {
+    pub notes: Vec<NoteView>,
+    /// Why the note form is absent, or `None` when it is offered.
+    pub note_refused: Option<&'static str>,
+    pub requests: Vec<RequestView>,
+    /// The open request's answer and withdrawal buttons.
+    pub may_answer: bool,
+    pub may_withdraw: bool,
+    /// The form to ask (offered when nothing is open, the case waits for a review, and the
+    /// role may); `None` with `request_refused` saying why.
+    pub ask: Option<AskView>,
+    pub request_refused: Option<String>,
+}
+
+/// The choices of the request form.
+pub(super) struct AskView {
+    pub addressees: Vec<Choice>,
+    pub items: Vec<Choice>,
+}
+
 /// The decision forms the signed-in person is offered.
 pub(super) struct DecideView {
     /// The approve button's label ("Approve", "Propose approval", "Confirm approval",
@@ -248,47 +315,6 @@ pub(super) struct DecideView {
     pub hint: Option<String>,
 }
 
-#[derive(Template)]
-#[template(path = "office/case.html")]
-pub(super) struct CasePage {
-    pub chrome: Chrome,
-    pub notice: Option<Notice>,
-    pub case_id: String,
-    pub entity_id: String,
-    pub entity_type: String,
-    pub jurisdiction: String,
-    pub sequence: i32,
-    pub status: String,
-    pub engine_status: String,
-    pub engine_stricter: bool,
-    /// The entity's current case, when this one is history (nothing is offered to decide).
-    pub superseded_by: Option<String>,
-    pub risk_score: u8,
-    pub risk_level: String,
-    pub revision: i32,
-    pub decided: String,
-    pub proposed_by: Option<String>,
-    pub watchlist_version: String,
-    pub rule_versions: String,
-    pub kyc_status: String,
-    pub kyc_recorded: String,
-    pub verification_score: u8,
-    pub documents: String,
-    pub red_flags: String,
-    pub accreditation: String,
-    pub reasons: Vec<ReasonView>,
-    pub unweighed: String,
-    pub screenings: Vec<ScreeningView>,
-    pub notes: Vec<NoteView>,
-    /// True when the entity has older entries than the page shows.
-    pub audit_truncated: bool,
-    pub audit: Vec<AuditView>,
-    pub chain_intact: bool,
-    pub decide: Option<DecideView>,
-    pub assignment: AssignmentView,
-    pub csrf: String,
-}
-
 /// One rule version in force.
 pub(super) struct RuleView {
     pub code: String,
@@ -297,7 +323,8 @@ pub(super) struct RuleView {
     pub description: String,
     pub effective_from: String,
     pub effective_to: String,
-    pub parameters: String,
+    /// Its parameters in words, one line each.
+    pub parameters: Vec<String>,
 }
 
 #[derive(Template)]

@@ -18,6 +18,7 @@ mod monitoring;
 pub mod openapi;
 pub mod problem;
 mod queue;
+mod requests;
 mod rules;
 pub mod schemas;
 mod screening;

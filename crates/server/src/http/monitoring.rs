@@ -5,7 +5,8 @@
 //! Must not: decide anything itself (see [`compliance_app::Compliance`]).
 
 use super::bodies::{ScreeningFlag, ScreeningJob};
-use super::{AppState, Params, Problem, Segment, call, limit};
+use super::schemas as S;
+use super::{AppState, Body, Params, Problem, Segment, call, limit};
 use axum::Json;
 use axum::extract::State;
 use compliance_app::{Caller, PageSize};
@@ -79,4 +80,51 @@ pub async fn flags(
     let id = job_id(&id)?;
     let flags = call(&state.compliance, move |c| c.screening_flags(&caller, id)).await?;
     Ok(Json(flags.into_iter().map(Into::into).collect()))
+}
+
+/// Which flag a review is of, and what the reviewer concluded.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlagReviewInput {
+    /// The flagged entity.
+    #[schema(value_type = S::EntityId)]
+    pub entity_id: String,
+    /// The entry that left its list, as the flag names it.
+    pub entry: String,
+    /// What the reviewer concluded (the case stands, or what they will do): a review note.
+    #[schema(value_type = S::ReviewReason)]
+    pub conclusion: String,
+}
+
+/// Review a delisting flag (compliance officers and admins): say what you concluded. The case
+/// keeps its status (deciding it again is a review of the case); the flag shows as reviewed, and
+/// the audit trail records it (`delisting_reviewed`). A flag is reviewed once (409 after).
+#[utoipa::path(post, path = "/api/v1/screening-jobs/{id}/flags/reviews", tag = "screening",
+    request_body = FlagReviewInput,
+    params(("id" = Uuid, Path, description = "The job that raised the flag")),
+    responses((status = 204, description = "Reviewed"),
+        (status = 403, description = "Compliance officers and admins only", body = Problem),
+        (status = 404, description = "No such job or flag", body = Problem),
+        (status = 409, description = "Reviewed already", body = Problem),
+        (status = 422, description = "A field is invalid (each is listed in `errors`)", body = Problem)),
+    security(("bearer" = [])))]
+pub async fn review_flag(
+    State(state): State<AppState>,
+    caller: Caller,
+    Segment(id): Segment,
+    Body(input): Body<FlagReviewInput>,
+) -> Result<axum::http::StatusCode, Problem> {
+    use compliance_app::AppError;
+    use compliance_domain::input::InputError;
+    let id = job_id(&id)?;
+    let entity = compliance_domain::EntityId::parse(&input.entity_id)
+        .map_err(|e| AppError::Input(InputError::field("entity_id", e)))?;
+    let conclusion = compliance_domain::ReviewReason::parse(&input.conclusion)
+        .map_err(|e| AppError::Input(InputError::field("conclusion", e)))?;
+    let entry = input.entry;
+    call(&state.compliance, move |c| {
+        c.review_flag(&caller, id, &entity, &entry, &conclusion)
+    })
+    .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -12,8 +12,8 @@
 
 use super::schemas as S;
 use super::{
-    AppState, Problem, assignment, cases, entities, events, monitoring, queue, rules, screening,
-    wallets,
+    AppState, Problem, assignment, cases, entities, events, monitoring, queue, requests, rules,
+    screening, wallets,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -32,7 +32,7 @@ pub const PATH: &str = "/api/v1/openapi.json";
     components(schemas(Problem, S::CaseId, S::EntityId, S::IdempotencyKey, S::IfMatch,
         S::QueueCursor, S::Assignee, S::AuditOrder, S::Jurisdiction, S::CheckStatus, S::RiskLevel,
         S::DeliveryState, S::EventType, S::CaseEventData, S::CaseStatusChangedData,
-        S::MatchEventData, S::TransactionEventData, S::Trigger)),
+        S::MatchEventData, S::InformationEventData, S::TransactionEventData, S::Trigger)),
     modifiers(&Bearer),
     tags((name = "cases"), (name = "entities"), (name = "reports"), (name = "rules"), (name = "screening"),
         (name = "events", description = "Where events go (webhooks, a NATS JetStream broker), what was delivered, and an entity's events; the `webhooks` section describes what a webhook receives"),
@@ -81,6 +81,13 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::clear_match))
         .routes(routes!(assignment::claim))
         .routes(routes!(assignment::assign, assignment::release))
+        .routes(routes!(requests::note_case))
+        .routes(routes!(
+            requests::request_information,
+            requests::information_requests
+        ))
+        .routes(routes!(requests::answer))
+        .routes(routes!(requests::withdraw))
         .routes(routes!(entities::current_case))
         .routes(routes!(entities::history))
         .routes(routes!(entities::audit))
@@ -108,6 +115,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(monitoring::jobs))
         .routes(routes!(monitoring::job))
         .routes(routes!(monitoring::flags))
+        .routes(routes!(monitoring::review_flag))
         .routes(routes!(events::create_endpoint, events::list_endpoints))
         .routes(routes!(events::get_endpoint, events::update_endpoint))
         .routes(routes!(events::rotate_secret))

@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use compliance_app::AppError;
 use compliance_domain::input::FieldError;
-use compliance_domain::{AssignmentError, DispositionError, ReviewError};
+use compliance_domain::{AssignmentError, DispositionError, RequestError, ReviewError};
 use serde::Serialize;
 
 /// The media type of a problem document (RFC 9457).
@@ -207,6 +207,21 @@ pub fn classify(error: &AppError) -> (StatusCode, &'static str, &'static str) {
             "invalid-assignee",
             "the assignee may not work this case",
         ),
+        AppError::Request(RequestError::MayNotClose { .. }) => {
+            (S::FORBIDDEN, "forbidden", "not permitted for this role")
+        }
+        AppError::Request(RequestError::NotWaiting { .. }) => (
+            S::CONFLICT,
+            "not-in-queue",
+            "the case is not awaiting review",
+        ),
+        AppError::Request(RequestError::Closed { .. }) => (
+            S::CONFLICT,
+            "request-closed",
+            "the request was closed already",
+        ),
+        // What was asked is input: the HTTP layer names its fields before it reaches here.
+        AppError::Request(_) => (S::UNPROCESSABLE_ENTITY, "invalid-input", "invalid input"),
         AppError::OpenCase { .. } => (S::CONFLICT, "open-case", "the entity has an open case"),
         AppError::Superseded { .. } => (
             S::CONFLICT,

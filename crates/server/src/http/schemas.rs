@@ -68,6 +68,12 @@ text_enum_schemas! {
     Verdict => compliance_domain::Verdict;
     /// What a change of a case's assignment was.
     AssignmentAction => compliance_domain::AssignmentAction;
+    /// Of whom information is asked.
+    Addressee => compliance_domain::Addressee;
+    /// A kind of document or fact asked for.
+    RequestedItem => compliance_domain::RequestedItem;
+    /// How a request for information ended.
+    RequestOutcome => compliance_domain::RequestOutcome;
     /// What is watched on a wallet.
     WatchKind => compliance_domain::blockchain::WatchKind;
     /// Which way a transaction moved funds, seen from the watched wallet.

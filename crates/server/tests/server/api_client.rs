@@ -87,6 +87,14 @@ impl Api {
         self.send(request).await
     }
 
+    /// A POST of a JSON body as `token`: its status and answer.
+    pub async fn post(&self, uri: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        let (status, _, answer) = self
+            .call(Method::POST, uri, Some(token), &[], Some(body))
+            .await;
+        (status, answer)
+    }
+
     pub async fn get(&self, uri: &str, token: &str) -> (StatusCode, HeaderMap, Value) {
         self.call(Method::GET, uri, Some(token), &[], None).await
     }

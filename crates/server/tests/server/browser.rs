@@ -121,7 +121,7 @@ pub(crate) async fn screenshot(c: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
-async fn fill(c: &Client, css: &str, text: &str) {
+pub(crate) async fn fill(c: &Client, css: &str, text: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap()
@@ -315,6 +315,9 @@ async fn two_officers_approve_an_escalation_and_the_proposer_cannot_confirm_alon
     let first = browser(&driver).await;
     sign_in(&first, &base, "compliance.officer").await;
     open_from_queue(&first, "in-corp-pep-002").await;
+    // The first officer takes the case: one claims and proposes, the other confirms.
+    click(&first, "input[name=action][value=claim] ~ button").await;
+    shows(&first, "You work this case now.").await;
     decide(
         &first,
         "approve",
@@ -333,7 +336,11 @@ async fn two_officers_approve_an_escalation_and_the_proposer_cannot_confirm_alon
     let second = browser(&driver).await;
     sign_in(&second, &base, app.officer2.username.as_str()).await;
     open_from_queue(&second, "in-corp-pep-002").await;
-    shows(&second, "Approval proposed by compliance.officer").await;
+    let page = shows(&second, "Approval proposed by compliance.officer").await;
+    assert!(
+        page.contains("Take over"),
+        "the second officer sees the case is the first one's, and may still confirm"
+    );
     decide(&second, "approve", "Second review agrees: approve").await;
     shows(&second, "Decision recorded.").await;
     assert_eq!(app.case_of("in-corp-pep-002").1, "APPROVED");

@@ -74,3 +74,38 @@ async fn an_analyst_claims_a_case_and_an_officer_acting_on_it_is_recorded() {
     analyst.close().await.unwrap();
     officer.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_that_passes_its_service_level_is_marked_and_found_by_the_filter() {
+    let Some(driver) = driver() else { return };
+    let app = crate::office_client::OfficeApp::new();
+    let base = serve(&app).await;
+    // The PENDING case's wait in its status began thirty days ago: past any target.
+    let (case, _, _) = app.case_of("ae-corp-pending-002");
+    crate::support::behind_the_triggers(
+        &mut app.s.db.conn(),
+        &format!(
+            "UPDATE compliance_checks SET decided_at = decided_at - interval '30 days' WHERE id = '{case}'"
+        ),
+    );
+    let officer = browser(&driver).await;
+    sign_in(&officer, &base, "compliance.officer").await;
+    let queue = shows(&officer, "overdue").await;
+    assert!(queue.contains("30 d"), "the wait is shown in days");
+    click(&officer, "input[name=overdue]").await;
+    click(&officer, "form.filters button[type=submit]").await;
+    arrive_query(&officer, "overdue=true").await;
+    let overdue = shows(&officer, "ae-corp-pending-002").await;
+    assert!(
+        !overdue.contains("us-fund-pending-003"),
+        "only the case past its service level"
+    );
+    accessible(&officer).await;
+    screenshot(&officer, "15-queue-overdue").await;
+    open_from_queue(&officer, "ae-corp-pending-002").await;
+    let page = shows(&officer, "past its service level").await;
+    assert!(page.contains("PENDING for 30 d"));
+    show_assignment(&officer).await;
+    screenshot(&officer, "16-case-overdue").await;
+    officer.close().await.unwrap();
+}

@@ -41,7 +41,7 @@ async fn an_analyst_reads_the_backlog_and_follows_the_overdue_cases_to_the_queue
         "the escalation has waited three days"
     );
     accessible(&analyst).await;
-    screenshot(&analyst, "12-dashboard").await;
+    screenshot(&analyst, "22-dashboard").await;
     click(&analyst, "a[href$='overdue=true'] strong").await;
     arrive_query(&analyst, "overdue=true").await;
     let queue = shows(&analyst, "in-corp-pep-002").await;

@@ -363,6 +363,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/cases/{id}/claim"),
     ("put", "/api/v1/cases/{id}/assignment"),
     ("delete", "/api/v1/cases/{id}/assignment"),
+    ("post", "/api/v1/cases/{id}/notes"),
+    ("post", "/api/v1/cases/{id}/information-requests"),
+    ("get", "/api/v1/cases/{id}/information-requests"),
+    ("post", "/api/v1/information-requests/{id}/answer"),
+    ("post", "/api/v1/information-requests/{id}/withdraw"),
+    ("post", "/api/v1/screening-jobs/{id}/flags/reviews"),
 ];
 
 #[tokio::test]

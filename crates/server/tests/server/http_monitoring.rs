@@ -73,6 +73,45 @@ async fn each_versions_job_answers_with_its_numbers_and_its_flags() {
     assert_eq!(status, StatusCode::OK, "{flags}");
     assert_eq!(flags[0]["entity_id"], "ae-ind-http-monitor");
     assert_eq!(flags[0]["entry"], "SDN-41003");
+    assert!(flags[0]["reviewed_by"].is_null());
+    // Reviewed by an officer: an analyst may not, bad fields are named, a second review is 409.
+    let reviews = format!("/api/v1/screening-jobs/{third_job}/flags/reviews");
+    let body = serde_json::json!({"entity_id": "ae-ind-http-monitor", "entry": "SDN-41003",
+                                  "conclusion": "Delisted by OFAC; the case stands as decided."});
+    let (status, _) = api.post(&reviews, &api.analyst, body.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for (bad, field) in [
+        (
+            serde_json::json!({"entity_id": "Not An Id", "entry": "SDN-41003", "conclusion": "x"}),
+            "entity_id",
+        ),
+        (
+            serde_json::json!({"entity_id": "ae-ind-http-monitor", "entry": "SDN-41003", "conclusion": " "}),
+            "conclusion",
+        ),
+    ] {
+        let (status, problem) = api.post(&reviews, &api.officer, bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(problem["errors"][0]["path"], field);
+    }
+    let (status, problem) = api
+        .post(
+            &reviews,
+            &api.officer,
+            serde_json::json!({"entity_id": "ae-ind-http-monitor", "entry": "SDN-99999", "conclusion": "x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{problem}");
+    let (status, _) = api.post(&reviews, &api.officer, body.clone()).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = api.post(&reviews, &api.admin, body).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, flags) = get(
+        format!("/api/v1/screening-jobs/{third_job}/flags"),
+        &api.analyst,
+    )
+    .await;
+    assert_eq!(flags[0]["reviewed_by"], api.s.users.officer.id.to_string());
 
     let (status, _) = get("/api/v1/screening-jobs/not-a-uuid".into(), &api.analyst).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -106,6 +145,45 @@ async fn the_monitoring_page_shows_each_job_and_links_the_flagged_case() {
     );
     assert!(page.body.contains("OFAC-SDN SDN-41003"));
     assert!(!page.body.to_lowercase().contains("haddad"), "no name");
+    // The officer reviews the flag from the page (an analyst is offered no form; a form
+    // without its token is refused).
+    let analyst = app.signed_in("analyst").await;
+    assert!(
+        !analyst
+            .get("/office/monitoring")
+            .await
+            .body
+            .contains("Mark reviewed")
+    );
+    assert!(page.body.contains("Mark reviewed"), "{}", page.body);
+    let action = page
+        .body
+        .split("action=\"")
+        .find(|s| s.contains("/flags/review"))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let fields = [
+        ("entity", "ae-ind-http-monitor"),
+        ("entry", "SDN-41003"),
+        ("conclusion", "Delisted; the case stands."),
+    ];
+    let mut forged = vec![("csrf", "0000")];
+    forged.extend_from_slice(&fields);
+    assert_eq!(
+        officer.post(&action, &forged).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let csrf = page.csrf();
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(&fields);
+    let done = officer.post(&action, &form).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = officer.get("/office/monitoring").await;
+    assert!(page.body.contains("reviewed 20"), "{}", page.body);
+    assert!(!page.body.contains("Mark reviewed"));
+    let again = officer.post(&action, &form).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
     let queue = officer.get("/office/queue").await;
     assert!(queue.body.contains("href=\"/office/monitoring\""));
 }

@@ -4,7 +4,7 @@
 //! writes nothing.
 
 use crate::api_client::{Api, kind};
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use base64::Engine;
 use serde_json::{Value, json};
 
@@ -24,26 +24,19 @@ fn tx(hash: &str, counterparty: Option<&str>) -> Value {
            "counterparty": counterparty, "observed_at": "2026-12-07T10:00:00Z"})
 }
 
-async fn post(api: &Api, uri: &str, token: &str, body: Value) -> (StatusCode, Value) {
-    let (status, _, answer) = api
-        .call(Method::POST, uri, Some(token), &[], Some(body))
-        .await;
-    (status, answer)
-}
-
 #[tokio::test]
 async fn a_batch_flags_a_listed_counterparty_rescreens_the_case_and_repeats_as_stored() {
     let api = Api::new();
     let ofac = json!({"format": "ofac-sdn-csv",
         "files": [file("ofac/sdn.csv"), file("ofac/alt.csv"), file("ofac/add.csv")]});
-    let (status, _) = post(&api, "/api/v1/watchlists", &api.admin, ofac).await;
+    let (status, _) = api.post("/api/v1/watchlists", &api.admin, ofac).await;
     assert_eq!(status, StatusCode::CREATED);
     let wallets = format!("/api/v1/entities/{ENTITY}/wallets");
     let wallet = json!({"chain": "ethereum", "address": "0xabcdefabcdefabcdefabcdefabcdefabcdefabcd",
                         "watch": ["incoming", "sanctioned_counterparty"]});
-    let (status, watched) = post(&api, &wallets, &api.agent, wallet.clone()).await;
+    let (status, watched) = api.post(&wallets, &api.agent, wallet.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{watched}");
-    let (status, again) = post(&api, &wallets, &api.admin, wallet).await;
+    let (status, again) = api.post(&wallets, &api.admin, wallet).await;
     assert_eq!((status, kind(&again)), (StatusCode::CONFLICT, "conflict"));
     let (status, _, listed) = api.get(&wallets, &api.analyst).await;
     assert_eq!(status, StatusCode::OK);
@@ -56,7 +49,7 @@ async fn a_batch_flags_a_listed_counterparty_rescreens_the_case_and_repeats_as_s
         tx("0xaaaa000000000000000000000000000000000001", Some("0x1111111111111111111111111111111111111111")),
         tx("0xaaaa000000000000000000000000000000000002", Some("0x3cb7f9e2c1d4a5b6e7f8091a2b3c4d5e6f708192")),
     ]});
-    let (status, out) = post(&api, &uri, &api.agent, batch.clone()).await;
+    let (status, out) = api.post(&uri, &api.agent, batch.clone()).await;
     assert_eq!(status, StatusCode::OK, "{out}");
     assert_eq!(
         (out["recorded"].as_i64(), out["flagged"].as_i64()),
@@ -67,7 +60,7 @@ async fn a_batch_flags_a_listed_counterparty_rescreens_the_case_and_repeats_as_s
     assert_eq!(out["rescreened"]["case"]["status"], "REJECTED");
     // No amount and no counterparty in the answer.
     assert!(!out.to_string().contains("0x3cb7") && !out.to_string().contains("0.125"));
-    let (status, repeat) = post(&api, &uri, &api.agent, batch).await;
+    let (status, repeat) = api.post(&uri, &api.agent, batch).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(repeat["recorded"], 0);
     assert_eq!(repeat["transactions"][1]["recorded"], false);
@@ -84,7 +77,7 @@ async fn bad_wallet_input_is_a_typed_4xx_and_writes_nothing() {
     let wallets = format!("/api/v1/entities/{ENTITY}/wallets");
     let wallet = json!({"chain": "ethereum", "address": "0xabcdefabcdefabcdefabcdefabcdefabcdefabcd",
                         "watch": ["incoming"]});
-    let (_, watched) = post(&api, &wallets, &api.agent, wallet).await;
+    let (_, watched) = api.post(&wallets, &api.agent, wallet).await;
     let uri = format!(
         "/api/v1/wallets/{}/transactions",
         watched["id"].as_str().unwrap()
@@ -169,7 +162,7 @@ async fn bad_wallet_input_is_a_typed_4xx_and_writes_nothing() {
             "officer" => &api.officer,
             _ => &api.analyst,
         };
-        let (status, answer) = post(&api, uri, token, body.clone()).await;
+        let (status, answer) = api.post(uri, token, body.clone()).await;
         assert_eq!(
             (status, kind(&answer)),
             (expected, expected_kind),
@@ -179,7 +172,9 @@ async fn bad_wallet_input_is_a_typed_4xx_and_writes_nothing() {
     let too_many: Vec<Value> = (0..1_001)
         .map(|i| tx(&format!("0xcccc{i:036}"), None))
         .collect();
-    let (status, answer) = post(&api, &uri, &api.agent, json!({"transactions": too_many})).await;
+    let (status, answer) = api
+        .post(&uri, &api.agent, json!({"transactions": too_many}))
+        .await;
     assert_eq!(
         (status, kind(&answer)),
         (StatusCode::UNPROCESSABLE_ENTITY, "invalid-input")

@@ -15,6 +15,7 @@ mod events;
 mod health;
 mod monitoring;
 mod reports;
+mod requests;
 mod screening;
 mod wallets;
 
@@ -34,6 +35,7 @@ pub use monitoring::{ScreeningFlag, ScreeningJob};
 pub use reports::{
     HighRiskRecord, QueueItem, QueuePage, ReviewDueRecord, RuleRecord, SummaryRecord,
 };
+pub use requests::{AwaitingInformation, CaseNote, InformationRequest};
 pub use screening::{
     Erased, ImportOutcome, ListVersion, MatchFeature, Screened, ScreeningMatch, SubjectRecord,
 };

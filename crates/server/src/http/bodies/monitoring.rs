@@ -123,6 +123,11 @@ pub struct ScreeningFlag {
     pub entry: String,
     /// When.
     pub flagged_at: DateTime<Utc>,
+    /// Who reviewed it (a compliance officer or admin); `null` while it waits for a review.
+    #[schema(value_type = Option<Uuid>)]
+    pub reviewed_by: Option<compliance_domain::UserId>,
+    /// When it was reviewed.
+    pub reviewed_at: Option<DateTime<Utc>>,
 }
 
 impl From<A::ScreeningFlag> for ScreeningFlag {
@@ -133,6 +138,7 @@ impl From<A::ScreeningFlag> for ScreeningFlag {
             list,
             entry,
             flagged_at,
+            reviewed,
         } = f;
         Self {
             entity_id,
@@ -140,6 +146,8 @@ impl From<A::ScreeningFlag> for ScreeningFlag {
             list,
             entry,
             flagged_at,
+            reviewed_by: reviewed.map(|(by, _)| by),
+            reviewed_at: reviewed.map(|(_, at)| at),
         }
     }
 }

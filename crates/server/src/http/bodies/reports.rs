@@ -59,6 +59,8 @@ pub struct QueueItem {
     pub due_at: Option<DateTime<Utc>>,
     /// Past its service level.
     pub overdue: bool,
+    /// The request for information it waits on (the customer's clock), if one is open.
+    pub awaiting_information: Option<super::AwaitingInformation>,
 }
 
 /// One page of the review queue, and where the next one starts.
@@ -185,6 +187,7 @@ impl From<R::QueueItem> for QueueItem {
             status_since,
             due_at,
             overdue,
+            awaiting_information,
         } = record;
         Self {
             case_id,
@@ -204,6 +207,7 @@ impl From<R::QueueItem> for QueueItem {
             status_since,
             due_at,
             overdue,
+            awaiting_information: awaiting_information.map(Into::into),
         }
     }
 }
@@ -297,6 +301,8 @@ impl From<R::RuleRecord> for RuleRecord {
             effective_to,
             regulation,
             description,
+            // The back office's reading; the API gives the parameters themselves.
+            in_words: _,
         } = record;
         Self {
             code,

@@ -434,6 +434,39 @@ pub struct MatchEventData {
     entry: String,
 }
 
+/// The `data` of `case.information_requested`, `case.information_answered` and
+/// `case.information_withdrawn`: the case, and the request (what was asked of whom and until
+/// when; never the words sent with it).
+#[derive(ToSchema)]
+pub struct InformationEventData {
+    /// The entity.
+    entity_id: EntityId,
+    /// The case.
+    case_id: uuid::Uuid,
+    /// Its jurisdiction.
+    jurisdiction: Jurisdiction,
+    /// Its revision (a request does not change it).
+    #[schema(minimum = 1)]
+    revision: i64,
+    /// Its status (a request does not change it).
+    status: CheckStatus,
+    /// The engine's verdict.
+    engine_status: CheckStatus,
+    /// Its risk level.
+    risk_level: RiskLevel,
+    /// The request.
+    request_id: uuid::Uuid,
+    /// Of whom (`case.information_requested` only).
+    #[schema(nullable = false, value_type = Option<super::Addressee>)]
+    addressee: Option<compliance_domain::Addressee>,
+    /// What (`case.information_requested` only).
+    #[schema(nullable = false, value_type = Option<Vec<super::RequestedItem>>)]
+    items: Option<Vec<compliance_domain::RequestedItem>>,
+    /// Until when (`case.information_requested` only).
+    #[schema(nullable = false)]
+    respond_by: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// The `data` of `transaction.recorded` and `transaction.status_changed`: a watched wallet's
 /// transaction (ids and statuses: never an amount or an address).
 #[derive(ToSchema)]
@@ -471,6 +504,7 @@ impl utoipa::PartialSchema for EventData {
             .item(Ref::from_schema_name("CaseEventData"))
             .item(Ref::from_schema_name("CaseStatusChangedData"))
             .item(Ref::from_schema_name("MatchEventData"))
+            .item(Ref::from_schema_name("InformationEventData"))
             .item(Ref::from_schema_name("TransactionEventData"))
             .into()
     }
@@ -495,6 +529,9 @@ pub fn data_schema_of(event_type: compliance_domain::EventType) -> &'static str 
         T::CaseStatusChanged => "CaseStatusChangedData",
         T::MatchClearanceProposed | T::MatchCleared => "MatchEventData",
         T::TransactionRecorded | T::TransactionStatusChanged => "TransactionEventData",
+        T::CaseInformationRequested | T::CaseInformationAnswered | T::CaseInformationWithdrawn => {
+            "InformationEventData"
+        }
     }
 }
 
@@ -530,6 +567,15 @@ pub fn announces(event_type: compliance_domain::EventType) -> &'static str {
         T::CaseDelistingFlagged => {
             "Monitoring flagged a case for review: an entry its screening matched left the list \
              (the case keeps its status; a removal never relaxes it by itself)."
+        }
+        T::CaseInformationRequested => {
+            "A reviewer asked for information the case waits on: of whom, what and until when \
+             (the case keeps its status). Ask the customer; the answer is recorded through \
+             `POST /api/v1/information-requests/{id}/answer`."
+        }
+        T::CaseInformationAnswered => "A request for information was recorded as answered.",
+        T::CaseInformationWithdrawn => {
+            "A reviewer withdrew a request for information: stop asking the customer for it."
         }
     }
 }
