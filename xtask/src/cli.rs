@@ -258,6 +258,12 @@ pub struct BenchArgs {
     /// database of this many cases (one in 50 queued), e.g. 1000000; 0 skips it.
     #[arg(long, default_value_t = 0)]
     pub queue_cases: u64,
+    /// Also time the backlog dashboard's read against a recount in plain SQL and
+    /// `compliance_summary`, and submissions with and without its counting triggers, on a
+    /// database of this many cases (one in 50 queued), e.g. 1000000; 0 skips it (`--only
+    /// dashboard` runs it with 1000000).
+    #[arg(long, default_value_t = 0)]
+    pub dashboard_cases: u64,
     /// Skip the screening benchmarks (issue 18): quality on the evaluation sets, one query
     /// against 100,000 names against a linear scan, a 20,000-entry list import against psql
     /// \copy.
@@ -288,6 +294,8 @@ pub enum Section {
     Events,
     /// The ongoing-monitoring benchmarks (issue 19).
     Monitoring,
+    /// The backlog dashboard at a million cases (issue 23).
+    Dashboard,
     /// Wallet transactions screened at recording (issue 19): 100,000 through the library's
     /// batch call beside one `INSERT ... SELECT` of the same rows.
     Wallets,

@@ -33,6 +33,9 @@ pub use compliance::{
     CurrentCase, EntityOverview, EntityScreening, EntitySearch, FlaggedTransaction, NAME_MATCHES,
     NameMatch, SEARCH_CHARS, WalletFlags,
 };
+pub use compliance::{
+    DashboardRecord, DecidedCountRecord, Decider, OpenCountRecord, QueueWaitRecord,
+};
 pub use config::{Config, ConfigError};
 pub use cursor::QueueCursor;
 pub use error::{AppError, Result};

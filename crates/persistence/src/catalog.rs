@@ -516,6 +516,18 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("closing_note_id", "uuid"),
         ],
     ),
+    (
+        "case_counts",
+        &[
+            ("kind", "text"),
+            ("jurisdiction", "text"),
+            ("status", "text"),
+            ("detail", "text"),
+            ("since", "timestamptz"),
+            ("slot", "int2"),
+            ("cases", "int8"),
+        ],
+    ),
 ];
 
 /// The seven core tables of the seed material.

@@ -107,6 +107,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_counts (kind, jurisdiction, status, detail, since, slot) {
+        kind -> Text,
+        jurisdiction -> Text,
+        status -> Text,
+        detail -> Text,
+        since -> Timestamptz,
+        slot -> Int2,
+        cases -> Int8,
+    }
+}
+
+diesel::table! {
     case_submissions (compliance_check_id) {
         compliance_check_id -> Uuid,
         kyc_check_id -> Uuid,
@@ -604,6 +616,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_logs,
     blockchain_monitoring,
     blockchain_transactions,
+    case_counts,
     case_submissions,
     compliance_checks,
     compliance_rules,

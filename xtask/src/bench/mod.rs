@@ -6,6 +6,7 @@
 //! print the connection URL (it may hold the password).
 
 mod api;
+mod dashboard;
 mod events;
 mod monitoring;
 mod queue;
@@ -51,6 +52,13 @@ fn bench(args: &BenchArgs) -> Result<()> {
             args.monitoring
         });
     }
+    if args.only == Some(Section::Dashboard) {
+        return dashboard::run(if args.dashboard_cases == 0 {
+            1_000_000
+        } else {
+            args.dashboard_cases
+        });
+    }
     if args.only == Some(Section::Wallets) {
         return wallets::run();
     }
@@ -89,6 +97,9 @@ fn bench(args: &BenchArgs) -> Result<()> {
     }
     if args.queue_cases > 0 {
         queue::run(args.queue_cases)?;
+    }
+    if args.dashboard_cases > 0 {
+        dashboard::run(args.dashboard_cases)?;
     }
     if args.events > 0 {
         events::run(args.events)?;

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 const QUEUED_EVERY: u64 = 50;
 
 /// Seconds each measurement runs (at most `MAX_RUNS` requests, at least `MIN_RUNS`).
-const SECONDS: u64 = 10;
+pub(super) const SECONDS: u64 = 10;
 const MAX_RUNS: usize = 2_000;
 const MIN_RUNS: usize = 10;
 
@@ -87,17 +87,41 @@ impl Middle {
 
 /// Loads `cases` cases and prints the queue's figures.
 pub fn run(cases: u64) -> Result<()> {
+    throwaway("compliance_bench_queue", |config| measure(config, cases))
+}
+
+/// Runs `measure` on a database `<prefix>_<pid>` of the server `DATABASE_URL` names, dropped
+/// before and after.
+pub(super) fn throwaway(
+    prefix: &str,
+    measure: impl FnOnce(&DatabaseConfig) -> Result<()>,
+) -> Result<()> {
     let server = DatabaseConfig::from_env()?;
-    let name = format!("compliance_bench_queue_{}", std::process::id());
+    let name = format!("{prefix}_{}", std::process::id());
     let config = server.with_database(&name);
     super::drop_database(&server, &name)?;
-    let result = measure(&config, cases);
+    let result = measure(&config);
     let dropped = super::drop_database(&server, &name);
     result?;
     dropped
 }
 
-fn psql(config: &DatabaseConfig) -> Command {
+/// Loads `cases` cases by `LOAD_SQL` and `CLONE_SQL` (one in `QUEUED_EVERY` queued), then runs
+/// `then`, in one psql session.
+pub(super) fn load(config: &DatabaseConfig, cases: u64, then: &str) -> Result<()> {
+    let sql = format!("{LOAD_SQL}{}\n{then}\n", super::CLONE_SQL)
+        .replace(":every", &QUEUED_EVERY.to_string())
+        .replace(":cases", &cases.to_string());
+    super::run_quiet(
+        psql(config)
+            .args(["-c", "SET synchronous_commit = off"])
+            .arg("-f")
+            .arg(super::write_temp("compliance_bench_load.sql", &sql)?),
+        "psql (loading the cases)",
+    )
+}
+
+pub(super) fn psql(config: &DatabaseConfig) -> Command {
     let mut command = Command::new("psql");
     command
         .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d"])
@@ -109,16 +133,7 @@ fn measure(config: &DatabaseConfig, cases: u64) -> Result<()> {
     provision(config, ProvisionOptions::default(), |_| {})?;
     println!("\n==> review queue: {cases} cases ({})", config.target());
     let started = Instant::now();
-    let sql = format!("{LOAD_SQL}{}\nVACUUM ANALYZE;\n", super::CLONE_SQL)
-        .replace(":every", &QUEUED_EVERY.to_string())
-        .replace(":cases", &cases.to_string());
-    super::run_quiet(
-        psql(config)
-            .args(["-c", "SET synchronous_commit = off"])
-            .arg("-f")
-            .arg(super::write_temp("compliance_bench_queue.sql", &sql)?),
-        "psql (loading the cases)",
-    )?;
+    load(config, cases, "VACUUM ANALYZE;")?;
     // A tenth of the queue's PENDING and ESCALATED cases assigned to the officer, through the
     // guards, as claims would leave them.
     super::run_quiet(
@@ -266,7 +281,7 @@ fn middle(config: &DatabaseConfig) -> Result<Middle> {
 }
 
 /// One value, by psql.
-fn scalar(config: &DatabaseConfig, sql: &str) -> Result<String> {
+pub(super) fn scalar(config: &DatabaseConfig, sql: &str) -> Result<String> {
     let output = psql(config)
         .args(["-At", "-c", sql])
         .output()
@@ -282,7 +297,7 @@ fn scalar(config: &DatabaseConfig, sql: &str) -> Result<String> {
 
 /// Runs `sql` with pgbench (one client, prepared) for `SECONDS`; each statement's latency
 /// from its per-transaction log.
-fn pgbench(config: &DatabaseConfig, sql: &str) -> Result<Vec<Duration>> {
+pub(super) fn pgbench(config: &DatabaseConfig, sql: &str) -> Result<Vec<Duration>> {
     let dir = std::env::temp_dir().join(format!("compliance_bench_queue_{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let script = dir.join("page.sql");
@@ -328,7 +343,7 @@ fn pgbench(config: &DatabaseConfig, sql: &str) -> Result<Vec<Duration>> {
 }
 
 /// Runs `work` for `SECONDS` (between `MIN_RUNS` and `MAX_RUNS` times); each run's time.
-fn repeat(mut work: impl FnMut() -> Result<()>) -> Result<Vec<Duration>> {
+pub(super) fn repeat(mut work: impl FnMut() -> Result<()>) -> Result<Vec<Duration>> {
     work()?; // warm-up
     let deadline = Instant::now() + Duration::from_secs(SECONDS);
     let mut times = Vec::new();
@@ -340,7 +355,7 @@ fn repeat(mut work: impl FnMut() -> Result<()>) -> Result<Vec<Duration>> {
     Ok(times)
 }
 
-fn percentile(times: &[Duration], p: usize) -> Duration {
+pub(super) fn percentile(times: &[Duration], p: usize) -> Duration {
     let mut sorted = times.to_vec();
     sorted.sort();
     let rank = (sorted.len() * p).div_ceil(100).max(1);
@@ -348,11 +363,11 @@ fn percentile(times: &[Duration], p: usize) -> Duration {
 }
 
 #[allow(clippy::float_arithmetic)] // Reporting.
-fn ms(d: Duration) -> String {
+pub(super) fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
 #[allow(clippy::float_arithmetic)] // A ratio of latencies is reporting, not money.
-fn ratio(a: Duration, b: Duration) -> f64 {
+pub(super) fn ratio(a: Duration, b: Duration) -> f64 {
     a.as_secs_f64() / b.as_secs_f64().max(1e-9)
 }

@@ -120,7 +120,7 @@ pub fn write_path(seconds: u64) -> Result<()> {
 }
 
 /// Submissions per second by `writers` threads, each submitting new entities for `seconds`.
-fn service_rate(config: &DatabaseConfig, writers: u32, seconds: u64) -> Result<f64> {
+pub(super) fn service_rate(config: &DatabaseConfig, writers: u32, seconds: u64) -> Result<f64> {
     let service = compliance_ops::compliance_over(config)?;
     let agent = service.in_process().system_agent()?;
     let template: Case = compliance_rules::scenarios::scenarios()

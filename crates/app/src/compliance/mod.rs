@@ -9,6 +9,7 @@
 
 mod assignment;
 mod caller;
+mod dashboard;
 mod detail;
 mod entity;
 mod events;
@@ -21,6 +22,9 @@ mod sessions;
 mod wallets;
 
 pub use caller::{Caller, Credential, InProcess};
+pub use dashboard::{
+    DashboardRecord, DecidedCountRecord, Decider, OpenCountRecord, QueueWaitRecord,
+};
 pub use detail::{
     AppliedRule, CaseDetail, ChainVerdict, KycRecord, MatchDisposition, NoteRecord, ScreeningRecord,
 };

@@ -6,6 +6,7 @@
 mod access;
 mod assignment;
 mod concurrency;
+mod dashboard;
 mod events;
 mod integrity;
 mod lifecycle;

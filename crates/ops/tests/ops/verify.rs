@@ -27,7 +27,7 @@ fn a_seeded_database_passes_every_check() {
     assert_eq!(report.count(Outcome::Fail), 0, "{:#?}", report.checks);
     assert_eq!(
         report.checks.iter().map(|c| c.number).collect::<Vec<_>>(),
-        (1..=21).collect::<Vec<_>>()
+        (1..=22).collect::<Vec<_>>()
     );
     let replay = report.checks.iter().find(|c| c.number == 18).unwrap();
     assert!(replay.detail.contains("all 9"), "{}", replay.detail);
@@ -77,7 +77,9 @@ fn a_status_that_disagrees_with_the_engine_fails_the_replay_check() {
         "UPDATE compliance_checks SET status = 'APPROVED'
           WHERE kyc_check_id = (SELECT id FROM kyc_checks WHERE entity_id = 'ae-ind-flagged-003')",
     );
-    assert_eq!(failing(&s), [6, 18]);
+    // The rewrite went around the counting triggers too: the dashboard's counts no longer
+    // match a recount.
+    assert_eq!(failing(&s), [6, 18, 22]);
 }
 
 #[test]

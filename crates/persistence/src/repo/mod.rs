@@ -14,6 +14,7 @@ pub mod case_assignment;
 pub mod case_submissions;
 pub mod compliance_checks;
 pub mod compliance_rules;
+pub mod dashboard;
 pub mod decision_vectors;
 pub mod event_deliveries;
 pub mod event_endpoints;

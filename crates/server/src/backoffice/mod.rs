@@ -1,5 +1,5 @@
 //! The back office: server-rendered HTML under `/office` for analysts and
-//! compliance officers: sign in, the review queue, a case and its evidence, deciding under four
+//! compliance officers: sign in, the review queue, the backlog's dashboard, a case and its evidence, deciding under four
 //! eyes, finding an entity and seeing it whole (its cases, screenings and audit history), the rules in force, and where events go (the endpoints, their deliveries and
 //! failures; an admin replays one), and ongoing monitoring (each list version's screening job
 //! and the entities it flagged). Every page works without JavaScript; the binary serves every
@@ -17,6 +17,7 @@ mod assignment_view;
 mod attempts;
 mod case;
 mod case_view;
+mod dashboard;
 mod decide_view;
 mod endpoints;
 mod entities;
@@ -79,6 +80,7 @@ pub fn router(compliance: AsyncCompliance, config: OfficeConfig) -> Router {
         .route("/sign-in", get(sign_in::form).post(sign_in::submit))
         .route("/sign-out", post(sign_in::sign_out))
         .route("/queue", get(queue::page))
+        .route("/dashboard", get(dashboard::page))
         .route("/cases/{id}", get(case::page))
         .route("/cases/{id}/decide", post(case::decide))
         .route("/cases/{id}/clear-match", post(case::clear_match))

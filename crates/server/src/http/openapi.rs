@@ -95,6 +95,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(queue::queue))
         .routes(routes!(queue::high_risk))
         .routes(routes!(queue::summary))
+        .routes(routes!(queue::dashboard))
         .routes(routes!(queue::reviews_due))
         .routes(routes!(rules::in_force))
         .routes(routes!(screening::screen))

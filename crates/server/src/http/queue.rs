@@ -1,9 +1,9 @@
 //! The reports: the review queue (filters and a keyset cursor), the high-risk list, the
-//! summary, the periodic reviews due.
+//! summary, the backlog's dashboard, the periodic reviews due.
 //!
 //! Must not: write, or page by offset (a page resumes from the previous page's cursor).
 
-use super::bodies::{HighRiskRecord, QueuePage, ReviewDueRecord, SummaryRecord};
+use super::bodies::{Dashboard, HighRiskRecord, QueuePage, ReviewDueRecord, SummaryRecord};
 use super::schemas as S;
 use super::{AppState, Params, Problem, call, limit, param};
 use axum::Json;
@@ -105,6 +105,21 @@ pub async fn summary(
 ) -> Result<Json<Vec<SummaryRecord>>, Problem> {
     let rows = call(&state.compliance, move |c| c.summary(&caller)).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+/// The backlog at a glance: open cases by jurisdiction, status and risk level; each queue's
+/// longest wait and its cases past the service level in force; today's decisions by outcome
+/// and decider. Read from the counts the database keeps with every write (never a scan of the
+/// cases), as of one snapshot.
+#[utoipa::path(get, path = "/api/v1/dashboard", tag = "reports",
+    responses((status = 200, body = Dashboard), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn dashboard(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Dashboard>, Problem> {
+    let record = call(&state.compliance, move |c| c.dashboard(&caller)).await?;
+    Ok(Json(record.into()))
 }
 
 /// The approved current cases whose periodic review is due, longest overdue first.

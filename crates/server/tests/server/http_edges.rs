@@ -336,6 +336,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/queue"),
     ("get", "/api/v1/high-risk"),
     ("get", "/api/v1/summary"),
+    ("get", "/api/v1/dashboard"),
     ("get", "/api/v1/reviews-due"),
     ("get", "/api/v1/rules/{jurisdiction}"),
     ("post", "/api/v1/screen"),

@@ -6,6 +6,7 @@
 
 pub(super) mod audit;
 mod cases;
+mod counts;
 mod data;
 mod monitoring;
 mod query;
@@ -73,11 +74,12 @@ const CHECKS: &[(u8, &str, CheckFn)] = &[
         "screening jobs' leaves and roots recompute",
         monitoring::screening_jobs,
     ),
+    (22, "dashboard counts equal a recount", counts::case_counts),
 ];
 
 /// The checks, costliest first, so that the workers finish together on a large database.
-const ORDER: [u8; 21] = [
-    19, 20, 21, 5, 18, 13, 8, 4, 7, 15, 9, 6, 14, 1, 2, 3, 10, 11, 12, 16, 17,
+const ORDER: [u8; 22] = [
+    19, 20, 21, 5, 18, 22, 13, 8, 4, 7, 15, 9, 6, 14, 1, 2, 3, 10, 11, 12, 16, 17,
 ];
 
 /// The number and name of every check, in the report's order.

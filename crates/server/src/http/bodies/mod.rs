@@ -10,6 +10,7 @@
 
 mod audit;
 mod cases;
+mod dashboard;
 mod events;
 mod health;
 mod monitoring;
@@ -23,6 +24,7 @@ pub use cases::{
     Assignment, CaseRecord, ClearedMatch, DispositionState, ReasonRecord, RescreenOutcome,
     ReviewOutcome, ReviewStepTaken, Submission,
 };
+pub use dashboard::{Dashboard, DecidedCount, Decider, OpenCount, QueueWait};
 pub use events::{
     Attempt, Delivery, DeliveryCounts, Endpoint, EndpointWithSecret, Event, Replayed,
 };
