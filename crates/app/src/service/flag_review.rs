@@ -23,24 +23,21 @@ impl ComplianceService {
     ) -> Result<FlagReviewRow> {
         self.run(|conn| {
             let reviewer = Reviewer::try_from(&users::find(conn, reviewer)?)?;
-            let flag = screening_jobs::flags(conn, job)?
-                .into_iter()
-                .find(|f| f.entity_id == entity.as_str() && f.entry_ref == entry)
-                .ok_or_else(|| AppError::NotFound {
+            let key = FlagKey { job, entity, entry };
+            // One flag and its review by their keys, not the job's every flag.
+            let flag = screening_jobs::find_flag(conn, job, entity.as_str(), entry)?.ok_or_else(|| {
+                AppError::NotFound {
                     what: "delisting flag",
                     key: format!("{job}/{entity}/{entry}"),
-                })?;
-            if let Some(done) = flag_reviews::for_job(conn, job)?
-                .into_iter()
-                .find(|r| r.entity_id == flag.entity_id && r.entry_ref == flag.entry_ref)
-            {
+                }
+            })?;
+            if let Some(done) = flag_reviews::find(conn, key)? {
                 return Err(AppError::Conflict {
                     what: "delisting flag",
                     key: format!("{job}/{entity}/{entry}"),
                     reason: format!("it was reviewed already, at {}", done.reviewed_at),
                 });
             }
-            let key = FlagKey { job, entity, entry };
             let review = flag_reviews::review(
                 conn,
                 key,

@@ -86,3 +86,12 @@ pub fn for_job(conn: &mut PgConnection, job: Uuid) -> Result<Vec<FlagReviewRow>>
         .select(FlagReviewRow::as_select())
         .load(conn)?)
 }
+
+/// The review of one flag, if it was reviewed.
+pub fn find(conn: &mut PgConnection, key: FlagKey<'_>) -> Result<Option<FlagReviewRow>> {
+    Ok(screening_flag_reviews::table
+        .find((key.job, key.entity.as_str(), key.entry))
+        .select(FlagReviewRow::as_select())
+        .first(conn)
+        .optional()?)
+}

@@ -476,6 +476,20 @@ pub fn flags(conn: &mut PgConnection, job: Uuid) -> Result<Vec<FlagRow>> {
         .load(conn)?)
 }
 
+/// One flag of a job: the entity's, for this entry.
+pub fn find_flag(
+    conn: &mut PgConnection,
+    job: Uuid,
+    entity: &str,
+    entry: &str,
+) -> Result<Option<FlagRow>> {
+    Ok(screening_flags::table
+        .find((job, entity, entry))
+        .select(FlagRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Every leaf of a job, in order (32 bytes each): what its root is computed over.
 pub fn leaves(conn: &mut PgConnection, job: Uuid) -> Result<Vec<[u8; 32]>> {
     let batches: Vec<Vec<u8>> = screening_job_batches::table
