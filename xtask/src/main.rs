@@ -9,6 +9,7 @@
 mod bench;
 mod checkpoint;
 mod cli;
+mod cluster;
 mod db;
 mod demo;
 mod monitoring;
@@ -83,6 +84,7 @@ fn main() -> ExitCode {
         cli::Command::Bench(args) => bench::run(&args),
         cli::Command::Checkpoint(args) => checkpoint::run(&args),
         cli::Command::Db(args) => db::run(&args),
+        cli::Command::Cluster(args) => cluster::run(&args),
         cli::Command::Token(args) => token::run(&args),
         cli::Command::User(args) => user::run(&args),
         cli::Command::Sla(args) => sla::run(&args),

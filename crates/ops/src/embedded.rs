@@ -115,7 +115,7 @@ fn run(command: &mut Command, what: &str) -> Result<Output, EmbeddedError> {
 }
 
 /// True when this process runs as root (its effective user id is 0).
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -177,7 +177,7 @@ fn ensure_owner() -> Result<(u32, u32), EmbeddedError> {
 
 /// Where the server's files go: `home()` itself, or, when the unprivileged owner cannot reach
 /// it (a checkout under root's home), a directory of its own under /var/lib/compliance-db.
-fn data_root(home: &Path, owner: Option<&str>) -> PathBuf {
+pub(crate) fn data_root(home: &Path, owner: Option<&str>) -> PathBuf {
     let Some(user) = owner else {
         return home.to_owned();
     };

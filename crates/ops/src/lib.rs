@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod checkpoint;
+pub mod cluster;
 pub mod embedded;
 mod library;
 pub mod provision;

@@ -14,6 +14,7 @@ use compliance_persistence::{ConfigError, DatabaseConfig, PersistenceError, conn
 use std::time::{Duration, Instant};
 
 pub mod roles;
+mod standbys;
 
 /// What to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,13 +240,20 @@ pub fn provision(
             }
             other => ProvisionError::Unavailable(other),
         })?;
+        let mut conn = conn;
+        let reached = standbys::reached(&mut conn)
+            .map_err(ProvisionError::Unavailable)?
+            .unwrap_or_else(|| format!("{}:{}", config.host(), config.port()));
         admin = Some(conn);
-        Ok(format!(
-            "server {}:{} as {}",
-            config.host(),
-            config.port(),
-            config.user()
-        ))
+        Ok(if config.servers().len() > 1 {
+            format!(
+                "server {reached} (the writable one of {}) as {}",
+                config.servers().join(","),
+                config.user()
+            )
+        } else {
+            format!("server {reached} as {}", config.user())
+        })
     })?;
     let Some(mut admin) = admin else {
         return Err(ProvisionError::Internal("no server connection"));
@@ -288,11 +296,16 @@ pub fn provision(
                 e
             }
         })?;
-        Ok(if created {
-            format!("created {name}")
-        } else {
-            format!("{name} exists")
-        })
+        if !created {
+            return Ok(format!("{name} exists"));
+        }
+        // Standbys must have it before the next connection, which may reach one of them first.
+        Ok(
+            match standbys::wait_for_replay(&mut admin).map_err(admin_step("create database"))? {
+                0 => format!("created {name}"),
+                n => format!("created {name} (replayed by {n} standby(s))"),
+            },
+        )
     })?;
     drop(admin);
 

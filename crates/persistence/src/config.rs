@@ -168,6 +168,8 @@ impl fmt::Debug for Secret {
 #[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseConfig {
     url: Url,
+    /// Every server as `host:port` when the URL names several (the URL keeps the first).
+    servers: Option<Vec<String>>,
     password: Option<Secret>,
     /// Largest number of pooled connections (`DATABASE_POOL_MAX`).
     pub pool_max: u32,
@@ -269,10 +271,13 @@ impl DatabaseConfig {
         Ok(config)
     }
 
-    /// From a `postgres://user:password@host:port/database?params` URL.
+    /// From a `postgres://user:password@host:port/database?params` URL, or one naming several
+    /// servers (`host-a:5432,host-b:5432`, with `target_session_attrs=read-write` to reach the
+    /// primary among them).
     pub fn from_url(text: &str) -> Result<Self, ConfigError> {
+        let (text, servers) = hosts::split(text)?;
         // The parser's own message may quote the input; say only what is wrong in general.
-        let mut url = Url::parse(text).map_err(|e| ConfigError::Url(e.to_string()))?;
+        let mut url = Url::parse(&text).map_err(|e| ConfigError::Url(e.to_string()))?;
         if !matches!(url.scheme(), "postgres" | "postgresql") {
             return Err(ConfigError::Url(format!(
                 "the scheme must be postgres:// or postgresql://, not {}://",
@@ -312,6 +317,7 @@ impl DatabaseConfig {
         let _ = url.set_password(None);
         Self::checked(Self {
             url,
+            servers,
             password,
             pool_max: defaults::POOL_MAX,
             connect_timeout: Duration::from_secs(defaults::CONNECT_TIMEOUT_SECS),
@@ -365,6 +371,7 @@ impl DatabaseConfig {
             .push(database);
         Self::checked(Self {
             url,
+            servers: None,
             password: password.map(|p| Secret(p.to_owned())),
             pool_max: defaults::POOL_MAX,
             connect_timeout: Duration::from_secs(defaults::CONNECT_TIMEOUT_SECS),
@@ -372,7 +379,7 @@ impl DatabaseConfig {
         })
     }
 
-    /// The host name or address.
+    /// The host name or address (the first, when the URL names several servers).
     pub fn host(&self) -> String {
         self.url
             .query_pairs()
@@ -388,7 +395,7 @@ impl DatabaseConfig {
             .unwrap_or_else(|| defaults::HOST.to_owned())
     }
 
-    /// The port.
+    /// The port (the first server's).
     pub fn port(&self) -> u16 {
         self.url.port().unwrap_or(defaults::PORT)
     }
@@ -411,16 +418,34 @@ impl DatabaseConfig {
         }
     }
 
-    /// True when the server is on this machine (a loopback address, `localhost` or a socket).
-    pub fn is_local(&self) -> bool {
-        let host = self.host();
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        matches!(host, "localhost" | "127.0.0.1" | "::1") || host.starts_with('/')
+    /// Every server as `host:port`, in the order libpq tries them (one when the URL names one).
+    pub fn servers(&self) -> Vec<String> {
+        self.servers
+            .clone()
+            .unwrap_or_else(|| vec![format!("{}:{}", self.host(), self.port())])
     }
 
-    /// `host:port/database`, for messages: no user, no password.
+    /// True when every server is on this machine (a loopback address, `localhost` or a socket).
+    pub fn is_local(&self) -> bool {
+        let local = |host: &str| {
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            matches!(host, "localhost" | "127.0.0.1" | "::1") || host.starts_with('/')
+        };
+        match &self.servers {
+            Some(servers) => servers
+                .iter()
+                .all(|s| local(s.rsplit_once(':').map_or(s.as_str(), |(host, _)| host))),
+            None => local(&self.host()),
+        }
+    }
+
+    /// `host:port/database` (`host-a:5432,host-b:5432/database` for several servers), for
+    /// messages: no user, no password.
     pub fn target(&self) -> String {
-        format!("{}:{}/{}", self.host(), self.port(), self.database())
+        match &self.servers {
+            Some(servers) => format!("{}/{}", servers.join(","), self.database()),
+            None => format!("{}:{}/{}", self.host(), self.port(), self.database()),
+        }
     }
 
     /// The same server with another database (e.g. `postgres` to create this one).
@@ -456,7 +481,10 @@ impl DatabaseConfig {
             // would then decode `pa%41ss` to `paAss`.
             let _ = url.set_password(Some(&utf8_percent_encode(password, USERINFO).to_string()));
         }
-        url.to_string()
+        match &self.servers {
+            Some(servers) => hosts::join(&url, servers),
+            None => url.to_string(),
+        }
     }
 
     /// `text` with the password, as given or percent-encoded, replaced by `<redacted>`: for a
@@ -535,5 +563,6 @@ impl fmt::Debug for DatabaseConfig {
     }
 }
 
+mod hosts;
 #[cfg(test)]
 mod tests;

@@ -151,7 +151,8 @@ impl From<DieselError> for PersistenceError {
 
 /// What a transient SQLSTATE means, or `None` when retrying would not help: a deadlock, a
 /// serialization failure, a lock wait past `lock_timeout`, a backend ended by an administrator
-/// or a restart, a server not yet accepting connections, a connection lost.
+/// or a restart, a server not yet accepting connections or no longer accepting writes, a
+/// connection lost.
 fn transient(state: diesel::result::SqlState) -> Option<&'static str> {
     use diesel::pg::sql_state as s;
     Some(match state {
@@ -160,6 +161,9 @@ fn transient(state: diesel::result::SqlState) -> Option<&'static str> {
         s::LOCK_NOT_AVAILABLE => "a lock wait passed lock_timeout",
         s::ADMIN_SHUTDOWN | s::CRASH_SHUTDOWN => "the server ended the connection",
         s::CANNOT_CONNECT_NOW => "the server is starting up or shutting down",
+        // The service never writes in a read-only transaction of its own: a server refusing a
+        // write is a standby, or a primary being demoted in a failover.
+        s::READ_ONLY_SQL_TRANSACTION => "the server accepts no writes now (a failover under way)",
         s::CONNECTION_EXCEPTION
         | s::CONNECTION_FAILURE
         | s::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION

@@ -257,16 +257,27 @@ pub(crate) fn replay(
 }
 
 /// One transaction on `conn`: committed when `f` succeeds, rolled back when it fails.
+///
+/// Every committed write transaction has a transaction id, so that its COMMIT waits for the
+/// synchronous standby even when `f` wrote nothing: an answer read from rows already there (a
+/// submission replayed by its idempotency key, a claim already held) is then given only once
+/// those rows are on the standby too. Without it, a primary restarted after a crash could
+/// answer from a commit the standby never received, which the failover then drops
+/// (`cargo xtask cluster drill` lost one such replay before this).
 fn conn_transaction<T>(
     conn: &mut PgConnection,
     f: impl FnOnce(&mut PgConnection) -> Result<T>,
 ) -> Result<T> {
-    use compliance_persistence::diesel::Connection;
-    conn.transaction::<T, TransactionError, _>(|conn| f(conn).map_err(TransactionError::App))
-        .map_err(|e| match e {
-            TransactionError::App(e) => e,
-            TransactionError::Diesel(e) => compliance_persistence::PersistenceError::from(e).into(),
-        })
+    use compliance_persistence::diesel::{Connection, RunQueryDsl, sql_query};
+    conn.transaction::<T, TransactionError, _>(|conn| {
+        let answer = f(conn).map_err(TransactionError::App)?;
+        sql_query("SELECT pg_current_xact_id()").execute(conn)?;
+        Ok(answer)
+    })
+    .map_err(|e| match e {
+        TransactionError::App(e) => e,
+        TransactionError::Diesel(e) => compliance_persistence::PersistenceError::from(e).into(),
+    })
 }
 
 /// Diesel's transaction needs an error it can build from its own; this carries ours through.

@@ -265,3 +265,49 @@ fn redact_hides_the_password_in_a_message() {
         "role \"postgres\" failed"
     );
 }
+
+#[test]
+fn a_url_may_name_several_servers_and_the_driver_gets_them_all() {
+    let config = from(&[(
+        "DATABASE_URL",
+        "postgres://app:hunter2@127.0.0.1:6001,localhost,[::1]:6003/compliance_db?target_session_attrs=read-write",
+    )])
+    .unwrap();
+    assert_eq!(
+        config.servers(),
+        ["127.0.0.1:6001", "localhost:5432", "[::1]:6003"]
+    );
+    assert_eq!(
+        config.target(),
+        "127.0.0.1:6001,localhost:5432,[::1]:6003/compliance_db"
+    );
+    assert_eq!((config.host().as_str(), config.port()), ("127.0.0.1", 6001));
+    assert!(config.is_local());
+    assert!(!format!("{config} {config:?}").contains("hunter2"));
+    let url = config.connection_url();
+    assert!(
+        url.starts_with(
+            "postgres://app:hunter2@127.0.0.1:6001,localhost:5432,[::1]:6003/compliance_db?target_session_attrs=read-write&"
+        ),
+        "{url}"
+    );
+    // Another database on the same servers keeps the list.
+    assert_eq!(
+        config.with_database("postgres").target(),
+        "127.0.0.1:6001,localhost:5432,[::1]:6003/postgres"
+    );
+    let remote = DatabaseConfig::from_url("postgres://u@127.0.0.1:1,db.internal:2/x").unwrap();
+    assert!(!remote.is_local());
+}
+
+#[test]
+fn a_host_list_with_a_bad_entry_is_refused_naming_the_entry_only() {
+    for (url, says) in [
+        ("postgres://u:pw@a:1,,b:2/db", "empty entry"),
+        ("postgres://u:pw@a:1,b:port/db", "\"b:port\""),
+        ("postgres://u:pw@a:1,:5/db", "\":5\""),
+    ] {
+        let err = DatabaseConfig::from_url(url).unwrap_err().to_string();
+        assert!(err.contains(says) && !err.contains("pw"), "{url}: {err}");
+    }
+}

@@ -1,0 +1,304 @@
+//! `cargo xtask cluster up | down | status | url | drill`: a pg_auto_failover cluster on this
+//! machine (a monitor, a primary, a synchronous standby; `compliance_ops::cluster`), the
+//! compliance database provisioned through its primary, and the failover drill.
+//!
+//! Must not: print a password (the cluster uses trust authentication on 127.0.0.1 and its URLs
+//! carry none), or stop a server it did not start.
+
+use crate::exit;
+use compliance_ops::cluster::drill::{self, DrillOptions, DrillReport};
+use compliance_ops::cluster::{self, DEFAULT_BASE_PORT, Layout, NodeState};
+use compliance_ops::provision::{ProvisionOptions, provision};
+use compliance_persistence::DatabaseConfig;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Options of `cluster`.
+#[derive(Debug, clap::Args)]
+pub struct ClusterArgs {
+    /// The cluster's directory (default: COMPLIANCE_CLUSTER_DIR, else target/compliance-cluster).
+    #[arg(long, global = true)]
+    pub dir: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub action: ClusterAction,
+}
+
+/// The cluster's tasks.
+#[derive(Debug, clap::Subcommand)]
+pub enum ClusterAction {
+    /// Start the cluster (made on first use): the monitor on BASE_PORT, the primary and the
+    /// synchronous standby on the next two ports; provision DATABASE_NAME (default
+    /// compliance_db) through the primary; print the URL the service uses.
+    Up {
+        /// The monitor's port; the nodes take the next two.
+        #[arg(long, default_value_t = DEFAULT_BASE_PORT)]
+        base_port: u16,
+    },
+    /// Stop the nodes and the monitor (their data stays; `up` starts them again).
+    Down {
+        /// Also remove the cluster's directory.
+        #[arg(long)]
+        purge: bool,
+    },
+    /// Each node's state as the monitor sees it, and the URL.
+    Status,
+    /// Print the URL the service uses (both nodes, target_session_attrs=read-write).
+    Url,
+    /// Kill the primary's postmaster under write load (ROUNDS times, the primary of the
+    /// moment each time), let pg_auto_failover promote the standby, keep writing, then count
+    /// what was acknowledged and is present, verify the database and check a checkpoint signed
+    /// before the first kill. Exits 1 when a submission was lost, verify failed or the
+    /// checkpoint no longer holds.
+    Drill {
+        /// Writer threads (the library, through the cluster's URL).
+        #[arg(long, default_value_t = 4)]
+        writers: u32,
+        /// Seconds of writing before each kill.
+        #[arg(long, default_value_t = 5)]
+        before: u64,
+        /// Seconds of writing after each kill.
+        #[arg(long, default_value_t = 15)]
+        after: u64,
+        /// Kills.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=20))]
+        rounds: u32,
+        /// What to kill: `node` (its pg_autoctl keeper and its postmaster, as if the machine
+        /// died; the keeper is started again once the standby is promoted) or `postmaster`
+        /// (alone: the keeper restarts it, and the monitor may or may not fail over).
+        #[arg(long, value_enum, default_value_t = KillArg::Node)]
+        kill: KillArg,
+        /// `text` (one `name: value` line each) or `json`.
+        #[arg(long, value_enum, default_value_t = DrillFormat::Text)]
+        format: DrillFormat,
+    },
+}
+
+/// What the drill kills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KillArg {
+    /// The keeper and the postmaster.
+    Node,
+    /// The postmaster alone.
+    Postmaster,
+}
+
+/// How the drill prints its figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DrillFormat {
+    /// One `name: value` line each.
+    Text,
+    /// The same as JSON.
+    Json,
+}
+
+fn layout(args: &ClusterArgs) -> Layout {
+    let dir = args.dir.clone().unwrap_or_else(Layout::default_dir);
+    let base_port = Layout::recorded(&dir).map_or(DEFAULT_BASE_PORT, |l| l.base_port);
+    Layout { dir, base_port }
+}
+
+fn database() -> String {
+    std::env::var("DATABASE_NAME")
+        .ok()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| compliance_persistence::defaults::NAME.to_owned())
+}
+
+/// Runs `cluster`; returns the exit status.
+pub fn run(args: &ClusterArgs) -> u8 {
+    let mut layout = layout(args);
+    let say = |line: &str| eprintln!("{line}");
+    let result = match &args.action {
+        ClusterAction::Up { base_port } => {
+            if !layout.exists() {
+                layout.base_port = *base_port;
+            }
+            up(&layout)
+        }
+        ClusterAction::Down { purge } => cluster::down(&layout, *purge)
+            .map(|stopped| {
+                say(&if stopped.is_empty() {
+                    "nothing of the cluster was running".to_owned()
+                } else {
+                    format!("stopped {}", stopped.join(", "))
+                });
+                if *purge {
+                    say(&format!("removed {}", layout.dir.display()));
+                }
+            })
+            .map_err(|e| (e.to_string(), exit::UNREACHABLE)),
+        ClusterAction::Status if !layout.exists() => Err((
+            format!(
+                "no cluster in {}: `cargo xtask cluster up` makes one",
+                layout.dir.display()
+            ),
+            exit::UNREACHABLE,
+        )),
+        ClusterAction::Status => cluster::status(&layout)
+            .map(|states| {
+                crate::out(&states_text(&states));
+                crate::out(&format!("url: {}\n", layout.url(&database())));
+            })
+            .map_err(|_| {
+                (
+                    format!(
+                        "the cluster in {} is not running (its monitor at 127.0.0.1:{} does not answer): `cargo xtask cluster up` starts it",
+                        layout.dir.display(),
+                        layout.monitor().port
+                    ),
+                    exit::UNREACHABLE,
+                )
+            }),
+        ClusterAction::Url => {
+            crate::out(&format!("{}\n", layout.url(&database())));
+            Ok(())
+        }
+        ClusterAction::Drill {
+            writers,
+            before,
+            after,
+            rounds,
+            kill,
+            format,
+        } => run_drill(
+            &layout,
+            &DrillOptions {
+                writers: *writers,
+                before: Duration::from_secs(*before),
+                after: Duration::from_secs(*after),
+                rounds: *rounds,
+                kill: match kill {
+                    KillArg::Node => cluster::Kill::Node,
+                    KillArg::Postmaster => cluster::Kill::Postmaster,
+                },
+                database: database(),
+                settle_within: Duration::from_secs(120),
+            },
+            *format,
+        ),
+    };
+    match result {
+        Ok(()) => exit::OK,
+        Err((message, code)) => {
+            eprintln!("error: {message}");
+            code
+        }
+    }
+}
+
+fn up(layout: &Layout) -> Result<(), (String, u8)> {
+    let say = |line: &str| eprintln!("{line}");
+    let started = cluster::up(layout, say).map_err(|e| (e.to_string(), exit::UNREACHABLE))?;
+    say(&format!(
+        "cluster {} in {:.1} s ({})",
+        if started.created {
+            "made and started"
+        } else {
+            "started"
+        },
+        started.seconds,
+        layout.dir.display()
+    ));
+    crate::out(&states_text(&started.nodes));
+    let url = layout.url(&database());
+    let config = DatabaseConfig::from_url(&url).map_err(|e| (e.to_string(), exit::UNREACHABLE))?;
+    let options = ProvisionOptions {
+        seed: true,
+        reset: false,
+        force: false,
+        expect_seed: false,
+        service_role: None,
+        admin_role: None,
+    };
+    let report = provision(&config, options, |_| {}).map_err(|e| (e.to_string(), exit::FAILED))?;
+    say(&format!(
+        "{} provisioned through the primary: {}",
+        report.target,
+        report.verify.summary()
+    ));
+    crate::out(&format!("url: {url}\n"));
+    say(&format!("export DATABASE_URL='{url}'"));
+    Ok(())
+}
+
+fn states_text(states: &[NodeState]) -> String {
+    states
+        .iter()
+        .map(|n| {
+            format!(
+                "{}: 127.0.0.1:{} {} (assigned {}, {}, at {})\n",
+                n.name,
+                n.port,
+                n.reported,
+                n.assigned,
+                if n.running { "running" } else { "not running" },
+                n.position
+            )
+        })
+        .collect()
+}
+
+fn run_drill(
+    layout: &Layout,
+    options: &DrillOptions,
+    format: DrillFormat,
+) -> Result<(), (String, u8)> {
+    let report = drill::run(layout, options, |line| eprintln!("{line}"))
+        .map_err(|e| (e.to_string(), exit::UNREACHABLE))?;
+    crate::out(&if format == DrillFormat::Json {
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        )
+    } else {
+        drill_text(&report)
+    });
+    let failed = report.lost > 0 || !report.verify_passed || !report.checkpoint_holds;
+    if failed {
+        return Err((
+            "the drill failed: see lost, verify and checkpoint above".into(),
+            exit::FAILED,
+        ));
+    }
+    Ok(())
+}
+
+fn seconds(s: Option<f64>) -> String {
+    s.map_or_else(|| "not seen".to_owned(), |s| format!("{s:.2}"))
+}
+
+/// One `name: value` line each: per round, then the totals.
+fn drill_text(r: &DrillReport) -> String {
+    let mut out = String::new();
+    for (i, round) in r.rounds.iter().enumerate() {
+        let t = &round.timeline;
+        let n = i + 1;
+        out += &format!(
+            "round {n} killed: {}\nround {n} primary after: {}\nround {n} acknowledged: {}\nround {n} retries: {}\nround {n} failed: {}\nround {n} seconds without a successful write: {:.2}\nround {n} detected after: {}\nround {n} promoted after: {}\nround {n} first write after: {}\nround {n} old primary rejoined after: {}\nround {n} synchronous again after: {}\nround {n} acknowledged without a synchronous standby: {}\n",
+            round.killed,
+            round.primary_after,
+            round.acknowledged,
+            round.retries,
+            round.failed,
+            round.longest_gap_seconds,
+            seconds(t.detected),
+            seconds(t.promoted),
+            seconds(t.first_write),
+            seconds(t.rejoined),
+            seconds(t.synchronous_again),
+            t.acknowledged_without_standby,
+        );
+    }
+    out += &format!(
+        "acknowledged: {}\npresent on the new primary: {}\nlost: {}\nseconds without a successful write (median of rounds): {:.2}\nverify on the new primary: {}\nsigned checkpoint still checks: {}\nprimary now: {}\n",
+        r.acknowledged,
+        r.present,
+        r.lost,
+        r.median_gap_seconds,
+        r.verify,
+        if r.checkpoint_holds { "yes" } else { "NO" },
+        r.primary
+    );
+    out
+}
