@@ -176,6 +176,20 @@ pub enum AppError {
         /// What happened.
         reason: String,
     },
+    /// The connection to the database was lost while the write was being committed: it may or
+    /// may not have been written (a failover, a crash). Read it back before acting again; a
+    /// submission sent again with its idempotency key is safe (it is answered with the case it
+    /// wrote, if it did).
+    #[error(
+        "the connection to the database was lost while the write was being committed ({lost}){}: it may or may not have been written; read it back before acting again",
+        then.as_deref().map(|t| format!(", and trying again failed ({t})")).unwrap_or_default()
+    )]
+    OutcomeUnknown {
+        /// How the COMMIT failed.
+        lost: String,
+        /// Why running it again, when it was, failed.
+        then: Option<String>,
+    },
     /// The database could not be reached, or every pooled connection stayed in use. The
     /// reason names the server, for the log; nothing was written.
     #[error("{reason}")]

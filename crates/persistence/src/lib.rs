@@ -10,6 +10,7 @@ mod pool;
 pub mod repo;
 #[allow(missing_docs)] // Written by `diesel print-schema`; never edited by hand.
 pub mod schema;
+mod standby;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod views;
@@ -20,6 +21,7 @@ pub use config::{
 pub use convert::OptionalExt;
 pub use error::{PersistenceError, Result};
 pub use pool::{Database, PoolStats, PooledPg, connect, connect_with_limits, in_snapshot};
+pub use standby::commit_waits_for_standby;
 
 /// Re-exported so that callers use the same Diesel as the schema.
 pub use diesel;

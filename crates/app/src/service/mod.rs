@@ -122,36 +122,76 @@ impl ComplianceService {
 
     /// Runs `f` in one transaction on a pooled connection; on a transient failure, rolls back
     /// and runs it again (a fresh connection, a short randomised pause), at most [`ATTEMPTS`]
-    /// times in all.
+    /// times in all. When the connection is lost during COMMIT, the write may or may not have
+    /// been committed: that is [`AppError::OutcomeUnknown`], not retried (running `f` again could
+    /// do it twice); [`ComplianceService::run_idempotent`] is for writes that may be run again.
     pub(crate) fn run<T>(&self, f: impl FnMut(&mut PgConnection) -> Result<T>) -> Result<T> {
         self.live.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let _in_flight = InFlight(&self.live);
-        self.run_background(f)
+        self.run_attempts(f, false)
+    }
+
+    /// [`ComplianceService::run`] for a write that gives the same answer when run again after it
+    /// committed (a submission: its idempotency key, or the same inputs, find the case it
+    /// wrote): a COMMIT whose connection was lost is retried too, which settles the doubt.
+    pub(crate) fn run_idempotent<T>(
+        &self,
+        f: impl FnMut(&mut PgConnection) -> Result<T>,
+    ) -> Result<T> {
+        self.live.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _in_flight = InFlight(&self.live);
+        self.run_attempts(f, true)
     }
 
     /// [`ComplianceService::run`] for background work (a screening job's batch), not counted
     /// among the live writes it yields to.
     pub(crate) fn run_background<T>(
         &self,
-        mut f: impl FnMut(&mut PgConnection) -> Result<T>,
+        f: impl FnMut(&mut PgConnection) -> Result<T>,
     ) -> Result<T> {
+        self.run_attempts(f, false)
+    }
+
+    fn run_attempts<T>(
+        &self,
+        mut f: impl FnMut(&mut PgConnection) -> Result<T>,
+        idempotent: bool,
+    ) -> Result<T> {
+        // Why an earlier attempt may have committed, once a COMMIT lost its connection.
+        let mut in_doubt: Option<String> = None;
         let mut attempt = 1;
         loop {
-            let mut conn = self.db.conn()?;
-            match conn_transaction(&mut conn, &mut f) {
-                Err(e) if e.is_transient() => {
-                    if attempt == ATTEMPTS {
-                        return Err(AppError::Busy {
-                            attempts: ATTEMPTS,
-                            reason: e.to_string(),
-                        });
-                    }
-                    tracing::debug!(attempt, "transient failure, retrying");
-                    std::thread::sleep(backoff(attempt));
-                    attempt += 1;
-                }
-                other => return other,
+            let result = match self.db.conn() {
+                Ok(mut conn) => conn_transaction(&mut conn, &mut f),
+                Err(e) => Err(Failure {
+                    error: e.into(),
+                    commit_lost: false,
+                }),
+            };
+            let Failure { error, commit_lost } = match result {
+                Ok(answer) => return Ok(answer),
+                Err(failure) => failure,
+            };
+            if commit_lost {
+                in_doubt = Some(error.to_string());
             }
+            let again = error.is_transient() && attempt < ATTEMPTS && (idempotent || !commit_lost);
+            if !again {
+                return Err(match in_doubt {
+                    Some(lost) => AppError::OutcomeUnknown {
+                        lost,
+                        then: (!commit_lost).then(|| error.to_string()),
+                    },
+                    None if error.is_transient() => AppError::Busy {
+                        attempts: attempt,
+                        reason: error.to_string(),
+                    },
+                    None => error,
+                });
+            }
+            tracing::debug!(attempt, commit_lost, "transient failure, retrying");
+            std::thread::sleep(backoff(attempt));
+            attempt += 1;
         }
     }
 }
@@ -256,28 +296,49 @@ pub(crate) fn replay(
     })
 }
 
+/// An attempt that failed: the error, and whether it was the connection lost during COMMIT
+/// (the transaction may then have committed: no one can say until it is read back).
+struct Failure {
+    error: AppError,
+    commit_lost: bool,
+}
+
 /// One transaction on `conn`: committed when `f` succeeds, rolled back when it fails.
-///
-/// Every committed write transaction has a transaction id, so that its COMMIT waits for the
-/// synchronous standby even when `f` wrote nothing: an answer read from rows already there (a
-/// submission replayed by its idempotency key, a claim already held) is then given only once
-/// those rows are on the standby too. Without it, a primary restarted after a crash could
-/// answer from a commit the standby never received, which the failover then drops
-/// (`cargo xtask cluster drill` lost one such replay before this).
 fn conn_transaction<T>(
     conn: &mut PgConnection,
     f: impl FnOnce(&mut PgConnection) -> Result<T>,
-) -> Result<T> {
-    use compliance_persistence::diesel::{Connection, RunQueryDsl, sql_query};
+) -> Result<T, Failure> {
+    use compliance_persistence::diesel::Connection;
+    let mut committing = false;
     conn.transaction::<T, TransactionError, _>(|conn| {
         let answer = f(conn).map_err(TransactionError::App)?;
-        sql_query("SELECT pg_current_xact_id()").execute(conn)?;
+        committing = true;
         Ok(answer)
     })
     .map_err(|e| match e {
-        TransactionError::App(e) => e,
-        TransactionError::Diesel(e) => compliance_persistence::PersistenceError::from(e).into(),
+        TransactionError::App(error) => Failure {
+            error,
+            commit_lost: false,
+        },
+        TransactionError::Diesel(e) => Failure {
+            // A COMMIT refused (a deferred constraint, a serialization failure) rolled back;
+            // only a connection lost during it leaves the outcome unknown.
+            commit_lost: committing && connection_lost(&e),
+            error: compliance_persistence::PersistenceError::from(e).into(),
+        },
     })
+}
+
+/// True when the error is the connection ending (closed, not sent, or ended by the server).
+fn connection_lost(e: &compliance_persistence::diesel::result::Error) -> bool {
+    use compliance_persistence::diesel::result::{DatabaseErrorKind as K, Error};
+    match e {
+        Error::DatabaseError(K::ClosedConnection | K::UnableToSendCommand, _) => true,
+        Error::DatabaseError(_, info) => info
+            .sqlstate()
+            .is_some_and(|s| s.as_str().starts_with("08") || s.as_str().starts_with("57P")),
+        _ => false,
+    }
 }
 
 /// Diesel's transaction needs an error it can build from its own; this carries ours through.

@@ -79,7 +79,7 @@ impl ComplianceService {
     ) -> Result<Submission> {
         let kyc = submitted.kyc();
         let subject = submitted.subject();
-        self.run(|conn| {
+        self.run_idempotent(|conn| {
             let entity = &kyc.entity_id;
             let jurisdiction = kyc.jurisdiction;
             // One round trip for every read before the engine: the submitter, the rules'
@@ -271,6 +271,9 @@ impl ComplianceService {
             return Ok(None);
         }
         let stored = compliance_checks::find(conn, submission.compliance_check_id)?;
+        // Answered from rows this transaction did not write: given only once they are on the
+        // synchronous standby (a restarted old primary may hold a commit it never received).
+        compliance_persistence::commit_waits_for_standby(conn)?;
         tracing::info!(case = %stored.id, sequence = submission.sequence, "repeated submission answered with its stored case");
         // The case may have been re-screened since: the record shows the screening it rests on
         // now, as any read of it does.

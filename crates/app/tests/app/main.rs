@@ -5,6 +5,7 @@
 
 mod access;
 mod assignment;
+mod commit_loss;
 mod concurrency;
 mod dashboard;
 mod events;

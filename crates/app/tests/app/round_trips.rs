@@ -313,9 +313,10 @@ fn an_api_submission_is_the_token_check_then_the_submission() {
 }
 
 /// A repeated keyed submission: BEGIN, the context (agent, fingerprint, current case, the key's
-/// submission), the KYC check and the first screening compared, the case, then its record: its
-/// KYC check and current screening, the rules fingerprint; COMMIT.
-const REPLAYED_SUBMISSION: usize = 9;
+/// submission), the KYC check and the first screening compared, the case, the transaction's id
+/// (so that its COMMIT waits for a synchronous standby: `commit_waits_for_standby`), then its
+/// record: its KYC check and current screening, the rules fingerprint; COMMIT.
+const REPLAYED_SUBMISSION: usize = 10;
 
 #[test]
 fn a_review_a_clearing_and_a_re_screening_end_with_their_commit_on_the_connection_they_checked_out()

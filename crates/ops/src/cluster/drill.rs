@@ -221,7 +221,12 @@ fn one_round(
                                 acks.push((Utc::now(), s.case.id.as_uuid()));
                                 break;
                             }
-                            Err(e) if e.is_retryable() => {
+                            // A submission with its key may be sent again whatever happened
+                            // to the first: a lost COMMIT included.
+                            Err(e)
+                                if e.is_retryable()
+                                    || matches!(e, AppError::OutcomeUnknown { .. }) =>
+                            {
                                 retries.fetch_add(1, Ordering::Relaxed);
                                 std::thread::sleep(Duration::from_millis(50));
                             }

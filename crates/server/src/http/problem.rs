@@ -259,6 +259,11 @@ pub fn classify(error: &AppError) -> (StatusCode, &'static str, &'static str) {
             "unavailable",
             "the database is unavailable",
         ),
+        AppError::OutcomeUnknown { .. } => (
+            S::SERVICE_UNAVAILABLE,
+            "outcome-unknown",
+            "the write may or may not have been made",
+        ),
         AppError::Overloaded { .. } => (
             S::SERVICE_UNAVAILABLE,
             "overloaded",
@@ -281,6 +286,9 @@ fn safe_detail(kind: &str) -> &'static str {
             "the database cannot be reached just now; nothing was written: retry shortly"
         }
         "overloaded" => "too many of these requests at once; nothing was done: retry shortly",
+        "outcome-unknown" => {
+            "the connection to the database was lost while the write was being committed: it may or may not have been made; read it back before acting again (a submission sent again with its Idempotency-Key is safe)"
+        }
         "rules-unavailable" => {
             "no usable rules are in force for this jurisdiction; nothing was written"
         }
@@ -508,6 +516,14 @@ mod tests {
                 "unavailable",
             ),
             (AppError::Overloaded { what: "sign-ins" }, 503, "overloaded"),
+            (
+                AppError::OutcomeUnknown {
+                    lost: "the connection to the database was lost".into(),
+                    then: None,
+                },
+                503,
+                "outcome-unknown",
+            ),
             (
                 AppError::Internal("invalid data in kyc_checks row 7".into()),
                 500,
