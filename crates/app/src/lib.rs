@@ -18,7 +18,7 @@ pub mod tokens;
 pub mod watchlists;
 
 #[cfg(feature = "tokio")]
-pub use asynchronous::AsyncCompliance;
+pub use asynchronous::{AsyncCompliance, Turns};
 pub mod records;
 pub use compliance::{
     AppliedRule, CaseDetail, ChainVerdict, ExplainedFeature, ExplainedMatch, KycRecord,
@@ -32,6 +32,9 @@ pub use compliance::{
 pub use compliance::{
     CurrentCase, EntityOverview, EntityScreening, EntitySearch, FlaggedTransaction, NAME_MATCHES,
     NameMatch, SEARCH_CHARS, WalletFlags,
+};
+pub use compliance::{
+    ChainHeadRecord, OutboxRecord, ReplicationRecord, StandbyRecord, VitalsRecord,
 };
 pub use compliance::{
     DashboardRecord, DecidedCountRecord, Decider, OpenCountRecord, QueueWaitRecord,

@@ -1,0 +1,222 @@
+//! The scrape-time families: what one scrape reads, as of that scrape, from the database
+//! ([`compliance_app::VitalsRecord`]: queue depth and longest wait, the outbox, replication lag,
+//! the audit chains' heads, the screening jobs' re-screenings) and from this process (the
+//! pool, the calls waiting for a connection). Built into a fresh registry per scrape, so that a
+//! standby that left, or a database read that failed, leaves no stale series behind.
+//!
+//! Must not: run a statement itself (the listener reads on the blocking pool first), or label
+//! by anything but a jurisdiction, a status, a chain number or a standby's name.
+
+use compliance_app::health::PoolFigures;
+use compliance_app::{ReplicationRecord, Turns, VitalsRecord};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::{Registry, Unit};
+use std::sync::atomic::AtomicU64;
+
+type Seconds = Gauge<f64, AtomicU64>;
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct QueueLabels {
+    jurisdiction: String,
+    status: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StandbyLabels {
+    standby: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ChainLabels {
+    chain: String,
+}
+
+/// A gauge registered under `name`, set to `value`.
+fn gauge(registry: &mut Registry, name: &str, help: &str, value: i64) {
+    let g = Gauge::<i64>::default();
+    g.set(value);
+    registry.register(name, help, g);
+}
+
+/// A gauge in seconds (`_seconds` appended), set to `value`.
+fn seconds(registry: &mut Registry, name: &str, help: &str, value: f64) {
+    let g = Seconds::default();
+    g.set(value);
+    registry.register_with_unit(name, help, Unit::Seconds, g);
+}
+
+/// The process's own figures: they answer whether or not the database does.
+pub(super) fn process(registry: &mut Registry, pool: PoolFigures, turns: Turns, up: bool) {
+    gauge(
+        registry,
+        "compliance_database_up",
+        "1 when this scrape's database read succeeded, 0 when it failed",
+        i64::from(up),
+    );
+    gauge(
+        registry,
+        "compliance_db_pool_max_connections",
+        "The pool's largest number of connections (DATABASE_POOL_MAX)",
+        i64::from(pool.max),
+    );
+    gauge(
+        registry,
+        "compliance_db_pool_open_connections",
+        "Connections the pool holds open now",
+        i64::from(pool.open),
+    );
+    gauge(
+        registry,
+        "compliance_db_pool_idle_connections",
+        "Open connections not in use now",
+        i64::from(pool.idle),
+    );
+    gauge(
+        registry,
+        "compliance_db_calls_running",
+        "Database calls running now (at most the pool's size)",
+        i64::from(turns.running),
+    );
+    gauge(
+        registry,
+        "compliance_db_calls_waiting",
+        "Database calls waiting now for a connection's turn",
+        i64::try_from(turns.waiting).unwrap_or(i64::MAX),
+    );
+    let waits = Counter::<u64>::default();
+    waits.inc_by(turns.waited_total);
+    registry.register(
+        "compliance_db_call_waits",
+        "Database calls that found every connection's turn taken and waited",
+        waits,
+    );
+}
+
+/// The database's figures.
+pub(super) fn database(registry: &mut Registry, vitals: &VitalsRecord) {
+    queues(registry, vitals);
+    gauge(
+        registry,
+        "compliance_outbox_open_deliveries",
+        "Event deliveries pending or being sent (the count stops at 100000)",
+        vitals.outbox.open,
+    );
+    seconds(
+        registry,
+        "compliance_outbox_oldest_open_age",
+        "Age of the oldest open event delivery (0 when none is open)",
+        vitals.outbox.oldest_open_seconds.unwrap_or(0.0),
+    );
+    gauge(
+        registry,
+        "compliance_outbox_failed_deliveries",
+        "Event deliveries given up after their retries (the count stops at 100000)",
+        vitals.outbox.failed,
+    );
+    replication(registry, &vitals.replication);
+    let positions = Family::<ChainLabels, Gauge>::default();
+    let ages = Family::<ChainLabels, Seconds>::default();
+    for head in &vitals.chains {
+        let labels = ChainLabels {
+            chain: head.chain.to_string(),
+        };
+        positions.get_or_create(&labels).set(head.position);
+        #[allow(clippy::cast_precision_loss)]
+        let age = (vitals.as_of - head.written_at).num_milliseconds().max(0) as f64 / 1000.0;
+        ages.get_or_create(&labels).set(age);
+    }
+    registry.register(
+        "compliance_audit_chain_head_position",
+        "Each audit chain's length: its newest entry's position",
+        positions,
+    );
+    registry.register_with_unit(
+        "compliance_audit_chain_head_age",
+        "Age of each audit chain's newest entry",
+        Unit::Seconds,
+        ages,
+    );
+    let rescreened = Counter::<u64>::default();
+    rescreened.inc_by(u64::try_from(vitals.monitor_rescreened).unwrap_or(0));
+    registry.register(
+        "compliance_screening_job_rescreenings",
+        "Cases the screening jobs (ongoing monitoring) re-screened, every instance together",
+        rescreened,
+    );
+}
+
+fn queues(registry: &mut Registry, vitals: &VitalsRecord) {
+    let depth = Family::<QueueLabels, Gauge>::default();
+    let oldest = Family::<QueueLabels, Seconds>::default();
+    let overdue = Family::<QueueLabels, Gauge>::default();
+    for queue in &vitals.dashboard.queues {
+        let labels = QueueLabels {
+            jurisdiction: queue.jurisdiction.to_string(),
+            status: queue.status.to_string(),
+        };
+        depth.get_or_create(&labels).set(queue.cases);
+        #[allow(clippy::cast_precision_loss)]
+        oldest
+            .get_or_create(&labels)
+            .set(queue.oldest_waited_seconds.unwrap_or(0) as f64);
+        overdue.get_or_create(&labels).set(queue.overdue);
+    }
+    registry.register(
+        "compliance_queue_cases",
+        "Current cases waiting for review, by jurisdiction and status (PENDING, ESCALATED)",
+        depth,
+    );
+    registry.register_with_unit(
+        "compliance_queue_oldest_wait",
+        "How long the longest-waiting case of each queue has had its status (0 when empty)",
+        Unit::Seconds,
+        oldest,
+    );
+    registry.register(
+        "compliance_queue_overdue_cases",
+        "Cases waiting longer than the service level in force for their queue",
+        overdue,
+    );
+}
+
+fn replication(registry: &mut Registry, replication: &ReplicationRecord) {
+    gauge(
+        registry,
+        "compliance_database_in_recovery",
+        "1 when the database read is a standby, 0 on a primary",
+        i64::from(matches!(replication, ReplicationRecord::Standby(_))),
+    );
+    match replication {
+        ReplicationRecord::Primary(standbys) => {
+            let lag = Family::<StandbyLabels, Seconds>::default();
+            // A lag the service's role may not see is no series, not a zero.
+            for standby in standbys {
+                if let Some(seconds) = standby.replay_lag_seconds {
+                    lag.get_or_create(&StandbyLabels {
+                        standby: standby.name.clone(),
+                    })
+                    .set(seconds);
+                }
+            }
+            registry.register_with_unit(
+                "compliance_replica_replay_lag",
+                "On a primary: each streaming standby's replay lag (no series without standbys, or when the role may not see it)",
+                Unit::Seconds,
+                lag,
+            );
+        }
+        ReplicationRecord::Standby(lag) => {
+            if let Some(lag) = lag {
+                seconds(
+                    registry,
+                    "compliance_standby_replay_lag",
+                    "On a standby: time since the last replayed transaction committed on the primary",
+                    *lag,
+                );
+            }
+        }
+    }
+}
