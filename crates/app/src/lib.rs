@@ -30,11 +30,11 @@ pub use compliance::{
     ScreeningFlag, ScreeningJob, SubjectRecord,
 };
 pub use compliance::{
-    CurrentCase, EntityOverview, EntityScreening, EntitySearch, FlaggedTransaction, NAME_MATCHES,
-    NameMatch, SEARCH_CHARS, WalletFlags,
+    ChainHeadRecord, OutboxRecord, ReplicationRecord, StandbyRecord, VitalsRecord,
 };
 pub use compliance::{
-    ChainHeadRecord, OutboxRecord, ReplicationRecord, StandbyRecord, VitalsRecord,
+    CurrentCase, EntityOverview, EntityScreening, EntitySearch, FlaggedTransaction, NAME_MATCHES,
+    NameMatch, SEARCH_CHARS, WalletFlags,
 };
 pub use compliance::{
     DashboardRecord, DecidedCountRecord, Decider, OpenCountRecord, QueueWaitRecord,

@@ -35,8 +35,8 @@ pub struct VitalsRecord {
 pub struct OutboxRecord {
     /// Deliveries pending or being sent, counted up to [`OutboxRecord::COUNT_CAP`].
     pub open: i64,
-    /// Seconds since the oldest of them was fanned out (none when none is open).
-    pub oldest_open_seconds: Option<f64>,
+    /// When the oldest of them was fanned out (none when none is open).
+    pub oldest_open_at: Option<DateTime<Utc>>,
     /// Deliveries given up after their retries, counted up to the same cap.
     pub failed: i64,
 }
@@ -52,9 +52,9 @@ impl OutboxRecord {
 pub enum ReplicationRecord {
     /// A primary, with the standbys streaming from it (none without replication).
     Primary(Vec<StandbyRecord>),
-    /// A standby: seconds since the last transaction it replayed committed on the primary
-    /// (none before it replayed any). It grows while the primary writes nothing too.
-    Standby(Option<f64>),
+    /// A standby: when the last transaction it replayed committed on the primary (none before
+    /// it replayed any). Its age grows while the primary writes nothing too.
+    Standby(Option<DateTime<Utc>>),
 }
 
 /// A standby streaming from the primary.
@@ -85,14 +85,8 @@ impl Compliance {
         let (board, read) = self
             .service
             .read(|conn| Ok((dashboard::read(conn)?, vitals::read(conn)?)))?;
-        let seconds = |since: DateTime<Utc>| {
-            // Milliseconds as f64: exact for any age a scrape reports.
-            #[allow(clippy::cast_precision_loss)]
-            let ms = (read.as_of - since).num_milliseconds().max(0) as f64;
-            ms / 1000.0
-        };
         let replication = if read.in_recovery {
-            ReplicationRecord::Standby(read.last_replayed_commit.map(seconds))
+            ReplicationRecord::Standby(read.last_replayed_commit)
         } else {
             ReplicationRecord::Primary(
                 read.standbys
@@ -109,7 +103,7 @@ impl Compliance {
             dashboard: DashboardRecord::from(board),
             outbox: OutboxRecord {
                 open: read.outbox_open,
-                oldest_open_seconds: read.outbox_oldest_open.map(seconds),
+                oldest_open_at: read.outbox_oldest_open,
                 failed: read.outbox_failed,
             },
             replication,

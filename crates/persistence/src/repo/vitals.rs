@@ -133,9 +133,7 @@ pub fn read(conn: &mut PgConnection) -> Result<Vitals> {
                 replay_lag_seconds: row.value,
             }),
             "chain" => {
-                if let (Some(chain), Some(at)) =
-                    (row.name.and_then(|n| n.parse().ok()), row.at)
-                {
+                if let (Some(chain), Some(at)) = (row.name.and_then(|n| n.parse().ok()), row.at) {
                     vitals.chains.push(ChainHead {
                         chain,
                         position: whole(row.value),

@@ -98,9 +98,9 @@ struct Args {
     monitor_duty: u8,
     /// Serve GET /metrics (Prometheus text) on this address, e.g. 127.0.0.1:9187: a listener of
     /// its own, never the API's, so that the figures are not exposed with the API. Off when
-    /// unset.
-    #[arg(long, env = "METRICS_ADDR", value_name = "ADDRESS")]
-    metrics_addr: Option<std::net::SocketAddr>,
+    /// unset (or empty).
+    #[arg(long, env = "METRICS_ADDR", value_name = "ADDRESS", value_parser = metrics_address)]
+    metrics_addr: Option<MetricsAddress>,
 }
 
 /// One entry of `--trusted-proxy` / `API_TRUSTED_PROXIES`: an address, or nothing (an empty
@@ -115,6 +115,21 @@ fn proxy_entry(text: &str) -> Result<ProxyEntry, String> {
     }
     text.parse().map(|a| ProxyEntry(Some(a))).map_err(|_| {
         format!("{text:?} is not an IP address (give a proxy's address, such as 10.0.0.1)")
+    })
+}
+
+/// `--metrics-addr` / `METRICS_ADDR`: an address and port, or nothing (an empty variable, as
+/// compose passes an unset one, serves no metrics).
+#[derive(Debug, Clone, Copy)]
+struct MetricsAddress(Option<std::net::SocketAddr>);
+
+fn metrics_address(text: &str) -> Result<MetricsAddress, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(MetricsAddress(None));
+    }
+    text.parse().map(|a| MetricsAddress(Some(a))).map_err(|_| {
+        format!("{text:?} is not an address and port (give one such as 127.0.0.1:9187)")
     })
 }
 
@@ -195,7 +210,7 @@ async fn serve(args: Args, config: Config) -> u8 {
             return exit::CONFIG;
         }
     };
-    let metrics = match metrics_addr {
+    let metrics = match metrics_addr.and_then(|m| m.0) {
         None => None,
         Some(addr) => match tokio::net::TcpListener::bind(addr).await {
             Ok(listener) => {

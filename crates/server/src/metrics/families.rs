@@ -5,7 +5,9 @@
 //! Must not: take a label from a request's content (an id, a name, an amount): labels are
 //! routes as declared, methods, statuses, jurisdictions and outcomes, each from a short list.
 
-use compliance_app::records::{CaseRecord, RescreenOutcome, ReviewOutcome, ReviewStepTaken, Submission};
+use compliance_app::records::{
+    CaseRecord, RescreenOutcome, ReviewOutcome, ReviewStepTaken, Submission,
+};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;

@@ -7,6 +7,7 @@
 //! Must not: run a statement itself (the listener reads on the blocking pool first), or label
 //! by anything but a jurisdiction, a status, a chain number or a standby's name.
 
+use chrono::{DateTime, Utc};
 use compliance_app::health::PoolFigures;
 use compliance_app::{ReplicationRecord, Turns, VitalsRecord};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -32,6 +33,14 @@ struct StandbyLabels {
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ChainLabels {
     chain: String,
+}
+
+/// Seconds from `since` to `as_of` (the database's clock at the read), to the millisecond.
+fn age(as_of: DateTime<Utc>, since: DateTime<Utc>) -> f64 {
+    // Milliseconds are exact in an f64 for any age a scrape reports.
+    #[allow(clippy::cast_precision_loss)]
+    let ms = (as_of - since).num_milliseconds().max(0) as f64;
+    ms / 1000.0
 }
 
 /// A gauge registered under `name`, set to `value`.
@@ -108,7 +117,10 @@ pub(super) fn database(registry: &mut Registry, vitals: &VitalsRecord) {
         registry,
         "compliance_outbox_oldest_open_age",
         "Age of the oldest open event delivery (0 when none is open)",
-        vitals.outbox.oldest_open_seconds.unwrap_or(0.0),
+        vitals
+            .outbox
+            .oldest_open_at
+            .map_or(0.0, |since| age(vitals.as_of, since)),
     );
     gauge(
         registry,
@@ -116,7 +128,7 @@ pub(super) fn database(registry: &mut Registry, vitals: &VitalsRecord) {
         "Event deliveries given up after their retries (the count stops at 100000)",
         vitals.outbox.failed,
     );
-    replication(registry, &vitals.replication);
+    replication(registry, vitals.as_of, &vitals.replication);
     let positions = Family::<ChainLabels, Gauge>::default();
     let ages = Family::<ChainLabels, Seconds>::default();
     for head in &vitals.chains {
@@ -124,9 +136,8 @@ pub(super) fn database(registry: &mut Registry, vitals: &VitalsRecord) {
             chain: head.chain.to_string(),
         };
         positions.get_or_create(&labels).set(head.position);
-        #[allow(clippy::cast_precision_loss)]
-        let age = (vitals.as_of - head.written_at).num_milliseconds().max(0) as f64 / 1000.0;
-        ages.get_or_create(&labels).set(age);
+        ages.get_or_create(&labels)
+            .set(age(vitals.as_of, head.written_at));
     }
     registry.register(
         "compliance_audit_chain_head_position",
@@ -158,10 +169,11 @@ fn queues(registry: &mut Registry, vitals: &VitalsRecord) {
             status: queue.status.to_string(),
         };
         depth.get_or_create(&labels).set(queue.cases);
-        #[allow(clippy::cast_precision_loss)]
-        oldest
-            .get_or_create(&labels)
-            .set(queue.oldest_waited_seconds.unwrap_or(0) as f64);
+        oldest.get_or_create(&labels).set(
+            queue
+                .oldest_since
+                .map_or(0.0, |since| age(vitals.as_of, since)),
+        );
         overdue.get_or_create(&labels).set(queue.overdue);
     }
     registry.register(
@@ -182,7 +194,7 @@ fn queues(registry: &mut Registry, vitals: &VitalsRecord) {
     );
 }
 
-fn replication(registry: &mut Registry, replication: &ReplicationRecord) {
+fn replication(registry: &mut Registry, as_of: DateTime<Utc>, replication: &ReplicationRecord) {
     gauge(
         registry,
         "compliance_database_in_recovery",
@@ -208,13 +220,13 @@ fn replication(registry: &mut Registry, replication: &ReplicationRecord) {
                 lag,
             );
         }
-        ReplicationRecord::Standby(lag) => {
-            if let Some(lag) = lag {
+        ReplicationRecord::Standby(replayed) => {
+            if let Some(replayed) = replayed {
                 seconds(
                     registry,
                     "compliance_standby_replay_lag",
                     "On a standby: time since the last replayed transaction committed on the primary",
-                    *lag,
+                    age(as_of, *replayed),
                 );
             }
         }
