@@ -1,6 +1,6 @@
 //! `GET /metrics` in the Prometheus (OpenMetrics) text format, through `prometheus-client`:
-//! [`families`] holds the in-process registry (HTTP requests, submissions, decisions,
-//! re-screenings, failed scrapes), [`http`] the middleware that counts requests, [`scrape`]
+//! `families` holds the in-process registry (HTTP requests, submissions, decisions,
+//! re-screenings, failed scrapes), [`http`] the middleware that counts requests, `scrape`
 //! the figures read at each scrape (the database's and the pool's), [`listener`] the router
 //! served on the metrics listener of its own (`--metrics-addr`), never on the API's.
 //!

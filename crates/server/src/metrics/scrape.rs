@@ -35,12 +35,12 @@ struct ChainLabels {
     chain: String,
 }
 
-/// Seconds from `since` to `as_of` (the database's clock at the read), to the millisecond.
+/// Seconds from `since` to `as_of` (the database's clock at the read); 0 when `since` is
+/// later (another server's clock).
 fn age(as_of: DateTime<Utc>, since: DateTime<Utc>) -> f64 {
-    // Milliseconds are exact in an f64 for any age a scrape reports.
-    #[allow(clippy::cast_precision_loss)]
-    let ms = (as_of - since).num_milliseconds().max(0) as f64;
-    ms / 1000.0
+    (as_of - since)
+        .to_std()
+        .map_or(0.0, |elapsed| elapsed.as_secs_f64())
 }
 
 /// A gauge registered under `name`, set to `value`.
@@ -163,6 +163,7 @@ fn queues(registry: &mut Registry, vitals: &VitalsRecord) {
     let depth = Family::<QueueLabels, Gauge>::default();
     let oldest = Family::<QueueLabels, Seconds>::default();
     let overdue = Family::<QueueLabels, Gauge>::default();
+    let target = Family::<QueueLabels, Gauge>::default();
     for queue in &vitals.dashboard.queues {
         let labels = QueueLabels {
             jurisdiction: queue.jurisdiction.to_string(),
@@ -175,6 +176,11 @@ fn queues(registry: &mut Registry, vitals: &VitalsRecord) {
                 .map_or(0.0, |since| age(vitals.as_of, since)),
         );
         overdue.get_or_create(&labels).set(queue.overdue);
+        if let Some(hours) = queue.target_hours {
+            target
+                .get_or_create(&labels)
+                .set(i64::from(hours).saturating_mul(3600));
+        }
     }
     registry.register(
         "compliance_queue_cases",
@@ -191,6 +197,12 @@ fn queues(registry: &mut Registry, vitals: &VitalsRecord) {
         "compliance_queue_overdue_cases",
         "Cases waiting longer than the service level in force for their queue",
         overdue,
+    );
+    registry.register_with_unit(
+        "compliance_queue_service_level",
+        "The service level in force for each queue (no series for a queue without one)",
+        Unit::Seconds,
+        target,
     );
 }
 

@@ -126,17 +126,15 @@ fn assert_well_formed(text: &str) {
         );
         let name = series.split('{').next().unwrap();
         assert!(metric_name(name), "{line}");
-        if let Some(labels) = series.strip_prefix(name) {
-            if !labels.is_empty() {
-                assert!(
-                    labels.starts_with('{') && labels.ends_with('}'),
-                    "labels: {line}"
-                );
-                for pair in labels[1..labels.len() - 1].split("\",") {
-                    let (key, value) = pair.split_once("=\"").unwrap_or_else(|| panic!("{line}"));
-                    assert!(metric_name(key), "label name: {line}");
-                    assert!(!value.contains('\n'), "{line}");
-                }
+        if let Some(labels) = series.strip_prefix(name).filter(|l| !l.is_empty()) {
+            assert!(
+                labels.starts_with('{') && labels.ends_with('}'),
+                "labels: {line}"
+            );
+            for pair in labels[1..labels.len() - 1].split("\",") {
+                let (key, value) = pair.split_once("=\"").unwrap_or_else(|| panic!("{line}"));
+                assert!(metric_name(key), "label name: {line}");
+                assert!(!value.contains('\n'), "{line}");
             }
         }
         assert!(
