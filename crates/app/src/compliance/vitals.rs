@@ -123,11 +123,6 @@ impl Compliance {
     /// The pool's figures now, read in this process (no statement: it answers when the
     /// database does not).
     pub fn pool(&self) -> PoolFigures {
-        let stats = self.service.database().stats();
-        PoolFigures {
-            max: stats.max,
-            open: stats.open,
-            idle: stats.idle,
-        }
+        PoolFigures::from(self.service.database().stats())
     }
 }

@@ -109,13 +109,23 @@ struct Args {
 struct ProxyEntry(Option<std::net::IpAddr>);
 
 fn proxy_entry(text: &str) -> Result<ProxyEntry, String> {
+    optional(
+        text,
+        "an IP address (give a proxy's address, such as 10.0.0.1)",
+    )
+    .map(ProxyEntry)
+}
+
+/// A value of an option or its variable, or nothing when it is empty (as compose passes an
+/// unset variable); anything else is refused, naming what was expected.
+fn optional<T: std::str::FromStr>(text: &str, expected: &str) -> Result<Option<T>, String> {
     let text = text.trim();
     if text.is_empty() {
-        return Ok(ProxyEntry(None));
+        return Ok(None);
     }
-    text.parse().map(|a| ProxyEntry(Some(a))).map_err(|_| {
-        format!("{text:?} is not an IP address (give a proxy's address, such as 10.0.0.1)")
-    })
+    text.parse()
+        .map(Some)
+        .map_err(|_| format!("{text:?} is not {expected}"))
 }
 
 /// `--metrics-addr` / `METRICS_ADDR`: an address and port, or nothing (an empty variable, as
@@ -124,13 +134,11 @@ fn proxy_entry(text: &str) -> Result<ProxyEntry, String> {
 struct MetricsAddress(Option<std::net::SocketAddr>);
 
 fn metrics_address(text: &str) -> Result<MetricsAddress, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(MetricsAddress(None));
-    }
-    text.parse().map(|a| MetricsAddress(Some(a))).map_err(|_| {
-        format!("{text:?} is not an address and port (give one such as 127.0.0.1:9187)")
-    })
+    optional(
+        text,
+        "an address and port (give one such as 127.0.0.1:9187)",
+    )
+    .map(MetricsAddress)
 }
 
 fn main() -> ExitCode {

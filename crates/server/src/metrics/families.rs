@@ -63,6 +63,13 @@ struct Inner {
     scrape_errors: Counter,
 }
 
+/// Counts `case` in `family` when `wrote` (the call wrote it).
+fn count(family: &Family<CaseLabels, Counter>, case: &CaseRecord, wrote: bool) {
+    if wrote {
+        family.get_or_create(&CaseLabels::from(case)).inc();
+    }
+}
+
 impl std::fmt::Debug for Metrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Metrics")
@@ -136,32 +143,18 @@ impl Metrics {
 
     /// A submission's answer: a new case counts, a replay (nothing written) does not.
     pub fn submitted(&self, submission: &Submission) {
-        if !submission.replayed {
-            self.0
-                .submissions
-                .get_or_create(&CaseLabels::from(&submission.case))
-                .inc();
-        }
+        count(&self.0.submissions, &submission.case, !submission.replayed);
     }
 
     /// A review's answer: a decision counts; a proposal (the first of four eyes) does not.
     pub fn reviewed(&self, outcome: &ReviewOutcome) {
-        if outcome.outcome == ReviewStepTaken::Decided {
-            self.0
-                .decisions
-                .get_or_create(&CaseLabels::from(&outcome.case))
-                .inc();
-        }
+        let decided = outcome.outcome == ReviewStepTaken::Decided;
+        count(&self.0.decisions, &outcome.case, decided);
     }
 
     /// A re-screening's answer: a new screening counts, a retry does not.
     pub fn rescreened(&self, outcome: &RescreenOutcome) {
-        if !outcome.replayed {
-            self.0
-                .rescreenings
-                .get_or_create(&CaseLabels::from(&outcome.case))
-                .inc();
-        }
+        count(&self.0.rescreenings, &outcome.case, !outcome.replayed);
     }
 
     /// A scrape whose database read failed.

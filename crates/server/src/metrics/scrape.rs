@@ -59,42 +59,41 @@ fn seconds(registry: &mut Registry, name: &str, help: &str, value: f64) {
 
 /// The process's own figures: they answer whether or not the database does.
 pub(super) fn process(registry: &mut Registry, pool: PoolFigures, turns: Turns, up: bool) {
-    gauge(
-        registry,
-        "compliance_database_up",
-        "1 when this scrape's database read succeeded, 0 when it failed",
-        i64::from(up),
-    );
-    gauge(
-        registry,
-        "compliance_db_pool_max_connections",
-        "The pool's largest number of connections (DATABASE_POOL_MAX)",
-        i64::from(pool.max),
-    );
-    gauge(
-        registry,
-        "compliance_db_pool_open_connections",
-        "Connections the pool holds open now",
-        i64::from(pool.open),
-    );
-    gauge(
-        registry,
-        "compliance_db_pool_idle_connections",
-        "Open connections not in use now",
-        i64::from(pool.idle),
-    );
-    gauge(
-        registry,
-        "compliance_db_calls_running",
-        "Database calls running now (at most the pool's size)",
-        i64::from(turns.running),
-    );
-    gauge(
-        registry,
-        "compliance_db_calls_waiting",
-        "Database calls waiting now for a connection's turn",
-        i64::try_from(turns.waiting).unwrap_or(i64::MAX),
-    );
+    let gauges: [(&str, &str, i64); 6] = [
+        (
+            "compliance_database_up",
+            "1 when this scrape's database read succeeded, 0 when it failed",
+            i64::from(up),
+        ),
+        (
+            "compliance_db_pool_max_connections",
+            "The pool's largest number of connections (DATABASE_POOL_MAX)",
+            i64::from(pool.max),
+        ),
+        (
+            "compliance_db_pool_open_connections",
+            "Connections the pool holds open now",
+            i64::from(pool.open),
+        ),
+        (
+            "compliance_db_pool_idle_connections",
+            "Open connections not in use now",
+            i64::from(pool.idle),
+        ),
+        (
+            "compliance_db_calls_running",
+            "Database calls running now (at most the pool's size)",
+            i64::from(turns.running),
+        ),
+        (
+            "compliance_db_calls_waiting",
+            "Database calls waiting now for a connection's turn",
+            i64::try_from(turns.waiting).unwrap_or(i64::MAX),
+        ),
+    ];
+    for (name, help, value) in gauges {
+        gauge(registry, name, help, value);
+    }
     let waits = Counter::<u64>::default();
     waits.inc_by(turns.waited_total);
     registry.register(

@@ -96,22 +96,8 @@ fn listening(command: &mut Command) -> (Child, String) {
 
 /// Starts the server and returns it with its start-up line (the one that says where it listens).
 fn started(command: &mut Command) -> (Child, String) {
-    let mut child = command.spawn().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("listening on http://") {
-                let _ = tx.send(line);
-            }
-        }
-    });
-    let line = rx
-        .recv_timeout(Duration::from_secs(20))
-        .unwrap_or_else(|_| {
-            let _ = child.kill();
-            panic!("compliance-api did not say where it listens")
-        });
+    let (child, mut lines) = started_lines(command);
+    let line = lines.pop().unwrap_or_default();
     (child, line)
 }
 

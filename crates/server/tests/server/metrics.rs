@@ -6,51 +6,14 @@
 //! database read fails still answers 200.
 
 use crate::api_client::case_json;
-use crate::support::{seeded, token_for};
-use compliance_app::Compliance;
+use crate::support::{seeded, serve_on_thread as start, token_for};
 use compliance_ops::compliance_over;
 use compliance_persistence::DatabaseConfig;
-use compliance_server::api;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
-
-/// Serves `compliance` on ephemeral ports on a runtime thread of its own: the API's address,
-/// and the metrics listener's when `with_metrics`.
-fn start(compliance: Compliance, with_metrics: bool) -> (SocketAddr, Option<SocketAddr>) {
-    let bind = || {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        listener
-    };
-    let api_listener = bind();
-    let api_addr = api_listener.local_addr().unwrap();
-    let metrics_listener = with_metrics.then(bind);
-    let metrics_addr = metrics_listener.as_ref().map(|l| l.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .worker_threads(1)
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(api_listener).unwrap();
-            let metrics = metrics_listener.map(|l| tokio::net::TcpListener::from_std(l).unwrap());
-            api::serve_with_metrics(
-                listener,
-                metrics,
-                compliance,
-                Default::default(),
-                std::future::pending(),
-            )
-            .await
-            .unwrap();
-        });
-    });
-    (api_addr, metrics_addr)
-}
 
 /// An HTTP/1.0 request: the status, the head (lower case) and the body.
 fn http(
