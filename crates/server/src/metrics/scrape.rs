@@ -243,3 +243,78 @@ fn replication(registry: &mut Registry, as_of: DateTime<Utc>, replication: &Repl
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use compliance_app::{DashboardRecord, OutboxRecord, StandbyRecord};
+
+    fn encoded(replication: ReplicationRecord) -> String {
+        let as_of = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        let vitals = VitalsRecord {
+            as_of,
+            dashboard: DashboardRecord {
+                as_of,
+                day: as_of.date_naive(),
+                open: Vec::new(),
+                queues: Vec::new(),
+                decided_today: Vec::new(),
+            },
+            outbox: OutboxRecord {
+                open: 0,
+                oldest_open_at: Some(as_of - chrono::Duration::milliseconds(2500)),
+                failed: 0,
+            },
+            replication,
+            chains: Vec::new(),
+            monitor_rescreened: 0,
+        };
+        let mut registry = Registry::default();
+        database(&mut registry, &vitals);
+        let mut text = String::new();
+        let _ = prometheus_client::encoding::text::encode_registry(&mut text, &registry);
+        text
+    }
+
+    /// On a primary, one series per standby whose lag the role may see; none for the others.
+    #[test]
+    fn a_primary_shows_each_standby_it_may_see() {
+        let text = encoded(ReplicationRecord::Primary(vec![
+            StandbyRecord {
+                name: "node_2".into(),
+                replay_lag_seconds: Some(1.25),
+            },
+            StandbyRecord {
+                name: "node_3".into(),
+                replay_lag_seconds: None,
+            },
+        ]));
+        assert!(
+            text.contains("compliance_replica_replay_lag_seconds{standby=\"node_2\"} 1.25"),
+            "{text}"
+        );
+        assert!(!text.contains("node_3"), "{text}");
+        assert!(text.contains("compliance_database_in_recovery 0"), "{text}");
+        assert!(!text.contains("compliance_standby_replay_lag"), "{text}");
+        assert!(
+            text.contains("compliance_outbox_oldest_open_age_seconds 2.5"),
+            "{text}"
+        );
+    }
+
+    /// On a standby: its own lag, from the last replayed commit, and no per-standby family.
+    #[test]
+    fn a_standby_shows_its_own_lag() {
+        let replayed = DateTime::<Utc>::from_timestamp(1_800_000_000 - 7, 0).unwrap_or_default();
+        let text = encoded(ReplicationRecord::Standby(Some(replayed)));
+        assert!(text.contains("compliance_database_in_recovery 1"), "{text}");
+        assert!(
+            text.contains("compliance_standby_replay_lag_seconds 7.0"),
+            "{text}"
+        );
+        assert!(!text.contains("compliance_replica_replay_lag"), "{text}");
+        // Before any replay: no lag made up.
+        let text = encoded(ReplicationRecord::Standby(None));
+        assert!(!text.contains("compliance_standby_replay_lag"), "{text}");
+    }
+}

@@ -9,6 +9,7 @@ use crate::api_client::case_json;
 use crate::support::{seeded, serve_on_thread as start, token_for};
 use compliance_ops::compliance_over;
 use compliance_persistence::DatabaseConfig;
+use compliance_server::api;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -414,5 +415,60 @@ fn a_scrape_whose_database_read_fails_answers_200_with_the_process_figures() {
     assert!(
         second.contains("compliance_db_pool_max_connections"),
         "{second}"
+    );
+}
+
+/// A reviewer's decision through the back office's form counts as the API's does, and the
+/// form's route is counted as declared.
+#[tokio::test]
+async fn a_decision_through_the_back_office_counts_too() {
+    use crate::office_client::OfficeApp;
+    use axum::http::StatusCode;
+    use tower::ServiceExt;
+    let mut app = OfficeApp::new();
+    let (api_router, metrics_router) = api::apps(app.s.compliance.clone(), Default::default());
+    app.router = api_router;
+    let b = app.signed_in("analyst").await;
+    let (case, _, revision) = app.case_of("ae-corp-pending-002");
+    let page = b.get(&format!("/office/cases/{case}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let done = b
+        .post(
+            &format!("/office/cases/{case}/decide"),
+            &[
+                ("csrf", &page.csrf()),
+                ("revision", &revision.to_string()),
+                ("verdict", "reject"),
+                ("reason", "the investor withdrew"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let request = axum::http::Request::get("/metrics")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let answer = metrics_router.oneshot(request).await.unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let text = axum::body::to_bytes(answer.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let text = String::from_utf8(text.to_vec()).unwrap();
+    assert_well_formed(&text);
+    let samples = samples(&text);
+    assert_eq!(
+        value(
+            &samples,
+            r#"compliance_decisions_total{jurisdiction="AE",outcome="REJECTED"}"#
+        ),
+        1.0,
+        "{text}"
+    );
+    assert_eq!(
+        value(
+            &samples,
+            r#"compliance_http_requests_total{route="/office/cases/{id}/decide",method="POST",status="303"}"#
+        ),
+        1.0,
+        "{text}"
     );
 }
