@@ -433,15 +433,7 @@ async fn a_decision_through_the_back_office_counts_too() {
     let page = b.get(&format!("/office/cases/{case}")).await;
     assert_eq!(page.status, StatusCode::OK);
     let done = b
-        .post(
-            &format!("/office/cases/{case}/decide"),
-            &[
-                ("csrf", &page.csrf()),
-                ("revision", &revision.to_string()),
-                ("verdict", "reject"),
-                ("reason", "the investor withdrew"),
-            ],
-        )
+        .decide(&case, &page, revision, "reject", "the investor withdrew")
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let request = axum::http::Request::get("/metrics")
