@@ -15,6 +15,7 @@ use compliance_domain::{
     Verdict,
 };
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::Semaphore;
 
 /// [`Compliance`] for async callers. Cheap to clone.
@@ -31,18 +32,69 @@ use tokio::sync::Semaphore;
 pub struct AsyncCompliance {
     inner: Compliance,
     turns: Arc<Semaphore>,
+    limit: u32,
+    waits: Arc<Waits>,
+}
+
+/// Calls that found every turn taken: waiting now, and how many ever had to.
+#[derive(Default)]
+struct Waits {
+    now: AtomicU64,
+    total: AtomicU64,
+}
+
+/// A call counted as waiting until it has its turn or is dropped (a cancelled request).
+struct Waiting<'a>(&'a Waits);
+
+impl<'a> Waiting<'a> {
+    fn start(waits: &'a Waits) -> Self {
+        waits.total.fetch_add(1, Ordering::Relaxed);
+        waits.now.fetch_add(1, Ordering::Relaxed);
+        Self(waits)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// How the calls share the database's connections, for a metrics scrape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Turns {
+    /// Calls allowed at once (the pool's largest size).
+    pub limit: u32,
+    /// Calls running now.
+    pub running: u32,
+    /// Calls waiting for a turn now.
+    pub waiting: u64,
+    /// Calls that had to wait for a turn since the service started.
+    pub waited_total: u64,
 }
 
 impl AsyncCompliance {
     /// The async entry point over `compliance`: as many calls at once as its pool has
     /// connections.
     pub fn new(compliance: Compliance) -> Self {
-        let turns = usize::try_from(compliance.connections())
-            .unwrap_or(1)
-            .max(1);
+        let limit = compliance.connections().max(1);
+        let turns = usize::try_from(limit).unwrap_or(1);
         Self {
             inner: compliance,
             turns: Arc::new(Semaphore::new(turns)),
+            limit,
+            waits: Arc::default(),
+        }
+    }
+
+    /// How the calls share the connections now.
+    pub fn turns(&self) -> Turns {
+        let free = u32::try_from(self.turns.available_permits()).unwrap_or(u32::MAX);
+        Turns {
+            limit: self.limit,
+            running: self.limit.saturating_sub(free),
+            waiting: self.waits.now.load(Ordering::Relaxed),
+            waited_total: self.waits.total.load(Ordering::Relaxed),
         }
     }
 
@@ -56,11 +108,17 @@ impl AsyncCompliance {
         &self,
         work: impl FnOnce(&Compliance) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let _turn = self
-            .turns
-            .acquire()
-            .await
-            .map_err(|_| AppError::Internal("the call gate was closed".into()))?;
+        let closed = || AppError::Internal("the call gate was closed".into());
+        let _turn = match self.turns.try_acquire() {
+            Ok(turn) => turn,
+            Err(tokio::sync::TryAcquireError::Closed) => return Err(closed()),
+            Err(tokio::sync::TryAcquireError::NoPermits) => {
+                let waiting = Waiting::start(&self.waits);
+                let turn = self.turns.acquire().await;
+                drop(waiting);
+                turn.map_err(|_| closed())?
+            }
+        };
         let compliance = self.inner.clone();
         tokio::task::spawn_blocking(move || work(&compliance))
             .await

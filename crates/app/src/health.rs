@@ -53,6 +53,16 @@ pub struct PoolFigures {
     pub idle: u32,
 }
 
+impl From<compliance_persistence::PoolStats> for PoolFigures {
+    fn from(stats: compliance_persistence::PoolStats) -> Self {
+        Self {
+            max: stats.max,
+            open: stats.open,
+            idle: stats.idle,
+        }
+    }
+}
+
 /// The health report. It is public (the health endpoint needs no credentials), so it names
 /// no host, port, database or user: the service's log does, with the driver's words.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -154,11 +164,7 @@ pub(crate) fn check(db: &Database) -> Health {
             database,
             latency_us,
             migrations,
-            pool: PoolFigures {
-                max: stats.max,
-                open: stats.open,
-                idle: stats.idle,
-            },
+            pool: PoolFigures::from(stats),
             error: problem.map(|(p, _)| p),
             hint,
             version: env!("CARGO_PKG_VERSION"),

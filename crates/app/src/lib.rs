@@ -18,7 +18,7 @@ pub mod tokens;
 pub mod watchlists;
 
 #[cfg(feature = "tokio")]
-pub use asynchronous::AsyncCompliance;
+pub use asynchronous::{AsyncCompliance, Turns};
 pub mod records;
 pub use compliance::{
     AppliedRule, CaseDetail, ChainVerdict, ExplainedFeature, ExplainedMatch, KycRecord,
@@ -28,6 +28,9 @@ pub use compliance::{
 pub use compliance::{
     Caller, Compliance, Credential, InProcess, Monitor, MonitorSettings, Outbox, ReplaySelection,
     ScreeningFlag, ScreeningJob, SubjectRecord,
+};
+pub use compliance::{
+    ChainHeadRecord, OutboxRecord, ReplicationRecord, StandbyRecord, VitalsRecord,
 };
 pub use compliance::{
     CurrentCase, EntityOverview, EntityScreening, EntitySearch, FlaggedTransaction, NAME_MATCHES,

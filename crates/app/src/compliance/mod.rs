@@ -19,6 +19,7 @@ mod outbox;
 mod requests;
 mod screening;
 mod sessions;
+mod vitals;
 mod wallets;
 
 pub use caller::{Caller, Credential, InProcess};
@@ -38,6 +39,7 @@ pub use monitoring::{Monitor, MonitorSettings, ScreeningFlag, ScreeningJob};
 pub use outbox::Outbox;
 pub use screening::SubjectRecord;
 pub use sessions::{OfficeSession, SESSION_PREFIX, SessionPolicy, SignedIn, csrf_token};
+pub use vitals::{ChainHeadRecord, OutboxRecord, ReplicationRecord, StandbyRecord, VitalsRecord};
 
 use crate::convert::rule_record;
 use crate::cursor::QueueCursor;

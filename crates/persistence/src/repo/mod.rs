@@ -37,5 +37,6 @@ pub mod service_levels;
 pub mod subject_search;
 pub mod submission;
 pub mod users;
+pub mod vitals;
 pub mod watchlists;
 pub mod web_sessions;

@@ -12,6 +12,8 @@ use super::pages::{Asked, Posted, app_error_page, capitalised, error_page, rende
 use super::session::Officer;
 use super::views::Notice;
 use super::{Office, PREFIX};
+use crate::metrics::Metrics;
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -218,6 +220,7 @@ pub(super) async fn act<P: Send + 'static>(
 /// `POST /office/cases/{id}/decide`.
 pub(super) async fn decide(
     State(office): State<Office>,
+    Extension(metrics): Extension<Metrics>,
     officer: Officer,
     Path(segment): Path<String>,
     Posted(form): Posted<DecideForm>,
@@ -237,8 +240,10 @@ pub(super) async fn decide(
         &segment,
         &form.csrf,
         parse,
-        |c, caller, id, (verdict, revision, reason)| {
+        move |c, caller, id, (verdict, revision, reason)| {
             c.review(caller, id, verdict, &reason, revision)
+                // Counted once the review committed (the call returned it).
+                .inspect(|o| metrics.reviewed(o))
                 .map(|o| match o.outcome {
                     ReviewStepTaken::Decided => "decided",
                     ReviewStepTaken::ApprovalProposed => "approval_proposed",

@@ -1,11 +1,13 @@
 //! `compliance-api`: the HTTP service (the decision API and the back office). Parses its
 //! command line (clap: `--help`, `--version`, `--host`/`API_HOST`, `--port`/`API_PORT`, the
 //! back office's cookie and session settings, `--trusted-proxy`, `--no-dispatcher`,
-//! `--no-monitor`, `--monitor-duty`), runs the events dispatcher and the screening monitor
+//! `--no-monitor`, `--monitor-duty`, `--metrics-addr`), runs the events dispatcher and the screening monitor
 //! (ongoing monitoring: each imported list version re-screens the base) unless told not to,
 //! reads the database
 //! configuration from the environment (`DATABASE_URL` or `DATABASE_*`), and serves
-//! `GET /api/v1/health` on `127.0.0.1:3000` unless told otherwise. Stops cleanly on Ctrl-C or SIGTERM.
+//! `GET /api/v1/health` on `127.0.0.1:3000` unless told otherwise, and `GET /metrics` on a
+//! listener of its own when `--metrics-addr` / `METRICS_ADDR` names one. Stops cleanly on
+//! Ctrl-C or SIGTERM.
 //!
 //! Must not: listen on every interface unless asked (a container asks, with API_HOST=0.0.0.0),
 //! or print the password.
@@ -94,6 +96,11 @@ struct Args {
     #[arg(long, env = "API_MONITOR_DUTY", default_value_t = 50,
         value_parser = clap::value_parser!(u8).range(5..=100), value_name = "PERCENT")]
     monitor_duty: u8,
+    /// Serve GET /metrics (Prometheus text) on this address, e.g. 127.0.0.1:9187: a listener of
+    /// its own, never the API's, so that the figures are not exposed with the API. Off when
+    /// unset (or empty).
+    #[arg(long, env = "METRICS_ADDR", value_name = "ADDRESS", value_parser = metrics_address)]
+    metrics_addr: Option<MetricsAddress>,
 }
 
 /// One entry of `--trusted-proxy` / `API_TRUSTED_PROXIES`: an address, or nothing (an empty
@@ -102,13 +109,36 @@ struct Args {
 struct ProxyEntry(Option<std::net::IpAddr>);
 
 fn proxy_entry(text: &str) -> Result<ProxyEntry, String> {
+    optional(
+        text,
+        "an IP address (give a proxy's address, such as 10.0.0.1)",
+    )
+    .map(ProxyEntry)
+}
+
+/// A value of an option or its variable, or nothing when it is empty (as compose passes an
+/// unset variable); anything else is refused, naming what was expected.
+fn optional<T: std::str::FromStr>(text: &str, expected: &str) -> Result<Option<T>, String> {
     let text = text.trim();
     if text.is_empty() {
-        return Ok(ProxyEntry(None));
+        return Ok(None);
     }
-    text.parse().map(|a| ProxyEntry(Some(a))).map_err(|_| {
-        format!("{text:?} is not an IP address (give a proxy's address, such as 10.0.0.1)")
-    })
+    text.parse()
+        .map(Some)
+        .map_err(|_| format!("{text:?} is not {expected}"))
+}
+
+/// `--metrics-addr` / `METRICS_ADDR`: an address and port, or nothing (an empty variable, as
+/// compose passes an unset one, serves no metrics).
+#[derive(Debug, Clone, Copy)]
+struct MetricsAddress(Option<std::net::SocketAddr>);
+
+fn metrics_address(text: &str) -> Result<MetricsAddress, String> {
+    optional(
+        text,
+        "an address and port (give one such as 127.0.0.1:9187)",
+    )
+    .map(MetricsAddress)
 }
 
 fn main() -> ExitCode {
@@ -164,6 +194,7 @@ async fn serve(args: Args, config: Config) -> u8 {
         no_dispatcher,
         no_monitor,
         monitor_duty,
+        metrics_addr,
     } = args;
     let office = OfficeConfig {
         policy: SessionPolicy {
@@ -176,6 +207,7 @@ async fn serve(args: Args, config: Config) -> u8 {
     let options = api::ServeOptions {
         office,
         trusted_proxies: TrustedProxies::new(trusted_proxies.into_iter().filter_map(|p| p.0)),
+        metrics: compliance_server::metrics::Metrics::new(),
     };
     let listener = match tokio::net::TcpListener::bind((host.as_str(), port)).await {
         Ok(listener) => listener,
@@ -185,6 +217,22 @@ async fn serve(args: Args, config: Config) -> u8 {
             );
             return exit::CONFIG;
         }
+    };
+    let metrics = match metrics_addr.and_then(|m| m.0) {
+        None => None,
+        Some(addr) => match tokio::net::TcpListener::bind(addr).await {
+            Ok(listener) => {
+                let bound = listener.local_addr().map_or(addr, |a| a);
+                tracing::info!("metrics on http://{bound}/metrics");
+                Some(listener)
+            }
+            Err(e) => {
+                tracing::error!(
+                    "cannot listen on {addr} for metrics: {e} (is the port taken? set --metrics-addr or METRICS_ADDR)"
+                );
+                return exit::CONFIG;
+            }
+        },
     };
     let stop = shutdown();
     // The address actually bound: with port 0, the one the system chose.
@@ -240,7 +288,7 @@ async fn serve(args: Args, config: Config) -> u8 {
         let _ = stopping.send(true);
         halt.store(true, std::sync::atomic::Ordering::Relaxed);
     };
-    let served = api::serve(listener, compliance, options, stop).await;
+    let served = api::serve_with_metrics(listener, metrics, compliance, options, stop).await;
     if let Some(dispatcher) = dispatcher {
         let _ = dispatcher.await;
     }

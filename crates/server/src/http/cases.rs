@@ -8,10 +8,11 @@
 use super::bodies::{CaseRecord, ClearedMatch, ReviewOutcome, Submission};
 use super::schemas as S;
 use super::{AppState, Body, Problem, Segment, call, case_id};
-use axum::Json;
+use crate::metrics::Metrics;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use compliance_app::{AppError, Caller};
 use compliance_domain::input::{CaseInput, InputError, ReviewInput};
 use compliance_domain::{IdempotencyKey, ListEntryRef, ListName, ReviewReason};
@@ -57,6 +58,7 @@ pub(super) fn with_etag<T: serde::Serialize>(
     security(("bearer" = [])))]
 pub async fn submit_case(
     State(state): State<AppState>,
+    Extension(metrics): Extension<Metrics>,
     caller: Caller,
     headers: HeaderMap,
     Body(input): Body<CaseInput>,
@@ -75,11 +77,12 @@ pub async fn submit_case(
     let request = input
         .parse_request()
         .map_err(|e| Problem::from(AppError::Input(e)))?;
-    let submission: Submission = call(&state.compliance, move |c| {
+    let submitted = call(&state.compliance, move |c| {
         c.submit_request(&caller, &request, key.as_ref())
     })
-    .await?
-    .into();
+    .await?;
+    metrics.submitted(&submitted);
+    let submission: Submission = submitted.into();
     let status = if submission.replayed {
         StatusCode::OK
     } else {
@@ -152,6 +155,7 @@ pub(super) fn if_match(headers: &HeaderMap) -> Result<i32, Problem> {
     security(("bearer" = [])))]
 pub async fn review_case(
     State(state): State<AppState>,
+    Extension(metrics): Extension<Metrics>,
     caller: Caller,
     Segment(id): Segment,
     headers: HeaderMap,
@@ -162,11 +166,12 @@ pub async fn review_case(
     let (verdict, reason) = input
         .parse()
         .map_err(|e| Problem::from(AppError::Input(e)))?;
-    let outcome: ReviewOutcome = call(&state.compliance, move |c| {
+    let reviewed = call(&state.compliance, move |c| {
         c.review(&caller, id, verdict, &reason, revision)
     })
-    .await?
-    .into();
+    .await?;
+    metrics.reviewed(&reviewed);
+    let outcome: ReviewOutcome = reviewed.into();
     Ok(with_etag(StatusCode::OK, outcome.case.revision, &outcome))
 }
 

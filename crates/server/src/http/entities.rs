@@ -6,8 +6,9 @@
 use super::bodies::{AuditPage, CaseRecord, RescreenOutcome};
 use super::schemas as S;
 use super::{AppState, Body, Params, Problem, Segment, call, entity_id, limit, param};
-use axum::Json;
+use crate::metrics::Metrics;
 use axum::extract::State;
+use axum::{Extension, Json};
 use compliance_app::{AppError, AuditQuery, Caller};
 use compliance_domain::input::AmlInput;
 use serde::Deserialize;
@@ -110,6 +111,7 @@ pub async fn audit(
     security(("bearer" = [])))]
 pub async fn rescreen(
     State(state): State<AppState>,
+    Extension(metrics): Extension<Metrics>,
     caller: Caller,
     Segment(entity): Segment,
     Body(input): Body<AmlInput>,
@@ -122,5 +124,6 @@ pub async fn rescreen(
         c.rescreen(&caller, &entity, &screening)
     })
     .await?;
+    metrics.rescreened(&outcome);
     Ok(Json(outcome.into()))
 }

@@ -12,6 +12,7 @@ fn api() -> Command {
     command
         .env_remove("API_HOST")
         .env_remove("API_PORT")
+        .env_remove("METRICS_ADDR")
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -58,6 +59,8 @@ fn help_and_version_print_and_exit_instead_of_serving() {
         "64",
         "--trusted-proxy",
         "API_TRUSTED_PROXIES",
+        "--metrics-addr",
+        "METRICS_ADDR",
     ] {
         assert!(help.contains(words), "--help lacks {words}: {help}");
     }
@@ -93,22 +96,8 @@ fn listening(command: &mut Command) -> (Child, String) {
 
 /// Starts the server and returns it with its start-up line (the one that says where it listens).
 fn started(command: &mut Command) -> (Child, String) {
-    let mut child = command.spawn().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("listening on http://") {
-                let _ = tx.send(line);
-            }
-        }
-    });
-    let line = rx
-        .recv_timeout(Duration::from_secs(20))
-        .unwrap_or_else(|_| {
-            let _ = child.kill();
-            panic!("compliance-api did not say where it listens")
-        });
+    let (child, mut lines) = started_lines(command);
+    let line = lines.pop().unwrap_or_default();
     (child, line)
 }
 
@@ -213,4 +202,89 @@ fn a_bad_configuration_exits_2_without_the_password() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("not correctly percent-encoded"), "{stderr}");
     assert!(!format!("{stdout}{stderr}").contains("hunter2"), "{stderr}");
+}
+
+/// Issue 21, item 6: `--metrics-addr` serves `GET /metrics` on a listener of its own (the API's
+/// answers it 404); without it there is no such listener; an address it cannot listen on stops
+/// it with exit status 2.
+#[test]
+fn metrics_are_served_on_their_own_address_only_when_asked() {
+    let db = TestDatabase::new();
+    let url = db.config().connection_url();
+    let (child, lines) = started_lines(
+        api()
+            .env("DATABASE_URL", &url)
+            .env("API_PORT", "0")
+            .args(["--metrics-addr", "127.0.0.1:0"]),
+    );
+    let metrics = lines
+        .iter()
+        .find_map(|l| l.split("metrics on http://").nth(1))
+        .unwrap_or_else(|| panic!("no metrics address in: {lines:?}"));
+    let metrics = metrics.split('/').next().unwrap().to_owned();
+    let api_addr = lines
+        .last()
+        .and_then(|l| l.split("listening on http://").nth(1))
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_ne!(metrics, api_addr);
+    let scraped = http_get(&metrics, "/metrics");
+    assert!(scraped.starts_with("HTTP/1.0 200"), "{scraped}");
+    assert!(scraped.contains("compliance_database_up 1"), "{scraped}");
+    assert!(scraped.trim_end().ends_with("# EOF"), "{scraped}");
+    let on_the_api = http_get(&api_addr, "/metrics");
+    assert!(on_the_api.starts_with("HTTP/1.0 404"), "{on_the_api}");
+    assert_eq!(stop(child), Some(0));
+
+    // Not asked: no metrics listener (the variable empty is unset too, as compose passes it).
+    let (child, lines) = started_lines(
+        api()
+            .env("DATABASE_URL", &url)
+            .env("API_PORT", "0")
+            .env("METRICS_ADDR", ""),
+    );
+    assert!(lines.iter().all(|l| !l.contains("metrics on")), "{lines:?}");
+    assert_eq!(stop(child), Some(0));
+
+    // An address that is not one is a usage error; one already taken stops it with status 2.
+    let (code, _, stderr) = run(api()
+        .env("DATABASE_URL", &url)
+        .env("METRICS_ADDR", "nowhere"));
+    assert_eq!(code, Some(64), "{stderr}");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = taken.local_addr().unwrap().to_string();
+    let (code, _, stderr) = run(api()
+        .env("DATABASE_URL", &url)
+        .env("API_PORT", "0")
+        .env("METRICS_ADDR", &taken));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("for metrics"), "{stderr}");
+}
+
+/// Starts the server and returns it with every log line up to the one that says where it
+/// listens (that one last).
+fn started_lines(command: &mut Command) -> (Child, Vec<String>) {
+    let mut child = command.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let done = line.contains("listening on http://");
+            lines.push(line);
+            if done {
+                let _ = tx.send(std::mem::take(&mut lines));
+            }
+        }
+    });
+    let lines = rx
+        .recv_timeout(Duration::from_secs(20))
+        .unwrap_or_else(|_| {
+            let _ = child.kill();
+            panic!("compliance-api did not say where it listens")
+        });
+    (child, lines)
 }

@@ -7,7 +7,6 @@ use compliance_app::Compliance;
 use compliance_ops::compliance_over;
 use compliance_persistence::DatabaseConfig;
 use compliance_persistence::testing::{TestDatabase, server};
-use compliance_server::api;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,28 +15,7 @@ use std::time::Duration;
 
 /// Serves the API over `compliance` on an ephemeral port, on its own runtime thread.
 fn serve(compliance: Compliance) -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .worker_threads(1)
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            api::serve(
-                listener,
-                compliance,
-                Default::default(),
-                std::future::pending(),
-            )
-            .await
-            .unwrap();
-        });
-    });
-    addr
+    crate::support::serve_on_thread(compliance, false).0
 }
 
 /// `GET /api/v1/health`: the status code and the JSON body.

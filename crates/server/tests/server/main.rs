@@ -23,6 +23,7 @@ mod http_monitoring;
 mod http_schemas;
 mod http_screening;
 mod http_wallets;
+mod metrics;
 mod office;
 mod office_cases;
 mod office_client;

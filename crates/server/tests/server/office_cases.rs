@@ -94,14 +94,12 @@ async fn missing_evidence_is_waived_by_an_analyst_and_an_officer_never_approved_
     // An approval sent by hand is refused, and nothing is written.
     let audit = app.rows("audit_logs");
     let refused = analyst
-        .post(
-            &format!("/office/cases/{case}/decide"),
-            &[
-                ("csrf", &page.csrf()),
-                ("revision", &revision.to_string()),
-                ("verdict", "approve"),
-                ("reason", "documents received by post"),
-            ],
+        .decide(
+            &case,
+            &page,
+            revision,
+            "approve",
+            "documents received by post",
         )
         .await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
@@ -113,14 +111,12 @@ async fn missing_evidence_is_waived_by_an_analyst_and_an_officer_never_approved_
     assert_eq!(app.rows("audit_logs"), audit);
 
     let proposed = analyst
-        .post(
-            &format!("/office/cases/{case}/decide"),
-            &[
-                ("csrf", &page.csrf()),
-                ("revision", &revision.to_string()),
-                ("verdict", "waive"),
-                ("reason", "originals seen at the branch"),
-            ],
+        .decide(
+            &case,
+            &page,
+            revision,
+            "waive",
+            "originals seen at the branch",
         )
         .await;
     assert_eq!(
@@ -144,14 +140,12 @@ async fn missing_evidence_is_waived_by_an_analyst_and_an_officer_never_approved_
         page.body
     );
     let confirmed = officer
-        .post(
-            &format!("/office/cases/{case}/decide"),
-            &[
-                ("csrf", &page.csrf()),
-                ("revision", &revision.to_string()),
-                ("verdict", "waive"),
-                ("reason", "branch copy is acceptable under the policy"),
-            ],
+        .decide(
+            &case,
+            &page,
+            revision,
+            "waive",
+            "branch copy is acceptable under the policy",
         )
         .await;
     assert_eq!(
@@ -225,15 +219,7 @@ async fn an_escalation_is_approved_by_two_officers_and_never_by_one_twice() {
     );
     let audit = app.rows("audit_logs");
     let refused = analyst
-        .post(
-            &format!("/office/cases/{case}/decide"),
-            &[
-                ("csrf", &page.csrf()),
-                ("revision", &revision.to_string()),
-                ("verdict", "approve"),
-                ("reason", "looks fine"),
-            ],
-        )
+        .decide(&case, &page, revision, "approve", "looks fine")
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
     assert_eq!(app.rows("audit_logs"), audit);
@@ -242,14 +228,12 @@ async fn an_escalation_is_approved_by_two_officers_and_never_by_one_twice() {
     let page = first.get(&format!("/office/cases/{case}")).await;
     assert!(page.body.contains("Propose approval"));
     let proposed = first
-        .post(
-            &format!("/office/cases/{case}/decide"),
-            &[
-                ("csrf", &page.csrf()),
-                ("revision", &revision.to_string()),
-                ("verdict", "approve"),
-                ("reason", "PEP reviewed: source of wealth documented"),
-            ],
+        .decide(
+            &case,
+            &page,
+            revision,
+            "approve",
+            "PEP reviewed: source of wealth documented",
         )
         .await;
     assert_eq!(
@@ -267,15 +251,7 @@ async fn an_escalation_is_approved_by_two_officers_and_never_by_one_twice() {
     assert!(page.body.contains("You proposed this approval"));
     let audit = app.rows("audit_logs");
     let again = first
-        .post(
-            &format!("/office/cases/{case}/decide"),
-            &[
-                ("csrf", &page.csrf()),
-                ("revision", &revision.to_string()),
-                ("verdict", "approve"),
-                ("reason", "confirming myself"),
-            ],
-        )
+        .decide(&case, &page, revision, "approve", "confirming myself")
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     assert!(
@@ -296,14 +272,12 @@ async fn an_escalation_is_approved_by_two_officers_and_never_by_one_twice() {
                 .contains("Approval proposed by compliance.officer")
     );
     let confirmed = second
-        .post(
-            &format!("/office/cases/{case}/decide"),
-            &[
-                ("csrf", &page.csrf()),
-                ("revision", &revision.to_string()),
-                ("verdict", "approve"),
-                ("reason", "second pair of eyes agrees"),
-            ],
+        .decide(
+            &case,
+            &page,
+            revision,
+            "approve",
+            "second pair of eyes agrees",
         )
         .await;
     assert_eq!(

@@ -201,6 +201,27 @@ impl Browser<'_> {
         self.request(Method::POST, uri, Some(form)).await
     }
 
+    /// Posts the decide form of `case` as read on `page` (its CSRF token) at `revision`.
+    pub async fn decide(
+        &self,
+        case: &str,
+        page: &Page,
+        revision: i64,
+        verdict: &str,
+        reason: &str,
+    ) -> Page {
+        self.post(
+            &format!("/office/cases/{case}/decide"),
+            &[
+                ("csrf", &page.csrf()),
+                ("revision", &revision.to_string()),
+                ("verdict", verdict),
+                ("reason", reason),
+            ],
+        )
+        .await
+    }
+
     /// Opens the sign-in page and signs in.
     pub async fn sign_in(&self, username: &str, password: &str) -> Page {
         let form = self.get("/office/sign-in").await;

@@ -1,6 +1,6 @@
 //! The shared fixtures (`compliance_ops::testing`), as this test binary's `support`, and what
 //! only this binary needs: a second compliance officer (four eyes), the SQLSTATE and constraint
-//! of a refused statement, and a log that the tests can read.
+//! of a refused statement, a log that the tests can read, and the service on a thread of its own.
 
 pub use compliance_ops::testing::*;
 
@@ -8,7 +8,46 @@ use compliance_domain::input::NewUser;
 use compliance_domain::{Email, Role, User, Username};
 use compliance_persistence::diesel::{PgConnection, RunQueryDsl, sql_query};
 use compliance_persistence::repo::users;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+
+/// Serves `compliance` as `compliance-api` does, on ephemeral ports, on a runtime thread of its
+/// own: the API's address, and the metrics listener's when `with_metrics`.
+pub fn serve_on_thread(
+    compliance: compliance_app::Compliance,
+    with_metrics: bool,
+) -> (SocketAddr, Option<SocketAddr>) {
+    let bind = || {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        listener
+    };
+    let api_listener = bind();
+    let api_addr = api_listener.local_addr().unwrap();
+    let metrics_listener = with_metrics.then(bind);
+    let metrics_addr = metrics_listener.as_ref().map(|l| l.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .worker_threads(1)
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(api_listener).unwrap();
+            let metrics = metrics_listener.map(|l| tokio::net::TcpListener::from_std(l).unwrap());
+            compliance_server::api::serve_with_metrics(
+                listener,
+                metrics,
+                compliance,
+                Default::default(),
+                std::future::pending(),
+            )
+            .await
+            .unwrap();
+        });
+    });
+    (api_addr, metrics_addr)
+}
 
 /// A second compliance officer, `second.officer`, created by the seed admin (four eyes need two).
 pub fn second_officer(s: &Seeded) -> User {
