@@ -5,7 +5,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The compliance database's own tasks: provision, verify, bench, checkpoint, token, user, sla,
-/// db, cluster, watchlist, webhook, demo.
+/// db, cluster, backup, watchlist, webhook, demo.
 ///
 /// The database is the one named by DATABASE_URL, or else by DATABASE_HOST (default
 /// 127.0.0.1), DATABASE_PORT (5432), DATABASE_NAME (compliance_db), DATABASE_USER (postgres)
@@ -72,6 +72,10 @@ pub enum Command {
     /// standby), the database provisioned through it, and the failover drill.
     #[command(after_help = CLUSTER_EXIT)]
     Cluster(crate::cluster::ClusterArgs),
+    /// Back up the cluster with pgBackRest (full, differential, incremental; its WAL archived
+    /// since it was made), list the backups, or run the point-in-time restore drill.
+    #[command(after_help = BACKUP_EXIT)]
+    Backup(crate::backup::BackupArgs),
     /// Import watchlist versions from their official files, list them, screen subjects against
     /// the current versions (JSON out; docs/screening.md).
     #[command(after_help = WATCHLIST_EXIT)]
@@ -175,6 +179,7 @@ const USER_EXIT: &str = "Exit status: 0 done, 1 refused (an unknown user, a syst
 const WATCHLIST_EXIT: &str = "Exit status: 0 done, 1 refused (an unreadable or malformed list file, an entry count that fell by more than 20% without --force-reason, a subject that is not valid, a user who may not), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const WEBHOOK_EXIT: &str = "Exit status: 0 done, 1 refused (an invalid URL or field, a private address without --allow-private, a stale --revision, an unknown endpoint or user, a user who may not), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood. With --format json, stdout holds the JSON answer.";
 const CLUSTER_EXIT: &str = "Exit status: 0 done, 1 the drill lost a submission, verify failed or the checkpoint no longer holds (or provisioning failed), 2 pg_autoctl is missing, a server did not start or settle, or the cluster could not be reached, 64 the command line was not understood.";
+const BACKUP_EXIT: &str = "Exit status: 0 done, 1 the restore drill found a case it should not have (or missed one), verify failed or the checkpoint no longer holds, 2 no cluster, pgbackrest missing, or a backup, restore or server failed, 64 the command line was not understood.";
 const DB_EXIT: &str = "Exit status: 0 done, 1 `url` found no running embedded server, 2 it could not be started or stopped (no binaries, a failed initdb or pg_ctl: the message says which), 64 the command line was not understood.";
 const DEMO_EXIT: &str = "Exit status: 0 stopped by Ctrl-C or SIGTERM (the server stopped with it), 1 refused (a database that holds users but not the seed's) or a step failed (provisioning, the build, the server's start, a submission), 2 the database could not be reached or the configuration is unusable, 64 the command line was not understood.";
 const BENCH_EXIT: &str = "Exit status: 0 the benchmarks ran, 1 one failed (or a tool it needs is missing), 64 the command line was not understood.";

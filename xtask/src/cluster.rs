@@ -93,12 +93,18 @@ pub enum DrillFormat {
 }
 
 fn layout(args: &ClusterArgs) -> Layout {
-    let dir = args.dir.clone().unwrap_or_else(Layout::default_dir);
+    layout_in(args.dir.clone())
+}
+
+/// The cluster in `dir` (default: `Layout::default_dir`), on the ports it was made with.
+pub fn layout_in(dir: Option<PathBuf>) -> Layout {
+    let dir = dir.unwrap_or_else(Layout::default_dir);
     let base_port = Layout::recorded(&dir).map_or(DEFAULT_BASE_PORT, |l| l.base_port);
     Layout { dir, base_port }
 }
 
-fn database() -> String {
+/// DATABASE_NAME, default compliance_db.
+pub fn database() -> String {
     std::env::var("DATABASE_NAME")
         .ok()
         .filter(|n| !n.is_empty())

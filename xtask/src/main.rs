@@ -6,6 +6,7 @@
 // A command-line tool: printing is its job.
 #![allow(clippy::print_stdout)]
 
+mod backup;
 mod bench;
 mod checkpoint;
 mod cli;
@@ -85,6 +86,7 @@ fn main() -> ExitCode {
         cli::Command::Checkpoint(args) => checkpoint::run(&args),
         cli::Command::Db(args) => db::run(&args),
         cli::Command::Cluster(args) => cluster::run(&args),
+        cli::Command::Backup(args) => backup::run(&args),
         cli::Command::Token(args) => token::run(&args),
         cli::Command::User(args) => user::run(&args),
         cli::Command::Sla(args) => sla::run(&args),

@@ -12,10 +12,12 @@
 //! directory holding [`MARKER`]), or wait without a bound.
 
 mod autoctl;
+pub mod backup;
 pub mod drill;
 mod monitor;
+pub mod restore;
 
-pub use monitor::{Event, HEALTH_CHECKS, NodeState};
+pub use monitor::{Event, HEALTH_CHECKS, NODE_SETTINGS, NodeState};
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -31,7 +33,7 @@ pub const DEFAULT_BASE_PORT: u16 = 5441;
 pub enum ClusterError {
     /// `pg_autoctl` is not installed.
     #[error(
-        "pg_autoctl (pg_auto_failover) is not installed: run `.ci/install-cluster` as root (it installs Debian's postgresql-15-auto-failover), or `apt-get install postgresql-15-auto-failover`"
+        "pg_autoctl (pg_auto_failover) or pgbackrest is not installed: run `.ci/install-cluster` as root (it installs Debian's postgresql-15-auto-failover and pgbackrest), or `apt-get install postgresql-15-auto-failover pgbackrest`"
     )]
     NotInstalled,
     /// A command failed; `detail` is the end of its output.
@@ -171,6 +173,8 @@ pub fn up(layout: &Layout, mut say: impl FnMut(&str)) -> Result<Up> {
     let tool = autoctl::Tool::find(layout)?;
     tool.prepare_dir()?;
     let created = !layout.exists();
+    // Ours from the start, so that `down --purge` cleans up after a failed first `up` too.
+    tool.write_marker()?;
     let monitor = layout.monitor();
     if !tool.is_created(&monitor) {
         say(&format!("creating the monitor on port {}", monitor.port));
@@ -178,7 +182,6 @@ pub fn up(layout: &Layout, mut say: impl FnMut(&str)) -> Result<Up> {
     }
     tool.ensure_running(&monitor)?;
     monitor::wait_answering(layout, Duration::from_secs(60))?;
-    monitor::tighten_health_checks(layout)?;
     for (i, node) in layout.nodes().iter().enumerate() {
         let made_now = !tool.is_created(node);
         if made_now {
@@ -195,20 +198,46 @@ pub fn up(layout: &Layout, mut say: impl FnMut(&str)) -> Result<Up> {
             tool.create_node(node)?;
         }
         tool.ensure_running(node)?;
-        if i == 0 && made_now {
-            // The standby is cloned from a primary that is ready.
+        let [_, standby] = layout.nodes();
+        if i == 0 && !backup::config_path(layout).is_file() && !tool.is_created(&standby) {
+            // The standby is cloned from a primary that is ready, and archiving.
             monitor::wait_settled(layout, 1, Duration::from_secs(90))?;
+            say("archiving the primary's WAL with pgBackRest (the primary restarts once, alone)");
+            archive_from(layout, &tool, node)?;
         }
     }
-    tool.write_marker()?;
     say("waiting for a primary and a synchronous standby");
     monitor::wait_nodes_answer(layout, Duration::from_secs(120))?;
+    monitor::apply_settings(layout)?;
     let nodes = monitor::wait_settled(layout, 2, Duration::from_secs(120))?;
     Ok(Up {
         nodes,
         seconds: started.elapsed().as_secs_f64(),
         created,
     })
+}
+
+/// Turns WAL archiving on for the first node while it is alone (`archive_mode` needs a
+/// restart, which a primary with a standby would turn into a failover), and creates
+/// pgBackRest's stanza. The standby, cloned next, takes the same settings.
+fn archive_from(layout: &Layout, tool: &autoctl::Tool<'_>, node: &Instance) -> Result<()> {
+    backup::write_config(layout, tool)?;
+    let command = backup::archive_command_literal(layout);
+    let settings = [
+        ("archive_mode", "on"),
+        ("archive_command", command.as_str()),
+        // At most a minute of commits only in a WAL segment not yet archived.
+        ("archive_timeout", "60"),
+        // The defaults pg_auto_failover computes for a whole machine (6 GB here): two nodes and
+        // a monitor share this one.
+        ("shared_buffers", "'256MB'"),
+    ];
+    monitor::wait_answer(layout, std::slice::from_ref(node), Duration::from_secs(60))?;
+    monitor::set(&layout.node_url(node, "postgres"), &settings)?;
+    tool.stop(node)?;
+    tool.ensure_running(node)?;
+    monitor::wait_answer(layout, std::slice::from_ref(node), Duration::from_secs(60))?;
+    backup::create_stanza(layout, tool)
 }
 
 /// Stops the nodes, then the monitor (each `pg_autoctl stop`, waited for); with `purge`, then

@@ -226,9 +226,32 @@ impl<'a> Tool<'a> {
         self.layout.dir.join("config")
     }
 
+    /// The PostgreSQL binaries' directory.
+    pub(super) fn bindir(&self) -> &Path {
+        &self.bindir
+    }
+
+    /// Runs `program` with `args` as the servers' user, in the cluster's environment; an
+    /// error names `what` and the end of its output when it fails.
+    pub(super) fn run_program(&self, what: &str, program: &Path, args: &[&str]) -> Result<Output> {
+        let (runner, all) = self.line_of(program, args);
+        let out = Command::new(runner)
+            .args(all)
+            .current_dir(&self.layout.dir)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(io(format!("running {}", program.display())))?;
+        check(what, &out)?;
+        Ok(out)
+    }
+
     /// The program and arguments that run pg_autoctl with `args`: through `runuser` as the
     /// server's user when root, with the cluster's XDG directories and the binaries on PATH.
     fn command_line(&self, args: &[&str]) -> (PathBuf, Vec<String>) {
+        self.line_of(&self.program.clone(), args)
+    }
+
+    fn line_of(&self, program: &Path, args: &[&str]) -> (PathBuf, Vec<String>) {
         let dir = &self.layout.dir;
         let env_path = format!(
             "PATH={}:/usr/local/bin:/usr/bin:/bin",
@@ -239,7 +262,7 @@ impl<'a> Tool<'a> {
             format!("XDG_DATA_HOME={}", path(&dir.join("data"))),
             format!("XDG_RUNTIME_DIR={}", path(&dir.join("run"))),
             env_path,
-            path(&self.program),
+            path(program),
         ];
         line.extend(args.iter().map(|a| (*a).to_owned()));
         match &self.user {
@@ -274,8 +297,8 @@ impl<'a> Tool<'a> {
         check(what, &out)
     }
 
-    /// Gives `dir` to the server's user when root.
-    fn give(&self, dir: &Path) -> Result<()> {
+    /// Gives `dir` (or a file) to the server's user when root.
+    pub(super) fn give(&self, dir: &Path) -> Result<()> {
         let Some(user) = &self.user else {
             return Ok(());
         };

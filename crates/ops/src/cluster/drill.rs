@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-mod timeline;
+pub(super) mod timeline;
 
 pub use timeline::Timeline;
 
@@ -295,7 +295,7 @@ fn promoted(layout: &Layout, killed: &str) -> bool {
 }
 
 /// The seed's clean individual in the UAE: approved by the engine, a full write each time.
-fn template() -> Result<Case, DrillError> {
+pub(super) fn template() -> Result<Case, DrillError> {
     compliance_rules::scenarios::scenarios()
         .into_iter()
         .find(|s| s.id == "ae-ind-clean-001")
@@ -304,7 +304,7 @@ fn template() -> Result<Case, DrillError> {
 }
 
 /// A checkpoint of the log now, signed with a key made for the drill.
-fn sign_now(
+pub(super) fn sign_now(
     config: &DatabaseConfig,
     database: &str,
 ) -> Result<(compliance_audit::SignedCheckpoint, String), DrillError> {
@@ -319,7 +319,7 @@ fn sign_now(
 }
 
 /// True when the checkpoint still holds on the primary now.
-fn check_now(
+pub(super) fn check_now(
     config: &DatabaseConfig,
     checkpoint: &compliance_audit::SignedCheckpoint,
     public: &str,

@@ -110,19 +110,42 @@ pub const HEALTH_CHECKS: [(&str, &str); 6] = [
     ("pgautofailover.primary_demote_timeout", "3000"),
 ];
 
-/// Sets [`HEALTH_CHECKS`] on the monitor (`ALTER SYSTEM`, then a reload).
-pub(super) fn tighten_health_checks(layout: &Layout) -> Result<()> {
-    let url = format!(
+/// The nodes' own settings: checkpoints at least every 30 s (the default is 5 min, spread over
+/// 4.5), because an old primary that pg_rewind cannot bring back rejoins by a fresh clone, and
+/// the clone waits for the primary's next checkpoint.
+pub const NODE_SETTINGS: [(&str, &str); 1] = [("checkpoint_timeout", "'30s'")];
+
+/// Sets [`HEALTH_CHECKS`] on the monitor and [`NODE_SETTINGS`] on each node (`ALTER SYSTEM`,
+/// then a reload; a standby takes them too).
+pub(super) fn apply_settings(layout: &Layout) -> Result<()> {
+    let monitor = format!(
         "postgres://postgres@127.0.0.1:{}/pg_auto_failover",
         layout.monitor().port
     );
-    let config = DatabaseConfig::from_url(&url).map_err(|e| ClusterError::Command {
-        what: "the monitor's URL".into(),
+    set(&monitor, &HEALTH_CHECKS)?;
+    let archive = super::backup::config_path(layout)
+        .is_file()
+        .then(|| super::backup::archive_command_literal(layout));
+    for node in layout.nodes() {
+        let url = layout.node_url(&node, "postgres");
+        set(&url, &NODE_SETTINGS)?;
+        if let Some(command) = &archive {
+            set(&url, &[("archive_command", command.as_str())])?;
+        }
+    }
+    Ok(())
+}
+
+/// `ALTER SYSTEM SET` each of `settings` (values as SQL literals) on the server at `url`, then
+/// a reload.
+pub(super) fn set(url: &str, settings: &[(&str, &str)]) -> Result<()> {
+    let config = DatabaseConfig::from_url(url).map_err(|e| ClusterError::Command {
+        what: "a cluster URL".into(),
         detail: e.to_string(),
     })?;
     let mut conn = connect(&config)?;
-    for (name, value) in HEALTH_CHECKS {
-        // Names and values are the constants above, never input.
+    for (name, value) in settings {
+        // Names are constants; values are constants or quoted by the caller, never input.
         sql_query(format!("ALTER SYSTEM SET {name} = {value}"))
             .execute(&mut conn)
             .map_err(compliance_persistence::PersistenceError::from)?;
@@ -194,8 +217,17 @@ pub(super) fn wait_settled(
 /// Waits until every node accepts connections (after a restart, the monitor still shows the
 /// states the nodes reported before they stopped).
 pub(super) fn wait_nodes_answer(layout: &Layout, within: Duration) -> Result<()> {
+    wait_answer(layout, &layout.nodes(), within)
+}
+
+/// Waits until each of `nodes` accepts connections.
+pub(super) fn wait_answer(
+    layout: &Layout,
+    nodes: &[super::Instance],
+    within: Duration,
+) -> Result<()> {
     let started = Instant::now();
-    for node in layout.nodes() {
+    for node in nodes.iter().cloned() {
         let config =
             DatabaseConfig::from_url(&layout.node_url(&node, "postgres")).map_err(|e| {
                 ClusterError::Command {

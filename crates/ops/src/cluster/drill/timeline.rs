@@ -22,7 +22,9 @@ pub struct Timeline {
     pub detected: Option<f64>,
     /// The standby reported `wait_primary`: promoted, writable.
     pub promoted: Option<f64>,
-    /// The first submission acknowledged after the kill.
+    /// The submission that ended the outage: the first acknowledged after the kill more than
+    /// [`OUTAGE`] after the one before it (a commit in flight at the kill may be acknowledged
+    /// a few milliseconds after it, by the dying primary: that is not the service back).
     pub first_write: Option<f64>,
     /// The old primary reported `secondary`.
     pub rejoined: Option<f64>,
@@ -52,7 +54,7 @@ impl Timeline {
             detected: first(&|e| e.node != killed && e.assigned == "prepare_promotion")
                 .and_then(after),
             promoted: promoted_at.and_then(after),
-            first_write: acks.iter().find(|t| **t > kill).copied().and_then(after),
+            first_write: outage_end(kill, acks).and_then(after),
             rejoined: first(&|e| e.node == killed && e.reported == "secondary").and_then(after),
             synchronous_again: synchronous_at.and_then(after),
             acknowledged_without_standby: promoted_at.map_or(0, |p| {
@@ -60,6 +62,23 @@ impl Timeline {
             }),
         }
     }
+}
+
+/// A pause between acknowledgements longer than this is an outage.
+pub const OUTAGE: chrono::Duration = chrono::Duration::seconds(1);
+
+/// The first acknowledgement after `kill` that follows a pause longer than [`OUTAGE`] (the
+/// kill counting as an acknowledgement), else the first after `kill`.
+fn outage_end(kill: DateTime<Utc>, acks: &[DateTime<Utc>]) -> Option<DateTime<Utc>> {
+    let mut previous = acks.iter().copied().rfind(|t| *t <= kill).unwrap_or(kill);
+    let after: Vec<DateTime<Utc>> = acks.iter().copied().filter(|t| *t > kill).collect();
+    for t in &after {
+        if *t - previous > OUTAGE {
+            return Some(*t);
+        }
+        previous = *t;
+    }
+    after.first().copied()
 }
 
 /// The longest time, in seconds, between `start`, the acknowledgements (sorted) and `end`.
@@ -79,7 +98,7 @@ fn seconds(span: chrono::Duration) -> Option<f64> {
 }
 
 /// How many of the cases `ids` the primary holds now.
-pub(super) fn present(config: &DatabaseConfig, ids: &[uuid::Uuid]) -> Result<u64, DrillError> {
+pub(crate) fn present(config: &DatabaseConfig, ids: &[uuid::Uuid]) -> Result<u64, DrillError> {
     #[derive(diesel::QueryableByName)]
     struct Count {
         #[diesel(sql_type = BigInt)]
@@ -121,7 +140,8 @@ mod tests {
             event(5000, "node_a", "secondary", "secondary"),
             event(5200, "node_b", "primary", "primary"),
         ];
-        let acks = [at(-10), at(1700), at(3000), at(5100), at(6000)];
+        // A commit in flight at the kill, acknowledged 5 ms after it, is not the service back.
+        let acks = [at(-10), at(5), at(1700), at(3000), at(5100), at(6000)];
         let t = Timeline::from_events("node_a", at(0), &events, &acks);
         assert_eq!(t.detected, Some(0.9));
         assert_eq!(t.promoted, Some(1.5));
