@@ -209,15 +209,8 @@ fn up(layout: &Layout) -> Result<(), (String, u8)> {
     crate::out(&states_text(&started.nodes));
     let url = layout.url(&database());
     let config = DatabaseConfig::from_url(&url).map_err(|e| (e.to_string(), exit::UNREACHABLE))?;
-    let options = ProvisionOptions {
-        seed: true,
-        reset: false,
-        force: false,
-        expect_seed: false,
-        service_role: None,
-        admin_role: None,
-    };
-    let report = provision(&config, options, |_| {}).map_err(|e| (e.to_string(), exit::FAILED))?;
+    let report = provision(&config, ProvisionOptions::default(), |_| {})
+        .map_err(|e| (e.to_string(), exit::FAILED))?;
     say(&format!(
         "{} provisioned through the primary: {}",
         report.target,

@@ -97,21 +97,26 @@ fn run(command: &mut Command, what: &str) -> Result<Output, EmbeddedError> {
     if out.status.success() {
         Ok(out)
     } else {
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let tail: Vec<&str> = text.lines().rev().take(6).collect();
         Err(EmbeddedError::Command {
             what: what.into(),
-            detail: format!(
-                "{}: {}",
-                out.status,
-                tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
-            ),
+            detail: failure_detail(&out, 6),
         })
     }
+}
+
+/// A failed command's status and the last `lines` lines of its output, joined by ` / `.
+pub(crate) fn failure_detail(out: &Output, lines: usize) -> String {
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tail: Vec<&str> = text.lines().rev().take(lines).collect();
+    format!(
+        "{}: {}",
+        out.status,
+        tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
+    )
 }
 
 /// True when this process runs as root (its effective user id is 0).

@@ -350,18 +350,8 @@ fn check(what: &str, out: &Output) -> Result<()> {
     if out.status.success() {
         return Ok(());
     }
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let tail: Vec<&str> = text.lines().rev().take(4).collect();
     Err(ClusterError::Command {
         what: what.to_owned(),
-        detail: format!(
-            "{} / {}",
-            out.status,
-            tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
-        ),
+        detail: crate::embedded::failure_detail(out, 4),
     })
 }
