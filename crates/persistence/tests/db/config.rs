@@ -102,3 +102,58 @@ fn a_scram_server_accepts_any_password_both_ways() {
         }
     }
 }
+
+/// A port on 127.0.0.1 where nothing listens (bound, then released).
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port()
+}
+
+/// A URL naming several servers (a pg_auto_failover formation's): libpq passes a host that does
+/// not answer and connects to the next, the password reaching it exactly as given.
+#[test]
+fn a_url_naming_several_servers_reaches_the_one_that_answers() {
+    use compliance_persistence::diesel::sql_types::Integer;
+    use compliance_persistence::diesel::{RunQueryDsl, sql_query};
+    #[derive(compliance_persistence::diesel::QueryableByName)]
+    struct Port {
+        #[diesel(sql_type = Integer)]
+        port: i32,
+    }
+    let db = compliance_persistence::testing::TestDatabase::new();
+    let live = db.config();
+    let dead = closed_port();
+    let url = format!(
+        "postgres://{}@127.0.0.1:{dead},{}:{}/{}?target_session_attrs=read-write",
+        live.user(),
+        live.host(),
+        live.port(),
+        db.name()
+    );
+    let config = DatabaseConfig::from_url(&url).unwrap();
+    assert_eq!(config.servers().len(), 2);
+    let reached: Port = sql_query("SELECT inet_server_port() AS port")
+        .get_result(&mut connect(&config).unwrap())
+        .unwrap();
+    assert_eq!(reached.port, i32::from(live.port()));
+    // Through the pool as well.
+    Database::new(config).ping().unwrap();
+
+    // The password, percent-encoded in the URL, reaches the second server as it was meant.
+    let catcher = PasswordCatcher::start("password authentication failed: you sent {password}");
+    let url = format!(
+        "postgres://app:pa%2541ss@127.0.0.1:{dead},127.0.0.1:{}/compliance_db",
+        catcher.port()
+    );
+    let err = connect(&DatabaseConfig::from_url(&url).unwrap())
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        catcher.passwords().last().map(String::as_str),
+        Some("pa%41ss")
+    );
+    assert!(!err.contains("pa%41ss"), "{err}");
+}

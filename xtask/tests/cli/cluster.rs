@@ -1,0 +1,70 @@
+//! `cargo xtask cluster` and `backup` where there is no cluster (the failover and restore
+//! stories themselves run in `.ci/check-cluster`, on a real pg_auto_failover formation): each
+//! says what is missing and exits 2, a directory that is not a cluster of ours is never removed,
+//! and a drill of no rounds is not understood (64).
+
+use super::{text, xtask};
+
+const UNUSED: &str = "postgres://app@127.0.0.1:1/compliance_db";
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("xtask-cluster-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn without_a_cluster_each_command_says_so_and_exits_2() {
+    let dir = temp_dir("none");
+    let dir_arg = dir.display().to_string();
+    for args in [
+        &["cluster", "status", "--dir", &dir_arg][..],
+        &["backup", "info", "--dir", &dir_arg][..],
+        &["backup", "restore-drill", "--dir", &dir_arg][..],
+    ] {
+        let out = xtask(args, UNUSED);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("no cluster in") && stderr.contains("cargo xtask cluster up"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // `url` needs no running cluster: the layout's URL, both nodes, read-write.
+    let out = xtask(&["cluster", "url", "--dir", &dir_arg], UNUSED);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        text(&out.stdout).trim(),
+        "postgres://postgres@127.0.0.1:5442,127.0.0.1:5443/compliance_db?target_session_attrs=read-write"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn down_purge_leaves_a_directory_that_is_not_a_cluster_of_ours_alone() {
+    let dir = temp_dir("foreign");
+    let precious = dir.join("precious.txt");
+    std::fs::write(&precious, "not a cluster").unwrap();
+    let out = xtask(
+        &[
+            "cluster",
+            "down",
+            "--purge",
+            "--dir",
+            &dir.display().to_string(),
+        ],
+        UNUSED,
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("left alone"), "{stderr}");
+    assert!(precious.is_file(), "the directory was touched");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_drill_of_no_rounds_is_not_understood() {
+    let out = xtask(&["cluster", "drill", "--rounds", "0"], UNUSED);
+    assert_eq!(out.status.code(), Some(64), "{}", text(&out.stderr));
+}
