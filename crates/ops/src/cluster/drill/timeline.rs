@@ -23,7 +23,7 @@ pub struct Timeline {
     /// The standby reported `wait_primary`: promoted, writable.
     pub promoted: Option<f64>,
     /// The submission that ended the outage: the first acknowledged after the kill more than
-    /// [`OUTAGE`] after the one before it (a commit in flight at the kill may be acknowledged
+    /// a second after the one before it (a commit in flight at the kill may be acknowledged
     /// a few milliseconds after it, by the dying primary: that is not the service back).
     pub first_write: Option<f64>,
     /// The old primary reported `secondary`.
