@@ -238,7 +238,10 @@ impl Compliance {
             overdue: query.overdue,
         };
         let after = query.after.map(|c| c.0);
-        let (page, open) = self.service.read(|conn| {
+        // One snapshot, on generic plans: planning the queue's view cost more than running it,
+        // and the plan cache planned a filtered page again on every call.
+        let (page, open) = self.service.read_snapshot(|conn| {
+            reports::plan_generically(conn)?;
             let page =
                 reports::pending_approvals_page(conn, &filter, after.as_ref(), i64::from(limit))?;
             // The requests the page's cases wait on: one index probe per case of the page.

@@ -105,3 +105,68 @@ fn the_queue_page_is_planned_once_and_kept_as_a_generic_plan() {
         );
     }
 }
+
+/// A filtered page (a jurisdiction, a status), as the service reads it: inside a snapshot
+/// whose statements keep generic plans (`reports::plan_generically`). Left to the plan cache,
+/// the filtered statement was planned again on every run (its custom plans looked cheaper
+/// than the generic one), and planning the view cost more than running it.
+#[test]
+fn filtered_queue_pages_read_as_the_service_reads_them_are_planned_once() {
+    let db = TestDatabase::new();
+    let mut conn = db.conn();
+    let u = users(&mut conn);
+    for i in 0..600 {
+        case(
+            &mut conn,
+            &u.system,
+            &format!("filtered-plan-{i:03}"),
+            vec![pep_reason()],
+        );
+    }
+    raw(&mut conn, "ANALYZE").unwrap();
+    let filters = [
+        QueueFilter {
+            jurisdiction: Some(compliance_domain::Jurisdiction::Us),
+            ..QueueFilter::default()
+        },
+        QueueFilter {
+            status: Some(compliance_domain::CheckStatus::Escalated),
+            ..QueueFilter::default()
+        },
+        QueueFilter {
+            jurisdiction: Some(compliance_domain::Jurisdiction::Ae),
+            status: Some(compliance_domain::CheckStatus::Escalated),
+            ..QueueFilter::default()
+        },
+    ];
+    for _ in 0..12 {
+        for filter in &filters {
+            compliance_persistence::in_snapshot(&mut conn, |c| {
+                reports::plan_generically(c)?;
+                reports::pending_approvals_page(c, filter, None, 50)
+            })
+            .unwrap();
+        }
+    }
+    let statements = queue_statements(&mut conn);
+    assert_eq!(statements.len(), 3, "one prepared statement per filter");
+    for s in &statements {
+        assert_eq!(
+            (s.custom_plans, s.generic_plans),
+            (0, 12),
+            "planned again: {}",
+            s.statement
+        );
+    }
+    // Outside such a snapshot the setting is gone (SET LOCAL): the connection goes back to the
+    // pool as it came.
+    #[derive(QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = Text)]
+        plan_cache_mode: String,
+    }
+    let mode: Mode = diesel::sql_query("SHOW plan_cache_mode")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(mode.plan_cache_mode, "auto");
+}
