@@ -168,7 +168,12 @@ impl<'a> Tool<'a> {
             &["stop", "--pgdata", &path(&instance.data)],
         )?;
         let started = Instant::now();
-        while self.is_running(instance) || instance.data.join("postmaster.pid").exists() {
+        // Until the keeper itself is gone (its pid file), not only PostgreSQL: a `run` started
+        // while the old keeper still holds its pid file exits at once.
+        while self.is_running(instance)
+            || instance.data.join("postmaster.pid").exists()
+            || self.keeper_pid_file(instance).exists()
+        {
             if started.elapsed() > Duration::from_secs(60) {
                 return Err(ClusterError::Timeout(format!(
                     "{} still runs 60 s after pg_autoctl stop (see {}.log)",
@@ -183,13 +188,7 @@ impl<'a> Tool<'a> {
     /// SIGKILL to the instance's pg_autoctl and every process of its group (its supervisor,
     /// its services), which `ensure_running` started in a session of its own.
     pub(super) fn kill_keeper(&self, instance: &Instance) -> Result<()> {
-        let pid_file = self
-            .layout
-            .dir
-            .join("run/pg_autoctl")
-            .join(instance.data.strip_prefix("/").unwrap_or(&instance.data))
-            .join("pg_autoctl.pid");
-        let pid = first_number(&pid_file)?;
+        let pid = first_number(&self.keeper_pid_file(instance))?;
         // The process group of the session `setsid` made: runuser, pg_autoctl and its services.
         let group = std::fs::read_to_string(format!("/proc/{pid}/stat"))
             .ok()
@@ -220,6 +219,15 @@ impl<'a> Tool<'a> {
             .map_err(io("running kill".into()))?;
         check(&format!("kill -KILL {pid} ({})", instance.name), &out)?;
         Ok(pid)
+    }
+
+    /// The keeper's pid file (pg_autoctl's, under the cluster's `XDG_RUNTIME_DIR`).
+    fn keeper_pid_file(&self, instance: &Instance) -> PathBuf {
+        self.layout
+            .dir
+            .join("run/pg_autoctl")
+            .join(instance.data.strip_prefix("/").unwrap_or(&instance.data))
+            .join("pg_autoctl.pid")
     }
 
     fn config_home(&self) -> PathBuf {
