@@ -61,23 +61,29 @@ fn a_page_holds_exactly_its_limit_and_resumes_where_it_stopped() {
     assert_eq!(high.len(), 2);
 }
 
-#[test]
-fn the_queue_page_is_planned_once_and_kept_as_a_generic_plan() {
+/// A database whose queue holds 600 escalations (`prefix-000`...), analysed.
+fn queue_of_600(prefix: &str) -> (TestDatabase, PgConnection) {
     let db = TestDatabase::new();
     let mut conn = db.conn();
     let u = users(&mut conn);
-    // Enough cases that a generic plan costed for an unknown limit (a tenth of the rows) looks
-    // worse than a plan for 10. With the limit bound, every run here was planned again (21
-    // custom plans, no generic one); with 150 cases the bound limit got its generic plan too.
     for i in 0..600 {
         case(
             &mut conn,
             &u.system,
-            &format!("in-plan-{i:03}"),
+            &format!("{prefix}-{i:03}"),
             vec![pep_reason()],
         );
     }
     raw(&mut conn, "ANALYZE").unwrap();
+    (db, conn)
+}
+
+#[test]
+fn the_queue_page_is_planned_once_and_kept_as_a_generic_plan() {
+    // Enough cases that a generic plan costed for an unknown limit (a tenth of the rows) looks
+    // worse than a plan for 10. With the limit bound, every run here was planned again (21
+    // custom plans, no generic one); with 150 cases the bound limit got its generic plan too.
+    let (_db, mut conn) = queue_of_600("in-plan");
     let filter = QueueFilter::default();
     let first = reports::pending_approvals_page(&mut conn, &filter, None, 10).unwrap();
     let after: QueueCursor = first.last().unwrap().into();
@@ -112,18 +118,7 @@ fn the_queue_page_is_planned_once_and_kept_as_a_generic_plan() {
 /// than the generic one), and planning the view cost more than running it.
 #[test]
 fn filtered_queue_pages_read_as_the_service_reads_them_are_planned_once() {
-    let db = TestDatabase::new();
-    let mut conn = db.conn();
-    let u = users(&mut conn);
-    for i in 0..600 {
-        case(
-            &mut conn,
-            &u.system,
-            &format!("filtered-plan-{i:03}"),
-            vec![pep_reason()],
-        );
-    }
-    raw(&mut conn, "ANALYZE").unwrap();
+    let (_db, mut conn) = queue_of_600("filtered-plan");
     let filters = [
         QueueFilter {
             jurisdiction: Some(compliance_domain::Jurisdiction::Us),
