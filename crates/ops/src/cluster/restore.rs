@@ -9,6 +9,7 @@
 
 use super::autoctl::Tool;
 use super::backup::{self, Kind, pgbackrest};
+use super::drill::timeline::present;
 use super::drill::{DrillError, check_now, sign_now};
 use super::{ClusterError, Layout, monitor};
 use compliance_app::{AppError, Compliance};
@@ -79,7 +80,7 @@ pub fn run(
     let config = DatabaseConfig::from_url(&layout.url(&options.database))
         .map_err(|e| DrillError::Other(e.to_string()))?;
     let compliance = crate::compliance_over(&config)?;
-    if backup::info(layout, true)?.contains("\"backup\":[]") {
+    if latest_label(&backup::info(layout, true)?).is_empty() {
         say("no backup yet: taking a full one");
         backup::backup(layout, Kind::Full)?;
     }
@@ -136,9 +137,9 @@ pub fn run(
             restore_seconds,
             recovery_seconds,
             before_submitted: before.len() as u64,
-            before_found: found(&restored, &before)?,
+            before_found: present(&restored, &before)?,
             after_submitted: after.len() as u64,
-            after_found: found(&restored, &after)?,
+            after_found: present(&restored, &after)?,
             cases: count_cases(&restored)?,
             verify: report.summary(),
             verify_passed: report.outcome != crate::verify::Outcome::Fail,
@@ -185,10 +186,6 @@ fn database_now(config: &DatabaseConfig) -> Result<String, DrillError> {
     .get_result(&mut conn)
     .map_err(|e| AppError::from(compliance_persistence::PersistenceError::from(e)))?;
     Ok(now.now)
-}
-
-fn found(config: &DatabaseConfig, ids: &[uuid::Uuid]) -> Result<u64, DrillError> {
-    super::drill::timeline::present(config, ids)
 }
 
 fn count_cases(config: &DatabaseConfig) -> Result<i64, DrillError> {
