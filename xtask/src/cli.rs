@@ -238,6 +238,10 @@ pub struct VerifyArgs {
     /// DATABASE_LOCK_TIMEOUT.
     #[arg(long, value_name = "SECONDS", default_value_t = compliance_ops::verify::STATEMENT_TIMEOUT.as_secs())]
     pub statement_timeout: u64,
+    /// Check the primary even when DATABASE_READ_URL names a standby (by default `verify`
+    /// reads the standby, sparing the primary its scans).
+    #[arg(long)]
+    pub on_primary: bool,
 }
 
 /// Options of `bench`.

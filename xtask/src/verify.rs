@@ -1,6 +1,8 @@
 //! `cargo xtask verify`: the checks against the configured database, printed in the chosen
 //! format; exit 0 when none fails, 1 when one does, 2 when the database cannot be reached or
-//! the configuration is unusable (with `--format json`, a JSON error object says so).
+//! the configuration is unusable (with `--format json`, a JSON error object says so). With
+//! `DATABASE_READ_URL` set, the checks read that standby (unless `--on-primary`): a line on
+//! stderr names the server checked.
 //!
 //! Must not: write to the database (the checks only read).
 
@@ -12,7 +14,7 @@ use std::time::Duration;
 
 /// Runs `verify`; returns the exit status.
 pub fn run(args: &VerifyArgs) -> u8 {
-    let config = match DatabaseConfig::from_env() {
+    let config = match DatabaseConfig::from_env().and_then(|primary| on_standby(primary, args)) {
         Ok(config) => config,
         Err(e) => return report::failure(args.format, &e.to_string(), None, exit::UNREACHABLE),
     };
@@ -39,4 +41,25 @@ pub fn run(args: &VerifyArgs) -> u8 {
             exit::UNREACHABLE,
         ),
     }
+}
+
+/// The standby `DATABASE_READ_URL` names, unless `--on-primary` or none is named: what
+/// `verify` reads.
+fn on_standby(
+    primary: DatabaseConfig,
+    args: &VerifyArgs,
+) -> Result<DatabaseConfig, compliance_persistence::ConfigError> {
+    if args.on_primary {
+        return Ok(primary);
+    }
+    Ok(match primary.replica_from_env()? {
+        Some(replica) => {
+            eprintln!(
+                "verify: reading the standby DATABASE_READ_URL names ({}); --on-primary checks the primary",
+                replica.database.target()
+            );
+            replica.database
+        }
+        None => primary,
+    })
 }

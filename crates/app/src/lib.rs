@@ -30,7 +30,8 @@ pub use compliance::{
     ScreeningFlag, ScreeningJob, SubjectRecord,
 };
 pub use compliance::{
-    ChainHeadRecord, OutboxRecord, ReplicationRecord, StandbyRecord, VitalsRecord,
+    ChainHeadRecord, OutboxRecord, ReadReplicaRecord, ReplicationRecord, RoutedReads,
+    StandbyRecord, VitalsRecord,
 };
 pub use compliance::{
     CurrentCase, EntityOverview, EntityScreening, EntitySearch, FlaggedTransaction, NAME_MATCHES,

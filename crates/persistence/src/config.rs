@@ -136,6 +136,9 @@ pub enum ConfigError {
     /// A part of `DATABASE_URL` is not correctly percent-encoded.
     #[error("DATABASE_URL is not a valid postgres:// URL: {0}")]
     Encoding(String),
+    /// `DATABASE_READ_URL` is not a usable `postgres://` URL.
+    #[error("DATABASE_READ_URL is not a valid postgres:// URL: {0}")]
+    ReadUrl(String),
     /// The database name cannot be used.
     #[error("database name {name:?} is not usable: {reason}")]
     DatabaseName {
@@ -564,5 +567,7 @@ impl fmt::Debug for DatabaseConfig {
 }
 
 mod hosts;
+mod replica;
+pub use replica::{READ_WAIT_MS, ReplicaConfig};
 #[cfg(test)]
 mod tests;

@@ -16,12 +16,13 @@ pub mod testing;
 pub mod views;
 
 pub use config::{
-    ConfigError, DatabaseConfig, MAX_NAME_BYTES, SessionLimits, database_name_problem, defaults,
+    ConfigError, DatabaseConfig, MAX_NAME_BYTES, READ_WAIT_MS, ReplicaConfig, SessionLimits,
+    database_name_problem, defaults,
 };
 pub use convert::OptionalExt;
 pub use error::{PersistenceError, Result};
 pub use pool::{Database, PoolStats, PooledPg, connect, connect_with_limits, in_snapshot};
-pub use standby::commit_waits_for_standby;
+pub use standby::{WalPosition, commit_waits_for_standby, replayed_position, written_position};
 
 /// Re-exported so that callers use the same Diesel as the schema.
 pub use diesel;

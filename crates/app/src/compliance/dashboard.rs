@@ -88,7 +88,9 @@ impl Compliance {
     /// The backlog dashboard: every reviewer role may read it.
     pub fn dashboard(&self, caller: &Caller) -> Result<DashboardRecord> {
         caller.require(Permission::ReadReports, "read the dashboard")?;
-        let d = self.service.read(|conn| Ok(dashboard::read(conn)?))?;
+        let d = self
+            .service
+            .read_replica(caller.user(), |conn| Ok(dashboard::read(conn)?))?;
         Ok(DashboardRecord::from(d))
     }
 }

@@ -22,6 +22,7 @@ mod sessions;
 mod vitals;
 mod wallets;
 
+pub use crate::service::replica::RoutedReads;
 pub use caller::{Caller, Credential, InProcess};
 pub use dashboard::{
     DashboardRecord, DecidedCountRecord, Decider, OpenCountRecord, QueueWaitRecord,
@@ -39,7 +40,10 @@ pub use monitoring::{Monitor, MonitorSettings, ScreeningFlag, ScreeningJob};
 pub use outbox::Outbox;
 pub use screening::SubjectRecord;
 pub use sessions::{OfficeSession, SESSION_PREFIX, SessionPolicy, SignedIn, csrf_token};
-pub use vitals::{ChainHeadRecord, OutboxRecord, ReplicationRecord, StandbyRecord, VitalsRecord};
+pub use vitals::{
+    ChainHeadRecord, OutboxRecord, ReadReplicaRecord, ReplicationRecord, StandbyRecord,
+    VitalsRecord,
+};
 
 use crate::convert::rule_record;
 use crate::cursor::QueueCursor;
@@ -80,7 +84,12 @@ impl Compliance {
     /// connects on demand, so a service can start while the database is down.
     pub fn new(config: &Config) -> Self {
         Self {
-            service: ComplianceService::new(Database::new(config.database.clone())),
+            service: ComplianceService::new(
+                Database::new(config.database.clone()),
+                config.replica.as_ref().map(|r| {
+                    crate::service::replica::Replica::new(Database::new(r.database.clone()), r.wait)
+                }),
+            ),
             sign_ins: std::sync::Arc::default(),
             connections: config.connections(),
         }
@@ -242,7 +251,7 @@ impl Compliance {
         // and the plan cache planned a filtered page again on every call. Not the overdue page:
         // its ranges (one per service level) need their values to be planned well (generic,
         // it was 21.5 ms at p50 over HTTP at a million cases, docs/benchmarks.md).
-        let (page, open) = self.service.read_snapshot(|conn| {
+        let (page, open) = self.service.read_replica_snapshot(caller.user(), |conn| {
             if !filter.overdue {
                 reports::plan_generically(conn)?;
             }
@@ -330,7 +339,7 @@ impl Compliance {
         query: &AuditQuery,
     ) -> Result<AuditPage> {
         caller.require(Permission::ReadAudit, "read the audit trail")?;
-        self.service.audit(entity, query)
+        self.service.audit(entity, query, caller.user())
     }
 
     /// The rule versions in force in `jurisdiction` at `at`, by code.
@@ -357,7 +366,7 @@ impl Compliance {
         limit: ListSize,
     ) -> Result<Vec<HighRiskRecord>> {
         caller.require(Permission::ReadReports, "read the reports")?;
-        let rows = self.service.read(|conn| {
+        let rows = self.service.read_replica(caller.user(), |conn| {
             Ok(reports::high_risk_entities(
                 conn,
                 jurisdiction,
@@ -372,7 +381,7 @@ impl Compliance {
         caller.require(Permission::ReadReports, "read the reports")?;
         let rows = self
             .service
-            .read(|conn| Ok(reports::compliance_summary(conn)?))?;
+            .read_replica(caller.user(), |conn| Ok(reports::compliance_summary(conn)?))?;
         Ok(rows.into_iter().map(SummaryRecord::from).collect())
     }
 
@@ -384,7 +393,7 @@ impl Compliance {
         limit: ListSize,
     ) -> Result<Vec<ReviewDueRecord>> {
         caller.require(Permission::ReadReports, "read the reports")?;
-        let rows = self.service.read(|conn| {
+        let rows = self.service.read_replica(caller.user(), |conn| {
             Ok(reviews_due::list(
                 conn,
                 jurisdiction,

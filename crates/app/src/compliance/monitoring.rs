@@ -253,7 +253,7 @@ impl Monitor {
         let agent = self.compliance.in_process().system_agent()?;
         let service = &self.compliance.service;
         let settings = self.settings;
-        let Some(claimed) = service.run(|conn| {
+        let Some(claimed) = service.run(agent.user(), |conn| {
             Ok(jobs::claim(
                 conn,
                 agent.user(),

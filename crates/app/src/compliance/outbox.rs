@@ -35,14 +35,14 @@ impl Outbox {
         let copied = self
             .compliance
             .service
-            .run(|conn| Ok(deliveries::fan_out(conn, i64::from(limit))?))?;
+            .run_unattributed(|conn| Ok(deliveries::fan_out(conn, i64::from(limit))?))?;
         Ok(u64::try_from(copied).unwrap_or(0))
     }
 
     /// Claims up to `limit` due deliveries, each leased for `lease` (after which another
     /// dispatcher may take it over: the receiver then sees the event again, with the same id).
     pub fn claim(&self, limit: u32, lease: Duration) -> Result<Vec<Claim>> {
-        let claimed = self.compliance.service.run(|conn| {
+        let claimed = self.compliance.service.run_unattributed(|conn| {
             Ok(deliveries::claim(
                 conn,
                 i64::from(limit),
@@ -75,7 +75,7 @@ impl Outbox {
         };
         self.compliance
             .service
-            .run(|conn| Ok(deliveries::complete(conn, &results, circuit)?))
+            .run_unattributed(|conn| Ok(deliveries::complete(conn, &results, circuit)?))
     }
 
     /// The entity's events in order, from the one after `after_sequence` (for a receiver that

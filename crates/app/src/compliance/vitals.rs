@@ -2,15 +2,18 @@
 //! statements (the backlog dashboard's kept counts, then `repo::vitals`: the outbox, replication,
 //! the audit chains' heads, the screening jobs' re-screenings), and [`Compliance::pool`]. Like
 //! the health check it needs no caller: it answers counts, ages, chain numbers and standbys'
-//! names, nothing about a person.
+//! names, nothing about a person. [`Compliance::read_replica_vitals`]: the standby for reads,
+//! how far behind it is and where reads went.
 //!
 //! Must not: write, scan the case tables, or answer a name, an amount or an entity id.
 
 use super::{Compliance, DashboardRecord};
 use crate::Result;
 use crate::health::PoolFigures;
+use crate::service::replica::RoutedReads;
 use chrono::{DateTime, Utc};
 use compliance_persistence::repo::{dashboard, vitals};
+use compliance_persistence::{replayed_position, written_position};
 use serde::Serialize;
 
 /// The database's figures for a metrics scrape, as of one instant.
@@ -78,7 +81,48 @@ pub struct ChainHeadRecord {
     pub written_at: DateTime<Utc>,
 }
 
+/// The standby reads go to (`DATABASE_READ_URL`), as of a scrape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReadReplicaRecord {
+    /// Whether it answered now.
+    pub up: bool,
+    /// Bytes of WAL between its last replayed record and the primary's position read just
+    /// after (0 when caught up, or when it is a primary itself); none when either could not be
+    /// read.
+    pub behind_bytes: Option<i64>,
+    /// The reads it served, and those sent to the primary instead by reason, since the process
+    /// started.
+    pub routed: RoutedReads,
+}
+
 impl Compliance {
+    /// The standby for reads, when one is configured: reachable, bytes behind, where reads
+    /// went. Never fails: a standby or primary that does not answer is said so in the record.
+    pub fn read_replica_vitals(&self) -> Option<ReadReplicaRecord> {
+        let replica = self.service.replica()?;
+        let replayed = replica
+            .database()
+            .conn()
+            .ok()
+            .and_then(|mut conn| replayed_position(&mut conn).ok());
+        let behind_bytes = match replayed {
+            Some(None) => Some(0),
+            Some(Some(replayed)) => self
+                .service
+                .database()
+                .conn()
+                .ok()
+                .and_then(|mut conn| written_position(&mut conn).ok())
+                .map(|written| (written.0 - replayed.0).max(0)),
+            None => None,
+        };
+        Some(ReadReplicaRecord {
+            up: replayed.is_some(),
+            behind_bytes,
+            routed: replica.routed(),
+        })
+    }
+
     /// The database's figures for a metrics scrape: two statements on one pooled connection
     /// (read once more on a dead one), and the pool's figures. Needs no caller: see the module.
     pub fn vitals(&self) -> Result<VitalsRecord> {

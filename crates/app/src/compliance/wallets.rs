@@ -69,7 +69,7 @@ impl Compliance {
         version: Uuid,
     ) -> Result<CounterpartyPass> {
         caller.require(Permission::RescreenEntities, "re-screen entities")?;
-        self.service.run(|conn| {
+        self.service.run(caller.user(), |conn| {
             let version_row = compliance_persistence::repo::watchlists::find(conn, version)?;
             let screener = Screener::from_lists([(
                 version_row.list.clone(),

@@ -50,7 +50,7 @@ impl ComplianceService {
         ask: Ask,
         expected_revision: i32,
     ) -> Result<AssignmentRecord> {
-        self.run(|conn| {
+        self.run(actor, |conn| {
             let case = compliance_checks::lock(conn, case_id.as_uuid())?;
             if case.revision != expected_revision {
                 return Err(stale(&case, expected_revision).into());

@@ -47,7 +47,7 @@ impl ComplianceService {
             EndpointKind::Webhook => Some(ShownSecret::generate()?),
             EndpointKind::Nats => None,
         };
-        let stored = self.run(|conn| {
+        let stored = self.run(by, |conn| {
             Ok(endpoints::create(
                 conn,
                 &endpoints::NewEndpoint {
@@ -79,7 +79,7 @@ impl ComplianceService {
         if let Some(description) = &change.description {
             check_description(description)?;
         }
-        self.run(|conn| {
+        self.run(by, |conn| {
             let stored = endpoints::update(
                 conn,
                 id,
@@ -106,7 +106,7 @@ impl ComplianceService {
         previous_until: DateTime<Utc>,
     ) -> Result<EndpointWithSecret> {
         let secret = ShownSecret::generate()?;
-        let endpoint = self.run(|conn| {
+        let endpoint = self.run(by, |conn| {
             if endpoints::find(conn, id)?.kind != EndpointKind::Webhook {
                 return Err(InputError::field(
                     "id",
@@ -139,7 +139,7 @@ impl ComplianceService {
         endpoint: Uuid,
         replay: Replay,
     ) -> Result<i64> {
-        self.run(|conn| {
+        self.run(by, |conn| {
             endpoints::find(conn, endpoint)?;
             Ok(deliveries::replay(conn, endpoint, replay, by)?)
         })

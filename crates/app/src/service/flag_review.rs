@@ -21,7 +21,7 @@ impl ComplianceService {
         reviewer: UserId,
         conclusion: &ReviewReason,
     ) -> Result<FlagReviewRow> {
-        self.run(|conn| {
+        self.run(reviewer, |conn| {
             let reviewer = Reviewer::try_from(&users::find(conn, reviewer)?)?;
             let key = FlagKey { job, entity, entry };
             // One flag and its review by their keys, not the job's every flag.

@@ -15,6 +15,7 @@ mod flag_review;
 pub(crate) mod monitoring;
 pub(crate) mod overrides;
 mod reads;
+pub(crate) mod replica;
 mod requests;
 mod rescreen;
 mod review;
@@ -27,7 +28,7 @@ pub(crate) use submit::Submitted;
 
 use crate::rules_cache::RulesCache;
 use crate::{AppError, Result};
-use compliance_domain::{Case, CheckStatus, Decision, without_false_positives};
+use compliance_domain::{Case, CheckStatus, Decision, UserId, without_false_positives};
 use compliance_persistence::Database;
 use compliance_persistence::diesel::PgConnection;
 use compliance_persistence::repo::compliance_checks::StoredComplianceCheck;
@@ -43,6 +44,8 @@ pub(crate) struct ComplianceService {
     db: Database,
     rules: RulesCache,
     screeners: crate::watchlists::ScreenerCache,
+    /// The standby reads may go to (`DATABASE_READ_URL`), when one is configured.
+    replica: Option<std::sync::Arc<replica::Replica>>,
     /// Writes of this process in flight ([`ComplianceService::run`]): a background job
     /// ([`ComplianceService::run_background`]) lets them pass first.
     live: std::sync::Arc<std::sync::atomic::AtomicUsize>,
@@ -79,14 +82,20 @@ impl Replay {
 const ATTEMPTS: u32 = 5;
 
 impl ComplianceService {
-    /// A service over `db`.
-    pub(crate) fn new(db: Database) -> Self {
+    /// A service over `db`, reading the reports from `replica` when given.
+    pub(crate) fn new(db: Database, replica: Option<replica::Replica>) -> Self {
         Self {
             db,
             rules: RulesCache::new(),
             screeners: Default::default(),
+            replica: replica.map(std::sync::Arc::new),
             live: Default::default(),
         }
+    }
+
+    /// The standby reads go to, when one is configured.
+    pub(crate) fn replica(&self) -> Option<&replica::Replica> {
+        self.replica.as_deref()
     }
 
     /// Writes of this process in flight now (background jobs' not counted).
@@ -120,15 +129,32 @@ impl ComplianceService {
         self.read(|conn| compliance_persistence::in_snapshot(conn, &f))
     }
 
-    /// Runs `f` in one transaction on a pooled connection; on a transient failure, rolls back
-    /// and runs it again (a fresh connection, a short randomised pause), at most [`ATTEMPTS`]
-    /// times in all. When the connection is lost during COMMIT, the write may or may not have
-    /// been committed: that is [`AppError::OutcomeUnknown`], not retried (running `f` again could
-    /// do it twice); [`ComplianceService::run_idempotent`] is for writes that may be run again.
-    pub(crate) fn run<T>(&self, f: impl FnMut(&mut PgConnection) -> Result<T>) -> Result<T> {
+    /// Runs `f`, a write acting as `by`, in one transaction on a pooled connection; on a
+    /// transient failure, rolls back and runs it again (a fresh connection, a short randomised
+    /// pause), at most [`ATTEMPTS`] times in all. When the connection is lost during COMMIT, the
+    /// write may or may not have been committed: that is [`AppError::OutcomeUnknown`], not
+    /// retried (running `f` again could do it twice); [`ComplianceService::run_idempotent`] is
+    /// for writes that may be run again. With a standby for reads, `by`'s next read there waits
+    /// for this write ([`replica`]).
+    pub(crate) fn run<T>(
+        &self,
+        by: UserId,
+        f: impl FnMut(&mut PgConnection) -> Result<T>,
+    ) -> Result<T> {
         self.live.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let _in_flight = InFlight(&self.live);
-        self.run_attempts(f, false)
+        self.run_attempts(f, false, Some(by))
+    }
+
+    /// [`ComplianceService::run`] for a write no user acts in (the outbox's bookkeeping): no
+    /// one's reads wait for it.
+    pub(crate) fn run_unattributed<T>(
+        &self,
+        f: impl FnMut(&mut PgConnection) -> Result<T>,
+    ) -> Result<T> {
+        self.live.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _in_flight = InFlight(&self.live);
+        self.run_attempts(f, false, None)
     }
 
     /// [`ComplianceService::run`] for a write that gives the same answer when run again after it
@@ -136,33 +162,42 @@ impl ComplianceService {
     /// wrote): a COMMIT whose connection was lost is retried too, which settles the doubt.
     pub(crate) fn run_idempotent<T>(
         &self,
+        by: UserId,
         f: impl FnMut(&mut PgConnection) -> Result<T>,
     ) -> Result<T> {
         self.live.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let _in_flight = InFlight(&self.live);
-        self.run_attempts(f, true)
+        self.run_attempts(f, true, Some(by))
     }
 
     /// [`ComplianceService::run`] for background work (a screening job's batch), not counted
-    /// among the live writes it yields to.
+    /// among the live writes it yields to; as its agent's, not a reader's, its writes are not
+    /// waited for.
     pub(crate) fn run_background<T>(
         &self,
         f: impl FnMut(&mut PgConnection) -> Result<T>,
     ) -> Result<T> {
-        self.run_attempts(f, false)
+        self.run_attempts(f, false, None)
     }
 
     fn run_attempts<T>(
         &self,
         mut f: impl FnMut(&mut PgConnection) -> Result<T>,
         idempotent: bool,
+        by: Option<UserId>,
     ) -> Result<T> {
         // Why an earlier attempt may have committed, once a COMMIT lost its connection.
         let mut in_doubt: Option<String> = None;
         let mut attempt = 1;
         loop {
             let result = match self.db.conn() {
-                Ok(mut conn) => conn_transaction(&mut conn, &mut f),
+                Ok(mut conn) => {
+                    let result = conn_transaction(&mut conn, &mut f);
+                    if let (Ok(_), Some(by), Some(replica)) = (&result, by, &self.replica) {
+                        replica.wrote(&mut conn, by);
+                    }
+                    result
+                }
                 Err(e) => Err(Failure {
                     error: e.into(),
                     commit_lost: false,

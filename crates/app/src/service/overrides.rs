@@ -44,7 +44,7 @@ impl ComplianceService {
         reason: &ReviewReason,
     ) -> Result<ClearedMatch> {
         let Clearing { list, entry, .. } = *clearing;
-        self.run(|conn| {
+        self.run(reviewer, |conn| {
             let case = compliance_checks::lock(conn, clearing.case.as_uuid())?;
             if case.revision != clearing.expected_revision {
                 return Err(stale(&case, clearing.expected_revision).into());

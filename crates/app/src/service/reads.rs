@@ -49,10 +49,16 @@ impl ComplianceService {
         })
     }
 
-    /// A page of the entity's audit entries.
-    pub(crate) fn audit(&self, entity_id: &EntityId, query: &AuditQuery) -> Result<AuditPage> {
+    /// A page of the entity's audit entries, for `reader` (from the standby for reads, when
+    /// one is configured).
+    pub(crate) fn audit(
+        &self,
+        entity_id: &EntityId,
+        query: &AuditQuery,
+        reader: UserId,
+    ) -> Result<AuditPage> {
         let limit = i64::from(query.limit.get());
-        self.read(|conn| {
+        self.read_replica(reader, |conn| {
             let entries = audit_logs::list(
                 conn,
                 &audit_logs::AuditFilter {
@@ -78,7 +84,7 @@ impl ComplianceService {
     /// active admin or compliance officer. The audit chain keeps each note's commitment, so
     /// `verify` still passes. Returns the erased notes' ids.
     pub(crate) fn erase_notes(&self, entity_id: &EntityId, by: UserId) -> Result<Vec<Uuid>> {
-        self.run(|conn| {
+        self.run(by, |conn| {
             // The current case first (the lock order of every write), so that a review in
             // flight either wrote its note before this erasure or waits until it is done.
             if let Some(current) = case_submissions::current(conn, entity_id)? {

@@ -27,7 +27,7 @@ impl ComplianceService {
         author: UserId,
         text: &ReviewReason,
     ) -> Result<CaseNoteRecord> {
-        self.run(|conn| {
+        self.run(author, |conn| {
             let author = Reviewer::try_from(&users::find(conn, author)?)?;
             let case = compliance_checks::find(conn, case_id.as_uuid())?;
             let kyc = kyc_checks::find(conn, case.kyc_check_id)?;
@@ -52,7 +52,7 @@ impl ComplianceService {
         actor: UserId,
         ask: &InformationAsk,
     ) -> Result<InformationRequestRecord> {
-        self.run(|conn| {
+        self.run(actor, |conn| {
             let actor = Reviewer::try_from(&users::find(conn, actor)?)?;
             let case = compliance_checks::lock(conn, case_id.as_uuid())?;
             let kyc = kyc_checks::find(conn, case.kyc_check_id)?;
@@ -84,7 +84,7 @@ impl ComplianceService {
         outcome: RequestOutcome,
         words: Option<&ReviewReason>,
     ) -> Result<InformationRequestRecord> {
-        self.run(|conn| {
+        self.run(actor, |conn| {
             let user = users::find(conn, actor)?;
             if !user.active {
                 return Err(AppError::Unauthenticated("the user is inactive"));

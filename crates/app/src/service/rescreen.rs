@@ -34,7 +34,9 @@ impl ComplianceService {
         screening: &AmlScreening,
         submitted_by: UserId,
     ) -> Result<RescreenOutcome> {
-        self.run(|conn| self.rescreen_in(conn, entity_id, screening, None, submitted_by))
+        self.run(submitted_by, |conn| {
+            self.rescreen_in(conn, entity_id, screening, None, submitted_by)
+        })
     }
 
     /// [`ComplianceService::rescreen`] in the caller's transaction; `explained` is this

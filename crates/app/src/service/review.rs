@@ -79,7 +79,7 @@ impl ComplianceService {
         reason: &ReviewReason,
         expected_revision: i32,
     ) -> Result<ReviewOutcome> {
-        self.run(|conn| {
+        self.run(reviewer, |conn| {
             let case = compliance_checks::lock(conn, case_id.as_uuid())?;
             if case.revision != expected_revision {
                 return Err(stale(&case, expected_revision).into());

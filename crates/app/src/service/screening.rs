@@ -54,7 +54,7 @@ impl ComplianceService {
                     .map_err(|e| AppError::Internal(e.to_string()))
             })
             .collect::<Result<Vec<_>>>()?;
-        let imported = self.run(|conn| {
+        let imported = self.run(by, |conn| {
             Ok(repo::import(
                 conn,
                 &repo::NewVersion {
@@ -142,7 +142,7 @@ impl ComplianceService {
         subject: &Subject,
         by: UserId,
     ) -> Result<StoredSubject> {
-        self.run(|conn| {
+        self.run(by, |conn| {
             let case = match compliance_checks::find_by_entity_id(conn, entity) {
                 Ok(case) if !case.status.is_final() => {
                     Some(compliance_checks::lock(conn, case.id)?)
@@ -174,7 +174,7 @@ impl ComplianceService {
     /// the record-keeping period has lapsed; before, [`AppError::Retained`] names the rule and
     /// the date it lapses.
     pub(crate) fn erase_subject(&self, entity: &EntityId, by: UserId) -> Result<usize> {
-        self.run(|conn| {
+        self.run(by, |conn| {
             let retention = screening_subjects::retained_until(conn, entity)?;
             if retention.until.is_none_or(|until| until > Utc::now()) {
                 return Err(AppError::Retained {

@@ -79,7 +79,7 @@ impl ComplianceService {
     ) -> Result<Submission> {
         let kyc = submitted.kyc();
         let subject = submitted.subject();
-        self.run_idempotent(|conn| {
+        self.run_idempotent(submitted_by, |conn| {
             let entity = &kyc.entity_id;
             let jurisdiction = kyc.jurisdiction;
             // One round trip for every read before the engine: the submitter, the rules'

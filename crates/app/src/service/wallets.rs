@@ -100,7 +100,7 @@ impl ComplianceService {
         wallet: &WalletWatch,
         by: UserId,
     ) -> Result<WalletRecord> {
-        self.run(|conn| {
+        self.run(by, |conn| {
             require_watcher(conn, by)?;
             let case = compliance_checks::find_by_entity_id(conn, entity)?;
             let stored = blockchain::watch_wallet(conn, case.kyc_check_id, wallet, by)?;
@@ -132,7 +132,7 @@ impl ComplianceService {
         transactions: &[ObservedTransaction],
         by: UserId,
     ) -> Result<RecordedTransactions> {
-        self.run(|conn| {
+        self.run(by, |conn| {
             require_watcher(conn, by)?;
             let entity = blockchain::wallet_owner(conn, wallet)?;
             let loaded = self.screeners.current(conn)?;

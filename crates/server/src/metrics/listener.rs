@@ -37,6 +37,12 @@ pub fn router(compliance: AsyncCompliance, metrics: Metrics) -> Router {
 
 async fn scrape_handler(State(scraped): State<Scraped>) -> Response {
     let read = scraped.compliance.call(|c| c.vitals()).await;
+    let replica = scraped
+        .compliance
+        .call(|c| Ok(c.read_replica_vitals()))
+        .await
+        .ok()
+        .flatten();
     let inner = scraped.compliance.blocking();
     let mut registry = Registry::default();
     let up = match read {
@@ -53,6 +59,9 @@ async fn scrape_handler(State(scraped): State<Scraped>) -> Response {
             false
         }
     };
+    if let Some(replica) = &replica {
+        super::replica::read_replica(&mut registry, replica);
+    }
     scrape::process(&mut registry, inner.pool(), scraped.compliance.turns(), up);
     let mut body = String::new();
     let encoded = scraped
