@@ -34,6 +34,36 @@ fn a_seeded_database_passes_every_check() {
 }
 
 #[test]
+fn a_case_claimed_assigned_released_and_noted_still_passes_every_check() {
+    let s = seeded();
+    let case = s.current("us-fund-pending-003");
+    let (officer, analyst) = (s.officer(), s.analyst());
+    let claimed = s
+        .compliance
+        .claim(&officer, case.id, case.revision)
+        .unwrap();
+    let assigned = s
+        .compliance
+        .assign(&officer, case.id, s.users.analyst.id, claimed.revision)
+        .unwrap();
+    let released = s
+        .compliance
+        .release(&analyst, case.id, assigned.revision)
+        .unwrap();
+    assert_eq!(released.revision, case.revision + 3);
+    let note = compliance_domain::ReviewReason::parse("called the fund's administrator").unwrap();
+    s.compliance.note_case(&analyst, case.id, &note).unwrap();
+    let report = verify(s.db.config(), &VerifyOptions::default()).unwrap();
+    assert_eq!(report.count(Outcome::Fail), 0, "{:#?}", report.checks);
+    let revisions = report.checks.iter().find(|c| c.number == 20).unwrap();
+    assert!(
+        revisions.detail.contains("case_claimed"),
+        "{}",
+        revisions.detail
+    );
+}
+
+#[test]
 fn seed_only_expectations_fail_on_other_data_and_hold_without_them() {
     let s = seeded();
     let mut case = scenario("ae-ind-clean-001");

@@ -23,6 +23,9 @@ pub const REVISION_ACTIONS: &[AuditAction] = &[
     AuditAction::Rescreened,
     AuditAction::FalsePositiveProposed,
     AuditAction::FalsePositiveConfirmed,
+    AuditAction::CaseClaimed,
+    AuditAction::CaseAssigned,
+    AuditAction::CaseReleased,
 ];
 
 pub(super) fn audit_chain(cx: &mut Context<'_>) -> Found {
