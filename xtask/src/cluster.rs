@@ -1,12 +1,14 @@
-//! `cargo xtask cluster up | down | status | url | drill`: a pg_auto_failover cluster on this
+//! `cargo xtask cluster up | down | status | url | drill | reads`: a pg_auto_failover cluster on this
 //! machine (a monitor, a primary, a synchronous standby; `compliance_ops::cluster`), the
-//! compliance database provisioned through its primary, and the failover drill.
+//! compliance database provisioned through its primary, the failover drill, and the write
+//! throughput with the reports on the primary or on the standby.
 //!
 //! Must not: print a password (the cluster uses trust authentication on 127.0.0.1 and its URLs
 //! carry none), or stop a server it did not start.
 
 use crate::exit;
 use compliance_ops::cluster::drill::{self, DrillOptions, DrillReport};
+use compliance_ops::cluster::reads::{self, ReadsOptions};
 use compliance_ops::cluster::{self, DEFAULT_BASE_PORT, Layout, NodeState};
 use compliance_ops::provision::{ProvisionOptions, provision};
 use compliance_persistence::DatabaseConfig;
@@ -68,6 +70,30 @@ pub enum ClusterAction {
         /// (alone: the keeper restarts it, and the monitor may or may not fail over).
         #[arg(long, value_enum, default_value_t = KillArg::Node)]
         kill: KillArg,
+        /// `text` (one `name: value` line each) or `json`.
+        #[arg(long, value_enum, default_value_t = DrillFormat::Text)]
+        format: DrillFormat,
+    },
+    /// Measure the primary's write throughput alone, under a report load read from the
+    /// primary, and under the same load read from the standby (as DATABASE_READ_URL sends it),
+    /// in ROUNDS rounds of the three phases; prints each phase and the two ratios (medians).
+    Reads {
+        /// Writer threads (the library, through the cluster's URL).
+        #[arg(long, default_value_t = 4)]
+        writers: u32,
+        /// Reader threads (queue, summary, dashboard, high-risk list, reviews due).
+        #[arg(long, default_value_t = 2)]
+        readers: u32,
+        /// Seconds per phase.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+        seconds: u64,
+        /// Rounds of the three phases.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+        rounds: u32,
+        /// Give the primary's server CPU 0 and the standby's CPU 1 (taskset) for the
+        /// measurement, as two machines would (on one machine they otherwise share every CPU).
+        #[arg(long)]
+        pin: bool,
         /// `text` (one `name: value` line each) or `json`.
         #[arg(long, value_enum, default_value_t = DrillFormat::Text)]
         format: DrillFormat,
@@ -183,6 +209,25 @@ pub fn run(args: &ClusterArgs) -> u8 {
             },
             *format,
         ),
+        ClusterAction::Reads {
+            writers,
+            readers,
+            seconds,
+            rounds,
+            pin,
+            format,
+        } => run_reads(
+            &layout,
+            &ReadsOptions {
+                writers: *writers,
+                readers: *readers,
+                phase: Duration::from_secs(*seconds),
+                rounds: *rounds,
+                database: database(),
+                pin: *pin,
+            },
+            *format,
+        ),
     };
     match result {
         Ok(()) => exit::OK,
@@ -260,6 +305,46 @@ fn run_drill(
             exit::FAILED,
         ));
     }
+    Ok(())
+}
+
+fn run_reads(
+    layout: &Layout,
+    options: &ReadsOptions,
+    format: DrillFormat,
+) -> Result<(), (String, u8)> {
+    let report = reads::run(layout, options, |line| eprintln!("{line}"))
+        .map_err(|e| (e.to_string(), exit::UNREACHABLE))?;
+    crate::out(&if format == DrillFormat::Json {
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        )
+    } else {
+        let mut out = String::new();
+        for p in &report.phases {
+            let name = match p.reports {
+                reads::Reports::None => "no reports",
+                reads::Reports::OnPrimary => "reports on the primary",
+                reads::Reports::OnStandby => "reports on the standby",
+            };
+            out += &format!(
+                "round {} {name}: {:.1} submissions/s, {:.1} reads/s{}\n",
+                p.round,
+                p.submissions_per_second,
+                p.reads_per_second,
+                p.routed.map_or(String::new(), |r| format!(
+                    " (standby {}, primary {} behind, {} unavailable, {} failed)",
+                    r.replica, r.behind, r.unavailable, r.failed
+                ))
+            );
+        }
+        out += &format!(
+            "write throughput with reports on the primary / without: {:.2}\nwrite throughput with reports on the standby / without: {:.2}\n",
+            report.on_primary_ratio, report.on_standby_ratio
+        );
+        out
+    });
     Ok(())
 }
 

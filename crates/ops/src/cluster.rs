@@ -15,6 +15,7 @@ mod autoctl;
 pub mod backup;
 pub mod drill;
 mod monitor;
+pub mod reads;
 pub mod restore;
 
 pub use monitor::{Event, HEALTH_CHECKS, NODE_SETTINGS, NodeState};

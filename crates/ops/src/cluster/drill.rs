@@ -168,7 +168,7 @@ pub fn run(
 }
 
 /// The node that is primary now (settled).
-fn primary_node(layout: &Layout) -> ClusterResult<super::Instance> {
+pub(super) fn primary_node(layout: &Layout) -> ClusterResult<super::Instance> {
     let states = monitor::wait_pair(layout, Duration::from_secs(5))?;
     let name = states
         .iter()
@@ -194,51 +194,15 @@ fn one_round(
 ) -> Result<(Round, Vec<uuid::Uuid>), DrillError> {
     let template = template()?;
     let stop = Arc::new(AtomicBool::new(false));
-    let (retries, failed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let counts = Arc::new(WriteCounts::default());
     let started = Utc::now();
     let writers: Vec<_> = (0..options.writers)
         .map(|w| {
             let (compliance, agent, template) = (compliance.clone(), *agent, template.clone());
-            let (stop, retries, failed) = (stop.clone(), retries.clone(), failed.clone());
+            let (stop, counts) = (stop.clone(), counts.clone());
             let prefix = format!("drill-{run_id}-{round}-{w}");
             std::thread::spawn(move || {
-                let mut acks: Vec<(DateTime<Utc>, uuid::Uuid)> = Vec::new();
-                let mut n = 0u64;
-                while !stop.load(Ordering::Relaxed) {
-                    let name = format!("{prefix}-{n}");
-                    let mut case = template.clone();
-                    let (Ok(entity), Ok(key)) =
-                        (EntityId::parse(&name), IdempotencyKey::parse(&name))
-                    else {
-                        failed.fetch_add(1, Ordering::Relaxed);
-                        break;
-                    };
-                    case.kyc.entity_id = entity;
-                    // The same submission, with the same key, until it is acknowledged.
-                    loop {
-                        match compliance.submit(&agent, &case, Some(&key)) {
-                            Ok(s) => {
-                                acks.push((Utc::now(), s.case.id.as_uuid()));
-                                break;
-                            }
-                            // A submission with its key may be sent again whatever happened
-                            // to the first: a lost COMMIT included.
-                            Err(e)
-                                if e.is_retryable()
-                                    || matches!(e, AppError::OutcomeUnknown { .. }) =>
-                            {
-                                retries.fetch_add(1, Ordering::Relaxed);
-                                std::thread::sleep(Duration::from_millis(50));
-                            }
-                            Err(_) => {
-                                failed.fetch_add(1, Ordering::Relaxed);
-                                break;
-                            }
-                        }
-                    }
-                    n += 1;
-                }
-                acks
+                write_until(&compliance, &agent, &template, &prefix, &stop, &counts)
             })
         })
         .collect();
@@ -276,13 +240,67 @@ fn one_round(
             killed: primary.name.to_owned(),
             primary_after: primary_node(layout)?.name.to_owned(),
             acknowledged: ids.len() as u64,
-            retries: retries.load(Ordering::Relaxed),
-            failed: failed.load(Ordering::Relaxed),
+            retries: counts.retries.load(Ordering::Relaxed),
+            failed: counts.failed.load(Ordering::Relaxed),
             longest_gap_seconds,
             timeline,
         },
         ids,
     ))
+}
+
+/// What writers counted besides their acknowledgements.
+#[derive(Debug, Default)]
+pub(super) struct WriteCounts {
+    /// Submissions sent again with their key after a retryable error.
+    pub retries: AtomicU64,
+    /// Submissions refused with an error that is not retryable (none expected).
+    pub failed: AtomicU64,
+}
+
+/// Submits `template` for new entities `{prefix}-0`, `{prefix}-1`, ... until `stop`, each with
+/// its idempotency key and sent again with it while the error is retryable (a lost COMMIT
+/// included); returns each acknowledgement: when, and the case.
+pub(super) fn write_until(
+    compliance: &Compliance,
+    agent: &Caller,
+    template: &Case,
+    prefix: &str,
+    stop: &AtomicBool,
+    counts: &WriteCounts,
+) -> Vec<(DateTime<Utc>, uuid::Uuid)> {
+    let mut acks = Vec::new();
+    let mut n = 0u64;
+    while !stop.load(Ordering::Relaxed) {
+        let name = format!("{prefix}-{n}");
+        let mut case = template.clone();
+        let (Ok(entity), Ok(key)) = (EntityId::parse(&name), IdempotencyKey::parse(&name)) else {
+            counts.failed.fetch_add(1, Ordering::Relaxed);
+            break;
+        };
+        case.kyc.entity_id = entity;
+        // The same submission, with the same key, until it is acknowledged.
+        loop {
+            match compliance.submit(agent, &case, Some(&key)) {
+                Ok(s) => {
+                    acks.push((Utc::now(), s.case.id.as_uuid()));
+                    break;
+                }
+                // A submission with its key may be sent again whatever happened to the first:
+                // a lost COMMIT included.
+                Err(e) if e.is_retryable() || matches!(e, AppError::OutcomeUnknown { .. }) => {
+                    counts.retries.fetch_add(1, Ordering::Relaxed);
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(_) => {
+                    counts.failed.fetch_add(1, Ordering::Relaxed);
+                    break;
+                }
+            }
+        }
+        n += 1;
+    }
+    acks
 }
 
 /// True when a node other than `killed` reports itself primary (`wait_primary` or `primary`).
