@@ -311,3 +311,60 @@ fn a_host_list_with_a_bad_entry_is_refused_naming_the_entry_only() {
         assert!(err.contains(says) && !err.contains("pw"), "{url}: {err}");
     }
 }
+
+fn replica(vars: &[(&str, &str)]) -> Result<Option<ReplicaConfig>, ConfigError> {
+    let vars: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let primary = from(&[("DATABASE_POOL_MAX", "7"), ("DATABASE_LOCK_TIMEOUT", "9")]).unwrap();
+    primary.replica_from_lookup(|name| vars.get(name).cloned())
+}
+
+#[test]
+fn a_standby_for_reads_takes_the_primarys_pool_and_limits_and_its_own_url() {
+    assert_eq!(replica(&[]).unwrap(), None);
+    let r = replica(&[(
+        "DATABASE_READ_URL",
+        "postgres://app:s3cret@db-a:5432,db-b:5432/compliance_db?target_session_attrs=prefer-standby",
+    )])
+    .unwrap()
+    .unwrap();
+    assert_eq!(r.database.target(), "db-a:5432,db-b:5432/compliance_db");
+    assert_eq!(r.database.pool_max, 7);
+    assert_eq!(r.database.session.lock_timeout, Duration::from_secs(9));
+    assert_eq!(r.wait, Duration::from_millis(READ_WAIT_MS));
+    assert!(!format!("{r:?}").contains("s3cret"));
+    assert!(
+        r.database
+            .connection_url()
+            .contains("target_session_attrs=prefer-standby")
+    );
+    let waited = replica(&[
+        ("DATABASE_READ_URL", "postgres://app@db-b/compliance_db"),
+        ("DATABASE_READ_WAIT_MS", "0"),
+    ])
+    .unwrap()
+    .unwrap();
+    assert_eq!(waited.wait, Duration::ZERO);
+}
+
+#[test]
+fn a_bad_standby_url_or_wait_is_named_as_such_without_the_password() {
+    let e = replica(&[("DATABASE_READ_URL", "http://app:s3cret@db-b/compliance_db")]).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.starts_with("DATABASE_READ_URL is not a valid postgres:// URL"),
+        "{text}"
+    );
+    assert!(!text.contains("s3cret"), "{text}");
+    let e = replica(&[
+        ("DATABASE_READ_URL", "postgres://app@db-b/compliance_db"),
+        ("DATABASE_READ_WAIT_MS", "10001"),
+    ])
+    .unwrap_err();
+    assert!(
+        e.to_string().starts_with("DATABASE_READ_WAIT_MS must be"),
+        "{e}"
+    );
+}
