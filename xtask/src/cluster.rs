@@ -74,6 +74,15 @@ pub enum ClusterAction {
         #[arg(long, value_enum, default_value_t = DrillFormat::Text)]
         format: DrillFormat,
     },
+    /// Bulk-load CASES cases into the cluster's database through the primary: clones of its
+    /// approved cases (KYC check, screening, decision and their audit entries, every trigger
+    /// run), for the entities bench-1 to bench-CASES; for a restore drill at scale. Refused
+    /// when bench-1 exists already.
+    Load {
+        /// Cases to add.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+        cases: u64,
+    },
     /// Measure the primary's write throughput alone, under a report load read from the
     /// primary, and under the same load read from the standby (as DATABASE_READ_URL sends it),
     /// in ROUNDS rounds of the three phases; prints each phase and the two ratios (medians).
@@ -209,6 +218,7 @@ pub fn run(args: &ClusterArgs) -> u8 {
             },
             *format,
         ),
+        ClusterAction::Load { cases } => load(&layout, *cases),
         ClusterAction::Reads {
             writers,
             readers,
@@ -305,6 +315,35 @@ fn run_drill(
             exit::FAILED,
         ));
     }
+    Ok(())
+}
+
+fn load(layout: &Layout, cases: u64) -> Result<(), (String, u8)> {
+    let config = DatabaseConfig::from_url(&layout.url(&database()))
+        .map_err(|e| (e.to_string(), exit::UNREACHABLE))?;
+    let first = compliance_app::domain::EntityId::parse("bench-1")
+        .map_err(|e| (e.to_string(), exit::FAILED))?;
+    let loaded = compliance_persistence::connect(&config)
+        .and_then(|mut conn| {
+            compliance_persistence::repo::case_submissions::history(&mut conn, &first)
+        })
+        .map_err(|e| (e.to_string(), exit::UNREACHABLE))?;
+    if !loaded.is_empty() {
+        return Err((
+            format!(
+                "{} holds bench-1 already: the cases were loaded before",
+                config.target()
+            ),
+            exit::FAILED,
+        ));
+    }
+    let started = std::time::Instant::now();
+    crate::bench::clone_cases(&config, cases).map_err(|e| (e.to_string(), exit::FAILED))?;
+    crate::out(&format!(
+        "loaded {cases} cases into {} in {} s\n",
+        config.target(),
+        started.elapsed().as_secs()
+    ));
     Ok(())
 }
 

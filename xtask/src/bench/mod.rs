@@ -110,6 +110,32 @@ fn bench(args: &BenchArgs) -> Result<()> {
     Ok(())
 }
 
+/// Clones the approved cases of `config`'s database into `cases` new cases for the entities
+/// `bench-1` to `bench-<cases>` ([`SCALE_SQL`], [`CLONE_SQL`], [`SCALE_AUDIT_SQL`]), in one psql
+/// session with `synchronous_commit` off.
+pub(crate) fn clone_cases(config: &DatabaseConfig, cases: u64) -> Result<()> {
+    run_quiet(
+        Command::new("psql")
+            .args([
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-v",
+                &format!("cases={cases}"),
+                "-d",
+            ])
+            .arg(config.connection_url())
+            .args(["-c", "SET synchronous_commit = off"])
+            .arg("-f")
+            .arg(write_temp(
+                "compliance_bench_scale.sql",
+                &format!("{SCALE_SQL}{CLONE_SQL}{SCALE_AUDIT_SQL}"),
+            )?),
+        "psql (building the large database)",
+    )
+}
+
 /// Clones the approved seed cases (KYC check, screening, decision and three audit entries each)
 /// up to `cases` cases, through the constraints and triggers like any insert: the templates and
 /// the rows to make, then [`CLONE_SQL`], then the audit entries.
@@ -183,26 +209,7 @@ fn verify_at_scale(cases: u64) -> Result<()> {
     drop_database(&server, &name)?;
     provision(&config, ProvisionOptions::default(), |_| {})?;
     let started = Instant::now();
-    run_quiet(
-        Command::new("psql")
-            .args([
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-v",
-                &format!("cases={cases}"),
-                "-d",
-            ])
-            .arg(config.connection_url())
-            .args(["-c", "SET synchronous_commit = off"])
-            .arg("-f")
-            .arg(write_temp(
-                "compliance_bench_scale.sql",
-                &format!("{SCALE_SQL}{CLONE_SQL}{SCALE_AUDIT_SQL}"),
-            )?),
-        "psql (building the large database)",
-    )?;
+    clone_cases(&config, cases)?;
     println!("built in {} s", started.elapsed().as_secs());
     // The chains' heads now, as a daily run records them (`verify` prints them). Read from the
     // log itself, not parsed from a report's prose: a benchmark that cannot find its input
