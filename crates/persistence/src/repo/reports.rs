@@ -206,6 +206,10 @@ pub fn pending_approvals_page(
     let mut query = pending_approvals::table
         .select(PendingRow::as_select())
         .into_boxed();
+    // A jurisdiction, a status, or both are equalities on the first column(s) of
+    // idx_compliance_checks_queue_jurisdiction, _status or _jurisdiction_status (migrations
+    // 2026-05-12-000000_queue_filter_indexes, 2026-12-10-170000_queue_by_status), whose rest is
+    // the queue's order.
     if let Some(jurisdiction) = filter.jurisdiction {
         query = query.filter(v::jurisdiction.eq(<&str>::from(jurisdiction)));
     }
