@@ -577,6 +577,7 @@ pub const INDEXES: &[&str] = &[
     "idx_compliance_checks_queue",
     "idx_compliance_checks_queue_assignee",
     "idx_compliance_checks_queue_jurisdiction",
+    "idx_compliance_checks_queue_jurisdiction_status",
     "idx_compliance_checks_queue_status",
     "idx_compliance_checks_queue_waiting",
     "idx_compliance_checks_review_note_id",

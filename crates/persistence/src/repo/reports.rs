@@ -206,6 +206,10 @@ pub fn pending_approvals_page(
     let mut query = pending_approvals::table
         .select(PendingRow::as_select())
         .into_boxed();
+    // A jurisdiction, a status, or both are equalities on the first column(s) of
+    // idx_compliance_checks_queue_jurisdiction, _status or _jurisdiction_status (migrations
+    // 2026-05-12-000000_queue_filter_indexes, 2026-12-10-170000_queue_by_status), whose rest is
+    // the queue's order.
     if let Some(jurisdiction) = filter.jurisdiction {
         query = query.filter(v::jurisdiction.eq(<&str>::from(jurisdiction)));
     }
@@ -228,7 +232,12 @@ pub fn pending_approvals_page(
         // `overdue` alone is a row filter read while scanning the queue in its order, which
         // reads the whole queue when few cases are overdue. The same cases as one range of
         // `status_since` (the case's decided_at) per service level in force, which
-        // idx_compliance_checks_queue_waiting answers; the planner picks the cheaper.
+        // idx_compliance_checks_queue_waiting answers; the planner picks the cheaper. The levels
+        // are read first, in a statement of their own, so that the ranges reach the planner as
+        // values: joined to service_levels inside the page's statement (a semi-join, or a
+        // lateral join per level) their bounds are unknown when planning, and either plan read
+        // the index entry of every queued case (4,003 queued, none overdue: 696 and 65 buffers,
+        // 12.7 and 0.8 ms, against 26 buffers and 0.24 ms for the ranges as values).
         let now = chrono::Utc::now();
         let mut ranges: Option<
             Box<dyn BoxableExpression<pending_approvals::table, Pg, SqlType = Bool>>,

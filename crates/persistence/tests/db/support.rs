@@ -128,16 +128,26 @@ pub struct Case {
 }
 
 pub fn case(conn: &mut PgConnection, system: &User, entity: &str, reasons: Vec<Reason>) -> Case {
-    let check = kyc(entity);
-    let decision_risk = RiskScore::new(68).unwrap();
+    case_of(conn, system, &kyc(entity), 68, reasons)
+}
+
+/// A case of `check` (its entity, jurisdiction), screened at `score` with a PEP match.
+pub fn case_of(
+    conn: &mut PgConnection,
+    system: &User,
+    check: &KycCheck,
+    score: i64,
+    reasons: Vec<Reason>,
+) -> Case {
+    let decision_risk = RiskScore::new(score).unwrap();
     let decision = Decision::new(decision_risk.level(), reasons);
     let kyc =
-        kyc_checks::insert(conn, &check, decision.stage_status(Stage::Kyc), system.id).unwrap();
+        kyc_checks::insert(conn, check, decision.stage_status(Stage::Kyc), system.id).unwrap();
     let aml = aml_checks::insert(
         conn,
         kyc.id,
         &check.entity_id,
-        &screening(68, &[(WatchlistKind::Pep, "IN-PEP", "PEP-1")]),
+        &screening(score, &[(WatchlistKind::Pep, "IN-PEP", "PEP-1")]),
         chrono::Utc::now(),
         system.id,
     )
