@@ -171,8 +171,8 @@ fn measure(config: &DatabaseConfig, cases: u64) -> Result<()> {
             format!("&cursor={}", middle.cursor()),
             middle.condition(),
         ),
-        // A filter the index does not lead with: a third of the queue matches, so a page reads
-        // about three times its rows; a filter nothing matches reads the whole queue.
+        // Filters with partial indexes of their own (jurisdiction; jurisdiction and status): a
+        // page reads its rows, and a pair nothing matches is one probe of the pair's index.
         (
             "filtered: jurisdiction=US (a third)",
             "&jurisdiction=US".to_owned(),
