@@ -99,14 +99,7 @@ pub fn run(args: &BackupArgs) -> u8 {
             };
             match restore::run(&layout, &options, |line| eprintln!("{line}")) {
                 Ok(report) => {
-                    crate::out(&if *format == crate::cluster::DrillFormat::Json {
-                        format!(
-                            "{}\n",
-                            serde_json::to_string_pretty(&report).unwrap_or_default()
-                        )
-                    } else {
-                        text(&report)
-                    });
+                    crate::cluster::print_report(&report, *format, text);
                     if !report.passed() {
                         eprintln!("error: the restore drill failed: see above");
                         return exit::FAILED;

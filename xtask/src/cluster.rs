@@ -300,14 +300,7 @@ fn run_drill(
 ) -> Result<(), (String, u8)> {
     let report = drill::run(layout, options, |line| eprintln!("{line}"))
         .map_err(|e| (e.to_string(), exit::UNREACHABLE))?;
-    crate::out(&if format == DrillFormat::Json {
-        format!(
-            "{}\n",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        )
-    } else {
-        drill_text(&report)
-    });
+    print_report(&report, format, drill_text);
     let failed = report.lost > 0 || !report.verify_passed || !report.checkpoint_holds;
     if failed {
         return Err((
@@ -354,37 +347,51 @@ fn run_reads(
 ) -> Result<(), (String, u8)> {
     let report = reads::run(layout, options, |line| eprintln!("{line}"))
         .map_err(|e| (e.to_string(), exit::UNREACHABLE))?;
+    print_report(&report, format, reads_text);
+    Ok(())
+}
+
+/// `report` as pretty JSON, or as `text` gives it.
+pub(crate) fn print_report<R: serde::Serialize>(
+    report: &R,
+    format: DrillFormat,
+    text: impl Fn(&R) -> String,
+) {
     crate::out(&if format == DrillFormat::Json {
         format!(
             "{}\n",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
+            serde_json::to_string_pretty(report).unwrap_or_default()
         )
     } else {
-        let mut out = String::new();
-        for p in &report.phases {
-            let name = match p.reports {
-                reads::Reports::None => "no reports",
-                reads::Reports::OnPrimary => "reports on the primary",
-                reads::Reports::OnStandby => "reports on the standby",
-            };
-            out += &format!(
-                "round {} {name}: {:.1} submissions/s, {:.1} reads/s{}\n",
-                p.round,
-                p.submissions_per_second,
-                p.reads_per_second,
-                p.routed.map_or(String::new(), |r| format!(
-                    " (standby {}, primary {} behind, {} unavailable, {} failed)",
-                    r.replica, r.behind, r.unavailable, r.failed
-                ))
-            );
-        }
-        out += &format!(
-            "write throughput with reports on the primary / without: {:.2}\nwrite throughput with reports on the standby / without: {:.2}\n",
-            report.on_primary_ratio, report.on_standby_ratio
-        );
-        out
+        text(report)
     });
-    Ok(())
+}
+
+/// One line per phase, then the two ratios.
+fn reads_text(report: &reads::ReadsReport) -> String {
+    let mut out = String::new();
+    for p in &report.phases {
+        let name = match p.reports {
+            reads::Reports::None => "no reports",
+            reads::Reports::OnPrimary => "reports on the primary",
+            reads::Reports::OnStandby => "reports on the standby",
+        };
+        out += &format!(
+            "round {} {name}: {:.1} submissions/s, {:.1} reads/s{}\n",
+            p.round,
+            p.submissions_per_second,
+            p.reads_per_second,
+            p.routed.map_or(String::new(), |r| format!(
+                " (standby {}, primary {} behind, {} unavailable, {} failed)",
+                r.replica, r.behind, r.unavailable, r.failed
+            ))
+        );
+    }
+    out += &format!(
+        "write throughput with reports on the primary / without: {:.2}\nwrite throughput with reports on the standby / without: {:.2}\n",
+        report.on_primary_ratio, report.on_standby_ratio
+    );
+    out
 }
 
 fn seconds(s: Option<f64>) -> String {

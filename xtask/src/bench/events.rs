@@ -324,31 +324,8 @@ async fn drain(server: &DatabaseConfig, base: &str, seen: &Seen, backlog: u64) -
     let admin = service.in_process().user(&admin_name())?;
     endpoint(&service, &admin, &format!("{base}/drain"))?;
     let built = Instant::now();
-    super::run_quiet(
-        Command::new("psql")
-            .args([
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-v",
-                &format!("cases={backlog}"),
-                "-d",
-            ])
-            .arg(config.connection_url())
-            .args(["-c", "SET synchronous_commit = off"])
-            .arg("-f")
-            .arg(super::write_temp(
-                "compliance_bench_events.sql",
-                &format!(
-                    "{}{}{}",
-                    super::SCALE_SQL,
-                    super::CLONE_SQL,
-                    super::SCALE_AUDIT_SQL
-                ),
-            )?),
-        "psql (queueing the events)",
-    )?;
+    // Each cloned case's decision queues its events, as a submission's does.
+    super::clone_cases(&config, backlog)?;
     println!("{backlog} events queued in {} s", built.elapsed().as_secs());
 
     let client = Arc::new(WebhookClient::new(WebhookConfig::default())?);

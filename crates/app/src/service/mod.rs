@@ -141,9 +141,7 @@ impl ComplianceService {
         by: UserId,
         f: impl FnMut(&mut PgConnection) -> Result<T>,
     ) -> Result<T> {
-        self.live.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let _in_flight = InFlight(&self.live);
-        self.run_attempts(f, false, Some(by))
+        self.run_live(f, false, Some(by))
     }
 
     /// [`ComplianceService::run`] for a write no user acts in (the outbox's bookkeeping): no
@@ -152,9 +150,7 @@ impl ComplianceService {
         &self,
         f: impl FnMut(&mut PgConnection) -> Result<T>,
     ) -> Result<T> {
-        self.live.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let _in_flight = InFlight(&self.live);
-        self.run_attempts(f, false, None)
+        self.run_live(f, false, None)
     }
 
     /// [`ComplianceService::run`] for a write that gives the same answer when run again after it
@@ -165,9 +161,19 @@ impl ComplianceService {
         by: UserId,
         f: impl FnMut(&mut PgConnection) -> Result<T>,
     ) -> Result<T> {
+        self.run_live(f, true, Some(by))
+    }
+
+    /// [`ComplianceService::run_attempts`], counted among the live writes while it runs.
+    fn run_live<T>(
+        &self,
+        f: impl FnMut(&mut PgConnection) -> Result<T>,
+        idempotent: bool,
+        by: Option<UserId>,
+    ) -> Result<T> {
         self.live.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let _in_flight = InFlight(&self.live);
-        self.run_attempts(f, true, Some(by))
+        self.run_attempts(f, idempotent, by)
     }
 
     /// [`ComplianceService::run`] for background work (a screening job's batch), not counted
