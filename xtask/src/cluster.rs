@@ -169,13 +169,20 @@ pub fn run(args: &ClusterArgs) -> u8 {
                 }
             })
             .map_err(|e| (e.to_string(), exit::UNREACHABLE)),
-        ClusterAction::Status if !layout.exists() => Err((
+        ClusterAction::Status
+        | ClusterAction::Drill { .. }
+        | ClusterAction::Load { .. }
+        | ClusterAction::Reads { .. }
+            if !layout.exists() =>
+        {
+            Err((
             format!(
                 "no cluster in {}: `cargo xtask cluster up` makes one",
                 layout.dir.display()
             ),
             exit::UNREACHABLE,
-        )),
+        ))
+        }
         ClusterAction::Status => cluster::status(&layout)
             .map(|states| {
                 crate::out(&states_text(&states));

@@ -20,6 +20,9 @@ fn without_a_cluster_each_command_says_so_and_exits_2() {
     let dir_arg = dir.display().to_string();
     for args in [
         &["cluster", "status", "--dir", &dir_arg][..],
+        &["cluster", "drill", "--dir", &dir_arg][..],
+        &["cluster", "reads", "--dir", &dir_arg][..],
+        &["cluster", "load", "--cases", "10", "--dir", &dir_arg][..],
         &["backup", "info", "--dir", &dir_arg][..],
         &["backup", "restore-drill", "--dir", &dir_arg][..],
     ] {
