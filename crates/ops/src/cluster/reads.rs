@@ -86,6 +86,12 @@ pub fn run(
     mut say: impl FnMut(&str),
 ) -> Result<ReadsReport, DrillError> {
     monitor::wait_pair(layout, Duration::from_secs(60))?;
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if options.pin && cpus < 2 {
+        return Err(DrillError::Other(format!(
+            "--pin needs two CPUs, one for each server; this machine has {cpus}"
+        )));
+    }
     if options.pin {
         let primary = super::drill::primary_node(layout)?;
         for node in layout.nodes() {
@@ -96,10 +102,7 @@ pub fn run(
     }
     let measured = measure(layout, options, &mut say);
     if options.pin {
-        let all = format!(
-            "0-{}",
-            std::thread::available_parallelism().map_or(1, |n| n.get()) - 1
-        );
+        let all = format!("0-{}", cpus.saturating_sub(1));
         for node in layout.nodes() {
             pin(&node, &all)?;
         }
@@ -140,6 +143,7 @@ fn pin(node: &super::Instance, cpus: &str) -> Result<(), DrillError> {
     Ok(())
 }
 
+/// The rounds of three phases, and the median ratios.
 fn measure(
     layout: &Layout,
     options: &ReadsOptions,
