@@ -338,7 +338,7 @@ fn load(layout: &Layout, cases: u64) -> Result<(), (String, u8)> {
         ));
     }
     let started = std::time::Instant::now();
-    crate::bench::clone_cases(&config, cases).map_err(|e| (e.to_string(), exit::FAILED))?;
+    crate::psql::clone_cases(&config, cases).map_err(|e| (e.to_string(), exit::FAILED))?;
     crate::out(&format!(
         "loaded {cases} cases into {} in {} s\n",
         config.target(),

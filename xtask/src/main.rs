@@ -16,6 +16,7 @@ mod demo;
 mod monitoring;
 mod proof_files;
 mod provision;
+mod psql;
 mod report;
 mod sla;
 mod tidy;
