@@ -85,7 +85,7 @@ fn an_owner_is_recorded_with_its_audit_entry_and_read_both_ways() {
     assert_eq!(e.details["share"], "40.5");
     assert_eq!(
         beneficial_owners::owners_of(&mut conn, &id(CORP)).unwrap(),
-        [stored.clone()]
+        std::slice::from_ref(&stored)
     );
     assert_eq!(
         beneficial_owners::owned_by(&mut conn, &id(PERSON)).unwrap(),
