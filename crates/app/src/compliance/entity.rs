@@ -187,17 +187,7 @@ impl Compliance {
             let matches = subjects
                 .into_iter()
                 .map(|s| {
-                    let current = match case_submissions::current(conn, &s.entity_id)? {
-                        Some(c) => {
-                            let stored = compliance_checks::find(conn, c.compliance_check_id)?;
-                            Some(CurrentCase {
-                                id: CaseId::from_uuid(stored.id),
-                                status: stored.status,
-                                risk_level: stored.decision.risk_level(),
-                            })
-                        }
-                        None => None,
-                    };
+                    let current = crate::service::owners::current_case(conn, &s.entity_id)?;
                     Ok(NameMatch {
                         names: s.subject.map(|x| x.names().to_vec()).unwrap_or_default(),
                         entity_id: s.entity_id,
