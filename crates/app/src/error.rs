@@ -55,6 +55,10 @@ pub enum AppError {
     /// waiting for a review, closed already, a role that may not close it so).
     #[error(transparent)]
     Request(#[from] compliance_domain::RequestError),
+    /// A beneficial owner that cannot be recorded (itself, not a corporate's or a fund's, not a
+    /// person, or more than 100 percent in all).
+    #[error(transparent)]
+    Ownership(#[from] compliance_domain::OwnershipError),
     /// Nothing has that key.
     #[error("{what} {key} not found")]
     NotFound {

@@ -16,6 +16,9 @@ use compliance_domain::{
 use serde::Serialize;
 use uuid::Uuid;
 
+mod owners;
+pub use owners::{CurrentCase, OwnerRecord, OwnershipRecord};
+
 /// A case as a caller sees it: the decision, why, and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseRecord {

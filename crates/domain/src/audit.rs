@@ -96,6 +96,9 @@ crate::text_enum! {
         /// A compliance officer or admin reviewed a delisting flag on a case (details: the job,
         /// the entry, the note with their conclusion); the case is unchanged.
         DelistingReviewed,
+        /// A beneficial owner of a corporate or a fund was recorded (details: the owner's
+        /// entity id and the share of ownership, in percent).
+        OwnerRecorded,
     }
 }
 
@@ -135,6 +138,8 @@ crate::text_enum! {
         InformationRequest,
         /// A row of `service_levels`.
         ServiceLevel,
+        /// A row of `beneficial_owners`.
+        BeneficialOwner,
     }
 }
 

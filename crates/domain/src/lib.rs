@@ -21,6 +21,7 @@ mod kyc;
 mod match_score;
 mod money;
 mod money_text;
+mod ownership;
 mod password;
 mod reg_d;
 mod review;
@@ -61,6 +62,7 @@ pub use kyc::{DocumentKind, InvestorProfile, KycCheck, RedFlag};
 pub use match_score::{MatchScore, MatchScoreError};
 pub use money::{Currency, Money, MoneyError};
 pub use money_text::{Grouping, amounts_for_reading, group_digits};
+pub use ownership::{OwnershipError, OwnershipShare, ShareError, plan_owner};
 pub use password::{Password, PasswordError};
 pub use reg_d::{
     Basis, Certification, CertificationKind, EntityCategory, IncomeRecord, IssuerRole,

@@ -118,6 +118,7 @@ impl Role {
                     | WatchWallets
                     | ReadWallets
                     | RecordAnswers
+                    | RecordOwners
             ),
         }
     }
@@ -189,6 +190,11 @@ pub enum Permission {
     /// Record that a request for information was answered: people who review, and the system
     /// agent, which relays the onboarding service.
     RecordAnswers,
+    /// Record a beneficial owner of a corporate or a fund (an entity of its own, with its
+    /// share): the system agent, which relays the onboarding service's ownership declaration,
+    /// and the roles that decide escalations, admins and compliance officers (an analyst
+    /// decides PENDING cases only, and ownership is what escalations turn on).
+    RecordOwners,
 }
 
 impl std::fmt::Display for Permission {
@@ -461,7 +467,8 @@ mod tests {
                 "screen_subjects",
                 "watch_wallets",
                 "read_wallets",
-                "record_answers"
+                "record_answers",
+                "record_owners"
             ]
         );
         assert_eq!(
@@ -503,6 +510,12 @@ mod tests {
         assert!(allowed(Role::Admin).contains(&"watch_wallets"));
         assert!(!officer.contains(&"watch_wallets") && officer.contains(&"read_wallets"));
         assert!(!officer.contains(&"manage_tokens") && !officer.contains(&"submit_cases"));
+        // Beneficial owners: the onboarding service's agent and the roles that decide
+        // escalations record them; an analyst does not.
+        assert!(
+            officer.contains(&"record_owners") && allowed(Role::Admin).contains(&"record_owners")
+        );
+        assert!(!allowed(Role::Analyst).contains(&"record_owners"));
         let admin = allowed(Role::Admin);
         assert!(admin.contains(&"manage_users") && admin.contains(&"manage_tokens"));
         assert!(!admin.contains(&"submit_cases") && !admin.contains(&"rescreen_entities"));

@@ -528,6 +528,17 @@ pub const TABLES: &[(&str, &[Column])] = &[
             ("cases", "int8"),
         ],
     ),
+    (
+        "beneficial_owners",
+        &[
+            ("id", "uuid"),
+            ("entity_id", "varchar"),
+            ("owner_id", "varchar"),
+            ("share", "numeric"),
+            ("recorded_by", "uuid"),
+            ("recorded_at", "timestamptz"),
+        ],
+    ),
 ];
 
 /// The seven core tables of the seed material.
@@ -558,8 +569,11 @@ pub const INDEXES: &[&str] = &[
     "idx_audit_logs_delisting_reviewed",
     "idx_audit_logs_entity_id",
     "idx_audit_logs_notes_and_requests",
+    "idx_audit_logs_owner_recorded",
     "idx_audit_logs_review_screened",
     "idx_audit_logs_subject",
+    "idx_beneficial_owners_owner",
+    "idx_beneficial_owners_recorded_by",
     "idx_blockchain_monitoring_created_by",
     "idx_blockchain_monitoring_kyc_check_id",
     "idx_blockchain_transactions_counterparty",

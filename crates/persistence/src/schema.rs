@@ -69,6 +69,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    beneficial_owners (id) {
+        id -> Uuid,
+        #[max_length = 64]
+        entity_id -> Varchar,
+        #[max_length = 64]
+        owner_id -> Varchar,
+        share -> Numeric,
+        recorded_by -> Uuid,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     blockchain_monitoring (id) {
         id -> Uuid,
         kyc_check_id -> Uuid,
@@ -578,6 +591,7 @@ diesel::joinable!(aml_check_watchlist_versions -> watchlist_versions (version_id
 diesel::joinable!(aml_checks -> kyc_checks (kyc_check_id));
 diesel::joinable!(aml_checks -> users (submitted_by));
 diesel::joinable!(audit_logs -> users (actor_id));
+diesel::joinable!(beneficial_owners -> users (recorded_by));
 diesel::joinable!(blockchain_monitoring -> kyc_checks (kyc_check_id));
 diesel::joinable!(blockchain_monitoring -> users (created_by));
 diesel::joinable!(blockchain_transactions -> blockchain_monitoring (monitoring_id));
@@ -614,6 +628,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     aml_checks,
     api_tokens,
     audit_logs,
+    beneficial_owners,
     blockchain_monitoring,
     blockchain_transactions,
     case_counts,

@@ -1,8 +1,8 @@
 //! One entity seen whole (the back office's entity page): its cases from first to current, the
 //! screenings of each, a page of its audit entries with their places in the chain, its watched
-//! wallets with the transactions flagged on them, and whether its beneficial owners were
-//! declared; and finding an entity, by its id or (for the roles that may read subjects) by a
-//! name its screening subject carries.
+//! wallets with the transactions flagged on them, whether its beneficial owners were declared
+//! and which are recorded (each with its current case) or what it owns; and finding an entity,
+//! by its id or (for the roles that may read subjects) by a name its screening subject carries.
 //!
 //! Must not: write; read anything without an index (cases by entity, screenings by KYC check,
 //! audit entries by entity and id, subjects by name words); give a subject's names to a caller
@@ -12,7 +12,7 @@ use super::detail::{ChainVerdict, with_verdicts};
 use super::{Caller, Compliance};
 use crate::convert::{Regulations, case_record};
 use crate::page::AuditQuery;
-use crate::records::{AuditRecord, CaseRecord, WalletRecord};
+use crate::records::{AuditRecord, CaseRecord, OwnerRecord, WalletRecord};
 use crate::{AppError, Result};
 use chrono::{DateTime, Utc};
 use compliance_domain::blockchain::{Direction, OnChainRef};
@@ -90,23 +90,19 @@ pub struct EntityOverview {
     /// Its watched wallets and their flagged transactions.
     pub wallets: Vec<WalletFlags>,
     /// For a corporate or a fund, whether its current case's KYC verified the declaration of
-    /// its ultimate beneficial owners; `None` for an individual. The owners themselves are not
-    /// recorded as entities of their own.
+    /// its ultimate beneficial owners; `None` for an individual.
     pub beneficial_owners_declared: Option<bool>,
+    /// Its recorded beneficial owners (a corporate's or a fund's), each with its current case,
+    /// in the order recorded.
+    pub owners: Vec<OwnerRecord>,
+    /// The entities it is recorded as owning (an individual's), each with that entity's current
+    /// case, in the order recorded.
+    pub owns: Vec<OwnerRecord>,
     /// The usernames of the users these name, and no others.
     pub usernames: BTreeMap<UserId, Username>,
 }
 
-/// An entity's current case, as a search result names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CurrentCase {
-    /// The case.
-    pub id: CaseId,
-    /// Its status.
-    pub status: CheckStatus,
-    /// Its risk level.
-    pub risk_level: compliance_domain::RiskLevel,
-}
+pub use crate::records::CurrentCase;
 
 /// An entity found by a name of its screening subject.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,17 +187,7 @@ impl Compliance {
             let matches = subjects
                 .into_iter()
                 .map(|s| {
-                    let current = match case_submissions::current(conn, &s.entity_id)? {
-                        Some(c) => {
-                            let stored = compliance_checks::find(conn, c.compliance_check_id)?;
-                            Some(CurrentCase {
-                                id: CaseId::from_uuid(stored.id),
-                                status: stored.status,
-                                risk_level: stored.decision.risk_level(),
-                            })
-                        }
-                        None => None,
-                    };
+                    let current = crate::service::owners::current_case(conn, &s.entity_id)?;
                     Ok(NameMatch {
                         names: s.subject.map(|x| x.names().to_vec()).unwrap_or_default(),
                         entity_id: s.entity_id,
@@ -319,11 +305,19 @@ impl Compliance {
                     }
                 }
             };
+            let ownership = crate::service::owners::ownership(conn, entity)?;
             let named: BTreeSet<UserId> = cases
                 .iter()
                 .flat_map(|c| [Some(c.decided_by), c.approval_proposed_by, c.assigned_to])
                 .flatten()
                 .chain(audit.iter().map(|(e, _)| e.actor))
+                .chain(
+                    ownership
+                        .owners
+                        .iter()
+                        .chain(&ownership.owns)
+                        .map(|o| o.recorded_by),
+                )
                 .collect();
             let named: Vec<UserId> = named.into_iter().collect();
             let usernames = users::usernames(conn, &named)?.into_iter().collect();
@@ -336,6 +330,8 @@ impl Compliance {
                 older_audit,
                 wallets,
                 beneficial_owners_declared,
+                owners: ownership.owners,
+                owns: ownership.owns,
                 usernames,
             })
         })

@@ -16,6 +16,7 @@ mod events;
 mod explanation;
 mod monitoring;
 mod outbox;
+mod owners;
 mod requests;
 mod screening;
 mod sessions;

@@ -14,6 +14,7 @@ mod events;
 mod flag_review;
 pub(crate) mod monitoring;
 pub(crate) mod overrides;
+pub(crate) mod owners;
 mod reads;
 pub(crate) mod replica;
 mod requests;

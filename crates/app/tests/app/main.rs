@@ -12,6 +12,7 @@ mod events;
 mod integrity;
 mod lifecycle;
 mod monitoring;
+mod owners;
 mod replica;
 mod requests;
 mod review_screenings;

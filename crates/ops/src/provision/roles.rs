@@ -86,6 +86,8 @@ pub const SERVICE_INSERT_TABLES: &[&str] = &[
     "information_requests",
     // A delisting flag's review, by a compliance officer or admin.
     "screening_flag_reviews",
+    // Beneficial owners, recorded by the onboarding service (the system agent) or an officer.
+    "beneficial_owners",
 ];
 
 /// The tables an administrator appends rows to (each write audited in its transaction).

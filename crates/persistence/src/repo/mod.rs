@@ -9,6 +9,7 @@ pub mod api_tokens;
 pub mod audit_chain;
 pub mod audit_logs;
 pub mod audit_tree;
+pub mod beneficial_owners;
 pub mod blockchain;
 pub mod case_assignment;
 pub mod case_submissions;

@@ -1,6 +1,7 @@
 //! The entity page's and the search page's view models: an entity's cases over time, its
-//! screenings, its audit history a page at a time, its wallets' flags and what is recorded of
-//! its beneficial owners; and what a search found, or why it found nothing.
+//! screenings, its audit history a page at a time, its wallets' flags, its recorded beneficial
+//! owners (or what it owns) with their current cases; and what a search found, or why it found
+//! nothing.
 //!
 //! Must not: decide what the signed-in person may see (the service gave only that), or format
 //! anything the template could show unescaped.
@@ -9,8 +10,9 @@ use super::case_view::audit_views;
 use super::views::{AuditView, Chrome, Notice, named, when};
 use super::{PREFIX, session::encode};
 use askama::Template;
+use compliance_app::records::{CurrentCase, OwnerRecord};
 use compliance_app::{EntityOverview, NameMatch, OfficeSession};
-use compliance_domain::{EntityType, Permission};
+use compliance_domain::{EntityId, EntityType, Permission, UserId};
 
 /// One case of the entity.
 pub(super) struct EntityCaseRow {
@@ -51,6 +53,21 @@ pub(super) struct FlaggedRow {
     pub status: String,
 }
 
+/// A recorded owner (on a corporate's or a fund's page) or an entity owned (on an owner's).
+pub(super) struct OwnerRow {
+    /// The other side's entity page.
+    pub href: String,
+    pub entity_id: String,
+    /// "12.5" (percent).
+    pub share: String,
+    /// The other side's current case's page, when it has one.
+    pub case_href: Option<String>,
+    /// "PENDING, high risk", or "no case yet".
+    pub case: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
 /// A watched wallet.
 pub(super) struct WalletRow {
     pub chain: String,
@@ -78,8 +95,13 @@ pub(super) struct EntityPage {
     pub audit_first_href: Option<String>,
     pub audit_oldest_first: bool,
     pub wallets: Vec<WalletRow>,
-    /// What is recorded of its beneficial owners, for a corporate or a fund.
-    pub owners: Option<String>,
+    /// Whether its KYC verified the declaration of its beneficial owners, for a corporate or a
+    /// fund (`None` for an individual, whose page lists no owners).
+    pub declared: Option<String>,
+    /// Its recorded beneficial owners.
+    pub owners: Vec<OwnerRow>,
+    /// The entities it is recorded as owning.
+    pub owns: Vec<OwnerRow>,
 }
 
 /// The entity page for `o` as `me` sees it; `after` and `oldest_first` are the audit page read.
@@ -186,13 +208,45 @@ pub(super) fn entity_page(
                     .collect(),
             })
             .collect(),
-        owners: owners(o.entity_type, o.beneficial_owners_declared),
+        declared: declared(o.entity_type, o.beneficial_owners_declared),
+        owners: o
+            .owners
+            .iter()
+            .map(|r| owner_row(r, &r.owner_id, r.owner_case.as_ref(), &name))
+            .collect(),
+        owns: o
+            .owns
+            .iter()
+            .map(|r| owner_row(r, &r.entity_id, r.entity_case.as_ref(), &name))
+            .collect(),
     }
 }
 
-/// What the page says of a corporate's or a fund's beneficial owners: the schema records no
-/// relation between entities, so only whether the declaration was verified.
-fn owners(entity_type: EntityType, declared: Option<bool>) -> Option<String> {
+/// One row of the owners (or owned) list: `other` is the entity on the other side, `case` its
+/// current case.
+fn owner_row(
+    r: &OwnerRecord,
+    other: &EntityId,
+    case: Option<&CurrentCase>,
+    name: &dyn Fn(UserId) -> String,
+) -> OwnerRow {
+    OwnerRow {
+        href: format!("{PREFIX}/entities/{}", encode(other.as_str())),
+        entity_id: other.to_string(),
+        share: r.share.to_string(),
+        case_href: case.map(|c| format!("{PREFIX}/cases/{}", c.id)),
+        case: case.map_or_else(
+            || "no case yet".to_owned(),
+            |c| format!("{}, {} risk", c.status, c.risk_level),
+        ),
+        recorded_by: name(r.recorded_by),
+        recorded_at: when(r.recorded_at),
+    }
+}
+
+/// What the page says of whether a corporate's or a fund's current case's KYC verified the
+/// declaration of its beneficial owners (the document), beside the owners recorded.
+fn declared(entity_type: EntityType, declared: Option<bool>) -> Option<String> {
     let declared = declared?;
     let kind = if entity_type == EntityType::Fund {
         "fund"
@@ -200,13 +254,11 @@ fn owners(entity_type: EntityType, declared: Option<bool>) -> Option<String> {
         "corporate"
     };
     let verified = if declared {
-        "its current case's KYC verified the declaration of its ultimate beneficial owners"
+        "verified the declaration of its ultimate beneficial owners"
     } else {
-        "its current case's KYC has no verified declaration of its ultimate beneficial owners"
+        "has no verified declaration of its ultimate beneficial owners"
     };
-    Some(format!(
-        "This {kind}'s beneficial owners are not recorded as entities of their own in this service, so none can be listed here with their cases; {verified}."
-    ))
+    Some(format!("This {kind}'s current case's KYC {verified}."))
 }
 
 /// One entity a name search found.

@@ -16,6 +16,7 @@ mod events;
 mod json_numbers;
 mod monitoring;
 pub mod openapi;
+mod owners;
 pub mod problem;
 mod queue;
 mod requests;

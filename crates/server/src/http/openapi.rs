@@ -12,8 +12,8 @@
 
 use super::schemas as S;
 use super::{
-    AppState, Problem, assignment, cases, entities, events, monitoring, queue, requests, rules,
-    screening, wallets,
+    AppState, Problem, assignment, cases, entities, events, monitoring, owners, queue, requests,
+    rules, screening, wallets,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -92,6 +92,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(entities::history))
         .routes(routes!(entities::audit))
         .routes(routes!(entities::rescreen))
+        .routes(routes!(owners::record_owner, owners::ownership))
         .routes(routes!(queue::queue))
         .routes(routes!(queue::high_risk))
         .routes(routes!(queue::summary))

@@ -12,7 +12,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use compliance_app::AppError;
 use compliance_domain::input::FieldError;
-use compliance_domain::{AssignmentError, DispositionError, RequestError, ReviewError};
+use compliance_domain::{
+    AssignmentError, DispositionError, OwnershipError, RequestError, ReviewError,
+};
 use serde::Serialize;
 
 /// The media type of a problem document (RFC 9457).
@@ -222,6 +224,26 @@ pub fn classify(error: &AppError) -> (StatusCode, &'static str, &'static str) {
         ),
         // What was asked is input: the HTTP layer names its fields before it reaches here.
         AppError::Request(_) => (S::UNPROCESSABLE_ENTITY, "invalid-input", "invalid input"),
+        AppError::Ownership(OwnershipError::OwnsItself(_)) => (
+            S::UNPROCESSABLE_ENTITY,
+            "owns-itself",
+            "an entity cannot own itself",
+        ),
+        AppError::Ownership(OwnershipError::NotALegalPerson { .. }) => (
+            S::CONFLICT,
+            "not-a-legal-person",
+            "only a corporate or a fund has beneficial owners",
+        ),
+        AppError::Ownership(OwnershipError::OwnerNotAPerson { .. }) => (
+            S::CONFLICT,
+            "owner-not-a-person",
+            "a beneficial owner is a natural person",
+        ),
+        AppError::Ownership(OwnershipError::OverHundred { .. }) => (
+            S::CONFLICT,
+            "shares-over-100",
+            "the recorded shares would exceed 100 percent",
+        ),
         AppError::OpenCase { .. } => (S::CONFLICT, "open-case", "the entity has an open case"),
         AppError::Superseded { .. } => (
             S::CONFLICT,
@@ -360,6 +382,39 @@ mod tests {
                 "invalid-input",
             ),
             (AppError::Unauthenticated("no"), 401, "unauthenticated"),
+            (
+                OwnershipError::OwnsItself(compliance_domain::EntityId::parse("ae-x-1").unwrap())
+                    .into(),
+                422,
+                "owns-itself",
+            ),
+            (
+                OwnershipError::NotALegalPerson {
+                    entity: compliance_domain::EntityId::parse("ae-x-1").unwrap(),
+                }
+                .into(),
+                409,
+                "not-a-legal-person",
+            ),
+            (
+                OwnershipError::OwnerNotAPerson {
+                    owner: compliance_domain::EntityId::parse("ae-x-1").unwrap(),
+                    owner_type: compliance_domain::EntityType::Fund,
+                }
+                .into(),
+                409,
+                "owner-not-a-person",
+            ),
+            (
+                OwnershipError::OverHundred {
+                    entity: compliance_domain::EntityId::parse("ae-x-1").unwrap(),
+                    recorded: 80.into(),
+                    share: compliance_domain::OwnershipShare::parse("25").unwrap(),
+                }
+                .into(),
+                409,
+                "shares-over-100",
+            ),
             (
                 AppError::Forbidden {
                     role: Role::Analyst,

@@ -197,6 +197,34 @@ impl ToSchema for EntityId {
     }
 }
 
+/// A share of ownership (`compliance_domain::OwnershipShare`): a percentage above 0 and at
+/// most 100, in hundredths at most, as text. Zero, and more than two decimals, do not match.
+pub const OWNERSHIP_SHARE_PATTERN: &str =
+    r"^(100(\.0{1,2})?|0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]?(\.[0-9]{1,2})?)$";
+
+/// A share of ownership in percent, as text, e.g. `"25"` or `"12.5"`.
+pub struct OwnershipShare;
+
+impl utoipa::PartialSchema for OwnershipShare {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "A share of ownership in percent, as text (never a float): more than 0, at most \
+                 100, with at most two decimals, e.g. `\"25\"` or `\"12.5\"`.",
+            ))
+            .pattern(Some(OWNERSHIP_SHARE_PATTERN))
+            .examples(["25", "12.5"])
+            .into()
+    }
+}
+
+impl ToSchema for OwnershipShare {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("OwnershipShare")
+    }
+}
+
 /// A case's id (`compliance_domain::CaseId`).
 pub struct CaseId;
 

@@ -333,6 +333,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/entities/{entity_id}/history"),
     ("get", "/api/v1/entities/{entity_id}/audit"),
     ("post", "/api/v1/entities/{entity_id}/screenings"),
+    ("post", "/api/v1/entities/{entity_id}/owners"),
+    ("get", "/api/v1/entities/{entity_id}/owners"),
     ("get", "/api/v1/queue"),
     ("get", "/api/v1/high-risk"),
     ("get", "/api/v1/summary"),

@@ -835,8 +835,8 @@ pub(crate) const EDGES: &[char] = &[
 #[tokio::test]
 async fn field_schemas_admit_what_the_domain_accepts() {
     use compliance_domain::{
-        CaseId, Currency, EntityId, IdempotencyKey, ListEntryRef, ListName, Money, ReviewReason,
-        ScreeningProvider, WatchlistVersion,
+        CaseId, Currency, EntityId, IdempotencyKey, ListEntryRef, ListName, Money, OwnershipShare,
+        ReviewReason, ScreeningProvider, WatchlistVersion,
     };
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
@@ -844,8 +844,9 @@ async fn field_schemas_admit_what_the_domain_accepts() {
     let api = Api::new();
     let doc = document(&api).await;
     // (component, the domain's parser, whether the schema says exactly what it accepts)
-    let fields: [(&str, Accepts, bool); 10] = [
+    let fields: [(&str, Accepts, bool); 11] = [
         ("EntityId", |t| EntityId::parse(t).is_ok(), true),
+        ("OwnershipShare", |t| OwnershipShare::parse(t).is_ok(), true),
         ("ListName", |t| ListName::parse(t).is_ok(), true),
         ("ListEntryRef", |t| ListEntryRef::parse(t).is_ok(), true),
         (
@@ -899,6 +900,17 @@ async fn field_schemas_admit_what_the_domain_accepts() {
         "1000000000000000",
         ".5",
         "1.",
+        "0.01",
+        "0.00",
+        "0.10",
+        "05",
+        "12.5",
+        "33.333",
+        "100",
+        "100.0",
+        "100.00",
+        "100.01",
+        "101",
         "0x10",
         "1_000",
         "4c1d7a2e-5b6f-4e8a-9c0d-1e2f3a4b5c6d",

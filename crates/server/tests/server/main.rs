@@ -31,5 +31,6 @@ mod office_endpoints;
 mod office_entities;
 mod office_explains;
 mod office_screening;
+mod owners;
 mod requests;
 mod support;

@@ -273,7 +273,8 @@ async fn the_entity_page_shows_cases_screenings_wallets_owners_and_the_audit_his
         "Audit history",
         "Chain.position",
         "Related entities",
-        "beneficial owners are not recorded as entities of their own",
+        "Beneficial owners",
+        "None recorded.",
     ] {
         assert!(body.contains(part), "{part:?} missing: {body}");
     }

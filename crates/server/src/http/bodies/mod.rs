@@ -14,6 +14,7 @@ mod dashboard;
 mod events;
 mod health;
 mod monitoring;
+mod owners;
 mod reports;
 mod requests;
 mod screening;
@@ -32,6 +33,7 @@ pub use health::{
     DatabaseState, Health, HealthProblem, HealthStatus, MigrationHealth, PoolFigures,
 };
 pub use monitoring::{ScreeningFlag, ScreeningJob};
+pub use owners::{CaseBrief, Owner, Ownership};
 pub use reports::{
     HighRiskRecord, QueueItem, QueuePage, ReviewDueRecord, RuleRecord, SummaryRecord,
 };
