@@ -249,13 +249,9 @@ impl Compliance {
         };
         let after = query.after.map(|c| c.0);
         // One snapshot, on generic plans: planning the queue's view cost more than running it,
-        // and the plan cache planned a filtered page again on every call. Not the overdue page:
-        // its ranges (one per service level) need their values to be planned well (generic,
-        // it was 21.5 ms at p50 over HTTP at a million cases, docs/benchmarks.md).
+        // and the plan cache planned a filtered page again on every call (docs/benchmarks.md).
         let (page, open) = self.service.read_replica_snapshot(caller.user(), |conn| {
-            if !filter.overdue {
-                reports::plan_generically(conn)?;
-            }
+            reports::plan_generically(conn)?;
             let page =
                 reports::pending_approvals_page(conn, &filter, after.as_ref(), i64::from(limit))?;
             // The requests the page's cases wait on: one index probe per case of the page.

@@ -25,6 +25,7 @@ pub mod flag_reviews;
 pub mod information_requests;
 pub mod kyc_checks;
 mod literal_limit;
+mod overdue_page;
 pub mod passwords;
 mod queue_order;
 pub mod reports;

@@ -14,7 +14,6 @@ use compliance_domain::{
 };
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
 use uuid::Uuid;
 
 #[derive(Queryable, Selectable)]
@@ -182,9 +181,8 @@ impl From<&PendingApproval> for QueueCursor {
 /// queue's view joins five tables and a service-level table under partial indexes: planning it
 /// cost 1 to 10 ms where running it cost 0.2 to 0.6 ms (4,434 cases), and the plan cache kept
 /// planning a filtered page again on every run, its custom plans looking cheaper than the
-/// generic one, which is the same plan on the same index. Not for the overdue page, whose
-/// ranges need their values (on a generic plan it took 21.5 ms at p50 over HTTP at a million
-/// cases, against 3.0 to 4.4 ms on custom plans).
+/// generic one, which is the same plan on the same index. The overdue page too: its first
+/// step (`overdue_page`) is written for a generic plan.
 /// Must run inside a transaction (a `SET LOCAL` outside one changes nothing); the setting ends
 /// with it.
 pub fn plan_generically(conn: &mut PgConnection) -> Result<()> {
@@ -229,34 +227,16 @@ pub fn pending_approvals_page(
         None => {}
     }
     if filter.overdue {
-        // `overdue` alone is a row filter read while scanning the queue in its order, which
-        // reads the whole queue when few cases are overdue. The same cases as one range of
-        // `status_since` (the case's decided_at) per service level in force, which
-        // idx_compliance_checks_queue_waiting answers; the planner picks the cheaper. The levels
-        // are read first, in a statement of their own, so that the ranges reach the planner as
-        // values: joined to service_levels inside the page's statement (a semi-join, or a
-        // lateral join per level) their bounds are unknown when planning, and either plan read
-        // the index entry of every queued case (4,003 queued, none overdue: 696 and 65 buffers,
-        // 12.7 and 0.8 ms, against 26 buffers and 0.24 ms for the ranges as values).
-        let now = chrono::Utc::now();
-        let mut ranges: Option<
-            Box<dyn BoxableExpression<pending_approvals::table, Pg, SqlType = Bool>>,
-        > = None;
-        for level in super::service_levels::in_force(conn, now)? {
-            let cutoff = now - chrono::Duration::hours(i64::from(level.target_hours));
-            let range = v::jurisdiction
-                .eq(<&str>::from(level.jurisdiction))
-                .and(v::status.eq(<&str>::from(level.status)))
-                .and(v::status_since.le(cutoff));
-            ranges = Some(match ranges {
-                None => Box::new(range),
-                Some(earlier) => Box::new(earlier.or(range)),
-            });
-        }
-        let Some(ranges) = ranges else {
+        // The page's cases are found first, by their ids (`overdue_page`: one index range per
+        // service level in force, on a plan kept for the connection); the view then gives their
+        // rows, and has the last word on which are in the queue and overdue.
+        let ids = super::overdue_page::page_ids(conn, filter, after, limit)?;
+        if ids.is_empty() {
             return Ok(Vec::new());
-        };
-        query = query.filter(v::overdue).filter(ranges);
+        }
+        query = query
+            .filter(v::overdue)
+            .filter(v::compliance_check_id.eq_any(ids));
     }
     if let Some(c) = after {
         // The queue's order as one ascending row, so that a page resumes with one row

@@ -91,13 +91,6 @@ fn update_delete_and_truncate_fail_whoever_sends_them() {
     assert_eq!(audit_logs::count(&mut conn).unwrap(), 4);
 }
 
-/// Runs SQL with triggers off, as only a superuser can: the attack the hash chain is for.
-fn behind_the_triggers(conn: &mut diesel::PgConnection, sql: &str) {
-    raw(conn, "SET session_replication_role = replica").unwrap();
-    raw(conn, sql).unwrap();
-    raw(conn, "SET session_replication_role = DEFAULT").unwrap();
-}
-
 /// A database with three consecutive entries of one chain, and those entries.
 fn three_in_a_chain() -> (TestDatabase, Vec<audit_logs::AuditEntry>) {
     let db = TestDatabase::new();

@@ -11,6 +11,7 @@ mod config;
 mod constraints;
 mod lifecycle;
 mod migrations;
+mod overdue;
 mod owners;
 mod pages;
 mod pool;

@@ -211,7 +211,7 @@ const MIXED_CLONES: u32 = 49;
 /// jurisdiction, PENDING or ESCALATED at scores from 40 to 89, none of them both US and
 /// ESCALATED (the pair the bench's queue finds empty), and `MIXED_CLONES` clones of each;
 /// analysed.
-fn mixed_queue(db: &TestDatabase) -> PgConnection {
+pub(crate) fn mixed_queue(db: &TestDatabase) -> PgConnection {
     use compliance_domain::{CheckStatus, InvestorProfile, Jurisdiction, Reason, Stage};
     use diesel::connection::SimpleConnection;
     let mut conn = db.conn();

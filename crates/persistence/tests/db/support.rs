@@ -190,6 +190,14 @@ pub const OFFICER: &str = "(SELECT id FROM users WHERE username = 'officer.one')
 pub const OFFICER2: &str = "(SELECT id FROM users WHERE username = 'officer.two')";
 pub const ANALYST: &str = "(SELECT id FROM users WHERE username = 'analyst')";
 
+/// Runs SQL with triggers off, as only a superuser can: the attack the hash chain is for, or a
+/// database as it would be had it been written days ago.
+pub fn behind_the_triggers(conn: &mut PgConnection, sql: &str) {
+    raw(conn, "SET session_replication_role = replica").unwrap();
+    raw(conn, sql).unwrap();
+    raw(conn, "SET session_replication_role = DEFAULT").unwrap();
+}
+
 /// Runs raw SQL, returning the database's error message and constraint name if it fails.
 pub fn raw(conn: &mut PgConnection, sql: &str) -> Result<usize, String> {
     sql_query(sql).execute(conn).map_err(|e| match &e {
