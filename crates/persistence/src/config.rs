@@ -207,19 +207,7 @@ impl DatabaseConfig {
     /// Like [`DatabaseConfig::from_env`], reading variables through `lookup` (for tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let number = |name: &'static str, range: std::ops::RangeInclusive<u64>, expected| {
-            lookup(name)
-                .map(|value| {
-                    value
-                        .parse::<u64>()
-                        .ok()
-                        .filter(|n| range.contains(n))
-                        .ok_or(ConfigError::Number {
-                            name,
-                            expected,
-                            value,
-                        })
-                })
-                .transpose()
+            number_var(&lookup, name, range, expected)
         };
         let mut config = match lookup("DATABASE_URL") {
             Some(url) => Self::from_url(&url)?,
@@ -571,3 +559,26 @@ mod replica;
 pub use replica::{READ_WAIT_MS, ReplicaConfig};
 #[cfg(test)]
 mod tests;
+
+/// The variable `name` read through `lookup` as a whole number in `range` (`None` when unset);
+/// otherwise a [`ConfigError::Number`] naming it and what was `expected`.
+fn number_var(
+    lookup: impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    range: std::ops::RangeInclusive<u64>,
+    expected: &'static str,
+) -> Result<Option<u64>, ConfigError> {
+    lookup(name)
+        .map(|value| {
+            value
+                .parse::<u64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or(ConfigError::Number {
+                    name,
+                    expected,
+                    value,
+                })
+        })
+        .transpose()
+}

@@ -46,17 +46,13 @@ impl DatabaseConfig {
         database.pool_max = self.pool_max;
         database.connect_timeout = self.connect_timeout;
         database.session = self.session;
-        let wait =
-            match lookup("DATABASE_READ_WAIT_MS") {
-                None => READ_WAIT_MS,
-                Some(value) => value.parse::<u64>().ok().filter(|ms| *ms <= 10_000).ok_or(
-                    ConfigError::Number {
-                        name: "DATABASE_READ_WAIT_MS",
-                        expected: "a number of milliseconds from 0 to 10000",
-                        value,
-                    },
-                )?,
-            };
+        let wait = super::number_var(
+            &lookup,
+            "DATABASE_READ_WAIT_MS",
+            0..=10_000,
+            "a number of milliseconds from 0 to 10000",
+        )?
+        .unwrap_or(READ_WAIT_MS);
         Ok(Some(ReplicaConfig {
             database,
             wait: Duration::from_millis(wait),
