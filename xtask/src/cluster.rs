@@ -1,7 +1,7 @@
 //! `cargo xtask cluster up | down | status | url | drill | reads`: a pg_auto_failover cluster on this
-//! machine (a monitor, a primary, a synchronous standby; `compliance_ops::cluster`), the
-//! compliance database provisioned through its primary, the failover drill, and the write
-//! throughput with the reports on the primary or on the standby.
+//! machine (a monitor, a primary, a synchronous standby, optionally a read node;
+//! `compliance_ops::cluster`), the compliance database provisioned through its primary, the
+//! failover drill, and the write throughput with the reports on the primary or on a standby.
 //!
 //! Must not: print a password (the cluster uses trust authentication on 127.0.0.1 and its URLs
 //! carry none), or stop a server it did not start.
@@ -35,12 +35,18 @@ pub struct ClusterArgs {
 #[derive(Debug, clap::Subcommand)]
 pub enum ClusterAction {
     /// Start the cluster (made on first use): the monitor on BASE_PORT, the primary and the
-    /// synchronous standby on the next two ports; provision DATABASE_NAME (default
-    /// compliance_db) through the primary; print the URL the service uses.
+    /// synchronous standby on the next two ports (with --read-node, a read node on the next);
+    /// provision DATABASE_NAME (default compliance_db) through the primary; print the URL the
+    /// service uses.
     Up {
-        /// The monitor's port; the nodes take the next two.
+        /// The monitor's port; the nodes take the next ones.
         #[arg(long, default_value_t = DEFAULT_BASE_PORT)]
         base_port: u16,
+        /// Also a third node for reports, node_r: cloned from the primary, outside the
+        /// synchronous quorum (no commit waits for it) and never promoted. Added to a cluster
+        /// made without one; a cluster that has one keeps it until `down --purge`.
+        #[arg(long)]
+        read_node: bool,
     },
     /// Stop the nodes and the monitor (their data stays; `up` starts them again).
     Down {
@@ -48,10 +54,15 @@ pub enum ClusterAction {
         #[arg(long)]
         purge: bool,
     },
-    /// Each node's state as the monitor sees it, and the URL.
+    /// Each node's state as the monitor sees it, the URL and the URL for reports.
     Status,
     /// Print the URL the service uses (both nodes, target_session_attrs=read-write).
-    Url,
+    Url {
+        /// Print the URL for reports (DATABASE_READ_URL) instead: the read node, or without
+        /// one both nodes with target_session_attrs=prefer-standby.
+        #[arg(long)]
+        read: bool,
+    },
     /// Kill the primary's postmaster under write load (ROUNDS times, the primary of the
     /// moment each time), let pg_auto_failover promote the standby, keep writing, then count
     /// what was acknowledged and is present, verify the database and check a checkpoint signed
@@ -89,8 +100,9 @@ pub enum ClusterAction {
         cases: u64,
     },
     /// Measure the primary's write throughput alone, under a report load read from the
-    /// primary, and under the same load read from the standby (as DATABASE_READ_URL sends it),
-    /// in ROUNDS rounds of the three phases; prints each phase and the two ratios (medians).
+    /// primary, and under the same load read from the standby (as DATABASE_READ_URL sends it:
+    /// the read node if the cluster has one), in ROUNDS rounds of the three phases; prints which
+    /// node served the reports, each phase and the two ratios (medians).
     Reads {
         /// Writer threads (the library, through the cluster's URL).
         #[arg(long, default_value_t = 4)]
@@ -136,11 +148,14 @@ fn layout(args: &ClusterArgs) -> Layout {
     layout_in(args.dir.clone())
 }
 
-/// The cluster in `dir` (default: `Layout::default_dir`), on the ports it was made with.
+/// The cluster in `dir` (default: `Layout::default_dir`), on the ports and with the nodes it
+/// was made with.
 pub fn layout_in(dir: Option<PathBuf>) -> Layout {
     let dir = dir.unwrap_or_else(Layout::default_dir);
-    let base_port = Layout::recorded(&dir).map_or(DEFAULT_BASE_PORT, |l| l.base_port);
-    Layout { dir, base_port }
+    match Layout::recorded(&dir) {
+        Some(recorded) => Layout { dir, ..recorded },
+        None => Layout::new(dir, DEFAULT_BASE_PORT),
+    }
 }
 
 /// DATABASE_NAME, default compliance_db.
@@ -156,10 +171,14 @@ pub fn run(args: &ClusterArgs) -> u8 {
     let mut layout = layout(args);
     let say = |line: &str| eprintln!("{line}");
     let result = match &args.action {
-        ClusterAction::Up { base_port } => {
+        ClusterAction::Up {
+            base_port,
+            read_node,
+        } => {
             if !layout.exists() {
                 layout.base_port = *base_port;
             }
+            layout.read_node |= *read_node;
             up(&layout)
         }
         ClusterAction::Down { purge } => cluster::down(&layout, *purge)
@@ -191,7 +210,7 @@ pub fn run(args: &ClusterArgs) -> u8 {
         ClusterAction::Status => cluster::status(&layout)
             .map(|states| {
                 crate::out(&states_text(&states));
-                crate::out(&format!("url: {}\n", layout.url(&database())));
+                crate::out(&urls_text(&layout));
             })
             .map_err(|_| {
                 (
@@ -203,8 +222,13 @@ pub fn run(args: &ClusterArgs) -> u8 {
                     exit::UNREACHABLE,
                 )
             }),
-        ClusterAction::Url => {
-            crate::out(&format!("{}\n", layout.url(&database())));
+        ClusterAction::Url { read } => {
+            let url = if *read {
+                layout.read_url(&database())
+            } else {
+                layout.url(&database())
+            };
+            crate::out(&format!("{url}\n"));
             Ok(())
         }
         ClusterAction::Drill {
@@ -283,9 +307,25 @@ fn up(layout: &Layout) -> Result<(), (String, u8)> {
         report.target,
         report.verify.summary()
     ));
-    crate::out(&format!("url: {url}\n"));
+    crate::out(&urls_text(layout));
     say(&format!("export DATABASE_URL='{url}'"));
+    if layout.read_node {
+        say(&format!(
+            "export DATABASE_READ_URL='{}'",
+            layout.read_url(&database())
+        ));
+    }
     Ok(())
+}
+
+/// The service's URL, and the one for reports.
+fn urls_text(layout: &Layout) -> String {
+    let database = database();
+    format!(
+        "url: {}\nread url: {}\n",
+        layout.url(&database),
+        layout.read_url(&database)
+    )
 }
 
 fn run_drill(

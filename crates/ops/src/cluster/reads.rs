@@ -85,7 +85,7 @@ pub fn run(
     options: &ReadsOptions,
     mut say: impl FnMut(&str),
 ) -> Result<ReadsReport, DrillError> {
-    monitor::wait_pair(layout, Duration::from_secs(60))?;
+    monitor::wait_all_settled(layout, Duration::from_secs(60))?;
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     if options.pin && cpus < 2 {
         return Err(DrillError::Other(format!(
@@ -154,10 +154,8 @@ fn measure(
     let config = Config::from_url(&url)
         .map_err(|e| DrillError::Other(e.to_string()))?
         .pool_max(pool);
-    let standby_url = url.replace(
-        "target_session_attrs=read-write",
-        "target_session_attrs=prefer-standby",
-    );
+    // The read node when the cluster has one, else whichever of the pair is the standby.
+    let standby_url = layout.read_url(&options.database);
     let plain = Compliance::new(&config);
     let routed = Compliance::new(
         &config
