@@ -116,8 +116,10 @@ pub enum ClusterAction {
         /// Rounds of the three phases.
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
         rounds: u32,
-        /// Give the primary's server CPU 0 and the standby's CPU 1 (taskset) for the
-        /// measurement, as two machines would (on one machine they otherwise share every CPU).
+        /// Pin for the measurement (taskset), as separate machines would have CPUs of their
+        /// own: without a read node, the primary's server on CPU 0 and the standby's on CPU 1;
+        /// with one, the primary's and the standby's servers and the writer threads on CPU 0,
+        /// the read node's server and the reader threads on CPU 1.
         #[arg(long)]
         pin: bool,
         /// `text` (one `name: value` line each) or `json`.

@@ -41,9 +41,22 @@ pub(crate) fn print_report<R: serde::Serialize>(
     });
 }
 
-/// One line per phase, then the two ratios.
+/// Which node served the reports and where things ran, one line per phase, then the two
+/// ratios.
 pub(super) fn reads_text(report: &reads::ReadsReport) -> String {
-    let mut out = String::new();
+    let mut out = format!(
+        "reports on the standby from: {} ({})\npinned: {}\n",
+        report.standby,
+        if report.standby_synchronous {
+            "the synchronous standby"
+        } else {
+            "the read node, outside the synchronous quorum"
+        },
+        report
+            .pinned
+            .as_ref()
+            .map_or_else(|| "no".to_owned(), reads::pin::PinPlan::describe)
+    );
     for p in &report.phases {
         let name = match p.reports {
             reads::Reports::None => "no reports",

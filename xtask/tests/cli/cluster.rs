@@ -1,7 +1,8 @@
-//! `cargo xtask cluster` and `backup` where there is no cluster (the failover and restore
+//! `cargo xtask cluster` and `backup` where no cluster runs (the failover and restore
 //! stories themselves run in `.ci/check-cluster`, on a real pg_auto_failover formation): each
-//! says what is missing and exits 2, a directory that is not a cluster of ours is never removed,
-//! and a drill of no rounds is not understood (64).
+//! says what is missing and exits 2, `url` and `url --read` print the URLs of the layout recorded
+//! (or the default one), a directory that is not a cluster of ours is never removed, and a drill
+//! of no rounds is not understood (64).
 
 use super::{text, xtask};
 
