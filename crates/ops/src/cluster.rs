@@ -134,6 +134,10 @@ pub fn up(layout: &Layout, mut say: impl FnMut(&str)) -> Result<Up> {
         tool.ensure_running(&read)?;
     }
     monitor::wait_nodes_answer(layout, Duration::from_secs(120))?;
+    // A cluster started again may resume what its monitor set in motion when its nodes
+    // stopped (a failover with no node to promote); the keepers restart their servers on the
+    // way, so the settings wait until every node reports what it was assigned.
+    monitor::wait_all_settled(layout, Duration::from_secs(120))?;
     monitor::apply_settings(layout)?;
     let nodes = monitor::wait_all_settled(layout, Duration::from_secs(120))?;
     Ok(Up {
@@ -166,8 +170,9 @@ fn archive_from(layout: &Layout, tool: &autoctl::Tool<'_>, node: &Instance) -> R
     backup::create_stanza(layout, tool)
 }
 
-/// Stops the nodes (the read node first), then the monitor (each `pg_autoctl stop`, waited
-/// for); with `purge`, then removes the directory. Returns the instances that were running.
+/// Stops the nodes in [`Layout::stop_order`], then the monitor (each `pg_autoctl stop`,
+/// waited for); with `purge`, then removes the directory. Returns the instances that were
+/// running.
 pub fn down(layout: &Layout, purge: bool) -> Result<Vec<&'static str>> {
     if !layout.exists() {
         if purge && layout.dir.exists() {
@@ -177,8 +182,13 @@ pub fn down(layout: &Layout, purge: bool) -> Result<Vec<&'static str>> {
     }
     let tool = autoctl::Tool::find(layout)?;
     let mut stopped = Vec::new();
-    let mut instances = layout.all_nodes();
-    instances.reverse();
+    let primary = monitor::states(layout).ok().and_then(|states| {
+        states
+            .into_iter()
+            .find(|n| matches!(n.reported.as_str(), "primary" | "wait_primary" | "single"))
+            .map(|n| n.name)
+    });
+    let mut instances = layout.stop_order(primary.as_deref());
     instances.push(layout.monitor());
     for instance in instances {
         if tool.stop(&instance)? {

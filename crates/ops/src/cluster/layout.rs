@@ -86,6 +86,17 @@ impl Layout {
         self.nodes().into_iter().chain(self.read_node()).collect()
     }
 
+    /// The order to stop the nodes in while the monitor runs: the read node, the pair's
+    /// standby, and `primary` (the node the monitor last saw as primary, if known) last, so
+    /// that the monitor never sees the primary gone while a standby it could promote is up.
+    pub fn stop_order(&self, primary: Option<&str>) -> Vec<Instance> {
+        let mut nodes = self.all_nodes();
+        nodes.reverse();
+        // A stable sort: the others keep the order above.
+        nodes.sort_by_key(|n| Some(n.name) == primary);
+        nodes
+    }
+
     /// A free port after the cluster's own, for a scratch server (the restore drill's).
     pub fn scratch_port(&self) -> u16 {
         let nodes = u16::try_from(self.all_nodes().len()).unwrap_or(u16::MAX);
@@ -203,6 +214,24 @@ mod tests {
         for read_node in [false, true] {
             assert_eq!(layout(read_node).url("db"), format!("{pair}read-write"));
         }
+    }
+
+    #[test]
+    fn the_primary_stops_last_and_the_read_node_first() {
+        let names = |layout: &Layout, primary| -> Vec<&'static str> {
+            layout.stop_order(primary).iter().map(|n| n.name).collect()
+        };
+        let three = layout(true);
+        assert_eq!(
+            names(&three, Some("node_a")),
+            ["node_r", "node_b", "node_a"]
+        );
+        assert_eq!(
+            names(&three, Some("node_b")),
+            ["node_r", "node_a", "node_b"]
+        );
+        assert_eq!(names(&three, None), ["node_r", "node_b", "node_a"]);
+        assert_eq!(names(&layout(false), Some("node_b")), ["node_a", "node_b"]);
     }
 
     #[test]
