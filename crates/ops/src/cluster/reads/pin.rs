@@ -8,7 +8,7 @@
 //! ones that report (the read node, the service's readers); without one, today's plan: each of
 //! the pair's servers a CPU of its own, the client wherever the scheduler puts it.
 //!
-//! Must not: leave a server pinned after the measurement ([`unpin_servers`] gives every server
+//! Must not: leave a server pinned after the measurement (`unpin_servers` gives every server
 //! of the cluster every CPU back), or pin a process that is not a server of the cluster.
 
 use super::super::{Instance, Layout};
