@@ -1,19 +1,24 @@
 //! `cargo xtask cluster up | down | status | url | drill | reads`: a pg_auto_failover cluster on this
-//! machine (a monitor, a primary, a synchronous standby; `compliance_ops::cluster`), the
-//! compliance database provisioned through its primary, the failover drill, and the write
-//! throughput with the reports on the primary or on the standby.
+//! machine (a monitor, a primary, a synchronous standby, optionally a read node;
+//! `compliance_ops::cluster`), the compliance database provisioned through its primary, the
+//! failover drill, and the write throughput with the reports on the primary or on a standby.
 //!
 //! Must not: print a password (the cluster uses trust authentication on 127.0.0.1 and its URLs
 //! carry none), or stop a server it did not start.
 
 use crate::exit;
-use compliance_ops::cluster::drill::{self, DrillOptions, DrillReport};
+use compliance_ops::cluster::drill::{self, DrillOptions};
 use compliance_ops::cluster::reads::{self, ReadsOptions};
-use compliance_ops::cluster::{self, DEFAULT_BASE_PORT, Layout, NodeState};
+use compliance_ops::cluster::{self, DEFAULT_BASE_PORT, Layout};
 use compliance_ops::provision::{ProvisionOptions, provision};
 use compliance_persistence::DatabaseConfig;
 use std::path::PathBuf;
 use std::time::Duration;
+use text::{drill_text, reads_text, states_text};
+
+mod text;
+
+pub(crate) use text::print_report;
 
 /// Options of `cluster`.
 #[derive(Debug, clap::Args)]
@@ -30,12 +35,18 @@ pub struct ClusterArgs {
 #[derive(Debug, clap::Subcommand)]
 pub enum ClusterAction {
     /// Start the cluster (made on first use): the monitor on BASE_PORT, the primary and the
-    /// synchronous standby on the next two ports; provision DATABASE_NAME (default
-    /// compliance_db) through the primary; print the URL the service uses.
+    /// synchronous standby on the next two ports (with --read-node, a read node on the next);
+    /// provision DATABASE_NAME (default compliance_db) through the primary; print the URL the
+    /// service uses.
     Up {
-        /// The monitor's port; the nodes take the next two.
+        /// The monitor's port; the nodes take the next ones.
         #[arg(long, default_value_t = DEFAULT_BASE_PORT)]
         base_port: u16,
+        /// Also a third node for reports, node_r: cloned from the primary, outside the
+        /// synchronous quorum (no commit waits for it) and never promoted. Added to a cluster
+        /// made without one; a cluster that has one keeps it until `down --purge`.
+        #[arg(long)]
+        read_node: bool,
     },
     /// Stop the nodes and the monitor (their data stays; `up` starts them again).
     Down {
@@ -43,10 +54,15 @@ pub enum ClusterAction {
         #[arg(long)]
         purge: bool,
     },
-    /// Each node's state as the monitor sees it, and the URL.
+    /// Each node's state as the monitor sees it, the URL and the URL for reports.
     Status,
     /// Print the URL the service uses (both nodes, target_session_attrs=read-write).
-    Url,
+    Url {
+        /// Print the URL for reports (DATABASE_READ_URL) instead: the read node, or without
+        /// one both nodes with target_session_attrs=prefer-standby.
+        #[arg(long)]
+        read: bool,
+    },
     /// Kill the primary's postmaster under write load (ROUNDS times, the primary of the
     /// moment each time), let pg_auto_failover promote the standby, keep writing, then count
     /// what was acknowledged and is present, verify the database and check a checkpoint signed
@@ -84,8 +100,9 @@ pub enum ClusterAction {
         cases: u64,
     },
     /// Measure the primary's write throughput alone, under a report load read from the
-    /// primary, and under the same load read from the standby (as DATABASE_READ_URL sends it),
-    /// in ROUNDS rounds of the three phases; prints each phase and the two ratios (medians).
+    /// primary, and under the same load read from the standby (as DATABASE_READ_URL sends it:
+    /// the read node if the cluster has one), in ROUNDS rounds of the three phases; prints which
+    /// node served the reports, each phase and the two ratios (medians).
     Reads {
         /// Writer threads (the library, through the cluster's URL).
         #[arg(long, default_value_t = 4)]
@@ -99,8 +116,10 @@ pub enum ClusterAction {
         /// Rounds of the three phases.
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
         rounds: u32,
-        /// Give the primary's server CPU 0 and the standby's CPU 1 (taskset) for the
-        /// measurement, as two machines would (on one machine they otherwise share every CPU).
+        /// Pin for the measurement (taskset), as separate machines would have CPUs of their
+        /// own: without a read node, the primary's server on CPU 0 and the standby's on CPU 1;
+        /// with one, the primary's and the standby's servers and the writer threads on CPU 0,
+        /// the read node's server and the reader threads on CPU 1.
         #[arg(long)]
         pin: bool,
         /// `text` (one `name: value` line each) or `json`.
@@ -131,11 +150,14 @@ fn layout(args: &ClusterArgs) -> Layout {
     layout_in(args.dir.clone())
 }
 
-/// The cluster in `dir` (default: `Layout::default_dir`), on the ports it was made with.
+/// The cluster in `dir` (default: `Layout::default_dir`), on the ports and with the nodes it
+/// was made with.
 pub fn layout_in(dir: Option<PathBuf>) -> Layout {
     let dir = dir.unwrap_or_else(Layout::default_dir);
-    let base_port = Layout::recorded(&dir).map_or(DEFAULT_BASE_PORT, |l| l.base_port);
-    Layout { dir, base_port }
+    match Layout::recorded(&dir) {
+        Some(recorded) => Layout { dir, ..recorded },
+        None => Layout::new(dir, DEFAULT_BASE_PORT),
+    }
 }
 
 /// DATABASE_NAME, default compliance_db.
@@ -151,10 +173,14 @@ pub fn run(args: &ClusterArgs) -> u8 {
     let mut layout = layout(args);
     let say = |line: &str| eprintln!("{line}");
     let result = match &args.action {
-        ClusterAction::Up { base_port } => {
+        ClusterAction::Up {
+            base_port,
+            read_node,
+        } => {
             if !layout.exists() {
                 layout.base_port = *base_port;
             }
+            layout.read_node |= *read_node;
             up(&layout)
         }
         ClusterAction::Down { purge } => cluster::down(&layout, *purge)
@@ -186,7 +212,7 @@ pub fn run(args: &ClusterArgs) -> u8 {
         ClusterAction::Status => cluster::status(&layout)
             .map(|states| {
                 crate::out(&states_text(&states));
-                crate::out(&format!("url: {}\n", layout.url(&database())));
+                crate::out(&urls_text(&layout));
             })
             .map_err(|_| {
                 (
@@ -198,8 +224,13 @@ pub fn run(args: &ClusterArgs) -> u8 {
                     exit::UNREACHABLE,
                 )
             }),
-        ClusterAction::Url => {
-            crate::out(&format!("{}\n", layout.url(&database())));
+        ClusterAction::Url { read } => {
+            let url = if *read {
+                layout.read_url(&database())
+            } else {
+                layout.url(&database())
+            };
+            crate::out(&format!("{url}\n"));
             Ok(())
         }
         ClusterAction::Drill {
@@ -278,26 +309,25 @@ fn up(layout: &Layout) -> Result<(), (String, u8)> {
         report.target,
         report.verify.summary()
     ));
-    crate::out(&format!("url: {url}\n"));
+    crate::out(&urls_text(layout));
     say(&format!("export DATABASE_URL='{url}'"));
+    if layout.read_node {
+        say(&format!(
+            "export DATABASE_READ_URL='{}'",
+            layout.read_url(&database())
+        ));
+    }
     Ok(())
 }
 
-fn states_text(states: &[NodeState]) -> String {
-    states
-        .iter()
-        .map(|n| {
-            format!(
-                "{}: 127.0.0.1:{} {} (assigned {}, {}, at {})\n",
-                n.name,
-                n.port,
-                n.reported,
-                n.assigned,
-                if n.running { "running" } else { "not running" },
-                n.position
-            )
-        })
-        .collect()
+/// The service's URL, and the one for reports.
+fn urls_text(layout: &Layout) -> String {
+    let database = database();
+    format!(
+        "url: {}\nread url: {}\n",
+        layout.url(&database),
+        layout.read_url(&database)
+    )
 }
 
 fn run_drill(
@@ -356,86 +386,4 @@ fn run_reads(
         .map_err(|e| (e.to_string(), exit::UNREACHABLE))?;
     print_report(&report, format, reads_text);
     Ok(())
-}
-
-/// `report` as pretty JSON, or as `text` gives it.
-pub(crate) fn print_report<R: serde::Serialize>(
-    report: &R,
-    format: DrillFormat,
-    text: impl Fn(&R) -> String,
-) {
-    crate::out(&if format == DrillFormat::Json {
-        format!(
-            "{}\n",
-            serde_json::to_string_pretty(report).unwrap_or_default()
-        )
-    } else {
-        text(report)
-    });
-}
-
-/// One line per phase, then the two ratios.
-fn reads_text(report: &reads::ReadsReport) -> String {
-    let mut out = String::new();
-    for p in &report.phases {
-        let name = match p.reports {
-            reads::Reports::None => "no reports",
-            reads::Reports::OnPrimary => "reports on the primary",
-            reads::Reports::OnStandby => "reports on the standby",
-        };
-        out += &format!(
-            "round {} {name}: {:.1} submissions/s, {:.1} reads/s{}\n",
-            p.round,
-            p.submissions_per_second,
-            p.reads_per_second,
-            p.routed.map_or(String::new(), |r| format!(
-                " (standby {}, primary {} behind, {} unavailable, {} failed)",
-                r.replica, r.behind, r.unavailable, r.failed
-            ))
-        );
-    }
-    out += &format!(
-        "write throughput with reports on the primary / without: {:.2}\nwrite throughput with reports on the standby / without: {:.2}\n",
-        report.on_primary_ratio, report.on_standby_ratio
-    );
-    out
-}
-
-fn seconds(s: Option<f64>) -> String {
-    s.map_or_else(|| "not seen".to_owned(), |s| format!("{s:.2}"))
-}
-
-/// One `name: value` line each: per round, then the totals.
-fn drill_text(r: &DrillReport) -> String {
-    let mut out = String::new();
-    for (i, round) in r.rounds.iter().enumerate() {
-        let t = &round.timeline;
-        let n = i + 1;
-        out += &format!(
-            "round {n} killed: {}\nround {n} primary after: {}\nround {n} acknowledged: {}\nround {n} retries: {}\nround {n} failed: {}\nround {n} seconds without a successful write: {:.2}\nround {n} detected after: {}\nround {n} promoted after: {}\nround {n} first write after: {}\nround {n} old primary rejoined after: {}\nround {n} synchronous again after: {}\nround {n} acknowledged without a synchronous standby: {}\n",
-            round.killed,
-            round.primary_after,
-            round.acknowledged,
-            round.retries,
-            round.failed,
-            round.longest_gap_seconds,
-            seconds(t.detected),
-            seconds(t.promoted),
-            seconds(t.first_write),
-            seconds(t.rejoined),
-            seconds(t.synchronous_again),
-            t.acknowledged_without_standby,
-        );
-    }
-    out += &format!(
-        "acknowledged: {}\npresent on the new primary: {}\nlost: {}\nseconds without a successful write (median of rounds): {:.2}\nverify on the new primary: {}\nsigned checkpoint still checks: {}\nprimary now: {}\n",
-        r.acknowledged,
-        r.present,
-        r.lost,
-        r.median_gap_seconds,
-        r.verify,
-        if r.checkpoint_holds { "yes" } else { "NO" },
-        r.primary
-    );
-    out
 }

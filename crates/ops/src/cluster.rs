@@ -1,7 +1,8 @@
 //! A high-availability cluster on one machine, for development, tests and the failover drill:
 //! a pg_auto_failover monitor and two PostgreSQL nodes (a primary and a synchronous standby),
-//! local clusters on ports and data directories of their own, in the layout docs/operations.md
-//! recommends for three machines. pg_auto_failover (Debian's `postgresql-15-auto-failover`,
+//! and optionally a third for reports (outside the synchronous quorum, never promoted), local
+//! clusters on ports and data directories of their own ([`Layout`]), in the layout
+//! docs/operations.md recommends for separate machines. pg_auto_failover (Debian's `postgresql-15-auto-failover`,
 //! `.ci/install-cluster`) does the replication and the failover; this module only drives its
 //! `pg_autoctl` and reads its monitor. [`drill`] kills the primary under load and measures.
 //!
@@ -14,20 +15,16 @@
 mod autoctl;
 pub mod backup;
 pub mod drill;
+mod layout;
 mod monitor;
 pub mod reads;
 pub mod restore;
 
+pub use layout::{DEFAULT_BASE_PORT, Instance, Layout, MARKER, READ_NODE};
 pub use monitor::{Event, HEALTH_CHECKS, NODE_SETTINGS, NodeState};
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
-
-/// The file that marks a directory as a cluster made here (its layout, as JSON).
-pub const MARKER: &str = "compliance-cluster.json";
-
-/// The first of the three ports when none is given: the monitor's; the nodes take the next two.
-pub const DEFAULT_BASE_PORT: u16 = 5441;
 
 /// Why a cluster command failed.
 #[derive(Debug, thiserror::Error)]
@@ -68,93 +65,6 @@ pub enum ClusterError {
 /// A result of this module.
 pub type Result<T, E = ClusterError> = std::result::Result<T, E>;
 
-/// One PostgreSQL instance of the cluster.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Instance {
-    /// `monitor`, `node_a` or `node_b` (the node's name in pg_auto_failover).
-    pub name: &'static str,
-    /// Its port on 127.0.0.1.
-    pub port: u16,
-    /// Its data directory.
-    pub data: PathBuf,
-}
-
-/// Where the cluster lives: a directory and three consecutive ports.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Layout {
-    /// The directory holding the three data directories, their logs and pg_autoctl's files.
-    pub dir: PathBuf,
-    /// The monitor's port; the nodes listen on the next two.
-    pub base_port: u16,
-}
-
-impl Layout {
-    /// The default directory: `COMPLIANCE_CLUSTER_DIR`, else `target/compliance-cluster` of
-    /// this checkout (or, when the `postgres` user cannot reach it, a directory of its own under
-    /// /var/lib/compliance-db).
-    pub fn default_dir() -> PathBuf {
-        if let Some(dir) = std::env::var_os("COMPLIANCE_CLUSTER_DIR").filter(|d| !d.is_empty()) {
-            return PathBuf::from(dir);
-        }
-        let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let target = checkout.canonicalize().unwrap_or(checkout).join("target");
-        crate::embedded::data_root(&target, autoctl::os_user().as_deref())
-            .join("compliance-cluster")
-    }
-
-    /// The monitor.
-    pub fn monitor(&self) -> Instance {
-        self.instance("monitor", 0)
-    }
-
-    /// The two nodes, in the order the URL lists them.
-    pub fn nodes(&self) -> [Instance; 2] {
-        [self.instance("node_a", 1), self.instance("node_b", 2)]
-    }
-
-    fn instance(&self, name: &'static str, offset: u16) -> Instance {
-        Instance {
-            name,
-            port: self.base_port.saturating_add(offset),
-            data: self.dir.join(name),
-        }
-    }
-
-    /// The URL the service uses: both nodes, `target_session_attrs=read-write` (libpq keeps
-    /// whichever accepts writes, so that after a failover new connections reach the new primary).
-    pub fn url(&self, database: &str) -> String {
-        let [a, b] = self.nodes();
-        format!(
-            "postgres://postgres@127.0.0.1:{},127.0.0.1:{}/{database}?target_session_attrs=read-write",
-            a.port, b.port
-        )
-    }
-
-    /// One node's own URL.
-    pub fn node_url(&self, node: &Instance, database: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{database}", node.port)
-    }
-
-    /// The monitor's database, as the nodes reach it.
-    pub(crate) fn monitor_url(&self) -> String {
-        format!(
-            "postgres://autoctl_node@127.0.0.1:{}/pg_auto_failover?sslmode=disable",
-            self.monitor().port
-        )
-    }
-
-    /// True when `dir` holds a cluster made here.
-    pub fn exists(&self) -> bool {
-        self.dir.join(MARKER).is_file()
-    }
-
-    /// The layout recorded in `dir`, if a cluster was made there.
-    pub fn recorded(dir: &Path) -> Option<Self> {
-        let text = std::fs::read_to_string(dir.join(MARKER)).ok()?;
-        serde_json::from_str(&text).ok()
-    }
-}
-
 /// What `up` did.
 #[derive(Debug, Clone)]
 pub struct Up {
@@ -167,8 +77,10 @@ pub struct Up {
 }
 
 /// Starts the cluster in `layout` (making it on first use: the monitor, then the primary,
-/// then the standby, which pg_auto_failover clones from it), and waits until one node is
-/// `primary` and the other `secondary` (a synchronous standby). `say` hears each step.
+/// then the standby, which pg_auto_failover clones from it, then with [`Layout::read_node`] the
+/// read node, cloned too; a read node is added to a cluster made without one), and waits until
+/// one node is `primary` and the others `secondary` (node_a or node_b a synchronous standby,
+/// the read node an asynchronous one). `say` hears each step.
 pub fn up(layout: &Layout, mut say: impl FnMut(&str)) -> Result<Up> {
     let started = Instant::now();
     let tool = autoctl::Tool::find(layout)?;
@@ -208,9 +120,26 @@ pub fn up(layout: &Layout, mut say: impl FnMut(&str)) -> Result<Up> {
         }
     }
     say("waiting for a primary and a synchronous standby");
+    monitor::wait_answer(layout, &layout.nodes(), Duration::from_secs(120))?;
+    if let Some(read) = layout.read_node() {
+        if !tool.is_created(&read) {
+            // Registered once the pair is settled, so that it clones a primary that is ready.
+            monitor::wait_settled(layout, 2, Duration::from_secs(120))?;
+            say(&format!(
+                "creating {} on port {} (the read node: cloned from the primary, outside the synchronous quorum, never promoted)",
+                read.name, read.port
+            ));
+            tool.create_node(&read)?;
+        }
+        tool.ensure_running(&read)?;
+    }
     monitor::wait_nodes_answer(layout, Duration::from_secs(120))?;
+    // A cluster started again may resume what its monitor set in motion when its nodes
+    // stopped (a failover with no node to promote); the keepers restart their servers on the
+    // way, so the settings wait until every node reports what it was assigned.
+    monitor::wait_all_settled(layout, Duration::from_secs(120))?;
     monitor::apply_settings(layout)?;
-    let nodes = monitor::wait_settled(layout, 2, Duration::from_secs(120))?;
+    let nodes = monitor::wait_all_settled(layout, Duration::from_secs(120))?;
     Ok(Up {
         nodes,
         seconds: started.elapsed().as_secs_f64(),
@@ -241,8 +170,9 @@ fn archive_from(layout: &Layout, tool: &autoctl::Tool<'_>, node: &Instance) -> R
     backup::create_stanza(layout, tool)
 }
 
-/// Stops the nodes, then the monitor (each `pg_autoctl stop`, waited for); with `purge`, then
-/// removes the directory. Returns the instances that were running.
+/// Stops the nodes in [`Layout::stop_order`], then the monitor (each `pg_autoctl stop`,
+/// waited for); with `purge`, then removes the directory. Returns the instances that were
+/// running.
 pub fn down(layout: &Layout, purge: bool) -> Result<Vec<&'static str>> {
     if !layout.exists() {
         if purge && layout.dir.exists() {
@@ -252,8 +182,15 @@ pub fn down(layout: &Layout, purge: bool) -> Result<Vec<&'static str>> {
     }
     let tool = autoctl::Tool::find(layout)?;
     let mut stopped = Vec::new();
-    let [a, b] = layout.nodes();
-    for instance in [b, a, layout.monitor()] {
+    let primary = monitor::states(layout).ok().and_then(|states| {
+        states
+            .into_iter()
+            .find(|n| matches!(n.reported.as_str(), "primary" | "wait_primary" | "single"))
+            .map(|n| n.name)
+    });
+    let mut instances = layout.stop_order(primary.as_deref());
+    instances.push(layout.monitor());
+    for instance in instances {
         if tool.stop(&instance)? {
             stopped.push(instance.name);
         }

@@ -7,11 +7,16 @@
 //!
 //! Must not: run a server as root, or pass a command line through a shell.
 
-use super::{ClusterError, Instance, Layout, MARKER, Result};
+use super::{ClusterError, Instance, Layout, MARKER, READ_NODE, Result};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+/// What makes the read node a node for reads only: no commit waits for it (it is left out of
+/// the primary's `synchronous_standby_names`) and the monitor never promotes it.
+pub(super) const READ_NODE_OPTIONS: [&str; 4] =
+    ["--replication-quorum", "false", "--candidate-priority", "0"];
 
 /// The OS user the servers run as when this process is root.
 const SERVER_USER: &str = "postgres";
@@ -96,30 +101,38 @@ impl<'a> Tool<'a> {
     }
 
     /// `pg_autoctl create postgres`: the first node becomes the primary, the next a standby
-    /// cloned from it (pg_basebackup), synchronous by default.
+    /// cloned from it (pg_basebackup), synchronous by default; the read node ([`READ_NODE`]) a
+    /// standby cloned too, with [`READ_NODE_OPTIONS`].
     pub(super) fn create_node(&self, node: &Instance) -> Result<()> {
         let port = node.port.to_string();
+        let pgdata = path(&node.data);
+        let monitor = self.layout.monitor_url();
+        let pgctl = path(&self.bindir.join("pg_ctl"));
+        let mut args = vec![
+            "create",
+            "postgres",
+            "--pgdata",
+            &pgdata,
+            "--pgport",
+            &port,
+            "--hostname",
+            "127.0.0.1",
+            "--name",
+            node.name,
+            "--auth",
+            "trust",
+            "--no-ssl",
+            "--monitor",
+            &monitor,
+            "--pgctl",
+            &pgctl,
+        ];
+        if node.name == READ_NODE {
+            args.extend(READ_NODE_OPTIONS);
+        }
         self.run_ok(
             &format!("creating {} ({})", node.name, node.data.display()),
-            &[
-                "create",
-                "postgres",
-                "--pgdata",
-                &path(&node.data),
-                "--pgport",
-                &port,
-                "--hostname",
-                "127.0.0.1",
-                "--name",
-                node.name,
-                "--auth",
-                "trust",
-                "--no-ssl",
-                "--monitor",
-                &self.layout.monitor_url(),
-                "--pgctl",
-                &path(&self.bindir.join("pg_ctl")),
-            ],
+            &args,
         )
     }
 

@@ -104,7 +104,7 @@ pub fn run(
     options: &DrillOptions,
     mut say: impl FnMut(&str),
 ) -> Result<DrillReport, DrillError> {
-    monitor::wait_pair(layout, options.settle_within)?;
+    monitor::wait_all_settled(layout, options.settle_within)?;
     let mut config = DatabaseConfig::from_url(&layout.url(&options.database))
         .map_err(|e| DrillError::Other(e.to_string()))?;
     config.pool_max = options.writers + 2;
@@ -169,7 +169,7 @@ pub fn run(
 
 /// The node that is primary now (settled).
 pub(super) fn primary_node(layout: &Layout) -> ClusterResult<super::Instance> {
-    let states = monitor::wait_pair(layout, Duration::from_secs(5))?;
+    let states = monitor::wait_all_settled(layout, Duration::from_secs(5))?;
     let name = states
         .iter()
         .find(|n| n.settled_as("primary"))
@@ -228,7 +228,7 @@ fn one_round(
         );
     }
     // The round ends when the cluster has a primary and a synchronous standby again.
-    monitor::wait_pair(layout, options.settle_within)?;
+    monitor::wait_all_settled(layout, options.settle_within)?;
     let events = monitor::events_after(layout, last_event)?;
     let mut times: Vec<DateTime<Utc>> = acks.iter().map(|(t, _)| *t).collect();
     times.sort();

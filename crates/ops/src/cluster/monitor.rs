@@ -115,8 +115,9 @@ pub const HEALTH_CHECKS: [(&str, &str); 6] = [
 /// the clone waits for the primary's next checkpoint.
 pub const NODE_SETTINGS: [(&str, &str); 1] = [("checkpoint_timeout", "'30s'")];
 
-/// Sets [`HEALTH_CHECKS`] on the monitor and [`NODE_SETTINGS`] on each node (`ALTER SYSTEM`,
-/// then a reload; a standby takes them too).
+/// Sets [`HEALTH_CHECKS`] on the monitor and [`NODE_SETTINGS`] on each node, the read node
+/// included (`ALTER SYSTEM`, then a reload; a standby takes them too). pg_auto_failover itself
+/// sets `hot_standby_feedback = on` on every node, which a read node's long reports want.
 pub(super) fn apply_settings(layout: &Layout) -> Result<()> {
     let monitor = format!(
         "postgres://postgres@127.0.0.1:{}/pg_auto_failover",
@@ -126,7 +127,7 @@ pub(super) fn apply_settings(layout: &Layout) -> Result<()> {
     let archive = super::backup::config_path(layout)
         .is_file()
         .then(|| super::backup::archive_command_literal(layout));
-    for node in layout.nodes() {
+    for node in layout.all_nodes() {
         let url = layout.node_url(&node, "postgres");
         set(&url, &NODE_SETTINGS)?;
         if let Some(command) = &archive {
@@ -174,7 +175,7 @@ pub(super) fn wait_answering(layout: &Layout, within: Duration) -> Result<()> {
 }
 
 /// Waits until `nodes` nodes are registered and settled: one alone as `single` (or
-/// `primary`), two as one `primary` and one `secondary`.
+/// `primary`), more as one `primary` and the others `secondary`.
 pub(super) fn wait_settled(
     layout: &Layout,
     nodes: usize,
@@ -217,7 +218,7 @@ pub(super) fn wait_settled(
 /// Waits until every node accepts connections (after a restart, the monitor still shows the
 /// states the nodes reported before they stopped).
 pub(super) fn wait_nodes_answer(layout: &Layout, within: Duration) -> Result<()> {
-    wait_answer(layout, &layout.nodes(), within)
+    wait_answer(layout, &layout.all_nodes(), within)
 }
 
 /// Waits until each of `nodes` accepts connections.
@@ -250,7 +251,9 @@ pub(super) fn wait_answer(
     Ok(())
 }
 
-/// The settled states now, or the wait's error (for the drill's rejoin).
-pub fn wait_pair(layout: &Layout, within: Duration) -> Result<Vec<NodeState>> {
-    wait_settled(layout, 2, within)
+/// Waits until every node of the layout is registered and settled: one `primary`, the others
+/// `secondary` (its synchronous standby, and the read node if any, streaming too); returns
+/// their states (for the drill's rejoin, its error).
+pub fn wait_all_settled(layout: &Layout, within: Duration) -> Result<Vec<NodeState>> {
+    wait_settled(layout, layout.all_nodes().len(), within)
 }

@@ -1,7 +1,9 @@
 //! Reads on the standby, measured (`cargo xtask cluster reads`): the primary's write throughput
 //! alone, under a report load read from the primary, and under the same load read from the
-//! standby (`DATABASE_READ_URL`), in rounds that run the three phases back to back, so that the
-//! ratios compare figures of one minute, not of one machine's good and bad hours.
+//! standby (`DATABASE_READ_URL`: the read node when the cluster has one, else whichever of the
+//! pair is the standby), in rounds that run the three phases back to back, so that the ratios
+//! compare figures of one minute, not of one machine's good and bad hours. With `pin`, servers
+//! and threads run on the CPUs [`pin::PinPlan`] gives them.
 //!
 //! Writers submit through the library over the cluster's read-write URL (as the drill's
 //! writers do); readers, as the seed's compliance officer, read the queue (the first page and a
@@ -14,10 +16,14 @@
 // Rates and their ratios are reporting, not money.
 #![allow(clippy::float_arithmetic)]
 
-use super::drill::{DrillError, WriteCounts, template, write_until};
+pub mod pin;
+
+use super::drill::{DrillError, WriteCounts, primary_node, template, write_until};
 use super::{Layout, monitor};
 use compliance_app::{Caller, Compliance, Config, ListSize, QueueQuery, RoutedReads};
 use compliance_domain::{Jurisdiction, Username};
+use pin::PinPlan;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -34,7 +40,7 @@ pub struct ReadsOptions {
     pub rounds: u32,
     /// The database in the cluster.
     pub database: String,
-    /// Give the primary's server the first CPU and the standby's the second (`taskset`), as two
+    /// Pin servers and threads to CPUs as [`PinPlan::new`] says (`taskset`), as separate
     /// machines would have their own; undone at the end.
     pub pin: bool,
 }
@@ -69,6 +75,12 @@ pub struct Phase {
 /// The measurement's result.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ReadsReport {
+    /// The node that served the reports "on the standby".
+    pub standby: String,
+    /// True when that node is the synchronous standby (no read node): every commit waits for it.
+    pub standby_synchronous: bool,
+    /// Where servers and threads ran, with `pin`.
+    pub pinned: Option<PinPlan>,
     /// Every phase, in the order run.
     pub phases: Vec<Phase>,
     /// The median over the rounds of the write throughput with reports on the primary over the
@@ -85,83 +97,69 @@ pub fn run(
     options: &ReadsOptions,
     mut say: impl FnMut(&str),
 ) -> Result<ReadsReport, DrillError> {
-    monitor::wait_pair(layout, Duration::from_secs(60))?;
+    monitor::wait_all_settled(layout, Duration::from_secs(60))?;
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     if options.pin && cpus < 2 {
         return Err(DrillError::Other(format!(
             "--pin needs two CPUs, one for each server; this machine has {cpus}"
         )));
     }
-    if options.pin {
-        let primary = super::drill::primary_node(layout)?;
-        for node in layout.nodes() {
-            let cpu = if node.name == primary.name { "0" } else { "1" };
-            pin(&node, cpu)?;
+    let primary = primary_node(layout)?;
+    let [a, b] = layout.nodes();
+    let standby = if primary.name == a.name { b } else { a };
+    let read_node = layout.read_node();
+    let reports = read_node.as_ref().unwrap_or(&standby).name;
+    say(&format!(
+        "reports on the standby are read from {reports} ({})",
+        if read_node.is_some() {
+            "the read node: outside the synchronous quorum"
+        } else {
+            "the synchronous standby: every commit waits for it"
         }
-        say("pinned the primary's server to CPU 0 and the standby's to CPU 1");
-    }
-    let measured = measure(layout, options, &mut say);
-    if options.pin {
-        let all = format!("0-{}", cpus.saturating_sub(1));
-        for node in layout.nodes() {
-            pin(&node, &all)?;
+    ));
+    let plan = options.pin.then(|| {
+        PinPlan::new(
+            primary.name,
+            standby.name,
+            read_node.as_ref().map(|n| n.name),
+        )
+    });
+    let measured = (|| {
+        if let Some(plan) = &plan {
+            pin::pin_servers(layout, plan)?;
+            say(&format!("pinned: {}", plan.describe()));
         }
+        measure(layout, options, plan.as_ref(), &mut say)
+    })();
+    if plan.is_some() {
+        pin::unpin_servers(layout, cpus)?;
     }
-    measured
+    let phases = measured?;
+    Ok(ReadsReport {
+        standby: reports.to_owned(),
+        standby_synchronous: read_node.is_none(),
+        pinned: plan,
+        on_primary_ratio: median_ratio(&phases, Reports::OnPrimary),
+        on_standby_ratio: median_ratio(&phases, Reports::OnStandby),
+        phases,
+    })
 }
 
-/// Sets the CPUs of the server of `node`: its postmaster and every process it started (the
-/// backends it forks later inherit them).
-fn pin(node: &super::Instance, cpus: &str) -> Result<(), DrillError> {
-    let pid_file = std::fs::read_to_string(node.data.join("postmaster.pid"))
-        .map_err(|e| DrillError::Other(format!("{} has no postmaster.pid: {e}", node.name)))?;
-    let postmaster = pid_file
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
-    let children = std::process::Command::new("pgrep")
-        .args(["-P", &postmaster])
-        .output()
-        .map_err(|e| DrillError::Other(format!("pgrep: {e}")))?;
-    let children = String::from_utf8_lossy(&children.stdout).into_owned();
-    for pid in std::iter::once(postmaster.as_str()).chain(children.split_whitespace()) {
-        let set = std::process::Command::new("taskset")
-            .args(["-a", "-c", "-p", cpus, pid])
-            .output()
-            .map_err(|e| DrillError::Other(format!("taskset: {e}")))?;
-        // A backend that ended meanwhile is no longer there to pin.
-        if !set.status.success() && pid == postmaster {
-            return Err(DrillError::Other(format!(
-                "taskset could not pin {}'s postmaster: {}",
-                node.name,
-                String::from_utf8_lossy(&set.stderr).trim()
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// The rounds of three phases, and the median ratios.
+/// The rounds of three phases, their threads on the CPUs of `plan`.
 fn measure(
     layout: &Layout,
     options: &ReadsOptions,
+    plan: Option<&PinPlan>,
     say: &mut impl FnMut(&str),
-) -> Result<ReadsReport, DrillError> {
-    let url = layout.url(&options.database);
+) -> Result<Vec<Phase>, DrillError> {
     let pool = options.writers + options.readers + 2;
-    let config = Config::from_url(&url)
+    let config = Config::from_url(&layout.url(&options.database))
         .map_err(|e| DrillError::Other(e.to_string()))?
         .pool_max(pool);
-    let standby_url = url.replace(
-        "target_session_attrs=read-write",
-        "target_session_attrs=prefer-standby",
-    );
     let plain = Compliance::new(&config);
     let routed = Compliance::new(
         &config
-            .replica_url(&standby_url)
+            .replica_url(&layout.read_url(&options.database))
             .map_err(|e| DrillError::Other(e.to_string()))?,
     );
     let agent = plain.in_process().system_agent()?;
@@ -187,7 +185,7 @@ fn measure(
                 Reports::OnStandby => "standby",
             };
             let prefix = format!("reads-{run_id}-{round}-{phase_name}");
-            let (submitted, read) = one_phase(&plain, &agent, reader, &prefix, options)?;
+            let (submitted, read) = one_phase(&plain, &agent, reader, &prefix, options, plan)?;
             let seconds = options.phase.as_secs_f64();
             let routed_now = (reports == Reports::OnStandby)
                 .then(|| routed.read_replica_vitals().map(|v| v.routed))
@@ -213,58 +211,67 @@ fn measure(
             phases.push(phase);
         }
     }
-    let ratio = |reports| {
-        let mut ratios: Vec<f64> = phases
-            .chunks(3)
-            .filter_map(|round| {
-                let alone = round.iter().find(|p| p.reports == Reports::None)?;
-                let with = round.iter().find(|p| p.reports == reports)?;
-                (alone.submissions_per_second > 0.0)
-                    .then(|| with.submissions_per_second / alone.submissions_per_second)
-            })
-            .collect();
-        ratios.sort_by(f64::total_cmp);
-        // The median; of an even number, the lower of the middle two.
-        ratios
-            .get(ratios.len().saturating_sub(1) / 2)
-            .copied()
-            .unwrap_or(0.0)
-    };
-    Ok(ReadsReport {
-        on_primary_ratio: ratio(Reports::OnPrimary),
-        on_standby_ratio: ratio(Reports::OnStandby),
-        phases,
-    })
+    Ok(phases)
 }
 
-/// Writers (and readers, when given) for one phase; the submissions acknowledged and the reads
-/// answered.
+/// The median over the rounds of the write throughput with `reports` over the throughput
+/// without reports.
+fn median_ratio(phases: &[Phase], reports: Reports) -> f64 {
+    let mut ratios: Vec<f64> = phases
+        .chunks(3)
+        .filter_map(|round| {
+            let alone = round.iter().find(|p| p.reports == Reports::None)?;
+            let with = round.iter().find(|p| p.reports == reports)?;
+            (alone.submissions_per_second > 0.0)
+                .then(|| with.submissions_per_second / alone.submissions_per_second)
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    // The median; of an even number, the lower of the middle two.
+    ratios
+        .get(ratios.len().saturating_sub(1) / 2)
+        .copied()
+        .unwrap_or(0.0)
+}
+
+/// Writers (and readers, when given) for one phase, each thread on its CPU of `plan`; the
+/// submissions acknowledged and the reads answered.
 fn one_phase(
     writers: &Compliance,
     agent: &Caller,
     readers: Option<(&Compliance, Caller)>,
     prefix: &str,
     options: &ReadsOptions,
+    plan: Option<&PinPlan>,
 ) -> Result<(u64, u64), DrillError> {
     let template = template()?;
     let stop = AtomicBool::new(false);
     let counts = WriteCounts::default();
     let reads = AtomicU64::new(0);
     let read_errors = AtomicU64::new(0);
+    let pin_failed = OnceLock::new();
+    let (writers_cpu, readers_cpu) = plan.map_or((None, None), |p| (p.writers, p.readers));
     let submitted = std::thread::scope(|scope| {
         let writing: Vec<_> = (0..options.writers)
             .map(|w| {
-                let (template, stop, counts) = (&template, &stop, &counts);
+                let (template, stop, counts, pin_failed) = (&template, &stop, &counts, &pin_failed);
                 let prefix = format!("{prefix}-{w}");
                 scope.spawn(move || {
+                    if !pinned(writers_cpu, pin_failed) {
+                        return 0;
+                    }
                     write_until(writers, agent, template, &prefix, stop, counts).len() as u64
                 })
             })
             .collect();
         if let Some((compliance, officer)) = &readers {
             for _ in 0..options.readers {
-                let (stop, reads, read_errors) = (&stop, &reads, &read_errors);
+                let (stop, reads, read_errors, pin_failed) =
+                    (&stop, &reads, &read_errors, &pin_failed);
                 scope.spawn(move || {
+                    if !pinned(readers_cpu, pin_failed) {
+                        return;
+                    }
                     while !stop.load(Ordering::Relaxed) {
                         let answered = report_reads(compliance, officer);
                         reads.fetch_add(answered.0, Ordering::Relaxed);
@@ -280,6 +287,9 @@ fn one_phase(
             .map(|w| w.join().unwrap_or(0))
             .sum::<u64>()
     });
+    if let Some(why) = pin_failed.get() {
+        return Err(DrillError::Other(why.clone()));
+    }
     let failed = counts.failed.load(Ordering::Relaxed) + read_errors.load(Ordering::Relaxed);
     if failed > 0 {
         return Err(DrillError::Other(format!(
@@ -287,6 +297,18 @@ fn one_phase(
         )));
     }
     Ok((submitted, reads.load(Ordering::Relaxed)))
+}
+
+/// Pins the calling thread to `cpu` (if any); false, with the first failure kept in `failed`,
+/// when it could not.
+fn pinned(cpu: Option<usize>, failed: &OnceLock<String>) -> bool {
+    match cpu.map(pin::pin_this_thread) {
+        Some(Err(why)) => {
+            let _ = failed.set(why);
+            false
+        }
+        _ => true,
+    }
 }
 
 /// One pass of the report load: (reads answered, reads failed).

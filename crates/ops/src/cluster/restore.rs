@@ -75,7 +75,7 @@ pub fn run(
     options: &RestoreOptions,
     mut say: impl FnMut(&str),
 ) -> Result<RestoreReport, DrillError> {
-    monitor::wait_pair(layout, Duration::from_secs(60))?;
+    monitor::wait_all_settled(layout, Duration::from_secs(60))?;
     let tool = Tool::find(layout)?;
     let config = DatabaseConfig::from_url(&layout.url(&options.database))
         .map_err(|e| DrillError::Other(e.to_string()))?;
@@ -101,7 +101,7 @@ pub fn run(
     let label = latest_label(&backup::info(layout, true)?);
 
     let scratch = layout.dir.join(format!("restore-{run}"));
-    let port = layout.base_port.saturating_add(3);
+    let port = layout.scratch_port();
     std::fs::create_dir_all(&scratch).map_err(|source| ClusterError::Io {
         what: format!("creating {}", scratch.display()),
         source,
