@@ -89,25 +89,19 @@ impl QueryFragment<Pg> for OverdueIds {
         out.push_sql(GATHER);
         // Each optional filter as `(value IS NULL OR column = value)`: one text for every
         // combination, so one prepared statement; a row filter on the gathered cases.
-        out.push_sql(" AND (");
-        out.push_bind_param::<Nullable<Text>, _>(&self.jurisdiction)?;
-        out.push_sql("::text IS NULL OR sl.jurisdiction = ");
-        out.push_bind_param::<Nullable<Text>, _>(&self.jurisdiction)?;
-        out.push_sql(") AND (");
-        out.push_bind_param::<Nullable<Text>, _>(&self.status)?;
-        out.push_sql("::text IS NULL OR sl.status = ");
-        out.push_bind_param::<Nullable<Text>, _>(&self.status)?;
-        out.push_sql(") AND (");
-        out.push_bind_param::<Nullable<Text>, _>(&self.risk_level)?;
-        out.push_sql("::text IS NULL OR cc.risk_level = ");
-        out.push_bind_param::<Nullable<Text>, _>(&self.risk_level)?;
-        out.push_sql(") AND (NOT ");
+        unless_null::<Text, _>(&mut out, &self.jurisdiction, "text", "sl.jurisdiction")?;
+        unless_null::<Text, _>(&mut out, &self.status, "text", "sl.status")?;
+        unless_null::<Text, _>(&mut out, &self.risk_level, "text", "cc.risk_level")?;
+        unless_null::<diesel::sql_types::Uuid, _>(
+            &mut out,
+            &self.assignee,
+            "uuid",
+            "cc.assigned_to",
+        )?;
+        out.push_sql(" AND (NOT ");
         out.push_bind_param::<Bool, _>(&self.unassigned)?;
-        out.push_sql(" OR cc.assigned_to IS NULL) AND (");
-        out.push_bind_param::<Nullable<diesel::sql_types::Uuid>, _>(&self.assignee)?;
-        out.push_sql("::uuid IS NULL OR cc.assigned_to = ");
-        out.push_bind_param::<Nullable<diesel::sql_types::Uuid>, _>(&self.assignee)?;
-        out.push_sql(")) SELECT id FROM (SELECT * FROM overdue WHERE (");
+        out.push_sql(" OR cc.assigned_to IS NULL)");
+        out.push_sql(") SELECT id FROM (SELECT * FROM overdue WHERE (");
         out.push_bind_param::<Nullable<diesel::sql_types::Uuid>, _>(&self.after_id)?;
         out.push_sql("::uuid IS NULL OR (negated_score, unflagged, created_at, id) > (");
         out.push_bind_param::<Nullable<SmallInt>, _>(&self.after_score)?;
@@ -129,6 +123,30 @@ impl QueryFragment<Pg> for OverdueIds {
         out.push_bind_param::<BigInt, _>(&self.limit)?;
         Ok(())
     }
+}
+
+/// ` AND (value::cast IS NULL OR column = value)`, `value` bound twice.
+fn unless_null<'b, ST, T>(
+    out: &mut AstPass<'_, 'b, Pg>,
+    value: &'b Option<T>,
+    cast: &'static str,
+    column: &'static str,
+) -> QueryResult<()>
+where
+    ST: diesel::sql_types::SqlType + diesel::sql_types::SingleValue,
+    Pg: diesel::sql_types::HasSqlType<ST>,
+    Option<T>: diesel::serialize::ToSql<Nullable<ST>, Pg>,
+{
+    out.push_sql(" AND (");
+    out.push_bind_param::<Nullable<ST>, _>(value)?;
+    out.push_sql("::");
+    out.push_sql(cast);
+    out.push_sql(" IS NULL OR ");
+    out.push_sql(column);
+    out.push_sql(" = ");
+    out.push_bind_param::<Nullable<ST>, _>(value)?;
+    out.push_sql(")");
+    Ok(())
 }
 
 /// The ids of the overdue page's cases: at most `limit` after `after`, in the queue's order,

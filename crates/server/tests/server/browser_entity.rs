@@ -1,5 +1,6 @@
 //! Issue 23, parts 3 and 6, in a real browser: an officer finds an investor by name, an analyst
-//! by id; the entity page shows its cases, screenings and audit history; from it the case page,
+//! by id; the entity page shows its cases, screenings and audit history, and a corporate's
+//! beneficial owner, linked to its own page; from the first entity's page the case page,
 //! which says why the analyst cannot decide the escalation, lists the signals no rule weighed
 //! beside the reasons, and reads its rules' parameters in words. Screenshots as the other
 //! stories.
@@ -8,6 +9,7 @@ use crate::browser::{
     accessible, arrive, browser, click, driver, screenshot, serve, shows, sign_in,
 };
 use crate::office_screening::{import_ofac, submit_screened};
+use compliance_domain::{EntityId, OwnershipShare};
 use fantoccini::{Client, Locator};
 
 /// Scrolls the element `css` to the top of the screenshot.
@@ -65,6 +67,34 @@ async fn a_reviewer_finds_an_entity_sees_it_whole_and_its_case_explains_itself()
     }
     accessible(&analyst).await;
     screenshot(&analyst, "18-entity-page").await;
+
+    // A corporate whose beneficial owner the onboarding service recorded: the owner is an
+    // entity of its own, linked, with its current case.
+    app.s
+        .compliance
+        .record_owner(
+            &app.s.agent(),
+            &EntityId::parse("ae-corp-pending-002").unwrap(),
+            &EntityId::parse("ae-ind-clean-001").unwrap(),
+            OwnershipShare::parse("40").unwrap(),
+        )
+        .unwrap();
+    analyst
+        .goto(&format!("{base}/office/entities/ae-corp-pending-002"))
+        .await
+        .unwrap();
+    shows(&analyst, "Beneficial owners").await;
+    shows(&analyst, "40%").await;
+    accessible(&analyst).await;
+    scroll_to(&analyst, "#owners-h").await;
+    screenshot(&analyst, "25-entity-owners").await;
+    click(&analyst, "a[href='/office/entities/ae-ind-clean-001']").await;
+    arrive(&analyst, "/office/entities/ae-ind-clean-001").await;
+    shows(&analyst, "Owns").await;
+    analyst
+        .goto(&format!("{base}/office/entities/in-corp-pep-002"))
+        .await
+        .unwrap();
 
     // The current case from the entity page: the analyst is told why they cannot decide it.
     let (case, _, _) = app.case_of("in-corp-pep-002");
