@@ -21,8 +21,8 @@
 //!
 //! Must not: take SQL text from outside; decide membership of the queue differently from the
 //! view `pending_approvals` (the page's second step reads the view, which has the last word:
-//! a case the view leaves out is not shown; `pages::the_overdue_page_is_the_views_overdue_cases`
-//! checks the two agree).
+//! a case the view leaves out is not shown; the persistence tests'
+//! `overdue::the_overdue_page_is_the_views_overdue_cases` checks the two agree).
 
 use super::reports::{AssigneeFilter, QueueCursor, QueueFilter};
 use diesel::RunQueryDsl;
