@@ -24,7 +24,6 @@
 //! a case the view leaves out is not shown; the persistence tests'
 //! `overdue::the_overdue_page_is_the_views_overdue_cases` checks the two agree).
 
-use super::reports::{AssigneeFilter, QueueCursor, QueueFilter};
 use diesel::RunQueryDsl;
 use diesel::pg::{Pg, PgConnection};
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
@@ -57,20 +56,27 @@ const KEY: &str = "negated_score, unflagged, created_at, id";
 const SUPERSEDED: &str = "EXISTS (SELECT 1 FROM case_submissions s JOIN case_submissions n \
 ON n.entity_id = s.entity_id AND n.sequence > s.sequence WHERE s.compliance_check_id = o.id)";
 
-/// The ids of at most `limit` overdue cases after `after`, in the queue's order.
+/// The ids of at most `limit` overdue cases after a cursor, in the queue's order, narrowed by
+/// the page's filters (`reports::pending_approvals_page` fills it in from its `QueueFilter`:
+/// this module knows nothing of the reports').
 #[derive(Debug, Clone, Copy)]
-struct OverdueIds {
-    jurisdiction: Option<&'static str>,
-    status: Option<&'static str>,
-    risk_level: Option<&'static str>,
-    unassigned: bool,
-    assignee: Option<Uuid>,
-    /// The cursor's key as the statement compares it (`None` for the first page).
-    after_score: Option<i16>,
-    after_unflagged: Option<bool>,
-    after_created_at: Option<chrono::DateTime<chrono::Utc>>,
-    after_id: Option<Uuid>,
-    limit: i64,
+pub(super) struct OverdueIds {
+    /// Only this jurisdiction (its text), this status, this risk level.
+    pub(super) jurisdiction: Option<&'static str>,
+    pub(super) status: Option<&'static str>,
+    pub(super) risk_level: Option<&'static str>,
+    /// Only the cases nobody works.
+    pub(super) unassigned: bool,
+    /// Only the cases this user works.
+    pub(super) assignee: Option<Uuid>,
+    /// The cursor's key as the statement compares it (`None` for the first page): the score
+    /// negated, whether unflagged, when opened, the id.
+    pub(super) after_score: Option<i16>,
+    pub(super) after_unflagged: Option<bool>,
+    pub(super) after_created_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub(super) after_id: Option<Uuid>,
+    /// At most this many.
+    pub(super) limit: i64,
 }
 
 impl QueryId for OverdueIds {
@@ -149,28 +155,7 @@ where
     Ok(())
 }
 
-/// The ids of the overdue page's cases: at most `limit` after `after`, in the queue's order,
-/// narrowed by `filter`'s other fields.
-pub(super) fn page_ids(
-    conn: &mut PgConnection,
-    filter: &QueueFilter,
-    after: Option<&QueueCursor>,
-    limit: i64,
-) -> crate::Result<Vec<Uuid>> {
-    let query = OverdueIds {
-        jurisdiction: filter.jurisdiction.map(<&'static str>::from),
-        status: filter.status.map(<&'static str>::from),
-        risk_level: filter.risk_level.map(<&'static str>::from),
-        unassigned: filter.assignee == Some(AssigneeFilter::Unassigned),
-        assignee: match filter.assignee {
-            Some(AssigneeFilter::User(user)) => Some(user.as_uuid()),
-            _ => None,
-        },
-        after_score: after.map(|c| -i16::from(c.risk_score.value())),
-        after_unflagged: after.map(|c| !c.engine_stricter),
-        after_created_at: after.map(|c| c.created_at),
-        after_id: after.map(|c| c.id),
-        limit,
-    };
+/// The ids `query` asks for, in the queue's order.
+pub(super) fn page_ids(conn: &mut PgConnection, query: OverdueIds) -> crate::Result<Vec<Uuid>> {
     Ok(query.load::<Uuid>(conn)?)
 }

@@ -230,7 +230,24 @@ pub fn pending_approvals_page(
         // The page's cases are found first, by their ids (`overdue_page`: one index range per
         // service level in force, on a plan kept for the connection); the view then gives their
         // rows, and has the last word on which are in the queue and overdue.
-        let ids = super::overdue_page::page_ids(conn, filter, after, limit)?;
+        let ids = super::overdue_page::page_ids(
+            conn,
+            super::overdue_page::OverdueIds {
+                jurisdiction: filter.jurisdiction.map(<&'static str>::from),
+                status: filter.status.map(<&'static str>::from),
+                risk_level: filter.risk_level.map(<&'static str>::from),
+                unassigned: filter.assignee == Some(AssigneeFilter::Unassigned),
+                assignee: match filter.assignee {
+                    Some(AssigneeFilter::User(user)) => Some(user.as_uuid()),
+                    _ => None,
+                },
+                after_score: after.map(|c| -i16::from(c.risk_score.value())),
+                after_unflagged: after.map(|c| !c.engine_stricter),
+                after_created_at: after.map(|c| c.created_at),
+                after_id: after.map(|c| c.id),
+                limit,
+            },
+        )?;
         if ids.is_empty() {
             return Ok(Vec::new());
         }
