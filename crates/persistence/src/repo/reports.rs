@@ -204,6 +204,13 @@ pub fn pending_approvals_page(
     let mut query = pending_approvals::table
         .select(PendingRow::as_select())
         .into_boxed();
+    // Where the page resumes, as the queue's sort key (every part ascending).
+    let resume = after.map(|c| AfterInQueue {
+        negated_score: -i16::from(c.risk_score.value()),
+        unflagged: !c.engine_stricter,
+        created_at: c.created_at,
+        id: c.id,
+    });
     // A jurisdiction, a status, or both are equalities on the first column(s) of
     // idx_compliance_checks_queue_jurisdiction, _status or _jurisdiction_status (migrations
     // 2026-05-12-000000_queue_filter_indexes, 2026-12-10-170000_queue_by_status), whose rest is
@@ -241,10 +248,10 @@ pub fn pending_approvals_page(
                     Some(AssigneeFilter::User(user)) => Some(user.as_uuid()),
                     _ => None,
                 },
-                after_score: after.map(|c| -i16::from(c.risk_score.value())),
-                after_unflagged: after.map(|c| !c.engine_stricter),
-                after_created_at: after.map(|c| c.created_at),
-                after_id: after.map(|c| c.id),
+                after_score: resume.map(|k| k.negated_score),
+                after_unflagged: resume.map(|k| k.unflagged),
+                after_created_at: resume.map(|k| k.created_at),
+                after_id: resume.map(|k| k.id),
                 limit,
             },
         )?;
@@ -255,16 +262,11 @@ pub fn pending_approvals_page(
             .filter(v::overdue)
             .filter(v::compliance_check_id.eq_any(ids));
     }
-    if let Some(c) = after {
+    if let Some(resume) = resume {
         // The queue's order as one ascending row, so that a page resumes with one row
         // comparison the index `idx_compliance_checks_queue` answers (migration
         // 2026-05-05-000000_review_queue_index).
-        query = query.filter(AfterInQueue {
-            negated_score: -i16::from(c.risk_score.value()),
-            unflagged: !c.engine_stricter,
-            created_at: c.created_at,
-            id: c.id,
-        });
+        query = query.filter(resume);
     }
     paged(query.order(QueueOrder), limit)
         .load_page::<PendingRow>(conn)?
